@@ -1,0 +1,54 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ROLES = ['taxpayer', 'agent', 'expert', 'supervisor'] as const;
+export type Role = (typeof ROLES)[number];
+export const STAFF_ROLES = ['agent', 'expert', 'supervisor'] as const satisfies readonly Role[];
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+export const StaffRoleSchema = Type.Union(STAFF_ROLES.map((r) => Type.Literal(r)));
+
+/**
+ * Claims of a taxpayer token, minted by the e-tax portal (it knows who is logged in) with its
+ * shared secret (HS256) or private key (RS256). `sub` is the portal's user id.
+ */
+export const TaxpayerClaims = Type.Object({
+  sub: Type.String({ minLength: 1, maxLength: 128 }),
+  role: Type.Literal('taxpayer'),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  /** Unified social credit code / taxpayer identification number. */
+  taxpayerId: Type.Optional(Type.String({ maxLength: 64 })),
+  company: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type TaxpayerClaims = Static<typeof TaxpayerClaims>;
+
+/** Claims of a staff token, minted by this service after a staff login. */
+export const StaffClaims = Type.Object({
+  sub: Type.String({ minLength: 1, maxLength: 128 }),
+  role: StaffRoleSchema,
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type StaffClaims = Static<typeof StaffClaims>;
+
+export type Principal = TaxpayerClaims | StaffClaims;
+
+export const DevLoginRequest = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type DevLoginRequest = Static<typeof DevLoginRequest>;
+
+export const LoginResponse = Type.Object({
+  token: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  principal: StaffClaims,
+});
+export type LoginResponse = Static<typeof LoginResponse>;
+
+export const WhoAmIResponse = Type.Object({
+  principal: Type.Union([TaxpayerClaims, StaffClaims]),
+});
+export type WhoAmIResponse = Static<typeof WhoAmIResponse>;

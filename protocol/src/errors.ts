@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * Machine-readable error codes. HTTP responses carry them in `{ error: { code, message } }`,
+ * socket acks in `{ ok: false, error: { code, message } }`, so clients branch on the code and
+ * show the message (or their own translation of the code).
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'UNAUTHENTICATED',
+  'TOKEN_EXPIRED',
+  'TOKEN_INVALID',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'UNKNOWN_EVENT',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBody = Type.Object(
+  {
+    code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+    message: Type.String(),
+    details: Type.Optional(Type.Unknown()),
+  },
+  { $id: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const HttpErrorResponse = Type.Object({ error: ErrorBody });
+export type HttpErrorResponse = Static<typeof HttpErrorResponse>;
+
+/** The HTTP status each code maps to, so every layer answers a given failure the same way. */
+export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_INVALID: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  UNKNOWN_EVENT: 400,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** An error that crosses a boundary: thrown by handlers, serialised as an ErrorBody. */
+export class ProtocolError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS_OF[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}

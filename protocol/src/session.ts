@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Languages an agent can serve in and a taxpayer can ask for. */
+export const LanguageSchema = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$', maxLength: 12 });
+/** Topics are configured data (invoice, refund, ...); the dispatcher checks them against config. */
+export const TopicSchema = Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' });
+
+export const CHANNELS = ['video', 'voice', 'text'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const ChannelSchema = Type.Union(CHANNELS.map((c) => Type.Literal(c)));
+
+export const PRIORITY_GROUPS = ['normal', 'elderly', 'disabled', 'pregnant'] as const;
+export type PriorityGroup = (typeof PRIORITY_GROUPS)[number];
+export const PriorityGroupSchema = Type.Union(PRIORITY_GROUPS.map((p) => Type.Literal(p)));
+
+export const SESSION_STATES = [
+  'queued',
+  'offered',
+  'active',
+  'escalating',
+  'transferring',
+  'wrap-up',
+  'ended',
+  'cancelled',
+  'abandoned',
+] as const;
+export type SessionState = (typeof SESSION_STATES)[number];
+export const SessionStateSchema = Type.Union(SESSION_STATES.map((s) => Type.Literal(s)));
+
+/** Where the taxpayer pressed "Human help". */
+export const EntryPoint = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('kiosk'),
+      kioskId: Type.String({ minLength: 1, maxLength: 64 }),
+      hall: Type.String({ minLength: 1, maxLength: 128 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type EntryPoint = Static<typeof EntryPoint>;
+
+export const HelpRequest = Type.Object(
+  {
+    language: LanguageSchema,
+    topic: TopicSchema,
+    channel: ChannelSchema,
+    priority: Type.Optional(PriorityGroupSchema),
+    entry: EntryPoint,
+  },
+  { additionalProperties: false },
+);
+export type HelpRequest = Static<typeof HelpRequest>;
+
+export const SessionRef = Type.Object(
+  { sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) },
+  { additionalProperties: false },
+);
+export type SessionRef = Static<typeof SessionRef>;
+
+export const SessionSummary = Type.Object({
+  sessionId: Type.String(),
+  state: SessionStateSchema,
+  language: LanguageSchema,
+  topic: TopicSchema,
+  channel: ChannelSchema,
+  priority: PriorityGroupSchema,
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type SessionSummary = Static<typeof SessionSummary>;
