@@ -1,0 +1,96 @@
+import { io, type Socket } from 'socket.io-client';
+import { Value } from '@sinclair/typebox/value';
+import {
+  AckEnvelope,
+  CLIENT_REQUESTS,
+  ConnectErrorData,
+  type ClientRequestName,
+  type ClientToServerEvents,
+  type RequestOf,
+  type ResultOf,
+  type ServerToClientEvents,
+} from '@etax-assist/protocol';
+import { AssistError } from './errors.js';
+
+export interface ConnectOptions {
+  /** Base URL of the assistance service, e.g. https://assist.example.gov.cn */
+  serviceUrl: string;
+  /** Supplied by the portal: returns a fresh token for the signed-in user. Called on every (re)connect. */
+  fetchToken: () => Promise<string>;
+  /** How long a request waits for its ack. */
+  requestTimeoutMs?: number;
+}
+
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The authenticated realtime link to the service. Requests are validated against the shared
+ * protocol before they are sent and their acks after they arrive.
+ */
+export class AssistConnection {
+  readonly socket: ClientSocket;
+  readonly #requestTimeoutMs: number;
+
+  private constructor(socket: ClientSocket, requestTimeoutMs: number) {
+    this.socket = socket;
+    this.#requestTimeoutMs = requestTimeoutMs;
+  }
+
+  /** Connects and resolves once authenticated; rejects with the server's refusal code. */
+  static connect(options: ConnectOptions): Promise<AssistConnection> {
+    const socket: ClientSocket = io(options.serviceUrl, {
+      path: '/socket.io',
+      transports: ['websocket', 'polling'],
+      // A function, so every reconnect presents a fresh token rather than an expired one.
+      auth: (callback) => {
+        options.fetchToken().then(
+          (token) => callback({ token }),
+          () => callback({ token: '' }),
+        );
+      },
+    });
+    const connection = new AssistConnection(socket, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return new Promise((resolve, reject) => {
+      const onConnect = (): void => {
+        socket.off('connect_error', onError);
+        resolve(connection);
+      };
+      const onError = (error: Error & { data?: unknown }): void => {
+        // A refusal by the server is final; transport errors are retried by socket.io itself.
+        if (!Value.Check(ConnectErrorData, error.data)) return;
+        socket.off('connect', onConnect);
+        socket.off('connect_error', onError);
+        socket.disconnect();
+        reject(new AssistError(error.data.code, error.message));
+      };
+      socket.once('connect', onConnect);
+      socket.on('connect_error', onError);
+    });
+  }
+
+  async request<N extends ClientRequestName>(name: N, payload: RequestOf<N>): Promise<ResultOf<N>> {
+    const spec = CLIENT_REQUESTS[name];
+    if (!Value.Check(spec.request, payload)) {
+      const first = Value.Errors(spec.request, payload).First();
+      throw new AssistError('VALIDATION_FAILED', `Invalid ${name} payload: ${first?.path ?? ''} ${first?.message ?? ''}`);
+    }
+    let answer: unknown;
+    try {
+      // socket.io's typed emit cannot follow a generic event name, hence the widening.
+      const emit = this.socket.timeout(this.#requestTimeoutMs).emitWithAck as (event: string, payload: unknown) => Promise<unknown>;
+      answer = await emit.call(this.socket.timeout(this.#requestTimeoutMs), name, payload);
+    } catch {
+      throw new AssistError(this.socket.connected ? 'TIMEOUT' : 'DISCONNECTED', `No answer to ${name}`);
+    }
+    if (!Value.Check(AckEnvelope, answer)) throw new AssistError('INTERNAL', `Malformed answer to ${name}`);
+    if (!answer.ok) throw new AssistError(answer.error.code, answer.error.message, answer.error.details);
+    if (!Value.Check(spec.result, answer.result)) throw new AssistError('INTERNAL', `Unexpected result of ${name}`);
+    return answer.result as ResultOf<N>;
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+}

@@ -1,0 +1,74 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { WorkerPool } from '@etax-assist/sfu';
+import type { AccountDirectory } from './auth/accounts.js';
+import { installAuthGuard } from './auth/http-guard.js';
+import { authRoutes } from './auth/routes.js';
+import type { TokenService } from './auth/tokens.js';
+import type { Config } from './config/env.js';
+import { demoPortalRoutes } from './demo-portal/routes.js';
+import { healthRoutes } from './health/routes.js';
+import { registerMediaRequests } from './media/requests.js';
+import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
+import type { RedisClient } from './redis/client.js';
+import { RequestRouter } from './realtime/requests.js';
+import { createSocketServer, type AppServer } from './realtime/socket-server.js';
+import { registerSessionRequests } from './sessions/requests.js';
+import { SessionStore } from './sessions/session-store.js';
+import { installErrorHandlers } from './web/errors.js';
+import { staticRoutes } from './web/static-routes.js';
+
+export interface AppDependencies {
+  config: Config;
+  log: Logger;
+  tokens: TokenService;
+  accounts: AccountDirectory | undefined;
+  redis: RedisClient;
+  pool: WorkerPool;
+}
+
+export interface App {
+  http: FastifyInstance;
+  io: AppServer;
+  metrics: ServiceMetrics;
+}
+
+/** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
+export async function buildApp(deps: AppDependencies): Promise<App> {
+  const { config, log, tokens, accounts, redis, pool } = deps;
+  const http: FastifyInstance = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.limits.httpBodyBytes,
+    disableRequestLogging: config.nodeEnv === 'test',
+    // Behind a load balancer the client address comes from X-Forwarded-For.
+    trustProxy: true,
+  });
+  let io: AppServer | undefined;
+  const metrics = new ServiceMetrics({ pool, io: () => io });
+  metrics.instrument(http);
+  installErrorHandlers(http);
+
+  // The API context: every route declares who may call it (config.auth), checked by the guard.
+  await http.register(async (api) => {
+    installAuthGuard(api, tokens);
+    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000 });
+    await api.register(metricsRoutes, { metrics });
+    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
+    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
+  });
+  await http.register(staticRoutes, { demoPortal: config.demoPortal });
+
+  const sessions = new SessionStore(redis, config.catalog);
+  const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
+  registerSessionRequests(requests, sessions);
+  registerMediaRequests(requests, sessions, pool);
+
+  await http.ready();
+  io = createSocketServer(http.server, {
+    tokens,
+    requests,
+    log: log.child({ component: 'realtime' }),
+    maxPayloadBytes: config.limits.socketMaxPayloadBytes,
+  });
+  return { http, io, metrics };
+}

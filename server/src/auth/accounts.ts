@@ -1,0 +1,64 @@
+import { scryptSync, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { LanguageSchema, StaffRoleSchema, TopicSchema, parse } from '@etax-assist/protocol';
+
+/** A staff account of the development login, with the skills the dispatcher routes by. */
+export const StaffAccount = Type.Object(
+  {
+    username: Type.String({ pattern: '^[a-z0-9._-]{1,64}$' }),
+    /** `scrypt$<salt base64url>$<key base64url>` as made by hashPassword(). */
+    passwordHash: Type.String({ pattern: '^scrypt\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$' }),
+    role: StaffRoleSchema,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    languages: Type.Array(LanguageSchema, { default: [] }),
+    topics: Type.Array(TopicSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+export type StaffAccount = Static<typeof StaffAccount>;
+
+const AccountsFile = Type.Object({ accounts: Type.Array(StaffAccount) }, { additionalProperties: false });
+
+const KEY_LENGTH = 32;
+
+export function hashPassword(password: string, salt: Buffer): string {
+  const key = scryptSync(password, salt, KEY_LENGTH);
+  return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export function passwordMatches(password: string, stored: string): boolean {
+  const [, salt, key] = stored.split('$');
+  if (!salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+export class AccountDirectory {
+  readonly #byUsername: Map<string, StaffAccount>;
+
+  constructor(accounts: StaffAccount[]) {
+    this.#byUsername = new Map(accounts.map((a) => [a.username, a]));
+    if (this.#byUsername.size !== accounts.length) throw new Error('duplicate usernames in the accounts file');
+  }
+
+  static fromFile(path: string): AccountDirectory {
+    const content: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return new AccountDirectory(parse(AccountsFile, content, `accounts file ${path}`).accounts);
+  }
+
+  /** The account when the password is right, else undefined (same cost either way). */
+  authenticate(username: string, password: string): StaffAccount | undefined {
+    const account = this.#byUsername.get(username);
+    // Hash against a dummy when the user is unknown so timing does not reveal usernames.
+    const matches = passwordMatches(password, account?.passwordHash ?? DUMMY_HASH);
+    return account && matches ? account : undefined;
+  }
+
+  get size(): number {
+    return this.#byUsername.size;
+  }
+}
+
+const DUMMY_HASH = hashPassword('dummy', Buffer.alloc(16));

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  DevLoginRequest,
+  HttpErrorResponse,
+  LoginResponse,
+  ProtocolError,
+  ROLES,
+  WhoAmIResponse,
+} from '@etax-assist/protocol';
+import type { AccountDirectory } from './accounts.js';
+import { principalOf } from './http-guard.js';
+import type { TokenService } from './tokens.js';
+
+export interface AuthRoutesOptions {
+  tokens: TokenService;
+  /** Present only when DEV_LOGIN is on. */
+  accounts: AccountDirectory | undefined;
+}
+
+export async function authRoutes(app: FastifyInstance, { tokens, accounts }: AuthRoutesOptions): Promise<void> {
+  app.get(
+    '/api/auth/me',
+    { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } },
+    async (request) => ({ principal: principalOf(request) }),
+  );
+
+  if (!accounts) return;
+  // Development login against the accounts file; production staff sign in through the
+  // authority's identity provider, which mints staff tokens with the same claims.
+  app.post<{ Body: DevLoginRequest }>(
+    '/api/auth/dev-login',
+    {
+      config: { auth: 'public' },
+      schema: { body: DevLoginRequest, response: { 200: LoginResponse, '4xx': HttpErrorResponse } },
+    },
+    async (request) => {
+      const account = accounts.authenticate(request.body.username, request.body.password);
+      if (!account) throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
+      const principal = { sub: account.username, role: account.role, name: account.name };
+      const issued = tokens.issueStaff(principal);
+      request.log.info({ sub: principal.sub, role: principal.role }, 'staff signed in (dev login)');
+      return { ...issued, principal };
+    },
+  );
+}

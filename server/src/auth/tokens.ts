@@ -1,0 +1,107 @@
+import jwt from 'jsonwebtoken';
+import {
+  ProtocolError,
+  StaffClaims,
+  TaxpayerClaims,
+  parse,
+  type Principal,
+} from '@etax-assist/protocol';
+import type { AuthKeys } from './keys.js';
+
+export interface TokenSettings {
+  audience: string;
+  staffIssuer: string;
+  portalIssuer: string;
+  staffTokenTtlS: number;
+  clockToleranceS: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: string;
+}
+
+const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company'] as const;
+
+/** Keeps the identity claims of a verified payload, dropping the registered ones (iat, exp, ...). */
+function identityOf(payload: jwt.JwtPayload): Record<string, unknown> {
+  const identity: Record<string, unknown> = {};
+  for (const key of CLAIM_KEYS) if (payload[key] !== undefined) identity[key] = payload[key];
+  return identity;
+}
+
+/**
+ * Verifies every token the service accepts and signs the ones it issues.
+ * Two issuers: this service (staff, HS256) and the e-tax portal (taxpayers, HS256 or RS256).
+ * The key is chosen by `iss` and the algorithm is pinned per issuer, so neither `alg: none`
+ * nor an HS256 token signed with the portal's public key can pass.
+ */
+export class TokenService {
+  constructor(
+    private readonly keys: AuthKeys,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  verify(token: string | undefined): Principal {
+    if (!token) throw new ProtocolError('UNAUTHENTICATED', 'A bearer token is required');
+    const decoded = jwt.decode(token, { json: true });
+    if (!decoded) throw new ProtocolError('TOKEN_INVALID', 'The token is not a JWT');
+    const { staffIssuer, portalIssuer } = this.settings;
+    if (decoded.iss === staffIssuer) {
+      return parse(StaffClaims, identityOf(this.#check(token, staffIssuer, 'HS256', this.keys.staffSecret)), 'staff token claims');
+    }
+    if (decoded.iss === portalIssuer) {
+      const { portal } = this.keys;
+      const key = portal.alg === 'HS256' ? portal.secret : portal.publicKey;
+      const payload = this.#check(token, portalIssuer, portal.alg, key);
+      // The portal vouches for taxpayers only: a portal token claiming a staff role is refused.
+      if (payload.role !== 'taxpayer') throw new ProtocolError('FORBIDDEN', 'Portal tokens can only carry the taxpayer role');
+      return parse(TaxpayerClaims, identityOf(payload), 'taxpayer token claims');
+    }
+    throw new ProtocolError('TOKEN_INVALID', 'The token has an unknown issuer');
+  }
+
+  #check(token: string, issuer: string, algorithm: jwt.Algorithm, key: string): jwt.JwtPayload {
+    try {
+      const payload = jwt.verify(token, key, {
+        algorithms: [algorithm],
+        audience: this.settings.audience,
+        issuer,
+        clockTolerance: this.settings.clockToleranceS,
+      });
+      if (typeof payload === 'string') throw new ProtocolError('TOKEN_INVALID', 'The token payload is not an object');
+      if (payload.exp === undefined) throw new ProtocolError('TOKEN_INVALID', 'The token has no expiry');
+      return payload;
+    } catch (error) {
+      if (error instanceof ProtocolError) throw error;
+      if (error instanceof jwt.TokenExpiredError) throw new ProtocolError('TOKEN_EXPIRED', 'The token has expired');
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ProtocolError('TOKEN_INVALID', `The token was rejected: ${reason}`);
+    }
+  }
+
+  issueStaff(claims: StaffClaims): IssuedToken {
+    const { staffIssuer, audience, staffTokenTtlS } = this.settings;
+    const token = jwt.sign({ ...claims }, this.keys.staffSecret, {
+      algorithm: 'HS256',
+      issuer: staffIssuer,
+      audience,
+      expiresIn: staffTokenTtlS,
+    });
+    return { token, expiresAt: new Date(Date.now() + staffTokenTtlS * 1000).toISOString() };
+  }
+
+  /** Signs a taxpayer token as the portal would; only the demo portal does this. */
+  issuePortal(claims: TaxpayerClaims, ttlS: number): IssuedToken {
+    const { portal } = this.keys;
+    const key = portal.alg === 'HS256' ? portal.secret : portal.privateKey;
+    if (!key) throw new ProtocolError('UNAVAILABLE', 'No portal signing key is configured');
+    const token = jwt.sign({ ...claims }, key, {
+      algorithm: portal.alg,
+      issuer: this.settings.portalIssuer,
+      audience: this.settings.audience,
+      expiresIn: ttlS,
+    });
+    return { token, expiresAt: new Date(Date.now() + ttlS * 1000).toISOString() };
+  }
+}

@@ -1,0 +1,218 @@
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+
+/**
+ * Every setting of the service, read from environment variables with documented defaults
+ * (README "Configuration"). Invalid values stop the start-up with a message naming the variable.
+ */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  /** Public base URL printed at start and used in links; defaults to http://localhost:PORT. */
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  redis: {
+    /** External Redis; when unset a private redis-server child process is started. */
+    url: string | undefined;
+    serverBin: string;
+    embeddedPort: number;
+  };
+  auth: {
+    audience: string;
+    staffIssuer: string;
+    /** HS256 secret for staff tokens; generated and kept in DATA_DIR outside production. */
+    staffSecret: string | undefined;
+    staffTokenTtlS: number;
+    portalIssuer: string;
+    portalAlg: 'HS256' | 'RS256';
+    portalSecret: string | undefined;
+    portalPublicKeyFile: string | undefined;
+    /** Only the demo portal signs with it (RS256); a real portal keeps its private key. */
+    portalPrivateKeyFile: string | undefined;
+    clockToleranceS: number;
+    devLogin: boolean;
+    devAccountsFile: string;
+  };
+  /** What taxpayers can ask for help with and in; agents' skills refer to the same names. */
+  catalog: {
+    topics: string[];
+    languages: string[];
+  };
+  demoPortal: boolean;
+  demoTokenTtlS: number;
+  mediasoup: {
+    workerBin: string;
+    numWorkers: number;
+    listenIp: string;
+    announcedAddress: string | undefined;
+    rtcBasePort: number;
+    logLevel: 'debug' | 'warn' | 'error' | 'none';
+    respawnDelayMs: number;
+  };
+  limits: {
+    httpBodyBytes: number;
+    socketMaxPayloadBytes: number;
+  };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads typed values from the environment, collecting every problem instead of stopping at one. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}=${raw}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.raw(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}=${raw}: expected true or false`);
+    return fallback;
+  }
+
+  list(name: string, fallback: string[], pattern: RegExp): string[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const bad = items.filter((item) => !pattern.test(item));
+    if (items.length === 0 || bad.length > 0) {
+      this.problems.push(`${name}=${raw}: expected a comma-separated list matching ${pattern}`);
+      return fallback;
+    }
+    return [...new Set(items)];
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}=${raw}: expected one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.raw(name);
+    if (raw === undefined) return undefined;
+    try {
+      new URL(raw);
+      return raw;
+    } catch {
+      this.problems.push(`${name}=${raw}: not a URL`);
+      return undefined;
+    }
+  }
+}
+
+/** The project's root: server/dist/config → three levels up. */
+const PROJECT_ROOT = resolve(import.meta.dirname, '../../..');
+
+export function loadConfig(env: Env = process.env): Config {
+  const r = new EnvReader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', ['development', 'production', 'test'], 'development');
+  const production = nodeEnv === 'production';
+  const port = r.int('PORT', 8080, 0, 65535);
+  const dataDir = resolve(r.string('DATA_DIR', resolve(PROJECT_ROOT, '.data')));
+
+  const config: Config = {
+    nodeEnv,
+    host: r.string('HOST', '0.0.0.0'),
+    port,
+    publicUrl: r.url('PUBLIC_URL') ?? `http://localhost:${port}`,
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    dataDir,
+    redis: {
+      url: r.url('REDIS_URL'),
+      serverBin: r.string('REDIS_SERVER_BIN', 'redis-server'),
+      embeddedPort: r.int('REDIS_EMBEDDED_PORT', 6380, 1, 65535),
+    },
+    auth: {
+      audience: r.string('JWT_AUDIENCE', 'etax-assist'),
+      staffIssuer: 'etax-assist',
+      staffSecret: r.optional('STAFF_JWT_SECRET'),
+      staffTokenTtlS: r.int('STAFF_TOKEN_TTL_S', 8 * 3600, 60, 7 * 24 * 3600),
+      portalIssuer: r.string('PORTAL_JWT_ISSUER', 'etax-portal'),
+      portalAlg: r.oneOf('PORTAL_JWT_ALG', ['HS256', 'RS256'], 'HS256'),
+      portalSecret: r.optional('PORTAL_JWT_SECRET'),
+      portalPublicKeyFile: r.optional('PORTAL_JWT_PUBLIC_KEY_FILE'),
+      portalPrivateKeyFile: r.optional('PORTAL_JWT_PRIVATE_KEY_FILE'),
+      clockToleranceS: r.int('JWT_CLOCK_TOLERANCE_S', 5, 0, 300),
+      devLogin: r.bool('DEV_LOGIN', !production),
+      devAccountsFile: resolve(r.string('DEV_ACCOUNTS_FILE', resolve(PROJECT_ROOT, 'config/dev-accounts.json'))),
+    },
+    catalog: {
+      topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
+      languages: r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/),
+    },
+    demoPortal: r.bool('DEMO_PORTAL', !production),
+    demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
+    mediasoup: {
+      workerBin: resolve(r.string('MEDIASOUP_WORKER_BIN', resolve(dataDir, 'bin/mediasoup-worker'))),
+      numWorkers: r.int('MEDIASOUP_NUM_WORKERS', cpus().length, 1, 64),
+      listenIp: r.string('MEDIASOUP_LISTEN_IP', '127.0.0.1'),
+      announcedAddress: r.optional('MEDIASOUP_ANNOUNCED_ADDRESS'),
+      rtcBasePort: r.int('MEDIASOUP_RTC_BASE_PORT', 40000, 1024, 65000),
+      logLevel: r.oneOf('MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'], 'warn'),
+      respawnDelayMs: r.int('MEDIASOUP_RESPAWN_DELAY_MS', 1000, 0, 60_000),
+    },
+    limits: {
+      httpBodyBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      socketMaxPayloadBytes: r.int('SOCKET_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    },
+    shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
+  };
+
+  const { auth } = config;
+  if (production) {
+    // Outside production missing secrets are generated (keys.ts); in production that would
+    // silently log everyone out on each restart, so they must be given.
+    if (!auth.staffSecret) r.problems.push('STAFF_JWT_SECRET is required when NODE_ENV=production');
+    if (auth.portalAlg === 'HS256' && !auth.portalSecret)
+      r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
+  }
+  if (auth.staffSecret !== undefined && auth.staffSecret.length < 32)
+    r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
+  if (auth.portalSecret !== undefined && auth.portalSecret.length < 32)
+    r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
+  if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
+    r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
+    r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
+
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}

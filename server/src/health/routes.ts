@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { WorkerPool } from '@etax-assist/sfu';
+import type { RedisClient } from '../redis/client.js';
+
+const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.String()) });
+const HealthResponse = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  checks: Type.Object({ redis: Check, mediasoup: Check }),
+});
+
+export interface HealthOptions {
+  redis: RedisClient;
+  pool: WorkerPool;
+  /** How long a Redis PING may take before Redis counts as down. */
+  redisTimeoutMs: number;
+}
+
+async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<{ ok: boolean; detail?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    if (!redis.isReady) return { ok: false, detail: 'not connected' };
+    await Promise.race([redis.ping(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Liveness for load balancers: 200 when Redis answers and every mediasoup worker is alive, else 503. */
+export async function healthRoutes(app: FastifyInstance, { redis, pool, redisTimeoutMs }: HealthOptions): Promise<void> {
+  app.get(
+    '/healthz',
+    { config: { auth: 'public' }, schema: { response: { 200: HealthResponse, 503: HealthResponse } } },
+    async (_request, reply) => {
+      const redisCheck = await pingRedis(redis, redisTimeoutMs);
+      const { workers, alive } = pool.health();
+      const mediasoupCheck = alive === workers ? { ok: true } : { ok: false, detail: `${alive} of ${workers} workers alive` };
+      const ok = redisCheck.ok && mediasoupCheck.ok;
+      return reply
+        .status(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'degraded', checks: { redis: redisCheck, mediasoup: mediasoupCheck } });
+    },
+  );
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { ConfigError, loadConfig } from './config/env.js';
+import { handleShutdownSignals } from './lifecycle/shutdown.js';
+import { startService } from './service.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+
+const log = pino({ level: config.logLevel, base: { service: 'etax-assist', pid: process.pid } });
+try {
+  const service = await startService(config, log);
+  handleShutdownSignals(() => service.close(), config.shutdownGraceMs, log);
+  const lines = [
+    `e-tax remote assistance is running`,
+    `  demo portal     ${service.url}/demo/${config.demoPortal ? '' : ' (disabled: DEMO_PORTAL=false)'}`,
+    `  agent console   ${service.url}/console/`,
+    `  SDK script      ${service.url}/sdk/etax-assist.js`,
+    `  health          ${service.url}/healthz`,
+    `  metrics         ${service.url}/metrics`,
+  ];
+  log.info({ url: service.url }, 'service started');
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+} catch (error) {
+  log.fatal({ err: error }, 'start-up failed');
+  process.exit(1);
+}

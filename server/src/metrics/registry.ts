@@ -1,0 +1,89 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import type { WorkerPool } from '@etax-assist/sfu';
+import type { AppServer } from '../realtime/socket-server.js';
+
+export interface MetricsSources {
+  pool: WorkerPool;
+  io: () => AppServer | undefined;
+}
+
+/** The service's Prometheus metrics: process defaults plus HTTP, sockets and mediasoup. */
+export class ServiceMetrics {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly socketRequests: Counter<'request' | 'outcome'>;
+
+  constructor({ pool, io }: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'etax_' });
+    this.httpDuration = new Histogram({
+      name: 'etax_http_request_duration_seconds',
+      help: 'HTTP request duration by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.socketRequests = new Counter({
+      name: 'etax_socket_requests_total',
+      help: 'Socket requests by name and outcome (ok or error code)',
+      labelNames: ['request', 'outcome'],
+      registers,
+    });
+    new Gauge({
+      name: 'etax_socket_connections',
+      help: 'Open socket.io connections on this instance',
+      registers,
+      collect() {
+        this.set(io()?.engine.clientsCount ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'etax_mediasoup_workers_alive',
+      help: 'mediasoup workers alive in this instance',
+      registers,
+      collect() {
+        this.set(pool.health().alive);
+      },
+    });
+    new Gauge({
+      name: 'etax_mediasoup_rooms',
+      help: 'Media rooms (one router per session) on this instance',
+      registers,
+      collect() {
+        this.set(pool.roomCount);
+      },
+    });
+    new Gauge({
+      name: 'etax_mediasoup_worker_cpu_seconds',
+      help: 'CPU time used by each mediasoup worker (user + system)',
+      labelNames: ['worker'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const stats of await pool.workerStats()) {
+          const { ru_utime, ru_stime } = stats.usage;
+          this.set({ worker: String(stats.index) }, (ru_utime + ru_stime) / 1000);
+        }
+      },
+    });
+  }
+
+  /** Times every HTTP request by its route pattern (not the raw URL, which would explode labels). */
+  instrument(app: FastifyInstance): void {
+    app.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      this.httpDuration.observe(
+        { method: request.method, route, status: String(reply.statusCode) },
+        reply.elapsedTime / 1000,
+      );
+    });
+  }
+}
+
+export async function metricsRoutes(app: FastifyInstance, { metrics }: { metrics: ServiceMetrics }): Promise<void> {
+  app.get('/metrics', { config: { auth: 'public' } }, async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

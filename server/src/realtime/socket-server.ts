@@ -1,0 +1,72 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import {
+  ProtocolError,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type Principal,
+  type ServerToClientEvents,
+} from '@etax-assist/protocol';
+import type { Logger } from 'pino';
+import type { TokenService } from '../auth/tokens.js';
+import type { RequestRouter } from './requests.js';
+
+export interface SocketData {
+  principal: Principal;
+}
+
+// Requests are routed by name in RequestRouter (onAny), so the server-side listen map is empty.
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface SocketServerOptions {
+  tokens: TokenService;
+  requests: RequestRouter;
+  log: Logger;
+  /** Largest message a client may send; a larger one closes its connection (engine.io limit). */
+  maxPayloadBytes: number;
+}
+
+/** A refusal carried to the client's `connect_error` as `err.data = { code }`. */
+class ConnectRefused extends Error {
+  readonly data: ConnectErrorData;
+  constructor(error: ProtocolError) {
+    super(error.message);
+    this.data = { code: error.code };
+  }
+}
+
+/** The realtime endpoint: socket.io on the HTTP server, every connection authenticated by token. */
+export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): AppServer {
+  const { tokens, requests, log } = options;
+  const io: AppServer = new Server(httpServer, {
+    path: '/socket.io',
+    maxHttpBufferSize: options.maxPayloadBytes,
+    serveClient: false,
+    // Browsers behind strict proxies may only manage long-polling; both carry the same protocol.
+    transports: ['websocket', 'polling'],
+  });
+
+  io.use((socket, next) => {
+    const auth: unknown = socket.handshake.auth;
+    const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
+    try {
+      socket.data.principal = tokens.verify(typeof token === 'string' ? token : undefined);
+      next();
+    } catch (error) {
+      const refusal =
+        error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', 'Authentication failed');
+      log.info({ code: refusal.code, address: socket.handshake.address }, 'socket connection refused');
+      next(new ConnectRefused(refusal));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const { principal } = socket.data;
+    const socketLog = log.child({ socketId: socket.id, sub: principal.sub, role: principal.role });
+    socketLog.debug('socket connected');
+    requests.attach(socket, socketLog);
+    socket.on('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
+  });
+  return io;
+}

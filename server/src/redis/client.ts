@@ -1,0 +1,25 @@
+import { createClient } from 'redis';
+import type { Logger } from 'pino';
+
+export type RedisClient = ReturnType<typeof createClient>;
+
+/** A connected node-redis client that reconnects by itself and logs (not throws) its errors. */
+export async function connectRedis(url: string, log: Logger, name: string): Promise<RedisClient> {
+  const client = createClient({
+    url,
+    name,
+    socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000), connectTimeout: 5000 },
+  });
+  let lastError = '';
+  client.on('error', (error: Error) => {
+    // One line per distinct failure, not one per reconnect attempt.
+    if (error.message !== lastError) log.error({ err: error, client: name }, 'redis connection error');
+    lastError = error.message;
+  });
+  client.on('ready', () => {
+    if (lastError) log.info({ client: name }, 'redis connection restored');
+    lastError = '';
+  });
+  await client.connect();
+  return client;
+}

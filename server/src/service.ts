@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { WorkerPool } from '@etax-assist/sfu';
+import { buildApp, type App } from './app.js';
+import { AccountDirectory } from './auth/accounts.js';
+import { loadAuthKeys } from './auth/keys.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config/env.js';
+import { connectRedis, type RedisClient } from './redis/client.js';
+import { EmbeddedRedis } from './redis/embedded.js';
+
+export interface RunningService {
+  app: App;
+  pool: WorkerPool;
+  redis: RedisClient;
+  embeddedRedis: EmbeddedRedis | undefined;
+  tokens: TokenService;
+  /** Where the HTTP server actually listens (PORT=0 picks a free port). */
+  url: string;
+  /** Stops in dependency order: stop taking work, close sockets and HTTP, media, then Redis. */
+  close(): Promise<void>;
+}
+
+/** Starts everything the service needs and returns a handle to stop it again. */
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        log.error({ err: error }, 'error during shutdown');
+      }
+    }
+  };
+  try {
+    let redisUrl = config.redis.url;
+    let embeddedRedis: EmbeddedRedis | undefined;
+    if (!redisUrl) {
+      embeddedRedis = await EmbeddedRedis.start({
+        serverBin: config.redis.serverBin,
+        port: config.redis.embeddedPort,
+        dir: join(config.dataDir, 'redis'),
+        startTimeoutMs: 10_000,
+        log: log.child({ component: 'redis' }),
+      });
+      const started = embeddedRedis;
+      cleanups.push(() => started.stop());
+      redisUrl = started.url;
+    }
+    const redis = await connectRedis(redisUrl, log, 'etax-assist');
+    cleanups.push(async () => {
+      if (redis.isOpen) await redis.close();
+    });
+
+    const pool = await WorkerPool.start(
+      {
+        workerBin: config.mediasoup.workerBin,
+        numWorkers: config.mediasoup.numWorkers,
+        logLevel: config.mediasoup.logLevel,
+        listenIp: config.mediasoup.listenIp,
+        announcedAddress: config.mediasoup.announcedAddress,
+        basePort: config.mediasoup.rtcBasePort,
+        respawnDelayMs: config.mediasoup.respawnDelayMs,
+      },
+      log.child({ component: 'sfu' }),
+    );
+    cleanups.push(() => pool.close());
+
+    const tokens = new TokenService(loadAuthKeys(config), {
+      audience: config.auth.audience,
+      staffIssuer: config.auth.staffIssuer,
+      portalIssuer: config.auth.portalIssuer,
+      staffTokenTtlS: config.auth.staffTokenTtlS,
+      clockToleranceS: config.auth.clockToleranceS,
+    });
+    const accounts = config.auth.devLogin ? AccountDirectory.fromFile(config.auth.devAccountsFile) : undefined;
+
+    const app = await buildApp({ config, log, tokens, accounts, redis, pool });
+    cleanups.push(async () => {
+      // Sockets first (clients reconnect elsewhere), then HTTP waits for in-flight requests.
+      await app.io.close();
+      await app.http.close();
+    });
+    const address = await app.http.listen({ host: config.host, port: config.port });
+    const port = new URL(address).port;
+    const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      pool,
+      redis,
+      embeddedRedis,
+      tokens,
+      url,
+      close: () => (closing ??= runCleanups()),
+    };
+  } catch (error) {
+    await runCleanups();
+    throw error;
+  }
+}

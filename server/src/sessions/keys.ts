@@ -1,0 +1,15 @@
+/** Redis key layout of sessions, in one place so every module (and the docs) agree on it. */
+export const sessionKeys = {
+  /** Hash: the session's fields. */
+  session: (id: string) => `sess:${id}`,
+  /** Set: `role:sub` of everyone allowed into the session. */
+  participants: (id: string) => `sess:${id}:participants`,
+  /** Stream: every state change, for history and for instances that missed a pub/sub message. */
+  events: (id: string) => `sess:${id}:events`,
+  /** String: the taxpayer's open session, so a second "Human help" click cannot open another. */
+  taxpayerActive: (sub: string) => `taxpayer:${sub}:active`,
+};
+
+export function participantId(role: string, sub: string): string {
+  return `${role}:${sub}`;
+}

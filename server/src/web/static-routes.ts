@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+/** Built front ends, relative to server/dist/web. */
+const PROJECT_ROOT = resolve(import.meta.dirname, '../../..');
+export const WEB_ROOTS = {
+  sdk: resolve(PROJECT_ROOT, 'client-sdk/dist/bundle'),
+  console: resolve(PROJECT_ROOT, 'agent-console/dist'),
+  demo: resolve(PROJECT_ROOT, 'server/public/demo'),
+};
+
+export interface StaticRoutesOptions {
+  demoPortal: boolean;
+}
+
+/**
+ * Public assets: the SDK bundle (one script tag in the portal), the agent console and the demo
+ * portal. They sit outside the guarded API context; the data they show comes through the API.
+ */
+export async function staticRoutes(app: FastifyInstance, { demoPortal }: StaticRoutesOptions): Promise<void> {
+  const roots: { root: string; prefix: string }[] = [
+    { root: WEB_ROOTS.sdk, prefix: '/sdk/' },
+    { root: WEB_ROOTS.console, prefix: '/console/' },
+  ];
+  if (demoPortal) roots.push({ root: WEB_ROOTS.demo, prefix: '/demo/' });
+  let first = true;
+  for (const { root, prefix } of roots) {
+    if (!existsSync(root)) throw new Error(`front-end build missing: ${root} (run "npm run build")`);
+    await app.register(fastifyStatic, { root, prefix, decorateReply: first, index: ['index.html'] });
+    first = false;
+  }
+  app.get('/', (_request, reply) => reply.redirect(demoPortal ? '/demo/' : '/console/'));
+}
