@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/env.js';
+
+describe('loadConfig', () => {
+  it('has working defaults for a development start', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.redis.url).toBeUndefined();
+    expect(config.redis.embeddedPort).toBe(6380);
+    expect(config.auth.devLogin).toBe(true);
+    expect(config.demoPortal).toBe(true);
+    expect(config.mediasoup.rtcBasePort).toBe(40000);
+    expect(config.catalog.topics).toContain('refund');
+  });
+
+  it('reports every invalid variable at once', () => {
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'not a url', DEV_LOGIN: 'maybe', TOPICS: 'Bad Topic' });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'LOG_LEVEL', 'REDIS_URL', 'DEV_LOGIN', 'TOPICS']) expect(problems).toContain(name);
+    }
+  });
+
+  it('refuses a production start without secrets, and turns dev conveniences off there', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STAFF_JWT_SECRET is required/);
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      STAFF_JWT_SECRET: 'x'.repeat(32),
+      PORTAL_JWT_SECRET: 'y'.repeat(32),
+    });
+    expect(config.auth.devLogin).toBe(false);
+    expect(config.demoPortal).toBe(false);
+  });
+
+  it('refuses short secrets and ports out of range', () => {
+    expect(() => loadConfig({ STAFF_JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadConfig({ MEDIASOUP_RTC_BASE_PORT: '80' })).toThrow(/MEDIASOUP_RTC_BASE_PORT/);
+  });
+});

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { loadConfig, startService, type RunningService } from '@etax-assist/server';
+import type { TaxpayerClaims } from '@etax-assist/protocol';
+import { freeMediaPort } from './ports.js';
+import { startTestRedis, type TestRedis } from './redis.js';
+
+export interface TestService {
+  service: RunningService;
+  redis: TestRedis;
+  url: string;
+  /** A taxpayer token signed with the portal key, as the portal would mint it. */
+  taxpayerToken(claims?: Partial<TaxpayerClaims>, ttlS?: number): string;
+  /** A staff token from the dev login. */
+  staffToken(username: string, password: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const DEV_PASSWORDS = {
+  agent1: 'agent1-pass',
+  expert1: 'expert1-pass',
+  super1: 'super1-pass',
+} as const;
+
+/** The whole service in this process, on free ports, with its own real Redis and one mediasoup worker. */
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const redis = await startTestRedis();
+  const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    REDIS_URL: redis.url,
+    MEDIASOUP_WORKER_BIN: workerBin(),
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+    MEDIASOUP_RESPAWN_DELAY_MS: '200',
+    ...env,
+  });
+  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  return {
+    service,
+    redis,
+    url: service.url,
+    taxpayerToken(claims = {}, ttlS = 600) {
+      return service.tokens.issuePortal(
+        { sub: 'tp-1', role: 'taxpayer', name: '张伟', taxpayerId: '91310000MA1K000001', company: '示例公司', ...claims },
+        ttlS,
+      ).token;
+    },
+    async staffToken(username, password) {
+      const response = await fetch(`${service.url}/api/auth/dev-login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
+      return ((await response.json()) as { token: string }).token;
+    },
+    async stop() {
+      await service.close();
+      await redis.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The worker binary the set-up built (or the one given in MEDIASOUP_WORKER_BIN). */
+export function workerBin(): string {
+  return process.env.MEDIASOUP_WORKER_BIN ?? join(import.meta.dirname, '../../.data/bin/mediasoup-worker');
+}
