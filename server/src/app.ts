@@ -39,6 +39,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const http: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.limits.httpBodyBytes,
+    // Unknown properties are refused (additionalProperties: false), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
     disableRequestLogging: config.nodeEnv === 'test',
     // Behind a load balancer the client address comes from X-Forwarded-For.
     trustProxy: true,

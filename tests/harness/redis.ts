@@ -7,25 +7,28 @@ import { freePort } from './ports.js';
 
 export interface TestRedis {
   url: string;
-  redis: EmbeddedRedis;
+  readonly redis: EmbeddedRedis;
   dir: string;
+  /** Starts redis-server again on the same port and data dir (after a stop or a crash). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A real redis-server of the test's own, on a free port with a throw-away data dir. */
 export async function startTestRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'etax-redis-'));
-  const redis = await EmbeddedRedis.start({
-    serverBin: 'redis-server',
-    port: await freePort(),
-    dir,
-    startTimeoutMs: 10_000,
-    log: pino({ level: 'silent' }),
-  });
+  const options = { serverBin: 'redis-server', port: await freePort(), dir, startTimeoutMs: 10_000, log: pino({ level: 'silent' }) };
+  let redis = await EmbeddedRedis.start(options);
   return {
     url: redis.url,
-    redis,
+    get redis() {
+      return redis;
+    },
     dir,
+    async restart() {
+      await redis.stop();
+      redis = await EmbeddedRedis.start(options);
+    },
     async stop() {
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 export interface EmbeddedRedisOptions {
@@ -19,6 +21,25 @@ function processAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** True once redis answers PING with PONG (not while it is still loading its AOF). */
+function pongs(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
 }
 
 /** A previous run killed with -9 leaves its redis-server behind, holding the port and the AOF. */
@@ -75,28 +96,26 @@ export class EmbeddedRedis {
     const child = spawn(serverBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const redis = new EmbeddedRedis(child, port);
     let output = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('error', (error) => reject(new Error(`cannot run ${serverBin}: ${error.message}`)));
-      child.once('exit', (code) =>
-        reject(new Error(`redis-server exited (code ${code}) during start-up:\n${output.trim().slice(-2000)}`)),
-      );
-      setTimeout(() => reject(new Error(`redis-server not ready after ${options.startTimeoutMs} ms`)), options.startTimeoutMs).unref();
-    });
-    try {
-      await ready;
-    } catch (error) {
-      child.kill('SIGKILL');
-      throw error;
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    let spawnError: Error | undefined;
+    child.once('error', (error) => (spawnError = error));
+    const deadline = Date.now() + options.startTimeoutMs;
+    for (;;) {
+      if (spawnError) throw new Error(`cannot run ${serverBin}: ${spawnError.message}`);
+      if (child.exitCode !== null) {
+        throw new Error(`redis-server exited (code ${child.exitCode}) during start-up:\n${output.trim()}`);
+      }
+      if (await pongs(port)) break;
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`redis-server not ready after ${options.startTimeoutMs} ms:\n${output.trim()}`);
+      }
+      await sleep(50);
     }
-    // Readiness is known; keep draining the pipes so redis never blocks on a full one.
-    child.stdout?.resume();
-    child.stderr?.resume();
     child.once('exit', (code, signal) => {
       if (!redis.#stopping) log.error({ code, signal }, 'embedded redis-server exited unexpectedly');
     });

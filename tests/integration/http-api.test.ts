@@ -1,0 +1,128 @@
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+
+describe('HTTP API against a real service (Redis, mediasoup)', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    t = await startTestService({ HTTP_BODY_LIMIT_BYTES: '2048' });
+  });
+  afterAll(() => t?.stop());
+
+  const get = (path: string, token?: string) =>
+    fetch(`${t.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const post = (path: string, body: unknown) =>
+    fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+  it('reports healthy when Redis answers and every worker is alive', async () => {
+    const response = await get('/healthz');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok', checks: { redis: { ok: true }, mediasoup: { ok: true } } });
+  });
+
+  it('serves Prometheus metrics including the mediasoup gauges', async () => {
+    const text = await (await get('/metrics')).text();
+    expect(text).toMatch(/^etax_mediasoup_workers_alive 1$/m);
+    expect(text).toMatch(/^etax_mediasoup_rooms 0$/m);
+    expect(text).toContain('etax_process_cpu_seconds_total');
+  });
+
+  it('signs staff in with the dev login and knows who they are', async () => {
+    const token = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
+    const response = await get('/api/auth/me', token);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ principal: { sub: 'agent1', role: 'agent', name: '王敏 Wang Min' } });
+  });
+
+  it('accepts a portal taxpayer token on the API', async () => {
+    const response = await get('/api/auth/me', t.taxpayerToken());
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { principal: { role: string } }).principal.role).toBe('taxpayer');
+  });
+
+  it.each([
+    ['missing', () => undefined, 'UNAUTHENTICATED'],
+    ['expired', () => t.taxpayerToken({}, -30), 'TOKEN_EXPIRED'],
+    ['forged', () => jwt.sign({ sub: 'x', role: 'supervisor', name: 'x' }, 'not-the-secret-not-the-secret-xx', { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID'],
+    ['wrong-audience', () => jwt.sign({ sub: 'x', role: 'taxpayer', name: 'x' }, 'k'.repeat(40), { issuer: 'etax-portal', audience: 'other', expiresIn: 60 }), 'TOKEN_INVALID'],
+  ])('refuses a %s token with 401 and its code', async (_name, make, code) => {
+    const response = await get('/api/auth/me', make());
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    const response = await fetch(`${t.url}/api/auth/me`, { headers: { authorization: 'Basic abc' } });
+    expect(response.status).toBe(401);
+  });
+
+  it.each([
+    ['wrong password', { username: 'agent1', password: 'nope' }, 401, 'UNAUTHENTICATED'],
+    ['missing field', { username: 'agent1' }, 400, 'VALIDATION_FAILED'],
+    ['extra field', { username: 'agent1', password: 'x', admin: true }, 400, 'VALIDATION_FAILED'],
+    ['broken JSON', '{"username":', 400, 'BAD_REQUEST'],
+    ['body over HTTP_BODY_LIMIT_BYTES', { username: 'agent1', password: 'x'.repeat(4000) }, 413, 'PAYLOAD_TOO_LARGE'],
+  ])('answers a dev login with %s clearly', async (_name, body, status, code) => {
+    const response = await post('/api/auth/dev-login', body);
+    expect(response.status).toBe(status);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+  });
+
+  it('answers unknown routes with 404 NOT_FOUND', async () => {
+    const response = await get('/api/nothing-here');
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+
+  it('mints demo taxpayer tokens the service accepts, with a stable id per identity', async () => {
+    const body = { name: '李娜', taxpayerId: '91310000MA1K000002' };
+    const first = (await (await post('/demo/api/token', body)).json()) as { token: string };
+    const second = (await (await post('/demo/api/token', body)).json()) as { token: string };
+    const me = (await (await get('/api/auth/me', first.token)).json()) as { principal: { sub: string; name: string } };
+    expect(me.principal.name).toBe('李娜');
+    expect(jwt.decode(second.token, { json: true })?.sub).toBe(me.principal.sub);
+    expect((await post('/demo/api/token', { name: '' })).status).toBe(400);
+  });
+
+  it('serves the SDK bundle, the console and the demo portal', async () => {
+    expect((await get('/sdk/etax-assist.js')).status).toBe(200);
+    expect(await (await get('/console/')).text()).toContain('<div id="app">');
+    expect(await (await get('/demo/')).text()).toContain('/sdk/etax-assist.js');
+  });
+
+  it('turns /healthz to 503 while a mediasoup worker is dead, and back once it is replaced', async () => {
+    const replaced = new Promise((resolve) => t.service.pool.once('workerreplaced', resolve));
+    const [worker] = await t.service.pool.workerStats();
+    process.kill(worker!.pid, 'SIGKILL');
+    await expect.poll(async () => (await get('/healthz')).status).toBe(503);
+    await replaced;
+    expect((await get('/healthz')).status).toBe(200);
+  });
+
+  it('turns /healthz to 503 when Redis goes away, and back when it returns', async () => {
+    await t.redis.redis.stop();
+    const down = await get('/healthz');
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
+    await t.redis.restart();
+    await expect.poll(async () => (await get('/healthz')).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('production mode', () => {
+  it('has no dev login and no demo portal', async () => {
+    const t = await startTestService({
+      NODE_ENV: 'production',
+      STAFF_JWT_SECRET: 's'.repeat(40),
+      PORTAL_JWT_SECRET: 'p'.repeat(40),
+    });
+    try {
+      const login = await fetch(`${t.url}/api/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(login.status).toBe(404);
+      expect((await fetch(`${t.url}/demo/api/token`, { method: 'POST' })).status).toBe(404);
+      expect((await fetch(`${t.url}/demo/`)).status).toBe(404);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+import jwt from 'jsonwebtoken';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionSummary } from '@etax-assist/protocol';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+
+const helpRequest = { language: 'zh', topic: 'refund', channel: 'voice', entry: { kind: 'portal', page: '/refund/step-2' } };
+
+describe('realtime socket against a real service', () => {
+  let t: TestService;
+  const sockets: TestSocket[] = [];
+  const connect = async (token: string | undefined) => {
+    const socket = await connectSocket(t.url, token);
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    t = await startTestService({ SOCKET_MAX_PAYLOAD_BYTES: '4096' });
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.close();
+    await t?.stop();
+  });
+
+  it.each([
+    ['missing', () => undefined, 'UNAUTHENTICATED'],
+    ['expired', () => t.taxpayerToken({}, -30), 'TOKEN_EXPIRED'],
+    ['forged', () => jwt.sign({ sub: 'x', role: 'taxpayer', name: 'x' }, 'f'.repeat(40), { issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID'],
+    ['wrong-audience', () => jwt.sign({ sub: 'x', role: 'agent', name: 'x' }, 'f'.repeat(40), { issuer: 'etax-assist', audience: 'elsewhere', expiresIn: 60 }), 'TOKEN_INVALID'],
+  ])('refuses a %s token at connect with its code', async (_name, make, code) => {
+    await expect(connectSocket(t.url, make())).rejects.toMatchObject({ code });
+  });
+
+  it('opens a queued session in Redis for a taxpayer and refuses a second one', async () => {
+    const socket = await connect(t.taxpayerToken({ sub: 'tp-open' }));
+    const ack = await request<SessionSummary>(socket, 'help:request', helpRequest);
+    expect(ack.ok).toBe(true);
+    if (!ack.ok) return;
+    expect(ack.result).toMatchObject({ state: 'queued', topic: 'refund', channel: 'voice', priority: 'normal' });
+    const redis = createClient({ url: t.redis.url });
+    await redis.connect();
+    const stored = await redis.hGetAll(`sess:${ack.result.sessionId}`);
+    await redis.close();
+    expect(stored).toMatchObject({ taxpayerSub: 'tp-open', taxpayerName: '张伟', state: 'queued', topic: 'refund' });
+
+    const again = await request(socket, 'help:request', { ...helpRequest, topic: 'invoice' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { sessionId: ack.result.sessionId } } });
+  });
+
+  it('answers bad requests with an error ack and keeps the connection', async () => {
+    const socket = await connect(t.taxpayerToken({ sub: 'tp-bad' }));
+    expect(await request(socket, 'help:request', { ...helpRequest, channel: 'fax' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await request(socket, 'help:request', { ...helpRequest, topic: 'astrology' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await request(socket, 'help:request')).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await request(socket, 'no:such-thing', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('lets only taxpayers ask for help', async () => {
+    const socket = await connect(await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    expect(await request(socket, 'help:request', helpRequest)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('creates one router per session on media:join, only for its participants', async () => {
+    const owner = await connect(t.taxpayerToken({ sub: 'tp-media' }));
+    const opened = await request<SessionSummary>(owner, 'help:request', helpRequest);
+    if (!opened.ok) throw new Error('help request failed');
+    const { sessionId } = opened.result;
+    const before = t.service.pool.roomCount;
+    const join = await request<{ routerRtpCapabilities: { codecs: unknown[] } }>(owner, 'media:join', { sessionId });
+    expect(join.ok).toBe(true);
+    if (join.ok) expect(join.result.routerRtpCapabilities.codecs.length).toBeGreaterThan(0);
+    expect(t.service.pool.roomCount).toBe(before + 1);
+    expect(t.service.pool.getRoom(sessionId)).toBeDefined();
+
+    const stranger = await connect(t.taxpayerToken({ sub: 'tp-stranger' }));
+    expect(await request(stranger, 'media:join', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(stranger, 'media:join', { sessionId: 'no' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(t.service.pool.roomCount).toBe(before + 1);
+  });
+
+  it('closes the connection of a client that sends more than SOCKET_MAX_PAYLOAD_BYTES', async () => {
+    const socket = await connect(t.taxpayerToken({ sub: 'tp-big' }));
+    const closed = new Promise((resolve) => socket.once('disconnect', resolve));
+    socket.emit('help:request', { ...helpRequest, entry: { kind: 'portal', page: 'x'.repeat(8000) } }, () => {});
+    expect(await closed).toBe('transport close');
+  });
+
+  it('counts socket requests by outcome in /metrics', async () => {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    expect(text).toMatch(/etax_socket_requests_total\{request="help:request",outcome="VALIDATION_FAILED"\} [1-9]/);
+    expect(text).toMatch(/etax_socket_requests_total\{request="media:join",outcome="ok"\} 1/);
+  });
+});
