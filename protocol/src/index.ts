@@ -1,3 +1,4 @@
+import './formats.js';
 export * from './errors.js';
 export * from './auth.js';
 export * from './session.js';

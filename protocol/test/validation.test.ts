@@ -27,3 +27,13 @@ describe('parse', () => {
     expect(() => parse(HelpRequest, { ...valid, entry: { kind: 'kiosk', kioskId: '' } }, 'x')).toThrow(ProtocolError);
   });
 });
+
+describe('string formats', () => {
+  it('checks date-time without ajv (as browsers do)', async () => {
+    const { Value } = await import('@sinclair/typebox/value');
+    const { SessionSummary } = await import('../src/index.js');
+    const summary = { sessionId: 'abcdefgh', state: 'queued', language: 'zh', topic: 'refund', channel: 'text', priority: 'normal', createdAt: new Date().toISOString() };
+    expect(Value.Check(SessionSummary, summary)).toBe(true);
+    expect(Value.Check(SessionSummary, { ...summary, createdAt: 'yesterday' })).toBe(false);
+  });
+});
