@@ -34,7 +34,7 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 90_000,
           // Each browser test drives Chromium, which takes a core by itself: one file at a time.
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -126,3 +126,34 @@ describe('production mode', () => {
     }
   });
 });
+
+describe('portal tokens signed with RS256', () => {
+  it('accepts tokens signed with the private key of the configured public key, and refuses HS256 ones', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'etax-key-')), 'portal.pub.pem');
+    writeFileSync(keyFile, pair.publicKey);
+    const t = await startTestService({ PORTAL_JWT_ALG: 'RS256', PORTAL_JWT_PUBLIC_KEY_FILE: keyFile });
+    try {
+      const claims = { sub: 'rs-user', role: 'taxpayer', name: '王芳' };
+      const good = jwt.sign(claims, pair.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
+      const me = await fetch(`${t.url}/api/auth/me`, { headers: { authorization: `Bearer ${good}` } });
+      expect(me.status).toBe(200);
+      const hs = jwt.sign(claims, 'h'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
+      const refused = await fetch(`${t.url}/api/auth/me`, { headers: { authorization: `Bearer ${hs}` } });
+      expect(refused.status).toBe(401);
+      // The demo portal has no private key here, so it cannot mint tokens: a clear 503.
+      const demo = await fetch(`${t.url}/demo/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
+      expect(demo.status).toBe(503);
+    } finally {
+      await t.stop();
+    }
+  });
+});
