@@ -1,0 +1,810 @@
+-- The dispatcher's state machine, run atomically inside Redis so that several service instances
+-- sharing one Redis can never over-fill an agent or assign a session twice.
+--
+-- Called as EVALSHA sha 0 <command> <json args>. Keys are derived from the arguments (so the
+-- script needs a single Redis or a Sentinel-managed primary, not Redis Cluster).
+-- Every command validates everything before its first write (a Lua error does not roll back),
+-- and returns JSON: { ok = true, result = ..., effects = [...] } or { ok = false, code, message }.
+-- Effects tell the calling instance whom to notify; they are facts, already committed.
+--
+-- Cost model: an agent has CAP capacity units; a text session costs 1, voice/video costs CAP.
+-- Routing reads the head of a handful of sorted sets (O(log n) each): agents are indexed by
+-- skill ("lang:topic:tier", with '*' for any language/topic) in two sets, 'full' (nothing
+-- assigned) and 'part' (some capacity left), scored by idleSince so the head is the agent idle
+-- longest; queues are sorted sets per skill scored band * 1e13 + enqueuedAt.
+
+local cmd = ARGV[1]
+local args = cjson.decode(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local effects = {}
+
+local function hgetall(key)
+  local flat = redis.call('HGETALL', key)
+  local h = {}
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  return h
+end
+
+local CFG = hgetall('dp:config')
+if not CFG.capacity then
+  return cjson.encode({ ok = false, code = 'UNAVAILABLE', message = 'dispatcher configuration missing in Redis' })
+end
+local CAP = tonumber(CFG.capacity)
+local OFFER_MS = tonumber(CFG.offerMs)
+local MAX_TIMEOUTS = tonumber(CFG.maxTimeouts)
+local WRAP_MS = tonumber(CFG.wrapMs)
+local RETENTION_S = tonumber(CFG.retentionS)
+local HISTORY_LIMIT = tonumber(CFG.historyLimit)
+local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
+local SL_MS = tonumber(CFG.serviceLevelMs)
+local BAND = 1e13
+-- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
+-- (declined before, too big for its free capacity): bounds the work of one decision.
+local QUEUE_SCAN = 8
+
+local function fail(code, message)
+  return cjson.encode({ ok = false, code = code, message = message })
+end
+
+local function split(list)
+  local out = {}
+  if list == nil or list == '' then return out end
+  for item in string.gmatch(list, '[^,]+') do out[#out + 1] = item end
+  return out
+end
+
+local function akey(a) return 'dp:agent:' .. a end
+local function skey(s) return 'sess:' .. s end
+local function qkey(skill) return 'dp:q:' .. skill end
+local function ikey(skill, kind) return 'dp:idx:' .. skill .. ':' .. kind end
+local function num(v) return math.floor(tonumber(v)) end
+local function fmt(n) return string.format('%d', n) end
+
+local function emit(e) effects[#effects + 1] = e end
+
+local function log_event(s, fields)
+  local entry = { 'at', fmt(now) }
+  for _, f in ipairs(fields) do entry[#entry + 1] = f end
+  redis.call('XADD', skey(s) .. ':events', '*', unpack(entry))
+end
+
+local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000
+
+-- Day totals, per local day (day number since the epoch in the configured time zone).
+local function day_stat(field, by)
+  local day = 'dp:stats:day:' .. fmt(math.floor((now + TZ_MS) / 86400000))
+  redis.call('HINCRBYFLOAT', day, field, by)
+  redis.call('EXPIRE', day, 8 * 86400)
+end
+
+local function window_stat(name, queue, member)
+  local key = 'dp:stats:' .. name .. ':' .. queue
+  redis.call('ZADD', key, fmt(now), member)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - STATS_WINDOW_MS))
+  redis.call('PEXPIRE', key, STATS_WINDOW_MS)
+end
+
+local function set_state(s, state, fields)
+  redis.call('HSET', skey(s), 'state', state, 'stateAt:' .. state, fmt(now))
+  local entry = { 'state', state }
+  for _, f in ipairs(fields or {}) do entry[#entry + 1] = f end
+  log_event(s, entry)
+  emit({ t = 'session', session = s, state = state })
+end
+
+-- Agents ---------------------------------------------------------------------------------------
+
+local function routable(h)
+  return h.status == 'available' and h.wrap ~= '1'
+end
+
+local function reindex(a)
+  local h = hgetall(akey(a))
+  local skills = split(h.skills)
+  for _, sk in ipairs(skills) do
+    redis.call('ZREM', ikey(sk, 'full'), a)
+    redis.call('ZREM', ikey(sk, 'part'), a)
+  end
+  local load = num(h.load or 0)
+  if routable(h) and load < CAP then
+    local kind = (load == 0) and 'full' or 'part'
+    for _, sk in ipairs(skills) do redis.call('ZADD', ikey(sk, kind), h.idleSince or fmt(now), a) end
+  end
+  return h
+end
+
+local function agent_effect(a)
+  local h = hgetall(akey(a))
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0) })
+end
+
+local function add_load(a, by)
+  local load = redis.call('HINCRBY', akey(a), 'load', by)
+  if load == 0 then redis.call('HSET', akey(a), 'idleSince', fmt(now)) end
+  return load
+end
+
+-- Queues ---------------------------------------------------------------------------------------
+
+local function enqueue(s, sh)
+  local score = fmt(num(sh.band) * BAND + num(sh.enqueuedAt))
+  for _, sk in ipairs(split(sh.cands)) do redis.call('ZADD', qkey(sk), score, s) end
+  if sh.nextStepAt and sh.nextStepAt ~= '' then redis.call('ZADD', 'dp:widen', sh.nextStepAt, s) end
+end
+
+local function dequeue(s, sh)
+  for _, sk in ipairs(split(sh.cands)) do redis.call('ZREM', qkey(sk), s) end
+  redis.call('ZREM', 'dp:widen', s)
+end
+
+local function excluded(s, sh, a)
+  return a == sh.agent or a == sh.secondary or redis.call('SISMEMBER', skey(s) .. ':declined', a) == 1
+end
+
+-- The eligible agent idle longest, over every skill the session currently accepts.
+local function pick_agent(s, sh)
+  local cost = num(sh.cost)
+  local kinds = (cost < CAP) and { 'full', 'part' } or { 'full' }
+  local skip = redis.call('SCARD', skey(s) .. ':declined') + 2
+  local best, best_score = nil, nil
+  for _, sk in ipairs(split(sh.cands)) do
+    for _, kind in ipairs(kinds) do
+      local r = redis.call('ZRANGE', ikey(sk, kind), 0, skip, 'WITHSCORES')
+      for i = 1, #r, 2 do
+        local score = tonumber(r[i + 1])
+        if best_score ~= nil and score >= best_score then break end
+        if not excluded(s, sh, r[i]) then
+          best, best_score = r[i], score
+          break
+        end
+      end
+    end
+  end
+  return best
+end
+
+-- The best waiting session this agent can take: lowest band, then longest waiting.
+local function pick_session(a, ah)
+  local free = CAP - num(ah.load or 0)
+  local best, best_score = nil, nil
+  for _, sk in ipairs(split(ah.skills)) do
+    local r = redis.call('ZRANGE', qkey(sk), 0, QUEUE_SCAN - 1, 'WITHSCORES')
+    for i = 1, #r, 2 do
+      local score = tonumber(r[i + 1])
+      if best_score ~= nil and score >= best_score then break end
+      local s = r[i]
+      local sh = hgetall(skey(s))
+      if num(sh.cost) <= free and not excluded(s, sh, a) then
+        best, best_score = s, score
+        break
+      end
+    end
+  end
+  return best
+end
+
+-- Offers ---------------------------------------------------------------------------------------
+
+local function make_offer(s, a, kind)
+  local sh = hgetall(skey(s))
+  dequeue(s, sh)
+  local seq = redis.call('HINCRBY', skey(s), 'offerSeq', 1)
+  local offer = s .. ':' .. seq
+  local expires = now + OFFER_MS
+  redis.call('HSET', skey(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind)
+  redis.call('ZADD', 'dp:offers', fmt(expires), offer)
+  redis.call('SADD', akey(a) .. ':offers', offer)
+  add_load(a, num(sh.cost))
+  reindex(a)
+  if kind == 'primary' then set_state(s, 'offered', { 'agent', a }) else log_event(s, { 'offer', kind, 'agent', a }) end
+  emit({ t = 'offer', offer = offer, session = s, agent = a, kind = kind, expiresAt = expires })
+  day_stat('offers', 1)
+end
+
+local function match_session(s)
+  local sh = hgetall(skey(s))
+  if sh.offer or sh.cands == nil or sh.cands == '' then return end
+  local a = pick_agent(s, sh)
+  if a then
+    local kind = sh.want or 'primary'
+    make_offer(s, a, kind)
+  end
+end
+
+local function match_agent(a)
+  for _ = 1, CAP do
+    local ah = hgetall(akey(a))
+    if not routable(ah) or num(ah.load or 0) >= CAP then return end
+    local s = pick_session(a, ah)
+    if not s then return end
+    make_offer(s, a, hgetall(skey(s)).want or 'primary')
+  end
+end
+
+-- Ends the session's pending offer and frees the capacity it reserved; returns the offer's kind.
+local function clear_offer(s, sh, reason)
+  local a = sh.offerAgent
+  redis.call('HDEL', skey(s), 'offer', 'offerAgent', 'offerExpires', 'offerKind')
+  redis.call('ZREM', 'dp:offers', sh.offer)
+  redis.call('SREM', akey(a) .. ':offers', sh.offer)
+  if reason ~= 'accepted' then
+    add_load(a, -num(sh.cost))
+    reindex(a)
+  end
+  emit({ t = 'offer-closed', offer = sh.offer, session = s, agent = a, reason = reason })
+  day_stat('offers_' .. reason, 1)
+  return sh.offerKind
+end
+
+-- Puts a session whose offer failed back where it waits: the queue (primary offers) or the
+-- escalation/transfer queue; a failed reassign leaves the session with its agent.
+-- An agent who declined or let an offer time out is not asked again for that session.
+local function reroute(s, kind)
+  if kind == 'reassign' then
+    log_event(s, { 'reassign', 'failed' })
+    return
+  end
+  local sh = hgetall(skey(s))
+  if kind == 'primary' then set_state(s, 'queued') end
+  enqueue(s, sh)
+  match_session(s)
+end
+
+local function set_status(a, status)
+  local fields = { 'status', status }
+  if status == 'available' then
+    fields = { 'status', status, 'idleSince', fmt(now), 'timeouts', '0' }
+  end
+  redis.call('HSET', akey(a), unpack(fields))
+  -- an agent who is on duty is watched for heartbeats from now on, even before its first one
+  if status ~= 'offline' then redis.call('ZADD', 'dp:presence', 'NX', fmt(now), a) end
+  reindex(a)
+  agent_effect(a)
+end
+
+-- Revokes every pending offer to the agent; the sessions go on to the next agent.
+local function revoke_offers(a)
+  local touched = {}
+  for _, offer in ipairs(redis.call('SMEMBERS', akey(a) .. ':offers')) do
+    local s = string.match(offer, '^(.*):%d+$')
+    local sh = hgetall(skey(s))
+    if sh.offer == offer then
+      touched[#touched + 1] = { s, clear_offer(s, sh, 'revoked') }
+    else
+      redis.call('SREM', akey(a) .. ':offers', offer)
+    end
+  end
+  for _, t in ipairs(touched) do reroute(t[1], t[2]) end
+end
+
+-- Sessions -------------------------------------------------------------------------------------
+
+local function release_agent(s, a)
+  local sh = hgetall(skey(s))
+  redis.call('SREM', akey(a) .. ':sessions', s)
+  redis.call('SREM', skey(s) .. ':participants', 'agent:' .. a)
+  add_load(a, -num(sh.cost))
+  reindex(a)
+  agent_effect(a)
+  emit({ t = 'participant', session = s, agent = a, change = 'left' })
+end
+
+-- A session that lost its agent goes back to the head of its queue, keeping its original wait.
+local function requeue_at_head(s, reason)
+  local sh = hgetall(skey(s))
+  dequeue(s, sh)
+  if sh.offer then clear_offer(s, sh, 'revoked') end
+  for _, a in ipairs({ sh.agent, sh.secondary }) do
+    if a and a ~= '' then release_agent(s, a) end
+  end
+  redis.call('HSET', skey(s), 'band', '0', 'enqueuedAt', sh.firstEnqueuedAt, 'want', 'primary',
+    'cands', sh.baseCands, 'steps', sh.baseSteps, 'nextStepAt', sh.baseNextStepAt or '')
+  redis.call('HDEL', skey(s), 'agent', 'secondary', 'activeSince')
+  redis.call('ZREM', 'dp:active', s)
+  set_state(s, 'queued', { 'reason', reason })
+  enqueue(s, hgetall(skey(s)))
+  match_session(s)
+  if sh.offer then match_agent(sh.offerAgent) end
+end
+
+-- The taxpayer is done with the session (they may ask for help again from now on).
+local function release_taxpayer(s, sh)
+  redis.call('DEL', 'taxpayer:' .. sh.taxpayerSub .. ':active')
+  redis.call('ZREM', 'dp:tp-gone', s)
+end
+
+local function close_session(s, state, fields)
+  local sh = hgetall(skey(s))
+  release_taxpayer(s, sh)
+  redis.call('ZREM', 'dp:active', s)
+  set_state(s, state, fields)
+  for _, suffix in ipairs({ '', ':events', ':participants', ':declined' }) do
+    redis.call('EXPIRE', skey(s) .. suffix, RETENTION_S)
+  end
+end
+
+local function end_waiting(s, state)
+  local sh = hgetall(skey(s))
+  dequeue(s, sh)
+  local offered_to = nil
+  if sh.offer then
+    offered_to = sh.offerAgent
+    clear_offer(s, sh, 'revoked')
+  end
+  close_session(s, state)
+  if state == 'abandoned' then
+    window_stat('abandoned', sh.queue, s)
+    day_stat('abandoned', 1)
+  end
+  if offered_to then match_agent(offered_to) end
+end
+
+local function history_entry(s, sh, notes, outcome)
+  local agent_name = ''
+  if sh.agent and sh.agent ~= '' then agent_name = redis.call('HGET', akey(sh.agent), 'name') or sh.agent end
+  return cjson.encode({
+    sessionId = s, at = sh.createdAt, endedAt = now, topic = sh.topic, language = sh.language,
+    channel = sh.channel, agent = sh.agent or '', agentName = agent_name, notes = notes or '',
+    outcome = outcome or '',
+  })
+end
+
+local function close_wrap_up(s, notes, outcome, auto)
+  local sh = hgetall(skey(s))
+  local a = sh.agent
+  redis.call('HSET', skey(s), 'notes', notes, 'outcome', outcome)
+  local hist = 'taxpayer:' .. sh.taxpayerSub .. ':history'
+  redis.call('LPUSH', hist, history_entry(s, sh, notes, outcome))
+  redis.call('LTRIM', hist, 0, HISTORY_LIMIT - 1)
+  redis.call('EXPIRE', hist, RETENTION_S)
+  close_session(s, 'ended', { 'outcome', outcome, 'auto', auto and '1' or '0' })
+  redis.call('SREM', akey(a) .. ':wrapups', s)
+  if redis.call('SCARD', akey(a) .. ':wrapups') == 0 then
+    redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))
+    redis.call('ZREM', 'dp:wrapups', a)
+    reindex(a)
+    agent_effect(a)
+    match_agent(a)
+  end
+end
+
+local function get_session(s)
+  if type(s) ~= 'string' then return nil end
+  local sh = hgetall(skey(s))
+  if not sh.state then return nil end
+  return sh
+end
+
+-- Commands -------------------------------------------------------------------------------------
+
+local commands = {}
+
+function commands.configure()
+  -- handled by the caller writing dp:config; kept so a call can check the script is loaded
+  return { capacity = CAP }
+end
+
+-- Registers or updates an agent's profile (name, tier, skills); the status is left as it is.
+function commands.register()
+  local a = args.agent
+  local key = akey(a)
+  local old = hgetall(key)
+  for _, sk in ipairs(split(old.skills)) do
+    redis.call('ZREM', ikey(sk, 'full'), a)
+    redis.call('ZREM', ikey(sk, 'part'), a)
+  end
+  redis.call('HSET', key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
+    'languages', args.languages, 'topics', args.topics)
+  if not old.status then
+    redis.call('HSET', key, 'status', 'offline', 'load', '0', 'wrap', '0', 'timeouts', '0', 'idleSince', fmt(now))
+  end
+  redis.call('SADD', 'dp:agents', a)
+  reindex(a)
+  local h = hgetall(key)
+  return { status = h.status, wrap = h.wrap == '1', load = num(h.load) }
+end
+
+function commands.status()
+  local a, status = args.agent, args.status
+  local h = hgetall(akey(a))
+  if not h.status then return nil, 'NOT_FOUND', 'Unknown agent' end
+  local active = redis.call('SCARD', akey(a) .. ':sessions')
+  if status == 'offline' and active > 0 and not args.force then
+    return nil, 'CONFLICT', 'End or hand over your active sessions before going offline'
+  end
+  -- the status first, so that nothing taken away from the agent below is offered back to it
+  set_status(a, status)
+  if status ~= 'available' then revoke_offers(a) end
+  if status == 'offline' then
+    redis.call('ZREM', 'dp:presence', a)
+    for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':sessions')) do
+      local sh = hgetall(skey(s))
+      if sh.agent == a then requeue_at_head(s, 'agent-offline') else release_agent(s, a) end
+    end
+  end
+  if status == 'available' then match_agent(a) end
+  return { status = status }
+end
+
+function commands.request()
+  local s = args.session
+  local active_key = 'taxpayer:' .. args.taxpayerSub .. ':active'
+  local existing = redis.call('GET', active_key)
+  if existing then return nil, 'CONFLICT', 'You already have an open help request', { sessionId = existing } end
+  redis.call('SET', active_key, s)
+  redis.call('HSET', skey(s),
+    'id', s, 'state', 'queued', 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
+    'taxpayerName', args.taxpayerName, 'taxpayerId', args.taxpayerId, 'company', args.company,
+    'language', args.language, 'topic', args.topic, 'channel', args.channel, 'priority', args.priority,
+    'entry', args.entry, 'cost', fmt(args.cost), 'band', fmt(args.band),
+    'enqueuedAt', fmt(now), 'firstEnqueuedAt', fmt(now), 'want', 'primary',
+    'cands', args.cands, 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'baseCands', args.cands, 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'queue', split(args.cands)[1], 'stateAt:queued', fmt(now))
+  redis.call('SADD', skey(s) .. ':participants', 'taxpayer:' .. args.taxpayerSub)
+  log_event(s, { 'state', 'queued', 'topic', args.topic, 'language', args.language, 'channel', args.channel })
+  emit({ t = 'session', session = s, state = 'queued' })
+  day_stat('requests', 1)
+  enqueue(s, hgetall(skey(s)))
+  match_session(s)
+  return { sessionId = s }
+end
+
+function commands.cancel()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.state ~= 'queued' and sh.state ~= 'offered' then
+    return nil, 'CONFLICT', 'Only a waiting request can be cancelled (state: ' .. sh.state .. ')'
+  end
+  end_waiting(s, 'cancelled')
+  return { state = 'cancelled' }
+end
+
+local function check_offer(sh, offer, a)
+  if not sh then return 'NOT_FOUND', 'No such offer' end
+  if sh.offer ~= offer then return 'OFFER_EXPIRED', 'This offer is no longer open' end
+  if sh.offerAgent ~= a then return 'FORBIDDEN', 'This offer was made to another agent' end
+  return nil
+end
+
+local function timeout_offer(s, sh)
+  local a = sh.offerAgent
+  clear_offer(s, sh, 'timeout')
+  redis.call('SADD', skey(s) .. ':declined', a)
+  local timeouts = redis.call('HINCRBY', akey(a), 'timeouts', 1)
+  if timeouts >= MAX_TIMEOUTS and redis.call('HGET', akey(a), 'status') == 'available' then
+    set_status(a, 'away')
+    revoke_offers(a)
+    emit({ t = 'agent-auto-away', agent = a, timeouts = timeouts })
+  end
+  reroute(s, sh.offerKind)
+  match_agent(a)
+end
+
+function commands.accept()
+  local s = string.match(args.offer or '', '^(.*):%d+$')
+  local sh = get_session(s)
+  local code, message = check_offer(sh, args.offer, args.agent)
+  if code then return nil, code, message end
+  local a = args.agent
+  if num(sh.offerExpires) <= now then
+    timeout_offer(s, sh)
+    return nil, 'OFFER_EXPIRED', 'The offer timed out before it was accepted'
+  end
+  local kind = sh.offerKind
+  local previous = sh.agent
+  clear_offer(s, sh, 'accepted')
+  redis.call('HSET', akey(a), 'timeouts', '0', 'idleSince', fmt(now))
+  redis.call('SADD', akey(a) .. ':sessions', s)
+  redis.call('SADD', skey(s) .. ':participants', 'agent:' .. a)
+  reindex(a)
+  agent_effect(a)
+  emit({ t = 'participant', session = s, agent = a, change = 'joined' })
+  if kind == 'primary' then
+    local wait = now - num(sh.firstEnqueuedAt)
+    redis.call('HSET', skey(s), 'agent', a, 'activeSince', fmt(now), 'waitMs', fmt(wait))
+    redis.call('ZADD', 'dp:active', fmt(now), s)
+    window_stat('answered', sh.queue, s .. '|' .. fmt(wait))
+    day_stat('answered', 1)
+    if wait <= SL_MS then day_stat('answered_in_sl', 1) end
+  elseif kind == 'reassign' then
+    redis.call('HSET', skey(s), 'agent', a)
+    if previous and previous ~= '' then release_agent(s, previous) end
+  else
+    -- escalation / transfer: a warm hand-over; the previous agent stays until they leave, and
+    -- from now on the session belongs to the target skill (also if it must be queued again)
+    redis.call('HSET', skey(s), 'agent', a, 'secondary', previous or '', 'language', sh.wantLanguage,
+      'topic', sh.wantTopic, 'tier', sh.wantTier, 'baseCands', sh.cands, 'baseSteps', sh.steps,
+      'baseNextStepAt', '')
+    day_stat(kind == 'escalation' and 'escalations' or 'transfers', 1)
+  end
+  redis.call('HSET', skey(s), 'want', 'primary')
+  set_state(s, 'active', { 'agent', a, 'via', kind })
+  return { session = s, kind = kind }
+end
+
+function commands.decline()
+  local s = string.match(args.offer or '', '^(.*):%d+$')
+  local sh = get_session(s)
+  local code, message = check_offer(sh, args.offer, args.agent)
+  if code then return nil, code, message end
+  local kind = clear_offer(s, sh, 'declined')
+  redis.call('SADD', skey(s) .. ':declined', args.agent)
+  redis.call('HSET', akey(args.agent), 'timeouts', '0')
+  reroute(s, kind)
+  match_agent(args.agent)
+  return { session = s }
+end
+
+-- Escalation to the expert tier or transfer to another language/topic: the session waits in the
+-- target queue while the current agent keeps serving; accepted through the usual offers.
+function commands.handover()
+  local s, a = args.session, args.agent
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can hand it over' end
+  if sh.state ~= 'active' then return nil, 'CONFLICT', 'The session is not active (state: ' .. sh.state .. ')' end
+  if sh.secondary and sh.secondary ~= '' then
+    return nil, 'CONFLICT', 'A previous hand-over is still in progress: the other agent must leave first'
+  end
+  local state = args.kind == 'escalation' and 'escalating' or 'transferring'
+  redis.call('HSET', skey(s), 'want', args.kind, 'wantLanguage', args.language, 'wantTopic', args.topic,
+    'wantTier', args.tier, 'cands', args.cands, 'steps', args.steps,
+    'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '', 'enqueuedAt', fmt(now),
+    'queue', split(args.cands)[1])
+  redis.call('DEL', skey(s) .. ':declined')
+  set_state(s, state, { 'note', args.note, 'targetLanguage', args.language, 'targetTopic', args.topic,
+    'targetTier', args.tier, 'by', a })
+  enqueue(s, hgetall(skey(s)))
+  match_session(s)
+  return { state = state }
+end
+
+function commands.cancelHandover()
+  local s, a = args.session, args.agent
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can cancel its hand-over' end
+  if sh.state ~= 'escalating' and sh.state ~= 'transferring' then
+    return nil, 'CONFLICT', 'No hand-over in progress'
+  end
+  dequeue(s, sh)
+  local offered_to = sh.offer and sh.offerAgent
+  if sh.offer then clear_offer(s, sh, 'revoked') end
+  redis.call('HSET', skey(s), 'want', 'primary', 'cands', '', 'nextStepAt', '')
+  set_state(s, 'active', { 'handover', 'cancelled' })
+  if offered_to then match_agent(offered_to) end
+  return { state = 'active' }
+end
+
+-- The previous agent of a warm hand-over leaves once the new one is in.
+function commands.leave()
+  local s, a = args.session, args.agent
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.secondary ~= a then
+    if sh.agent == a then return nil, 'CONFLICT', 'You are the session\'s agent: end it or hand it over' end
+    return nil, 'FORBIDDEN', 'You are not in this session'
+  end
+  redis.call('HSET', skey(s), 'secondary', '')
+  release_agent(s, a)
+  log_event(s, { 'left', a })
+  match_agent(a)
+  return { session = s }
+end
+
+-- The agent (or the taxpayer hanging up) ends the conversation: the agent goes to wrap-up.
+function commands.finish()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if args.agent and sh.agent ~= args.agent then return nil, 'FORBIDDEN', 'Only the session\'s agent can end it' end
+  if args.taxpayerSub and sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.state == 'queued' or sh.state == 'offered' then
+    if args.agent then return nil, 'CONFLICT', 'The session has not started' end
+    end_waiting(s, 'cancelled')
+    return { state = 'cancelled' }
+  end
+  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
+    return nil, 'CONFLICT', 'The session is not in progress (state: ' .. sh.state .. ')'
+  end
+  if sh.state ~= 'active' then
+    dequeue(s, sh)
+    if sh.offer then
+      local offered_to = sh.offerAgent
+      clear_offer(s, sh, 'revoked')
+      match_agent(offered_to)
+    end
+  end
+  local a = sh.agent
+  if sh.secondary and sh.secondary ~= '' then
+    redis.call('HSET', skey(s), 'secondary', '')
+    release_agent(s, sh.secondary)
+    match_agent(sh.secondary)
+  end
+  local duration = now - num(sh.activeSince)
+  day_stat('served', 1)
+  day_stat('session_hours', duration / 3600000)
+  redis.call('HSET', skey(s), 'durationMs', fmt(duration), 'wrapUntil', fmt(now + WRAP_MS))
+  redis.call('ZREM', 'dp:active', s)
+  -- capacity is freed now; the agent is held out of routing by the wrap flag until wrap-up ends
+  redis.call('SREM', akey(a) .. ':sessions', s)
+  redis.call('SADD', akey(a) .. ':wrapups', s)
+  redis.call('HSET', akey(a), 'wrap', '1')
+  local until_ms = now + WRAP_MS
+  local current = redis.call('ZSCORE', 'dp:wrapups', a)
+  if not current or tonumber(current) < until_ms then redis.call('ZADD', 'dp:wrapups', fmt(until_ms), a) end
+  add_load(a, -num(sh.cost))
+  reindex(a)
+  agent_effect(a)
+  release_taxpayer(s, sh)
+  set_state(s, 'wrap-up', { 'by', args.agent and 'agent' or 'taxpayer' })
+  return { state = 'wrap-up', wrapUntil = until_ms }
+end
+
+function commands.wrapUp()
+  local s, a = args.session, args.agent
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can wrap it up' end
+  if sh.state ~= 'wrap-up' then return nil, 'CONFLICT', 'The session is not in wrap-up (state: ' .. sh.state .. ')' end
+  close_wrap_up(s, args.notes, args.outcome, false)
+  return { state = 'ended' }
+end
+
+-- Supervisor: hand an active session to a chosen agent (through an offer), or put a session back
+-- at the head of its queue for whoever is free first.
+function commands.reassign()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.offer then return nil, 'CONFLICT', 'An offer for this session is pending' end
+  local target = args.agent
+  if target then
+    local th = hgetall(akey(target))
+    if not th.status then return nil, 'NOT_FOUND', 'Unknown agent' end
+    if target == sh.agent then return nil, 'CONFLICT', 'The session is already with this agent' end
+    if not routable(th) then return nil, 'CONFLICT', 'The agent is not available' end
+    if num(th.load) + num(sh.cost) > CAP then return nil, 'CONFLICT', 'The agent has no free capacity' end
+    if sh.state == 'queued' then
+      redis.call('SREM', skey(s) .. ':declined', target)
+      make_offer(s, target, 'primary')
+    elseif sh.state == 'active' then
+      make_offer(s, target, 'reassign')
+    else
+      return nil, 'CONFLICT', 'Only a queued or active session can be reassigned (state: ' .. sh.state .. ')'
+    end
+    log_event(s, { 'reassign', target, 'by', args.by })
+    return { offeredTo = target }
+  end
+  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
+    return nil, 'CONFLICT', 'Only a session in progress can be put back in the queue'
+  end
+  dequeue(s, sh)
+  requeue_at_head(s, 'reassigned')
+  log_event(s, { 'reassign', 'queue', 'by', args.by })
+  return { state = 'queued' }
+end
+
+-- Supervisor joins (visible) or monitors (silent) a session; no agent capacity is used.
+function commands.observe()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
+    return nil, 'CONFLICT', 'The session is not in progress'
+  end
+  redis.call('SADD', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
+  if args.mode == 'monitor' then redis.call('SADD', skey(s) .. ':monitors', args.supervisor) end
+  log_event(s, { args.mode, args.supervisor })
+  return { session = s, mode = args.mode }
+end
+
+function commands.taxpayerGone()
+  local sh = get_session(args.session)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  redis.call('ZADD', 'dp:tp-gone', fmt(now + args.graceMs), args.session)
+  return {}
+end
+
+function commands.taxpayerBack()
+  local sh = get_session(args.session)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  redis.call('ZREM', 'dp:tp-gone', args.session)
+  return { state = sh.state }
+end
+
+-- Periodic work any instance may run (each step re-checks under the script's atomicity, so
+-- two instances sweeping at once do each thing once).
+function commands.sweep()
+  local limit = args.limit or 200
+  local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0 }
+  for _, offer in ipairs(redis.call('ZRANGEBYSCORE', 'dp:offers', '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    local s = string.match(offer, '^(.*):%d+$')
+    local sh = hgetall(skey(s))
+    if sh.offer == offer then
+      timeout_offer(s, sh)
+      counts.offers = counts.offers + 1
+    else
+      redis.call('ZREM', 'dp:offers', offer)
+    end
+  end
+  for _, a in ipairs(redis.call('ZRANGEBYSCORE', 'dp:presence', '-inf', fmt(now - args.heartbeatMs), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', 'dp:presence', a)
+    local h = hgetall(akey(a))
+    if h.status and h.status ~= 'offline' then
+      set_status(a, 'offline')
+      revoke_offers(a)
+      for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':sessions')) do
+        local sh = hgetall(skey(s))
+        if sh.agent == a then requeue_at_head(s, 'agent-lost') else release_agent(s, a) end
+      end
+      emit({ t = 'agent-lost', agent = a })
+      counts.agents = counts.agents + 1
+    end
+  end
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', 'dp:tp-gone', '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', 'dp:tp-gone', s)
+    local sh = hgetall(skey(s))
+    if sh.state == 'queued' or sh.state == 'offered' then
+      end_waiting(s, 'abandoned')
+      counts.abandoned = counts.abandoned + 1
+    elseif sh.state then
+      log_event(s, { 'taxpayer', 'gone' })
+      emit({ t = 'taxpayer-gone', session = s })
+    end
+  end
+  for _, a in ipairs(redis.call('ZRANGEBYSCORE', 'dp:wrapups', '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', 'dp:wrapups', a)
+    for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':wrapups')) do
+      local sh = hgetall(skey(s))
+      if sh.state == 'wrap-up' and num(sh.wrapUntil) <= now then
+        close_wrap_up(s, sh.notes or '', 'none', true)
+        counts.wrapups = counts.wrapups + 1
+      elseif sh.state ~= 'wrap-up' then
+        redis.call('SREM', akey(a) .. ':wrapups', s)
+      end
+    end
+    if redis.call('SCARD', akey(a) .. ':wrapups') > 0 then
+      -- a later wrap-up of this agent is still running: look again when it is due
+      local latest = 0
+      for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':wrapups')) do
+        latest = math.max(latest, num(redis.call('HGET', skey(s), 'wrapUntil') or 0))
+      end
+      redis.call('ZADD', 'dp:wrapups', fmt(latest), a)
+    elseif redis.call('HGET', akey(a), 'wrap') == '1' then
+      redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))
+      reindex(a)
+      agent_effect(a)
+      match_agent(a)
+    end
+  end
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', 'dp:widen', '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', 'dp:widen', s)
+    local sh = hgetall(skey(s))
+    local steps = cjson.decode(sh.steps or '[]')
+    local nxt = steps[1]
+    if nxt and (sh.state == 'queued' or sh.state == 'escalating' or sh.state == 'transferring') and not sh.offer then
+      table.remove(steps, 1)
+      local cands = sh.cands .. ',' .. nxt.cands
+      local following = steps[1] and fmt(num(sh.enqueuedAt) + steps[1].afterMs) or ''
+      redis.call('HSET', skey(s), 'cands', cands, 'steps', cjson.encode(steps), 'nextStepAt', following)
+      if sh.want == 'primary' then
+        redis.call('HSET', skey(s), 'baseCands', cands, 'baseSteps', cjson.encode(steps), 'baseNextStepAt', following)
+      end
+      log_event(s, { 'widened', nxt.cands })
+      enqueue(s, hgetall(skey(s)))
+      match_session(s)
+      counts.widened = counts.widened + 1
+    end
+  end
+  return counts
+end
+
+local handler = commands[cmd]
+if not handler then return fail('UNKNOWN_EVENT', 'unknown dispatcher command ' .. tostring(cmd)) end
+local result, code, message, details = handler()
+if code then return cjson.encode({ ok = false, code = code, message = message, details = details }) end
+return cjson.encode({ ok = true, result = result or {}, effects = effects })
