@@ -3,5 +3,6 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './session.js';
 export * from './media.js';
+export * from './dispatch.js';
 export * from './socket.js';
 export * from './validation.js';

@@ -62,6 +62,11 @@ export const SessionRef = Type.Object(
 );
 export type SessionRef = Static<typeof SessionRef>;
 
+export const TIERS = ['frontline', 'expert'] as const;
+export type Tier = (typeof TIERS)[number];
+export const TierSchema = Type.Union(TIERS.map((t) => Type.Literal(t)));
+
+/** What a participant sees of a session; queue figures only while it waits. */
 export const SessionSummary = Type.Object({
   sessionId: Type.String(),
   state: SessionStateSchema,
@@ -70,5 +75,9 @@ export const SessionSummary = Type.Object({
   channel: ChannelSchema,
   priority: PriorityGroupSchema,
   createdAt: Type.String({ format: 'date-time' }),
+  /** 1 = next in line. */
+  queuePosition: Type.Optional(Type.Integer({ minimum: 1 })),
+  estimatedWaitS: Type.Optional(Type.Integer({ minimum: 0 })),
+  agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 export type SessionSummary = Static<typeof SessionSummary>;

@@ -2,14 +2,56 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ErrorBody } from './errors.js';
 import { MediaJoinResult } from './media.js';
 import { HelpRequest, SessionRef, SessionSummary } from './session.js';
+import {
+  AgentState,
+  AgentStateEvent,
+  Done,
+  Empty,
+  Handover,
+  HistoryResult,
+  Observe,
+  OfferClosedEvent,
+  OfferEvent,
+  OfferRef,
+  Reassign,
+  SessionCard,
+  SessionNoticeEvent,
+  SetAgentStatus,
+  StateResult,
+  SupervisorAgentStatus,
+  SupervisorMetrics,
+  Transfer,
+  WrapUp,
+} from './dispatch.js';
 
 /**
  * Every request a client makes over the socket: its payload schema and its result schema.
  * The server validates payloads against `request`; clients validate acks against `result`.
  */
 export const CLIENT_REQUESTS = {
+  // taxpayer
   'help:request': { request: HelpRequest, result: SessionSummary },
+  'help:cancel': { request: SessionRef, result: StateResult },
+  'session:resume': { request: SessionRef, result: SessionSummary },
+  // taxpayer or agent
+  'session:end': { request: SessionRef, result: StateResult },
   'media:join': { request: SessionRef, result: MediaJoinResult },
+  // agents and experts
+  'agent:status': { request: SetAgentStatus, result: AgentState },
+  'offer:accept': { request: OfferRef, result: SessionCard },
+  'offer:decline': { request: OfferRef, result: Done },
+  'session:escalate': { request: Handover, result: StateResult },
+  'session:transfer': { request: Transfer, result: StateResult },
+  'session:cancel-handover': { request: SessionRef, result: StateResult },
+  'session:leave': { request: SessionRef, result: Done },
+  'session:wrap-up': { request: WrapUp, result: StateResult },
+  'session:card': { request: SessionRef, result: SessionCard },
+  'taxpayer:history': { request: SessionRef, result: HistoryResult },
+  // supervisors
+  'supervisor:subscribe': { request: Empty, result: SupervisorMetrics },
+  'supervisor:reassign': { request: Reassign, result: Done },
+  'supervisor:agent-status': { request: SupervisorAgentStatus, result: Done },
+  'supervisor:observe': { request: Observe, result: SessionCard },
 } as const satisfies Record<string, { request: TSchema; result: TSchema }>;
 
 export type ClientRequestName = keyof typeof CLIENT_REQUESTS;
@@ -25,6 +67,11 @@ export const AckEnvelope = Type.Union([
 /** Events the server pushes to clients. */
 export const SERVER_EVENTS = {
   'session:state': SessionSummary,
+  'session:notice': SessionNoticeEvent,
+  'offer:new': OfferEvent,
+  'offer:closed': OfferClosedEvent,
+  'agent:state': AgentStateEvent,
+  'supervisor:metrics': SupervisorMetrics,
 } as const satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;

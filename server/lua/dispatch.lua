@@ -106,6 +106,10 @@ local function reindex(a)
     redis.call('ZREM', ikey(sk, 'full'), a)
     redis.call('ZREM', ikey(sk, 'part'), a)
   end
+  local staffed = h.status ~= nil and h.status ~= 'offline'
+  for _, sk in ipairs(skills) do
+    if staffed then redis.call('SADD', 'dp:staff:' .. sk, a) else redis.call('SREM', 'dp:staff:' .. sk, a) end
+  end
   local load = num(h.load or 0)
   if routable(h) and load < CAP then
     local kind = (load == 0) and 'full' or 'part'
@@ -393,6 +397,7 @@ function commands.register()
   for _, sk in ipairs(split(old.skills)) do
     redis.call('ZREM', ikey(sk, 'full'), a)
     redis.call('ZREM', ikey(sk, 'part'), a)
+    redis.call('SREM', 'dp:staff:' .. sk, a)
   end
   redis.call('HSET', key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
     'languages', args.languages, 'topics', args.topics)
@@ -625,6 +630,9 @@ function commands.finish()
     match_agent(sh.secondary)
   end
   local duration = now - num(sh.activeSince)
+  local aht = 'dp:stats:aht:' .. sh.queue
+  redis.call('LPUSH', aht, fmt(duration))
+  redis.call('LTRIM', aht, 0, 49)
   day_stat('served', 1)
   day_stat('session_hours', duration / 3600000)
   redis.call('HSET', skey(s), 'durationMs', fmt(duration), 'wrapUntil', fmt(now + WRAP_MS))
@@ -700,6 +708,12 @@ function commands.observe()
   if args.mode == 'monitor' then redis.call('SADD', skey(s) .. ':monitors', args.supervisor) end
   log_event(s, { args.mode, args.supervisor })
   return { session = s, mode = args.mode }
+end
+
+-- Presence of agents on duty (going off duty removes them, so XX never brings one back).
+function commands.heartbeat()
+  for _, a in ipairs(args.agents) do redis.call('ZADD', 'dp:presence', 'XX', fmt(now), a) end
+  return {}
 end
 
 function commands.taxpayerGone()
@@ -807,4 +821,4 @@ local handler = commands[cmd]
 if not handler then return fail('UNKNOWN_EVENT', 'unknown dispatcher command ' .. tostring(cmd)) end
 local result, code, message, details = handler()
 if code then return cjson.encode({ ok = false, code = code, message = message, details = details }) end
-return cjson.encode({ ok = true, result = result or {}, effects = effects })
+return cjson.encode({ ok = true, result = result or {}, effects = effects, now = now })

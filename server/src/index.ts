@@ -3,3 +3,6 @@ export { startService, type RunningService } from './service.js';
 export { TokenService } from './auth/tokens.js';
 export { hashPassword } from './auth/accounts.js';
 export { EmbeddedRedis } from './redis/embedded.js';
+export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
+export type { Effect } from './dispatcher/effects.js';
+export { connectRedis } from './redis/client.js';

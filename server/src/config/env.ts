@@ -40,6 +40,7 @@ export interface Config {
     topics: string[];
     languages: string[];
   };
+  dispatch: DispatchConfig;
   demoPortal: boolean;
   demoTokenTtlS: number;
   mediasoup: {
@@ -56,6 +57,39 @@ export interface Config {
     socketMaxPayloadBytes: number;
   };
   shutdownGraceMs: number;
+}
+
+/** One widening step: after `afterS` in the queue, the request also matches these agents. */
+export interface WideningStep {
+  afterS: number;
+  /** 'same' = the request's language, 'any' = every language, or a list (interpreter languages). */
+  languages: 'same' | 'any' | string[];
+  topics: 'same' | 'any';
+}
+
+export interface DispatchConfig {
+  offerTimeoutS: number;
+  /** Offers an agent lets time out in a row before being set away. */
+  maxOfferTimeouts: number;
+  /** Text sessions an agent can hold at once; a video/voice session takes the whole capacity. */
+  textSessionsPerAgent: number;
+  wrapUpS: number;
+  agentHeartbeatTimeoutS: number;
+  agentHeartbeatIntervalMs: number;
+  /** How long a queued taxpayer may be gone (page reload, network blip) before abandoning. */
+  taxpayerGraceS: number;
+  wideningSteps: WideningStep[];
+  serviceLevelS: number;
+  statsWindowS: number;
+  sweepIntervalMs: number;
+  metricsIntervalMs: number;
+  retentionDays: number;
+  historyLimit: number;
+  /** Handling time assumed for wait estimates before any session was handled. */
+  defaultHandlingS: number;
+  /** Minutes east of UTC of the local day used for daily totals (China: 480). */
+  tzOffsetMin: number;
+  outcomes: string[];
 }
 
 export class ConfigError extends Error {
@@ -117,6 +151,24 @@ class EnvReader {
     return [...new Set(items)];
   }
 
+  json<T>(name: string, fallback: T, check: (value: unknown) => string | undefined): T {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      this.problems.push(`${name}: not valid JSON`);
+      return fallback;
+    }
+    const problem = check(value);
+    if (problem) {
+      this.problems.push(`${name}: ${problem}`);
+      return fallback;
+    }
+    return value as T;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
@@ -136,6 +188,31 @@ class EnvReader {
       return undefined;
     }
   }
+}
+
+/** After 60 s any topic in the same language; after 180 s any topic with the interpreter language. */
+const DEFAULT_WIDENING_STEPS: WideningStep[] = [
+  { afterS: 60, languages: 'same', topics: 'any' },
+  { afterS: 180, languages: ['zh'], topics: 'any' },
+];
+
+function checkWideningSteps(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'expected an array of steps';
+  let previous = 0;
+  for (const [i, step] of value.entries()) {
+    if (typeof step !== 'object' || step === null) return `step ${i}: expected an object`;
+    const { afterS, languages, topics } = step as Record<string, unknown>;
+    if (typeof afterS !== 'number' || !Number.isInteger(afterS) || afterS <= previous) {
+      return `step ${i}: afterS must be an integer greater than the previous step's`;
+    }
+    previous = afterS;
+    const languagesOk =
+      languages === 'same' || languages === 'any' ||
+      (Array.isArray(languages) && languages.length > 0 && languages.every((l) => typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(l)));
+    if (!languagesOk) return `step ${i}: languages must be "same", "any" or a list of language codes`;
+    if (topics !== 'same' && topics !== 'any') return `step ${i}: topics must be "same" or "any"`;
+  }
+  return undefined;
 }
 
 /** The project's root: server/dist/config → three levels up. */
@@ -177,6 +254,25 @@ export function loadConfig(env: Env = process.env): Config {
     catalog: {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
       languages: r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/),
+    },
+    dispatch: {
+      offerTimeoutS: r.int('DISPATCH_OFFER_TIMEOUT_S', 20, 1, 300),
+      maxOfferTimeouts: r.int('DISPATCH_MAX_OFFER_TIMEOUTS', 3, 1, 100),
+      textSessionsPerAgent: r.int('DISPATCH_TEXT_SESSIONS_PER_AGENT', 5, 1, 20),
+      wrapUpS: r.int('DISPATCH_WRAP_UP_S', 60, 0, 3600),
+      agentHeartbeatTimeoutS: r.int('DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S', 15, 1, 600),
+      agentHeartbeatIntervalMs: r.int('DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS', 5000, 200, 60_000),
+      taxpayerGraceS: r.int('DISPATCH_TAXPAYER_GRACE_S', 30, 1, 3600),
+      wideningSteps: r.json('DISPATCH_WIDENING_STEPS', DEFAULT_WIDENING_STEPS, checkWideningSteps),
+      serviceLevelS: r.int('DISPATCH_SERVICE_LEVEL_S', 60, 1, 3600),
+      statsWindowS: r.int('DISPATCH_STATS_WINDOW_S', 900, 60, 86_400),
+      sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
+      metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
+      retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
+      historyLimit: r.int('DISPATCH_HISTORY_LIMIT', 50, 1, 1000),
+      defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
+      tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
+      outcomes: r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),

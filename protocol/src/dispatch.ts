@@ -1,0 +1,202 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EntryPoint, LanguageSchema, SessionRef, SessionStateSchema, TierSchema, TopicSchema, ChannelSchema, PriorityGroupSchema } from './session.js';
+
+const SessionId = SessionRef.properties.sessionId;
+const OfferId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}:[0-9]{1,9}$' });
+const AgentId = Type.String({ minLength: 1, maxLength: 128 });
+const Note = Type.String({ maxLength: 2000 });
+
+export const AGENT_STATUSES = ['available', 'away', 'offline'] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
+export const AgentStatusSchema = Type.Union(AGENT_STATUSES.map((s) => Type.Literal(s)));
+
+/** An agent's own state as the dispatcher sees it: busy is derived from load. */
+export const AgentState = Type.Object({
+  status: AgentStatusSchema,
+  wrapUp: Type.Boolean(),
+  busy: Type.Boolean(),
+  load: Type.Integer({ minimum: 0 }),
+  capacity: Type.Integer({ minimum: 1 }),
+});
+export type AgentState = Static<typeof AgentState>;
+
+export const SetAgentStatus = Type.Object({ status: AgentStatusSchema }, { additionalProperties: false });
+export const OfferRef = Type.Object({ offerId: OfferId }, { additionalProperties: false });
+
+/** The taxpayer card an agent sees with an offer and in the session. */
+export const SessionCard = Type.Object({
+  sessionId: Type.String(),
+  state: SessionStateSchema,
+  taxpayer: Type.Object({
+    sub: Type.String(),
+    name: Type.String(),
+    taxpayerId: Type.String(),
+    company: Type.String(),
+  }),
+  entry: EntryPoint,
+  language: LanguageSchema,
+  topic: TopicSchema,
+  channel: ChannelSchema,
+  priority: PriorityGroupSchema,
+  createdAt: Type.String({ format: 'date-time' }),
+  waitedS: Type.Integer({ minimum: 0 }),
+  /** The note of an escalation or transfer, for the agent taking it over. */
+  handoverNote: Type.Optional(Type.String()),
+});
+export type SessionCard = Static<typeof SessionCard>;
+
+export const OFFER_KINDS = ['primary', 'escalation', 'transfer', 'reassign'] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
+
+export const OfferEvent = Type.Object({
+  offerId: Type.String(),
+  kind: Type.Union(OFFER_KINDS.map((k) => Type.Literal(k))),
+  expiresInMs: Type.Integer({ minimum: 0 }),
+  session: SessionCard,
+});
+export type OfferEvent = Static<typeof OfferEvent>;
+
+export const OFFER_CLOSE_REASONS = ['accepted', 'declined', 'timeout', 'revoked'] as const;
+export const OfferClosedEvent = Type.Object({
+  offerId: Type.String(),
+  sessionId: Type.String(),
+  reason: Type.Union(OFFER_CLOSE_REASONS.map((r) => Type.Literal(r))),
+});
+export type OfferClosedEvent = Static<typeof OfferClosedEvent>;
+
+export const AgentStateEvent = Type.Object({
+  state: AgentState,
+  /** Why the dispatcher changed it, when it was not the agent's own doing. */
+  reason: Type.Optional(Type.Union([Type.Literal('offer-timeouts'), Type.Literal('heartbeat-lost'), Type.Literal('supervisor')])),
+});
+export type AgentStateEvent = Static<typeof AgentStateEvent>;
+
+export const SessionNoticeEvent = Type.Object({
+  sessionId: Type.String(),
+  notice: Type.Union([Type.Literal('taxpayer-disconnected'), Type.Literal('agent-disconnected'), Type.Literal('agent-joined'), Type.Literal('agent-left')]),
+  agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+});
+export type SessionNoticeEvent = Static<typeof SessionNoticeEvent>;
+
+export const Handover = Type.Object(
+  {
+    sessionId: SessionId,
+    note: Note,
+    /** Escalation defaults to the session's language and topic; a transfer names them. */
+    language: Type.Optional(LanguageSchema),
+    topic: Type.Optional(TopicSchema),
+  },
+  { additionalProperties: false },
+);
+export type Handover = Static<typeof Handover>;
+
+export const Transfer = Type.Object(
+  {
+    sessionId: SessionId,
+    note: Note,
+    language: LanguageSchema,
+    topic: TopicSchema,
+    tier: Type.Optional(TierSchema),
+  },
+  { additionalProperties: false },
+);
+export type Transfer = Static<typeof Transfer>;
+
+export const WrapUp = Type.Object(
+  { sessionId: SessionId, notes: Note, outcome: Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' }) },
+  { additionalProperties: false },
+);
+export type WrapUp = Static<typeof WrapUp>;
+
+export const StateResult = Type.Object({ state: SessionStateSchema });
+
+export const HistoryEntry = Type.Object({
+  sessionId: Type.String(),
+  at: Type.String(),
+  endedAt: Type.String({ format: 'date-time' }),
+  topic: Type.String(),
+  language: Type.String(),
+  channel: Type.String(),
+  agentName: Type.String(),
+  notes: Type.String(),
+  outcome: Type.String(),
+});
+export type HistoryEntry = Static<typeof HistoryEntry>;
+export const HistoryResult = Type.Object({ entries: Type.Array(HistoryEntry) });
+
+export const Reassign = Type.Object(
+  { sessionId: SessionId, agentId: Type.Optional(AgentId) },
+  { additionalProperties: false },
+);
+export const SupervisorAgentStatus = Type.Object(
+  { agentId: AgentId, status: AgentStatusSchema },
+  { additionalProperties: false },
+);
+export const Observe = Type.Object(
+  { sessionId: SessionId, mode: Type.Union([Type.Literal('monitor'), Type.Literal('join')]) },
+  { additionalProperties: false },
+);
+export const Empty = Type.Object({}, { additionalProperties: false });
+export const Done = Type.Object({});
+
+// Supervisor metrics ----------------------------------------------------------------------------
+
+export const QueueMetrics = Type.Object({
+  queue: Type.String(),
+  language: Type.String(),
+  topic: Type.String(),
+  tier: Type.String(),
+  waiting: Type.Integer(),
+  longestWaitS: Type.Integer(),
+  averageWaitS: Type.Number(),
+  /** % answered within the service-level threshold over the window; null with nothing answered. */
+  serviceLevelPct: Type.Union([Type.Number(), Type.Null()]),
+  answered: Type.Integer(),
+  abandoned: Type.Integer(),
+});
+export type QueueMetrics = Static<typeof QueueMetrics>;
+
+export const AGENT_DISPLAY_STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
+export type AgentDisplayState = (typeof AGENT_DISPLAY_STATES)[number];
+
+export const AgentRow = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  tier: Type.String(),
+  state: Type.Union(AGENT_DISPLAY_STATES.map((s) => Type.Literal(s))),
+  load: Type.Integer(),
+  languages: Type.Array(Type.String()),
+  topics: Type.Array(Type.String()),
+});
+
+export const SupervisorMetrics = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  windowS: Type.Integer(),
+  serviceLevelS: Type.Integer(),
+  queues: Type.Array(QueueMetrics),
+  agents: Type.Array(AgentRow),
+  /** Per skill (language:topic:tier), how many agents are in each state. */
+  agentsBySkill: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer())),
+  active: Type.Array(
+    Type.Object({
+      sessionId: Type.String(),
+      state: Type.String(),
+      agentId: Type.String(),
+      agentName: Type.String(),
+      taxpayerName: Type.String(),
+      topic: Type.String(),
+      language: Type.String(),
+      durationS: Type.Integer(),
+    }),
+  ),
+  today: Type.Object({
+    requests: Type.Integer(),
+    served: Type.Integer(),
+    sessionHours: Type.Number(),
+    escalations: Type.Integer(),
+    transfers: Type.Integer(),
+    abandoned: Type.Integer(),
+    offers: Type.Object({ made: Type.Integer(), accepted: Type.Integer(), declined: Type.Integer(), timedOut: Type.Integer(), revoked: Type.Integer() }),
+  }),
+});
+export type SupervisorMetrics = Static<typeof SupervisorMetrics>;

@@ -1,0 +1,230 @@
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import {
+  ProtocolError,
+  type AgentStatus,
+  type HelpRequest,
+  type StaffClaims,
+  type TaxpayerClaims,
+  type Tier,
+} from '@etax-assist/protocol';
+import type { DispatchConfig } from '../config/env.js';
+import type { RedisClient } from '../redis/client.js';
+import type { Effect } from './effects.js';
+import { dispatchKeys } from './keys.js';
+import { DispatchScript } from './script.js';
+import { agentSkills, priorityBand, routingPlan, sessionCost } from './skills.js';
+
+export interface Catalog {
+  topics: readonly string[];
+  languages: readonly string[];
+}
+
+/** A staff member as the dispatcher routes to them. */
+export interface AgentProfile {
+  id: string;
+  name: string;
+  tier: Tier;
+  languages: readonly string[];
+  topics: readonly string[];
+}
+
+export function tierOf(role: StaffClaims['role']): Tier {
+  return role === 'expert' ? 'expert' : 'frontline';
+}
+
+export interface SweepCounts {
+  offers: number;
+  agents: number;
+  abandoned: number;
+  wrapups: number;
+  widened: number;
+}
+
+interface DispatcherEvents {
+  /** Committed changes to tell people about; `now` is the Redis clock of the change. */
+  effects: [effects: Effect[], now: number];
+}
+
+/**
+ * The write side of routing: every command runs as one atomic Lua call in Redis, so any number
+ * of instances can share the work. Commands throw ProtocolError with a clear code and change
+ * nothing when refused.
+ */
+export class Dispatcher extends EventEmitter<DispatcherEvents> {
+  readonly #script: DispatchScript;
+
+  constructor(
+    private readonly redis: RedisClient,
+    readonly config: DispatchConfig,
+    readonly catalog: Catalog,
+  ) {
+    super();
+    this.#script = new DispatchScript(redis);
+  }
+
+  /** Agent capacity in units (text session = 1 unit). */
+  get capacity(): number {
+    return this.config.textSessionsPerAgent;
+  }
+
+  /** Publishes this instance's settings to Redis and loads the script. */
+  async start(): Promise<void> {
+    const c = this.config;
+    await this.redis.hSet(dispatchKeys.config, {
+      capacity: String(c.textSessionsPerAgent),
+      offerMs: String(c.offerTimeoutS * 1000),
+      maxTimeouts: String(c.maxOfferTimeouts),
+      wrapMs: String(c.wrapUpS * 1000),
+      retentionS: String(c.retentionDays * 86_400),
+      historyLimit: String(c.historyLimit),
+      statsWindowMs: String(c.statsWindowS * 1000),
+      serviceLevelMs: String(c.serviceLevelS * 1000),
+      tzOffsetMin: String(c.tzOffsetMin),
+    });
+    await this.#script.load();
+  }
+
+  async #run<R>(command: string, args: object): Promise<R> {
+    const { result, effects, now } = await this.#script.run<R>(command, args);
+    if (effects.length > 0) this.emit('effects', effects, now);
+    return result;
+  }
+
+  #checkSkill(language: string, topic: string): void {
+    if (!this.catalog.languages.includes(language)) {
+      throw new ProtocolError('VALIDATION_FAILED', `Unsupported language "${language}"`, { languages: this.catalog.languages });
+    }
+    if (!this.catalog.topics.includes(topic)) {
+      throw new ProtocolError('VALIDATION_FAILED', `Unknown topic "${topic}"`, { topics: this.catalog.topics });
+    }
+  }
+
+  async register(agent: AgentProfile): Promise<{ status: AgentStatus; wrap: boolean; load: number }> {
+    const languages = agent.languages.filter((l) => this.catalog.languages.includes(l));
+    const topics = agent.topics.filter((t) => this.catalog.topics.includes(t));
+    return this.#run('register', {
+      agent: agent.id,
+      name: agent.name,
+      tier: agent.tier,
+      languages: languages.join(','),
+      topics: topics.join(','),
+      skills: agentSkills(languages, topics, agent.tier).join(','),
+    });
+  }
+
+  async setStatus(agentId: string, status: AgentStatus, force = false): Promise<void> {
+    await this.#run('status', { agent: agentId, status, force });
+  }
+
+  /** Keeps agents counted as present (they are marked offline when this stops). */
+  async heartbeat(agentIds: readonly string[]): Promise<void> {
+    if (agentIds.length > 0) await this.#run('heartbeat', { agents: agentIds });
+  }
+
+  async request(taxpayer: TaxpayerClaims, request: HelpRequest): Promise<string> {
+    this.#checkSkill(request.language, request.topic);
+    const sessionId = randomBytes(12).toString('base64url');
+    const priority = request.priority ?? 'normal';
+    const plan = routingPlan(request.language, request.topic, 'frontline', this.config.wideningSteps);
+    await this.#run('request', {
+      session: sessionId,
+      createdAt: new Date().toISOString(),
+      taxpayerSub: taxpayer.sub,
+      taxpayerName: taxpayer.name,
+      taxpayerId: taxpayer.taxpayerId ?? '',
+      company: taxpayer.company ?? '',
+      language: request.language,
+      topic: request.topic,
+      channel: request.channel,
+      priority,
+      entry: JSON.stringify(request.entry),
+      cost: sessionCost(request.channel, this.capacity),
+      band: priorityBand(priority),
+      cands: plan.cands.join(','),
+      steps: JSON.stringify(plan.steps),
+      firstStepMs: plan.firstStepMs,
+    });
+    return sessionId;
+  }
+
+  async cancel(sessionId: string, taxpayerSub: string): Promise<void> {
+    await this.#run('cancel', { session: sessionId, taxpayerSub });
+  }
+
+  /** Accepts an offer; returns the session id. */
+  async accept(offerId: string, agentId: string): Promise<string> {
+    const { session } = await this.#run<{ session: string }>('accept', { offer: offerId, agent: agentId });
+    return session;
+  }
+
+  async decline(offerId: string, agentId: string): Promise<void> {
+    await this.#run('decline', { offer: offerId, agent: agentId });
+  }
+
+  async handover(
+    kind: 'escalation' | 'transfer',
+    sessionId: string,
+    agentId: string,
+    target: { language: string; topic: string; tier: Tier; note: string },
+  ): Promise<string> {
+    this.#checkSkill(target.language, target.topic);
+    const plan = routingPlan(target.language, target.topic, target.tier, this.config.wideningSteps);
+    const { state } = await this.#run<{ state: string }>('handover', {
+      kind,
+      session: sessionId,
+      agent: agentId,
+      language: target.language,
+      topic: target.topic,
+      tier: target.tier,
+      note: target.note,
+      cands: plan.cands.join(','),
+      steps: JSON.stringify(plan.steps),
+      firstStepMs: plan.firstStepMs,
+    });
+    return state;
+  }
+
+  async cancelHandover(sessionId: string, agentId: string): Promise<void> {
+    await this.#run('cancelHandover', { session: sessionId, agent: agentId });
+  }
+
+  async leave(sessionId: string, agentId: string): Promise<void> {
+    await this.#run('leave', { session: sessionId, agent: agentId });
+  }
+
+  /** The agent ends the conversation (or the taxpayer hangs up): wrap-up begins. */
+  async finish(sessionId: string, by: { agentId: string } | { taxpayerSub: string }): Promise<string> {
+    const args = 'agentId' in by ? { session: sessionId, agent: by.agentId } : { session: sessionId, taxpayerSub: by.taxpayerSub };
+    const { state } = await this.#run<{ state: string }>('finish', args);
+    return state;
+  }
+
+  async wrapUp(sessionId: string, agentId: string, notes: string, outcome: string): Promise<void> {
+    if (!this.config.outcomes.includes(outcome)) {
+      throw new ProtocolError('VALIDATION_FAILED', `Unknown outcome "${outcome}"`, { outcomes: this.config.outcomes });
+    }
+    await this.#run('wrapUp', { session: sessionId, agent: agentId, notes, outcome });
+  }
+
+  async reassign(sessionId: string, by: string, agentId?: string): Promise<void> {
+    await this.#run('reassign', { session: sessionId, agent: agentId, by });
+  }
+
+  async observe(sessionId: string, supervisor: string, mode: 'monitor' | 'join'): Promise<void> {
+    await this.#run('observe', { session: sessionId, supervisor, mode });
+  }
+
+  async taxpayerGone(sessionId: string, taxpayerSub: string): Promise<void> {
+    await this.#run('taxpayerGone', { session: sessionId, taxpayerSub, graceMs: this.config.taxpayerGraceS * 1000 });
+  }
+
+  async taxpayerBack(sessionId: string, taxpayerSub: string): Promise<void> {
+    await this.#run('taxpayerBack', { session: sessionId, taxpayerSub });
+  }
+
+  /** Offer timeouts, lost agents, abandoned taxpayers, ended wrap-ups, due widening steps. */
+  async sweep(limit = 200): Promise<SweepCounts> {
+    return this.#run('sweep', { limit, heartbeatMs: this.config.agentHeartbeatTimeoutS * 1000 });
+  }
+}

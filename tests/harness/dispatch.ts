@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import type { AgentProfile, Effect } from '@etax-assist/server';
+import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
+import type { TaxpayerClaims, HelpRequest } from '@etax-assist/protocol';
+
+type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
+
+export interface DispatchHarness {
+  dispatcher: Dispatcher;
+  redis: RedisClient;
+  effects: Effect[];
+  agent(id: string, overrides?: Partial<AgentProfile>): Promise<AgentProfile>;
+  taxpayer(sub: string, request?: Partial<HelpRequest>): Promise<string>;
+  session(id: string): Promise<Record<string, string>>;
+  agentFields(id: string): Promise<Record<string, string>>;
+  /** Offers currently pending for an agent (effects seen minus closed ones). */
+  pendingOffers(agentId: string): { offer: string; session: string }[];
+  close(): Promise<void>;
+}
+
+/** A Dispatcher on its own Redis connection, with the given DISPATCH_* environment. */
+export async function dispatchHarness(redisUrl: string, env: Record<string, string> = {}): Promise<DispatchHarness> {
+  const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisUrl, ...env });
+  const redis = await connectRedis(redisUrl, pino({ level: 'silent' }), 'test-dispatch');
+  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
+  await dispatcher.start();
+  const effects: Effect[] = [];
+  dispatcher.on('effects', (batch) => effects.push(...batch));
+  return {
+    dispatcher,
+    redis,
+    effects,
+    async agent(id, overrides = {}) {
+      const profile: AgentProfile = { id, name: id, tier: 'frontline', languages: ['zh'], topics: ['invoice'], ...overrides };
+      await dispatcher.register(profile);
+      return profile;
+    },
+    async taxpayer(sub, request = {}) {
+      const claims: TaxpayerClaims = { sub, role: 'taxpayer', name: `taxpayer ${sub}` };
+      return dispatcher.request(claims, {
+        language: 'zh',
+        topic: 'invoice',
+        channel: 'voice',
+        entry: { kind: 'portal', page: '/invoice' },
+        ...request,
+      });
+    },
+    session: (id) => redis.hGetAll(`sess:${id}`),
+    agentFields: (id) => redis.hGetAll(`dp:agent:${id}`),
+    pendingOffers(agentId) {
+      const open = new Map<string, string>();
+      for (const e of effects) {
+        if (e.t === 'offer' && e.agent === agentId) open.set(e.offer, e.session);
+        if (e.t === 'offer-closed') open.delete(e.offer);
+      }
+      return [...open].map(([offer, session]) => ({ offer, session }));
+    },
+    async close() {
+      await redis.close();
+    },
+  };
+}
