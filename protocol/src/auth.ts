@@ -22,11 +22,17 @@ export const TaxpayerClaims = Type.Object({
 });
 export type TaxpayerClaims = Static<typeof TaxpayerClaims>;
 
-/** Claims of a staff token, minted by this service after a staff login. */
+/**
+ * Claims of a staff token, minted by this service after a staff login (or by the authority's
+ * identity provider with the same claims). Skills drive routing: the languages and topics an
+ * agent serves; the tier follows from the role (expert or frontline agent).
+ */
 export const StaffClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
   role: StaffRoleSchema,
   name: Type.String({ minLength: 1, maxLength: 200 }),
+  languages: Type.Optional(Type.Array(Type.String({ maxLength: 12 }), { maxItems: 20 })),
+  topics: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 100 })),
 });
 export type StaffClaims = Static<typeof StaffClaims>;
 

@@ -12,7 +12,15 @@ import { registerMediaRequests } from './media/requests.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
-import { createSocketServer, type AppServer } from './realtime/socket-server.js';
+import { createSocketServer, type AppServer, type ConnectionHook } from './realtime/socket-server.js';
+import { DispatchConnections } from './dispatcher/connections.js';
+import { Dispatcher } from './dispatcher/dispatcher.js';
+import { DispatchNotifier } from './dispatcher/notifier.js';
+import { AgentPresence } from './dispatcher/presence.js';
+import { registerDispatchRequests } from './dispatcher/requests.js';
+import { SupervisorMetricsPublisher } from './dispatcher/supervisor-metrics.js';
+import { Sweeper } from './dispatcher/sweeper.js';
+import { QueueUpdates } from './sessions/queue-updates.js';
 import { registerSessionRequests } from './sessions/requests.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
@@ -31,6 +39,9 @@ export interface App {
   http: FastifyInstance;
   io: AppServer;
   metrics: ServiceMetrics;
+  dispatcher: Dispatcher;
+  /** Stops the periodic work (sweeps, heartbeats, metrics pushes) before the sockets close. */
+  stopBackground(): void;
 }
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
@@ -60,17 +71,36 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
-  const sessions = new SessionStore(redis, config.catalog);
+  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
+  await dispatcher.start();
+  const sessions = new SessionStore(redis, { capacity: dispatcher.capacity, defaultHandlingS: config.dispatch.defaultHandlingS });
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
-  registerSessionRequests(requests, sessions);
-  registerMediaRequests(requests, sessions, pool);
+  const dispatchLog = log.child({ component: 'dispatch' });
+  const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
+  const sweeper = new Sweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
 
   await http.ready();
-  io = createSocketServer(http.server, {
+  const hooks: ConnectionHook[] = [];
+  const socketServer: AppServer = createSocketServer(http.server, {
     tokens,
     requests,
     log: log.child({ component: 'realtime' }),
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
+    hooks,
   });
-  return { http, io, metrics };
+  io = socketServer;
+  const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, dispatchLog);
+  const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
+  const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
+  new DispatchNotifier(socketServer, dispatcher, sessions, dispatchLog);
+  hooks.push(connections);
+  registerSessionRequests(requests, sessions, dispatcher);
+  registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
+  registerMediaRequests(requests, sessions, pool);
+  metrics.watchDispatch(publisher);
+
+  const stopBackground = (): void => {
+    for (const worker of [presence, sweeper, publisher, queueUpdates]) worker.stop();
+  };
+  return { http, io: socketServer, metrics, dispatcher, stopBackground };
 }

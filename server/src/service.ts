@@ -78,7 +78,9 @@ export async function startService(config: Config, log: Logger): Promise<Running
 
     const app = await buildApp({ config, log, tokens, accounts, redis, pool });
     cleanups.push(async () => {
-      // Sockets first (clients reconnect elsewhere), then HTTP waits for in-flight requests.
+      // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
+      // in-flight requests.
+      app.stopBackground();
       await app.io.close();
       await app.http.close();
     });

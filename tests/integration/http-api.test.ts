@@ -31,7 +31,9 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     const token = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
     const response = await get('/api/auth/me', token);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ principal: { sub: 'agent1', role: 'agent', name: '王敏 Wang Min' } });
+    expect(await response.json()).toEqual({
+      principal: { sub: 'agent1', role: 'agent', name: '王敏 Wang Min', languages: ['zh', 'en'], topics: ['invoice', 'refund'] },
+    });
   });
 
   it('accepts a portal taxpayer token on the API', async () => {

@@ -36,7 +36,13 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts }: Aut
     async (request) => {
       const account = accounts.authenticate(request.body.username, request.body.password);
       if (!account) throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
-      const principal = { sub: account.username, role: account.role, name: account.name };
+      const principal = {
+        sub: account.username,
+        role: account.role,
+        name: account.name,
+        languages: account.languages,
+        topics: account.topics,
+      };
       const issued = tokens.issueStaff(principal);
       request.log.info({ sub: principal.sub, role: principal.role }, 'staff signed in (dev login)');
       return { ...issued, principal };

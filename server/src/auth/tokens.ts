@@ -21,7 +21,7 @@ export interface IssuedToken {
   expiresAt: string;
 }
 
-const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company'] as const;
+const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company', 'languages', 'topics'] as const;
 
 /** Keeps the identity claims of a verified payload, dropping the registered ones (iat, exp, ...). */
 function identityOf(payload: jwt.JwtPayload): Record<string, unknown> {

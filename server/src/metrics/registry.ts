@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '@etax-assist/sfu';
+import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
 import type { AppServer } from '../realtime/socket-server.js';
 
 export interface MetricsSources {
@@ -65,6 +66,74 @@ export class ServiceMetrics {
           const { ru_utime, ru_stime } = stats.usage;
           this.set({ worker: String(stats.index) }, (ru_utime + ru_stime) / 1000);
         }
+      },
+    });
+  }
+
+  /** Dispatcher figures, from the latest supervisor metrics picture this instance received. */
+  watchDispatch(publisher: SupervisorMetricsPublisher): void {
+    const registers = [this.registry];
+    const latest = () => publisher.latest;
+    new Gauge({
+      name: 'etax_queue_waiting',
+      help: 'Requests waiting per queue (language:topic:tier)',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.reset();
+        for (const q of latest()?.queues ?? []) this.set({ queue: q.queue }, q.waiting);
+      },
+    });
+    new Gauge({
+      name: 'etax_queue_longest_wait_seconds',
+      help: 'Longest current wait per queue',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.reset();
+        for (const q of latest()?.queues ?? []) this.set({ queue: q.queue }, q.longestWaitS);
+      },
+    });
+    new Gauge({
+      name: 'etax_queue_service_level_ratio',
+      help: 'Share of requests answered within the service-level threshold over the stats window',
+      labelNames: ['queue'],
+      registers,
+      collect() {
+        this.reset();
+        for (const q of latest()?.queues ?? []) if (q.serviceLevelPct !== null) this.set({ queue: q.queue }, q.serviceLevelPct / 100);
+      },
+    });
+    new Gauge({
+      name: 'etax_agents',
+      help: 'Agents by state',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        const counts = new Map<string, number>();
+        for (const a of latest()?.agents ?? []) counts.set(a.state, (counts.get(a.state) ?? 0) + 1);
+        for (const [state, n] of counts) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'etax_sessions_active',
+      help: 'Sessions in progress',
+      registers,
+      collect() {
+        this.set(latest()?.active.length ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'etax_offers_today',
+      help: 'Offers today by outcome',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        this.reset();
+        const offers = latest()?.today.offers;
+        if (!offers) return;
+        for (const [outcome, n] of Object.entries(offers)) this.set({ outcome }, n);
       },
     });
   }

@@ -15,6 +15,12 @@ export interface SocketData {
   principal: Principal;
 }
 
+/** Something that follows socket connections (presence, rooms, state on reconnect). */
+export interface ConnectionHook {
+  connected(socket: AppSocket, log: Logger): Promise<void>;
+  disconnected(socket: AppSocket, log: Logger): Promise<void>;
+}
+
 // Requests are routed by name in RequestRouter (onAny), so the server-side listen map is empty.
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -25,6 +31,7 @@ export interface SocketServerOptions {
   log: Logger;
   /** Largest message a client may send; a larger one closes its connection (engine.io limit). */
   maxPayloadBytes: number;
+  hooks: ConnectionHook[];
 }
 
 /** A refusal carried to the client's `connect_error` as `err.data = { code }`. */
@@ -66,7 +73,12 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     const socketLog = log.child({ socketId: socket.id, sub: principal.sub, role: principal.role });
     socketLog.debug('socket connected');
     requests.attach(socket, socketLog);
-    socket.on('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
+    const report = (error: unknown): void => socketLog.error({ err: error }, 'connection hook failed');
+    for (const hook of options.hooks) hook.connected(socket, socketLog).catch(report);
+    socket.on('disconnect', (reason) => {
+      socketLog.debug({ reason }, 'socket disconnected');
+      for (const hook of options.hooks) hook.disconnected(socket, socketLog).catch(report);
+    });
   });
   return io;
 }

@@ -1,15 +1,39 @@
-import type { TaxpayerClaims } from '@etax-assist/protocol';
+import { ProtocolError, type TaxpayerClaims } from '@etax-assist/protocol';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
+import { rooms } from '../realtime/rooms.js';
 import type { SessionStore } from './session-store.js';
 
-/** Socket.io room of a session: every participant's sockets, on every instance. */
-export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
+async function summaryOrGone(sessions: SessionStore, sessionId: string) {
+  const summary = await sessions.summary(sessionId);
+  if (!summary) throw new ProtocolError('NOT_FOUND', 'No such session');
+  return summary;
+}
 
-export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore): void {
+/** What taxpayers ask of their session over the socket. */
+export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore, dispatcher: Dispatcher): void {
   requests.on('help:request', ['taxpayer'], async ({ socket, principal, log }, request) => {
-    const summary = await sessions.open(principal as TaxpayerClaims, request);
-    await socket.join(sessionRoom(summary.sessionId));
-    log.info({ sessionId: summary.sessionId, topic: summary.topic, language: summary.language }, 'help requested');
-    return summary;
+    const sessionId = await dispatcher.request(principal as TaxpayerClaims, request);
+    await socket.join(rooms.session(sessionId));
+    log.info({ sessionId, topic: request.topic, language: request.language, channel: request.channel }, 'help requested');
+    return summaryOrGone(sessions, sessionId);
+  });
+
+  requests.on('help:cancel', ['taxpayer'], async ({ principal }, { sessionId }) => {
+    await dispatcher.cancel(sessionId, principal.sub);
+    return { state: 'cancelled' as const };
+  });
+
+  requests.on('session:resume', ['taxpayer'], async ({ socket, principal }, { sessionId }) => {
+    await sessions.requireParticipant(sessionId, principal);
+    await dispatcher.taxpayerBack(sessionId, principal.sub);
+    await socket.join(rooms.session(sessionId));
+    return summaryOrGone(sessions, sessionId);
+  });
+
+  requests.on('session:end', ['taxpayer', 'agent', 'expert'], async ({ principal }, { sessionId }) => {
+    const by = principal.role === 'taxpayer' ? { taxpayerSub: principal.sub } : { agentId: principal.sub };
+    const state = await dispatcher.finish(sessionId, by);
+    return { state: state as 'wrap-up' | 'cancelled' };
   });
 }

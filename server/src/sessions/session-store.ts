@@ -1,108 +1,131 @@
-import { randomBytes } from 'node:crypto';
 import {
   ProtocolError,
-  type HelpRequest,
+  type EntryPoint,
+  type HistoryEntry,
   type Principal,
+  type SessionCard,
   type SessionSummary,
-  type TaxpayerClaims,
 } from '@etax-assist/protocol';
+import { dispatchKeys } from '../dispatcher/keys.js';
 import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from './keys.js';
+import { averageHandlingS, estimateWaitS } from './wait-estimate.js';
+
+export interface SessionStoreOptions {
+  /** Agent capacity in units (= text sessions per agent). */
+  capacity: number;
+  defaultHandlingS: number;
+}
+
+type Fields = Record<string, string>;
+
+const WAITING = new Set(['queued', 'offered']);
 
 /**
- * Opens the session unless the taxpayer already has one (returns that id instead), atomically,
- * so two clicks or two instances can never open two sessions for one taxpayer.
- * KEYS: taxpayerActive, session, participants, events. ARGV: id, participant, createdAt, then field/value pairs.
+ * The read side of sessions: what participants see of a session, its queue position and
+ * estimated wait, the agent's taxpayer card, the taxpayer's history. The dispatcher writes.
  */
-const CREATE_SESSION = `
-local existing = redis.call('GET', KEYS[1])
-if existing then return {0, existing} end
-redis.call('SET', KEYS[1], ARGV[1])
-local fields = {}
-for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[2], unpack(fields))
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('XADD', KEYS[4], '*', 'state', 'queued', 'at', ARGV[3])
-return {1, ARGV[1]}
-`;
-
-export interface SessionCatalog {
-  topics: readonly string[];
-  languages: readonly string[];
-}
-
-function summaryOf(id: string, fields: Record<string, string>): SessionSummary {
-  return {
-    sessionId: id,
-    state: fields.state as SessionSummary['state'],
-    language: fields.language ?? '',
-    topic: fields.topic ?? '',
-    channel: fields.channel as SessionSummary['channel'],
-    priority: fields.priority as SessionSummary['priority'],
-    createdAt: fields.createdAt ?? '',
-  };
-}
-
-/** Assistance sessions as kept in Redis (the source of truth shared by every instance). */
 export class SessionStore {
   constructor(
     private readonly redis: RedisClient,
-    private readonly catalog: SessionCatalog,
+    private readonly options: SessionStoreOptions,
   ) {}
 
-  async open(taxpayer: TaxpayerClaims, request: HelpRequest): Promise<SessionSummary> {
-    if (!this.catalog.topics.includes(request.topic)) {
-      throw new ProtocolError('VALIDATION_FAILED', `Unknown topic "${request.topic}"`, { topics: this.catalog.topics });
-    }
-    if (!this.catalog.languages.includes(request.language)) {
-      throw new ProtocolError('VALIDATION_FAILED', `Unsupported language "${request.language}"`, { languages: this.catalog.languages });
-    }
-    const id = randomBytes(12).toString('base64url');
-    const createdAt = new Date().toISOString();
-    const fields: Record<string, string> = {
-      id,
-      state: 'queued',
-      taxpayerSub: taxpayer.sub,
-      taxpayerName: taxpayer.name,
-      taxpayerId: taxpayer.taxpayerId ?? '',
-      company: taxpayer.company ?? '',
-      language: request.language,
-      topic: request.topic,
-      channel: request.channel,
-      priority: request.priority ?? 'normal',
-      entry: JSON.stringify(request.entry),
-      createdAt,
-      'stateAt:queued': createdAt,
-    };
-    const reply = (await this.redis.eval(CREATE_SESSION, {
-      keys: [
-        sessionKeys.taxpayerActive(taxpayer.sub),
-        sessionKeys.session(id),
-        sessionKeys.participants(id),
-        sessionKeys.events(id),
-      ],
-      arguments: [id, participantId('taxpayer', taxpayer.sub), createdAt, ...Object.entries(fields).flat()],
-    })) as [number, string];
-    const [created, sessionId] = reply;
-    if (created === 0) {
-      throw new ProtocolError('CONFLICT', 'You already have an open help request', { sessionId });
-    }
-    return summaryOf(id, fields);
-  }
-
-  async get(id: string): Promise<SessionSummary | undefined> {
+  async fields(id: string): Promise<Fields | undefined> {
     const fields = await this.redis.hGetAll(sessionKeys.session(id));
-    if (!fields.id) return undefined;
-    return summaryOf(id, fields);
+    return fields.id ? fields : undefined;
   }
 
-  /** The session, if the principal takes part in it; NOT_FOUND otherwise (no existence leak). */
-  async requireParticipant(id: string, principal: Principal): Promise<SessionSummary> {
-    const [summary, member] = await Promise.all([
-      this.get(id),
+  /** The session's fields if the principal takes part in it; NOT_FOUND otherwise (no existence leak). */
+  async requireParticipant(id: string, principal: Principal): Promise<Fields> {
+    const [fields, member] = await Promise.all([
+      this.fields(id),
       this.redis.sIsMember(sessionKeys.participants(id), participantId(principal.role, principal.sub)),
     ]);
-    if (!summary || !member) throw new ProtocolError('NOT_FOUND', 'No such session');
+    if (!fields || !member) throw new ProtocolError('NOT_FOUND', 'No such session');
+    return fields;
+  }
+
+  async summary(id: string, known?: Fields): Promise<SessionSummary | undefined> {
+    const f = known ?? (await this.fields(id));
+    if (!f) return undefined;
+    const summary: SessionSummary = {
+      sessionId: id,
+      state: f.state as SessionSummary['state'],
+      language: f.language ?? '',
+      topic: f.topic ?? '',
+      channel: f.channel as SessionSummary['channel'],
+      priority: f.priority as SessionSummary['priority'],
+      createdAt: f.createdAt ?? '',
+    };
+    if (f.agent) summary.agent = { id: f.agent, name: await this.agentName(f.agent) };
+    if (WAITING.has(summary.state) && f.queue) Object.assign(summary, await this.#queueFigures(id, f));
     return summary;
+  }
+
+  async #queueFigures(id: string, f: Fields): Promise<Pick<SessionSummary, 'queuePosition' | 'estimatedWaitS'>> {
+    const queue = f.queue as string;
+    const [rank, staffed, recent] = await Promise.all([
+      this.redis.zRank(dispatchKeys.queue(queue), id),
+      this.redis.sCard(dispatchKeys.staff(queue)),
+      this.redis.lRange(dispatchKeys.handlingTimes(queue), 0, -1),
+    ]);
+    // An offered session is out of the queue: it is next.
+    const position = rank === null ? 1 : rank + 1;
+    const perAgent = this.options.capacity / Math.max(1, Number(f.cost ?? this.options.capacity));
+    const estimate = estimateWaitS(position, staffed, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
+    return estimate === undefined ? { queuePosition: position } : { queuePosition: position, estimatedWaitS: estimate };
+  }
+
+  async agentName(agentId: string): Promise<string> {
+    return (await this.redis.hGet(dispatchKeys.agent(agentId), 'name')) ?? agentId;
+  }
+
+  async card(id: string, known?: Fields): Promise<SessionCard> {
+    const f = known ?? (await this.fields(id));
+    if (!f) throw new ProtocolError('NOT_FOUND', 'No such session');
+    const card: SessionCard = {
+      sessionId: id,
+      state: f.state as SessionCard['state'],
+      taxpayer: { sub: f.taxpayerSub ?? '', name: f.taxpayerName ?? '', taxpayerId: f.taxpayerId ?? '', company: f.company ?? '' },
+      entry: JSON.parse(f.entry ?? '{"kind":"portal","page":""}') as EntryPoint,
+      language: f.language ?? '',
+      topic: f.topic ?? '',
+      channel: f.channel as SessionCard['channel'],
+      priority: f.priority as SessionCard['priority'],
+      createdAt: f.createdAt ?? '',
+      waitedS: Math.max(0, Math.round((Date.now() - Number(f.firstEnqueuedAt ?? Date.now())) / 1000)),
+    };
+    // Whoever takes over an escalation or transfer gets the note written for them.
+    if ((f.want && f.want !== 'primary') || f.secondary) {
+      const events = await this.redis.xRevRange(sessionKeys.events(id), '+', '-', { COUNT: 20 });
+      const note = events.find((e) => e.message.note !== undefined)?.message.note;
+      if (note) card.handoverNote = note;
+    }
+    return card;
+  }
+
+  /** The taxpayer's previous sessions, newest first. */
+  async history(taxpayerSub: string): Promise<HistoryEntry[]> {
+    const raw = await this.redis.lRange(dispatchKeys.history(taxpayerSub), 0, -1);
+    return raw.map((line) => {
+      const e = JSON.parse(line) as Record<string, string | number>;
+      return {
+        sessionId: String(e.sessionId),
+        at: String(e.at),
+        endedAt: new Date(Number(e.endedAt)).toISOString(),
+        topic: String(e.topic),
+        language: String(e.language),
+        channel: String(e.channel),
+        agentName: String(e.agentName),
+        notes: String(e.notes),
+        outcome: String(e.outcome),
+      };
+    });
+  }
+
+  /** The taxpayer's open session, if any. */
+  async openSessionOf(taxpayerSub: string): Promise<string | undefined> {
+    return (await this.redis.get(sessionKeys.taxpayerActive(taxpayerSub))) ?? undefined;
   }
 }

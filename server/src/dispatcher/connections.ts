@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { AgentState, StaffClaims } from '@etax-assist/protocol';
+import type { RedisClient } from '../redis/client.js';
+import { rooms } from '../realtime/rooms.js';
+import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import { tierOf, type Dispatcher } from './dispatcher.js';
+import { dispatchKeys } from './keys.js';
+import type { AgentPresence } from './presence.js';
+
+/**
+ * Follows connections for the dispatcher: an agent's socket registers its profile, joins its
+ * rooms (its own, its sessions') and keeps its presence; a taxpayer's socket rejoins an open
+ * session, and its going away starts the abandon grace period.
+ */
+export class DispatchConnections implements ConnectionHook {
+  constructor(
+    private readonly io: AppServer,
+    private readonly redis: RedisClient,
+    private readonly dispatcher: Dispatcher,
+    private readonly sessions: SessionStore,
+    private readonly presence: AgentPresence,
+  ) {}
+
+  async agentState(agentId: string): Promise<AgentState> {
+    const f = await this.redis.hGetAll(dispatchKeys.agent(agentId));
+    const load = Number(f.load ?? 0);
+    return {
+      status: (f.status ?? 'offline') as AgentState['status'],
+      wrapUp: f.wrap === '1',
+      busy: load >= this.dispatcher.capacity,
+      load,
+      capacity: this.dispatcher.capacity,
+    };
+  }
+
+  async connected(socket: AppSocket, log: Logger): Promise<void> {
+    const { principal } = socket.data;
+    if (principal.role === 'taxpayer') {
+      await socket.join(rooms.taxpayer(principal.sub));
+      const open = await this.sessions.openSessionOf(principal.sub);
+      if (!open) return;
+      await this.dispatcher.taxpayerBack(open, principal.sub);
+      await socket.join(rooms.session(open));
+      const summary = await this.sessions.summary(open);
+      if (summary) socket.emit('session:state', summary);
+      return;
+    }
+    if (principal.role === 'supervisor') return;
+    const staff = principal as StaffClaims;
+    await socket.join(rooms.agent(staff.sub));
+    await this.dispatcher.register({
+      id: staff.sub,
+      name: staff.name,
+      tier: tierOf(staff.role),
+      languages: staff.languages ?? [],
+      topics: staff.topics ?? [],
+    });
+    await this.presence.connected(staff.sub);
+    const [active, wrapping] = await Promise.all([
+      this.redis.sMembers(dispatchKeys.agentSessions(staff.sub)),
+      this.redis.sMembers(`${dispatchKeys.agent(staff.sub)}:wrapups`),
+    ]);
+    for (const sessionId of [...active, ...wrapping]) await socket.join(rooms.session(sessionId));
+    socket.emit('agent:state', { state: await this.agentState(staff.sub) });
+    log.info({ sessions: active.length }, 'agent connected');
+  }
+
+  async disconnected(socket: AppSocket): Promise<void> {
+    const { principal } = socket.data;
+    if (principal.role === 'agent' || principal.role === 'expert') {
+      this.presence.disconnected(principal.sub);
+      return;
+    }
+    if (principal.role !== 'taxpayer') return;
+    const open = await this.sessions.openSessionOf(principal.sub);
+    if (!open) return;
+    // Another tab (here or on another instance) still holds the session: nothing is lost.
+    const remaining = await this.io.in(rooms.taxpayer(principal.sub)).fetchSockets();
+    if (remaining.length > 0) return;
+    await this.dispatcher.taxpayerGone(open, principal.sub);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Logger } from 'pino';
+import type { AgentStateEvent } from '@etax-assist/protocol';
+import type { AppServer } from '../realtime/socket-server.js';
+import { rooms } from '../realtime/rooms.js';
+import type { SessionStore } from '../sessions/session-store.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Effect } from './effects.js';
+
+/** Turns the dispatcher's committed effects into socket events for the people concerned. */
+export class DispatchNotifier {
+  constructor(
+    private readonly io: AppServer,
+    private readonly dispatcher: Dispatcher,
+    private readonly sessions: SessionStore,
+    private readonly log: Logger,
+  ) {
+    dispatcher.on('effects', (effects, now) => {
+      this.apply(effects, now).catch((error: unknown) => log.error({ err: error }, 'notifying dispatch effects failed'));
+    });
+  }
+
+  async apply(effects: Effect[], now: number): Promise<void> {
+    // Why an agent's state changed, when the dispatcher (not the agent) changed it.
+    const reasons = new Map<string, AgentStateEvent['reason']>();
+    for (const e of effects) {
+      if (e.t === 'agent-auto-away') reasons.set(e.agent, 'offer-timeouts');
+      if (e.t === 'agent-lost') reasons.set(e.agent, 'heartbeat-lost');
+    }
+    for (const e of effects) {
+      switch (e.t) {
+        case 'session': {
+          const summary = await this.sessions.summary(e.session);
+          if (summary) this.io.to(rooms.session(e.session)).emit('session:state', summary);
+          break;
+        }
+        case 'offer': {
+          const card = await this.sessions.card(e.session);
+          this.io.to(rooms.agent(e.agent)).emit('offer:new', {
+            offerId: e.offer,
+            kind: e.kind,
+            expiresInMs: Math.max(0, e.expiresAt - now),
+            session: card,
+          });
+          break;
+        }
+        case 'offer-closed':
+          this.io.to(rooms.agent(e.agent)).emit('offer:closed', { offerId: e.offer, sessionId: e.session, reason: e.reason });
+          break;
+        case 'agent': {
+          const state = {
+            status: e.status,
+            wrapUp: e.wrap,
+            busy: e.load >= this.dispatcher.capacity,
+            load: e.load,
+            capacity: this.dispatcher.capacity,
+          };
+          const reason = reasons.get(e.agent);
+          this.io.to(rooms.agent(e.agent)).emit('agent:state', reason ? { state, reason } : { state });
+          break;
+        }
+        case 'participant': {
+          const agent = { id: e.agent, name: await this.sessions.agentName(e.agent) };
+          if (e.change === 'joined') {
+            this.io.in(rooms.agent(e.agent)).socketsJoin(rooms.session(e.session));
+            this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'agent-joined', agent });
+          } else {
+            this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'agent-left', agent });
+            this.io.in(rooms.agent(e.agent)).socketsLeave(rooms.session(e.session));
+          }
+          break;
+        }
+        case 'taxpayer-gone':
+          this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'taxpayer-disconnected' });
+          break;
+        case 'agent-auto-away':
+        case 'agent-lost':
+          break;
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { TIERS, type AgentDisplayState, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
+import type { DispatchConfig } from '../config/env.js';
+import type { RedisClient } from '../redis/client.js';
+import type { AppServer } from '../realtime/socket-server.js';
+import { rooms } from '../realtime/rooms.js';
+import type { Catalog } from './dispatcher.js';
+import { BAND_WIDTH, dispatchKeys } from './keys.js';
+import { skillKey } from './skills.js';
+
+const BANDS = [0, 1, 2];
+const MAX_ACTIVE_ROWS = 500;
+
+export function displayState(agent: Record<string, string>, capacity: number): AgentDisplayState {
+  if (agent.status === 'offline' || !agent.status) return 'offline';
+  if (agent.status === 'away') return 'away';
+  if (agent.wrap === '1') return 'wrap-up';
+  return Number(agent.load ?? 0) >= capacity ? 'busy' : 'available';
+}
+
+/** Average wait and share answered within the threshold, from "session|waitMs" members. */
+export function answeredFigures(members: readonly string[], serviceLevelMs: number): { answered: number; averageWaitS: number; serviceLevelPct: number | null } {
+  const waits = members.map((m) => Number(m.slice(m.lastIndexOf('|') + 1))).filter((w) => Number.isFinite(w));
+  if (waits.length === 0) return { answered: 0, averageWaitS: 0, serviceLevelPct: null };
+  const within = waits.filter((w) => w <= serviceLevelMs).length;
+  return {
+    answered: waits.length,
+    averageWaitS: Math.round(waits.reduce((a, b) => a + b, 0) / waits.length / 100) / 10,
+    serviceLevelPct: Math.round((within / waits.length) * 1000) / 10,
+  };
+}
+
+/** Computes the live picture supervisors watch, from Redis (any instance can). */
+export async function collectSupervisorMetrics(redis: RedisClient, config: DispatchConfig, catalog: Catalog): Promise<SupervisorMetrics> {
+  const now = Date.now();
+  const windowMs = config.statsWindowS * 1000;
+  const capacity = config.textSessionsPerAgent;
+
+  const queueKeys = catalog.languages.flatMap((language) =>
+    catalog.topics.flatMap((topic) => TIERS.map((tier) => ({ language, topic, tier, key: skillKey(language, topic, tier) }))),
+  );
+  const queues: QueueMetrics[] = await Promise.all(
+    queueKeys.map(async ({ language, topic, tier, key }) => {
+      const [waiting, heads, answered, abandoned] = await Promise.all([
+        redis.zCard(dispatchKeys.queue(key)),
+        Promise.all(
+          BANDS.map((band) =>
+            redis.zRangeByScoreWithScores(dispatchKeys.queue(key), band * BAND_WIDTH, (band + 1) * BAND_WIDTH - 1, { LIMIT: { offset: 0, count: 1 } }),
+          ),
+        ),
+        redis.zRangeByScore(dispatchKeys.answered(key), now - windowMs, '+inf'),
+        redis.zCount(dispatchKeys.abandoned(key), now - windowMs, '+inf'),
+      ]);
+      const oldest = Math.min(...heads.flat().map((h) => h.score % BAND_WIDTH), now);
+      return {
+        queue: key,
+        language,
+        topic,
+        tier,
+        waiting,
+        longestWaitS: Math.max(0, Math.round((now - oldest) / 1000)),
+        ...answeredFigures(answered, config.serviceLevelS * 1000),
+        abandoned,
+      };
+    }),
+  );
+
+  const agentIds = await redis.sMembers(dispatchKeys.agents);
+  const agentFields = await Promise.all(agentIds.map((id) => redis.hGetAll(dispatchKeys.agent(id))));
+  const agents = agentIds.map((id, i) => {
+    const f = agentFields[i] ?? {};
+    return {
+      id,
+      name: f.name ?? id,
+      tier: f.tier ?? 'frontline',
+      state: displayState(f, capacity),
+      load: Number(f.load ?? 0),
+      languages: (f.languages ?? '').split(',').filter(Boolean),
+      topics: (f.topics ?? '').split(',').filter(Boolean),
+    };
+  });
+  const agentsBySkill: Record<string, Record<string, number>> = {};
+  for (const agent of agents) {
+    for (const language of agent.languages) {
+      for (const topic of agent.topics) {
+        const key = skillKey(language, topic, agent.tier as (typeof TIERS)[number]);
+        const counts = (agentsBySkill[key] ??= {});
+        counts[agent.state] = (counts[agent.state] ?? 0) + 1;
+      }
+    }
+  }
+
+  const activeRows = await redis.zRangeWithScores(dispatchKeys.active, 0, MAX_ACTIVE_ROWS - 1);
+  const active = await Promise.all(
+    activeRows.map(async ({ value: sessionId, score }) => {
+      const f = await redis.hGetAll(`sess:${sessionId}`);
+      const agentId = f.agent ?? '';
+      return {
+        sessionId,
+        state: f.state ?? '',
+        agentId,
+        agentName: agents.find((a) => a.id === agentId)?.name ?? agentId,
+        taxpayerName: f.taxpayerName ?? '',
+        topic: f.topic ?? '',
+        language: f.language ?? '',
+        durationS: Math.max(0, Math.round((now - score) / 1000)),
+      };
+    }),
+  );
+
+  const day = Math.floor((now + config.tzOffsetMin * 60_000) / 86_400_000);
+  const totals = await redis.hGetAll(dispatchKeys.day(day));
+  const count = (field: string): number => Math.round(Number(totals[field] ?? 0));
+  return {
+    at: new Date(now).toISOString(),
+    windowS: config.statsWindowS,
+    serviceLevelS: config.serviceLevelS,
+    queues,
+    agents,
+    agentsBySkill,
+    active,
+    today: {
+      requests: count('requests'),
+      served: count('served'),
+      sessionHours: Math.round(Number(totals.session_hours ?? 0) * 100) / 100,
+      escalations: count('escalations'),
+      transfers: count('transfers'),
+      abandoned: count('abandoned'),
+      offers: {
+        made: count('offers'),
+        accepted: count('offers_accepted'),
+        declined: count('offers_declined'),
+        timedOut: count('offers_timeout'),
+        revoked: count('offers_revoked'),
+      },
+    },
+  };
+}
+
+/**
+ * Every second one instance (the leader, elected through Redis) computes the metrics and stores
+ * them; every instance pushes the stored picture to its own supervisors' sockets.
+ */
+export class SupervisorMetricsPublisher {
+  readonly #id = randomUUID();
+  readonly #timer: NodeJS.Timeout;
+  #latest: SupervisorMetrics | undefined;
+  #running = false;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly io: AppServer,
+    private readonly config: DispatchConfig,
+    private readonly catalog: Catalog,
+    private readonly log: Logger,
+  ) {
+    this.#timer = setInterval(() => void this.#tick(), config.metricsIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** The newest picture (computed now if none is stored yet). */
+  async current(): Promise<SupervisorMetrics> {
+    const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
+    if (stored) return JSON.parse(stored) as SupervisorMetrics;
+    return collectSupervisorMetrics(this.redis, this.config, this.catalog);
+  }
+
+  get latest(): SupervisorMetrics | undefined {
+    return this.#latest;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    const ttl = this.config.metricsIntervalMs * 3;
+    try {
+      const leader = await this.redis.set(dispatchKeys.metricsLeader, this.#id, { NX: true, PX: ttl });
+      const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
+      if (mine) {
+        await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
+        const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog);
+        await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
+      }
+      const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
+      if (stored) {
+        this.#latest = JSON.parse(stored) as SupervisorMetrics;
+        this.io.local.to(rooms.supervisors).emit('supervisor:metrics', this.#latest);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'supervisor metrics failed');
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
