@@ -286,6 +286,7 @@ end
 
 local function release_agent(s, a)
   local sh = hgetall(skey(s))
+  if sh.secondary == a then redis.call('HSET', skey(s), 'secondary', '') end
   redis.call('SREM', akey(a) .. ':sessions', s)
   redis.call('SREM', skey(s) .. ':participants', 'agent:' .. a)
   add_load(a, -num(sh.cost))
@@ -314,7 +315,9 @@ end
 
 -- The taxpayer is done with the session (they may ask for help again from now on).
 local function release_taxpayer(s, sh)
-  redis.call('DEL', 'taxpayer:' .. sh.taxpayerSub .. ':active')
+  local key = 'taxpayer:' .. sh.taxpayerSub .. ':active'
+  -- the taxpayer may have opened a new session since this one reached wrap-up
+  if redis.call('GET', key) == s then redis.call('DEL', key) end
   redis.call('ZREM', 'dp:tp-gone', s)
 end
 
@@ -499,6 +502,10 @@ function commands.accept()
     return nil, 'OFFER_EXPIRED', 'The offer timed out before it was accepted'
   end
   local kind = sh.offerKind
+  local expected_state = ({ primary = 'offered', escalation = 'escalating', transfer = 'transferring', reassign = 'active' })[kind]
+  if sh.state ~= expected_state then
+    return nil, 'OFFER_EXPIRED', 'The session has moved on (state: ' .. sh.state .. ')'
+  end
   local previous = sh.agent
   clear_offer(s, sh, 'accepted')
   redis.call('HSET', akey(a), 'timeouts', '0', 'idleSince', fmt(now))
@@ -554,6 +561,7 @@ function commands.handover()
   if sh.secondary and sh.secondary ~= '' then
     return nil, 'CONFLICT', 'A previous hand-over is still in progress: the other agent must leave first'
   end
+  if sh.offer then return nil, 'CONFLICT', 'An offer for this session is pending' end
   local state = args.kind == 'escalation' and 'escalating' or 'transferring'
   redis.call('HSET', skey(s), 'want', args.kind, 'wantLanguage', args.language, 'wantTopic', args.topic,
     'wantTier', args.tier, 'cands', args.cands, 'steps', args.steps,
@@ -615,13 +623,12 @@ function commands.finish()
   if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
     return nil, 'CONFLICT', 'The session is not in progress (state: ' .. sh.state .. ')'
   end
-  if sh.state ~= 'active' then
-    dequeue(s, sh)
-    if sh.offer then
-      local offered_to = sh.offerAgent
-      clear_offer(s, sh, 'revoked')
-      match_agent(offered_to)
-    end
+  -- a pending hand-over or reassign offer ends with the session
+  dequeue(s, sh)
+  if sh.offer then
+    local offered_to = sh.offerAgent
+    clear_offer(s, sh, 'revoked')
+    match_agent(offered_to)
   end
   local a = sh.agent
   if sh.secondary and sh.secondary ~= '' then
