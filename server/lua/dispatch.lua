@@ -99,21 +99,30 @@ local function routable(h)
   return h.status == 'available' and h.wrap ~= '1'
 end
 
+-- Keeps the agent's place in the routing index (and the staffed sets) in line with its state.
+-- The hash remembers where the agent is indexed ('idx' = full|part|'', 'staffed' = 1|0), so a
+-- change touches only the sets that differ.
 local function reindex(a)
-  local h = hgetall(akey(a))
+  local key = akey(a)
+  local h = hgetall(key)
   local skills = split(h.skills)
-  for _, sk in ipairs(skills) do
-    redis.call('ZREM', ikey(sk, 'full'), a)
-    redis.call('ZREM', ikey(sk, 'part'), a)
-  end
-  local staffed = h.status ~= nil and h.status ~= 'offline'
-  for _, sk in ipairs(skills) do
-    if staffed then redis.call('SADD', 'dp:staff:' .. sk, a) else redis.call('SREM', 'dp:staff:' .. sk, a) end
-  end
   local load = num(h.load or 0)
-  if routable(h) and load < CAP then
-    local kind = (load == 0) and 'full' or 'part'
-    for _, sk in ipairs(skills) do redis.call('ZADD', ikey(sk, kind), h.idleSince or fmt(now), a) end
+  local kind = ''
+  if routable(h) and load < CAP then kind = (load == 0) and 'full' or 'part' end
+  local score = h.idleSince or fmt(now)
+  if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
+    for _, sk in ipairs(skills) do
+      if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', ikey(sk, h.idx), a) end
+      if kind ~= '' then redis.call('ZADD', ikey(sk, kind), score, a) end
+    end
+    redis.call('HSET', key, 'idx', kind, 'idxScore', score)
+  end
+  local staffed = (h.status ~= nil and h.status ~= 'offline') and '1' or '0'
+  if staffed ~= (h.staffed or '0') then
+    for _, sk in ipairs(skills) do
+      if staffed == '1' then redis.call('SADD', 'dp:staff:' .. sk, a) else redis.call('SREM', 'dp:staff:' .. sk, a) end
+    end
+    redis.call('HSET', key, 'staffed', staffed)
   end
   return h
 end
@@ -365,7 +374,7 @@ local function close_wrap_up(s, notes, outcome, auto)
   redis.call('LPUSH', hist, history_entry(s, sh, notes, outcome))
   redis.call('LTRIM', hist, 0, HISTORY_LIMIT - 1)
   redis.call('EXPIRE', hist, RETENTION_S)
-  close_session(s, 'ended', { 'outcome', outcome, 'auto', auto and '1' or '0' })
+  close_session(s, 'ended', { 'outcome', outcome, 'notes', notes, 'auto', auto and '1' or '0' })
   redis.call('SREM', akey(a) .. ':wrapups', s)
   if redis.call('SCARD', akey(a) .. ':wrapups') == 0 then
     redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))
@@ -397,10 +406,14 @@ function commands.register()
   local a = args.agent
   local key = akey(a)
   local old = hgetall(key)
-  for _, sk in ipairs(split(old.skills)) do
-    redis.call('ZREM', ikey(sk, 'full'), a)
-    redis.call('ZREM', ikey(sk, 'part'), a)
-    redis.call('SREM', 'dp:staff:' .. sk, a)
+  if old.skills ~= args.skills then
+    -- skills changed: leave every old set, reindex below puts the agent in the new ones
+    for _, sk in ipairs(split(old.skills)) do
+      redis.call('ZREM', ikey(sk, 'full'), a)
+      redis.call('ZREM', ikey(sk, 'part'), a)
+      redis.call('SREM', 'dp:staff:' .. sk, a)
+    end
+    redis.call('HSET', key, 'idx', '', 'staffed', '0')
   end
   redis.call('HSET', key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
     'languages', args.languages, 'topics', args.topics)

@@ -110,6 +110,13 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     await request(agent.socket, 'offer:accept', { offerId: offer.offerId });
     await taxpayer.log.next<SessionSummary>('session:state', (s) => s.state === 'active');
 
+    // a supervisor can watch silently without taking agent capacity
+    const supervisor = await client(await t.staffToken('super1', DEV_PASSWORDS.super1));
+    const watched = await request(supervisor.socket, 'supervisor:observe', { sessionId: asked.result.sessionId, mode: 'monitor' });
+    expect(watched).toMatchObject({ ok: true, result: { sessionId: asked.result.sessionId, taxpayer: { sub: 'tp-lost' } } });
+    expect(await t.service.redis.hGet('dp:agent:super1', 'load')).toBeNull();
+    expect(await request(supervisor.socket, 'media:join', { sessionId: asked.result.sessionId })).toMatchObject({ ok: true });
+
     agent.socket.close();
     const requeued = await taxpayer.log.next<SessionSummary>('session:state', (s) => s.state === 'queued' && s.sessionId === asked.result.sessionId);
     expect(requeued.queuePosition).toBe(1);

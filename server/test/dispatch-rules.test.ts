@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/env.js';
+import { agentSkills, priorityBand, routingPlan, sessionCost, skillKey } from '../src/dispatcher/skills.js';
+import { answeredFigures, displayState } from '../src/dispatcher/supervisor-metrics.js';
+import { averageHandlingS, estimateWaitS } from '../src/sessions/wait-estimate.js';
+
+describe('skill keys', () => {
+  it('indexes an agent under every language × topic, plus "any"', () => {
+    expect(agentSkills(['zh', 'en'], ['invoice'], 'frontline')).toEqual([
+      'zh:invoice:frontline', 'zh:*:frontline', 'en:invoice:frontline', 'en:*:frontline', '*:invoice:frontline', '*:*:frontline',
+    ]);
+  });
+
+  it('matches the exact skill first, then widens step by step without repeating a key', () => {
+    const plan = routingPlan('en', 'refund', 'frontline', [
+      { afterS: 60, languages: 'same', topics: 'any' },
+      { afterS: 180, languages: ['zh', 'en'], topics: 'any' },
+      { afterS: 300, languages: 'same', topics: 'any' },
+    ]);
+    expect(plan.cands).toEqual([skillKey('en', 'refund', 'frontline')]);
+    expect(plan.steps).toEqual([
+      { afterMs: 60_000, cands: 'en:*:frontline' },
+      { afterMs: 180_000, cands: 'zh:*:frontline' },
+    ]);
+    expect(plan.firstStepMs).toBe(60_000);
+  });
+
+  it('has no steps when widening is off', () => {
+    expect(routingPlan('zh', 'invoice', 'expert', [])).toEqual({ cands: ['zh:invoice:expert'], steps: [], firstStepMs: undefined });
+  });
+});
+
+describe('capacity and priority', () => {
+  it('charges a text session one unit and a call the whole capacity', () => {
+    expect(sessionCost('text', 5)).toBe(1);
+    expect(sessionCost('voice', 5)).toBe(5);
+    expect(sessionCost('video', 3)).toBe(3);
+  });
+
+  it('puts the green channel ahead of normal requests', () => {
+    for (const group of ['elderly', 'disabled', 'pregnant']) expect(priorityBand(group)).toBeLessThan(priorityBand('normal'));
+  });
+});
+
+describe('wait estimate', () => {
+  it('shares the queue ahead among the agents on duty', () => {
+    expect(estimateWaitS(4, 2, 1, 300)).toBe(600);
+    expect(estimateWaitS(4, 2, 5, 300)).toBe(120);
+    expect(estimateWaitS(1, 0, 1, 300)).toBeUndefined();
+  });
+
+  it('averages recent handling times, else uses the default', () => {
+    expect(averageHandlingS(['120000', '240000'], 300)).toBe(180);
+    expect(averageHandlingS([], 300)).toBe(300);
+  });
+});
+
+describe('supervisor figures', () => {
+  it('computes average wait and service level from answered sessions', () => {
+    expect(answeredFigures(['a|10000', 'b|50000', 'c|90000', 'd|30000'], 60_000)).toEqual({ answered: 4, averageWaitS: 45, serviceLevelPct: 75 });
+    expect(answeredFigures([], 60_000)).toEqual({ answered: 0, averageWaitS: 0, serviceLevelPct: null });
+  });
+
+  it('derives busy and wrap-up from load and the wrap flag', () => {
+    expect(displayState({ status: 'available', load: '5', wrap: '0' }, 5)).toBe('busy');
+    expect(displayState({ status: 'available', load: '2', wrap: '0' }, 5)).toBe('available');
+    expect(displayState({ status: 'available', load: '0', wrap: '1' }, 5)).toBe('wrap-up');
+    expect(displayState({ status: 'away', load: '5', wrap: '0' }, 5)).toBe('away');
+    expect(displayState({}, 5)).toBe('offline');
+  });
+});
+
+describe('dispatch configuration', () => {
+  it('takes widening steps as data and refuses malformed ones', () => {
+    const steps = '[{"afterS":30,"languages":"any","topics":"same"}]';
+    expect(loadConfig({ DISPATCH_WIDENING_STEPS: steps }).dispatch.wideningSteps).toEqual([{ afterS: 30, languages: 'any', topics: 'same' }]);
+    expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":30,"languages":"all","topics":"same"}]' })).toThrow(/languages/);
+    expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":60,"languages":"same","topics":"any"},{"afterS":30,"languages":"same","topics":"any"}]' })).toThrow(/afterS/);
+    expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: 'nope' })).toThrow(/JSON/);
+  });
+
+  it('has the defaults the brief names', () => {
+    const { dispatch } = loadConfig({});
+    expect(dispatch).toMatchObject({ offerTimeoutS: 20, textSessionsPerAgent: 5, agentHeartbeatTimeoutS: 15, serviceLevelS: 60, statsWindowS: 900 });
+  });
+});
