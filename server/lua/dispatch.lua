@@ -392,6 +392,14 @@ local function get_session(s)
   return sh
 end
 
+-- The session, when `a` is its (primary) agent; else nil and the refusal.
+local function session_of_agent(s, a, action)
+  local sh = get_session(s)
+  if not sh then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can ' .. action end
+  return sh
+end
+
 -- Commands -------------------------------------------------------------------------------------
 
 local commands = {}
@@ -567,9 +575,8 @@ end
 -- target queue while the current agent keeps serving; accepted through the usual offers.
 function commands.handover()
   local s, a = args.session, args.agent
-  local sh = get_session(s)
-  if not sh then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can hand it over' end
+  local sh, code, message = session_of_agent(s, a, 'hand it over')
+  if not sh then return nil, code, message end
   if sh.state ~= 'active' then return nil, 'CONFLICT', 'The session is not active (state: ' .. sh.state .. ')' end
   if sh.secondary and sh.secondary ~= '' then
     return nil, 'CONFLICT', 'A previous hand-over is still in progress: the other agent must leave first'
@@ -590,9 +597,8 @@ end
 
 function commands.cancelHandover()
   local s, a = args.session, args.agent
-  local sh = get_session(s)
-  if not sh then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can cancel its hand-over' end
+  local sh, code, message = session_of_agent(s, a, 'cancel its hand-over')
+  if not sh then return nil, code, message end
   if sh.state ~= 'escalating' and sh.state ~= 'transferring' then
     return nil, 'CONFLICT', 'No hand-over in progress'
   end
@@ -674,9 +680,8 @@ end
 
 function commands.wrapUp()
   local s, a = args.session, args.agent
-  local sh = get_session(s)
-  if not sh then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can wrap it up' end
+  local sh, code, message = session_of_agent(s, a, 'wrap it up')
+  if not sh then return nil, code, message end
   if sh.state ~= 'wrap-up' then return nil, 'CONFLICT', 'The session is not in wrap-up (state: ' .. sh.state .. ')' end
   close_wrap_up(s, args.notes, args.outcome, false)
   return { state = 'ended' }

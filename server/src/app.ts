@@ -19,7 +19,7 @@ import { DispatchNotifier } from './dispatcher/notifier.js';
 import { AgentPresence } from './dispatcher/presence.js';
 import { registerDispatchRequests } from './dispatcher/requests.js';
 import { SupervisorMetricsPublisher } from './dispatcher/supervisor-metrics.js';
-import { Sweeper } from './dispatcher/sweeper.js';
+import { startSweeper } from './dispatcher/sweeper.js';
 import { QueueUpdates } from './sessions/queue-updates.js';
 import { registerSessionRequests } from './sessions/requests.js';
 import { SessionStore } from './sessions/session-store.js';
@@ -77,7 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
-  const sweeper = new Sweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
+  const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
 
   await http.ready();
   const hooks: ConnectionHook[] = [];

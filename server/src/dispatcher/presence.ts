@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { Dispatcher } from './dispatcher.js';
 
 /**
@@ -8,15 +9,14 @@ import type { Dispatcher } from './dispatcher.js';
  */
 export class AgentPresence {
   readonly #sockets = new Map<string, number>();
-  readonly #timer: NodeJS.Timeout;
+  readonly #task: PeriodicTask;
 
   constructor(
     private readonly dispatcher: Dispatcher,
     intervalMs: number,
     private readonly log: Logger,
   ) {
-    this.#timer = setInterval(() => void this.#beat([...this.#sockets.keys()]), intervalMs);
-    this.#timer.unref();
+    this.#task = new PeriodicTask('agent heartbeats', intervalMs, () => this.#beat([...this.#sockets.keys()]), log);
   }
 
   async connected(agentId: string): Promise<void> {
@@ -43,6 +43,6 @@ export class AgentPresence {
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#task.stop();
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import { TIERS, type AgentDisplayState, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
 import type { DispatchConfig } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
@@ -144,19 +145,17 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
  */
 export class SupervisorMetricsPublisher {
   readonly #id = randomUUID();
-  readonly #timer: NodeJS.Timeout;
+  readonly #task: PeriodicTask;
   #latest: SupervisorMetrics | undefined;
-  #running = false;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly io: AppServer,
     private readonly config: DispatchConfig,
     private readonly catalog: Catalog,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.#timer = setInterval(() => void this.#tick(), config.metricsIntervalMs);
-    this.#timer.unref();
+    this.#task = new PeriodicTask('supervisor metrics', config.metricsIntervalMs, () => this.#tick(), log);
   }
 
   /** The newest picture (computed now if none is stored yet). */
@@ -171,10 +170,7 @@ export class SupervisorMetricsPublisher {
   }
 
   async #tick(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
     const ttl = this.config.metricsIntervalMs * 3;
-    try {
       const leader = await this.redis.set(dispatchKeys.metricsLeader, this.#id, { NX: true, PX: ttl });
       const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
       if (mine) {
@@ -187,14 +183,9 @@ export class SupervisorMetricsPublisher {
         this.#latest = JSON.parse(stored) as SupervisorMetrics;
         this.io.local.to(rooms.supervisors).emit('supervisor:metrics', this.#latest);
       }
-    } catch (error) {
-      this.log.warn({ err: error }, 'supervisor metrics failed');
-    } finally {
-      this.#running = false;
-    }
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#task.stop();
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionStore } from './session-store.js';
@@ -11,23 +12,18 @@ const SESSION_ROOM = /^session:(.+)$/;
  */
 export class QueueUpdates {
   readonly #sent = new Map<string, string>();
-  readonly #timer: NodeJS.Timeout;
-  #running = false;
+  readonly #task: PeriodicTask;
 
   constructor(
     private readonly io: AppServer,
     private readonly sessions: SessionStore,
     intervalMs: number,
-    private readonly log: Logger,
+    log: Logger,
   ) {
-    this.#timer = setInterval(() => void this.#tick(), intervalMs);
-    this.#timer.unref();
+    this.#task = new PeriodicTask('queue updates', intervalMs, () => this.#tick(), log);
   }
 
   async #tick(): Promise<void> {
-    if (this.#running) return;
-    this.#running = true;
-    try {
       const waiting = new Set<string>();
       for (const socket of this.io.of('/').sockets.values()) {
         if (socket.data.principal?.role !== 'taxpayer') continue;
@@ -48,14 +44,9 @@ export class QueueUpdates {
         this.#sent.set(sessionId, figures);
         this.io.local.to(rooms.session(sessionId)).emit('session:state', summary);
       }
-    } catch (error) {
-      this.log.warn({ err: error }, 'queue position updates failed');
-    } finally {
-      this.#running = false;
-    }
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    this.#task.stop();
   }
 }
