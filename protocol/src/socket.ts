@@ -1,6 +1,26 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ErrorBody } from './errors.js';
-import { MediaJoinResult } from './media.js';
+import {
+  Consume,
+  ConnectTransport,
+  ConsumerParameters,
+  ConsumerRef,
+  CreateTransport,
+  IceRestartResult,
+  MediaJoinResult,
+  MediaModeEvent,
+  MediaRejoinEvent,
+  MediaStatsResult,
+  Produce,
+  ProducerAddedEvent,
+  ProducerPausedEvent,
+  ProducerRef,
+  ProducerRemovedEvent,
+  SetMediaMode,
+  SetProducerPaused,
+  TransportParameters,
+  TransportRef,
+} from './media.js';
 import { HelpRequest, SessionRef, SessionSummary } from './session.js';
 import {
   AgentState,
@@ -36,6 +56,17 @@ export const CLIENT_REQUESTS = {
   // taxpayer or agent
   'session:end': { request: SessionRef, result: StateResult },
   'media:join': { request: SessionRef, result: MediaJoinResult },
+  'media:create-transport': { request: CreateTransport, result: TransportParameters },
+  'media:connect-transport': { request: ConnectTransport, result: Done },
+  'media:produce': { request: Produce, result: Type.Object({ producerId: Type.String() }) },
+  'media:consume': { request: Consume, result: ConsumerParameters },
+  'media:resume-consumer': { request: ConsumerRef, result: Done },
+  'media:set-producer-paused': { request: SetProducerPaused, result: Done },
+  'media:close-producer': { request: ProducerRef, result: Done },
+  'media:restart-ice': { request: TransportRef, result: IceRestartResult },
+  'media:set-mode': { request: SetMediaMode, result: Done },
+  'media:stats': { request: SessionRef, result: MediaStatsResult },
+  'media:leave': { request: SessionRef, result: Done },
   // agents and experts
   'agent:status': { request: SetAgentStatus, result: AgentState },
   'offer:accept': { request: OfferRef, result: SessionCard },
@@ -72,6 +103,11 @@ export const SERVER_EVENTS = {
   'offer:closed': OfferClosedEvent,
   'agent:state': AgentStateEvent,
   'supervisor:metrics': SupervisorMetrics,
+  'media:producer-added': ProducerAddedEvent,
+  'media:producer-removed': ProducerRemovedEvent,
+  'media:producer-paused': ProducerPausedEvent,
+  'media:mode': MediaModeEvent,
+  'media:rejoin': MediaRejoinEvent,
 } as const satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;

@@ -8,7 +8,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
-import { registerMediaRequests } from './media/requests.js';
+import { MediaSignalling } from './media/requests.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
@@ -40,6 +40,7 @@ export interface App {
   io: AppServer;
   metrics: ServiceMetrics;
   dispatcher: Dispatcher;
+  media: MediaSignalling;
   /** Stops the periodic work (sweeps, heartbeats, metrics pushes) before the sockets close. */
   stopBackground(): void;
 }
@@ -96,11 +97,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
-  registerMediaRequests(requests, sessions, pool);
+  const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }));
+  media.register(requests);
+  hooks.push(media);
+  // A session that is over (wrap-up or later) has no call any more.
+  dispatcher.on('effects', (effects) => {
+    for (const e of effects) {
+      if (e.t === 'session' && ['wrap-up', 'ended', 'cancelled', 'abandoned'].includes(e.state)) media.closeSession(e.session);
+    }
+  });
   metrics.watchDispatch(publisher);
 
   const stopBackground = (): void => {
     for (const worker of [presence, sweeper, publisher, queueUpdates]) worker.stop();
   };
-  return { http, io: socketServer, metrics, dispatcher, stopBackground };
+  return { http, io: socketServer, metrics, dispatcher, media, stopBackground };
 }

@@ -2,3 +2,4 @@ export { WorkerPool, type WorkerPoolOptions, type WorkerHealth } from './worker-
 export { MediaRoom, type RoomCloseReason } from './media-room.js';
 export { ROUTER_MEDIA_CODECS } from './codecs.js';
 export type { SfuLogger } from './logger.js';
+export { MediaParticipant, type PeerInfo, type PeerRole } from './participant.js';

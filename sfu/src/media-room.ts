@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
+import { MediaParticipant, type PeerInfo } from './participant.js';
 
 export type RoomCloseReason = 'closed' | 'worker-died';
 
 interface MediaRoomEvents {
   close: [reason: RoomCloseReason];
+  /** A participant's producer closed (by the client, or with its transport or participant). */
+  producerclose: [participant: MediaParticipant, producer: types.Producer];
 }
 
 /** The media side of one assistance session: one mediasoup router on one worker. */
@@ -16,6 +19,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   readonly webRtcServer: types.WebRtcServer;
   #closed = false;
   #consumers = 0;
+  readonly #participants = new Map<string, MediaParticipant>();
 
   constructor(sessionId: string, router: types.Router, workerIndex: number, webRtcServer: types.WebRtcServer) {
     super();
@@ -38,6 +42,32 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
     return this.#closed;
   }
 
+  /** Adds the peer, replacing (and closing) what an earlier join of the same peer left. */
+  join(peer: PeerInfo): MediaParticipant {
+    this.#participants.get(peer.id)?.close();
+    const participant = new MediaParticipant(peer);
+    participant.on('producerclose', (producer) => this.emit('producerclose', participant, producer));
+    this.#participants.set(peer.id, participant);
+    return participant;
+  }
+
+  participant(peerId: string): MediaParticipant | undefined {
+    return this.#participants.get(peerId);
+  }
+
+  get participants(): MediaParticipant[] {
+    return [...this.#participants.values()];
+  }
+
+  /** Closes everything the peer owned; returns whether it was there. */
+  leave(peerId: string, participant?: MediaParticipant): boolean {
+    const current = this.#participants.get(peerId);
+    if (!current || (participant && current !== participant)) return false;
+    this.#participants.delete(peerId);
+    current.close();
+    return true;
+  }
+
   get rtpCapabilities(): types.RtpCapabilities {
     return this.router.rtpCapabilities;
   }
@@ -49,6 +79,8 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
 
   close(): void {
     if (this.#closed) return;
+    for (const participant of this.#participants.values()) participant.close();
+    this.#participants.clear();
     this.router.close();
     this.#markClosed('closed');
   }

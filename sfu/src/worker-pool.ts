@@ -181,6 +181,17 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     setTimeout(respawn, this.#options.respawnDelayMs).unref();
   }
 
+  /** What each live worker holds right now, from the worker itself (leak checks, diagnostics). */
+  async dumpWorkers(): Promise<{ index: number; routers: number; webRtcTransports: number }[]> {
+    const live = this.#slots.filter((s): s is PooledWorker => s !== undefined && !s.worker.died);
+    return Promise.all(
+      live.map(async (s) => {
+        const [worker, server] = await Promise.all([s.worker.dump(), s.webRtcServer.dump()]);
+        return { index: s.index, routers: worker.routerIds.length, webRtcTransports: server.webRtcTransportIds.length };
+      }),
+    );
+  }
+
   /** Per-worker resource usage for /metrics and supervisors. */
   async workerStats(): Promise<{ index: number; pid: number; rooms: number; load: number; usage: types.WorkerResourceUsage }[]> {
     const live = this.#slots.filter((s): s is PooledWorker => s !== undefined && !s.worker.died);

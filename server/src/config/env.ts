@@ -51,6 +51,17 @@ export interface Config {
     rtcBasePort: number;
     logLevel: 'debug' | 'warn' | 'error' | 'none';
     respawnDelayMs: number;
+    /** A participant whose socket is gone this long loses its transports (the worker never notices). */
+    disconnectGraceS: number;
+    maxIncomingBitrate: number;
+    initialOutgoingBitrate: number;
+  };
+  ice: {
+    stunUrls: string[];
+    /** TURN (coturn with use-auth-secret): URLs and the shared secret of the REST-API scheme. */
+    turnUrls: string[];
+    turnSecret: string | undefined;
+    turnCredentialTtlS: number;
   };
   limits: {
     httpBodyBytes: number;
@@ -284,6 +295,15 @@ export function loadConfig(env: Env = process.env): Config {
       rtcBasePort: r.int('MEDIASOUP_RTC_BASE_PORT', 40000, 1024, 65000),
       logLevel: r.oneOf('MEDIASOUP_LOG_LEVEL', ['debug', 'warn', 'error', 'none'], 'warn'),
       respawnDelayMs: r.int('MEDIASOUP_RESPAWN_DELAY_MS', 1000, 0, 60_000),
+      disconnectGraceS: r.int('MEDIA_DISCONNECT_GRACE_S', 60, 1, 3600),
+      maxIncomingBitrate: r.int('MEDIA_MAX_INCOMING_BITRATE', 1_500_000, 100_000, 20_000_000),
+      initialOutgoingBitrate: r.int('MEDIA_INITIAL_OUTGOING_BITRATE', 600_000, 100_000, 10_000_000),
+    },
+    ice: {
+      stunUrls: r.list('STUN_URLS', [], /^stuns?:\S+$/),
+      turnUrls: r.list('TURN_URLS', [], /^turns?:\S+$/),
+      turnSecret: r.optional('TURN_SECRET'),
+      turnCredentialTtlS: r.int('TURN_CREDENTIAL_TTL_S', 3600, 60, 86_400),
     },
     limits: {
       httpBodyBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
@@ -306,6 +326,7 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
   if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
   if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
     r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
 
