@@ -13,9 +13,10 @@ export interface TestBrowser {
 
 /**
  * Debian's Chromium, headless, with the flags that keep it off the (closed) network and fake
- * camera/microphone devices for media tests.
+ * camera/microphone devices for media tests (granted to every page unless grantMedia is false).
  */
-export async function launchBrowser(): Promise<TestBrowser> {
+export async function launchBrowser(options: { grantMedia?: boolean } = {}): Promise<TestBrowser> {
+  const grantMedia = options.grantMedia ?? true;
   const profile = mkdtempSync(join(tmpdir(), 'etax-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -30,7 +31,9 @@ export async function launchBrowser(): Promise<TestBrowser> {
       '--disable-sync',
       `--user-data-dir=${profile}`,
       '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
+      // Without it, permissions follow the page's grants (a test can refuse the camera).
+      ...(grantMedia ? ['--use-fake-ui-for-media-stream'] : []),
+      '--autoplay-policy=no-user-gesture-required',
       '--lang=zh-CN',
     ],
   });

@@ -1,0 +1,356 @@
+import { Device, type types } from 'mediasoup-client';
+import type { MediaJoinResult, MediaMode, MediaPeer, ProducerInfo, TransportParameters } from '@etax-assist/protocol';
+import type { AssistConnection } from '../connection.js';
+import { Emitter } from '../emitter.js';
+import { captureLocalMedia, type FallbackReason } from './local-media.js';
+
+export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface RemoteTrack {
+  producerId: string;
+  kind: 'audio' | 'video';
+  source: 'mic' | 'camera';
+  peer: MediaPeer;
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+export interface MediaCallOptions {
+  sessionId: string;
+  /** What to send: camera and microphone, microphone only, or nothing (text, monitors). */
+  publish: MediaMode;
+  /** Delay between ICE restart attempts while a transport stays failed. */
+  iceRestartRetryMs?: number;
+  /** Play remote audio through hidden audio elements (default true); video is the page's to show. */
+  playRemoteAudio?: boolean;
+}
+
+type CallEvents = {
+  state: [state: CallState];
+  /** What this side actually sends after fallbacks, and why it is less than asked. */
+  mode: [mode: MediaMode, reason: FallbackReason | undefined];
+  'remote-track': [track: RemoteTrack];
+  'remote-track-ended': [producerId: string];
+  'remote-paused': [producerId: string, paused: boolean];
+  /** The other side's mode changed (e.g. the taxpayer has no camera). */
+  'peer-mode': [peer: MediaPeer, mode: MediaMode, reason: string | undefined];
+  error: [error: Error];
+};
+
+/**
+ * One side of a session's call: captures local media (with fallbacks), publishes it, receives
+ * everyone else's, and heals itself: transports that go `failed` restart ICE until it sticks; a
+ * socket reconnect or a re-created room (worker died) rejoins and re-publishes without a click.
+ */
+export class MediaCall extends Emitter<CallEvents> {
+  readonly sessionId: string;
+  #state: CallState = 'idle';
+  #mode: MediaMode = 'text';
+  #local: MediaStream | undefined;
+  #device: Device | undefined;
+  #send: types.Transport | undefined;
+  #recv: types.Transport | undefined;
+  readonly #producers = new Map<'mic' | 'camera', types.Producer>();
+  readonly #consumers = new Map<string, types.Consumer>();
+  readonly #remote = new Map<string, RemoteTrack>();
+  readonly #players = new Map<string, HTMLAudioElement>();
+  readonly #unsubscribe: (() => void)[] = [];
+  #generation = 0;
+  #muted = { mic: false, camera: false };
+
+  constructor(
+    private readonly connection: AssistConnection,
+    private readonly options: MediaCallOptions,
+  ) {
+    super();
+    this.sessionId = options.sessionId;
+  }
+
+  get state(): CallState {
+    return this.#state;
+  }
+
+  get mode(): MediaMode {
+    return this.#mode;
+  }
+
+  get localStream(): MediaStream | undefined {
+    return this.#local;
+  }
+
+  get remoteTracks(): RemoteTrack[] {
+    return [...this.#remote.values()];
+  }
+
+  #setState(state: CallState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new Error('call already started');
+    this.#setState('connecting');
+    const local = await captureLocalMedia(this.options.publish);
+    this.#local = local.stream;
+    this.#mode = local.mode;
+    this.emit('mode', local.mode, local.reason);
+    this.#listen();
+    await this.#connect();
+    if (local.mode !== this.options.publish) {
+      await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: local.mode, ...(local.reason ? { reason: local.reason } : {}) });
+    }
+  }
+
+  #listen(): void {
+    const socket = this.connection.socket;
+    const mine = (e: { sessionId: string }) => e.sessionId === this.sessionId;
+    const on = <A extends unknown[]>(event: string, handler: (...args: A) => void) => {
+      (socket.on as (e: string, h: (...args: A) => void) => void)(event, handler);
+      this.#unsubscribe.push(() => (socket.off as (e: string, h: (...args: A) => void) => void)(event, handler));
+    };
+    on('media:producer-added', (e: { sessionId: string; producer: ProducerInfo }) => {
+      if (mine(e)) void this.#consume(e.producer, this.#generation);
+    });
+    on('media:producer-removed', (e: { sessionId: string; producerId: string }) => {
+      if (mine(e)) this.#dropRemote(e.producerId);
+    });
+    on('media:producer-paused', (e: { sessionId: string; producerId: string; paused: boolean }) => {
+      if (!mine(e)) return;
+      const remote = this.#remote.get(e.producerId);
+      if (remote) remote.paused = e.paused;
+      this.emit('remote-paused', e.producerId, e.paused);
+    });
+    on('media:mode', (e: { sessionId: string; peer: MediaPeer; mode: MediaMode; reason?: string }) => {
+      if (mine(e)) this.emit('peer-mode', e.peer, e.mode, e.reason);
+    });
+    on('media:rejoin', (e: { sessionId: string }) => {
+      if (mine(e)) void this.#reconnect();
+    });
+    on('disconnect', () => {
+      if (this.#state !== 'closed') this.#setState('reconnecting');
+    });
+    on('connect', () => {
+      // socket.io reconnected (possibly to another instance): rejoin and re-publish
+      if (this.#state !== 'closed' && this.#state !== 'connecting') void this.#reconnect();
+    });
+  }
+
+  async #connect(): Promise<void> {
+    const generation = ++this.#generation;
+    const join = await this.connection.request('media:join', { sessionId: this.sessionId });
+    if (generation !== this.#generation) return;
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: join.routerRtpCapabilities as unknown as types.RtpCapabilities });
+    this.#device = device;
+    this.#recv = await this.#createTransport('recv', join, generation);
+    for (const producer of join.producers) await this.#consume(producer, generation);
+    if (!join.monitor && this.#local && this.#local.getTracks().length > 0) {
+      this.#send = await this.#createTransport('send', join, generation);
+      for (const track of this.#local.getTracks()) {
+        const source = track.kind === 'video' ? 'camera' : 'mic';
+        const producer = await this.#send.produce({ track, appData: { source } });
+        this.#producers.set(source, producer);
+        if (this.#muted[source]) await this.#setPaused(source, true);
+      }
+    }
+    if (generation === this.#generation) this.#setState('connected');
+  }
+
+  async #createTransport(direction: 'send' | 'recv', join: MediaJoinResult, generation: number): Promise<types.Transport> {
+    const params: TransportParameters = await this.connection.request('media:create-transport', { sessionId: this.sessionId, direction });
+    const device = this.#device as Device;
+    const options = {
+      id: params.transportId,
+      iceParameters: params.iceParameters as unknown as types.IceParameters,
+      iceCandidates: params.iceCandidates as unknown as types.IceCandidate[],
+      dtlsParameters: params.dtlsParameters as unknown as types.DtlsParameters,
+      iceServers: join.iceServers as RTCIceServer[],
+    };
+    const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.connection
+        .request('media:connect-transport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        this.connection
+          .request('media:produce', {
+            sessionId: this.sessionId,
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as never,
+            source: (appData as { source: 'mic' | 'camera' }).source,
+          })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      if (generation !== this.#generation || this.#state === 'closed') return;
+      if (state === 'connected') this.#setState('connected');
+      else if (state === 'disconnected') this.#setState('reconnecting');
+      else if (state === 'failed') void this.#restartIce(transport, generation);
+    });
+    return transport;
+  }
+
+  /** An outage past ~30 s leaves ICE failed for good unless both ends restart it. */
+  async #restartIce(transport: types.Transport, generation: number): Promise<void> {
+    this.#setState('reconnecting');
+    while (generation === this.#generation && !transport.closed && transport.connectionState === 'failed') {
+      try {
+        const { iceParameters } = await this.connection.request('media:restart-ice', { sessionId: this.sessionId, transportId: transport.id });
+        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, this.options.iceRestartRetryMs ?? 2000));
+      }
+    }
+  }
+
+  async #consume(info: ProducerInfo, generation: number): Promise<void> {
+    const recv = this.#recv;
+    const device = this.#device;
+    if (!recv || !device || generation !== this.#generation || this.#remote.has(info.producerId)) return;
+    try {
+      const params = await this.connection.request('media:consume', {
+        sessionId: this.sessionId,
+        transportId: recv.id,
+        producerId: info.producerId,
+        rtpCapabilities: device.rtpCapabilities as never,
+      });
+      if (generation !== this.#generation) return;
+      const consumer = await recv.consume({
+        id: params.consumerId,
+        producerId: params.producerId,
+        kind: params.kind,
+        rtpParameters: params.rtpParameters as unknown as types.RtpParameters,
+      });
+      this.#consumers.set(info.producerId, consumer);
+      await this.connection.request('media:resume-consumer', { sessionId: this.sessionId, consumerId: consumer.id });
+      const remote: RemoteTrack = { producerId: info.producerId, kind: info.kind, source: info.source, peer: info.peer, track: consumer.track, paused: info.paused };
+      this.#remote.set(info.producerId, remote);
+      if (remote.kind === 'audio' && this.options.playRemoteAudio !== false) this.#play(remote);
+      this.emit('remote-track', remote);
+    } catch (error) {
+      this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  #play(remote: RemoteTrack): void {
+    const player = document.createElement('audio');
+    player.autoplay = true;
+    player.hidden = true;
+    player.srcObject = new MediaStream([remote.track]);
+    document.body.append(player);
+    void player.play().catch(() => {
+      // autoplay refused until the user interacts: start on the next click or key press
+      const resume = () => void player.play().catch(() => {});
+      document.addEventListener('pointerdown', resume, { once: true });
+      document.addEventListener('keydown', resume, { once: true });
+    });
+    this.#players.set(remote.producerId, player);
+  }
+
+  #dropRemote(producerId: string): void {
+    this.#players.get(producerId)?.remove();
+    this.#players.delete(producerId);
+    this.#consumers.get(producerId)?.close();
+    this.#consumers.delete(producerId);
+    if (this.#remote.delete(producerId)) this.emit('remote-track-ended', producerId);
+  }
+
+  /** Drops the transports (the server replaces them on rejoin) and joins again; local tracks stay. */
+  async #reconnect(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#setState('reconnecting');
+    this.#teardownTransports();
+    while (this.state !== 'closed') {
+      try {
+        if (!this.connection.socket.connected) return; // the 'connect' handler comes back here
+        await this.#connect();
+        return;
+      } catch (error) {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+        await new Promise((resolve) => setTimeout(resolve, this.options.iceRestartRetryMs ?? 2000));
+      }
+    }
+  }
+
+  #teardownTransports(): void {
+    this.#generation++;
+    for (const producerId of [...this.#remote.keys()]) this.#dropRemote(producerId);
+    this.#producers.clear();
+    this.#send?.close();
+    this.#recv?.close();
+    this.#send = undefined;
+    this.#recv = undefined;
+  }
+
+  async #setPaused(source: 'mic' | 'camera', paused: boolean): Promise<void> {
+    this.#muted[source] = paused;
+    const producer = this.#producers.get(source);
+    if (!producer) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.connection.request('media:set-producer-paused', { sessionId: this.sessionId, producerId: producer.id, paused });
+  }
+
+  setMicEnabled(enabled: boolean): Promise<void> {
+    return this.#setPaused('mic', !enabled);
+  }
+
+  setCameraEnabled(enabled: boolean): Promise<void> {
+    return this.#setPaused('camera', !enabled);
+  }
+
+  get micEnabled(): boolean {
+    return !this.#muted.mic && this.#producers.has('mic');
+  }
+
+  get cameraEnabled(): boolean {
+    return !this.#muted.camera && this.#producers.has('camera');
+  }
+
+  /** Switches to another microphone or camera without renegotiating. */
+  async switchDevice(kind: 'audio' | 'video', deviceId: string): Promise<void> {
+    const stream = await navigator.mediaDevices.getUserMedia(kind === 'audio' ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+    const [track] = stream.getTracks();
+    if (!track || !this.#local) return;
+    const old = kind === 'audio' ? this.#local.getAudioTracks()[0] : this.#local.getVideoTracks()[0];
+    if (old) {
+      this.#local.removeTrack(old);
+      old.stop();
+    }
+    this.#local.addTrack(track);
+    await this.#producers.get(kind === 'audio' ? 'mic' : 'camera')?.replaceTrack({ track });
+  }
+
+  /** Receive-side WebRTC figures per remote track (decoded frames, audio energy, packets). */
+  async inboundStats(): Promise<{ producerId: string; kind: string; peer: string; framesDecoded: number; totalAudioEnergy: number; packetsReceived: number }[]> {
+    const rows = [];
+    for (const [producerId, consumer] of this.#consumers) {
+      let framesDecoded = 0;
+      let totalAudioEnergy = 0;
+      let packetsReceived = 0;
+      for (const report of (await consumer.getStats()).values()) {
+        if (report.type !== 'inbound-rtp') continue;
+        framesDecoded += report.framesDecoded ?? 0;
+        totalAudioEnergy += report.totalAudioEnergy ?? 0;
+        packetsReceived += report.packetsReceived ?? 0;
+      }
+      rows.push({ producerId, kind: consumer.kind, peer: this.#remote.get(producerId)?.peer.id ?? '', framesDecoded, totalAudioEnergy, packetsReceived });
+    }
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#teardownTransports();
+    this.#setState('closed');
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    for (const track of this.#local?.getTracks() ?? []) track.stop();
+    if (this.connection.socket.connected) await this.connection.request('media:leave', { sessionId: this.sessionId }).catch(() => {});
+  }
+}

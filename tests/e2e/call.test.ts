@@ -1,0 +1,88 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import { launchBrowser, type TestBrowser } from '../harness/browser.js';
+import { SdkPage } from '../harness/sdk-page.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+
+const help = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
+
+/** Taxpayer asks, the agent accepts: both pages are in the session. */
+async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage): Promise<string> {
+  await agent.request('agent:status', { status: 'available' });
+  const session = await taxpayer.request<SessionSummary>('help:request', help);
+  const offer = await agent.event<OfferEvent>('offer:new');
+  await agent.request('offer:accept', { offerId: offer.offerId });
+  expect(offer.session.sessionId).toBe(session.sessionId);
+  return session.sessionId;
+}
+
+describe('video call in real Chromium (fake camera and microphone)', () => {
+  let t: TestService;
+  let b: TestBrowser;
+  beforeAll(async () => {
+    t = await startTestService();
+    b = await launchBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('taxpayer and agent send audio+video to each other; a silent monitor receives both; the taxpayer sees only the agent', async () => {
+    const taxpayer = await SdkPage.open(b.browser, t.url, t.taxpayerToken({ sub: 'tp-call' }));
+    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    const sessionId = await connectPair(t, taxpayer, agent);
+    await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
+
+    for (const [page, other] of [[taxpayer, 'agent'], [agent, 'taxpayer']] as const) {
+      await expect.poll(async () => page.framesFrom(other), { timeout: 20_000 }).toBeGreaterThan(10);
+      await expect
+        .poll(async () => (await page.stats()).filter((r) => r.kind === 'audio').reduce((sum, r) => sum + r.totalAudioEnergy, 0), { timeout: 20_000 })
+        .toBeGreaterThan(0);
+    }
+    const before = await agent.framesFrom('taxpayer');
+    await sleep(1000);
+    expect(await agent.framesFrom('taxpayer')).toBeGreaterThan(before);
+
+    const supervisor = await SdkPage.open(b.browser, t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await supervisor.request('supervisor:observe', { sessionId, mode: 'monitor' });
+    await supervisor.startCall(sessionId, 'text');
+    await expect.poll(async () => (await supervisor.stats()).length, { timeout: 20_000 }).toBe(4);
+    await expect.poll(async () => (await supervisor.framesFrom('taxpayer')) > 0 && (await supervisor.framesFrom('agent')) > 0, { timeout: 20_000 }).toBe(true);
+    // the monitor sends nothing and is not announced: the taxpayer still receives only the agent
+    const taxpayerSees = await taxpayer.stats();
+    expect(taxpayerSees.map((r) => r.peer.split(':')[0]).sort()).toEqual(['agent', 'agent']);
+
+    const mediaStats = await agent.request<{ consumers: number; producers: { packetCount: number }[] }>('media:stats', { sessionId });
+    expect(mediaStats.consumers).toBe(8);
+    expect(mediaStats.producers.every((p) => p.packetCount > 0)).toBe(true);
+
+    for (const page of [supervisor, taxpayer, agent]) {
+      await page.evaluate(() => (window as any).sdk.call.close());
+      await page.close();
+    }
+    await expect.poll(async () => (await t.service.pool.dumpWorkers())[0]?.webRtcTransports).toBe(0);
+  });
+
+  it('falls back to voice when the camera is refused, and the agent is told', async () => {
+    // a browser that asks before capturing: the page grants the microphone only
+    const strict = await launchBrowser({ grantMedia: false });
+    const context = strict.browser.defaultBrowserContext();
+    await context.overridePermissions(t.url, ['microphone']);
+    const taxpayer = await SdkPage.open(context, t.url, t.taxpayerToken({ sub: 'tp-nocam' }));
+    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent2', 'agent2-pass'));
+    const sessionId = await connectPair(t, taxpayer, agent);
+    await agent.startCall(sessionId, 'video');
+    await taxpayer.startCall(sessionId, 'video');
+    expect(await taxpayer.evaluate(() => (window as any).sdk.modes)).toEqual([['voice', 'permission-denied']]);
+    await agent.page.waitForFunction(() => (window as any).sdk.peerModes.length > 0, { timeout: 10_000 });
+    expect(await agent.evaluate(() => (window as any).sdk.peerModes)).toEqual([['taxpayer', 'voice', 'permission-denied']]);
+    await expect.poll(async () => (await agent.stats()).map((r) => r.kind), { timeout: 20_000 }).toEqual(['audio']);
+    await expect.poll(async () => (await agent.stats())[0]?.totalAudioEnergy ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+    // the taxpayer still sees the agent's video
+    await expect.poll(async () => taxpayer.framesFrom('agent'), { timeout: 20_000 }).toBeGreaterThan(0);
+    await strict.close();
+    await agent.close();
+  });
+});

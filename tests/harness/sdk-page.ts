@@ -1,0 +1,71 @@
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+
+/**
+ * A browser page that loads the SDK bundle exactly as a portal does (the demo portal page), and
+ * drives it through `window.sdk` helpers: connect with a token, send requests, run a MediaCall.
+ */
+export class SdkPage {
+  private constructor(readonly page: Page) {}
+
+  static async open(target: Browser | BrowserContext, baseUrl: string, token: string): Promise<SdkPage> {
+    const page = await target.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error));
+    await page.goto(`${baseUrl}/demo/`, { waitUntil: 'networkidle0' });
+    await page.evaluate(async (tokenInPage) => {
+      const w = window as unknown as Record<string, any>;
+      const { AssistConnection } = w.EtaxAssist;
+      const connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
+      const events: { name: string; payload: unknown }[] = [];
+      connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+      w.sdk = { connection, events, call: undefined, modes: [], peerModes: [] };
+    }, token);
+    return new SdkPage(page);
+  }
+
+  request<T = unknown>(name: string, payload: unknown): Promise<T> {
+    return this.page.evaluate((n, p) => (window as any).sdk.connection.request(n, p), name, payload) as Promise<T>;
+  }
+
+  /** The first event so named (already received or coming) whose payload matches `where`. */
+  async event<T>(name: string, where: Record<string, unknown> = {}, timeoutMs = 20_000): Promise<T> {
+    const handle = await this.page.waitForFunction(
+      (n, w) => (window as any).sdk.events.find((e: any) => e.name === n && Object.entries(w).every(([k, v]) => JSON.stringify(e.payload?.[k]) === JSON.stringify(v)))?.payload,
+      { timeout: timeoutMs, polling: 100 },
+      name,
+      where,
+    );
+    return (await handle.jsonValue()) as T;
+  }
+
+  async startCall(sessionId: string, publish: 'video' | 'voice' | 'text'): Promise<void> {
+    await this.page.evaluate(async (id, mode) => {
+      const w = window as any;
+      const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000 });
+      w.sdk.call = call;
+      w.sdk.states = [];
+      call.on('state', (s: string) => w.sdk.states.push([Date.now(), s]));
+      call.on('mode', (m: string, r: string) => w.sdk.modes.push([m, r]));
+      call.on('peer-mode', (peer: { role: string }, m: string, r: string) => w.sdk.peerModes.push([peer.role, m, r]));
+      await call.start();
+    }, sessionId, publish);
+  }
+
+  /** Remote tracks with their receive stats. */
+  stats(): Promise<{ producerId: string; kind: string; peer: string; framesDecoded: number; totalAudioEnergy: number; packetsReceived: number }[]> {
+    return this.page.evaluate(() => (window as any).sdk.call.inboundStats());
+  }
+
+  /** Frames decoded so far of the remote video from `peerRole`. */
+  async framesFrom(peerRole: string): Promise<number> {
+    const rows = await this.stats();
+    return rows.filter((r) => r.kind === 'video' && r.peer.startsWith(`${peerRole}:`)).reduce((sum, r) => sum + r.framesDecoded, 0);
+  }
+
+  evaluate<T>(fn: () => T): Promise<T> {
+    return this.page.evaluate(fn) as Promise<T>;
+  }
+
+  close(): Promise<void> {
+    return this.page.close();
+  }
+}
