@@ -15,12 +15,21 @@ export interface TestBrowser {
  * Debian's Chromium, headless, with the flags that keep it off the (closed) network and fake
  * camera/microphone devices for media tests (granted to every page unless grantMedia is false).
  */
-export async function launchBrowser(options: { grantMedia?: boolean } = {}): Promise<TestBrowser> {
+export interface BrowserOptions {
+  grantMedia?: boolean;
+  /** Another launcher (e.g. Chromium inside a network namespace); DevTools then goes over a pipe. */
+  executablePath?: string;
+  /** Origins served over plain HTTP on a non-localhost address that may still use the camera. */
+  secureOrigins?: string[];
+}
+
+export async function launchBrowser(options: BrowserOptions = {}): Promise<TestBrowser> {
   const grantMedia = options.grantMedia ?? true;
   const profile = mkdtempSync(join(tmpdir(), 'etax-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
+    pipe: options.executablePath !== undefined,
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -34,6 +43,7 @@ export async function launchBrowser(options: { grantMedia?: boolean } = {}): Pro
       // Without it, permissions follow the page's grants (a test can refuse the camera).
       ...(grantMedia ? ['--use-fake-ui-for-media-stream'] : []),
       '--autoplay-policy=no-user-gesture-required',
+      ...(options.secureOrigins?.length ? [`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`] : []),
       '--lang=zh-CN',
     ],
   });

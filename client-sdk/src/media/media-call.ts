@@ -149,7 +149,8 @@ export class MediaCall extends Emitter<CallEvents> {
       this.#send = await this.#createTransport('send', join, generation);
       for (const track of this.#local.getTracks()) {
         const source = track.kind === 'video' ? 'camera' : 'mic';
-        const producer = await this.#send.produce({ track, appData: { source } });
+        // stopTracks: false — a rejoin closes the producers but must re-publish the same tracks
+        const producer = await this.#send.produce({ track, appData: { source }, stopTracks: false });
         this.#producers.set(source, producer);
         if (this.#muted[source]) await this.#setPaused(source, true);
       }
@@ -265,9 +266,9 @@ export class MediaCall extends Emitter<CallEvents> {
   async #reconnect(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('reconnecting');
-    this.#teardownTransports();
     while (this.state !== 'closed') {
       try {
+        this.#teardownTransports();
         if (!this.connection.socket.connected) return; // the 'connect' handler comes back here
         await this.#connect();
         return;
@@ -348,6 +349,8 @@ export class MediaCall extends Emitter<CallEvents> {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#teardownTransports();
+    for (const player of this.#players.values()) player.remove();
+    this.#players.clear();
     this.#setState('closed');
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     for (const track of this.#local?.getTracks() ?? []) track.stop();
