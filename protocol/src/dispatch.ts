@@ -169,6 +169,32 @@ export const AgentRow = Type.Object({
   topics: Type.Array(Type.String()),
 });
 
+export const MediaMetrics = Type.Object({
+  workers: Type.Array(
+    Type.Object({
+      instance: Type.String(),
+      index: Type.Integer(),
+      rooms: Type.Integer(),
+      consumers: Type.Integer(),
+      cpuPct: Type.Number(),
+      maxRssKb: Type.Number(),
+    }),
+  ),
+  sessions: Type.Array(
+    Type.Object({
+      sessionId: Type.String(),
+      instance: Type.String(),
+      workerIndex: Type.Integer(),
+      consumers: Type.Integer(),
+      recvKbps: Type.Number(),
+      sendKbps: Type.Number(),
+      lossPct: Type.Number(),
+      rttMs: Type.Union([Type.Number(), Type.Null()]),
+    }),
+  ),
+});
+export type MediaMetrics = Static<typeof MediaMetrics>;
+
 export const SupervisorMetrics = Type.Object({
   at: Type.String({ format: 'date-time' }),
   windowS: Type.Integer(),
@@ -189,6 +215,8 @@ export const SupervisorMetrics = Type.Object({
       durationS: Type.Integer(),
     }),
   ),
+  /** Calls: per worker and per session, from every instance. */
+  media: MediaMetrics,
   today: Type.Object({
     requests: Type.Integer(),
     served: Type.Integer(),

@@ -9,6 +9,7 @@ import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
 import { MediaSignalling } from './media/requests.js';
+import { MediaStatsReporter } from './media/stats-reporter.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
@@ -100,6 +101,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }));
   media.register(requests);
   hooks.push(media);
+  const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
+  metrics.watchMedia(mediaStats);
   // A session that is over (wrap-up or later) has no call any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
@@ -109,7 +112,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   metrics.watchDispatch(publisher);
 
   const stopBackground = (): void => {
-    for (const worker of [presence, sweeper, publisher, queueUpdates]) worker.stop();
+    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats]) worker.stop();
   };
   return { http, io: socketServer, metrics, dispatcher, media, stopBackground };
 }

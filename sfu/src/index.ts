@@ -1,4 +1,4 @@
-export { WorkerPool, type WorkerPoolOptions, type WorkerHealth } from './worker-pool.js';
+export { WorkerPool, NoWorkerError, type WorkerPoolOptions, type WorkerHealth } from './worker-pool.js';
 export { MediaRoom, type RoomCloseReason } from './media-room.js';
 export { ROUTER_MEDIA_CODECS } from './codecs.js';
 export type { SfuLogger } from './logger.js';

@@ -50,6 +50,14 @@ class PooledWorker {
 
 type Mediasoup = typeof import('mediasoup');
 
+/** Every worker is dead or being replaced: media is briefly unavailable. */
+export class NoWorkerError extends Error {
+  constructor() {
+    super('no live mediasoup worker');
+    this.name = 'NoWorkerError';
+  }
+}
+
 /**
  * mediasoup reads MEDIASOUP_WORKER_BIN when it is first imported, so the binary is set before
  * the module is loaded, and loaded only once the pool starts.
@@ -106,6 +114,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     return this.#rooms.get(sessionId);
   }
 
+  get rooms(): MediaRoom[] {
+    return [...this.#rooms.values()];
+  }
+
   /** The session's room, created on the least-loaded live worker if it has none yet. */
   async getOrCreateRoom(sessionId: string): Promise<MediaRoom> {
     const existing = this.#rooms.get(sessionId);
@@ -137,7 +149,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       if (!slot || slot.worker.died || slot.worker.closed) continue;
       if (!best || slot.load < best.load) best = slot;
     }
-    if (!best) throw new Error('no live mediasoup worker');
+    if (!best) throw new NoWorkerError();
     return best;
   }
 
@@ -193,7 +205,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   }
 
   /** Per-worker resource usage for /metrics and supervisors. */
-  async workerStats(): Promise<{ index: number; pid: number; rooms: number; load: number; usage: types.WorkerResourceUsage }[]> {
+  async workerStats(): Promise<{ index: number; pid: number; rooms: number; load: number; consumers: number; usage: types.WorkerResourceUsage }[]> {
     const live = this.#slots.filter((s): s is PooledWorker => s !== undefined && !s.worker.died);
     return Promise.all(
       live.map(async (s) => ({
@@ -201,6 +213,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         pid: s.worker.pid,
         rooms: s.rooms.size,
         load: s.load,
+        consumers: [...s.rooms].reduce((n, room) => n + room.consumerCount, 0),
         usage: await s.worker.getResourceUsage(),
       })),
     );

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { OfferEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { SdkPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
@@ -8,9 +8,9 @@ import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/se
 const help = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
 
 /** Taxpayer asks, the agent accepts: both pages are in the session. */
-async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage): Promise<string> {
+async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage, topic = 'invoice'): Promise<string> {
   await agent.request('agent:status', { status: 'available' });
-  const session = await taxpayer.request<SessionSummary>('help:request', help);
+  const session = await taxpayer.request<SessionSummary>('help:request', { ...help, topic });
   const offer = await agent.event<OfferEvent>('offer:new');
   await agent.request('offer:accept', { offerId: offer.offerId });
   expect(offer.session.sessionId).toBe(session.sessionId);
@@ -84,5 +84,41 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     await expect.poll(async () => taxpayer.framesFrom('agent'), { timeout: 20_000 }).toBeGreaterThan(0);
     await strict.close();
     await agent.close();
+  });
+
+  it('rejoins by itself when its mediasoup worker dies, and supervisors see per-session call figures', async () => {
+    const taxpayer = await SdkPage.open(b.browser, t.url, t.taxpayerToken({ sub: 'tp-worker' }));
+    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent3', 'agent3-pass'));
+    const sessionId = await connectPair(t, taxpayer, agent, 'refund');
+    await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
+    const flowing = async () => {
+      const before = await agent.framesFrom('taxpayer');
+      await sleep(500);
+      return (await agent.framesFrom('taxpayer')) > before;
+    };
+    await expect.poll(flowing, { timeout: 20_000, interval: 0 }).toBe(true);
+
+    const supervisor = await SdkPage.open(b.browser, t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await supervisor.request('supervisor:subscribe', {});
+    const metrics = await supervisor.page.waitForFunction(
+      (id) => (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers === 4 && s.recvKbps > 100))?.payload,
+      { timeout: 20_000, polling: 200 },
+      sessionId,
+    );
+    const picture = (await metrics.jsonValue()) as SupervisorMetrics;
+    expect(picture.media.workers[0]).toMatchObject({ index: 0 });
+    await supervisor.close();
+
+    const [worker] = await t.service.pool.workerStats();
+    const died = new Promise((resolve) => t.service.pool.once('workerdied', resolve));
+    process.kill(worker!.pid, 'SIGKILL');
+    await died;
+    await expect.poll(async () => (await agent.framesFrom('taxpayer')) === 0 || !(await flowing()), { timeout: 10_000 }).toBe(true);
+    await expect.poll(flowing, { timeout: 30_000, interval: 0 }).toBe(true);
+    await expect.poll(async () => taxpayer.framesFrom('agent') , { timeout: 20_000 }).toBeGreaterThan(0);
+    for (const page of [taxpayer, agent]) {
+      await page.evaluate(() => (window as any).sdk.call.close());
+      await page.close();
+    }
   });
 });

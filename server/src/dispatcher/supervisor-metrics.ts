@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import { TIERS, type AgentDisplayState, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
 import type { DispatchConfig } from '../config/env.js';
+import { readMediaStats } from '../media/stats-reporter.js';
 import type { RedisClient } from '../redis/client.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
@@ -110,6 +111,14 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     }),
   );
 
+  const instances = await readMediaStats(redis, config.metricsIntervalMs * 3);
+  const media = {
+    workers: instances.flatMap((i) =>
+      i.workers.map((w) => ({ instance: i.instance, index: w.index, rooms: w.rooms, consumers: w.consumers, cpuPct: w.cpuPct, maxRssKb: w.maxRssKb })),
+    ),
+    sessions: instances.flatMap((i) => i.sessions.map((s) => ({ ...s, instance: i.instance }))),
+  };
+
   const day = Math.floor((now + config.tzOffsetMin * 60_000) / 86_400_000);
   const totals = await redis.hGetAll(dispatchKeys.day(day));
   const count = (field: string): number => Math.round(Number(totals[field] ?? 0));
@@ -121,6 +130,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     agents,
     agentsBySkill,
     active,
+    media,
     today: {
       requests: count('requests'),
       served: count('served'),

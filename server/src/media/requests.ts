@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
-import { MediaParticipant, type MediaRoom, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
+import { MediaParticipant, NoWorkerError, type MediaRoom, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
 import { ProtocolError, ROLES, type Principal, type ProducerInfo } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { RequestContext, RequestRouter } from '../realtime/requests.js';
@@ -203,7 +203,10 @@ export class MediaSignalling implements ConnectionHook {
     const monitor =
       principal.role === 'supervisor' && (await this.redis.sIsMember(`${sessionKeys.session(sessionId)}:monitors`, principal.sub)) === 1;
     if (['ended', 'cancelled', 'abandoned'].includes(fields.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is over');
-    const room = await this.pool.getOrCreateRoom(sessionId);
+    const room = await this.pool.getOrCreateRoom(sessionId).catch((error: unknown) => {
+      if (error instanceof NoWorkerError) throw new ProtocolError('UNAVAILABLE', 'Media is restarting; try again in a moment');
+      throw error;
+    });
     this.#wire(room);
     const peerId = peerIdOf(principal);
     const previous = room.participant(peerId);

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
+import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
 
 export interface MetricsSources {
@@ -134,6 +135,33 @@ export class ServiceMetrics {
         const offers = latest()?.today.offers;
         if (!offers) return;
         for (const [outcome, n] of Object.entries(offers)) this.set({ outcome }, n);
+      },
+    });
+  }
+
+  /** This instance's workers, from the media stats reporter's latest round. */
+  watchMedia(reporter: MediaStatsReporter): void {
+    const registers = [this.registry];
+    const perWorker = (name: string, help: string, pick: (w: { consumers: number; rooms: number; cpuPct: number }) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['worker'],
+        registers,
+        collect() {
+          this.reset();
+          for (const w of reporter.latest?.workers ?? []) this.set({ worker: String(w.index) }, pick(w));
+        },
+      });
+    perWorker('etax_mediasoup_worker_consumers', 'Consumers on each mediasoup worker', (w) => w.consumers);
+    perWorker('etax_mediasoup_worker_rooms', 'Rooms on each mediasoup worker', (w) => w.rooms);
+    perWorker('etax_mediasoup_worker_cpu_percent', 'CPU of each mediasoup worker over the last interval, % of a core', (w) => w.cpuPct);
+    new Gauge({
+      name: 'etax_media_session_loss_percent_max',
+      help: 'Worst packet loss among this instance\'s calls',
+      registers,
+      collect() {
+        this.set(Math.max(0, ...(reporter.latest?.sessions ?? []).map((s) => s.lossPct)));
       },
     });
   }
