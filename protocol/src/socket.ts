@@ -21,6 +21,25 @@ import {
   TransportParameters,
   TransportRef,
 } from './media.js';
+import {
+  AnnotateRequest,
+  AnnotationEvent,
+  CobrowseErrorEvent,
+  CobrowseState,
+  ControlAnswer,
+  ControlInputEvent,
+  ControlInputRequest,
+  ControlRefusal,
+  ControlRefusedEvent,
+  EventBatch,
+  EventBatchResult,
+  MirrorEvents,
+  MirrorJoinResult,
+  RecordingPage,
+  RecordingPageRequest,
+  SetSharing,
+  SnapshotWantedEvent,
+} from './cobrowse.js';
 import { HelpRequest, SessionRef, SessionSummary } from './session.js';
 import {
   AgentState,
@@ -67,6 +86,19 @@ export const CLIENT_REQUESTS = {
   'media:set-mode': { request: SetMediaMode, result: Done },
   'media:stats': { request: SessionRef, result: MediaStatsResult },
   'media:leave': { request: SessionRef, result: Done },
+  // co-browsing: taxpayer
+  'cobrowse:share': { request: SetSharing, result: CobrowseState },
+  'cobrowse:events': { request: EventBatch, result: EventBatchResult },
+  'cobrowse:control-answer': { request: ControlAnswer, result: CobrowseState },
+  'cobrowse:control-refused': { request: ControlRefusal, result: Done },
+  // co-browsing: agent (and supervisors watching)
+  'cobrowse:watch': { request: SessionRef, result: MirrorJoinResult },
+  'cobrowse:annotate': { request: AnnotateRequest, result: Done },
+  'cobrowse:control-request': { request: SessionRef, result: CobrowseState },
+  'cobrowse:control-input': { request: ControlInputRequest, result: Done },
+  // either side
+  'cobrowse:control-stop': { request: SessionRef, result: CobrowseState },
+  'cobrowse:recording': { request: RecordingPageRequest, result: RecordingPage },
   // agents and experts
   'agent:status': { request: SetAgentStatus, result: AgentState },
   'offer:accept': { request: OfferRef, result: SessionCard },
@@ -108,6 +140,13 @@ export const SERVER_EVENTS = {
   'media:producer-paused': ProducerPausedEvent,
   'media:mode': MediaModeEvent,
   'media:rejoin': MediaRejoinEvent,
+  'cobrowse:state': CobrowseState,
+  'cobrowse:events': MirrorEvents,
+  'cobrowse:annotation': AnnotationEvent,
+  'cobrowse:control-input': ControlInputEvent,
+  'cobrowse:control-refused': ControlRefusedEvent,
+  'cobrowse:snapshot-wanted': SnapshotWantedEvent,
+  'cobrowse:error': CobrowseErrorEvent,
 } as const satisfies Record<string, TSchema>;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;

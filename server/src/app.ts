@@ -8,6 +8,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { CobrowseRelay } from './cobrowse/relay.js';
 import { MediaSignalling } from './media/requests.js';
 import { MediaStatsReporter } from './media/stats-reporter.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
@@ -103,16 +104,20 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
   metrics.watchMedia(mediaStats);
-  // A session that is over (wrap-up or later) has no call any more.
+  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, log.child({ component: 'cobrowse' }));
+  cobrowse.register(requests);
+  // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
-      if (e.t === 'session' && ['wrap-up', 'ended', 'cancelled', 'abandoned'].includes(e.state)) media.closeSession(e.session);
+      if (e.t !== 'session' || !['wrap-up', 'ended', 'cancelled', 'abandoned'].includes(e.state)) continue;
+      media.closeSession(e.session);
+      cobrowse.closeSession(e.session).catch((error: unknown) => log.error({ err: error }, 'closing co-browsing failed'));
     }
   });
   metrics.watchDispatch(publisher);
 
   const stopBackground = (): void => {
-    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats]) worker.stop();
+    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats, cobrowse]) worker.stop();
   };
   return { http, io: socketServer, metrics, dispatcher, media, stopBackground };
 }

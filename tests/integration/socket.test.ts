@@ -17,7 +17,7 @@ describe('realtime socket against a real service', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestService({ SOCKET_MAX_PAYLOAD_BYTES: '4096' });
+    t = await startTestService({ SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240' });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -84,7 +84,7 @@ describe('realtime socket against a real service', () => {
   it('closes the connection of a client that sends more than SOCKET_MAX_PAYLOAD_BYTES', async () => {
     const socket = await connect(t.taxpayerToken({ sub: 'tp-big' }));
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
-    socket.emit('help:request', { ...helpRequest, entry: { kind: 'portal', page: 'x'.repeat(8000) } }, () => {});
+    socket.emit('help:request', { ...helpRequest, entry: { kind: 'portal', page: 'x'.repeat(30000) } }, () => {});
     expect(await closed).toBe('transport close');
   });
 

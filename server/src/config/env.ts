@@ -41,6 +41,17 @@ export interface Config {
     languages: string[];
   };
   dispatch: DispatchConfig;
+  cobrowse: {
+    maxBatchEvents: number;
+    maxBatchBytes: number;
+    maxSnapshotBytes: number;
+    maxEventsPerSecond: number;
+    /** Events kept after the latest snapshot before the taxpayer is asked for a fresh one. */
+    maxLiveBatches: number;
+    controlRequestTimeoutS: number;
+    /** An agent socket with this many unsent packets is behind: it is resynced, not flooded. */
+    maxAgentBacklog: number;
+  };
   demoPortal: boolean;
   demoTokenTtlS: number;
   mediasoup: {
@@ -285,6 +296,15 @@ export function loadConfig(env: Env = process.env): Config {
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outcomes: r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/),
     },
+    cobrowse: {
+      maxBatchEvents: r.int('COBROWSE_MAX_BATCH_EVENTS', 500, 1, 100_000),
+      maxBatchBytes: r.int('COBROWSE_MAX_BATCH_BYTES', 256 * 1024, 1024, 50 * 1024 * 1024),
+      maxSnapshotBytes: r.int('COBROWSE_MAX_SNAPSHOT_BYTES', 5 * 1024 * 1024, 10 * 1024, 100 * 1024 * 1024),
+      maxEventsPerSecond: r.int('COBROWSE_MAX_EVENTS_PER_S', 400, 10, 100_000),
+      maxLiveBatches: r.int('COBROWSE_MAX_LIVE_BATCHES', 2000, 10, 1_000_000),
+      controlRequestTimeoutS: r.int('COBROWSE_CONTROL_REQUEST_TIMEOUT_S', 30, 1, 600),
+      maxAgentBacklog: r.int('COBROWSE_MAX_AGENT_BACKLOG', 200, 1, 100_000),
+    },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
     mediasoup: {
@@ -307,7 +327,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     limits: {
       httpBodyBytes: r.int('HTTP_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
-      socketMaxPayloadBytes: r.int('SOCKET_MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      // large enough for a full snapshot of a big page (COBROWSE_MAX_SNAPSHOT_BYTES) plus framing
+      socketMaxPayloadBytes: r.int('SOCKET_MAX_PAYLOAD_BYTES', 6 * 1024 * 1024, 1024, 200 * 1024 * 1024),
     },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
@@ -326,6 +347,8 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
   if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)
+    r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
   if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
     r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');

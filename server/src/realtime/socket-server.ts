@@ -13,6 +13,8 @@ import type { RequestRouter } from './requests.js';
 
 export interface SocketData {
   principal: Principal;
+  /** Sessions whose mirror this (agent) socket fell behind on; it is resynced when it drains. */
+  mirrorBehind?: Set<string>;
 }
 
 /** Something that follows socket connections (presence, rooms, state on reconnect). */

@@ -1,0 +1,123 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { SessionRef } from './session.js';
+
+const SessionId = SessionRef.properties.sessionId;
+
+/**
+ * An rrweb event as recorded by the SDK: its inner structure is rrweb's (checked by the replayer);
+ * here the envelope is fixed. Batch and snapshot sizes are bounded by the server's limits.
+ */
+export const RecordedEvent = Type.Object({
+  type: Type.Integer({ minimum: 0, maximum: 10 }),
+  data: Type.Unknown(),
+  timestamp: Type.Number(),
+});
+export type RecordedEvent = Static<typeof RecordedEvent>;
+
+/** rrweb's event types the relay cares about. */
+export const RRWEB_EVENT = { DomContentLoaded: 0, Load: 1, FullSnapshot: 2, IncrementalSnapshot: 3, Meta: 4, Custom: 5, Plugin: 6 } as const;
+
+export const SHARING_STATES = ['waiting', 'sharing', 'stopped'] as const;
+export type SharingState = (typeof SHARING_STATES)[number];
+export const CONTROL_STATES = ['none', 'requested', 'granted'] as const;
+export type ControlState = (typeof CONTROL_STATES)[number];
+
+export const CobrowseState = Type.Object({
+  sessionId: Type.String(),
+  sharing: Type.Union(SHARING_STATES.map((s) => Type.Literal(s))),
+  control: Type.Union(CONTROL_STATES.map((s) => Type.Literal(s))),
+  /** The agent who asked for or holds control. */
+  controller: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** When an open control request lapses (ms since epoch). */
+  requestExpiresAt: Type.Optional(Type.Number()),
+});
+export type CobrowseState = Static<typeof CobrowseState>;
+
+// Taxpayer → server
+export const SetSharing = Type.Object({ sessionId: SessionId, sharing: Type.Boolean() }, { additionalProperties: false });
+export const EventBatch = Type.Object(
+  {
+    sessionId: SessionId,
+    /** Increases by one per batch, so the server can spot a gap (a lost batch) and ask for a snapshot. */
+    seq: Type.Integer({ minimum: 0 }),
+    events: Type.Array(RecordedEvent, { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type EventBatch = Static<typeof EventBatch>;
+export const EventBatchResult = Type.Object({
+  accepted: Type.Integer(),
+  /** The server wants a fresh full snapshot (gap, agent too far behind, joined late). */
+  snapshotWanted: Type.Boolean(),
+});
+export const ControlAnswer = Type.Object({ sessionId: SessionId, grant: Type.Boolean() }, { additionalProperties: false });
+export const ControlRefusal = Type.Object(
+  {
+    sessionId: SessionId,
+    /** The control action the page refused, and why (told to the agent). */
+    reason: Type.Union([Type.Literal('masked'), Type.Literal('blocked'), Type.Literal('no-control'), Type.Literal('password'), Type.Literal('not-found')]),
+  },
+  { additionalProperties: false },
+);
+
+// Agent → server
+export const MirrorJoinResult = Type.Object({
+  state: CobrowseState,
+  /** The latest full snapshot and every event since: enough to build the mirror at once. */
+  events: Type.Array(RecordedEvent),
+});
+export type MirrorJoinResult = Static<typeof MirrorJoinResult>;
+
+export const ANNOTATION_KINDS = ['pointer', 'stroke', 'highlight', 'clear'] as const;
+export const Annotation = Type.Union([
+  Type.Object({ kind: Type.Literal('pointer'), x: Type.Number(), y: Type.Number() }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('stroke'),
+      strokeId: Type.String({ maxLength: 40 }),
+      /** Page coordinates of the taxpayer's document. */
+      points: Type.Array(Type.Tuple([Type.Number(), Type.Number()]), { maxItems: 500 }),
+      done: Type.Boolean(),
+      color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('highlight'), nodeId: Type.Integer(), caption: Type.Optional(Type.String({ maxLength: 200 })) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ kind: Type.Literal('clear') }, { additionalProperties: false }),
+]);
+export type Annotation = Static<typeof Annotation>;
+export const AnnotateRequest = Type.Object({ sessionId: SessionId, annotation: Annotation }, { additionalProperties: false });
+
+/** What an agent in control does, addressed by rrweb node id. */
+export const ControlInput = Type.Union([
+  Type.Object({ action: Type.Literal('click'), nodeId: Type.Integer() }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('input'), nodeId: Type.Integer(), value: Type.String({ maxLength: 10_000 }) }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('select'), nodeId: Type.Integer(), value: Type.String({ maxLength: 1000 }) }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('check'), nodeId: Type.Integer(), checked: Type.Boolean() }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('key'), nodeId: Type.Integer(), key: Type.String({ maxLength: 20 }) }, { additionalProperties: false }),
+  Type.Object({ action: Type.Literal('scroll'), nodeId: Type.Integer(), x: Type.Number(), y: Type.Number() }, { additionalProperties: false }),
+]);
+export type ControlInput = Static<typeof ControlInput>;
+export const ControlInputRequest = Type.Object({ sessionId: SessionId, input: ControlInput }, { additionalProperties: false });
+
+export const RecordingPageRequest = Type.Object(
+  { sessionId: SessionId, after: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { additionalProperties: false },
+);
+export const RecordingPage = Type.Object({
+  entries: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), at: Type.Number(), payload: Type.Unknown() })),
+  /** Pass as `after` for the next page; absent at the end. */
+  next: Type.Optional(Type.String()),
+});
+export type RecordingPage = Static<typeof RecordingPage>;
+
+// Server events
+export const MirrorEvents = Type.Object({ sessionId: Type.String(), events: Type.Array(RecordedEvent) });
+export const AnnotationEvent = Type.Object({ sessionId: Type.String(), annotation: Annotation, from: Type.String() });
+export const ControlInputEvent = Type.Object({ sessionId: Type.String(), input: ControlInput });
+export const ControlRefusedEvent = Type.Object({ sessionId: Type.String(), reason: Type.String() });
+export const SnapshotWantedEvent = Type.Object({ sessionId: Type.String(), reason: Type.String() });
+export const CobrowseErrorEvent = Type.Object({ sessionId: Type.String(), code: Type.String(), message: Type.String() });

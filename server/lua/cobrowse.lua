@@ -1,0 +1,163 @@
+-- Co-browsing state and buffers of one session, changed atomically so that several instances
+-- agree on consent and control. Called as EVALSHA sha 0 <command> <json args>; returns JSON
+-- { ok = true, result = ... } or { ok = false, code, message }.
+--
+-- Keys: cb:{id} hash (sharing, control, controller, controllerName, requestExpiresAt, seq),
+-- cb:{id}:live stream (latest full snapshot + events since: what a joining agent needs),
+-- cb:{id}:rec stream (the whole recording), cb:control-requests zset (request expiry).
+
+local cmd = ARGV[1]
+local args = cjson.decode(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+
+local function key(suffix) return 'cb:' .. args.session .. (suffix or '') end
+local function fmt(n) return string.format('%d', n) end
+local function ok(result) return cjson.encode({ ok = true, result = result or {} }) end
+local function fail(code, message) return cjson.encode({ ok = false, code = code, message = message }) end
+
+local function state()
+  local flat = redis.call('HGETALL', key())
+  local h = {}
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  local s = { sessionId = args.session, sharing = h.sharing or 'waiting', control = h.control or 'none' }
+  if h.controller and h.controller ~= '' then s.controller = { id = h.controller, name = h.controllerName or h.controller } end
+  if s.control == 'requested' and h.requestExpiresAt then s.requestExpiresAt = tonumber(h.requestExpiresAt) end
+  return s
+end
+
+local function record(kind, payload)
+  redis.call('XADD', key(':rec'), '*', 'k', kind, 'at', fmt(now), 'p', payload)
+end
+
+local function set_control(control, controller, controller_name, expires)
+  redis.call('HSET', key(), 'control', control, 'controller', controller or '', 'controllerName', controller_name or '',
+    'requestExpiresAt', expires and fmt(expires) or '')
+  if expires then redis.call('ZADD', 'cb:control-requests', fmt(expires), args.session)
+  else redis.call('ZREM', 'cb:control-requests', args.session) end
+  record('control', cjson.encode({ control = control, controller = controller or '' }))
+end
+
+local commands = {}
+
+function commands.share()
+  local s = state()
+  if args.sharing then
+    redis.call('HSET', key(), 'sharing', 'sharing')
+  else
+    redis.call('HSET', key(), 'sharing', 'stopped')
+    if s.control ~= 'none' then set_control('none') end
+    redis.call('DEL', key(':live'))
+  end
+  record('sharing', args.sharing and 'on' or 'off')
+  return ok(state())
+end
+
+-- A batch of recorded events. Starts the live buffer afresh when it holds a full snapshot.
+-- ARGV: events (JSON array text, relayed as is), fullFrom (index of the Meta event that opens the
+-- last full snapshot, or -1), fullJson (the events from there on), count, seq, limits.
+function commands.batch()
+  local h = redis.call('HMGET', key(), 'sharing', 'seq')
+  if h[1] ~= 'sharing' then return fail('CONFLICT', 'The taxpayer is not sharing their screen') end
+  local rate_key = key(':rate:' .. fmt(math.floor(now / 1000)))
+  local rate = redis.call('INCRBY', rate_key, args.count)
+  redis.call('EXPIRE', rate_key, 2)
+  if rate > args.maxPerSecond then
+    redis.call('DECRBY', rate_key, args.count)
+    return fail('RATE_LIMITED', 'Too many events this second')
+  end
+  local last = tonumber(h[2] or '-1')
+  local gap = args.seq ~= last + 1
+  redis.call('HSET', key(), 'seq', fmt(args.seq), 'lastEventAt', fmt(now))
+  if args.fullJson then
+    redis.call('DEL', key(':live'))
+    redis.call('XADD', key(':live'), '*', 'e', args.fullJson)
+  elseif redis.call('EXISTS', key(':live')) == 1 then
+    redis.call('XADD', key(':live'), '*', 'e', args.events)
+  else
+    -- nothing to build on (no snapshot yet): the taxpayer must send one
+    gap = true
+  end
+  record('rrweb', args.events)
+  local behind = redis.call('XLEN', key(':live')) > args.maxLive
+  return ok({ snapshotWanted = (gap and not args.fullJson) or behind })
+end
+
+function commands.watch()
+  local entries = redis.call('XRANGE', key(':live'), '-', '+')
+  local batches = {}
+  for _, entry in ipairs(entries) do batches[#batches + 1] = entry[2][2] end
+  return ok({ state = state(), batches = batches })
+end
+
+function commands.request()
+  local s = state()
+  if s.sharing ~= 'sharing' then return fail('CONFLICT', 'The taxpayer is not sharing their screen') end
+  if s.control == 'granted' and s.controller and s.controller.id ~= args.agent then
+    return fail('CONFLICT', 'Another agent is in control')
+  end
+  if s.control == 'granted' then return ok(s) end
+  set_control('requested', args.agent, args.agentName, now + args.timeoutMs)
+  return ok(state())
+end
+
+function commands.answer()
+  local s = state()
+  if s.control ~= 'requested' then return fail('CONFLICT', 'No control request is open') end
+  if args.grant then set_control('granted', s.controller.id, s.controller.name)
+  else set_control('none') end
+  return ok(state())
+end
+
+function commands.stop()
+  local s = state()
+  if args.agent and (not s.controller or s.controller.id ~= args.agent) then
+    return fail('FORBIDDEN', 'You do not hold or request control')
+  end
+  if s.control ~= 'none' then set_control('none') end
+  return ok(state())
+end
+
+-- Checked for every control input: the server, not the client, holds the consent.
+function commands.input()
+  local s = state()
+  if s.control ~= 'granted' or not s.controller or s.controller.id ~= args.agent then
+    return fail('FORBIDDEN', 'The taxpayer has not granted you control')
+  end
+  record('input', args.input)
+  return ok({})
+end
+
+function commands.annotate()
+  record('annotation', args.annotation)
+  return ok({})
+end
+
+-- Control requests nobody answered in time lapse (any instance may run this).
+function commands.expire()
+  local lapsed = redis.call('ZRANGEBYSCORE', 'cb:control-requests', '-inf', fmt(now), 'LIMIT', 0, 100)
+  local changed = {}
+  for _, session in ipairs(lapsed) do
+    args.session = session
+    redis.call('ZREM', 'cb:control-requests', session)
+    if redis.call('HGET', key(), 'control') == 'requested' then
+      set_control('none')
+      changed[#changed + 1] = state()
+    end
+  end
+  return ok(changed)
+end
+
+-- The session is over: sharing stops, control ends, the live buffer goes; the recording is kept
+-- for the retention period.
+function commands.close()
+  redis.call('HSET', key(), 'sharing', 'stopped', 'control', 'none', 'controller', '')
+  redis.call('ZREM', 'cb:control-requests', args.session)
+  redis.call('DEL', key(':live'))
+  for _, suffix in ipairs({ '', ':rec' }) do redis.call('EXPIRE', key(suffix), args.retentionS) end
+  return ok(state())
+end
+
+local handler = commands[cmd]
+if not handler then return fail('UNKNOWN_EVENT', 'unknown co-browsing command ' .. tostring(cmd)) end
+return handler()

@@ -1,0 +1,259 @@
+import type { Logger } from 'pino';
+import {
+  ProtocolError,
+  RRWEB_EVENT,
+  type CobrowseState,
+  type EventBatch,
+  type Principal,
+  type RecordedEvent,
+  type RecordingPage,
+  type StaffClaims,
+} from '@etax-assist/protocol';
+import type { Config } from '../config/env.js';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
+import type { RequestRouter } from '../realtime/requests.js';
+import { rooms } from '../realtime/rooms.js';
+import type { AppServer } from '../realtime/socket-server.js';
+import type { RedisClient } from '../redis/client.js';
+import { LuaScript } from '../redis/lua-script.js';
+import type { SessionStore } from '../sessions/session-store.js';
+
+/** Sockets watching a session's mirror: its agents and supervisors, never the taxpayer. */
+export const mirrorRoom = (sessionId: string): string => `mirror:${sessionId}`;
+
+const STAFF = ['agent', 'expert', 'supervisor'] as const;
+const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
+
+/** Index of the Meta event that opens the last full snapshot in the batch, or -1. */
+export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
+  let full = -1;
+  for (let i = events.length - 1; i >= 0; i--) {
+    if (events[i]!.type === RRWEB_EVENT.FullSnapshot) {
+      full = i;
+      break;
+    }
+  }
+  if (full < 0) return -1;
+  for (let i = full; i >= 0; i--) if (events[i]!.type === RRWEB_EVENT.Meta) return i;
+  return full;
+}
+
+/**
+ * The co-browsing relay: recording events go from the taxpayer to the session's agents (and
+ * watching supervisors) only; pointer, annotations and control go the other way only from a
+ * participant, and control only while the taxpayer's consent stands — held in Redis by the
+ * server, so a client's claim is never enough. Keeps the latest snapshot and what followed it for
+ * agents who join late, and the whole recording for the session's retention period.
+ */
+export class CobrowseRelay {
+  readonly #script: LuaScript;
+  readonly #expiry: PeriodicTask;
+
+  constructor(
+    private readonly io: AppServer,
+    private readonly redis: RedisClient,
+    private readonly sessions: SessionStore,
+    private readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    this.#script = new LuaScript(redis, 'cobrowse.lua');
+    this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
+  }
+
+  async #run<R>(command: string, args: object): Promise<R> {
+    return (await this.#script.run(command, args)).result as R;
+  }
+
+  #publishState(state: CobrowseState): void {
+    this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
+  }
+
+  /** Taxpayer of an in-progress session (the only one who can share or consent). */
+  async #taxpayerSession(principal: Principal, sessionId: string): Promise<Record<string, string>> {
+    const session = await this.sessions.requireParticipant(sessionId, principal);
+    if (principal.role !== 'taxpayer') throw new ProtocolError('FORBIDDEN', 'Only the taxpayer can do this');
+    if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+    return session;
+  }
+
+  /** An agent of the session (primary or warm hand-over), not a silent monitor. */
+  async #agentSession(principal: Principal, sessionId: string): Promise<Record<string, string>> {
+    const session = await this.sessions.requireParticipant(sessionId, principal);
+    if (principal.role !== 'agent' && principal.role !== 'expert' && principal.role !== 'supervisor') {
+      throw new ProtocolError('FORBIDDEN', 'Only the session\'s staff can do this');
+    }
+    if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
+      throw new ProtocolError('FORBIDDEN', 'A silent monitor cannot act on the taxpayer\'s screen');
+    }
+    if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+    return session;
+  }
+
+  register(requests: RequestRouter): void {
+    const limits = this.config.cobrowse;
+
+    requests.on('cobrowse:share', ['taxpayer'], async ({ principal }, { sessionId, sharing }) => {
+      await this.#taxpayerSession(principal, sessionId);
+      const state = await this.#run<CobrowseState>('share', { session: sessionId, sharing });
+      this.#publishState(state);
+      return state;
+    });
+
+    requests.on('cobrowse:events', ['taxpayer'], async ({ socket, principal }, batch) => {
+      const session = await this.sessions.requireParticipant(batch.sessionId, principal);
+      if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+      return this.#acceptBatch(batch, (name, payload) => socket.emit(name as 'cobrowse:error', payload as never));
+    });
+
+    requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
+      await this.sessions.requireParticipant(sessionId, principal);
+      const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
+      await socket.join(mirrorRoom(sessionId));
+      const events = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
+      return { state, events };
+    });
+
+    requests.on('cobrowse:annotate', STAFF, async ({ principal }, { sessionId, annotation }) => {
+      await this.#agentSession(principal, sessionId);
+      await this.#run('annotate', { session: sessionId, annotation: JSON.stringify({ from: principal.sub, ...annotation }) });
+      this.io.to(rooms.session(sessionId)).emit('cobrowse:annotation', { sessionId, annotation, from: principal.sub });
+      return {};
+    });
+
+    requests.on('cobrowse:control-request', STAFF, async ({ principal }, { sessionId }) => {
+      await this.#agentSession(principal, sessionId);
+      const state = await this.#run<CobrowseState>('request', {
+        session: sessionId,
+        agent: principal.sub,
+        agentName: (principal as StaffClaims).name,
+        timeoutMs: limits.controlRequestTimeoutS * 1000,
+      });
+      this.#publishState(state);
+      return state;
+    });
+
+    requests.on('cobrowse:control-answer', ['taxpayer'], async ({ principal }, { sessionId, grant }) => {
+      await this.#taxpayerSession(principal, sessionId);
+      const state = await this.#run<CobrowseState>('answer', { session: sessionId, grant });
+      this.#publishState(state);
+      return state;
+    });
+
+    requests.on('cobrowse:control-stop', ['taxpayer', 'agent', 'expert', 'supervisor'], async ({ principal }, { sessionId }) => {
+      await this.sessions.requireParticipant(sessionId, principal);
+      const state = await this.#run<CobrowseState>('stop', principal.role === 'taxpayer' ? { session: sessionId } : { session: sessionId, agent: principal.sub });
+      this.#publishState(state);
+      return state;
+    });
+
+    requests.on('cobrowse:control-input', STAFF, async ({ principal }, { sessionId, input }) => {
+      const session = await this.#agentSession(principal, sessionId);
+      await this.#run('input', { session: sessionId, agent: principal.sub, input: JSON.stringify(input) });
+      this.io.to(rooms.taxpayer(session.taxpayerSub ?? '')).emit('cobrowse:control-input', { sessionId, input });
+      return {};
+    });
+
+    requests.on('cobrowse:control-refused', ['taxpayer'], async ({ principal }, { sessionId, reason }) => {
+      await this.#taxpayerSession(principal, sessionId);
+      this.io.to(mirrorRoom(sessionId)).emit('cobrowse:control-refused', { sessionId, reason });
+      return {};
+    });
+
+    requests.on('cobrowse:recording', ['supervisor', 'agent', 'expert'], async ({ principal }, { sessionId, after, limit }) => {
+      await this.sessions.requireParticipant(sessionId, principal);
+      return this.recording(sessionId, after, limit ?? 200);
+    });
+  }
+
+  async #acceptBatch(batch: EventBatch, reply: (event: string, payload: unknown) => void): Promise<{ accepted: number; snapshotWanted: boolean }> {
+    const limits = this.config.cobrowse;
+    const json = JSON.stringify(batch.events);
+    const bytes = Buffer.byteLength(json);
+    const full = fullSnapshotStart(batch.events);
+    if (full >= 0 && bytes > limits.maxSnapshotBytes) {
+      const message = `The page is too large to share (${Math.round(bytes / 1024)} KB; the limit is ${Math.round(limits.maxSnapshotBytes / 1024)} KB)`;
+      // both sides learn it: the taxpayer's SDK and the agents waiting for a mirror
+      this.io.to(mirrorRoom(batch.sessionId)).emit('cobrowse:error', { sessionId: batch.sessionId, code: 'PAYLOAD_TOO_LARGE', message });
+      reply('cobrowse:error', { sessionId: batch.sessionId, code: 'PAYLOAD_TOO_LARGE', message });
+      throw new ProtocolError('PAYLOAD_TOO_LARGE', message);
+    }
+    if (full < 0 && (batch.events.length > limits.maxBatchEvents || bytes > limits.maxBatchBytes)) {
+      throw new ProtocolError('PAYLOAD_TOO_LARGE', `A batch may hold ${limits.maxBatchEvents} events and ${limits.maxBatchBytes} bytes`);
+    }
+    const result = await this.#run<{ snapshotWanted: boolean }>('batch', {
+      session: batch.sessionId,
+      seq: batch.seq,
+      count: batch.events.length,
+      events: json,
+      fullJson: full >= 0 ? JSON.stringify(batch.events.slice(full)) : undefined,
+      maxPerSecond: limits.maxEventsPerSecond,
+      maxLive: limits.maxLiveBatches,
+    });
+    await this.#relay(batch.sessionId, batch.events, full >= 0);
+    return { accepted: batch.events.length, snapshotWanted: result.snapshotWanted };
+  }
+
+  /**
+   * Sends the events to every watcher. A watcher whose socket has fallen behind gets nothing
+   * more until it drained, then the whole live buffer again (a fresh mirror, not a backlog).
+   */
+  async #relay(sessionId: string, events: RecordedEvent[], isSnapshot: boolean): Promise<void> {
+    const room = mirrorRoom(sessionId);
+    const watchers = this.io.of('/').adapter.rooms.get(room);
+    if (!watchers) return;
+    const payload = { sessionId, events };
+    for (const id of watchers) {
+      const socket = this.io.of('/').sockets.get(id);
+      if (!socket) continue;
+      // engine.io keeps what it could not send yet in writeBuffer (typed private)
+      const backlog = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      const behind = socket.data.mirrorBehind?.has(sessionId) ?? false;
+      if (backlog > this.config.cobrowse.maxAgentBacklog) {
+        (socket.data.mirrorBehind ??= new Set()).add(sessionId);
+        continue;
+      }
+      if (behind && !isSnapshot) {
+        socket.data.mirrorBehind?.delete(sessionId);
+        const { batches } = await this.#run<{ batches: string[] | Record<string, never> }>('watch', { session: sessionId });
+        const fresh = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
+        socket.emit('cobrowse:events', { sessionId, events: fresh });
+        continue;
+      }
+      socket.data.mirrorBehind?.delete(sessionId);
+      socket.emit('cobrowse:events', payload);
+    }
+  }
+
+  async #expireRequests(): Promise<void> {
+    const lapsed = await this.#run<CobrowseState[] | Record<string, never>>('expire', {});
+    for (const state of Array.isArray(lapsed) ? lapsed : []) this.#publishState(state);
+  }
+
+  /** The stored recording, oldest first, a page at a time. */
+  async recording(sessionId: string, after: string | undefined, limit: number): Promise<RecordingPage> {
+    const start = after ? `(${after}` : '-';
+    const entries = await this.redis.xRange(`cb:${sessionId}:rec`, start, '+', { COUNT: limit });
+    const page: RecordingPage = {
+      entries: entries.map((e) => ({
+        id: e.id,
+        kind: e.message.k ?? '',
+        at: Number(e.message.at),
+        payload: e.message.k === 'rrweb' || e.message.k === 'input' || e.message.k === 'annotation' || e.message.k === 'control' ? JSON.parse(e.message.p ?? 'null') : e.message.p,
+      })),
+    };
+    const last = entries.at(-1);
+    if (entries.length === limit && last) page.next = last.id;
+    return page;
+  }
+
+  /** The session is over: stop sharing and control; keep the recording for the retention period. */
+  async closeSession(sessionId: string): Promise<void> {
+    const state = await this.#run<CobrowseState>('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
+    this.#publishState(state);
+    this.io.in(mirrorRoom(sessionId)).socketsLeave(mirrorRoom(sessionId));
+  }
+
+  stop(): void {
+    this.#expiry.stop();
+  }
+}
