@@ -12,15 +12,20 @@ export class EventLog {
     });
   }
 
-  of<T>(name: string): T[] {
-    return this.events.filter((e) => e.name === name).map((e) => e.payload as T);
+  of<T>(name: string, from = 0): T[] {
+    return this.events.slice(from).filter((e) => e.name === name).map((e) => e.payload as T);
   }
 
-  /** Resolves with the first event (already received or coming) named so that matches. */
-  next<T>(name: string, match: (payload: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+  /** How many events have arrived so far: pass as `from` to wait only for later ones. */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** Resolves with the first event (received since `from`, or coming) named so that matches. */
+  next<T>(name: string, match: (payload: T) => boolean = () => true, timeoutMs = 10_000, from = 0): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
-        const found = this.of<T>(name).find(match);
+        const found = this.of<T>(name, from).find(match);
         if (found === undefined) return false;
         this.#waiters.delete(waiter);
         clearTimeout(timer);

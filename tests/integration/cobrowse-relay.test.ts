@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CobrowseState, MirrorJoinResult, RecordingPage } from '@etax-assist/protocol';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { activeSession, type ActiveSession } from '../harness/session.js';
+import { connectSocket, request } from '../harness/socket.js';
+
+const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
+const full = (t: number, text = 'hello') => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: text, id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
+const mutation = (t: number) => ({ type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] }, timestamp: t });
+
+describe('co-browsing relay (real service, real Redis)', () => {
+  let t: TestService;
+  let s: ActiveSession;
+  beforeAll(async () => {
+    t = await startTestService({
+      COBROWSE_MAX_BATCH_EVENTS: '50',
+      COBROWSE_MAX_EVENTS_PER_S: '200',
+      COBROWSE_MAX_SNAPSHOT_BYTES: '20000',
+      COBROWSE_CONTROL_REQUEST_TIMEOUT_S: '1',
+    });
+    s = await activeSession(t, 'tp-cb', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
+  });
+  afterAll(async () => {
+    s?.taxpayer.socket.close();
+    s?.agent.socket.close();
+    await t?.stop();
+  });
+
+  it('relays nothing before consent, then the snapshot and what follows; late joiners get the mirror at once', async () => {
+    const sessionId = s.sessionId;
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
+      .toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    const waiting = await request<MirrorJoinResult>(s.agent.socket, 'cobrowse:watch', { sessionId });
+    expect(waiting).toMatchObject({ ok: true, result: { state: { sharing: 'waiting' }, events: [] } });
+
+    const shared = await request<CobrowseState>(s.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    expect(shared).toMatchObject({ ok: true, result: { sharing: 'sharing' } });
+    await s.agent.log.next<CobrowseState>('cobrowse:state', (st) => st.sharing === 'sharing');
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
+      .toEqual({ ok: true, result: { accepted: 2, snapshotWanted: false } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] }))
+      .toEqual({ ok: true, result: { accepted: 1, snapshotWanted: false } });
+    await s.agent.log.next<{ events: { type: number }[] }>('cobrowse:events', (e) => e.events[0]?.type === 3);
+
+    // a gap in the sequence (a lost batch) asks for a fresh snapshot
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 5, events: [mutation(4)] }))
+      .toEqual({ ok: true, result: { accepted: 1, snapshotWanted: true } });
+
+    const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await request(supervisor, 'supervisor:observe', { sessionId, mode: 'monitor' });
+    const late = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    if (!late.ok) throw new Error(late.error.message);
+    expect(late.result.events.map((e) => e.type)).toEqual([4, 2, 3, 3]);
+    // a new snapshot replaces the buffer
+    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 6, events: [mutation(5), meta(6), full(7, 'again')] });
+    const again = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    if (!again.ok) throw new Error(again.error.message);
+    expect(again.result.events.map((e) => e.type)).toEqual([4, 2]);
+    // a silent monitor may watch but not point or control
+    expect(await request(supervisor, 'cobrowse:annotate', { sessionId, annotation: { kind: 'pointer', x: 1, y: 2 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(supervisor, 'cobrowse:control-request', { sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    supervisor.close();
+  });
+
+  it('enforces the batch, rate and snapshot limits with clear errors', async () => {
+    const sessionId = s.sessionId;
+    const many = Array.from({ length: 51 }, (_, i) => mutation(10 + i));
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 7, events: many })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    let limited = false;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const ack = await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 7 + i, events: many.slice(0, 50) });
+      limited = !ack.ok && ack.error.code === 'RATE_LIMITED';
+    }
+    expect(limited).toBe(true);
+    const agentTold = s.agent.log.next<{ code: string }>('cobrowse:error', (e) => e.code === 'PAYLOAD_TOO_LARGE');
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 20, events: [meta(1), full(2, 'x'.repeat(30000))] }))
+      .toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    await agentTold;
+  });
+
+  it('applies control only with the taxpayer\'s consent, held by the server; requests lapse; Stop revokes', async () => {
+    const sessionId = s.sessionId;
+    const click = { sessionId, input: { action: 'click', nodeId: 2 } };
+    expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+
+    const asked = await request<CobrowseState>(s.agent.socket, 'cobrowse:control-request', { sessionId });
+    expect(asked).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'agent1' } } });
+    // unanswered, it lapses
+    const since = s.taxpayer.log.mark();
+    await s.taxpayer.log.next<CobrowseState>('cobrowse:state', (st) => st.control === 'none', 5000, since);
+
+    await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
+    expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true })).toMatchObject({ ok: true, result: { control: 'granted' } });
+    const arrived = s.taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
+    expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toEqual({ ok: true, result: {} });
+    expect((await arrived).input.action).toBe('click');
+
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-stop', { sessionId })).toMatchObject({ ok: true, result: { control: 'none' } });
+    expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('keeps the whole recording, readable page by page', async () => {
+    const first = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 3 });
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.result.entries).toHaveLength(3);
+    expect(first.result.next).toBeDefined();
+    const rest = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, after: first.result.next, limit: 1000 });
+    if (!rest.ok) throw new Error(rest.error.message);
+    const kinds = [...first.result.entries, ...rest.result.entries].map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['sharing', 'rrweb', 'control', 'input']));
+    expect(rest.result.next).toBeUndefined();
+  });
+});
