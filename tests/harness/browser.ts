@@ -43,6 +43,10 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
       // Without it, permissions follow the page's grants (a test can refuse the camera).
       ...(grantMedia ? ['--use-fake-ui-for-media-stream'] : []),
       '--autoplay-policy=no-user-gesture-required',
+      // several pages play their parts at once (taxpayer, agent): none may be throttled as hidden
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+      '--disable-backgrounding-occluded-windows',
       ...(options.secureOrigins?.length ? [`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`] : []),
       '--lang=zh-CN',
     ],
@@ -60,6 +64,8 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const path = join(ARTIFACTS_DIR, `${name}.png`) as `${string}.png`;
+  // a page behind another tab never paints a frame to capture
+  await page.bringToFront();
   await page.screenshot({ path, fullPage: true });
   return path;
 }

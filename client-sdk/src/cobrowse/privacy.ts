@@ -1,0 +1,64 @@
+/**
+ * What may leave the taxpayer's browser. Safe by default: every input value is masked unless the
+ * page opts the field in (`data-cobrowse-unmask`); anything in `data-private` (or the configured
+ * selectors) is masked entirely; `data-cobrowse-block` is not recorded at all (a same-size
+ * placeholder is shown); any run of 6+ digits (taxpayer IDs, bank accounts) is masked wherever it
+ * appears — text, attributes, input values.
+ */
+export interface PrivacyOptions {
+  /** Extra selectors treated like `data-private`. */
+  privateSelectors?: string[];
+}
+
+export const BLOCK_SELECTOR = '[data-cobrowse-block]';
+export const UNMASK_SELECTOR = '[data-cobrowse-unmask]';
+export const NO_CONTROL_SELECTOR = '[data-cobrowse-no-control]';
+const DIGIT_RUN = /\d{6,}/g;
+const MASK = '*';
+
+export function maskDigits(text: string): string {
+  return text.replace(DIGIT_RUN, (run) => MASK.repeat(run.length));
+}
+
+export function maskAll(text: string): string {
+  return text.replace(/\S/g, MASK);
+}
+
+/** Attributes that carry structure, not content: left as they are (but still digit-masked). */
+const STRUCTURAL = new Set(['class', 'id', 'style', 'type', 'name', 'role', 'rel', 'tabindex', 'dir', 'lang', 'for', 'width', 'height']);
+/** URLs and CSS (inlined images are long base64 runs) are never rewritten. */
+const UNTOUCHED = new Set(['href', 'src', 'srcset', '_cssText', 'rr_dataURL', 'xmlns', 'viewBox', 'd', 'points', 'transform']);
+
+export class PrivacyPolicy {
+  readonly privateSelector: string;
+
+  constructor(options: PrivacyOptions = {}) {
+    this.privateSelector = ['[data-private]', ...(options.privateSelectors ?? [])].join(',');
+  }
+
+  isPrivate(node: Node | null): boolean {
+    const element = node instanceof Element ? node : node?.parentElement;
+    return Boolean(element?.closest(this.privateSelector));
+  }
+
+  /** May the value of this form field be shown as typed? */
+  valueVisible(element: Element | null): boolean {
+    if (!element || this.isPrivate(element)) return false;
+    if (element instanceof HTMLInputElement && (element.type === 'password' || element.type === 'hidden')) return false;
+    return Boolean(element.closest(UNMASK_SELECTOR));
+  }
+
+  maskInput(value: string, element: Element | null): string {
+    return this.valueVisible(element) ? maskDigits(value) : maskAll(value);
+  }
+
+  maskText(text: string, element: Element | null): string {
+    return this.isPrivate(element) ? maskAll(text) : maskDigits(text);
+  }
+
+  maskAttribute(name: string, value: string, insidePrivate: boolean): string {
+    if (UNTOUCHED.has(name) || name.startsWith('rr_')) return value;
+    if (STRUCTURAL.has(name)) return maskDigits(value);
+    return insidePrivate ? maskAll(value) : maskDigits(value);
+  }
+}

@@ -1,0 +1,157 @@
+import { record } from 'rrweb';
+import type { eventWithTime } from '@rrweb/types';
+import type { RecordedEvent } from '@etax-assist/protocol';
+import type { AssistConnection } from '../connection.js';
+import { AssistError } from '../errors.js';
+import { BLOCK_SELECTOR, PrivacyPolicy, type PrivacyOptions } from './privacy.js';
+import { EventSanitizer } from './sanitize.js';
+
+export interface RecorderOptions {
+  privacy?: PrivacyOptions;
+  /** How often queued events are sent (one batch in flight at a time). */
+  flushIntervalMs?: number;
+  /** Past this many unsent events the recorder gives up the backlog and sends a fresh snapshot. */
+  maxQueuedEvents?: number;
+  /** Largest batch sent at once (the server's COBROWSE_MAX_BATCH_EVENTS). */
+  maxBatchEvents?: number;
+  onError?: (error: AssistError) => void;
+}
+
+const INCREMENTAL = 3;
+const MOUSE_MOVE = 1;
+const SCROLL = 3;
+const INPUT = 5;
+
+/** Every input type rrweb knows, plus hidden (rrweb's maskAllInputs leaves hidden inputs out). */
+const MASK_EVERY_INPUT = {
+  color: true, date: true, 'datetime-local': true, email: true, month: true, number: true, range: true, search: true,
+  tel: true, text: true, time: true, url: true, week: true, textarea: true, select: true, password: true, hidden: true,
+};
+
+/**
+ * Records the taxpayer's page with rrweb once sharing is consented, masks at the source, and
+ * sends small batches over the session socket. Backpressure: one batch in flight; while it is
+ * out, mouse moves, scrolls and inputs coalesce to their latest state; a backlog past
+ * `maxQueuedEvents` is dropped for a fresh full snapshot, as is anything after a refused batch.
+ */
+export class CobrowseRecorder {
+  readonly #policy: PrivacyPolicy;
+  #stopRecording: (() => void) | undefined;
+  #queue: RecordedEvent[] = [];
+  #inFlight = false;
+  #seq = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #snapshotPending = false;
+
+  constructor(
+    private readonly connection: AssistConnection,
+    readonly sessionId: string,
+    private readonly options: RecorderOptions = {},
+  ) {
+    this.#policy = new PrivacyPolicy(options.privacy);
+  }
+
+  get recording(): boolean {
+    return this.#stopRecording !== undefined;
+  }
+
+  start(): void {
+    if (this.#stopRecording) return;
+    const sanitizer = new EventSanitizer(this.#policy, record.mirror);
+    const policy = this.#policy;
+    this.#stopRecording = record({
+      emit: (event: eventWithTime) => {
+        sanitizer.sanitize(event);
+        this.#queue.push(event as unknown as RecordedEvent);
+        if (this.#queue.length > (this.options.maxQueuedEvents ?? 2000)) this.#resync();
+      },
+      maskAllInputs: true,
+      maskInputOptions: MASK_EVERY_INPUT as never,
+      maskInputFn: (text: string, element: HTMLElement) => policy.maskInput(text, element),
+      maskTextSelector: policy.privateSelector,
+      maskTextFn: (text: string, element: HTMLElement | null) => policy.maskText(text, element),
+      blockSelector: BLOCK_SELECTOR,
+      inlineStylesheet: true,
+      recordCrossOriginIframes: false,
+      collectFonts: false,
+      slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
+      // live use, not recording: a smooth cursor and prompt scrolls
+      sampling: { mousemove: 50, scroll: 50, input: 'last', media: 800 },
+    }) ?? undefined;
+    this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
+  }
+
+  /** A fresh full snapshot (the server asked, or the backlog was dropped). */
+  takeFullSnapshot(): void {
+    if (this.#stopRecording) record.takeFullSnapshot(true);
+  }
+
+  #resync(): void {
+    this.#queue = [];
+    this.takeFullSnapshot();
+  }
+
+  /** Keeps only the latest mouse position, scroll offset and input value per target. */
+  #coalesce(events: RecordedEvent[]): RecordedEvent[] {
+    const latest = new Map<string, number>();
+    events.forEach((event, i) => {
+      if (event.type !== INCREMENTAL) return;
+      const data = event.data as { source: number; id?: number };
+      if (data.source === MOUSE_MOVE) latest.set('mouse', i);
+      else if (data.source === SCROLL || data.source === INPUT) latest.set(`${data.source}:${data.id}`, i);
+    });
+    const keep = new Set(latest.values());
+    return events.filter((event, i) => {
+      if (event.type !== INCREMENTAL) return true;
+      const data = event.data as { source: number; id?: number };
+      const key = data.source === MOUSE_MOVE ? 'mouse' : data.source === SCROLL || data.source === INPUT ? `${data.source}:${data.id}` : undefined;
+      return key === undefined || keep.has(i);
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#inFlight || this.#queue.length === 0 || !this.connection.socket.connected) return;
+    const max = this.options.maxBatchEvents ?? 500;
+    let events = this.#queue.length > 20 ? this.#coalesce(this.#queue) : this.#queue;
+    // a full snapshot goes in one batch however large; incremental events are split
+    const snapshotAt = events.findIndex((e) => e.type === 2);
+    const cut = snapshotAt >= 0 ? Math.max(max, snapshotAt + 1) : max;
+    const batch = events.slice(0, cut);
+    this.#queue = events.slice(cut);
+    events = batch;
+    this.#inFlight = true;
+    try {
+      const ack = await this.connection.request('cobrowse:events', { sessionId: this.sessionId, seq: this.#seq++, events });
+      if (ack.snapshotWanted && !this.#snapshotPending) this.takeFullSnapshot();
+    } catch (error) {
+      const failure = error instanceof AssistError ? error : new AssistError('INTERNAL', String(error));
+      if (failure.code === 'CONFLICT') {
+        this.stop(); // sharing ended (by the taxpayer, or the session is over)
+      } else if (failure.code === 'RATE_LIMITED' || failure.code === 'TIMEOUT' || failure.code === 'DISCONNECTED') {
+        // what was refused is lost: rebuild the agent's mirror from a snapshot shortly
+        this.#queue = [];
+        this.#snapshotPending = true;
+        setTimeout(() => {
+          this.#snapshotPending = false;
+          this.takeFullSnapshot();
+        }, 1000);
+      }
+      this.options.onError?.(failure);
+    } finally {
+      this.#inFlight = false;
+    }
+  }
+
+  /** The rrweb node id of a page element (for control and highlights), or undefined. */
+  nodeOf(id: number): Node | null {
+    return record.mirror.getNode(id);
+  }
+
+  stop(): void {
+    this.#stopRecording?.();
+    this.#stopRecording = undefined;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#queue = [];
+  }
+}

@@ -1,0 +1,195 @@
+import type { Annotation, CobrowseState, ControlInput } from '@etax-assist/protocol';
+import type { AssistConnection } from '../connection.js';
+import { Emitter } from '../emitter.js';
+import { ask, UiLayer } from '../ui/layer.js';
+import { text, type Lang } from '../ui/strings.js';
+import { applyControl, type Refusal } from './control.js';
+import { AnnotationOverlay } from './overlay.js';
+import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
+import { CobrowseRecorder, type RecorderOptions } from './recorder.js';
+
+export interface ShareOptions extends RecorderOptions {
+  lang?: Lang;
+  /** Large type and touch targets. */
+  kiosk?: boolean;
+  privacy?: PrivacyOptions;
+}
+
+type ShareEvents = {
+  state: [state: CobrowseState];
+  /** A control input was applied (or refused, with the reason). */
+  control: [input: ControlInput, refusal: Refusal | undefined];
+};
+
+const CONSENT_KEY = (sessionId: string) => `etax-assist:share:${sessionId}`;
+
+/**
+ * The taxpayer's side of co-browsing: asks consent before anything is recorded, records while
+ * sharing, shows the agent's annotations, asks consent for control and applies the agent's input
+ * while it is granted, with a banner, Stop and Esc. Consent lasts for the session (kept in
+ * sessionStorage), so a reload or a navigation inside the portal resumes sharing by itself.
+ */
+export class CobrowseShare extends Emitter<ShareEvents> {
+  readonly #recorder: CobrowseRecorder;
+  readonly #policy: PrivacyPolicy;
+  readonly #layer: UiLayer;
+  readonly #overlay: AnnotationOverlay;
+  readonly #lang: Lang;
+  #state: CobrowseState;
+  #banner: HTMLElement | undefined;
+  #controlQuestion: { dismiss: () => void } | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly connection: AssistConnection,
+    readonly sessionId: string,
+    private readonly options: ShareOptions = {},
+  ) {
+    super();
+    this.#lang = options.lang ?? 'zh';
+    this.#policy = new PrivacyPolicy(options.privacy);
+    this.#recorder = new CobrowseRecorder(connection, sessionId, options);
+    this.#layer = new UiLayer('etax-assist-cobrowse');
+    if (options.kiosk) this.#layer.host.classList.add('kiosk');
+    this.#overlay = new AnnotationOverlay((id) => this.#recorder.nodeOf(id));
+    this.#state = { sessionId, sharing: 'waiting', control: 'none' };
+    this.#listen();
+  }
+
+  get state(): CobrowseState {
+    return this.#state;
+  }
+
+  get recorder(): CobrowseRecorder {
+    return this.#recorder;
+  }
+
+  get overlay(): AnnotationOverlay {
+    return this.#overlay;
+  }
+
+  #listen(): void {
+    const socket = this.connection.socket;
+    const on = <T extends { sessionId: string }>(event: string, handler: (payload: T) => void) => {
+      const wrapped = (payload: T) => {
+        if (payload.sessionId === this.sessionId) handler(payload);
+      };
+      (socket.on as (e: string, h: (p: T) => void) => void)(event, wrapped);
+      this.#unsubscribe.push(() => (socket.off as (e: string, h: (p: T) => void) => void)(event, wrapped));
+    };
+    on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));
+    on<{ sessionId: string }>('cobrowse:snapshot-wanted', () => this.#recorder.takeFullSnapshot());
+    on<{ sessionId: string; annotation: Annotation }>('cobrowse:annotation', ({ annotation }) => {
+      if (this.#state.sharing === 'sharing') this.#overlay.show(annotation);
+    });
+    on<{ sessionId: string; input: ControlInput }>('cobrowse:control-input', ({ input }) => this.#control(input));
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && this.#state.control === 'granted') void this.stopControl();
+    };
+    window.addEventListener('keydown', onKey, true);
+    this.#unsubscribe.push(() => window.removeEventListener('keydown', onKey, true));
+    // after a socket reconnect the recorder sends a fresh snapshot
+    const onConnect = () => {
+      if (this.#state.sharing === 'sharing') void this.#share(true);
+    };
+    socket.on('connect', onConnect);
+    this.#unsubscribe.push(() => socket.off('connect', onConnect));
+  }
+
+  /** Resumes sharing when the taxpayer consented earlier in this session (reload, navigation). */
+  async resume(): Promise<boolean> {
+    if (sessionStorage.getItem(CONSENT_KEY(this.sessionId)) !== 'yes') return false;
+    await this.#share(true);
+    return true;
+  }
+
+  /** Asks the taxpayer; shares on yes. Resolves with the answer. */
+  async offer(): Promise<boolean> {
+    const { answer } = ask(this.#layer, text(this.#lang, 'shareTitle'), text(this.#lang, 'shareBody'), text(this.#lang, 'shareAllow'), text(this.#lang, 'shareDeny'));
+    const yes = await answer;
+    if (yes) await this.#share(true);
+    return yes;
+  }
+
+  async stopSharing(): Promise<void> {
+    await this.#share(false);
+  }
+
+  async #share(sharing: boolean): Promise<void> {
+    if (sharing) sessionStorage.setItem(CONSENT_KEY(this.sessionId), 'yes');
+    else sessionStorage.removeItem(CONSENT_KEY(this.sessionId));
+    this.#apply(await this.connection.request('cobrowse:share', { sessionId: this.sessionId, sharing }));
+    if (sharing) this.#recorder.takeFullSnapshot();
+  }
+
+  #apply(state: CobrowseState): void {
+    const previous = this.#state;
+    this.#state = state;
+    if (state.sharing === 'sharing' && !this.#recorder.recording) this.#recorder.start();
+    if (state.sharing !== 'sharing' && this.#recorder.recording) {
+      this.#recorder.stop();
+      this.#overlay.clear();
+    }
+    if (state.control === 'requested' && previous.control !== 'requested') void this.#askControl(state.controller?.name ?? '');
+    if (state.control !== 'requested') {
+      this.#controlQuestion?.dismiss();
+      this.#controlQuestion = undefined;
+    }
+    this.#renderBanner();
+    this.emit('state', state);
+  }
+
+  async #askControl(agentName: string): Promise<void> {
+    const question = ask(
+      this.#layer,
+      text(this.#lang, 'controlTitle'),
+      text(this.#lang, 'controlBody', { name: agentName }),
+      text(this.#lang, 'controlAllow'),
+      text(this.#lang, 'controlDeny'),
+    );
+    this.#controlQuestion = question;
+    const grant = await question.answer;
+    if (this.#controlQuestion !== question) return; // withdrawn or lapsed meanwhile
+    this.#controlQuestion = undefined;
+    this.#apply(await this.connection.request('cobrowse:control-answer', { sessionId: this.sessionId, grant }));
+  }
+
+  async stopControl(): Promise<void> {
+    // local first: revoking takes effect at once, even before the server has answered
+    this.#apply({ ...this.#state, control: 'none' });
+    this.#apply(await this.connection.request('cobrowse:control-stop', { sessionId: this.sessionId }));
+  }
+
+  #control(input: ControlInput): void {
+    // the server checked consent; this side checks too, so a revoked grant applies at once
+    if (this.#state.control !== 'granted') return;
+    const refusal = applyControl(input, this.#recorder.nodeOf(input.nodeId), this.#policy);
+    this.emit('control', input, refusal);
+    if (refusal) void this.connection.request('cobrowse:control-refused', { sessionId: this.sessionId, reason: refusal }).catch(() => {});
+  }
+
+  #renderBanner(): void {
+    const mode = this.#state.control === 'granted' ? 'control' : this.#state.sharing === 'sharing' ? 'sharing' : undefined;
+    this.#banner?.remove();
+    this.#banner = undefined;
+    if (!mode) return;
+    const banner = document.createElement('div');
+    banner.className = mode === 'control' ? 'banner' : 'banner sharing';
+    banner.setAttribute('role', 'status');
+    const label = document.createElement('span');
+    label.textContent = text(this.#lang, mode === 'control' ? 'controlling' : 'sharing');
+    const stop = document.createElement('button');
+    stop.textContent = text(this.#lang, mode === 'control' ? 'stop' : 'stopSharing');
+    stop.addEventListener('click', () => void (mode === 'control' ? this.stopControl() : this.stopSharing()));
+    banner.append(label, stop);
+    this.#layer.root.append(banner);
+    this.#banner = banner;
+  }
+
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#recorder.stop();
+    this.#overlay.remove();
+    this.#layer.remove();
+  }
+}

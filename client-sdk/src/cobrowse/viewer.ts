@@ -1,0 +1,299 @@
+import { Replayer } from 'rrweb';
+import type { eventWithTime } from '@rrweb/types';
+import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@etax-assist/protocol';
+import type { AssistConnection } from '../connection.js';
+import { Emitter } from '../emitter.js';
+
+export interface ViewerOptions {
+  /** Events applied before the mirror is rebuilt from the server's latest snapshot (bounds memory). */
+  maxAppliedEvents?: number;
+  /** No events for this long while sharing: the mirror is shown as stale. */
+  staleAfterMs?: number;
+}
+
+type ViewerEvents = {
+  state: [state: CobrowseState];
+  /** The mirror has not changed for a while (or the taxpayer is gone): say so. */
+  stale: [stale: boolean];
+  'control-refused': [reason: string];
+  error: [code: string, message: string];
+  /** The taxpayer's viewport size (the mirror is scaled to fit the panel). */
+  resize: [width: number, height: number];
+};
+
+export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
+
+const FULL_SNAPSHOT = 2;
+
+/**
+ * The agent's live mirror of the taxpayer's page: an rrweb Replayer in live mode inside a
+ * sandboxed iframe (no scripts of the taxpayer's page ever run here), scaled to fit its panel,
+ * plus the tools — pointer, draw, highlight, control — which turn the agent's actions on the
+ * mirror into annotation and control messages addressed by rrweb node id.
+ */
+export class MirrorViewer extends Emitter<ViewerEvents> {
+  readonly #stage: HTMLElement;
+  readonly #capture: HTMLElement;
+  #replayer: Replayer | undefined;
+  #applied = 0;
+  #lastEventAt = 0;
+  #stale = false;
+  #state: CobrowseState;
+  #tool: ViewerTool = 'none';
+  #size = { width: 0, height: 0 };
+  #strokeSeq = 0;
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #unsubscribe: (() => void)[] = [];
+  #resizeObserver: ResizeObserver | undefined;
+
+  constructor(
+    private readonly connection: AssistConnection,
+    readonly sessionId: string,
+    private readonly container: HTMLElement,
+    private readonly options: ViewerOptions = {},
+  ) {
+    super();
+    this.#state = { sessionId, sharing: 'waiting', control: 'none' };
+    container.style.position ||= 'relative';
+    container.style.overflow = 'hidden';
+    this.#stage = document.createElement('div');
+    this.#stage.className = 'etax-mirror-stage';
+    this.#stage.style.cssText = 'position:absolute;left:0;top:0;transform-origin:0 0';
+    this.#capture = document.createElement('div');
+    this.#capture.className = 'etax-mirror-capture';
+    this.#capture.style.cssText = 'position:absolute;inset:0;display:none';
+    container.append(this.#stage, this.#capture);
+    this.#wireTools();
+    this.#timer = setInterval(() => this.#checkStale(), 1000);
+    this.#resizeObserver = new ResizeObserver(() => this.#fit());
+    this.#resizeObserver.observe(container);
+  }
+
+  get state(): CobrowseState {
+    return this.#state;
+  }
+
+  /** The mirrored document (for reading what the agent sees). */
+  get document(): Document | undefined {
+    return this.#replayer?.iframe.contentDocument ?? undefined;
+  }
+
+  async start(): Promise<void> {
+    const socket = this.connection.socket;
+    const on = <T extends { sessionId: string }>(event: string, handler: (payload: T) => void) => {
+      const wrapped = (payload: T) => {
+        if (payload.sessionId === this.sessionId) handler(payload);
+      };
+      (socket.on as (e: string, h: (p: T) => void) => void)(event, wrapped);
+      this.#unsubscribe.push(() => (socket.off as (e: string, h: (p: T) => void) => void)(event, wrapped));
+    };
+    on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
+    on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
+    on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => this.emit('control-refused', reason));
+    on<{ sessionId: string; code: string; message: string }>('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
+    on<{ sessionId: string; notice: string }>('session:notice', ({ notice }) => {
+      if (notice === 'taxpayer-disconnected') this.#setStale(true);
+    });
+    const onConnect = () => void this.#watch();
+    socket.on('connect', onConnect);
+    this.#unsubscribe.push(() => socket.off('connect', onConnect));
+    await this.#watch();
+  }
+
+  /** (Re)builds the mirror from the server's latest snapshot and the events since. */
+  async #watch(): Promise<void> {
+    const { state, events } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+    this.#setState(state);
+    if (events.length > 0) this.#rebuild(events);
+  }
+
+  #setState(state: CobrowseState): void {
+    this.#state = state;
+    if (state.sharing !== 'sharing') this.#setStale(false);
+    this.emit('state', state);
+  }
+
+  /** Live events carry the taxpayer's clock; they are re-stamped on arrival so they apply at once. */
+  #stamp(event: RecordedEvent, now: number): eventWithTime {
+    return { ...(event as unknown as eventWithTime), timestamp: now };
+  }
+
+  #rebuild(events: RecordedEvent[]): void {
+    this.#replayer?.destroy();
+    const now = Date.now();
+    const stamped = events.map((e) => this.#stamp(e, now));
+    const replayer = new Replayer(stamped, {
+      root: this.#stage,
+      liveMode: true,
+      mouseTail: false,
+      showWarning: false,
+      triggerFocus: false,
+      insertStyleRules: ['html, body { cursor: default !important; }'],
+    });
+    replayer.on('resize', (dimension) => {
+      const { width, height } = dimension as { width: number; height: number };
+      this.#size = { width, height };
+      this.#fit();
+      this.emit('resize', width, height);
+    });
+    replayer.startLive(now - 1);
+    this.#replayer = replayer;
+    this.#applied = events.length;
+    this.#lastEventAt = Date.now();
+  }
+
+  #feed(events: RecordedEvent[]): void {
+    this.#setStale(false);
+    this.#lastEventAt = Date.now();
+    const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
+    if (snapshotAt >= 0) {
+      // a fresh snapshot: start over from it (and its Meta event), dropping what was applied
+      const meta = events.findLastIndex((e, i) => i < snapshotAt && e.type === 4);
+      this.#rebuild(events.slice(meta >= 0 ? meta : snapshotAt));
+      return;
+    }
+    if (!this.#replayer) {
+      // changes without the page they apply to: fetch the snapshot they build on
+      void this.#watch();
+      return;
+    }
+    const now = Date.now();
+    for (const event of events) this.#replayer.addEvent(this.#stamp(event, now));
+    this.#applied += events.length;
+    if (this.#applied > (this.options.maxAppliedEvents ?? 10_000)) void this.#watch();
+  }
+
+  #checkStale(): void {
+    if (this.#state.sharing === 'sharing' && this.#lastEventAt > 0 && Date.now() - this.#lastEventAt > (this.options.staleAfterMs ?? 15_000)) {
+      this.#setStale(true);
+    }
+  }
+
+  #setStale(stale: boolean): void {
+    if (stale === this.#stale) return;
+    this.#stale = stale;
+    this.emit('stale', stale);
+  }
+
+  /** Scales the taxpayer's viewport to fit the panel. */
+  #fit(): void {
+    if (!this.#size.width || !this.#size.height) return;
+    const scale = Math.min(this.container.clientWidth / this.#size.width, this.container.clientHeight / this.#size.height, 1);
+    this.#stage.style.transform = `scale(${scale})`;
+    this.#stage.dataset.scale = String(scale);
+  }
+
+  get scale(): number {
+    return Number(this.#stage.dataset.scale ?? 1);
+  }
+
+  // Tools ----------------------------------------------------------------------------------------
+
+  setTool(tool: ViewerTool): void {
+    this.#tool = tool;
+    this.#capture.style.display = tool === 'none' ? 'none' : 'block';
+    this.#capture.style.cursor = tool === 'draw' ? 'crosshair' : tool === 'highlight' ? 'cell' : tool === 'control' ? 'pointer' : 'default';
+  }
+
+  /** Panel coordinates → the mirrored page's coordinates and the element there. */
+  #hit(clientX: number, clientY: number): { x: number; y: number; element: Element | null } | undefined {
+    const iframe = this.#replayer?.iframe;
+    const doc = iframe?.contentDocument;
+    if (!iframe || !doc) return undefined;
+    const rect = iframe.getBoundingClientRect();
+    const vx = (clientX - rect.left) / this.scale;
+    const vy = (clientY - rect.top) / this.scale;
+    const win = iframe.contentWindow;
+    return { x: vx + (win?.scrollX ?? 0), y: vy + (win?.scrollY ?? 0), element: doc.elementFromPoint(vx, vy) };
+  }
+
+  /** The rrweb node id of a mirrored element (the same id the taxpayer's page knows it by). */
+  nodeIdOf(element: Element | null): number | undefined {
+    if (!element || !this.#replayer) return undefined;
+    const id = this.#replayer.getMirror().getId(element);
+    return id > 0 ? id : undefined;
+  }
+
+  /** The node id of the first mirrored element matching the selector. */
+  nodeIdBySelector(selector: string): number | undefined {
+    return this.nodeIdOf(this.document?.querySelector(selector) ?? null);
+  }
+
+  #wireTools(): void {
+    let stroke: { id: string; points: [number, number][]; sent: number } | undefined;
+    let lastPointer = 0;
+    this.#capture.addEventListener('pointermove', (event) => {
+      const hit = this.#hit(event.clientX, event.clientY);
+      if (!hit) return;
+      if (stroke) {
+        stroke.points.push([hit.x, hit.y]);
+        if (stroke.points.length - stroke.sent >= 8) this.#sendStroke(stroke, false);
+      } else if (this.#tool === 'pointer' && event.timeStamp - lastPointer > 40) {
+        lastPointer = event.timeStamp;
+        void this.annotate({ kind: 'pointer', x: hit.x, y: hit.y });
+      }
+    });
+    this.#capture.addEventListener('pointerdown', (event) => {
+      const hit = this.#hit(event.clientX, event.clientY);
+      if (!hit) return;
+      if (this.#tool === 'draw') {
+        stroke = { id: `s${Date.now()}-${this.#strokeSeq++}`, points: [[hit.x, hit.y]], sent: 0 };
+        this.#capture.setPointerCapture(event.pointerId);
+      } else if (this.#tool === 'highlight') {
+        const nodeId = this.nodeIdOf(hit.element);
+        if (nodeId) void this.highlight(nodeId);
+      } else if (this.#tool === 'control') {
+        const nodeId = this.nodeIdOf(hit.element);
+        if (nodeId) void this.control({ action: 'click', nodeId });
+      }
+    });
+    this.#capture.addEventListener('pointerup', () => {
+      if (stroke) this.#sendStroke(stroke, true);
+      stroke = undefined;
+    });
+  }
+
+  #sendStroke(stroke: { id: string; points: [number, number][]; sent: number }, done: boolean): void {
+    const points = stroke.points.slice(Math.max(0, stroke.sent - 1));
+    stroke.sent = stroke.points.length;
+    void this.annotate({ kind: 'stroke', strokeId: stroke.id, points, done });
+  }
+
+  annotate(annotation: Annotation): Promise<unknown> {
+    return this.connection.request('cobrowse:annotate', { sessionId: this.sessionId, annotation });
+  }
+
+  highlight(nodeId: number, caption?: string): Promise<unknown> {
+    return this.annotate(caption ? { kind: 'highlight', nodeId, caption } : { kind: 'highlight', nodeId });
+  }
+
+  clear(): Promise<unknown> {
+    return this.annotate({ kind: 'clear' });
+  }
+
+  async requestControl(): Promise<CobrowseState> {
+    const state = await this.connection.request('cobrowse:control-request', { sessionId: this.sessionId });
+    this.#setState(state);
+    return state;
+  }
+
+  async stopControl(): Promise<CobrowseState> {
+    const state = await this.connection.request('cobrowse:control-stop', { sessionId: this.sessionId });
+    this.#setState(state);
+    return state;
+  }
+
+  /** One control input; refused by the server unless the taxpayer granted control. */
+  control(input: ControlInput): Promise<unknown> {
+    return this.connection.request('cobrowse:control-input', { sessionId: this.sessionId, input });
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#resizeObserver?.disconnect();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#replayer?.destroy();
+    this.#stage.remove();
+    this.#capture.remove();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The SDK's own UI lives in a shadow root on top of the page, so the portal's styles cannot
+ * break it and it cannot break the portal. The host takes no pointer events itself; only the
+ * dialogs and banners inside do.
+ */
+export class UiLayer {
+  readonly host: HTMLElement;
+  readonly root: ShadowRoot;
+
+  constructor(id: string, zIndex = 2147483000) {
+    this.host = document.createElement('div');
+    this.host.id = id;
+    // the recorder must not mirror the SDK's own UI to the agent
+    this.host.setAttribute('data-cobrowse-block', '');
+    this.host.setAttribute('style', `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`);
+    this.root = this.host.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = LAYER_CSS;
+    this.root.append(style);
+    document.body.append(this.host);
+  }
+
+  remove(): void {
+    this.host.remove();
+  }
+}
+
+const LAYER_CSS = `
+:host { all: initial; font-family: "Noto Sans CJK SC", "Noto Sans", system-ui, sans-serif; }
+.dialog { pointer-events: auto; position: fixed; left: 50%; top: 50%; transform: translate(-50%, -50%);
+  background: #fff; color: #1d2733; border-radius: 10px; box-shadow: 0 8px 32px #0005; padding: 24px 28px;
+  max-width: min(480px, 90vw); font-size: 17px; line-height: 1.5; }
+.dialog h2 { margin: 0 0 8px; font-size: 20px; }
+.actions { display: flex; gap: 12px; justify-content: flex-end; margin-top: 20px; }
+button { font: inherit; min-height: 48px; min-width: 96px; padding: 8px 18px; border-radius: 6px; border: 1px solid #17324d; cursor: pointer; }
+button.primary { background: #17324d; color: #fff; }
+button.secondary { background: #fff; color: #17324d; }
+button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
+.banner { pointer-events: auto; position: fixed; top: 0; left: 50%; transform: translateX(-50%); display: flex; gap: 16px;
+  align-items: center; background: #b3261e; color: #fff; padding: 8px 16px; border-radius: 0 0 8px 8px; font-size: 16px; }
+.banner.sharing { background: #17324d; }
+.banner button { min-height: 40px; background: #fff; color: #b3261e; border: 0; font-weight: 600; }
+.banner.sharing button { color: #17324d; }
+:host(.kiosk) .dialog { font-size: 22px; max-width: min(640px, 92vw); }
+:host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
+`;
+
+/** A modal question with two answers; resolves true for the first. */
+export function ask(layer: UiLayer, title: string, body: string, yes: string, no: string): { answer: Promise<boolean>; dismiss: () => void } {
+  const dialog = document.createElement('div');
+  dialog.className = 'dialog';
+  dialog.setAttribute('role', 'alertdialog');
+  dialog.setAttribute('aria-modal', 'true');
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const paragraph = document.createElement('p');
+  paragraph.textContent = body;
+  const actions = document.createElement('div');
+  actions.className = 'actions';
+  const noButton = document.createElement('button');
+  noButton.className = 'secondary';
+  noButton.textContent = no;
+  const yesButton = document.createElement('button');
+  yesButton.className = 'primary';
+  yesButton.textContent = yes;
+  actions.append(noButton, yesButton);
+  dialog.append(heading, paragraph, actions);
+  layer.root.append(dialog);
+  yesButton.focus();
+  let settle: (value: boolean) => void = () => {};
+  const answer = new Promise<boolean>((resolve) => (settle = resolve));
+  const close = (value: boolean) => {
+    dialog.remove();
+    settle(value);
+  };
+  yesButton.addEventListener('click', () => close(true));
+  noButton.addEventListener('click', () => close(false));
+  return { answer, dismiss: () => close(false) };
+}

@@ -1,0 +1,235 @@
+import type { CDPSession, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+
+/** Values on the refund page that must never leave the taxpayer's browser. */
+const SECRETS = [
+  '91310115MA1H7T3X2Q', // data-private taxpayer ID (input value)
+  '91310000MA1K000001', // placeholder with an ID
+  '13800138000', // digits in a placeholder
+  'csrf-7f3a9c2e11d04b6f', // hidden input
+  '6222021001112223334', // option value of a private select, and in a script-set textarea
+  '6217000010002223335',
+  '102290000123', // private text inside a same-origin iframe
+  'S3cret-Pa55', // typed password
+  'typed-into-private', // typed into the private field
+];
+
+/** The taxpayer page's own start-up, as the portal's widget does it on every page load. */
+async function taxpayerBootstrap(page: Page, token: string, sessionId?: string): Promise<string> {
+  return page.evaluate(
+    async (tokenInPage, existing) => {
+      const w = window as any;
+      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
+      const events: any[] = [];
+      connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+      let id = existing ?? sessionStorage.getItem('etax-assist:session');
+      if (!id) {
+        const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
+        id = summary.sessionId;
+        sessionStorage.setItem('etax-assist:session', id);
+      } else {
+        await connection.request('session:resume', { sessionId: id });
+      }
+      const share = new w.EtaxAssist.CobrowseShare(connection, id, { lang: 'zh' });
+      const controls: unknown[] = [];
+      share.on('control', (input: unknown, refusal: unknown) => controls.push({ input, refusal }));
+      w.tp = { connection, events, share, controls };
+      await share.resume();
+      return id;
+    },
+    token,
+    sessionId ?? null,
+  );
+}
+
+/** Clicks a button of the SDK's dialog (inside its shadow root) by its text. */
+async function clickSdkButton(page: Page, label: string): Promise<void> {
+  await page.waitForFunction(
+    (text) => [...(document.getElementById('etax-assist-cobrowse')?.shadowRoot?.querySelectorAll('button') ?? [])].some((b) => b.textContent === text),
+    { timeout: 10_000, polling: 100 },
+    label,
+  );
+  await page.evaluate((text) => {
+    const button = [...(document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button'))].find((b) => b.textContent === text);
+    (button as HTMLButtonElement).click();
+  }, label);
+}
+
+describe('co-browsing in real Chromium: the refund form mirrored, masked, annotated and controlled', () => {
+  let t: TestService;
+  let b: TestBrowser;
+  let taxpayer: Page;
+  let agent: Page;
+  let cdp: CDPSession;
+  const framesSent: string[] = [];
+  let sessionId: string;
+
+  beforeAll(async () => {
+    t = await startTestService();
+    b = await launchBrowser();
+    taxpayer = await b.browser.newPage();
+    await taxpayer.setViewport({ width: 1100, height: 800 });
+    cdp = await taxpayer.createCDPSession();
+    await cdp.send('Network.enable');
+    cdp.on('Network.webSocketFrameSent', (e) => framesSent.push(e.response.payloadData));
+    await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
+
+    // its own window: a tab behind another stalls the replayer (it runs on animation frames)
+    agent = await (await b.browser.createBrowserContext()).newPage();
+    agent.on('pageerror', (e) => console.error('agent page error:', e));
+    taxpayer.on('pageerror', (e) => console.error('taxpayer page error:', e));
+    await agent.setViewport({ width: 1280, height: 900 });
+    await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
+    const agentToken = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
+    await agent.evaluate(async (token) => {
+      const w = window as any;
+      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
+      const events: any[] = [];
+      connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+      await connection.request('agent:status', { status: 'available' });
+      w.ag = { connection, events };
+    }, agentToken);
+
+    sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }));
+    const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
+    await agent.evaluate(async (offerId, id) => {
+      const w = window as any;
+      await w.ag.connection.request('offer:accept', { offerId });
+      const panel = document.createElement('div');
+      panel.id = 'mirror-panel';
+      panel.style.cssText = 'position:fixed;left:0;top:0;width:1000px;height:700px;background:#ddd';
+      document.body.append(panel);
+      w.ag.viewer = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel);
+      w.ag.refusals = [];
+      w.ag.viewer.on('control-refused', (reason: string) => w.ag.refusals.push(reason));
+      await w.ag.viewer.start();
+    }, offer.offerId, sessionId);
+  });
+
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  const mirror = <T>(fn: (doc: Document) => T): Promise<T> =>
+    agent.evaluate(`(${fn.toString()})(window.ag.viewer.document)`) as Promise<T>;
+
+  it('records nothing until the taxpayer consents, then mirrors the page', async () => {
+    expect(await agent.evaluate(() => (window as any).ag.viewer.state.sharing)).toBe('waiting');
+    expect(framesSent.some((f) => f.includes('cobrowse:events'))).toBe(false);
+    await taxpayer.evaluate(() => void (window as any).tp.share.offer());
+    await screenshot(taxpayer, 'cobrowse-share-consent');
+    await clickSdkButton(taxpayer, '允许共享');
+    await agent.waitForFunction(() => (window as any).ag.viewer.document?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    expect(await mirror((doc) => doc.querySelector('h1, header strong')?.textContent)).toContain('退税申请');
+  });
+
+  it('mirrors typing, masks private values, and no masked value appears in any frame the taxpayer sends', async () => {
+    await taxpayer.type('#applicant-name', '李娜');
+    await taxpayer.type('#taxpayer-id', 'typed-into-private');
+    await taxpayer.click('#agree');
+    await agent.waitForFunction(() => (window as any).ag.viewer.document.querySelector('#applicant-name').value === '李娜', { timeout: 10_000, polling: 100 });
+    expect(await mirror((doc) => (doc.querySelector('#taxpayer-id') as HTMLInputElement).value)).toMatch(/^\*+$/);
+    expect(await mirror((doc) => doc.querySelector('#summary')?.textContent)).toContain('李娜');
+    await taxpayer.click('#next-1');
+    await taxpayer.click('#next-2');
+    await taxpayer.type('#password', 'S3cret-Pa55');
+    await taxpayer.click('#back-3');
+    await agent.waitForFunction(() => !(window as any).ag.viewer.document.querySelector('#step-2').hidden, { timeout: 10_000, polling: 100 });
+    // same-origin iframe and shadow DOM are mirrored
+    // the same-origin iframe's content is recorded (its private text masked, checked below);
+    // the mirror shows the frame element itself
+    expect(await mirror((doc) => doc.querySelector('#bank-frame') !== null)).toBe(true);
+    expect(await mirror((doc) => doc.querySelector('#estimate')?.shadowRoot?.textContent)).toContain('1280');
+    await screenshot(agent, 'cobrowse-agent-mirror');
+
+    expect(framesSent.some((f) => f.includes('cobrowse:events'))).toBe(true);
+    const leaks = SECRETS.filter((secret) => framesSent.some((frame) => frame.includes(secret)));
+    expect(leaks).toEqual([]);
+  });
+
+  it('shows the agent\'s highlight at the right element and its drawing on the taxpayer page', async () => {
+    await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      await v.highlight(v.nodeIdBySelector('#bank'), '选择开户银行');
+      await v.annotate({ kind: 'stroke', strokeId: 's1', points: [[100, 100], [200, 150], [300, 120]], done: false });
+    });
+    await taxpayer.waitForFunction(() => (window as any).tp.share.overlay.highlightBox !== undefined, { timeout: 10_000, polling: 100 });
+    const [box, rect] = await taxpayer.evaluate(() => {
+      const r = document.querySelector('#bank')!.getBoundingClientRect();
+      const h = (window as any).tp.share.overlay.highlightBox as DOMRect;
+      return [{ x: h.x, y: h.y, w: h.width }, { x: r.left + scrollX, y: r.top + scrollY, w: r.width }];
+    });
+    expect(Math.abs(box.x - rect.x)).toBeLessThan(4);
+    expect(Math.abs(box.y - rect.y)).toBeLessThan(4);
+    expect(await taxpayer.evaluate(() => (window as any).tp.share.overlay.strokeCount)).toBe(1);
+    await screenshot(taxpayer, 'cobrowse-taxpayer-highlight');
+  });
+
+  it('refuses control without consent; with consent the page\'s own script sees the agent\'s input; blocked targets refuse; Esc revokes', async () => {
+    const denied = await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      try {
+        await v.control({ action: 'input', nodeId: v.nodeIdBySelector('#applicant-name'), value: 'x' });
+        return 'applied';
+      } catch (error: any) {
+        return error.code;
+      }
+    });
+    expect(denied).toBe('FORBIDDEN');
+
+    await agent.evaluate(() => (window as any).ag.viewer.requestControl());
+    await clickSdkButton(taxpayer, '允许');
+    await agent.waitForFunction(() => (window as any).ag.viewer.state.control === 'granted', { timeout: 10_000, polling: 100 });
+    await screenshot(taxpayer, 'cobrowse-taxpayer-controlled');
+
+    await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      await v.control({ action: 'select', nodeId: v.nodeIdBySelector('#bank'), value: 'ccb' });
+    });
+    // the page's own change handler ran: its summary shows the bank
+    await taxpayer.waitForFunction(() => document.querySelector('#summary')!.textContent!.includes('中国建设银行'), { timeout: 10_000, polling: 100 });
+
+    await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      await v.control({ action: 'click', nodeId: v.nodeIdBySelector('#next-2') });
+    });
+    await taxpayer.waitForFunction(() => !(document.querySelector('#step-3') as HTMLElement).hidden, { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => !(window as any).ag.viewer.document.querySelector('#step-3').hidden, { timeout: 10_000, polling: 100 });
+    await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      await v.control({ action: 'click', nodeId: v.nodeIdBySelector('#submit') });
+      await v.control({ action: 'input', nodeId: v.nodeIdBySelector('#password'), value: 'hijack' });
+    });
+    await agent.waitForFunction(() => (window as any).ag.refusals.length >= 2, { timeout: 10_000, polling: 100 });
+    expect(await agent.evaluate(() => (window as any).ag.refusals)).toEqual(['no-control', 'password']);
+    expect(await taxpayer.evaluate(() => document.querySelector('#submitted')!.textContent)).toBe('');
+
+    await taxpayer.keyboard.press('Escape');
+    await agent.waitForFunction(() => (window as any).ag.viewer.state.control === 'none', { timeout: 10_000, polling: 100 });
+    const after = await agent.evaluate(async () => {
+      const v = (window as any).ag.viewer;
+      try {
+        await v.control({ action: 'click', nodeId: v.nodeIdBySelector('#back-3') });
+        return 'applied';
+      } catch (error: any) {
+        return error.code;
+      }
+    });
+    expect(after).toBe('FORBIDDEN');
+  });
+
+  it('resumes the mirror after the taxpayer reloads the page', async () => {
+    await taxpayer.reload({ waitUntil: 'networkidle0' });
+    await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }), sessionId);
+    // Chromium restores form values on reload: start the field afresh
+    await taxpayer.$eval('#applicant-name', (el) => ((el as HTMLInputElement).value = ''));
+    await taxpayer.type('#applicant-name', '王五');
+    await agent.waitForFunction(() => (window as any).ag.viewer.document?.querySelector('#applicant-name')?.value === '王五', { timeout: 15_000, polling: 100 });
+    const leaks = SECRETS.filter((secret) => framesSent.some((frame) => frame.includes(secret)));
+    expect(leaks).toEqual([]);
+  });
+});
