@@ -75,8 +75,9 @@ export class CobrowseRecorder {
       recordCrossOriginIframes: false,
       collectFonts: false,
       slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
-      // live use, not recording: a smooth cursor and prompt scrolls
-      sampling: { mousemove: 50, scroll: 50, input: 'last', media: 800 },
+      // live use, not recording: a smooth cursor, prompt scrolls, every keystroke (rrweb's
+      // input: 'last' would only send a field's value on change, i.e. when it loses focus)
+      sampling: { mousemove: 50, scroll: 50, media: 800 },
     }) ?? undefined;
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
   }

@@ -122,7 +122,11 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.#replayer?.destroy();
     const now = Date.now();
     const stamped = events.map((e) => this.#stamp(e, now));
-    const replayer = new Replayer(stamped, {
+    // The replayer is built from the page itself (Meta + FullSnapshot); in live mode it plays
+    // only what is added after startLive, so everything that followed is added then.
+    const snapshotAt = stamped.findIndex((e) => e.type === FULL_SNAPSHOT);
+    const split = snapshotAt >= 0 ? snapshotAt + 1 : stamped.length;
+    const replayer = new Replayer(stamped.slice(0, split), {
       root: this.#stage,
       liveMode: true,
       mouseTail: false,
@@ -137,6 +141,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.emit('resize', width, height);
     });
     replayer.startLive(now - 1);
+    for (const event of stamped.slice(split)) replayer.addEvent(event);
     this.#replayer = replayer;
     this.#applied = events.length;
     this.#lastEventAt = Date.now();
