@@ -146,6 +146,8 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       { timeout: 10_000, polling: 100 },
     );
     expect(await mirror((doc) => (doc.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#bank-code')?.textContent)).toMatch(/^\*+$/);
+    // a field the page opted in shows its value, inside the iframe too
+    expect(await mirror((doc) => ((doc.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#branch') as HTMLInputElement).value)).toBe('浦东支行');
     expect(await mirror((doc) => doc.querySelector('#estimate')?.shadowRoot?.textContent)).toContain('1280');
     await screenshot(agent, 'cobrowse-agent-mirror');
 

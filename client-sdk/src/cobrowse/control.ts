@@ -1,5 +1,5 @@
 import type { ControlInput } from '@etax-assist/protocol';
-import { BLOCK_SELECTOR, NO_CONTROL_SELECTOR, type PrivacyPolicy } from './privacy.js';
+import { BLOCK_SELECTOR, NO_CONTROL_SELECTOR, asElement, inputType, type PrivacyPolicy } from './privacy.js';
 
 export type Refusal = 'masked' | 'blocked' | 'no-control' | 'password' | 'not-found';
 
@@ -36,11 +36,11 @@ export function applyControl(input: ControlInput, node: Node | null, policy: Pri
     (node.ownerDocument?.defaultView ?? window).scrollTo(input.x, input.y);
     return undefined;
   }
-  const element = node instanceof Element ? node : node.parentElement;
+  const element = asElement(node);
   if (!element) return 'not-found';
   if (element.closest(BLOCK_SELECTOR)) return 'blocked';
   if (element.closest(NO_CONTROL_SELECTOR)) return 'no-control';
-  if (element instanceof HTMLInputElement && element.type === 'password') return 'password';
+  if (inputType(element) === 'password') return 'password';
   const valueAction = input.action === 'input' || input.action === 'select' || input.action === 'check' || input.action === 'key';
   if ((valueAction && !policy.valueVisible(element)) || policy.isPrivate(element)) return 'masked';
 
@@ -52,17 +52,20 @@ export function applyControl(input: ControlInput, node: Node | null, policy: Pri
       return undefined;
     case 'input':
     case 'select': {
-      if (!(element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement)) return 'not-found';
-      element.focus({ preventScroll: true });
-      setNativeValue(element, input.value);
-      fire(element, 'input', { inputType: 'insertReplacementText', data: input.value });
-      fire(element, 'change');
+      if (!['INPUT', 'TEXTAREA', 'SELECT'].includes(element.tagName)) return 'not-found';
+      const field = element as Native;
+      field.focus({ preventScroll: true });
+      setNativeValue(field, input.value);
+      fire(field, 'input', { inputType: 'insertReplacementText', data: input.value });
+      fire(field, 'change');
       return undefined;
     }
-    case 'check':
-      if (!(element instanceof HTMLInputElement)) return 'not-found';
-      if (element.checked !== input.checked) element.click();
+    case 'check': {
+      if (element.tagName !== 'INPUT') return 'not-found';
+      const box = element as HTMLInputElement;
+      if (box.checked !== input.checked) box.click();
       return undefined;
+    }
     case 'key':
       fire(element, 'keydown', { key: input.key });
       fire(element, 'keyup', { key: input.key });

@@ -44,7 +44,7 @@ export class AnnotationOverlay {
     root.innerHTML = `<style>
       .pointer{position:absolute;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;background:#e5393599;box-shadow:0 0 0 4px #e5393544;transition:opacity .4s;opacity:0}
       .highlight{position:absolute;border:3px solid #f0a500;border-radius:4px;box-shadow:0 0 0 4000px #0000001f;transition:all .15s;display:none}
-      .caption{position:absolute;background:#f0a500;color:#1d2733;font:600 15px/1.4 "Noto Sans CJK SC",system-ui,sans-serif;padding:4px 10px;border-radius:4px;display:none;max-width:320px}
+      .caption{position:absolute;background:#f0a500;color:#1d2733;font:600 15px/1.4 "Noto Sans CJK SC",system-ui,sans-serif;padding:4px 10px;border-radius:4px;display:none;width:max-content;max-width:320px}
       svg{position:absolute;left:0;top:0;overflow:visible}
       polyline{fill:none;stroke-width:4;stroke-linecap:round;stroke-linejoin:round;transition:opacity .8s}
     </style>`;
@@ -89,7 +89,7 @@ export class AnnotationOverlay {
       }
       case 'highlight': {
         const node = this.resolveNode(annotation.nodeId);
-        const element = node instanceof Element ? node : node?.parentElement;
+        const element = node ? (node.nodeType === 1 ? (node as Element) : node.parentElement) : null;
         if (!element) return;
         this.#highlighted = element;
         this.#caption.textContent = annotation.caption ?? '';

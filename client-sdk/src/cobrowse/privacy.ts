@@ -29,6 +29,16 @@ const STRUCTURAL = new Set(['class', 'id', 'style', 'type', 'name', 'role', 'rel
 /** URLs and CSS (inlined images are long base64 runs) are never rewritten. */
 const UNTOUCHED = new Set(['href', 'src', 'srcset', '_cssText', 'rr_dataURL', 'xmlns', 'viewBox', 'd', 'points', 'transform']);
 
+/** Element checks that also hold for nodes of same-origin iframes (another realm: no instanceof). */
+export function asElement(node: Node | null | undefined): Element | null {
+  if (!node) return null;
+  return node.nodeType === 1 ? (node as Element) : node.parentElement;
+}
+
+export function inputType(element: Element): string | undefined {
+  return element.tagName === 'INPUT' ? (element as HTMLInputElement).type : undefined;
+}
+
 export class PrivacyPolicy {
   readonly privateSelector: string;
 
@@ -37,14 +47,14 @@ export class PrivacyPolicy {
   }
 
   isPrivate(node: Node | null): boolean {
-    const element = node instanceof Element ? node : node?.parentElement;
-    return Boolean(element?.closest(this.privateSelector));
+    return Boolean(asElement(node)?.closest(this.privateSelector));
   }
 
   /** May the value of this form field be shown as typed? */
   valueVisible(element: Element | null): boolean {
     if (!element || this.isPrivate(element)) return false;
-    if (element instanceof HTMLInputElement && (element.type === 'password' || element.type === 'hidden')) return false;
+    const type = inputType(element);
+    if (type === 'password' || type === 'hidden') return false;
     return Boolean(element.closest(UNMASK_SELECTOR));
   }
 

@@ -1,4 +1,4 @@
-import { maskAll, maskDigits, type PrivacyPolicy } from './privacy.js';
+import { asElement, maskAll, maskDigits, type PrivacyPolicy } from './privacy.js';
 
 /*
  * A second line of defence over rrweb's own masking, applied to every event before it leaves:
@@ -66,15 +66,14 @@ export class EventSanitizer {
   }
 
   #element(id: number): Element | null {
-    const node = this.mirror.getNode(id);
-    return node instanceof Element ? node : (node?.parentElement ?? null);
+    return asElement(this.mirror.getNode(id));
   }
 
   #walk(node: SerializedNode, insidePrivate: boolean): void {
     let inside = insidePrivate;
     if (node.type === NODE_ELEMENT && node.attributes) {
       const real = this.mirror.getNode(node.id);
-      const element = real instanceof Element ? real : null;
+      const element = real?.nodeType === 1 ? (real as Element) : null;
       inside = inside || Boolean(element?.matches(this.policy.privateSelector));
       const formValue = node.tagName === 'input' || node.tagName === 'textarea' || node.tagName === 'select';
       for (const [name, value] of Object.entries(node.attributes)) {
