@@ -25,7 +25,7 @@ async function taxpayerBootstrap(page: Page, token: string, sessionId?: string):
       const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
       const events: any[] = [];
       connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
-      let id = existing ?? sessionStorage.getItem('etax-assist:session');
+      let id: string | null = existing ?? sessionStorage.getItem('etax-assist:session');
       if (!id) {
         const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
         id = summary.sessionId;
@@ -39,7 +39,7 @@ async function taxpayerBootstrap(page: Page, token: string, sessionId?: string):
       share.on('control', (input: unknown, refusal: unknown) => controls.push({ input, refusal }));
       w.tp = { connection, events, share, controls, errors };
       await share.resume();
-      return id;
+      return id as string;
     },
     token,
     sessionId ?? null,
@@ -49,7 +49,7 @@ async function taxpayerBootstrap(page: Page, token: string, sessionId?: string):
 /** Clicks a button of the SDK's dialog (inside its shadow root) by its text. */
 async function clickSdkButton(page: Page, label: string): Promise<void> {
   await page.waitForFunction(
-    (text) => [...(document.getElementById('etax-assist-cobrowse')?.shadowRoot?.querySelectorAll('button') ?? [])].some((b) => b.textContent === text),
+    (text) => Array.from(document.getElementById('etax-assist-cobrowse')?.shadowRoot?.querySelectorAll('button') ?? []).some((b) => b.textContent === text),
     { timeout: 10_000, polling: 100 },
     label,
   );
