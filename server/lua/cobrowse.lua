@@ -4,7 +4,8 @@
 --
 -- Keys: cb:{id} hash (sharing, control, controller, controllerName, requestExpiresAt, seq),
 -- cb:{id}:live stream (latest full snapshot + events since: what a joining agent needs),
--- cb:{id}:rec stream (the whole recording), cb:control-requests zset (request expiry).
+-- cb:control-requests zset (request expiry). The recording (cb:{id}:rec) is written in
+-- compressed chunks by the service (recording.ts) after each accepted change.
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
@@ -26,16 +27,11 @@ local function state()
   return s
 end
 
-local function record(kind, payload)
-  redis.call('XADD', key(':rec'), '*', 'k', kind, 'at', fmt(now), 'p', payload)
-end
-
 local function set_control(control, controller, controller_name, expires)
   redis.call('HSET', key(), 'control', control, 'controller', controller or '', 'controllerName', controller_name or '',
     'requestExpiresAt', expires and fmt(expires) or '')
   if expires then redis.call('ZADD', 'cb:control-requests', fmt(expires), args.session)
   else redis.call('ZREM', 'cb:control-requests', args.session) end
-  record('control', cjson.encode({ control = control, controller = controller or '' }))
 end
 
 local commands = {}
@@ -49,7 +45,6 @@ function commands.share()
     if s.control ~= 'none' then set_control('none') end
     redis.call('DEL', key(':live'))
   end
-  record('sharing', args.sharing and 'on' or 'off')
   return ok(state())
 end
 
@@ -78,7 +73,6 @@ function commands.batch()
     -- nothing to build on (no snapshot yet): the taxpayer must send one
     gap = true
   end
-  record('rrweb', args.events)
   local behind = redis.call('XLEN', key(':live')) > args.maxLive
   return ok({ snapshotWanted = (gap and not args.fullJson) or behind })
 end
@@ -124,12 +118,6 @@ function commands.input()
   if s.control ~= 'granted' or not s.controller or s.controller.id ~= args.agent then
     return fail('FORBIDDEN', 'The taxpayer has not granted you control')
   end
-  record('input', args.input)
-  return ok({})
-end
-
-function commands.annotate()
-  record('annotation', args.annotation)
   return ok({})
 end
 

@@ -43,8 +43,8 @@ export interface App {
   metrics: ServiceMetrics;
   dispatcher: Dispatcher;
   media: MediaSignalling;
-  /** Stops the periodic work (sweeps, heartbeats, metrics pushes) before the sockets close. */
-  stopBackground(): void;
+  /** Stops the periodic work (sweeps, heartbeats, metrics pushes, recording flushes) before the sockets close. */
+  stopBackground(): Promise<void>;
 }
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
@@ -116,8 +116,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   metrics.watchDispatch(publisher);
 
-  const stopBackground = (): void => {
-    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats, cobrowse]) worker.stop();
+  const stopBackground = async (): Promise<void> => {
+    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats]) worker.stop();
+    await cobrowse.stop();
   };
   return { http, io: socketServer, metrics, dispatcher, media, stopBackground };
 }

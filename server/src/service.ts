@@ -80,7 +80,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(async () => {
       // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
       // in-flight requests.
-      app.stopBackground();
+      await app.stopBackground();
       await app.io.close();
       await app.http.close();
     });

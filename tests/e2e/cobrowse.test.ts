@@ -28,7 +28,7 @@ async function taxpayerBootstrap(page: Page, token: string, sessionId?: string):
       let id: string | null = existing ?? sessionStorage.getItem('etax-assist:session');
       if (!id) {
         const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
-        id = summary.sessionId;
+        id = summary.sessionId as string;
         sessionStorage.setItem('etax-assist:session', id);
       } else {
         await connection.request('session:resume', { sessionId: id });
@@ -163,10 +163,10 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       await v.annotate({ kind: 'stroke', strokeId: 's1', points: [[100, 100], [200, 150], [300, 120]], done: false });
     });
     await taxpayer.waitForFunction(() => (window as any).tp.share.overlay.highlightBox !== undefined, { timeout: 10_000, polling: 100 });
-    const [box, rect] = await taxpayer.evaluate(() => {
+    const { box, rect } = await taxpayer.evaluate(() => {
       const r = document.querySelector('#bank')!.getBoundingClientRect();
       const h = (window as any).tp.share.overlay.highlightBox as DOMRect;
-      return [{ x: h.x, y: h.y, w: h.width }, { x: r.left + scrollX, y: r.top + scrollY, w: r.width }];
+      return { box: { x: h.x, y: h.y, w: h.width }, rect: { x: r.left + scrollX, y: r.top + scrollY, w: r.width } };
     });
     expect(Math.abs(box.x - rect.x)).toBeLessThan(4);
     expect(Math.abs(box.y - rect.y)).toBeLessThan(4);

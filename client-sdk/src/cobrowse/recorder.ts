@@ -8,7 +8,7 @@ import { EventSanitizer } from './sanitize.js';
 
 export interface RecorderOptions {
   privacy?: PrivacyOptions;
-  /** How often queued events are sent (one batch in flight at a time). */
+  /** Fallback interval for sending queued events (they normally go at once; one batch in flight). */
   flushIntervalMs?: number;
   /** Past this many unsent events the recorder gives up the backlog and sends a fresh snapshot. */
   maxQueuedEvents?: number;
@@ -42,6 +42,7 @@ export class CobrowseRecorder {
   #seq = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotPending = false;
+  #flushScheduled = false;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -64,6 +65,7 @@ export class CobrowseRecorder {
         sanitizer.sanitize(event);
         this.#queue.push(event as unknown as RecordedEvent);
         if (this.#queue.length > (this.options.maxQueuedEvents ?? 2000)) this.#resync();
+        this.#scheduleFlush();
       },
       maskAllInputs: true,
       maskInputOptions: MASK_EVERY_INPUT as never,
@@ -80,6 +82,19 @@ export class CobrowseRecorder {
       sampling: { mousemove: 50, scroll: 50, media: 800 },
     }) ?? undefined;
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
+  }
+
+  /**
+   * Sends as soon as the current task ends (a burst of synchronous changes goes as one batch),
+   * unless a batch is out: then the queue waits for its ack and coalesces meanwhile.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled || this.#inFlight) return;
+    this.#flushScheduled = true;
+    setTimeout(() => {
+      this.#flushScheduled = false;
+      void this.#flush();
+    }, 0);
   }
 
   /** A fresh full snapshot (the server asked, or the backlog was dropped). */
@@ -140,6 +155,7 @@ export class CobrowseRecorder {
       this.options.onError?.(failure);
     } finally {
       this.#inFlight = false;
+      if (this.#queue.length > 0) this.#scheduleFlush();
     }
   }
 

@@ -36,6 +36,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   readonly #capture: HTMLElement;
   #replayer: Replayer | undefined;
   #applied = 0;
+  #baseline = 0;
   #lastEventAt = 0;
   #stale = false;
   #state: CobrowseState;
@@ -113,15 +114,20 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.emit('state', state);
   }
 
-  /** Live events carry the taxpayer's clock; they are re-stamped on arrival so they apply at once. */
-  #stamp(event: RecordedEvent, now: number): eventWithTime {
-    return { ...(event as unknown as eventWithTime), timestamp: now };
+  /**
+   * Live events carry the taxpayer's clock. Stamped with the replay's start time, every event is
+   * due at once and rrweb applies it on its next animation frame, in arrival order. (Stamping
+   * them earlier than the start makes rrweb apply them as a fast-forward, which skips parts of
+   * live replay.)
+   */
+  #stamp(event: RecordedEvent): eventWithTime {
+    return { ...(event as unknown as eventWithTime), timestamp: this.#baseline };
   }
 
   #rebuild(events: RecordedEvent[]): void {
     this.#replayer?.destroy();
-    const now = Date.now();
-    const stamped = events.map((e) => this.#stamp(e, now));
+    this.#baseline = Date.now() - 1;
+    const stamped = events.map((e) => this.#stamp(e));
     // The replayer is built from the page itself (Meta + FullSnapshot); in live mode it plays
     // only what is added after startLive, so everything that followed is added then.
     const snapshotAt = stamped.findIndex((e) => e.type === FULL_SNAPSHOT);
@@ -140,7 +146,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.#fit();
       this.emit('resize', width, height);
     });
-    replayer.startLive(now - 1);
+    replayer.startLive(this.#baseline);
     for (const event of stamped.slice(split)) replayer.addEvent(event);
     this.#replayer = replayer;
     this.#applied = events.length;
@@ -162,8 +168,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       void this.#watch();
       return;
     }
-    const now = Date.now();
-    for (const event of events) this.#replayer.addEvent(this.#stamp(event, now));
+    for (const event of events) this.#replayer.addEvent(this.#stamp(event));
     this.#applied += events.length;
     if (this.#applied > (this.options.maxAppliedEvents ?? 10_000)) void this.#watch();
   }

@@ -6,7 +6,6 @@ import {
   type EventBatch,
   type Principal,
   type RecordedEvent,
-  type RecordingPage,
   type StaffClaims,
 } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
@@ -16,6 +15,7 @@ import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 /** Sockets watching a session's mirror: its agents and supervisors, never the taxpayer. */
@@ -48,6 +48,7 @@ export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
 export class CobrowseRelay {
   readonly #script: LuaScript;
   readonly #expiry: PeriodicTask;
+  readonly recording: RecordingWriter;
 
   constructor(
     private readonly io: AppServer,
@@ -58,6 +59,7 @@ export class CobrowseRelay {
   ) {
     this.#script = new LuaScript(redis, 'cobrowse.lua');
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
+    this.recording = new RecordingWriter(redis, config.cobrowse.recordingFlushMs, config.cobrowse.recordingChunkBytes, log);
   }
 
   async #run<R>(command: string, args: object): Promise<R> {
@@ -66,6 +68,7 @@ export class CobrowseRelay {
 
   #publishState(state: CobrowseState): void {
     this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
+    this.recording.append(state.sessionId, 'state', { sharing: state.sharing, control: state.control, controller: state.controller?.id ?? '' });
   }
 
   /** Taxpayer of an in-progress session (the only one who can share or consent). */
@@ -115,7 +118,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:annotate', STAFF, async ({ principal }, { sessionId, annotation }) => {
       await this.#agentSession(principal, sessionId);
-      await this.#run('annotate', { session: sessionId, annotation: JSON.stringify({ from: principal.sub, ...annotation }) });
+      this.recording.append(sessionId, 'annotation', { from: principal.sub, ...annotation });
       this.io.to(rooms.session(sessionId)).emit('cobrowse:annotation', { sessionId, annotation, from: principal.sub });
       return {};
     });
@@ -148,7 +151,8 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:control-input', STAFF, async ({ principal }, { sessionId, input }) => {
       const session = await this.#agentSession(principal, sessionId);
-      await this.#run('input', { session: sessionId, agent: principal.sub, input: JSON.stringify(input) });
+      await this.#run('input', { session: sessionId, agent: principal.sub });
+      this.recording.append(sessionId, 'input', { from: principal.sub, ...input });
       this.io.to(rooms.taxpayer(session.taxpayerSub ?? '')).emit('cobrowse:control-input', { sessionId, input });
       return {};
     });
@@ -161,7 +165,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:recording', ['supervisor', 'agent', 'expert'], async ({ principal }, { sessionId, after, limit }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      return this.recording(sessionId, after, limit ?? 200);
+      return this.recording.read(sessionId, after, limit ?? 200);
     });
   }
 
@@ -189,6 +193,7 @@ export class CobrowseRelay {
       maxPerSecond: limits.maxEventsPerSecond,
       maxLive: limits.maxLiveBatches,
     });
+    this.recording.append(batch.sessionId, 'rrweb', batch.events, Date.now(), bytes);
     await this.#relay(batch.sessionId, batch.events, full >= 0);
     return { accepted: batch.events.length, snapshotWanted: result.snapshotWanted };
   }
@@ -229,31 +234,18 @@ export class CobrowseRelay {
     for (const state of Array.isArray(lapsed) ? lapsed : []) this.#publishState(state);
   }
 
-  /** The stored recording, oldest first, a page at a time. */
-  async recording(sessionId: string, after: string | undefined, limit: number): Promise<RecordingPage> {
-    const start = after ? `(${after}` : '-';
-    const entries = await this.redis.xRange(`cb:${sessionId}:rec`, start, '+', { COUNT: limit });
-    const page: RecordingPage = {
-      entries: entries.map((e) => ({
-        id: e.id,
-        kind: e.message.k ?? '',
-        at: Number(e.message.at),
-        payload: e.message.k === 'rrweb' || e.message.k === 'input' || e.message.k === 'annotation' || e.message.k === 'control' ? JSON.parse(e.message.p ?? 'null') : e.message.p,
-      })),
-    };
-    const last = entries.at(-1);
-    if (entries.length === limit && last) page.next = last.id;
-    return page;
-  }
-
   /** The session is over: stop sharing and control; keep the recording for the retention period. */
   async closeSession(sessionId: string): Promise<void> {
+    this.recording.append(sessionId, 'state', { sharing: 'stopped', control: 'none', controller: '' });
+    // written before the retention expiry is set on it
+    await this.recording.flush(sessionId);
     const state = await this.#run<CobrowseState>('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
-    this.#publishState(state);
+    this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
     this.io.in(mirrorRoom(sessionId)).socketsLeave(mirrorRoom(sessionId));
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.#expiry.stop();
+    await this.recording.stop();
   }
 }

@@ -51,6 +51,9 @@ export interface Config {
     controlRequestTimeoutS: number;
     /** An agent socket with this many unsent packets is behind: it is resynced, not flooded. */
     maxAgentBacklog: number;
+    /** Recording entries are buffered this long (or up to the chunk size) and stored compressed. */
+    recordingFlushMs: number;
+    recordingChunkBytes: number;
   };
   demoPortal: boolean;
   demoTokenTtlS: number;
@@ -304,6 +307,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxLiveBatches: r.int('COBROWSE_MAX_LIVE_BATCHES', 2000, 10, 1_000_000),
       controlRequestTimeoutS: r.int('COBROWSE_CONTROL_REQUEST_TIMEOUT_S', 30, 1, 600),
       maxAgentBacklog: r.int('COBROWSE_MAX_AGENT_BACKLOG', 200, 1, 100_000),
+      recordingFlushMs: r.int('COBROWSE_RECORDING_FLUSH_MS', 5000, 100, 60_000),
+      recordingChunkBytes: r.int('COBROWSE_RECORDING_CHUNK_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
