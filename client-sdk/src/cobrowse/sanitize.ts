@@ -56,7 +56,8 @@ export class EventSanitizer {
         const inside = this.policy.isPrivate(element);
         for (const [name, value] of Object.entries(change.attributes)) {
           if (typeof value !== 'string') continue;
-          change.attributes[name] = name === 'value' && element ? this.policy.maskInput(value, element) : this.policy.maskAttribute(name, value, inside);
+          // a value attribute is masked like a form value (and masked outright when its element is unknown)
+          change.attributes[name] = name === 'value' ? this.policy.maskInput(value, element) : this.policy.maskAttribute(name, value, inside);
         }
       }
     } else if (data.source === SOURCE.Input) {
