@@ -65,6 +65,11 @@ export const MirrorJoinResult = Type.Object({
   state: CobrowseState,
   /** The latest full snapshot and every event since: enough to build the mirror at once. */
   events: Type.Array(RecordedEvent),
+  /**
+   * The asset proxy: images and fonts of these portal origins (behind the taxpayer's login) are
+   * loaded through `base?url=<absolute URL>`, which works for this session only.
+   */
+  assets: Type.Optional(Type.Object({ base: Type.String(), origins: Type.Array(Type.String()) })),
 });
 export type MirrorJoinResult = Static<typeof MirrorJoinResult>;
 

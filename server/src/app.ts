@@ -8,6 +8,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { AssetTokens, assetRoutes } from './cobrowse/assets.js';
 import { CobrowseRelay } from './cobrowse/relay.js';
 import { MediaSignalling } from './media/requests.js';
 import { MediaStatsReporter } from './media/stats-reporter.js';
@@ -35,6 +36,8 @@ export interface AppDependencies {
   accounts: AccountDirectory | undefined;
   redis: RedisClient;
   pool: WorkerPool;
+  /** Signs asset-proxy links (the staff token secret). */
+  assetSecret: string;
 }
 
 export interface App {
@@ -64,6 +67,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   metrics.instrument(http);
   installErrorHandlers(http);
 
+  const sessions = new SessionStore(redis, { capacity: config.dispatch.textSessionsPerAgent, defaultHandlingS: config.dispatch.defaultHandlingS });
+  // Asset links live as long as a staff token: an agent's mirror outlives no shift.
+  const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
+
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, tokens);
@@ -71,12 +78,12 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(metricsRoutes, { metrics });
     await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
+    await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
   const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
   await dispatcher.start();
-  const sessions = new SessionStore(redis, { capacity: dispatcher.capacity, defaultHandlingS: config.dispatch.defaultHandlingS });
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
@@ -104,7 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
   metrics.watchMedia(mediaStats);
-  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, log.child({ component: 'cobrowse' }));
+  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   cobrowse.register(requests);
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {

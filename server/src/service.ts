@@ -67,7 +67,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
     );
     cleanups.push(() => pool.close());
 
-    const tokens = new TokenService(loadAuthKeys(config), {
+    const keys = loadAuthKeys(config);
+    const tokens = new TokenService(keys, {
       audience: config.auth.audience,
       staffIssuer: config.auth.staffIssuer,
       portalIssuer: config.auth.portalIssuer,
@@ -76,7 +77,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
     const accounts = config.auth.devLogin ? AccountDirectory.fromFile(config.auth.devAccountsFile) : undefined;
 
-    const app = await buildApp({ config, log, tokens, accounts, redis, pool });
+    const app = await buildApp({ config, log, tokens, accounts, redis, pool, assetSecret: keys.staffSecret });
     cleanups.push(async () => {
       // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
       // in-flight requests.

@@ -101,8 +101,8 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     const supervisor = await SdkPage.open(b.browser, t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await supervisor.request('supervisor:subscribe', {});
     const metrics = await supervisor.page.waitForFunction(
-      (id) => (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers === 4 && s.recvKbps > 100))?.payload,
-      { timeout: 20_000, polling: 200 },
+      (id) => (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers === 4 && s.recvKbps > 0))?.payload,
+      { timeout: 30_000, polling: 200 },
       sessionId,
     );
     const picture = (await metrics.jsonValue()) as SupervisorMetrics;

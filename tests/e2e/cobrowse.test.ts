@@ -2,6 +2,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { freePort } from '../harness/ports.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /** Values on the refund page that must never leave the taxpayer's browser. */
@@ -69,7 +70,10 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
   let sessionId: string;
 
   beforeAll(async () => {
-    t = await startTestService();
+    // the demo portal plays the portal whose images the agent cannot fetch itself: they go
+    // through the asset proxy
+    const port = await freePort();
+    t = await startTestService({ PORT: String(port), COBROWSE_ASSET_ORIGINS: `http://localhost:${port}` });
     b = await launchBrowser();
     taxpayer = await b.browser.newPage();
     await taxpayer.setViewport({ width: 1100, height: 800 });
@@ -154,6 +158,19 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     expect(framesSent.some((f) => f.includes('cobrowse:events'))).toBe(true);
     const leaks = SECRETS.filter((secret) => framesSent.some((frame) => frame.includes(secret)));
     expect(leaks).toEqual([]);
+  });
+
+  it('loads the portal\'s images through the session\'s asset proxy, and the proxy refuses anything else', async () => {
+    const src = await mirror((doc) => (doc.querySelector('#portal-logo') as HTMLImageElement).src);
+    expect(src).toContain(`/cobrowse/asset/${sessionId}/`);
+    await agent.waitForFunction(() => ((window as any).ag.viewer.document.querySelector('#portal-logo') as HTMLImageElement).naturalWidth > 0, { timeout: 10_000, polling: 100 });
+    const proxied = new URL(src);
+    expect((await fetch(proxied)).status).toBe(200);
+    const forged = new URL(src.replace(/\/cobrowse\/asset\/([^/]+)\/[^?]+/, '/cobrowse/asset/$1/9999999999.forged'));
+    expect((await fetch(forged)).status).toBe(403);
+    const elsewhere = new URL(proxied);
+    elsewhere.searchParams.set('url', 'http://example.org/logo.png');
+    expect((await fetch(elsewhere)).status).toBe(403);
   });
 
   it('shows the agent\'s highlight at the right element and its drawing on the taxpayer page', async () => {

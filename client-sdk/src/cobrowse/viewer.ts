@@ -3,6 +3,7 @@ import type { eventWithTime } from '@rrweb/types';
 import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
+import { AssetRewriter } from './asset-urls.js';
 
 export interface ViewerOptions {
   /** Events applied before the mirror is rebuilt from the server's latest snapshot (bounds memory). */
@@ -25,6 +26,17 @@ export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
 
 const FULL_SNAPSHOT = 2;
 
+/** The taxpayer's cursor and click ripple as the replayer draws them (rrweb's own classes). */
+const MIRROR_CSS = `
+.replayer-wrapper { position: relative; }
+.replayer-mouse { position: absolute; width: 18px; height: 18px; margin: -2px 0 0 -2px; transition: left .05s linear, top .05s linear;
+  background: no-repeat url("data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 18 18'%3E%3Cpath d='M2 2l5 14 2-6 6-2z' fill='%23111' stroke='%23fff' stroke-width='1.5'/%3E%3C/svg%3E"); z-index: 10; }
+.replayer-mouse.active::after { content: ''; position: absolute; left: -10px; top: -10px; width: 24px; height: 24px; border-radius: 50%;
+  border: 3px solid #e53935; animation: etax-click .3s ease-out; }
+@keyframes etax-click { from { transform: scale(.3); opacity: 1 } to { transform: scale(1.2); opacity: 0 } }
+.replayer-mouse-tail { display: none; }
+`;
+
 /**
  * The agent's live mirror of the taxpayer's page: an rrweb Replayer in live mode inside a
  * sandboxed iframe (no scripts of the taxpayer's page ever run here), scaled to fit its panel,
@@ -46,6 +58,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #unsubscribe: (() => void)[] = [];
   #resizeObserver: ResizeObserver | undefined;
+  #assets: AssetRewriter | undefined;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -63,7 +76,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.#capture = document.createElement('div');
     this.#capture.className = 'etax-mirror-capture';
     this.#capture.style.cssText = 'position:absolute;inset:0;display:none';
-    container.append(this.#stage, this.#capture);
+    const style = document.createElement('style');
+    style.textContent = MIRROR_CSS;
+    container.append(style, this.#stage, this.#capture);
     this.#wireTools();
     this.#timer = setInterval(() => this.#checkStale(), 1000);
     this.#resizeObserver = new ResizeObserver(() => this.#fit());
@@ -103,7 +118,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /** (Re)builds the mirror from the server's latest snapshot and the events since. */
   async #watch(): Promise<void> {
-    const { state, events } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+    const { state, events, assets } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+    this.#assets = assets ? new AssetRewriter(assets) : undefined;
     this.#setState(state);
     if (events.length > 0) this.#rebuild(events);
   }
@@ -121,6 +137,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
    * live replay.)
    */
   #stamp(event: RecordedEvent): eventWithTime {
+    this.#assets?.rewrite(event);
     return { ...(event as unknown as eventWithTime), timestamp: this.#baseline };
   }
 

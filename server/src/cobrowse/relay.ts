@@ -15,6 +15,7 @@ import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import type { AssetTokens } from './assets.js';
 import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
@@ -55,6 +56,7 @@ export class CobrowseRelay {
     private readonly redis: RedisClient,
     private readonly sessions: SessionStore,
     private readonly config: Config,
+    private readonly assetTokens: AssetTokens,
     private readonly log: Logger,
   ) {
     this.#script = new LuaScript(redis, 'cobrowse.lua');
@@ -113,7 +115,9 @@ export class CobrowseRelay {
       const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
       await socket.join(mirrorRoom(sessionId));
       const events = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
-      return { state, events };
+      const origins = this.config.cobrowse.assetOrigins;
+      if (origins.length === 0) return { state, events };
+      return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId)}`, origins } };
     });
 
     requests.on('cobrowse:annotate', STAFF, async ({ principal }, { sessionId, annotation }) => {

@@ -54,6 +54,10 @@ export interface Config {
     /** Recording entries are buffered this long (or up to the chunk size) and stored compressed. */
     recordingFlushMs: number;
     recordingChunkBytes: number;
+    /** Portal origins whose images and fonts the asset proxy fetches for agents (none: proxy off). */
+    assetOrigins: string[];
+    assetMaxBytes: number;
+    assetTimeoutMs: number;
   };
   demoPortal: boolean;
   demoTokenTtlS: number;
@@ -309,6 +313,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxAgentBacklog: r.int('COBROWSE_MAX_AGENT_BACKLOG', 200, 1, 100_000),
       recordingFlushMs: r.int('COBROWSE_RECORDING_FLUSH_MS', 5000, 100, 60_000),
       recordingChunkBytes: r.int('COBROWSE_RECORDING_CHUNK_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
+      assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+      assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
