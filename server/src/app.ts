@@ -58,7 +58,6 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     bodyLimit: config.limits.httpBodyBytes,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-    disableRequestLogging: config.nodeEnv === 'test',
     // Behind a load balancer the client address comes from X-Forwarded-For.
     trustProxy: true,
   });

@@ -1,6 +1,7 @@
 import type { Annotation, CobrowseState, ControlInput } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
+import { SessionListeners } from '../session-listeners.js';
 import { ask, UiLayer } from '../ui/layer.js';
 import { text, type Lang } from '../ui/strings.js';
 import { applyControl, type Refusal } from './control.js';
@@ -38,7 +39,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   #state: CobrowseState;
   #banner: HTMLElement | undefined;
   #controlQuestion: { dismiss: () => void } | undefined;
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #listeners: SessionListeners;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -53,6 +54,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     if (options.kiosk) this.#layer.host.classList.add('kiosk');
     this.#overlay = new AnnotationOverlay((id) => this.#recorder.nodeOf(id));
     this.#state = { sessionId, sharing: 'waiting', control: 'none' };
+    this.#listeners = new SessionListeners(connection.socket, sessionId);
     this.#listen();
   }
 
@@ -69,32 +71,23 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   }
 
   #listen(): void {
-    const socket = this.connection.socket;
-    const on = <T extends { sessionId: string }>(event: string, handler: (payload: T) => void) => {
-      const wrapped = (payload: T) => {
-        if (payload.sessionId === this.sessionId) handler(payload);
-      };
-      (socket.on as (e: string, h: (p: T) => void) => void)(event, wrapped);
-      this.#unsubscribe.push(() => (socket.off as (e: string, h: (p: T) => void) => void)(event, wrapped));
-    };
-    on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));
-    on<{ sessionId: string }>('cobrowse:snapshot-wanted', () => this.#recorder.takeFullSnapshot());
-    on<{ sessionId: string; annotation: Annotation }>('cobrowse:annotation', ({ annotation }) => {
+    const on = this.#listeners;
+    on.on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));
+    on.on('cobrowse:snapshot-wanted', () => this.#recorder.takeFullSnapshot());
+    on.on<{ sessionId: string; annotation: Annotation }>('cobrowse:annotation', ({ annotation }) => {
       if (this.#state.sharing === 'sharing') this.#overlay.show(annotation);
     });
-    on<{ sessionId: string; input: ControlInput }>('cobrowse:control-input', ({ input }) => this.#control(input));
-    const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && this.#state.control === 'granted') void this.stopControl();
-    };
-    window.addEventListener('keydown', onKey, true);
-    this.#unsubscribe.push(() => window.removeEventListener('keydown', onKey, true));
+    on.on<{ sessionId: string; input: ControlInput }>('cobrowse:control-input', ({ input }) => this.#control(input));
     // after a socket reconnect the recorder sends a fresh snapshot
-    const onConnect = () => {
+    on.onSocket('connect', () => {
       if (this.#state.sharing === 'sharing') void this.#share(true);
-    };
-    socket.on('connect', onConnect);
-    this.#unsubscribe.push(() => socket.off('connect', onConnect));
+    });
+    window.addEventListener('keydown', this.#onKey, true);
   }
+
+  readonly #onKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && this.#state.control === 'granted') void this.stopControl();
+  };
 
   /** Resumes sharing when the taxpayer consented earlier in this session (reload, navigation). */
   async resume(): Promise<boolean> {
@@ -118,8 +111,10 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   async #share(sharing: boolean): Promise<void> {
     if (sharing) sessionStorage.setItem(CONSENT_KEY(this.sessionId), 'yes');
     else sessionStorage.removeItem(CONSENT_KEY(this.sessionId));
+    const wasRecording = this.#recorder.recording;
     this.#apply(await this.connection.request('cobrowse:share', { sessionId: this.sessionId, sharing }));
-    if (sharing) this.#recorder.takeFullSnapshot();
+    // a recorder that just started has sent its snapshot; one that was running (reconnect) sends a fresh one
+    if (sharing && wasRecording) this.#recorder.takeFullSnapshot();
   }
 
   #apply(state: CobrowseState): void {
@@ -187,7 +182,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   }
 
   close(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#listeners.clear();
+    window.removeEventListener('keydown', this.#onKey, true);
     this.#recorder.stop();
     this.#overlay.remove();
     this.#layer.remove();

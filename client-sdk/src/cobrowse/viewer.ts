@@ -3,6 +3,7 @@ import type { eventWithTime } from '@rrweb/types';
 import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
+import { SessionListeners } from '../session-listeners.js';
 import { AssetRewriter } from './asset-urls.js';
 
 export interface ViewerOptions {
@@ -56,7 +57,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #size = { width: 0, height: 0 };
   #strokeSeq = 0;
   readonly #timer: ReturnType<typeof setInterval>;
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #listeners: SessionListeners;
   #resizeObserver: ResizeObserver | undefined;
   #assets: AssetRewriter | undefined;
 
@@ -68,6 +69,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   ) {
     super();
     this.#state = { sessionId, sharing: 'waiting', control: 'none' };
+    this.#listeners = new SessionListeners(connection.socket, sessionId);
     container.style.position ||= 'relative';
     container.style.overflow = 'hidden';
     this.#stage = document.createElement('div');
@@ -95,24 +97,15 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   }
 
   async start(): Promise<void> {
-    const socket = this.connection.socket;
-    const on = <T extends { sessionId: string }>(event: string, handler: (payload: T) => void) => {
-      const wrapped = (payload: T) => {
-        if (payload.sessionId === this.sessionId) handler(payload);
-      };
-      (socket.on as (e: string, h: (p: T) => void) => void)(event, wrapped);
-      this.#unsubscribe.push(() => (socket.off as (e: string, h: (p: T) => void) => void)(event, wrapped));
-    };
-    on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
-    on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
-    on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => this.emit('control-refused', reason));
-    on<{ sessionId: string; code: string; message: string }>('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
-    on<{ sessionId: string; notice: string }>('session:notice', ({ notice }) => {
+    const on = this.#listeners;
+    on.on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
+    on.on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
+    on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => this.emit('control-refused', reason));
+    on.on<{ sessionId: string; code: string; message: string }>('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
+    on.on<{ sessionId: string; notice: string }>('session:notice', ({ notice }) => {
       if (notice === 'taxpayer-disconnected') this.#setStale(true);
     });
-    const onConnect = () => void this.#watch();
-    socket.on('connect', onConnect);
-    this.#unsubscribe.push(() => socket.off('connect', onConnect));
+    on.onSocket('connect', () => void this.#watch());
     await this.#watch();
   }
 
@@ -318,7 +311,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   close(): void {
     clearInterval(this.#timer);
     this.#resizeObserver?.disconnect();
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#listeners.clear();
     this.#replayer?.destroy();
     this.#stage.remove();
     this.#capture.remove();

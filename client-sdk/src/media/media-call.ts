@@ -2,6 +2,7 @@ import { Device, type types } from 'mediasoup-client';
 import type { MediaJoinResult, MediaMode, MediaPeer, ProducerInfo, TransportParameters } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
+import { SessionListeners } from '../session-listeners.js';
 import { captureLocalMedia, type FallbackReason } from './local-media.js';
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -54,7 +55,7 @@ export class MediaCall extends Emitter<CallEvents> {
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #remote = new Map<string, RemoteTrack>();
   readonly #players = new Map<string, HTMLAudioElement>();
-  readonly #unsubscribe: (() => void)[] = [];
+  readonly #listeners: SessionListeners;
   #generation = 0;
   #muted = { mic: false, camera: false };
 
@@ -64,6 +65,7 @@ export class MediaCall extends Emitter<CallEvents> {
   ) {
     super();
     this.sessionId = options.sessionId;
+    this.#listeners = new SessionListeners(connection.socket, options.sessionId);
   }
 
   get state(): CallState {
@@ -103,34 +105,20 @@ export class MediaCall extends Emitter<CallEvents> {
   }
 
   #listen(): void {
-    const socket = this.connection.socket;
-    const mine = (e: { sessionId: string }) => e.sessionId === this.sessionId;
-    const on = <A extends unknown[]>(event: string, handler: (...args: A) => void) => {
-      (socket.on as (e: string, h: (...args: A) => void) => void)(event, handler);
-      this.#unsubscribe.push(() => (socket.off as (e: string, h: (...args: A) => void) => void)(event, handler));
-    };
-    on('media:producer-added', (e: { sessionId: string; producer: ProducerInfo }) => {
-      if (mine(e)) void this.#consume(e.producer, this.#generation);
-    });
-    on('media:producer-removed', (e: { sessionId: string; producerId: string }) => {
-      if (mine(e)) this.#dropRemote(e.producerId);
-    });
-    on('media:producer-paused', (e: { sessionId: string; producerId: string; paused: boolean }) => {
-      if (!mine(e)) return;
+    const on = this.#listeners;
+    on.on<{ sessionId: string; producer: ProducerInfo }>('media:producer-added', (e) => void this.#consume(e.producer, this.#generation));
+    on.on<{ sessionId: string; producerId: string }>('media:producer-removed', (e) => this.#dropRemote(e.producerId));
+    on.on<{ sessionId: string; producerId: string; paused: boolean }>('media:producer-paused', (e) => {
       const remote = this.#remote.get(e.producerId);
       if (remote) remote.paused = e.paused;
       this.emit('remote-paused', e.producerId, e.paused);
     });
-    on('media:mode', (e: { sessionId: string; peer: MediaPeer; mode: MediaMode; reason?: string }) => {
-      if (mine(e)) this.emit('peer-mode', e.peer, e.mode, e.reason);
-    });
-    on('media:rejoin', (e: { sessionId: string }) => {
-      if (mine(e)) void this.#reconnect();
-    });
-    on('disconnect', () => {
+    on.on<{ sessionId: string; peer: MediaPeer; mode: MediaMode; reason?: string }>('media:mode', (e) => this.emit('peer-mode', e.peer, e.mode, e.reason));
+    on.on('media:rejoin', () => void this.#reconnect());
+    on.onSocket('disconnect', () => {
       if (this.#state !== 'closed') this.#setState('reconnecting');
     });
-    on('connect', () => {
+    on.onSocket('connect', () => {
       // socket.io reconnected (possibly to another instance): rejoin and re-publish
       if (this.#state !== 'closed' && this.#state !== 'connecting') void this.#reconnect();
     });
@@ -352,7 +340,7 @@ export class MediaCall extends Emitter<CallEvents> {
     for (const player of this.#players.values()) player.remove();
     this.#players.clear();
     this.#setState('closed');
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#listeners.clear();
     for (const track of this.#local?.getTracks() ?? []) track.stop();
     if (this.connection.socket.connected) await this.connection.request('media:leave', { sessionId: this.sessionId }).catch(() => {});
   }
