@@ -1,48 +1,96 @@
 import i18next from 'i18next';
 
-export const resources = {
-  zh: {
-    translation: {
-      title: '坐席工作台',
-      username: '用户名',
-      password: '密码',
-      signIn: '登录',
-      signOut: '退出',
-      signedInAs: '已登录：{{name}}（{{role}}）',
-      connected: '实时连接已建立',
-      disconnected: '实时连接已断开，正在重连…',
-      role: { agent: '坐席', expert: '专家', supervisor: '班长' },
-      error: {
-        UNAUTHENTICATED: '用户名或密码错误',
-        VALIDATION_FAILED: '请填写用户名和密码',
-        TOKEN_EXPIRED: '登录已过期，请重新登录',
-        network: '无法连接服务',
-      },
-      switchLanguage: 'English',
-    },
+const zh = {
+  title: '坐席工作台',
+  username: '用户名',
+  password: '密码',
+  signIn: '登录',
+  signOut: '退出',
+  signedInAs: '已登录：{{name}}（{{role}}）',
+  connected: '实时连接已建立',
+  disconnected: '实时连接已断开，正在重连…',
+  role: { agent: '坐席', expert: '专家', supervisor: '班长' },
+  status: { available: '可接入', away: '暂离', offline: '离线', busy: '忙碌', 'wrap-up': '话后整理' },
+  load: '当前负载 {{load}}/{{capacity}}',
+  offer: { title: '新的求助', accept: '接受', decline: '拒绝', expiresIn: '{{s}} 秒后失效', kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' } },
+  card: { taxpayer: '纳税人', taxpayerId: '纳税人识别号', company: '单位', entry: '来源', language: '语言', topic: '业务', channel: '方式', waited: '已等待 {{s}} 秒', note: '转交说明' },
+  entry: { portal: '网厅页面 {{page}}', kiosk: '{{hall}} · 自助终端 {{kioskId}}' },
+  topic: { invoice: '发票', refund: '退税', 'social-insurance': '社保', registration: '登记' },
+  channel: { video: '视频', voice: '语音', text: '文字' },
+  language: { zh: '中文', en: '英文' },
+  noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
+  history: '历史记录',
+  noHistory: '无历史会话',
+  mirror: { title: '纳税人页面', waiting: '等待纳税人共享屏幕…', sharing: '正在共享', stopped: '纳税人已停止共享', stale: '画面可能已过期（纳税人无响应）' },
+  tool: { none: '查看', pointer: '指示', draw: '画笔', highlight: '高亮元素', control: '远程操作', clear: '清除标注', requestControl: '请求操作', stopControl: '停止操作' },
+  control: { requested: '已请求操作，等待纳税人同意…', granted: '纳税人已允许您操作其页面', refused: '该元素不可操作：{{reason}}' },
+  refusal: { masked: '受保护字段', blocked: '屏蔽区域', 'no-control': '禁止代操作的按钮', password: '密码框', 'not-found': '元素已不存在' },
+  call: { title: '音视频', start: '开始通话', mute: '静音', unmute: '取消静音', cameraOff: '关闭摄像头', cameraOn: '打开摄像头', states: { idle: '未开始', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', closed: '已结束' }, peerMode: '对方仅能使用：{{mode}}' },
+  actions: { escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
+  wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成' },
+  outcome: { resolved: '已解决', 'follow-up': '需跟进', 'escalated-offline': '转线下处理', 'not-resolved': '未解决', none: '无' },
+  state: { queued: '排队中', offered: '已派单', active: '进行中', escalating: '升级中', transferring: '转接中', 'wrap-up': '话后整理', ended: '已结束', cancelled: '已取消', abandoned: '已放弃' },
+  notice: { 'taxpayer-disconnected': '纳税人连接中断', 'agent-joined': '{{name}} 加入了会话', 'agent-left': '{{name}} 离开了会话' },
+  error: {
+    UNAUTHENTICATED: '用户名或密码错误',
+    VALIDATION_FAILED: '输入有误',
+    TOKEN_EXPIRED: '登录已过期，请重新登录',
+    OFFER_EXPIRED: '该派单已失效',
+    FORBIDDEN: '无权执行此操作',
+    CONFLICT: '当前状态下无法执行此操作',
+    NOT_FOUND: '未找到',
+    UNAVAILABLE: '服务暂不可用',
+    network: '无法连接服务',
   },
-  en: {
-    translation: {
-      title: 'Agent console',
-      username: 'Username',
-      password: 'Password',
-      signIn: 'Sign in',
-      signOut: 'Sign out',
-      signedInAs: 'Signed in as {{name}} ({{role}})',
-      connected: 'Realtime link established',
-      disconnected: 'Realtime link lost, reconnecting…',
-      role: { agent: 'agent', expert: 'expert', supervisor: 'supervisor' },
-      error: {
-        UNAUTHENTICATED: 'Wrong username or password',
-        VALIDATION_FAILED: 'Enter your username and password',
-        TOKEN_EXPIRED: 'Your sign-in has expired; sign in again',
-        network: 'Cannot reach the service',
-      },
-      switchLanguage: '中文',
-    },
-  },
-} as const;
+  switchLanguage: 'English',
+};
 
+const en: typeof zh = {
+  title: 'Agent console',
+  username: 'Username',
+  password: 'Password',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  signedInAs: 'Signed in as {{name}} ({{role}})',
+  connected: 'Realtime link established',
+  disconnected: 'Realtime link lost, reconnecting…',
+  role: { agent: 'agent', expert: 'expert', supervisor: 'supervisor' },
+  status: { available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', 'wrap-up': 'Wrap-up' },
+  load: 'Load {{load}}/{{capacity}}',
+  offer: { title: 'New request', accept: 'Accept', decline: 'Decline', expiresIn: 'expires in {{s}} s', kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' } },
+  card: { taxpayer: 'Taxpayer', taxpayerId: 'Taxpayer ID', company: 'Company', entry: 'From', language: 'Language', topic: 'Topic', channel: 'Channel', waited: 'waited {{s}} s', note: 'Hand-over note' },
+  entry: { portal: 'portal page {{page}}', kiosk: '{{hall}} · kiosk {{kioskId}}' },
+  topic: { invoice: 'Invoices', refund: 'Refunds', 'social-insurance': 'Social insurance', registration: 'Registration' },
+  channel: { video: 'Video', voice: 'Voice', text: 'Text' },
+  language: { zh: 'Chinese', en: 'English' },
+  noSessions: 'No sessions. Set your status to Available to receive requests.',
+  history: 'History',
+  noHistory: 'No previous sessions',
+  mirror: { title: 'Taxpayer\'s page', waiting: 'Waiting for the taxpayer to share…', sharing: 'Sharing', stopped: 'The taxpayer stopped sharing', stale: 'The view may be out of date (taxpayer not responding)' },
+  tool: { none: 'View', pointer: 'Point', draw: 'Draw', highlight: 'Highlight', control: 'Control', clear: 'Clear', requestControl: 'Request control', stopControl: 'Stop control' },
+  control: { requested: 'Control requested, waiting for the taxpayer…', granted: 'The taxpayer lets you operate their page', refused: 'This element cannot be operated: {{reason}}' },
+  refusal: { masked: 'protected field', blocked: 'blocked area', 'no-control': 'button the agent may not press', password: 'password field', 'not-found': 'element no longer there' },
+  call: { title: 'Call', start: 'Start call', mute: 'Mute', unmute: 'Unmute', cameraOff: 'Camera off', cameraOn: 'Camera on', states: { idle: 'not started', connecting: 'connecting…', connected: 'in call', reconnecting: 'reconnecting…', closed: 'ended' }, peerMode: 'The other side can only use: {{mode}}' },
+  actions: { escalate: 'Escalate to expert', transfer: 'Transfer', end: 'End session', leave: 'Leave session', note: 'Note', send: 'Submit', cancel: 'Cancel' },
+  wrapUp: { title: 'Wrap-up', notes: 'Notes', outcome: 'Outcome', submit: 'Done' },
+  outcome: { resolved: 'Resolved', 'follow-up': 'Follow-up needed', 'escalated-offline': 'Handed to an office', 'not-resolved': 'Not resolved', none: 'None' },
+  state: { queued: 'queued', offered: 'offered', active: 'active', escalating: 'escalating', transferring: 'transferring', 'wrap-up': 'wrap-up', ended: 'ended', cancelled: 'cancelled', abandoned: 'abandoned' },
+  notice: { 'taxpayer-disconnected': 'The taxpayer\'s connection dropped', 'agent-joined': '{{name}} joined', 'agent-left': '{{name}} left' },
+  error: {
+    UNAUTHENTICATED: 'Wrong username or password',
+    VALIDATION_FAILED: 'Invalid input',
+    TOKEN_EXPIRED: 'Your sign-in has expired; sign in again',
+    OFFER_EXPIRED: 'This offer is no longer open',
+    FORBIDDEN: 'You may not do this',
+    CONFLICT: 'Not possible in the current state',
+    NOT_FOUND: 'Not found',
+    UNAVAILABLE: 'The service is unavailable for a moment',
+    network: 'Cannot reach the service',
+  },
+  switchLanguage: '中文',
+};
+
+export const resources = { zh: { translation: zh }, en: { translation: en } } as const;
 export type Language = keyof typeof resources;
 
 export async function initI18n(): Promise<void> {
@@ -58,3 +106,8 @@ export function toggleLanguage(): void {
 
 export const t = i18next.t.bind(i18next);
 export { i18next };
+
+/** A translated message for an error code (falls back to the server's message). */
+export function errorText(code: string, message?: string): string {
+  return i18next.exists(`error.${code}`) ? t(`error.${code}`) : (message ?? code);
+}

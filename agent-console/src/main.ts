@@ -1,47 +1,49 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
 import type { LoginResponse } from '@etax-assist/protocol';
 import { ApiError, devLogin } from './api.js';
-import { i18next, initI18n, t, toggleLanguage } from './i18n.js';
+import { el } from './dom.js';
+import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
+import { Dashboard } from './views/dashboard.js';
+import { Workspace } from './views/workspace.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let session: LoginResponse | undefined;
 let connection: AssistConnection | undefined;
+let view: Workspace | Dashboard | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-function errorText(code: string): string {
-  return i18next.exists(`error.${code}`) ? t(`error.${code}`) : code;
+function header(): HTMLElement {
+  const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
+  const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
+  return el('header', {},
+    el('h1', { textContent: t('title') }),
+    el('div', { className: 'header-right' },
+      who,
+      link,
+      session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => onLogout() }) : undefined,
+      el('button', { type: 'button', className: 'lang', dataset: { action: 'language' }, textContent: t('switchLanguage'), onclick: () => toggleLanguage() }),
+    ),
+  );
 }
 
 function render(): void {
   document.documentElement.lang = i18next.language === 'zh' ? 'zh-CN' : 'en';
   document.title = t('title');
-  const langButton = el('button', { type: 'button', className: 'lang', textContent: t('switchLanguage'), onclick: () => toggleLanguage() });
-  const header = el('header', {}, el('h1', { textContent: t('title') }), langButton);
-  const error = errorCode ? el('p', { className: 'error', role: 'alert', textContent: errorText(errorCode) }) : '';
+  const error = errorCode ? el('p', { className: 'error', role: 'alert', textContent: errorText(errorCode) }) : undefined;
   if (!session) {
     const form = el(
       'form',
       { className: 'login', onsubmit: (event: SubmitEvent) => void onLogin(event) },
       el('label', {}, t('username'), el('input', { name: 'username', autocomplete: 'username', required: true })),
       el('label', {}, t('password'), el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-      el('button', { type: 'submit', textContent: t('signIn') }),
+      el('button', { type: 'submit', className: 'primary', textContent: t('signIn') }),
     );
-    root.replaceChildren(header, el('main', {}, form, error));
+    root.replaceChildren(header(), el('main', { className: 'login-main' }, form, error));
     return;
   }
-  const { principal } = session;
-  const status = el('p', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') });
-  const signOut = el('button', { type: 'button', textContent: t('signOut'), onclick: () => onLogout() });
-  const who = el('p', { className: 'who', textContent: t('signedInAs', { name: principal.name, role: t(`role.${principal.role}`) }) });
-  root.replaceChildren(header, el('main', {}, who, status, error, signOut));
+  root.replaceChildren(header(), el('main', {}, error, view?.element));
 }
 
 async function onLogin(event: SubmitEvent): Promise<void> {
@@ -55,6 +57,7 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
+    view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection);
   } catch (error) {
     session = undefined;
     errorCode = error instanceof ApiError || error instanceof AssistError ? error.code : 'network';
@@ -63,6 +66,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
 }
 
 function onLogout(): void {
+  if (view instanceof Workspace) view.destroy();
+  view = undefined;
   connection?.close();
   connection = undefined;
   session = undefined;
@@ -71,5 +76,6 @@ function onLogout(): void {
 }
 
 await initI18n();
+// Views are rebuilt on a language change only where cheap; sessions keep running.
 i18next.on('languageChanged', render);
 render();

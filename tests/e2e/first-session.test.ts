@@ -72,7 +72,7 @@ describe('first session in a real browser', () => {
     expect(await t.service.app.io.fetchSockets()).toHaveLength(1);
     await screenshot(page, 'console-signed-in-zh');
 
-    await page.click('button.lang');
+    await page.click('button[data-action="language"]');
     await page.waitForFunction(() => document.querySelector('.link.up')?.textContent === 'Realtime link established');
     await screenshot(page, 'console-signed-in-en');
     await page.close();

@@ -1,0 +1,244 @@
+import { AssistError, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
+import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
+import { button, el } from '../dom.js';
+import { errorText, t } from '../i18n.js';
+
+const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
+const LANGUAGES = ['zh', 'en'];
+const TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
+
+/**
+ * One session in the agent's workspace: the taxpayer card with history, the live mirror with its
+ * tools, the call, and the actions (escalate, transfer, end, wrap-up). Built once per session;
+ * the mirror and the call keep their own DOM.
+ */
+export class SessionPanel {
+  readonly element: HTMLElement;
+  readonly #status = el('p', { className: 'panel-status', role: 'status' });
+  readonly #mirrorState = el('p', { className: 'mirror-state' });
+  readonly #mirrorBox = el('div', { className: 'mirror' });
+  readonly #callState = el('span', { className: 'call-state' });
+  readonly #tiles = el('div', { className: 'tiles' });
+  readonly #actions = el('div', { className: 'actions' });
+  readonly #history = el('ul', { className: 'history' });
+  readonly #viewer: MirrorViewer;
+  #call: MediaCall | undefined;
+  #state: string;
+  #tool: ViewerTool = 'none';
+
+  constructor(
+    private readonly connection: AssistConnection,
+    readonly card: SessionCard,
+    private readonly onError: (message: string) => void,
+    private readonly onClosed: (sessionId: string) => void,
+  ) {
+    this.#state = card.state;
+    this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox);
+    this.element = el(
+      'section',
+      { className: 'session-panel', dataset: { sessionId: card.sessionId } },
+      this.#renderCard(),
+      el('div', { className: 'panel-main' },
+        el('div', { className: 'mirror-column' },
+          el('div', { className: 'toolbar', role: 'toolbar' }, ...this.#toolButtons()),
+          this.#mirrorState,
+          this.#mirrorBox,
+        ),
+        el('div', { className: 'side-column' },
+          el('h3', { textContent: t('call.title') }),
+          this.#callState,
+          this.#tiles,
+          el('div', { className: 'call-controls' }, ...this.#callButtons()),
+          this.#actions,
+          this.#status,
+          el('h3', { textContent: t('history') }),
+          this.#history,
+        ),
+      ),
+    );
+    this.#viewer.on('state', (state) => this.#renderMirrorState(state));
+    this.#viewer.on('stale', (stale) => this.#mirrorState.classList.toggle('stale', stale));
+    this.#viewer.on('control-refused', (reason) => this.onError(t('control.refused', { reason: t(`refusal.${reason}`) })));
+    this.#viewer.on('error', (_code, message) => this.onError(message));
+    void this.#viewer.start().catch((e: unknown) => this.#fail(e));
+    void this.#loadHistory();
+    this.#renderActions();
+  }
+
+  #fail(error: unknown): void {
+    this.onError(error instanceof AssistError ? errorText(error.code, error.message) : String(error));
+  }
+
+  async #do(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #renderCard(): HTMLElement {
+    const c = this.card;
+    const entry = c.entry.kind === 'portal' ? t('entry.portal', { page: c.entry.page }) : t('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
+    const row = (label: string, value: string) => el('div', {}, el('dt', { textContent: label }), el('dd', { textContent: value || '—' }));
+    return el('dl', { className: 'taxpayer-card' },
+      row(t('card.taxpayer'), c.taxpayer.name),
+      row(t('card.taxpayerId'), c.taxpayer.taxpayerId),
+      row(t('card.company'), c.taxpayer.company),
+      row(t('card.entry'), entry),
+      row(t('card.language'), t(`language.${c.language}`)),
+      row(t('card.topic'), t(`topic.${c.topic}`)),
+      row(t('card.channel'), t(`channel.${c.channel}`)),
+      c.handoverNote ? row(t('card.note'), c.handoverNote) : undefined,
+    );
+  }
+
+  #toolButtons(): HTMLElement[] {
+    const tools: ViewerTool[] = ['none', 'pointer', 'draw', 'highlight', 'control'];
+    const buttons = tools.map((tool) =>
+      button(t(`tool.${tool}`), () => {
+        this.#tool = tool;
+        this.#viewer.setTool(tool);
+        for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.tool === tool));
+      }),
+    );
+    buttons.forEach((b, i) => {
+      b.dataset.tool = tools[i] as string;
+      b.setAttribute('aria-pressed', String(i === 0));
+    });
+    return [
+      ...buttons,
+      button(t('tool.clear'), () => void this.#do(() => this.#viewer.clear())),
+      button(t('tool.requestControl'), () => void this.#do(() => this.#viewer.requestControl()), 'primary'),
+      button(t('tool.stopControl'), () => void this.#do(() => this.#viewer.stopControl())),
+    ];
+  }
+
+  #renderMirrorState(state: CobrowseState): void {
+    const text = state.sharing === 'waiting' ? t('mirror.waiting') : state.sharing === 'stopped' ? t('mirror.stopped') : t('mirror.sharing');
+    const control = state.control === 'requested' ? t('control.requested') : state.control === 'granted' ? t('control.granted') : '';
+    this.#mirrorState.textContent = control ? `${text} · ${control}` : text;
+    this.#mirrorState.dataset.sharing = state.sharing;
+    this.#mirrorState.dataset.control = state.control;
+  }
+
+  #callButtons(): HTMLElement[] {
+    const mic = button(t('call.mute'), () => {
+      const call = this.#call;
+      if (!call) return;
+      const enable = !call.micEnabled;
+      void this.#do(() => call.setMicEnabled(enable)).then(() => (mic.textContent = enable ? t('call.mute') : t('call.unmute')));
+    });
+    const camera = button(t('call.cameraOff'), () => {
+      const call = this.#call;
+      if (!call) return;
+      const enable = !call.cameraEnabled;
+      void this.#do(() => call.setCameraEnabled(enable)).then(() => (camera.textContent = enable ? t('call.cameraOff') : t('call.cameraOn')));
+    });
+    const start = button(t('call.start'), () => void this.#startCall(), 'primary');
+    this.#callState.textContent = t('call.states.idle');
+    return [start, mic, camera];
+  }
+
+  async #startCall(): Promise<void> {
+    if (this.#call) return;
+    const call = new MediaCall(this.connection, { sessionId: this.card.sessionId, publish: this.card.channel === 'text' ? 'voice' : 'video' });
+    this.#call = call;
+    call.on('state', (state) => (this.#callState.textContent = t(`call.states.${state}`)));
+    call.on('peer-mode', (_peer, mode) => this.onError(t('call.peerMode', { mode: t(`channel.${mode}`) })));
+    call.on('remote-track', (remote) => {
+      if (remote.kind !== 'video') return;
+      const video = el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) });
+      video.dataset.producerId = remote.producerId;
+      this.#tiles.append(video);
+    });
+    call.on('remote-track-ended', (producerId) => this.#tiles.querySelector(`[data-producer-id="${producerId}"]`)?.remove());
+    await this.#do(() => call.start());
+    if (call.localStream && call.localStream.getVideoTracks().length > 0) {
+      this.#tiles.prepend(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile self', srcObject: call.localStream }));
+    }
+  }
+
+  async #loadHistory(): Promise<void> {
+    try {
+      const { entries } = await this.connection.request('taxpayer:history', { sessionId: this.card.sessionId });
+      this.#renderHistory(entries);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #renderHistory(entries: HistoryEntry[]): void {
+    if (entries.length === 0) {
+      this.#history.replaceChildren(el('li', { textContent: t('noHistory') }));
+      return;
+    }
+    this.#history.replaceChildren(
+      ...entries.map((e) =>
+        el('li', {}, el('strong', { textContent: `${new Date(e.at).toLocaleDateString()} · ${t(`topic.${e.topic}`)} · ${e.agentName}` }), el('span', { textContent: ` ${t(`outcome.${e.outcome}`)} ${e.notes}` })),
+      ),
+    );
+  }
+
+  /** The session's state changed (pushed by the server). */
+  update(summary: SessionSummary): void {
+    this.#state = summary.state;
+    this.#status.textContent = t(`state.${summary.state}`);
+    this.#renderActions();
+    if (summary.state === 'ended' || summary.state === 'cancelled' || summary.state === 'abandoned') this.onClosed(this.card.sessionId);
+  }
+
+  notice(text: string): void {
+    this.#status.textContent = text;
+  }
+
+  #renderActions(): void {
+    const id = this.card.sessionId;
+    if (this.#state === 'wrap-up') {
+      const notes = el('textarea', { name: 'notes', rows: 3 });
+      const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, textContent: t(`outcome.${o}`) })));
+      this.#actions.replaceChildren(
+        el('form', {
+          className: 'wrap-up',
+          onsubmit: (event: SubmitEvent) => {
+            event.preventDefault();
+            void this.#do(() => this.connection.request('session:wrap-up', { sessionId: id, notes: notes.value, outcome: outcome.value }));
+          },
+        },
+          el('h3', { textContent: t('wrapUp.title') }),
+          el('label', {}, t('wrapUp.notes'), notes),
+          el('label', {}, t('wrapUp.outcome'), outcome),
+          el('button', { type: 'submit', className: 'primary', textContent: t('wrapUp.submit') }),
+        ),
+      );
+      void this.#call?.close();
+      return;
+    }
+    const note = el('input', { name: 'note', placeholder: t('actions.note') });
+    const language = el('select', { name: 'language' }, ...LANGUAGES.map((l) => el('option', { value: l, textContent: t(`language.${l}`) })));
+    const topic = el('select', { name: 'topic' }, ...TOPICS.map((tp) => el('option', { value: tp, textContent: t(`topic.${tp}`) })));
+    this.#actions.replaceChildren(
+      el('label', {}, t('actions.note'), note),
+      el('div', { className: 'row' },
+        button(t('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
+        language,
+        topic,
+        button(t('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
+      ),
+      el('div', { className: 'row' },
+        button(t('actions.leave'), () => void this.#do(() => this.connection.request('session:leave', { sessionId: id }))),
+        button(t('actions.end'), () => void this.#do(() => this.connection.request('session:end', { sessionId: id })), 'danger'),
+      ),
+    );
+  }
+
+  get tool(): ViewerTool {
+    return this.#tool;
+  }
+
+  destroy(): void {
+    this.#viewer.close();
+    void this.#call?.close();
+    this.element.remove();
+  }
+}

@@ -1,0 +1,165 @@
+import { AssistError, type AssistConnection } from '@etax-assist/client-sdk';
+import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
+import { button, el } from '../dom.js';
+import { errorText, t } from '../i18n.js';
+import { SessionPanel } from './session-panel.js';
+
+interface OpenOffer {
+  offer: OfferEvent;
+  deadline: number;
+}
+
+/**
+ * The agent's workspace: availability, incoming offers with a countdown, and the sessions as
+ * tabs (as many as the agent's capacity allows).
+ */
+export class Workspace {
+  readonly element = el('div', { className: 'workspace' });
+  readonly #statusBar = el('div', { className: 'status-bar' });
+  readonly #offers = el('div', { className: 'offers', role: 'region' });
+  readonly #tabs = el('div', { className: 'tabs', role: 'tablist' });
+  readonly #panels = el('div', { className: 'panels' });
+  readonly #toast = el('div', { className: 'toast', role: 'alert' });
+  readonly #open = new Map<string, OpenOffer>();
+  readonly #sessions = new Map<string, SessionPanel>();
+  #agentState: AgentState | undefined;
+  #current: string | undefined;
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly connection: AssistConnection) {
+    this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast);
+    const socket = connection.socket;
+    socket.on('agent:state', ({ state, reason }) => {
+      this.#agentState = state;
+      this.#renderStatus();
+      if (reason) this.#say(t(`status.${state.status}`));
+    });
+    socket.on('offer:new', (offer) => {
+      this.#open.set(offer.offerId, { offer, deadline: Date.now() + offer.expiresInMs });
+      this.#renderOffers();
+    });
+    socket.on('offer:closed', (closed: OfferClosedEvent) => {
+      this.#open.delete(closed.offerId);
+      this.#renderOffers();
+    });
+    socket.on('session:state', (summary: SessionSummary) => this.#sessions.get(summary.sessionId)?.update(summary));
+    socket.on('session:notice', (notice: SessionNoticeEvent) => {
+      const text = t(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' });
+      this.#sessions.get(notice.sessionId)?.notice(text);
+    });
+    this.#timer = setInterval(() => this.#renderOffers(), 1000);
+    this.#renderStatus();
+    this.#renderTabs();
+  }
+
+  #say(message: string): void {
+    this.#toast.textContent = message;
+    this.#toast.classList.add('visible');
+    setTimeout(() => this.#toast.classList.remove('visible'), 5000);
+  }
+
+  #fail(error: unknown): void {
+    this.#say(error instanceof AssistError ? errorText(error.code, error.message) : String(error));
+  }
+
+  #renderStatus(): void {
+    const state = this.#agentState;
+    const select = el('select', { className: 'status-select', ariaLabel: t('status.available') });
+    for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
+      select.append(el('option', { value: status, textContent: t(`status.${status}`), selected: state?.status === status }));
+    }
+    select.addEventListener('change', () => {
+      this.connection.request('agent:status', { status: select.value as AgentStatus }).then((s) => {
+        this.#agentState = s;
+        this.#renderStatus();
+      }, (e: unknown) => this.#fail(e));
+    });
+    const badges = [];
+    if (state?.wrapUp) badges.push(el('span', { className: 'badge wrap', textContent: t('status.wrap-up') }));
+    if (state?.busy) badges.push(el('span', { className: 'badge busy', textContent: t('status.busy') }));
+    this.#statusBar.replaceChildren(
+      select,
+      ...badges,
+      el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }),
+    );
+  }
+
+  #renderOffers(): void {
+    const now = Date.now();
+    this.#offers.replaceChildren(
+      ...[...this.#open.values()].map(({ offer, deadline }) => {
+        const s = offer.session;
+        const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
+        return el('article', { className: 'offer', dataset: { offerId: offer.offerId } },
+          el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
+          el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
+          s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
+          el('p', { className: 'countdown', textContent: t('offer.expiresIn', { s: seconds }) }),
+          el('div', { className: 'row' },
+            button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary'),
+            button(t('offer.decline'), () => {
+              this.connection.request('offer:decline', { offerId: offer.offerId }).catch((e: unknown) => this.#fail(e));
+            }),
+          ),
+        );
+      }),
+    );
+  }
+
+  async #accept(offerId: string): Promise<void> {
+    try {
+      const card = await this.connection.request('offer:accept', { offerId });
+      this.#open.delete(offerId);
+      this.#renderOffers();
+      if (!this.#sessions.has(card.sessionId)) {
+        const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id));
+        this.#sessions.set(card.sessionId, panel);
+        this.#panels.append(panel.element);
+      }
+      this.#show(card.sessionId);
+    } catch (error) {
+      this.#open.delete(offerId);
+      this.#renderOffers();
+      this.#fail(error);
+    }
+  }
+
+  #show(sessionId: string): void {
+    this.#current = sessionId;
+    for (const [id, panel] of this.#sessions) panel.element.hidden = id !== sessionId;
+    this.#renderTabs();
+  }
+
+  #close(sessionId: string): void {
+    this.#sessions.get(sessionId)?.destroy();
+    this.#sessions.delete(sessionId);
+    if (this.#current === sessionId) this.#current = this.#sessions.keys().next().value;
+    if (this.#current) this.#show(this.#current);
+    else this.#renderTabs();
+  }
+
+  #renderTabs(): void {
+    if (this.#sessions.size === 0) {
+      this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t('noSessions') }));
+      return;
+    }
+    this.#tabs.replaceChildren(
+      ...[...this.#sessions.values()].map((panel) =>
+        el('button', {
+          type: 'button',
+          role: 'tab',
+          className: 'tab',
+          ariaSelected: String(panel.card.sessionId === this.#current),
+          textContent: `${panel.card.taxpayer.name} · ${t(`topic.${panel.card.topic}`)}`,
+          onclick: () => this.#show(panel.card.sessionId),
+        }),
+      ),
+    );
+  }
+
+  destroy(): void {
+    clearInterval(this.#timer);
+    for (const panel of this.#sessions.values()) panel.destroy();
+    this.element.remove();
+  }
+}

@@ -1,0 +1,84 @@
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { startTestService, type TestService } from '../harness/service.js';
+
+async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
+  await page.goto(`${url}/console/`, { waitUntil: 'networkidle0' });
+  await page.type('input[name="username"]', username);
+  await page.type('input[name="password"]', password);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.link.up');
+}
+
+describe('agent console and supervisor dashboard in a real browser', () => {
+  let t: TestService;
+  let b: TestBrowser;
+  let agent: Page;
+  let taxpayer: Page;
+  beforeAll(async () => {
+    t = await startTestService();
+    b = await launchBrowser();
+    agent = await (await b.browser.createBrowserContext()).newPage();
+    await agent.setViewport({ width: 1440, height: 1000 });
+    taxpayer = await b.browser.newPage();
+    await taxpayer.setViewport({ width: 1100, height: 800 });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('an agent goes available, gets an offer with a countdown, accepts it and works the session to its end', async () => {
+    await signIn(agent, t.url, 'agent2', 'agent2-pass');
+    await agent.select('.status-select', 'available');
+    await agent.waitForFunction(() => document.querySelector('.load')?.textContent?.includes('0/5'));
+
+    await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
+    const sessionId = await taxpayer.evaluate(async (token) => {
+      const w = window as any;
+      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
+      const s = await connection.request('help:request', { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' } });
+      w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }) };
+      return s.sessionId as string;
+    }, t.taxpayerToken({ sub: 'tp-console', name: '陈晨', taxpayerId: '91310000MA1K000009', company: '上海晨光贸易有限公司' }));
+
+    await agent.waitForSelector('.offer .countdown');
+    expect(await agent.$eval('.offer', (e) => e.textContent)).toContain('陈晨');
+    await screenshot(agent, 'console-offer');
+    await agent.click('.offer button.primary');
+    await agent.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`);
+    expect(await agent.$eval('.taxpayer-card', (e) => e.textContent)).toContain('上海晨光贸易有限公司');
+    expect(await agent.$eval('.taxpayer-card', (e) => e.textContent)).toContain('浦东办税服务厅');
+    await agent.waitForFunction(() => document.querySelector('.mirror-state')?.textContent?.includes('等待纳税人共享屏幕'));
+
+    await taxpayer.evaluate(async () => {
+      const w = window as any;
+      const answer = w.tp.share.offer();
+      ([...document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
+      await answer;
+    });
+    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await screenshot(agent, 'console-session-mirror');
+
+    const ended = [...(await agent.$$('.actions button'))];
+    for (const b of ended) if ((await b.evaluate((e) => e.textContent)) === '结束会话') await b.click();
+    await agent.waitForSelector('form.wrap-up');
+    await agent.type('form.wrap-up textarea', '已指导完成税务登记');
+    await agent.select('form.wrap-up select', 'resolved');
+    await screenshot(agent, 'console-wrap-up');
+    await agent.click('form.wrap-up button[type="submit"]');
+    await agent.waitForFunction((id) => !document.querySelector(`.session-panel[data-session-id="${id}"]`), {}, sessionId);
+    expect(await t.service.redis.hGet(`sess:${sessionId}`, 'outcome')).toBe('resolved');
+  });
+
+  it('a supervisor sees the pool live', async () => {
+    const page = await (await b.browser.createBrowserContext()).newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await signIn(page, t.url, 'super1', 'super1-pass');
+    await page.waitForSelector('.tile-stat');
+    await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('Served today') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
+    expect(await page.$eval('.dashboard', (e) => e.textContent)).toContain('李强 Li Qiang');
+    await screenshot(page, 'console-supervisor-dashboard');
+  });
+});
