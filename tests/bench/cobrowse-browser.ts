@@ -75,7 +75,7 @@ async function sharedPage(extraElements: number): Promise<{ page: Page; cdp: CDP
   await page.evaluate(async () => {
     const w = window as any;
     const answer = w.tp.share.offer();
-    const button = [...document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement;
+    const button = [...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement;
     button.click();
     await answer;
   });
@@ -125,8 +125,8 @@ await taxpayer.evaluate(() => {
   document.getElementById('next-1')!.addEventListener('click', () => (window as any).tp.clicks.push(Date.now()));
 });
 const granted = agent.evaluate((id) => (window as any).ag.viewers[id].requestControl(), sessionId);
-await taxpayer.waitForFunction(() => [...(document.getElementById('etax-assist-cobrowse')?.shadowRoot?.querySelectorAll('button') ?? [])].some((x) => x.textContent === '允许'), { polling: 50 });
-await taxpayer.evaluate(() => ([...document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button')].find((x) => x.textContent === '允许') as HTMLButtonElement).click());
+await taxpayer.waitForFunction(() => [...((window as any).tp?.share?.ui?.querySelectorAll('button') ?? [])].some((x) => x.textContent === '允许'), { polling: 50 });
+await taxpayer.evaluate(() => ([...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许') as HTMLButtonElement).click());
 await granted;
 await agent.waitForFunction((id) => (window as any).ag.viewers[id].state.control === 'granted', { polling: 50 }, sessionId);
 const sent = await agent.evaluate(async (id) => {

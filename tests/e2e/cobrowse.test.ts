@@ -50,12 +50,12 @@ async function taxpayerBootstrap(page: Page, token: string, sessionId?: string):
 /** Clicks a button of the SDK's dialog (inside its shadow root) by its text. */
 async function clickSdkButton(page: Page, label: string): Promise<void> {
   await page.waitForFunction(
-    (text) => Array.from(document.getElementById('etax-assist-cobrowse')?.shadowRoot?.querySelectorAll('button') ?? []).some((b) => b.textContent === text),
+    (text) => Array.from<HTMLButtonElement>((window as any).tp?.share?.ui?.querySelectorAll('button') ?? []).some((b) => b.textContent === text),
     { timeout: 10_000, polling: 100 },
     label,
   );
   await page.evaluate((text) => {
-    const button = [...(document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button'))].find((b) => b.textContent === text);
+    const button = [...((window as any).tp.share.ui.querySelectorAll('button'))].find((b) => b.textContent === text);
     (button as HTMLButtonElement).click();
   }, label);
 }

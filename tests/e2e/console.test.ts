@@ -55,7 +55,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await taxpayer.evaluate(async () => {
       const w = window as any;
       const answer = w.tp.share.offer();
-      ([...document.getElementById('etax-assist-cobrowse')!.shadowRoot!.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
+      ([...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
       await answer;
     });
     await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });

@@ -40,7 +40,8 @@ export class AnnotationOverlay {
     this.#host.setAttribute('data-cobrowse-block', '');
     this.#host.setAttribute('aria-hidden', 'true');
     this.#host.style.cssText = 'position:absolute;left:0;top:0;width:0;height:0;overflow:visible;pointer-events:none;z-index:2147482000';
-    const root = this.#host.attachShadow({ mode: 'open' });
+    // closed: the recorder must not mirror the agent's own annotations back to the agent
+    const root = this.#host.attachShadow({ mode: 'closed' });
     root.innerHTML = `<style>
       .pointer{position:absolute;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;background:#e5393599;box-shadow:0 0 0 4px #e5393544;transition:opacity .4s;opacity:0}
       .highlight{position:absolute;border:3px solid #f0a500;border-radius:4px;box-shadow:0 0 0 4000px #0000001f;transition:all .15s;display:none}

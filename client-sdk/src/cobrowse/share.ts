@@ -70,6 +70,11 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     return this.#overlay;
   }
 
+  /** The SDK's dialogs and banners (a closed shadow root), for the embedding widget and tests. */
+  get ui(): ShadowRoot {
+    return this.#layer.root;
+  }
+
   #listen(): void {
     const on = this.#listeners;
     on.on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));

@@ -13,7 +13,8 @@ export class UiLayer {
     // the recorder must not mirror the SDK's own UI to the agent
     this.host.setAttribute('data-cobrowse-block', '');
     this.host.setAttribute('style', `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`);
-    this.root = this.host.attachShadow({ mode: 'open' });
+    // closed: the page's scripts, and the recorder, never see the SDK's own UI
+    this.root = this.host.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
     style.textContent = LAYER_CSS;
     this.root.append(style);
