@@ -63,6 +63,12 @@ local function fmt(n) return string.format('%d', n) end
 
 local function emit(e) effects[#effects + 1] = e end
 
+-- How an assigned agent appears among a session's participants: `role:sub`, as its token says
+-- (experts sign in with the expert role).
+local function participant_of(a)
+  return (redis.call('HGET', 'dp:agent:' .. a, 'tier') == 'expert' and 'expert:' or 'agent:') .. a
+end
+
 local function log_event(s, fields)
   local entry = { 'at', fmt(now) }
   for _, f in ipairs(fields) do entry[#entry + 1] = f end
@@ -297,7 +303,7 @@ local function release_agent(s, a)
   local sh = hgetall(skey(s))
   if sh.secondary == a then redis.call('HSET', skey(s), 'secondary', '') end
   redis.call('SREM', akey(a) .. ':sessions', s)
-  redis.call('SREM', skey(s) .. ':participants', 'agent:' .. a)
+  redis.call('SREM', skey(s) .. ':participants', participant_of(a))
   add_load(a, -num(sh.cost))
   reindex(a)
   agent_effect(a)
@@ -531,7 +537,7 @@ function commands.accept()
   clear_offer(s, sh, 'accepted')
   redis.call('HSET', akey(a), 'timeouts', '0', 'idleSince', fmt(now))
   redis.call('SADD', akey(a) .. ':sessions', s)
-  redis.call('SADD', skey(s) .. ':participants', 'agent:' .. a)
+  redis.call('SADD', skey(s) .. ':participants', participant_of(a))
   reindex(a)
   agent_effect(a)
   emit({ t = 'participant', session = s, agent = a, change = 'joined' })

@@ -107,8 +107,10 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       panel.id = 'mirror-panel';
       panel.style.cssText = 'position:fixed;left:0;top:0;width:1000px;height:700px;background:#ddd';
       document.body.append(panel);
-      w.ag.viewer = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel);
+      w.ag.viewer = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel, { staleAfterMs: 3000 });
       w.ag.refusals = [];
+      w.ag.stale = [];
+      w.ag.viewer.on('stale', (stale: boolean) => w.ag.stale.push(stale));
       w.ag.viewer.on('control-refused', (reason: string) => w.ag.refusals.push(reason));
       await w.ag.viewer.start();
     }, offer.offerId, sessionId);
@@ -242,6 +244,25 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       }
     });
     expect(after).toBe('FORBIDDEN');
+  });
+
+  it('follows scrolling inside nested containers', async () => {
+    await taxpayer.evaluate(() => {
+      document.getElementById('back-2')?.click();
+      document.getElementById('back-2')?.click();
+    });
+    await taxpayer.evaluate(() => (document.querySelector('#back-3') as HTMLElement | null)?.click());
+    await taxpayer.evaluate(() => (document.querySelector('#back-2') as HTMLElement | null)?.click());
+    await taxpayer.waitForFunction(() => !(document.querySelector('#step-1') as HTMLElement).hidden);
+    await taxpayer.evaluate(() => document.getElementById('terms')!.scrollTo(0, 60));
+    await agent.waitForFunction(() => (window as any).ag.viewer.document.getElementById('terms')?.scrollTop === 60, { timeout: 10_000, polling: 100 });
+  });
+
+  it('tells the agent when the mirror goes stale, and recovers when the taxpayer is back', async () => {
+    await taxpayer.evaluate(() => (window as any).tp.connection.socket.disconnect());
+    await agent.waitForFunction(() => (window as any).ag.stale.at(-1) === true, { timeout: 10_000, polling: 100 });
+    await taxpayer.evaluate(() => (window as any).tp.connection.socket.connect());
+    await agent.waitForFunction(() => (window as any).ag.stale.at(-1) === false, { timeout: 10_000, polling: 100 });
   });
 
   it('resumes the mirror after the taxpayer reloads the page', async () => {

@@ -102,6 +102,26 @@ describe('co-browsing relay (real service, real Redis)', () => {
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
+  it('lets only one agent control at a time', async () => {
+    const sessionId = s.sessionId;
+    const expert = await connectSocket(t.url, await t.staffToken('expert1', DEV_PASSWORDS.expert1));
+    const offers: { offerId: string }[] = [];
+    expert.on('offer:new', (offer: { offerId: string }) => offers.push(offer));
+    await request(expert, 'agent:status', { status: 'available' });
+    await request(s.agent.socket, 'session:escalate', { sessionId, note: '需要专家' });
+    await expect.poll(() => offers.length).toBe(1);
+    expect(await request(expert, 'offer:accept', { offerId: offers[0]!.offerId })).toMatchObject({ ok: true });
+    // agent1 stays in the session (warm hand-over) and takes control first
+    await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
+    await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true });
+    expect(await request(expert, 'cobrowse:control-request', { sessionId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await request(expert, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(expert, 'cobrowse:control-stop', { sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await request(s.agent.socket, 'cobrowse:control-stop', { sessionId });
+    expect(await request(expert, 'cobrowse:control-request', { sessionId })).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'expert1' } } });
+    expert.close();
+  });
+
   it('keeps the whole recording, readable page by page', async () => {
     const first = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 3 });
     if (!first.ok) throw new Error(first.error.message);

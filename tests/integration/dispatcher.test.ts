@@ -157,6 +157,8 @@ describe('dispatcher flows against a real Redis', () => {
     const offer = h.pendingOffers('x1')[0]!;
     await h.dispatcher.accept(offer.offer, 'x1');
     expect(await h.session(s)).toMatchObject({ state: 'active', agent: 'x1', secondary: 'a1' });
+    // experts sign in with the expert role: that is how they are listed among the participants
+    expect(await h.redis.sIsMember(`sess:${s}:participants`, 'expert:x1')).toBe(1);
     expect((await h.agentFields('a1')).load).toBe('5');
     await h.dispatcher.leave(s, 'a1');
     expect((await h.agentFields('a1')).load).toBe('0');

@@ -28,6 +28,29 @@ const MASK_EVERY_INPUT = {
   tel: true, text: true, time: true, url: true, week: true, textarea: true, select: true, password: true, hidden: true,
 };
 
+/** Keeps only the latest mouse position, scroll offset and input value per target. */
+export function coalesce(events: RecordedEvent[]): RecordedEvent[] {
+  const keyOf = (event: RecordedEvent): string | undefined => {
+    if (event.type !== INCREMENTAL) return undefined;
+    const data = event.data as { source: number; id?: number };
+    if (data.source === MOUSE_MOVE) return 'mouse';
+    if (data.source === SCROLL || data.source === INPUT) return `${data.source}:${data.id}`;
+    return undefined;
+  };
+  const latest = new Map<string, number>();
+  events.forEach((event, i) => {
+    const key = keyOf(event);
+    if (key) latest.set(key, i);
+  });
+  return events.filter((event, i) => {
+    const key = keyOf(event);
+    return key === undefined || latest.get(key) === i;
+  });
+}
+
+/** While sharing, a heartbeat tells the agent's mirror the page is there even when nothing moves. */
+const ALIVE_EVERY_MS = 5000;
+
 /**
  * Records the taxpayer's page with rrweb once sharing is consented, masks at the source, and
  * sends small batches over the session socket. Backpressure: one batch in flight; while it is
@@ -43,6 +66,7 @@ export class CobrowseRecorder {
   #timer: ReturnType<typeof setInterval> | undefined;
   #snapshotPending = false;
   #flushScheduled = false;
+  #alive: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -82,6 +106,7 @@ export class CobrowseRecorder {
       sampling: { mousemove: 50, scroll: 50, media: 800 },
     }) ?? undefined;
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
+    this.#alive = setInterval(() => record.addCustomEvent('etax:alive', {}), ALIVE_EVERY_MS);
   }
 
   /**
@@ -107,28 +132,10 @@ export class CobrowseRecorder {
     this.takeFullSnapshot();
   }
 
-  /** Keeps only the latest mouse position, scroll offset and input value per target. */
-  #coalesce(events: RecordedEvent[]): RecordedEvent[] {
-    const latest = new Map<string, number>();
-    events.forEach((event, i) => {
-      if (event.type !== INCREMENTAL) return;
-      const data = event.data as { source: number; id?: number };
-      if (data.source === MOUSE_MOVE) latest.set('mouse', i);
-      else if (data.source === SCROLL || data.source === INPUT) latest.set(`${data.source}:${data.id}`, i);
-    });
-    const keep = new Set(latest.values());
-    return events.filter((event, i) => {
-      if (event.type !== INCREMENTAL) return true;
-      const data = event.data as { source: number; id?: number };
-      const key = data.source === MOUSE_MOVE ? 'mouse' : data.source === SCROLL || data.source === INPUT ? `${data.source}:${data.id}` : undefined;
-      return key === undefined || keep.has(i);
-    });
-  }
-
   async #flush(): Promise<void> {
     if (this.#inFlight || this.#queue.length === 0 || !this.connection.socket.connected) return;
     const max = this.options.maxBatchEvents ?? 500;
-    let events = this.#queue.length > 20 ? this.#coalesce(this.#queue) : this.#queue;
+    let events = this.#queue.length > 20 ? coalesce(this.#queue) : this.#queue;
     // a full snapshot goes in one batch however large; incremental events are split
     const snapshotAt = events.findIndex((e) => e.type === 2);
     const cut = snapshotAt >= 0 ? Math.max(max, snapshotAt + 1) : max;
@@ -168,7 +175,9 @@ export class CobrowseRecorder {
     this.#stopRecording?.();
     this.#stopRecording = undefined;
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#alive) clearInterval(this.#alive);
     this.#timer = undefined;
+    this.#alive = undefined;
     this.#queue = [];
   }
 }
