@@ -9,3 +9,4 @@ export { CobrowseShare, type ShareOptions } from './cobrowse/share.js';
 export { CobrowseRecorder, type RecorderOptions } from './cobrowse/recorder.js';
 export { MirrorViewer, type ViewerOptions, type ViewerTool } from './cobrowse/viewer.js';
 export { PrivacyPolicy, maskDigits, type PrivacyOptions } from './cobrowse/privacy.js';
+export { HelpWidget, type WidgetOptions } from './widget/widget.js';

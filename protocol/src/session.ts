@@ -81,3 +81,13 @@ export const SessionSummary = Type.Object({
   agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
 });
 export type SessionSummary = Static<typeof SessionSummary>;
+
+export const Rating = Type.Object(
+  {
+    sessionId: SessionRef.properties.sessionId,
+    score: Type.Integer({ minimum: 1, maximum: 5 }),
+    comment: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type Rating = Static<typeof Rating>;

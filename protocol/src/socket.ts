@@ -40,7 +40,7 @@ import {
   SetSharing,
   SnapshotWantedEvent,
 } from './cobrowse.js';
-import { HelpRequest, SessionRef, SessionSummary } from './session.js';
+import { HelpRequest, Rating, SessionRef, SessionSummary } from './session.js';
 import {
   AgentState,
   AgentStateEvent,
@@ -74,6 +74,7 @@ export const CLIENT_REQUESTS = {
   'session:resume': { request: SessionRef, result: SessionSummary },
   // taxpayer or agent
   'session:end': { request: SessionRef, result: StateResult },
+  'session:rate': { request: Rating, result: Done },
   'media:join': { request: SessionRef, result: MediaJoinResult },
   'media:create-transport': { request: CreateTransport, result: TransportParameters },
   'media:connect-transport': { request: ConnectTransport, result: Done },

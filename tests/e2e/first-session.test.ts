@@ -1,7 +1,8 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { connectSocket, request } from '../harness/socket.js';
 
 describe('first session in a real browser', () => {
   let t: TestService;
@@ -25,33 +26,56 @@ describe('first session in a real browser', () => {
     return page;
   }
 
-  it('demo portal: the page gets a taxpayer token, connects, asks for help, and a router is created for its session', async () => {
+  it('demo portal: sign-in mints a taxpayer token, the help widget asks for help, an agent accepts, and a router is created for the call', async () => {
     const page = await open('/demo/');
     await page.click('#login-form button[type="submit"]');
-    await page.waitForSelector('#help-view:not([hidden])');
+    await page.waitForSelector('#home-view:not([hidden])');
+    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     expect(t.service.pool.roomCount).toBe(0);
 
-    await page.select('#help-form select[name="topic"]', 'invoice');
-    await page.click('#help');
-    await page.waitForSelector('body[data-media-ready="true"]', { timeout: 20_000 });
-    const sessionId = await page.$eval('body', (body) => body.dataset.sessionId ?? '');
-    await screenshot(page, 'demo-portal-help-requested');
-
-    expect(t.service.pool.roomCount).toBe(1);
-    expect(t.service.pool.getRoom(sessionId)).toBeDefined();
+    await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
+    await page.evaluate(() => {
+      const ui = (window as any).helpWidget.ui as ShadowRoot;
+      (ui.querySelector('select[name="topic"]') as HTMLSelectElement).value = 'invoice';
+      (ui.querySelector('button[data-channel="voice"]') as HTMLButtonElement).click();
+      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
+    });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.status strong')?.textContent)).toBe('马上轮到您');
+    await screenshot(page, 'demo-portal-widget-waiting');
+    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'topic')).toBe('invoice');
-    expect(await page.$eval('#status', (el) => el.textContent)).toContain('音视频通道已就绪');
+
+    const agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    const offers: { offerId: string }[] = [];
+    agent.on('offer:new', (o: { offerId: string }) => offers.push(o));
+    await request(agent, 'agent:status', { status: 'available' });
+    await expect.poll(() => offers.length).toBe(1);
+    await request(agent, 'offer:accept', { offerId: offers[0]!.offerId });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'session');
+    // the voice call joins the session's media room: one router for this session
+    await expect.poll(() => t.service.pool.getRoom(sessionId ?? '') !== undefined, { timeout: 15_000 }).toBe(true);
+    expect(t.service.pool.roomCount).toBe(1);
+    await screenshot(page, 'demo-portal-widget-session');
+    agent.close();
     await page.close();
   });
 
-  it('demo portal: a second click reports the open request instead of opening another', async () => {
-    const page = await open('/demo/?lang=en');
+  it('demo portal: a reload resumes the same session instead of opening another', async () => {
+    const page = await open('/demo/');
+    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '李四'));
     await page.click('#login-form button[type="submit"]');
-    await page.waitForSelector('#help-view:not([hidden])');
-    await page.click('#help');
-    await page.waitForFunction(() => document.querySelector('#status')?.classList.contains('error'));
-    expect(await page.$eval('#status', (el) => el.textContent)).toContain('CONFLICT');
-    expect(t.service.pool.roomCount).toBe(1);
+    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+    await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
+    await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click());
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    const before = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.waitForFunction(() => (window as any).helpWidget?.view === 'waiting');
+    expect(await page.evaluate(() => sessionStorage.getItem('etax-assist:session'))).toBe(before);
+    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click());
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'closed');
+    expect(await t.service.redis.hGet(`sess:${before}`, 'state')).toBe('cancelled');
     await page.close();
   });
 

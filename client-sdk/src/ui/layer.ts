@@ -7,7 +7,7 @@ export class UiLayer {
   readonly host: HTMLElement;
   readonly root: ShadowRoot;
 
-  constructor(id: string, zIndex = 2147483000) {
+  constructor(id: string, zIndex = 2147483000, extraCss = '') {
     this.host = document.createElement('div');
     this.host.id = id;
     // the recorder must not mirror the SDK's own UI to the agent
@@ -16,7 +16,7 @@ export class UiLayer {
     // closed: the page's scripts, and the recorder, never see the SDK's own UI
     this.root = this.host.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
-    style.textContent = LAYER_CSS;
+    style.textContent = LAYER_CSS + extraCss;
     this.root.append(style);
     document.body.append(this.host);
   }

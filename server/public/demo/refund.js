@@ -46,4 +46,6 @@
     }
   });
   renderSummary();
+  // a signed-in demo taxpayer gets the help widget here too, pre-filled for refunds
+  if (window.DemoPortal && DemoPortal.signedIn()) DemoPortal.mountWidget({ lang: 'zh', topic: 'refund', kiosk: new URLSearchParams(location.search).get('kiosk') === '1' });
 })();

@@ -31,6 +31,13 @@ export function registerSessionRequests(requests: RequestRouter, sessions: Sessi
     return summaryOrGone(sessions, sessionId);
   });
 
+  requests.on('session:rate', ['taxpayer'], async ({ principal }, { sessionId, score, comment }) => {
+    const session = await sessions.requireParticipant(sessionId, principal);
+    if (session.state !== 'wrap-up' && session.state !== 'ended') throw new ProtocolError('CONFLICT', 'A session can be rated once it is over');
+    await sessions.rate(sessionId, score, comment ?? '');
+    return {};
+  });
+
   requests.on('session:end', ['taxpayer', 'agent', 'expert'], async ({ principal }, { sessionId }) => {
     const by = principal.role === 'taxpayer' ? { taxpayerSub: principal.sub } : { agentId: principal.sub };
     const state = await dispatcher.finish(sessionId, by);

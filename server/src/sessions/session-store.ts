@@ -124,6 +124,12 @@ export class SessionStore {
     });
   }
 
+  /** The taxpayer's rating of a session that is over (the latest one counts). */
+  async rate(id: string, score: number, comment: string): Promise<void> {
+    await this.redis.hSet(sessionKeys.session(id), { rating: String(score), ratingComment: comment });
+    await this.redis.xAdd(sessionKeys.events(id), '*', { at: String(Date.now()), rating: String(score), comment });
+  }
+
   /** The taxpayer's open session, if any. */
   async openSessionOf(taxpayerSub: string): Promise<string | undefined> {
     return (await this.redis.get(sessionKeys.taxpayerActive(taxpayerSub))) ?? undefined;

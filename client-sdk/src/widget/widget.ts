@@ -1,0 +1,401 @@
+import type { Channel, EntryPoint, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
+import { AssistConnection } from '../connection.js';
+import { AssistError } from '../errors.js';
+import { CobrowseShare } from '../cobrowse/share.js';
+import type { PrivacyOptions } from '../cobrowse/privacy.js';
+import { MediaCall } from '../media/media-call.js';
+import { UiLayer } from '../ui/layer.js';
+import { text, type Lang, type StringKey } from '../ui/strings.js';
+
+export interface WidgetOptions {
+  /** Base URL of the assistance service (default: the page's origin). */
+  serviceUrl?: string;
+  /** Supplied by the portal: a fresh taxpayer token for the signed-in user. */
+  fetchToken: () => Promise<string>;
+  lang?: Lang;
+  /** Large type and touch targets, auto-start of camera and microphone, reset after each visitor. */
+  kiosk?: { kioskId: string; hall: string; inactivityResetS?: number };
+  topics?: string[];
+  /** Pre-filled when the portal knows what the taxpayer is doing. */
+  defaultTopic?: string;
+  /** What a desktop taxpayer starts with (kiosks default to video). */
+  defaultChannel?: Channel;
+  privacy?: PrivacyOptions;
+}
+
+type View = 'closed' | 'pick' | 'waiting' | 'session' | 'rating' | 'thanks';
+
+const SESSION_KEY = 'etax-assist:session';
+const DEFAULT_TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
+const OVER = new Set(['wrap-up', 'ended', 'cancelled', 'abandoned']);
+
+const WIDGET_CSS = `
+.launcher { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; background: #b3261e; color: #fff; border: 0; border-radius: 28px;
+  padding: 14px 24px; font-size: 18px; box-shadow: 0 4px 16px #0004; min-height: 56px; }
+.panel { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; width: min(380px, 92vw); max-height: 86vh; overflow: auto; background: #fff;
+  color: #1d2733; border-radius: 12px; box-shadow: 0 8px 32px #0005; padding: 18px 20px; font-size: 16px; display: grid; gap: 12px; }
+.panel h2 { margin: 0; font-size: 19px; }
+.panel label { display: grid; gap: 4px; }
+.panel select, .panel textarea { font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
+.channels { display: flex; gap: 8px; }
+.channels button[aria-pressed="true"] { background: #17324d; color: #fff; }
+.status { font-size: 17px; } .status strong { display: block; font-size: 22px; }
+.tiles { display: grid; gap: 6px; } .tiles video { width: 100%; border-radius: 8px; background: #000; }
+.stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 52px; }
+.stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
+.note { color: #b3261e; }
+.row { display: flex; gap: 8px; flex-wrap: wrap; }
+:host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
+:host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
+:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) .status strong { font-size: 32px; }
+`;
+
+/**
+ * The "Human help" widget a portal or kiosk embeds with one script tag: topic, language and
+ * channel → waiting with position and estimated wait → the agent joins (call, screen-sharing
+ * consent, control consent) → rating. Survives reloads and navigation (session id in
+ * sessionStorage); a kiosk resets to a clean state after each visitor.
+ */
+export class HelpWidget {
+  readonly #layer: UiLayer;
+  readonly #lang: Lang;
+  #view: View = 'closed';
+  #connection: AssistConnection | undefined;
+  #summary: SessionSummary | undefined;
+  #share: CobrowseShare | undefined;
+  #call: MediaCall | undefined;
+  #notice = '';
+  #reconnecting = false;
+  #score = 0;
+  #lastActivity = Date.now();
+  readonly #inactivity: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(private readonly options: WidgetOptions) {
+    this.#lang = options.lang ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
+    this.#layer = new UiLayer('etax-assist-widget', 2147482500, WIDGET_CSS);
+    if (options.kiosk) {
+      this.#layer.host.classList.add('kiosk');
+      const touch = () => (this.#lastActivity = Date.now());
+      for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, touch, true);
+      this.#inactivity = setInterval(() => this.#checkInactivity(), 5000);
+    }
+  }
+
+  /** Mounts the widget; resumes a session this tab already had. */
+  static async mount(options: WidgetOptions): Promise<HelpWidget> {
+    const widget = new HelpWidget(options);
+    widget.#render();
+    const existing = sessionStorage.getItem(SESSION_KEY);
+    if (existing) await widget.#resume(existing);
+    return widget;
+  }
+
+  get view(): View {
+    return this.#view;
+  }
+
+  /** The widget's UI (a closed shadow root), for tests and diagnostics. */
+  get ui(): ShadowRoot {
+    return this.#layer.root;
+  }
+
+  get share(): CobrowseShare | undefined {
+    return this.#share;
+  }
+
+  #t(key: StringKey, values?: Record<string, string>): string {
+    return text(this.#lang, key, values);
+  }
+
+  async #connect(): Promise<AssistConnection> {
+    if (this.#connection) return this.#connection;
+    const connection = await AssistConnection.connect({ serviceUrl: this.options.serviceUrl ?? location.origin, fetchToken: this.options.fetchToken });
+    connection.socket.on('session:state', (summary) => this.#onState(summary));
+    connection.socket.on('disconnect', () => ((this.#reconnecting = true), this.#render()));
+    connection.socket.on('connect', () => ((this.#reconnecting = false), this.#render()));
+    this.#connection = connection;
+    return connection;
+  }
+
+  async #resume(sessionId: string): Promise<void> {
+    try {
+      const connection = await this.#connect();
+      this.#onState(await connection.request('session:resume', { sessionId }));
+    } catch {
+      sessionStorage.removeItem(SESSION_KEY);
+    }
+  }
+
+  #fail(error: unknown): void {
+    this.#notice = this.#t('failed', { message: error instanceof AssistError ? error.message : String(error) });
+    this.#render();
+  }
+
+  #onState(summary: SessionSummary): void {
+    if (this.#summary && summary.sessionId !== this.#summary.sessionId) return;
+    this.#summary = summary;
+    if (summary.state === 'queued' || summary.state === 'offered') this.#view = 'waiting';
+    else if (OVER.has(summary.state)) {
+      if (this.#view === 'session' || this.#view === 'waiting') this.#view = summary.state === 'cancelled' || summary.state === 'abandoned' ? 'closed' : 'rating';
+      void this.#endMedia();
+      sessionStorage.removeItem(SESSION_KEY);
+    } else {
+      if (this.#view !== 'session') void this.#enterSession(summary.sessionId);
+      this.#view = 'session';
+    }
+    this.#render();
+  }
+
+  async #enterSession(sessionId: string): Promise<void> {
+    const connection = await this.#connect();
+    if (!this.#share) {
+      this.#share = new CobrowseShare(connection, sessionId, { lang: this.#lang, kiosk: Boolean(this.options.kiosk), ...(this.options.privacy ? { privacy: this.options.privacy } : {}) });
+      // consent asked once per session; a reload or navigation resumes without asking again
+      if (!(await this.#share.resume())) void this.#share.offer();
+    }
+    const channel = this.#summary?.channel ?? 'text';
+    if (channel !== 'text' && !this.#call) {
+      const call = new MediaCall(connection, { sessionId, publish: channel });
+      this.#call = call;
+      call.on('state', () => this.#render());
+      call.on('mode', (mode) => {
+        if (mode !== channel) this.#notice = this.#t(mode === 'voice' ? 'voiceOnly' : 'textOnly');
+        this.#render();
+      });
+      call.on('remote-track', () => this.#render());
+      call.on('remote-track-ended', () => this.#render());
+      await call.start().catch((error: unknown) => this.#fail(error));
+    }
+    this.#render();
+  }
+
+  async #endMedia(): Promise<void> {
+    await this.#call?.close();
+    this.#call = undefined;
+    this.#share?.close();
+    this.#share = undefined;
+  }
+
+  async #ask(form: HTMLFormElement): Promise<void> {
+    const data = new FormData(form);
+    const kiosk = this.options.kiosk;
+    const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: location.pathname };
+    try {
+      const connection = await this.#connect();
+      const summary = await connection.request('help:request', {
+        language: String(data.get('language')),
+        topic: String(data.get('topic')),
+        channel: String(data.get('channel')) as Channel,
+        priority: (data.get('green') ? 'elderly' : 'normal') as PriorityGroup,
+        entry,
+      });
+      sessionStorage.setItem(SESSION_KEY, summary.sessionId);
+      this.#notice = '';
+      this.#onState(summary);
+    } catch (error) {
+      // already waiting or being helped (another tab, another page): carry on with that session
+      const open = error instanceof AssistError && error.code === 'CONFLICT' ? (error.details as { sessionId?: string } | undefined)?.sessionId : undefined;
+      if (open) {
+        sessionStorage.setItem(SESSION_KEY, open);
+        await this.#resume(open);
+        return;
+      }
+      this.#fail(error);
+    }
+  }
+
+  async #cancel(): Promise<void> {
+    const id = this.#summary?.sessionId;
+    if (!id || !this.#connection) return;
+    await this.#connection.request('help:cancel', { sessionId: id }).catch((e: unknown) => this.#fail(e));
+    this.#reset();
+  }
+
+  async #hangUp(): Promise<void> {
+    const id = this.#summary?.sessionId;
+    if (!id || !this.#connection) return;
+    await this.#connection.request('session:end', { sessionId: id }).catch((e: unknown) => this.#fail(e));
+  }
+
+  async #rate(skip: boolean): Promise<void> {
+    const id = this.#summary?.sessionId;
+    const comment = (this.#layer.root.querySelector('textarea[name="comment"]') as HTMLTextAreaElement | null)?.value ?? '';
+    if (!skip && id && this.#connection && this.#score > 0) {
+      await this.#connection.request('session:rate', { sessionId: id, score: this.#score, comment }).catch((e: unknown) => this.#fail(e));
+    }
+    this.#view = 'thanks';
+    this.#render();
+    setTimeout(() => this.#reset(), this.options.kiosk ? 4000 : 2500);
+  }
+
+  /** Back to a clean state: nothing of this visitor left on screen or in storage. */
+  #reset(): void {
+    void this.#endMedia();
+    sessionStorage.removeItem(SESSION_KEY);
+    this.#summary = undefined;
+    this.#score = 0;
+    this.#notice = '';
+    this.#view = 'closed';
+    if (this.options.kiosk) {
+      this.#connection?.close();
+      this.#connection = undefined;
+      for (const key of Object.keys(sessionStorage)) if (key.startsWith('etax-assist:')) sessionStorage.removeItem(key);
+    }
+    this.#render();
+  }
+
+  #checkInactivity(): void {
+    const limit = (this.options.kiosk?.inactivityResetS ?? 120) * 1000;
+    if ((this.#view === 'pick' || this.#view === 'thanks' || this.#view === 'rating') && Date.now() - this.#lastActivity > limit) this.#reset();
+  }
+
+  #button(label: string, onclick: () => void, primary = false): HTMLButtonElement {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.className = primary ? 'primary' : 'secondary';
+    b.addEventListener('click', onclick);
+    return b;
+  }
+
+  #render(): void {
+    const root = this.#layer.root;
+    for (const node of [...root.children]) if (node.tagName !== 'STYLE' && !node.classList.contains('dialog') && !node.classList.contains('banner')) node.remove();
+    if (this.#view === 'closed') {
+      root.append(this.#button(this.#t('help'), () => ((this.#view = 'pick'), this.#render()), true));
+      (root.lastElementChild as HTMLElement).classList.add('launcher');
+      return;
+    }
+    const panel = document.createElement('section');
+    panel.className = 'panel';
+    panel.setAttribute('role', 'dialog');
+    panel.setAttribute('aria-label', this.#t('helpTitle'));
+    const heading = document.createElement('h2');
+    heading.textContent = this.#t('helpTitle');
+    panel.append(heading);
+    if (this.#notice) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#notice }));
+    if (this.#reconnecting) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#t('reconnecting') }));
+    this.#renderBody(panel);
+    root.append(panel);
+  }
+
+  #renderBody(panel: HTMLElement): void {
+    const p = (content: string, className = 'status') => Object.assign(document.createElement('p'), { className, textContent: content });
+    switch (this.#view) {
+      case 'pick': {
+        const form = document.createElement('form');
+        form.className = 'pick';
+        const select = (name: string, label: StringKey, values: string[], chosen: string, labelOf: (v: string) => string) => {
+          const wrap = document.createElement('label');
+          wrap.textContent = this.#t(label);
+          const s = document.createElement('select');
+          s.name = name;
+          for (const v of values) s.append(Object.assign(document.createElement('option'), { value: v, textContent: labelOf(v), selected: v === chosen }));
+          wrap.append(s);
+          return wrap;
+        };
+        const topics = this.options.topics ?? DEFAULT_TOPICS;
+        form.append(
+          select('topic', 'topic', topics, this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
+          select('language', 'language', ['zh', 'en'], this.#lang, (v) => this.#t(`lang.${v}` as StringKey)),
+        );
+        const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
+        const channels = document.createElement('div');
+        channels.className = 'channels';
+        channels.setAttribute('role', 'radiogroup');
+        channels.setAttribute('aria-label', this.#t('channel'));
+        for (const c of ['video', 'voice', 'text'] as const) {
+          const b = this.#button(this.#t(c), () => {
+            channel.value = c;
+            for (const other of channels.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
+          });
+          b.setAttribute('aria-pressed', String(channel.value === c));
+          b.dataset.channel = c;
+          channels.append(b);
+        }
+        const green = document.createElement('label');
+        green.className = 'row';
+        green.append(Object.assign(document.createElement('input'), { type: 'checkbox', name: 'green' }), this.#t('greenChannel'));
+        const actions = document.createElement('div');
+        actions.className = 'row';
+        const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
+        actions.append(submit, this.#button(this.#t('close'), () => ((this.#view = 'closed'), this.#render())));
+        form.append(channel, channels, green, actions);
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          void this.#ask(form);
+        });
+        panel.append(form);
+        return;
+      }
+      case 'waiting': {
+        const s = this.#summary;
+        const status = p(this.#t('queued'));
+        const position = s?.queuePosition ?? 1;
+        const strong = document.createElement('strong');
+        strong.textContent = position <= 1 ? this.#t('next') : this.#t('position', { ahead: String(position - 1) });
+        status.append(strong);
+        panel.append(status, p(s?.estimatedWaitS !== undefined ? this.#t('eta', { min: String(Math.max(1, Math.round(s.estimatedWaitS / 60))) }) : this.#t('noEta'), 'eta'));
+        panel.append(this.#button(this.#t('cancel'), () => void this.#cancel()));
+        return;
+      }
+      case 'session': {
+        const agent = this.#summary?.agent?.name;
+        panel.append(p(agent ? this.#t('connectedTo', { name: agent }) : this.#t('connecting')));
+        const call = this.#call;
+        if (call) {
+          if (call.state === 'reconnecting') panel.append(p(this.#t('reconnecting'), 'note'));
+          const tiles = document.createElement('div');
+          tiles.className = 'tiles';
+          for (const remote of call.remoteTracks.filter((r) => r.kind === 'video')) {
+            tiles.append(Object.assign(document.createElement('video'), { autoplay: true, muted: true, playsInline: true, srcObject: new MediaStream([remote.track]) }));
+          }
+          panel.append(tiles);
+          const controls = document.createElement('div');
+          controls.className = 'row';
+          controls.append(
+            this.#button(call.micEnabled ? this.#t('mute') : this.#t('unmute'), () => void call.setMicEnabled(!call.micEnabled).then(() => this.#render())),
+            ...(call.mode === 'video' ? [this.#button(call.cameraEnabled ? this.#t('cameraOff') : this.#t('cameraOn'), () => void call.setCameraEnabled(!call.cameraEnabled).then(() => this.#render()))] : []),
+          );
+          panel.append(controls);
+        }
+        panel.append(this.#button(this.#t('hangUp'), () => void this.#hangUp()));
+        return;
+      }
+      case 'rating': {
+        panel.append(p(this.#t('rateTitle')));
+        const stars = document.createElement('div');
+        stars.className = 'stars';
+        for (let score = 1; score <= 5; score++) {
+          const b = this.#button('★', () => {
+            this.#score = score;
+            for (const [i, other] of [...stars.querySelectorAll('button')].entries()) other.setAttribute('aria-pressed', String(i < score));
+          });
+          b.setAttribute('aria-label', String(score));
+          b.setAttribute('aria-pressed', String(score <= this.#score));
+          stars.append(b);
+        }
+        const comment = document.createElement('label');
+        comment.textContent = this.#t('rateComment');
+        comment.append(Object.assign(document.createElement('textarea'), { name: 'comment', rows: 2, maxLength: 1000 }));
+        const row = document.createElement('div');
+        row.className = 'row';
+        row.append(this.#button(this.#t('submit'), () => void this.#rate(false), true), this.#button(this.#t('skip'), () => void this.#rate(true)));
+        panel.append(stars, comment, row);
+        return;
+      }
+      case 'thanks':
+        panel.append(p(this.#t('thanks')));
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  destroy(): void {
+    if (this.#inactivity) clearInterval(this.#inactivity);
+    void this.#endMedia();
+    this.#connection?.close();
+    this.#layer.remove();
+  }
+}
