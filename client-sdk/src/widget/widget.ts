@@ -343,8 +343,9 @@ export class HelpWidget {
         const agent = this.#summary?.agent?.name;
         panel.append(p(agent ? this.#t('connectedTo', { name: agent }) : this.#t('connecting')));
         const call = this.#call;
-        if (call) {
-          if (call.state === 'reconnecting') panel.append(p(this.#t('reconnecting'), 'note'));
+        if (call && call.state !== 'connected') {
+          panel.append(p(call.state === 'reconnecting' ? this.#t('reconnecting') : this.#t('connecting'), call.state === 'reconnecting' ? 'note' : 'status'));
+        } else if (call) {
           const tiles = document.createElement('div');
           tiles.className = 'tiles';
           for (const remote of call.remoteTracks.filter((r) => r.kind === 'video')) {
