@@ -36,6 +36,9 @@ const WIDGET_CSS = `
   color: #1d2733; border-radius: 12px; box-shadow: 0 8px 32px #0005; padding: 18px 20px; font-size: 16px; display: grid; gap: 12px; }
 .panel h2 { margin: 0; font-size: 19px; }
 .panel label { display: grid; gap: 4px; }
+.panel form { display: grid; gap: 14px; }
+.panel label.check { display: flex; align-items: center; gap: 10px; }
+.panel label.check input { width: 22px; height: 22px; }
 .panel select, .panel textarea { font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .channels { display: flex; gap: 8px; }
 .channels button[aria-pressed="true"] { background: #17324d; color: #fff; }
@@ -47,7 +50,8 @@ const WIDGET_CSS = `
 .row { display: flex; gap: 8px; flex-wrap: wrap; }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
-:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) .status strong { font-size: 32px; }
+:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) label.check input { width: 34px; height: 34px; }
+:host(.kiosk) .channels button { flex: 1; } :host(.kiosk) .status strong { font-size: 32px; }
 `;
 
 /**
@@ -314,7 +318,7 @@ export class HelpWidget {
           channels.append(b);
         }
         const green = document.createElement('label');
-        green.className = 'row';
+        green.className = 'check';
         green.append(Object.assign(document.createElement('input'), { type: 'checkbox', name: 'green' }), this.#t('greenChannel'));
         const actions = document.createElement('div');
         actions.className = 'row';
