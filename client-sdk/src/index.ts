@@ -10,3 +10,4 @@ export { CobrowseRecorder, type RecorderOptions } from './cobrowse/recorder.js';
 export { MirrorViewer, type ViewerOptions, type ViewerTool } from './cobrowse/viewer.js';
 export { PrivacyPolicy, maskDigits, type PrivacyOptions } from './cobrowse/privacy.js';
 export { HelpWidget, type WidgetOptions } from './widget/widget.js';
+export { ChatClient } from './chat/chat-client.js';

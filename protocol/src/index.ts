@@ -5,5 +5,6 @@ export * from './session.js';
 export * from './media.js';
 export * from './dispatch.js';
 export * from './cobrowse.js';
+export * from './chat.js';
 export * from './socket.js';
 export * from './validation.js';

@@ -41,6 +41,7 @@ import {
   SnapshotWantedEvent,
 } from './cobrowse.js';
 import { HelpRequest, Rating, SessionRef, SessionSummary } from './session.js';
+import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
 import {
   AgentState,
   AgentStateEvent,
@@ -75,6 +76,8 @@ export const CLIENT_REQUESTS = {
   // taxpayer or agent
   'session:end': { request: SessionRef, result: StateResult },
   'session:rate': { request: Rating, result: Done },
+  'chat:send': { request: ChatSend, result: ChatMessage },
+  'chat:history': { request: SessionRef, result: ChatHistory },
   'media:join': { request: SessionRef, result: MediaJoinResult },
   'media:create-transport': { request: CreateTransport, result: TransportParameters },
   'media:connect-transport': { request: ConnectTransport, result: Done },
@@ -141,6 +144,7 @@ export const SERVER_EVENTS = {
   'media:producer-paused': ProducerPausedEvent,
   'media:mode': MediaModeEvent,
   'media:rejoin': MediaRejoinEvent,
+  'chat:message': ChatMessage,
   'cobrowse:state': CobrowseState,
   'cobrowse:events': MirrorEvents,
   'cobrowse:annotation': AnnotationEvent,

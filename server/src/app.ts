@@ -8,6 +8,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { registerChatRequests } from './chat/requests.js';
 import { AssetTokens, assetRoutes } from './cobrowse/assets.js';
 import { CobrowseRelay } from './cobrowse/relay.js';
 import { MediaSignalling } from './media/requests.js';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   metrics.watchMedia(mediaStats);
   const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   cobrowse.register(requests);
+  registerChatRequests(requests, socketServer, redis, sessions, cobrowse.recording, config);
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {

@@ -53,6 +53,16 @@ describe('first session in a real browser', () => {
     await expect.poll(() => offers.length).toBe(1);
     await request(agent, 'offer:accept', { offerId: offers[0]!.offerId });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'session');
+    // chat both ways through the widget
+    await request(agent, 'chat:send', { sessionId, text: '您好，我是王敏，请问需要什么帮助？' });
+    await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.messages')?.textContent?.includes('请问需要什么帮助'));
+    const reply = new Promise<{ text: string }>((resolve) => agent.on('chat:message', (m: { text: string; from: { role: string } }) => m.from.role === 'taxpayer' && resolve(m)));
+    await page.evaluate(() => {
+      const ui = (window as any).helpWidget.ui as ShadowRoot;
+      (ui.querySelector('.chat-form input') as HTMLInputElement).value = '我想开发票';
+      (ui.querySelector('.chat-form button') as HTMLButtonElement).click();
+    });
+    expect((await reply).text).toBe('我想开发票');
     // the voice call joins the session's media room: one router for this session
     await expect.poll(() => t.service.pool.getRoom(sessionId ?? '') !== undefined, { timeout: 15_000 }).toBe(true);
     expect(t.service.pool.roomCount).toBe(1);

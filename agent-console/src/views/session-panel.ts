@@ -1,4 +1,4 @@
-import { AssistError, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
+import { AssistError, ChatClient, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
 import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
 import { button, el } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -22,6 +22,8 @@ export class SessionPanel {
   readonly #actions = el('div', { className: 'actions' });
   readonly #history = el('ul', { className: 'history' });
   readonly #viewer: MirrorViewer;
+  readonly #chat: ChatClient;
+  readonly #messages = el('ol', { className: 'messages' });
   #call: MediaCall | undefined;
   #state: string;
   #tool: ViewerTool = 'none';
@@ -34,6 +36,8 @@ export class SessionPanel {
   ) {
     this.#state = card.state;
     this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox);
+    this.#chat = new ChatClient(connection, card.sessionId);
+    this.#messages.setAttribute('aria-live', 'polite');
     this.element = el(
       'section',
       { className: 'session-panel', dataset: { sessionId: card.sessionId } },
@@ -49,6 +53,9 @@ export class SessionPanel {
           this.#callState,
           this.#tiles,
           el('div', { className: 'call-controls' }, ...this.#callButtons()),
+          el('h3', { textContent: t('chat.title') }),
+          this.#messages,
+          this.#chatForm(),
           this.#actions,
           this.#status,
           el('h3', { textContent: t('history') }),
@@ -62,7 +69,26 @@ export class SessionPanel {
     this.#viewer.on('error', (_code, message) => this.onError(message));
     void this.#viewer.start().catch((e: unknown) => this.#fail(e));
     void this.#loadHistory();
+    this.#chat.on('message', (m) => {
+      this.#messages.append(el('li', { className: m.from.role === 'taxpayer' ? 'theirs' : 'mine' }, el('span', { className: 'who', textContent: `${m.from.name}：` }), m.text));
+      this.#messages.scrollTop = this.#messages.scrollHeight;
+    });
+    void this.#chat.load().catch((e: unknown) => this.#fail(e));
     this.#renderActions();
+  }
+
+  #chatForm(): HTMLElement {
+    const input = el('input', { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: t('chat.placeholder') });
+    return el('form', {
+      className: 'chat-form',
+      onsubmit: (event: SubmitEvent) => {
+        event.preventDefault();
+        const text = input.value.trim();
+        if (!text) return;
+        input.value = '';
+        void this.#do(() => this.#chat.send(text));
+      },
+    }, input, el('button', { type: 'submit', className: 'primary', textContent: t('chat.send') }));
   }
 
   #fail(error: unknown): void {
@@ -238,6 +264,7 @@ export class SessionPanel {
 
   destroy(): void {
     this.#viewer.close();
+    this.#chat.close();
     void this.#call?.close();
     this.element.remove();
   }

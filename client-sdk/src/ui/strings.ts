@@ -52,6 +52,8 @@ export const STRINGS = {
     'lang.zh': '中文',
     'lang.en': 'English',
     failed: '出错了：{{message}}',
+    chatPlaceholder: '输入消息…',
+    send: '发送',
   },
   en: {
     shareTitle: 'Share your screen?',
@@ -105,6 +107,8 @@ export const STRINGS = {
     'lang.zh': '中文',
     'lang.en': 'English',
     failed: 'Something went wrong: {{message}}',
+    chatPlaceholder: 'Type a message…',
+    send: 'Send',
   },
 } as const;
 

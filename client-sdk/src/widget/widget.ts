@@ -1,4 +1,5 @@
 import type { Channel, EntryPoint, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
+import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
 import { CobrowseShare } from '../cobrowse/share.js';
@@ -47,6 +48,12 @@ const WIDGET_CSS = `
 .stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 52px; }
 .stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
 .note { color: #b3261e; }
+.chat { display: grid; gap: 8px; }
+.messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px; }
+.messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
+.messages li.mine { background: #17324d; color: #fff; justify-self: end; }
+.messages li.theirs { background: #fff; justify-self: start; }
+.chat-form { display: flex; gap: 8px; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .row { display: flex; gap: 8px; flex-wrap: wrap; }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
@@ -68,6 +75,9 @@ export class HelpWidget {
   #summary: SessionSummary | undefined;
   #share: CobrowseShare | undefined;
   #call: MediaCall | undefined;
+  #chat: ChatClient | undefined;
+  /** Built once per session and moved between renders, so typing survives updates. */
+  #chatBox: HTMLElement | undefined;
   #notice = '';
   #reconnecting = false;
   #score = 0;
@@ -157,6 +167,12 @@ export class HelpWidget {
       // consent asked once per session; a reload or navigation resumes without asking again
       if (!(await this.#share.resume())) void this.#share.offer();
     }
+    if (!this.#chat) {
+      const chat = new ChatClient(connection, sessionId);
+      this.#chat = chat;
+      this.#chatBox = this.#buildChat(chat);
+      await chat.load().catch(() => {});
+    }
     const channel = this.#summary?.channel ?? 'text';
     if (channel !== 'text' && !this.#call) {
       const call = new MediaCall(connection, { sessionId, publish: channel });
@@ -176,6 +192,9 @@ export class HelpWidget {
   async #endMedia(): Promise<void> {
     await this.#call?.close();
     this.#call = undefined;
+    this.#chat?.close();
+    this.#chat = undefined;
+    this.#chatBox = undefined;
     this.#share?.close();
     this.#share = undefined;
   }
@@ -364,6 +383,7 @@ export class HelpWidget {
           );
           panel.append(controls);
         }
+        if (this.#chatBox) panel.append(this.#chatBox);
         panel.append(this.#button(this.#t('hangUp'), () => void this.#hangUp()));
         return;
       }
@@ -395,6 +415,34 @@ export class HelpWidget {
       case 'closed':
         return;
     }
+  }
+
+  #buildChat(chat: ChatClient): HTMLElement {
+    const box = document.createElement('div');
+    box.className = 'chat';
+    const list = document.createElement('ol');
+    list.className = 'messages';
+    list.setAttribute('aria-live', 'polite');
+    chat.on('message', (m) => {
+      const item = document.createElement('li');
+      item.className = m.from.role === 'taxpayer' ? 'mine' : 'theirs';
+      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: m.from.role === 'taxpayer' ? '' : `${m.from.name}：` }), m.text);
+      list.append(item);
+      list.scrollTop = list.scrollHeight;
+    });
+    const form = document.createElement('form');
+    form.className = 'chat-form';
+    const input = Object.assign(document.createElement('input'), { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: this.#t('chatPlaceholder') });
+    form.append(input, Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (!value) return;
+      input.value = '';
+      chat.send(value).catch((e: unknown) => this.#fail(e));
+    });
+    box.append(list, form);
+    return box;
   }
 
   destroy(): void {

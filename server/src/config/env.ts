@@ -59,6 +59,11 @@ export interface Config {
     assetMaxBytes: number;
     assetTimeoutMs: number;
   };
+  chat: {
+    maxMessageChars: number;
+    maxPerMinute: number;
+    historyLimit: number;
+  };
   demoPortal: boolean;
   demoTokenTtlS: number;
   mediasoup: {
@@ -316,6 +321,11 @@ export function loadConfig(env: Env = process.env): Config {
       assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
       assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    chat: {
+      maxMessageChars: r.int('CHAT_MAX_MESSAGE_CHARS', 2000, 1, 4000),
+      maxPerMinute: r.int('CHAT_MAX_PER_MINUTE', 30, 1, 10_000),
+      historyLimit: r.int('CHAT_HISTORY_LIMIT', 500, 10, 100_000),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
