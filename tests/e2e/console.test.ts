@@ -1,7 +1,8 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { activeSession } from '../harness/session.js';
 
 async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
   await page.goto(`${url}/console/`, { waitUntil: 'networkidle0' });
@@ -72,13 +73,30 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'outcome')).toBe('resolved');
   });
 
-  it('a supervisor sees the pool live', async () => {
+  it('a supervisor sees the pool live, monitors a session silently and forces an agent away', async () => {
+    // refunds: agent1's skill, not agent2's (still available from the test above)
+    const live = await activeSession(t, 'tp-watched', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'voice', 'refund');
     const page = await (await b.browser.createBrowserContext()).newPage();
     await page.setViewport({ width: 1280, height: 900 });
     await signIn(page, t.url, 'super1', 'super1-pass');
     await page.waitForSelector('.tile-stat');
-    await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('Served today') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('今日已服务') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
     expect(await page.$eval('.dashboard', (e) => e.textContent)).toContain('李强 Li Qiang');
     await screenshot(page, 'console-supervisor-dashboard');
+
+    await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '静默监听') as HTMLButtonElement).click());
+    await page.waitForSelector('.watch:not([hidden]) .mirror');
+    expect(await t.service.redis.sIsMember(`sess:${live.sessionId}:monitors`, 'super1')).toBe(1);
+
+    const row = (await page.$$('tbody tr')).length;
+    expect(row).toBeGreaterThan(0);
+    await page.evaluate(() => {
+      const rows = [...document.querySelectorAll('tr')].filter((r) => r.textContent?.includes('王敏 Wang Min'));
+      const away = rows.flatMap((r) => [...r.querySelectorAll('button')]).find((b) => b.textContent === '暂离') as HTMLButtonElement;
+      away.click();
+    });
+    await expect.poll(() => t.service.redis.hGet('dp:agent:agent1', 'status')).toBe('away');
+    live.taxpayer.socket.close();
+    live.agent.socket.close();
   });
 });

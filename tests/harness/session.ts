@@ -15,6 +15,7 @@ export async function activeSession(
   taxpayerSub: string,
   agent: { username: string; password: string },
   channel: 'video' | 'voice' | 'text' = 'video',
+  topic = 'invoice',
 ): Promise<ActiveSession> {
   const agentSocket = await connectSocket(t.url, await t.staffToken(agent.username, agent.password));
   const agentLog = new EventLog(agentSocket);
@@ -22,7 +23,7 @@ export async function activeSession(
   const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: taxpayerSub }));
   const taxpayerLog = new EventLog(taxpayerSocket);
   const asked = await request<SessionSummary>(taxpayerSocket, 'help:request', {
-    language: 'zh', topic: 'invoice', channel, entry: { kind: 'portal', page: '/' },
+    language: 'zh', topic, channel, entry: { kind: 'portal', page: '/' },
   });
   if (!asked.ok) throw new Error(asked.error.message);
   const sessionId = asked.result.sessionId;

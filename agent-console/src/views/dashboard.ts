@@ -1,46 +1,122 @@
-import type { AssistConnection } from '@etax-assist/client-sdk';
+import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
 import type { SupervisorMetrics } from '@etax-assist/protocol';
-import { el } from '../dom.js';
-import { t } from '../i18n.js';
+import { button, el } from '../dom.js';
+import { errorText, t } from '../i18n.js';
 
 const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
 
-/** The supervisor's live view of the pool, refreshed by every `supervisor:metrics` push. */
+/**
+ * The supervisor's live view of the pool, refreshed by every `supervisor:metrics` push, with the
+ * supervisor's actions: force an agent away or offline, put a session back in the queue or hand
+ * it to a chosen agent, and watch a session silently (mirror and call, receive only).
+ */
 export class Dashboard {
   readonly element = el('div', { className: 'dashboard' });
+  readonly #live = el('div', { className: 'live' });
+  readonly #watch = el('section', { className: 'watch', hidden: true });
+  readonly #toast = el('div', { className: 'toast', role: 'alert' });
+  #watching: { sessionId: string; viewer: MirrorViewer; call: MediaCall } | undefined;
+  #latest: SupervisorMetrics | undefined;
 
   constructor(private readonly connection: AssistConnection) {
+    this.element.append(this.#live, this.#watch, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
 
+  async #do(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.#toast.textContent = error instanceof AssistError ? errorText(error.code, error.message) : String(error);
+      this.#toast.classList.add('visible');
+      setTimeout(() => this.#toast.classList.remove('visible'), 5000);
+    }
+  }
+
   render(m: SupervisorMetrics): void {
+    this.#latest = m;
+    // the picture refreshes every second: not while the supervisor is choosing in it
+    if (this.#live.contains(document.activeElement) && document.activeElement?.tagName === 'SELECT') return;
     const tile = (label: string, value: string | number) => el('div', { className: 'tile-stat' }, el('span', { textContent: label }), el('strong', { textContent: String(value) }));
     const waiting = m.queues.reduce((n, q) => n + q.waiting, 0);
     const longest = Math.max(0, ...m.queues.map((q) => q.longestWaitS));
-    const table = (head: string[], rows: (string | number)[][]) =>
-      el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', { textContent: String(c) }))))));
-    this.element.replaceChildren(
+    const table = (head: string[], rows: (string | number | HTMLElement)[][]) =>
+      el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, typeof c === 'object' ? c : String(c)))))));
+    const agentActions = (id: string) =>
+      el('div', { className: 'row' },
+        button(t('status.away'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'away' }))),
+        button(t('status.offline'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'offline' }))),
+      );
+    const available = m.agents.filter((a) => a.state === 'available');
+    const sessionActions = (sessionId: string) => {
+      const target = el('select', { ariaLabel: t('supervisor.reassignTo') }, el('option', { value: '', textContent: t('supervisor.queue') }), ...available.map((a) => el('option', { value: a.id, textContent: a.name })));
+      return el('div', { className: 'row' },
+        button(t('supervisor.monitor'), () => void this.#monitor(sessionId), 'primary'),
+        target,
+        button(t('supervisor.reassign'), () => void this.#do(() => this.connection.request('supervisor:reassign', target.value ? { sessionId, agentId: target.value } : { sessionId }))),
+      );
+    };
+    this.#live.replaceChildren(
       el('div', { className: 'tiles-row' },
-        tile('Waiting / 排队', waiting),
-        tile('Longest wait / 最长等待 (s)', longest),
-        tile('Active / 进行中', m.active.length),
-        tile('Served today / 今日服务', m.today.served),
-        tile('Escalations / 升级', m.today.escalations),
-        tile('Abandoned / 放弃', m.today.abandoned),
+        tile(t('supervisor.waiting'), waiting),
+        tile(t('supervisor.longest'), longest),
+        tile(t('supervisor.active'), m.active.length),
+        tile(t('supervisor.served'), m.today.served),
+        tile(t('supervisor.escalations'), m.today.escalations),
+        tile(t('supervisor.abandoned'), m.today.abandoned),
       ),
-      el('h2', { textContent: 'Queues / 队列' }),
+      el('h2', { textContent: t('supervisor.queues') }),
       table(
-        ['Queue', 'Waiting', 'Longest (s)', 'Avg wait (s)', 'SL %', 'Answered', 'Abandoned'],
+        [t('supervisor.queue'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],
         m.queues.filter((q) => q.waiting > 0 || q.answered > 0 || q.abandoned > 0).map((q) => [
           `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${q.tier}`, q.waiting, q.longestWaitS, q.averageWaitS, q.serviceLevelPct ?? '—', q.answered, q.abandoned,
         ]),
       ),
-      el('h2', { textContent: 'Agents / 坐席' }),
-      table(['Agent', 'Tier', ...STATES.map((s) => t(`status.${s}`)), 'Load'], m.agents.map((a) => [a.name, a.tier, ...STATES.map((s) => (a.state === s ? '●' : '')), a.load])),
-      el('h2', { textContent: 'Active sessions / 进行中的会话' }),
-      table(['Taxpayer', 'Agent', 'Topic', 'State', 'Duration (s)'], m.active.map((s) => [s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS])),
+      el('h2', { textContent: t('supervisor.agents') }),
+      table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, a.tier, ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
+      el('h2', { textContent: t('supervisor.sessions') }),
+      table(
+        [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
+        m.active.map((s) => [s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS, sessionActions(s.sessionId)]),
+      ),
       el('p', { className: 'updated', textContent: new Date(m.at).toLocaleTimeString() }),
     );
+  }
+
+  /** Silent monitoring: the mirror and both sides of the call, nothing sent, invisible to the taxpayer. */
+  async #monitor(sessionId: string): Promise<void> {
+    await this.#stopWatching();
+    await this.#do(async () => {
+      await this.connection.request('supervisor:observe', { sessionId, mode: 'monitor' });
+      const mirror = el('div', { className: 'mirror' });
+      const tiles = el('div', { className: 'tiles' });
+      this.#watch.replaceChildren(
+        el('div', { className: 'row' }, el('h2', { textContent: t('supervisor.monitoring') }), button(t('supervisor.stopMonitoring'), () => void this.#stopWatching())),
+        el('div', { className: 'panel-main' }, mirror, tiles),
+      );
+      this.#watch.hidden = false;
+      const viewer = new MirrorViewer(this.connection, sessionId, mirror);
+      const call = new MediaCall(this.connection, { sessionId, publish: 'text' });
+      call.on('remote-track', (remote) => {
+        if (remote.kind === 'video') tiles.append(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) }));
+      });
+      this.#watching = { sessionId, viewer, call };
+      await viewer.start();
+      await call.start();
+    });
+  }
+
+  async #stopWatching(): Promise<void> {
+    const watching = this.#watching;
+    this.#watching = undefined;
+    this.#watch.hidden = true;
+    if (!watching) return;
+    watching.viewer.close();
+    await watching.call.close();
+  }
+
+  get latest(): SupervisorMetrics | undefined {
+    return this.#latest;
   }
 }
