@@ -10,6 +10,7 @@ const zh = {
   connected: '实时连接已建立',
   disconnected: '实时连接已断开，正在重连…',
   role: { agent: '坐席', expert: '专家', supervisor: '班长' },
+  tier: { frontline: '一线', expert: '专家' },
   status: { available: '可接入', away: '暂离', offline: '离线', busy: '忙碌', 'wrap-up': '话后整理' },
   load: '当前负载 {{load}}/{{capacity}}',
   offer: { title: '新的求助', accept: '接受', decline: '拒绝', expiresIn: '{{s}} 秒后失效', kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' } },
@@ -23,7 +24,7 @@ const zh = {
   chat: { title: '文字消息', placeholder: '输入消息…', send: '发送' },
   supervisor: {
     waiting: '排队人数', longest: '最长等待（秒）', active: '进行中', served: '今日已服务', escalations: '今日升级', abandoned: '放弃',
-    queues: '队列', queue: '队列（重新排队）', averageWait: '平均等待（秒）', serviceLevel: '服务水平 %', answered: '已接听',
+    queues: '队列', queueName: '队列', queue: '放回队列', averageWait: '平均等待（秒）', serviceLevel: '服务水平 %', answered: '已接听',
     agents: '坐席', agent: '坐席', tier: '级别', load: '负载', sessions: '进行中的会话', state: '状态', duration: '时长（秒）',
     monitor: '静默监听', reassign: '改派', reassignTo: '改派给', monitoring: '正在静默监听', stopMonitoring: '停止监听',
   },
@@ -62,6 +63,7 @@ const en: typeof zh = {
   connected: 'Realtime link established',
   disconnected: 'Realtime link lost, reconnecting…',
   role: { agent: 'agent', expert: 'expert', supervisor: 'supervisor' },
+  tier: { frontline: 'frontline', expert: 'expert' },
   status: { available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', 'wrap-up': 'Wrap-up' },
   load: 'Load {{load}}/{{capacity}}',
   offer: { title: 'New request', accept: 'Accept', decline: 'Decline', expiresIn: 'expires in {{s}} s', kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' } },
@@ -75,7 +77,7 @@ const en: typeof zh = {
   chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send' },
   supervisor: {
     waiting: 'Waiting', longest: 'Longest wait (s)', active: 'Active', served: 'Served today', escalations: 'Escalations today', abandoned: 'Abandoned',
-    queues: 'Queues', queue: 'Queue (re-queue)', averageWait: 'Average wait (s)', serviceLevel: 'Service level %', answered: 'Answered',
+    queues: 'Queues', queueName: 'Queue', queue: 'Back to the queue', averageWait: 'Average wait (s)', serviceLevel: 'Service level %', answered: 'Answered',
     agents: 'Agents', agent: 'Agent', tier: 'Tier', load: 'Load', sessions: 'Active sessions', state: 'State', duration: 'Duration (s)',
     monitor: 'Monitor silently', reassign: 'Reassign', reassignTo: 'Reassign to', monitoring: 'Monitoring silently', stopMonitoring: 'Stop monitoring',
   },

@@ -68,13 +68,13 @@ export class Dashboard {
       ),
       el('h2', { textContent: t('supervisor.queues') }),
       table(
-        [t('supervisor.queue'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],
+        [t('supervisor.queueName'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],
         m.queues.filter((q) => q.waiting > 0 || q.answered > 0 || q.abandoned > 0).map((q) => [
-          `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${q.tier}`, q.waiting, q.longestWaitS, q.averageWaitS, q.serviceLevelPct ?? '—', q.answered, q.abandoned,
+          `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${t(`tier.${q.tier}`)}`, q.waiting, q.longestWaitS, q.averageWaitS, q.serviceLevelPct ?? '—', q.answered, q.abandoned,
         ]),
       ),
       el('h2', { textContent: t('supervisor.agents') }),
-      table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, a.tier, ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
+      table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
       el('h2', { textContent: t('supervisor.sessions') }),
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
