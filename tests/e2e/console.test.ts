@@ -60,6 +60,10 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       await answer;
     });
     await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    // the agent's call: their own microphone level shows on the meter
+    await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());
+    await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中', { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => parseFloat((document.querySelector('.level-bar') as HTMLElement | null)?.style.width ?? '0') > 0, { timeout: 10_000, polling: 50 });
     await screenshot(agent, 'console-session-mirror');
 
     const ended = [...(await agent.$$('.actions button'))];

@@ -1,4 +1,4 @@
-import { AssistError, ChatClient, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
+import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
 import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
 import { button, el } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -19,6 +19,10 @@ export class SessionPanel {
   readonly #mirrorBox = el('div', { className: 'mirror' });
   readonly #callState = el('span', { className: 'call-state' });
   readonly #tiles = el('div', { className: 'tiles' });
+  readonly #meters = el('div', { className: 'meters' });
+  readonly #devices = el('div', { className: 'devices' });
+  readonly #levelMeters: { meter: AudioLevelMeter; bar: HTMLElement }[] = [];
+  #meterFrame = 0;
   readonly #actions = el('div', { className: 'actions' });
   readonly #history = el('ul', { className: 'history' });
   readonly #viewer: MirrorViewer;
@@ -52,7 +56,9 @@ export class SessionPanel {
           el('h3', { textContent: t('call.title') }),
           this.#callState,
           this.#tiles,
+          this.#meters,
           el('div', { className: 'call-controls' }, ...this.#callButtons()),
+          this.#devices,
           el('h3', { textContent: t('chat.title') }),
           this.#messages,
           this.#chatForm(),
@@ -173,6 +179,7 @@ export class SessionPanel {
     call.on('state', (state) => (this.#callState.textContent = t(`call.states.${state}`)));
     call.on('peer-mode', (_peer, mode) => this.onError(t('call.peerMode', { mode: t(`channel.${mode}`) })));
     call.on('remote-track', (remote) => {
+      if (remote.kind === 'audio') this.#addMeter(remote.track, remote.peer.name);
       if (remote.kind !== 'video') return;
       const video = el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) });
       video.dataset.producerId = remote.producerId;
@@ -183,6 +190,35 @@ export class SessionPanel {
     if (call.localStream && call.localStream.getVideoTracks().length > 0) {
       this.#tiles.prepend(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile self', srcObject: call.localStream }));
     }
+    const mic = call.localStream?.getAudioTracks()[0];
+    if (mic) this.#addMeter(mic, t('call.you'));
+    await this.#renderDevices(call);
+  }
+
+  /** A level bar per audio track (yours and the other side's), drawn on animation frames. */
+  #addMeter(track: MediaStreamTrack, label: string): void {
+    const bar = el('span', { className: 'level-bar' });
+    this.#meters.append(el('div', { className: 'meter' }, el('span', { textContent: label }), el('span', { className: 'level' }, bar)));
+    this.#levelMeters.push({ meter: new AudioLevelMeter(track), bar });
+    if (this.#meterFrame) return;
+    const draw = () => {
+      for (const { meter, bar } of this.#levelMeters) bar.style.width = `${Math.round(meter.level() * 100)}%`;
+      this.#meterFrame = requestAnimationFrame(draw);
+    };
+    this.#meterFrame = requestAnimationFrame(draw);
+  }
+
+  /** Microphone and camera pickers: switching keeps the call going (no renegotiation). */
+  async #renderDevices(call: MediaCall): Promise<void> {
+    const devices = await navigator.mediaDevices.enumerateDevices();
+    const picker = (kind: 'audioinput' | 'videoinput', label: string) => {
+      const list = devices.filter((d) => d.kind === kind);
+      if (list.length < 2) return undefined;
+      const select = el('select', { ariaLabel: label }, ...list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${label} ${i + 1}` })));
+      select.addEventListener('change', () => void this.#do(() => call.switchDevice(kind === 'audioinput' ? 'audio' : 'video', select.value)));
+      return el('label', {}, label, select);
+    };
+    this.#devices.replaceChildren(...[picker('audioinput', t('call.microphone')), picker('videoinput', t('call.camera'))].filter((x): x is HTMLLabelElement => x !== undefined));
   }
 
   async #loadHistory(): Promise<void> {
@@ -263,6 +299,8 @@ export class SessionPanel {
   }
 
   destroy(): void {
+    cancelAnimationFrame(this.#meterFrame);
+    for (const { meter } of this.#levelMeters) meter.close();
     this.#viewer.close();
     this.#chat.close();
     void this.#call?.close();
