@@ -86,6 +86,26 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     await agent.close();
   });
 
+  it('falls back to text when the microphone is refused too, and the agent is told', async () => {
+    // a browser that asks before capturing, and a page that grants nothing
+    const strict = await launchBrowser({ grantMedia: false });
+    const taxpayer = await SdkPage.open(strict.browser.defaultBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-nomedia' }));
+    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent3', 'agent3-pass'));
+    const sessionId = await connectPair(t, taxpayer, agent, 'refund');
+    await agent.startCall(sessionId, 'video');
+    await taxpayer.startCall(sessionId, 'video');
+    expect(await taxpayer.evaluate(() => (window as any).sdk.modes)).toEqual([['text', 'permission-denied']]);
+    await agent.page.waitForFunction(() => (window as any).sdk.peerModes.length > 0, { timeout: 10_000 });
+    expect(await agent.evaluate(() => (window as any).sdk.peerModes)).toEqual([['taxpayer', 'text', 'permission-denied']]);
+    // the taxpayer still receives the agent's video and voice
+    await expect.poll(async () => taxpayer.framesFrom('agent'), { timeout: 20_000 }).toBeGreaterThan(0);
+    // free agent3 again for the next test
+    await agent.request('session:end', { sessionId });
+    await agent.request('session:wrap-up', { sessionId, notes: '', outcome: 'none' });
+    await strict.close();
+    await agent.close();
+  });
+
   it('rejoins by itself when its mediasoup worker dies, and supervisors see per-session call figures', async () => {
     const taxpayer = await SdkPage.open(b.browser, t.url, t.taxpayerToken({ sub: 'tp-worker' }));
     const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent3', 'agent3-pass'));
