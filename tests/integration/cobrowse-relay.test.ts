@@ -18,6 +18,9 @@ describe('co-browsing relay (real service, real Redis)', () => {
       COBROWSE_MAX_SNAPSHOT_BYTES: '20000',
       COBROWSE_CONTROL_REQUEST_TIMEOUT_S: '1',
       COBROWSE_RECORDING_CHUNK_BYTES: '1024',
+      COBROWSE_MAX_AGENT_BACKLOG: '5',
+      COBROWSE_MAX_BATCH_BYTES: '100000',
+      COBROWSE_MAX_LIVE_BATCHES: '1000',
     });
     s = await activeSession(t, 'tp-cb', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
   });
@@ -120,6 +123,32 @@ describe('co-browsing relay (real service, real Redis)', () => {
     await request(s.agent.socket, 'cobrowse:control-stop', { sessionId });
     expect(await request(expert, 'cobrowse:control-request', { sessionId })).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'expert1' } } });
     expert.close();
+  });
+
+  it('stops flooding an agent whose connection fell behind, and resyncs it from the latest snapshot when it drained', async () => {
+    const sessionId = s.sessionId;
+    const slow = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await request(slow, 'supervisor:observe', { sessionId, mode: 'monitor' });
+    await request(slow, 'cobrowse:watch', { sessionId });
+    const received: { events: { type: number }[] }[] = [];
+    slow.on('cobrowse:events', (e: { events: { type: number }[] }) => received.push(e));
+    // the agent's machine stops reading: its TCP socket is paused
+    const tcp = (slow.io.engine.transport as unknown as { ws: { _socket: { pause(): void; resume(): void } } }).ws._socket;
+    tcp.pause();
+    const big = (n: number) => ({ type: 3, data: { source: 0, texts: [{ id: 2, value: 'y'.repeat(60_000) }], attributes: [], removes: [], adds: [] }, timestamp: n });
+    let seq = 100;
+    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: seq++, events: [meta(1), full(2, 'resync')] });
+    for (let i = 0; i < 120; i++) await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: seq++, events: [big(i)] });
+    tcp.resume();
+    // what was queued before it fell behind drains; then the next batch brings a fresh mirror
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = received.length;
+    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: seq++, events: [mutation(500)] });
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(before);
+    // it got fewer than every batch, and was brought up to date with a snapshot (Meta + FullSnapshot)
+    expect(received.length).toBeLessThan(122);
+    expect(received.at(-1)!.events.slice(0, 2).map((e) => e.type)).toEqual([4, 2]);
+    slow.close();
   });
 
   it('keeps the whole recording, readable page by page', async () => {
