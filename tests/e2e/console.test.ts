@@ -31,6 +31,13 @@ describe('agent console and supervisor dashboard in a real browser', () => {
   });
 
   it('an agent goes available, gets an offer with a countdown, accepts it and works the session to its end', async () => {
+    const csp = (await fetch(`${t.url}/console/`)).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("object-src 'none'");
+    const violations: string[] = [];
+    agent.on('console', (m) => {
+      if (m.text().includes('Content Security Policy')) violations.push(m.text());
+    });
     await signIn(agent, t.url, 'agent2', 'agent2-pass');
     await agent.select('.status-select', 'available');
     await agent.waitForFunction(() => document.querySelector('.load')?.textContent?.includes('0/5'));
@@ -60,6 +67,14 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       await answer;
     });
     await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    // chat from the taxpayer is shown as text: markup in it does nothing in the console
+    await taxpayer.evaluate(async (id) => {
+      await (window as any).tp.connection.request('chat:send', { sessionId: id, text: '<img src=x onerror="window.__xss=1">你好' });
+    }, sessionId);
+    await agent.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('<img src=x'), { timeout: 10_000, polling: 100 });
+    expect(await agent.evaluate(() => (window as any).__xss)).toBeUndefined();
+    expect(await agent.$$eval('.messages img', (imgs) => imgs.length)).toBe(0);
+
     // the agent's call: their own microphone level shows on the meter
     await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中', { timeout: 15_000, polling: 100 });
@@ -75,6 +90,8 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.click('form.wrap-up button[type="submit"]');
     await agent.waitForFunction((id) => !document.querySelector(`.session-panel[data-session-id="${id}"]`), {}, sessionId);
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'outcome')).toBe('resolved');
+    // the whole session ran under the strict policy without a violation
+    expect(violations).toEqual([]);
   });
 
   it('a supervisor sees the pool live, monitors a session silently and forces an agent away', async () => {

@@ -16,6 +16,27 @@ export interface StaticRoutesOptions {
 }
 
 /**
+ * The console's Content-Security-Policy: only its own scripts run (the mirrored page's scripts
+ * never do: the replayer's iframe is sandboxed without scripts), connections only to this
+ * service, media and images from here, data: and blob:. Inline style attributes are allowed
+ * (the replayer positions and scales with them); inline scripts are not.
+ */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws: wss:",
+  "frame-src 'self' blob: about:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * Public assets: the SDK bundle (one script tag in the portal), the agent console and the demo
  * portal. They sit outside the guarded API context; the data they show comes through the API.
  */
@@ -25,6 +46,13 @@ export async function staticRoutes(app: FastifyInstance, { demoPortal }: StaticR
     { root: WEB_ROOTS.console, prefix: '/console/' },
   ];
   if (demoPortal) roots.push({ root: WEB_ROOTS.demo, prefix: '/demo/' });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/console/')) {
+      reply.header('content-security-policy', CONSOLE_CSP);
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'no-referrer');
+    }
+  });
   let first = true;
   for (const { root, prefix } of roots) {
     if (!existsSync(root)) throw new Error(`front-end build missing: ${root} (run "npm run build")`);
