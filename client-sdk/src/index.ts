@@ -11,3 +11,4 @@ export { MirrorViewer, type ViewerOptions, type ViewerTool } from './cobrowse/vi
 export { PrivacyPolicy, maskDigits, type PrivacyOptions } from './cobrowse/privacy.js';
 export { HelpWidget, type WidgetOptions } from './widget/widget.js';
 export { ChatClient } from './chat/chat-client.js';
+export { RecordingPlayer, type TimelineEntry } from './cobrowse/player.js';

@@ -217,6 +217,18 @@ export const SupervisorMetrics = Type.Object({
   ),
   /** Calls: per worker and per session, from every instance. */
   media: MediaMetrics,
+  /** The latest finished sessions, newest first, to replay. */
+  recent: Type.Array(
+    Type.Object({
+      sessionId: Type.String(),
+      endedAt: Type.String({ format: 'date-time' }),
+      taxpayerName: Type.String(),
+      agentName: Type.String(),
+      topic: Type.String(),
+      outcome: Type.String(),
+      rating: Type.Optional(Type.Integer()),
+    }),
+  ),
   today: Type.Object({
     requests: Type.Integer(),
     served: Type.Integer(),

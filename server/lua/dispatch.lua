@@ -341,6 +341,11 @@ local function close_session(s, state, fields)
   release_taxpayer(s, sh)
   redis.call('ZREM', 'dp:active', s)
   set_state(s, state, fields)
+  if state == 'ended' then
+    -- the latest finished sessions, for supervisors to replay
+    redis.call('ZADD', 'dp:ended', fmt(now), s)
+    redis.call('ZREMRANGEBYRANK', 'dp:ended', 0, -1001)
+  end
   for _, suffix in ipairs({ '', ':events', ':participants', ':declined' }) do
     redis.call('EXPIRE', skey(s) .. suffix, RETENTION_S)
   end

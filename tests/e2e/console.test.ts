@@ -117,6 +117,15 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       away.click();
     });
     await expect.poll(() => t.service.redis.hGet('dp:agent:agent1', 'status')).toBe('away');
+
+    // the session finished in the first test is replayed from its recording: page, chat, timeline
+    await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '回放') as HTMLButtonElement).click());
+    await page.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    expect(await page.$eval('.timeline', (e) => e.textContent)).toContain('<img src=x');
+    expect(await page.$$eval('.timeline img', (imgs) => imgs.length)).toBe(0);
+    await page.evaluate(() => ([...document.querySelectorAll('.replay button')].find((b) => b.textContent === '播放') as HTMLButtonElement).click());
+    await page.waitForFunction(() => Number((document.querySelector('.scrubber') as HTMLInputElement).value) > 0, { timeout: 10_000, polling: 100 });
+    await screenshot(page, 'console-supervisor-replay');
     live.taxpayer.socket.close();
     live.agent.socket.close();
   });

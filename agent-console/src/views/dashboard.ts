@@ -2,6 +2,7 @@ import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@et
 import type { SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el } from '../dom.js';
 import { errorText, t } from '../i18n.js';
+import { ReplayView } from './replay.js';
 
 const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
 
@@ -14,12 +15,13 @@ export class Dashboard {
   readonly element = el('div', { className: 'dashboard' });
   readonly #live = el('div', { className: 'live' });
   readonly #watch = el('section', { className: 'watch', hidden: true });
+  readonly #replay = el('div', { className: 'replay-host' });
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
   #watching: { sessionId: string; viewer: MirrorViewer; call: MediaCall } | undefined;
   #latest: SupervisorMetrics | undefined;
 
   constructor(private readonly connection: AssistConnection) {
-    this.element.append(this.#live, this.#watch, this.#toast);
+    this.element.append(this.#replay, this.#live, this.#watch, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
@@ -80,8 +82,22 @@ export class Dashboard {
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
         m.active.map((s) => [s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS, sessionActions(s.sessionId)]),
       ),
+      el('h2', { textContent: t('supervisor.recent') }),
+      table(
+        [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.outcome'), t('supervisor.rating'), t('supervisor.ended'), ''],
+        m.recent.map((r) => [
+          r.taxpayerName, r.agentName, t(`topic.${r.topic}`), r.outcome ? t(`outcome.${r.outcome}`) : '—', r.rating !== undefined ? '★'.repeat(r.rating) : '—',
+          new Date(r.endedAt).toLocaleTimeString(), button(t('replay.open'), () => void this.#openReplay(r.sessionId)),
+        ]),
+      ),
       el('p', { className: 'updated', textContent: new Date(m.at).toLocaleTimeString() }),
     );
+  }
+
+  async #openReplay(sessionId: string): Promise<void> {
+    const view = new ReplayView(this.connection, sessionId, () => this.#replay.replaceChildren());
+    this.#replay.replaceChildren(view.element);
+    await this.#do(() => view.load());
   }
 
   /** Silent monitoring: the mirror and both sides of the call, nothing sent, invisible to the taxpayer. */

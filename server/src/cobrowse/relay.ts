@@ -168,7 +168,12 @@ export class CobrowseRelay {
     });
 
     requests.on('cobrowse:recording', ['supervisor', 'agent', 'expert'], async ({ principal }, { sessionId, after, limit }) => {
-      await this.sessions.requireParticipant(sessionId, principal);
+      // supervisors replay any session; agents the sessions they took part in
+      if (principal.role === 'supervisor') {
+        if (!(await this.sessions.fields(sessionId))) throw new ProtocolError('NOT_FOUND', 'No such session');
+      } else {
+        await this.sessions.requireParticipant(sessionId, principal);
+      }
       return this.recording.read(sessionId, after, limit ?? 200);
     });
   }

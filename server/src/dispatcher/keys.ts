@@ -8,6 +8,7 @@ export const dispatchKeys = {
   staff: (skill: string) => `dp:staff:${skill}`,
   presence: 'dp:presence',
   active: 'dp:active',
+  ended: 'dp:ended',
   handlingTimes: (queue: string) => `dp:stats:aht:${queue}`,
   answered: (queue: string) => `dp:stats:answered:${queue}`,
   abandoned: (queue: string) => `dp:stats:abandoned:${queue}`,

@@ -111,6 +111,23 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     }),
   );
 
+  const endedRows = await redis.zRangeWithScores(dispatchKeys.ended, 0, 19, { REV: true });
+  const recent = await Promise.all(
+    endedRows.map(async ({ value: sessionId, score }) => {
+      const f = await redis.hGetAll(`sess:${sessionId}`);
+      const agentId = f.agent ?? '';
+      const row = {
+        sessionId,
+        endedAt: new Date(score).toISOString(),
+        taxpayerName: f.taxpayerName ?? '',
+        agentName: agents.find((a) => a.id === agentId)?.name ?? agentId,
+        topic: f.topic ?? '',
+        outcome: f.outcome ?? '',
+      };
+      return f.rating ? { ...row, rating: Number(f.rating) } : row;
+    }),
+  );
+
   const instances = await readMediaStats(redis, config.metricsIntervalMs * 3);
   const media = {
     workers: instances.flatMap((i) =>
@@ -131,6 +148,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     agentsBySkill,
     active,
     media,
+    recent,
     today: {
       requests: count('requests'),
       served: count('served'),

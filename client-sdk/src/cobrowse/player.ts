@@ -1,0 +1,92 @@
+import { Replayer } from 'rrweb';
+import type { eventWithTime } from '@rrweb/types';
+import type { RecordedEvent } from '@etax-assist/protocol';
+import type { AssistConnection } from '../connection.js';
+import { Emitter } from '../emitter.js';
+
+/** A moment of the session besides the page itself: chat, annotations, control, sharing. */
+export interface TimelineEntry {
+  kind: string;
+  /** Milliseconds since the start of the recording. */
+  offset: number;
+  payload: unknown;
+}
+
+type PlayerEvents = { time: [offsetMs: number] };
+
+/**
+ * Replays a finished session from its stored recording: the page (rrweb), and a timeline of
+ * chat messages, annotations and control, seekable. The replay runs in a sandboxed iframe
+ * without scripts, like the live mirror.
+ */
+export class RecordingPlayer extends Emitter<PlayerEvents> {
+  #replayer: Replayer | undefined;
+  #events: eventWithTime[] = [];
+  #timeline: TimelineEntry[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly connection: AssistConnection,
+    readonly sessionId: string,
+    private readonly container: HTMLElement,
+  ) {
+    super();
+  }
+
+  /** Fetches the whole recording page by page and builds the replay. */
+  async load(): Promise<void> {
+    const entries: { kind: string; at: number; payload: unknown }[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.connection.request('cobrowse:recording', after ? { sessionId: this.sessionId, after, limit: 1000 } : { sessionId: this.sessionId, limit: 1000 });
+      entries.push(...page.entries);
+      after = page.next;
+    } while (after);
+    this.#events = entries.filter((e) => e.kind === 'rrweb').flatMap((e) => e.payload as RecordedEvent[]) as unknown as eventWithTime[];
+    this.#events.sort((a, b) => a.timestamp - b.timestamp);
+    const start = this.#events[0]?.timestamp ?? entries[0]?.at ?? 0;
+    this.#timeline = entries.filter((e) => e.kind !== 'rrweb').map((e) => ({ kind: e.kind, offset: Math.max(0, e.at - start), payload: e.payload }));
+    if (this.#events.length >= 2) {
+      this.#replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false });
+      this.#replayer.pause(0);
+    }
+  }
+
+  get hasPage(): boolean {
+    return this.#replayer !== undefined;
+  }
+
+  get timeline(): TimelineEntry[] {
+    return this.#timeline;
+  }
+
+  /** Length of the recorded page activity, ms. */
+  get duration(): number {
+    return this.#replayer?.getMetaData().totalTime ?? 0;
+  }
+
+  get document(): Document | undefined {
+    return this.#replayer?.iframe.contentDocument ?? undefined;
+  }
+
+  play(fromMs?: number): void {
+    this.#replayer?.play(fromMs ?? this.#replayer.getCurrentTime());
+    clearInterval(this.#timer);
+    this.#timer = setInterval(() => this.emit('time', this.#replayer?.getCurrentTime() ?? 0), 250);
+  }
+
+  pause(): void {
+    this.#replayer?.pause();
+    clearInterval(this.#timer);
+  }
+
+  seek(offsetMs: number): void {
+    this.#replayer?.pause(offsetMs);
+    this.emit('time', offsetMs);
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.#replayer?.destroy();
+  }
+}
