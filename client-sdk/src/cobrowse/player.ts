@@ -47,9 +47,23 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
     const start = this.#events[0]?.timestamp ?? entries[0]?.at ?? 0;
     this.#timeline = entries.filter((e) => e.kind !== 'rrweb').map((e) => ({ kind: e.kind, offset: Math.max(0, e.at - start), payload: e.payload }));
     if (this.#events.length >= 2) {
-      this.#replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false });
-      this.#replayer.pause(0);
+      const replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false });
+      this.#replayer = replayer;
+      replayer.on('resize', () => this.#fit());
+      replayer.pause(0);
+      this.#fit();
     }
+  }
+
+  /** Scales the recorded viewport to the container's width. */
+  #fit(): void {
+    const replayer = this.#replayer;
+    if (!replayer) return;
+    const width = Number(replayer.iframe.width) || replayer.iframe.clientWidth;
+    if (!width) return;
+    const scale = Math.min(1, this.container.clientWidth / width);
+    replayer.wrapper.style.transformOrigin = '0 0';
+    replayer.wrapper.style.transform = `scale(${scale})`;
   }
 
   get hasPage(): boolean {
