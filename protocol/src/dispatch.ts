@@ -237,6 +237,10 @@ export const SupervisorMetrics = Type.Object({
     transfers: Type.Integer(),
     abandoned: Type.Integer(),
     offers: Type.Object({ made: Type.Integer(), accepted: Type.Integer(), declined: Type.Integer(), timedOut: Type.Integer(), revoked: Type.Integer() }),
+    /** Sessions ended today by wrap-up outcome. */
+    outcomes: Type.Record(Type.String(), Type.Integer()),
   }),
+  /** One sample a minute over the last hours: the queue and the pool, for the trend chart. */
+  trend: Type.Array(Type.Object({ at: Type.Number(), waiting: Type.Integer(), longestWaitS: Type.Integer(), active: Type.Integer(), available: Type.Integer() })),
 });
 export type SupervisorMetrics = Static<typeof SupervisorMetrics>;

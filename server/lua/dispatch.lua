@@ -386,6 +386,7 @@ local function close_wrap_up(s, notes, outcome, auto)
   redis.call('LTRIM', hist, 0, HISTORY_LIMIT - 1)
   redis.call('EXPIRE', hist, RETENTION_S)
   close_session(s, 'ended', { 'outcome', outcome, 'notes', notes, 'auto', auto and '1' or '0' })
+  day_stat('outcome:' .. outcome, 1)
   redis.call('SREM', akey(a) .. ':wrapups', s)
   if redis.call('SCARD', akey(a) .. ':wrapups') == 0 then
     redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))

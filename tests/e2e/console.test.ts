@@ -103,6 +103,9 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.waitForSelector('.tile-stat');
     await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('今日已服务') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
     expect(await page.$eval('.dashboard', (e) => e.textContent)).toContain('李强 Li Qiang');
+    // the trend chart has its first sample, and today's outcomes count the resolved session
+    await page.waitForSelector('.trend polyline');
+    expect(await page.$eval('.outcomes', (e) => e.textContent)).toContain('已解决 1');
     await screenshot(page, 'console-supervisor-dashboard');
 
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '静默监听') as HTMLButtonElement).click());

@@ -3,6 +3,7 @@ import type { SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { ReplayView } from './replay.js';
+import { trendChart } from './trend-chart.js';
 
 const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
 
@@ -68,6 +69,11 @@ export class Dashboard {
         tile(t('supervisor.escalations'), m.today.escalations),
         tile(t('supervisor.abandoned'), m.today.abandoned),
       ),
+      el('div', { className: 'trends' },
+        trendChart(m.trend.map((p) => ({ at: p.at, value: p.waiting })), t('supervisor.trendWaiting')),
+        trendChart(m.trend.map((p) => ({ at: p.at, value: p.longestWaitS })), t('supervisor.trendLongest')),
+      ),
+      el('p', { className: 'outcomes', textContent: `${t('supervisor.outcomesToday')}：${Object.entries(m.today.outcomes).map(([o, n]) => `${t(`outcome.${o}`)} ${n}`).join(' · ') || '—'} · ${t('supervisor.sessionHours')} ${m.today.sessionHours}` }),
       el('h2', { textContent: t('supervisor.queues') }),
       table(
         [t('supervisor.queueName'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],

@@ -15,6 +15,7 @@ export const dispatchKeys = {
   day: (dayNumber: number) => `dp:stats:day:${dayNumber}`,
   metricsLeader: 'dp:metrics:leader',
   metricsSnapshot: 'dp:metrics:snapshot',
+  metricsTrend: 'dp:metrics:trend',
   history: (taxpayerSub: string) => `taxpayer:${taxpayerSub}:history`,
 };
 

@@ -12,6 +12,9 @@ import { BAND_WIDTH, dispatchKeys } from './keys.js';
 import { skillKey } from './skills.js';
 
 const BANDS = [0, 1, 2];
+/** Hours of one-a-minute samples kept for the dashboard's trend chart. */
+const TREND_HOURS = 8;
+const TREND_EVERY_MS = 60_000;
 const MAX_ACTIVE_ROWS = 500;
 
 export function displayState(agent: Record<string, string>, capacity: number): AgentDisplayState {
@@ -139,6 +142,17 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const day = Math.floor((now + config.tzOffsetMin * 60_000) / 86_400_000);
   const totals = await redis.hGetAll(dispatchKeys.day(day));
   const count = (field: string): number => Math.round(Number(totals[field] ?? 0));
+  const outcomes = Object.fromEntries(
+    Object.entries(totals).filter(([field]) => field.startsWith('outcome:')).map(([field, n]) => [field.slice('outcome:'.length), Math.round(Number(n))]),
+  );
+  const trendRaw = await redis.xRange(dispatchKeys.metricsTrend, String(now - TREND_HOURS * 3_600_000), '+');
+  const trend = trendRaw.map((e) => ({
+    at: Number(e.id.split('-')[0]),
+    waiting: Number(e.message.waiting ?? 0),
+    longestWaitS: Number(e.message.longestWaitS ?? 0),
+    active: Number(e.message.active ?? 0),
+    available: Number(e.message.available ?? 0),
+  }));
   return {
     at: new Date(now).toISOString(),
     windowS: config.statsWindowS,
@@ -163,7 +177,9 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
         timedOut: count('offers_timeout'),
         revoked: count('offers_revoked'),
       },
+      outcomes,
     },
+    trend,
   };
 }
 
@@ -205,12 +221,30 @@ export class SupervisorMetricsPublisher {
         await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
         const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog);
         await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
+        await this.#sampleTrend(snapshot);
       }
       const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
       if (stored) {
         this.#latest = JSON.parse(stored) as SupervisorMetrics;
         this.io.local.to(rooms.supervisors).emit('supervisor:metrics', this.#latest);
       }
+  }
+
+  /** Appends a trend sample when the last one is a minute old (the leader only). */
+  async #sampleTrend(snapshot: SupervisorMetrics): Promise<void> {
+    const [last] = await this.redis.xRevRange(dispatchKeys.metricsTrend, '+', '-', { COUNT: 1 });
+    if (last && Date.now() - Number(last.id.split('-')[0]) < TREND_EVERY_MS) return;
+    await this.redis.xAdd(
+      dispatchKeys.metricsTrend,
+      '*',
+      {
+        waiting: String(snapshot.queues.reduce((n, q) => n + q.waiting, 0)),
+        longestWaitS: String(Math.max(0, ...snapshot.queues.map((q) => q.longestWaitS))),
+        active: String(snapshot.active.length),
+        available: String(snapshot.agents.filter((a) => a.state === 'available').length),
+      },
+      { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: (TREND_HOURS * 3_600_000) / TREND_EVERY_MS } },
+    );
   }
 
   stop(): void {
