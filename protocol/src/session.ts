@@ -91,3 +91,8 @@ export const Rating = Type.Object(
   { additionalProperties: false },
 );
 export type Rating = Static<typeof Rating>;
+
+/** A short code a taxpayer reads to a hotline agent, who then joins that session directly. */
+export const SessionCode = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }), expiresInS: Type.Integer() });
+export type SessionCode = Static<typeof SessionCode>;
+export const JoinByCode = Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false });

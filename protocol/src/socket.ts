@@ -40,7 +40,7 @@ import {
   SetSharing,
   SnapshotWantedEvent,
 } from './cobrowse.js';
-import { HelpRequest, Rating, SessionRef, SessionSummary } from './session.js';
+import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
 import {
   AgentState,
@@ -76,6 +76,8 @@ export const CLIENT_REQUESTS = {
   // taxpayer or agent
   'session:end': { request: SessionRef, result: StateResult },
   'session:rate': { request: Rating, result: Done },
+  'session:code': { request: SessionRef, result: SessionCode },
+  'session:join-by-code': { request: JoinByCode, result: SessionCard },
   'chat:send': { request: ChatSend, result: ChatMessage },
   'chat:history': { request: SessionRef, result: ChatHistory },
   'media:join': { request: SessionRef, result: MediaJoinResult },

@@ -26,6 +26,7 @@ import { SupervisorMetricsPublisher } from './dispatcher/supervisor-metrics.js';
 import { startSweeper } from './dispatcher/sweeper.js';
 import { QueueUpdates } from './sessions/queue-updates.js';
 import { registerSessionRequests } from './sessions/requests.js';
+import { registerSessionCodeRequests } from './sessions/session-codes.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
 import { staticRoutes } from './web/static-routes.js';
@@ -105,6 +106,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   new DispatchNotifier(socketServer, dispatcher, sessions, dispatchLog);
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher);
+  registerSessionCodeRequests(requests, redis, sessions, dispatcher, config);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
   const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }));
   media.register(requests);

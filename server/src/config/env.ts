@@ -59,6 +59,11 @@ export interface Config {
     assetMaxBytes: number;
     assetTimeoutMs: number;
   };
+  sessionCode: {
+    ttlS: number;
+    /** Codes an agent may try a minute (a wrong code is refused and counts). */
+    maxAttemptsPerMinute: number;
+  };
   chat: {
     maxMessageChars: number;
     maxPerMinute: number;
@@ -321,6 +326,10 @@ export function loadConfig(env: Env = process.env): Config {
       assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
       assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),
+    },
+    sessionCode: {
+      ttlS: r.int('SESSION_CODE_TTL_S', 600, 30, 86_400),
+      maxAttemptsPerMinute: r.int('SESSION_CODE_MAX_ATTEMPTS_PER_MINUTE', 10, 1, 1000),
     },
     chat: {
       maxMessageChars: r.int('CHAT_MAX_MESSAGE_CHARS', 2000, 1, 4000),

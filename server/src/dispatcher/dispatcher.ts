@@ -207,6 +207,14 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.#run('wrapUp', { session: sessionId, agent: agentId, notes, outcome });
   }
 
+  /** Offers a waiting session to one agent (a hotline agent typing its code); returns the offer id. */
+  async offerTo(sessionId: string, agentId: string): Promise<string> {
+    await this.#run('reassign', { session: sessionId, agent: agentId, by: agentId });
+    const offer = await this.redis.hGet(`sess:${sessionId}`, 'offer');
+    if (!offer) throw new ProtocolError('CONFLICT', 'The session could not be offered to you');
+    return offer;
+  }
+
   async reassign(sessionId: string, by: string, agentId?: string): Promise<void> {
     await this.#run('reassign', { session: sessionId, agent: agentId, by });
   }

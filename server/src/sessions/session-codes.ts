@@ -1,0 +1,57 @@
+import { randomInt } from 'node:crypto';
+import { ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
+import type { Config } from '../config/env.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import type { RequestRouter } from '../realtime/requests.js';
+import { rooms } from '../realtime/rooms.js';
+import type { RedisClient } from '../redis/client.js';
+import type { SessionStore } from './session-store.js';
+
+const codeKey = (code: string) => `code:${code}`;
+const WAITING = new Set(['queued', 'offered']);
+
+/**
+ * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
+ * waiting request; the hotline agent types it and the session is theirs at once (an offer made
+ * to them and accepted in one step, through the dispatcher, so capacity and states stay right).
+ */
+export function registerSessionCodeRequests(
+  requests: RequestRouter,
+  redis: RedisClient,
+  sessions: SessionStore,
+  dispatcher: Dispatcher,
+  config: Config,
+): void {
+  const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
+
+  requests.on('session:code', ['taxpayer'], async ({ principal }, { sessionId }): Promise<SessionCode> => {
+    const session = await sessions.requireParticipant(sessionId, principal);
+    if (!WAITING.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      if ((await redis.set(codeKey(code), sessionId, { NX: true, EX: ttlS })) === 'OK') return { code, expiresInS: ttlS };
+    }
+    throw new ProtocolError('UNAVAILABLE', 'No session code is free right now; try again');
+  });
+
+  requests.on('session:join-by-code', ['agent', 'expert'], async ({ socket, principal }, { code }): Promise<SessionCard> => {
+    const attemptsKey = `code:attempts:${principal.sub}:${Math.floor(Date.now() / 60_000)}`;
+    const attempts = await redis.incr(attemptsKey);
+    await redis.expire(attemptsKey, 120);
+    if (attempts > maxAttemptsPerMinute) throw new ProtocolError('RATE_LIMITED', `At most ${maxAttemptsPerMinute} codes a minute`);
+    const sessionId = await redis.get(codeKey(code));
+    if (!sessionId) throw new ProtocolError('NOT_FOUND', 'This session code is unknown or has expired');
+    const session = await sessions.fields(sessionId);
+    if (!session || !WAITING.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is no longer waiting');
+    await joinAsAgent(dispatcher, sessionId, principal);
+    await redis.del(codeKey(code));
+    await socket.join(rooms.session(sessionId));
+    return sessions.card(sessionId);
+  });
+}
+
+/** Offer the session to this agent and accept it at once. */
+async function joinAsAgent(dispatcher: Dispatcher, sessionId: string, agent: Principal): Promise<void> {
+  const fields = await dispatcher.offerTo(sessionId, agent.sub);
+  await dispatcher.accept(fields, agent.sub);
+}

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionCode, SessionSummary } from '@etax-assist/protocol';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+
+describe('session codes for the phone hotline (real service)', () => {
+  let t: TestService;
+  let taxpayer: TestSocket;
+  let agent: TestSocket;
+  beforeAll(async () => {
+    t = await startTestService({ SESSION_CODE_MAX_ATTEMPTS_PER_MINUTE: '4' });
+    taxpayer = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-phone' }));
+    agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+  });
+  afterAll(async () => {
+    taxpayer?.close();
+    agent?.close();
+    await t?.stop();
+  });
+
+  it('lets the hotline agent take the waiting session the taxpayer reads the code of', async () => {
+    // registration: not agent1's skill, so the request waits in the queue
+    const asked = await request<SessionSummary>(taxpayer, 'help:request', { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+    if (!asked.ok) throw new Error(asked.error.message);
+    const coded = await request<SessionCode>(taxpayer, 'session:code', { sessionId: asked.result.sessionId });
+    if (!coded.ok) throw new Error(coded.error.message);
+    expect(coded.result.code).toMatch(/^\d{6}$/);
+
+    await request(agent, 'agent:status', { status: 'available' });
+    const joined = await request(agent, 'session:join-by-code', { code: coded.result.code });
+    expect(joined).toMatchObject({ ok: true, result: { sessionId: asked.result.sessionId, state: 'active' } });
+    expect(await t.service.redis.hGet(`sess:${asked.result.sessionId}`, 'agent')).toBe('agent1');
+    // a code works once
+    expect(await request(agent, 'session:join-by-code', { code: coded.result.code })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(taxpayer, 'session:code', { sessionId: asked.result.sessionId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+
+  it('refuses unknown codes, taxpayers, and too many attempts', async () => {
+    expect(await request(taxpayer, 'session:join-by-code', { code: '123456' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(agent, 'session:join-by-code', { code: '12345' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push(await request(agent, 'session:join-by-code', { code: '000000' }));
+    // two attempts in the test above: two more are allowed this minute, then the limit of 4 holds
+    expect(codes.map((c) => (c.ok ? 'ok' : c.error.code))).toEqual(['NOT_FOUND', 'NOT_FOUND', 'RATE_LIMITED', 'RATE_LIMITED']);
+  });
+});
