@@ -21,6 +21,7 @@ const zh = {
   language: { zh: '中文', en: '英文' },
   noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
   history: '历史记录',
+  code: { placeholder: '会话码（6 位）', join: '通过会话码接入' },
   chat: { title: '文字消息', placeholder: '输入消息…', send: '发送' },
   replay: { title: '会话回放', open: '回放', play: '播放', pause: '暂停', close: '关闭回放', position: '回放进度', noPage: '该会话未共享屏幕', annotation: '标注', control: '代操作', state: '共享状态' },
   supervisor: {
@@ -77,6 +78,7 @@ const en: typeof zh = {
   language: { zh: 'Chinese', en: 'English' },
   noSessions: 'No sessions. Set your status to Available to receive requests.',
   history: 'History',
+  code: { placeholder: 'Session code (6 digits)', join: 'Join by code' },
   chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send' },
   replay: { title: 'Session replay', open: 'Replay', play: 'Play', pause: 'Pause', close: 'Close replay', position: 'Replay position', noPage: 'No screen was shared in this session', annotation: 'Annotation', control: 'Control', state: 'Sharing' },
   supervisor: {

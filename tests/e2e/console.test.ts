@@ -132,4 +132,30 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     live.taxpayer.socket.close();
     live.agent.socket.close();
   });
+
+  it('the phone hotline: the taxpayer reads the code their widget shows, the agent types it and has the session', async () => {
+    const page = await (await b.browser.createBrowserContext()).newPage();
+    await page.setViewport({ width: 1100, height: 800 });
+    await page.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
+    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '王芳'));
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+    await page.evaluate(() => {
+      const ui = () => (window as any).helpWidget.ui as ShadowRoot;
+      (ui().querySelector('.launcher') as HTMLButtonElement).click();
+      // refunds: nobody on duty has that skill now, so the request waits
+      (ui().querySelector('select[name="topic"]') as HTMLSelectElement).value = 'refund';
+      (ui().querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
+    });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '电话坐席会话码') as HTMLButtonElement).click());
+    await page.waitForFunction(() => /^\d{6}$/.test((window as any).helpWidget.ui.querySelector('.digits')?.textContent ?? ''));
+    const code = await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.digits').textContent as string);
+    await screenshot(page, 'widget-session-code');
+
+    await agent.type('.join-code input', code);
+    await agent.click('.join-code button');
+    await agent.waitForFunction(() => [...document.querySelectorAll('.taxpayer-card')].some((c) => c.textContent?.includes('王芳')), { timeout: 10_000 });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
+  });
 });

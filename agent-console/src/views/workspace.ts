@@ -77,10 +77,19 @@ export class Workspace {
     const badges = [];
     if (state?.wrapUp) badges.push(el('span', { className: 'badge wrap', textContent: t('status.wrap-up') }));
     if (state?.busy) badges.push(el('span', { className: 'badge busy', textContent: t('status.busy') }));
+    const code = el('input', { name: 'code', inputMode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, placeholder: t('code.placeholder'), ariaLabel: t('code.placeholder') });
+    const join = el('form', {
+      className: 'join-code',
+      onsubmit: (event: SubmitEvent) => {
+        event.preventDefault();
+        void this.#joinByCode(code.value.trim());
+      },
+    }, code, el('button', { type: 'submit', textContent: t('code.join') }));
     this.#statusBar.replaceChildren(
       select,
       ...badges,
       el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }),
+      join,
     );
   }
 
@@ -106,17 +115,32 @@ export class Workspace {
     );
   }
 
+  /** The phone hotline: the taxpayer reads the code their widget shows. */
+  async #joinByCode(code: string): Promise<void> {
+    try {
+      const card = await this.connection.request('session:join-by-code', { code });
+      this.#open.delete(card.sessionId);
+      this.#addSession(card);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #addSession(card: import('@etax-assist/protocol').SessionCard): void {
+    if (!this.#sessions.has(card.sessionId)) {
+      const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id));
+      this.#sessions.set(card.sessionId, panel);
+      this.#panels.append(panel.element);
+    }
+    this.#show(card.sessionId);
+  }
+
   async #accept(offerId: string): Promise<void> {
     try {
       const card = await this.connection.request('offer:accept', { offerId });
       this.#open.delete(offerId);
       this.#renderOffers();
-      if (!this.#sessions.has(card.sessionId)) {
-        const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id));
-        this.#sessions.set(card.sessionId, panel);
-        this.#panels.append(panel.element);
-      }
-      this.#show(card.sessionId);
+      this.#addSession(card);
     } catch (error) {
       this.#open.delete(offerId);
       this.#renderOffers();

@@ -53,6 +53,8 @@ export const STRINGS = {
     'lang.en': 'English',
     failed: '出错了：{{message}}',
     chatPlaceholder: '输入消息…',
+    showCode: '电话坐席会话码',
+    code: '请向电话坐席读出会话码：',
     send: '发送',
   },
   en: {
@@ -108,6 +110,8 @@ export const STRINGS = {
     'lang.en': 'English',
     failed: 'Something went wrong: {{message}}',
     chatPlaceholder: 'Type a message…',
+    showCode: 'Code for the phone agent',
+    code: 'Read this code to the phone agent:',
     send: 'Send',
   },
 } as const;

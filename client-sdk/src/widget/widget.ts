@@ -48,6 +48,7 @@ const WIDGET_CSS = `
 .stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 52px; }
 .stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
 .note { color: #b3261e; }
+.code .digits { display: block; font-size: 34px; letter-spacing: 8px; font-variant-numeric: tabular-nums; }
 .chat { display: grid; gap: 8px; }
 .messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px; }
 .messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
@@ -81,6 +82,7 @@ export class HelpWidget {
   #notice = '';
   #reconnecting = false;
   #score = 0;
+  #code: string | undefined;
   #lastActivity = Date.now();
   readonly #inactivity: ReturnType<typeof setInterval> | undefined;
 
@@ -227,6 +229,17 @@ export class HelpWidget {
     }
   }
 
+  async #showCode(): Promise<void> {
+    const id = this.#summary?.sessionId;
+    if (!id || !this.#connection) return;
+    try {
+      this.#code = (await this.#connection.request('session:code', { sessionId: id })).code;
+      this.#render();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
   async #cancel(): Promise<void> {
     const id = this.#summary?.sessionId;
     if (!id || !this.#connection) return;
@@ -257,6 +270,7 @@ export class HelpWidget {
     sessionStorage.removeItem(SESSION_KEY);
     this.#summary = undefined;
     this.#score = 0;
+    this.#code = undefined;
     this.#notice = '';
     this.#view = 'closed';
     if (this.options.kiosk) {
@@ -359,6 +373,13 @@ export class HelpWidget {
         strong.textContent = position <= 1 ? this.#t('next') : this.#t('position', { ahead: String(position - 1) });
         status.append(strong);
         panel.append(status, p(s?.estimatedWaitS !== undefined ? this.#t('eta', { min: String(Math.max(1, Math.round(s.estimatedWaitS / 60))) }) : this.#t('noEta'), 'eta'));
+        if (this.#code) {
+          const code = p(this.#t('code'), 'code');
+          code.append(Object.assign(document.createElement('strong'), { className: 'digits', textContent: this.#code }));
+          panel.append(code);
+        } else {
+          panel.append(this.#button(this.#t('showCode'), () => void this.#showCode()));
+        }
         panel.append(this.#button(this.#t('cancel'), () => void this.#cancel()));
         return;
       }
