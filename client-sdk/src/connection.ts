@@ -32,10 +32,23 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export class AssistConnection {
   readonly socket: ClientSocket;
   readonly #requestTimeoutMs: number;
+  readonly #options: ConnectOptions;
 
-  private constructor(socket: ClientSocket, requestTimeoutMs: number) {
+  private constructor(socket: ClientSocket, options: ConnectOptions) {
     this.socket = socket;
-    this.#requestTimeoutMs = requestTimeoutMs;
+    this.#options = options;
+    this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** An HTTP call to the service with the user's bearer token; errors become AssistError. */
+  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
+    const token = await this.#options.fetchToken();
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    const response = await fetch(new URL(path, this.#options.serviceUrl), { ...init, headers });
+    if (response.ok) return response;
+    const body = (await response.json().catch(() => undefined)) as { error?: { code?: string; message?: string } } | undefined;
+    throw new AssistError((body?.error?.code as AssistError['code']) ?? 'INTERNAL', body?.error?.message ?? `HTTP ${response.status}`);
   }
 
   /** Connects and resolves once authenticated; rejects with the server's refusal code. */
@@ -51,7 +64,7 @@ export class AssistConnection {
         );
       },
     });
-    const connection = new AssistConnection(socket, options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const connection = new AssistConnection(socket, options);
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         socket.off('connect_error', onError);

@@ -9,12 +9,21 @@ export const ChatSend = Type.Object(
 );
 export type ChatSend = Static<typeof ChatSend>;
 
+export const Attachment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  size: Type.Integer(),
+});
+export type Attachment = Static<typeof Attachment>;
+
 export const ChatMessage = Type.Object({
   sessionId: Type.String(),
   id: Type.String(),
   at: Type.String({ format: 'date-time' }),
   from: Type.Object({ id: Type.String(), role: Type.String(), name: Type.String() }),
   text: Type.String(),
+  attachment: Type.Optional(Attachment),
   /** Echo of the sender's id for the message, so it can match its optimistic copy. */
   clientId: Type.Optional(Type.String()),
 });

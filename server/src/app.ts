@@ -8,6 +8,8 @@ import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { healthRoutes } from './health/routes.js';
+import { attachmentRoutes } from './chat/attachments.js';
+import { ChatService } from './chat/chat-service.js';
 import { registerChatRequests } from './chat/requests.js';
 import { AssetTokens, assetRoutes } from './cobrowse/assets.js';
 import { CobrowseRelay } from './cobrowse/relay.js';
@@ -68,29 +70,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   metrics.instrument(http);
   installErrorHandlers(http);
 
-  const sessions = new SessionStore(redis, { capacity: config.dispatch.textSessionsPerAgent, defaultHandlingS: config.dispatch.defaultHandlingS });
-  // Asset links live as long as a staff token: an agent's mirror outlives no shift.
-  const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
-
-  // The API context: every route declares who may call it (config.auth), checked by the guard.
-  await http.register(async (api) => {
-    installAuthGuard(api, tokens);
-    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000 });
-    await api.register(metricsRoutes, { metrics });
-    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
-    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
-    await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
-  });
-  await http.register(staticRoutes, { demoPortal: config.demoPortal });
-
-  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
-  await dispatcher.start();
+  // The realtime side first: socket.io attaches to the HTTP server before it listens, and the
+  // services below are shared by socket requests and HTTP routes.
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
-  const dispatchLog = log.child({ component: 'dispatch' });
-  const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
-  const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
-
-  await http.ready();
   const hooks: ConnectionHook[] = [];
   const socketServer: AppServer = createSocketServer(http.server, {
     tokens,
@@ -100,6 +82,29 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     hooks,
   });
   io = socketServer;
+  const sessions = new SessionStore(redis, { capacity: config.dispatch.textSessionsPerAgent, defaultHandlingS: config.dispatch.defaultHandlingS });
+  // Asset links live as long as a staff token: an agent's mirror outlives no shift.
+  const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
+  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
+  const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
+
+  // The API context: every route declares who may call it (config.auth), checked by the guard.
+  await http.register(async (api) => {
+    installAuthGuard(api, tokens);
+    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000 });
+    await api.register(metricsRoutes, { metrics });
+    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
+    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
+    await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
+    await api.register(attachmentRoutes, { config, redis, sessions, chat });
+  });
+  await http.register(staticRoutes, { demoPortal: config.demoPortal });
+
+  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
+  await dispatcher.start();
+  const dispatchLog = log.child({ component: 'dispatch' });
+  const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
+  const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
@@ -113,9 +118,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
   metrics.watchMedia(mediaStats);
-  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   cobrowse.register(requests);
-  registerChatRequests(requests, socketServer, redis, sessions, cobrowse.recording, config);
+  registerChatRequests(requests, chat, sessions, config);
+  await http.ready();
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {

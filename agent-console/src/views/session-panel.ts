@@ -76,7 +76,16 @@ export class SessionPanel {
     void this.#viewer.start().catch((e: unknown) => this.#fail(e));
     void this.#loadHistory();
     this.#chat.on('message', (m) => {
-      this.#messages.append(el('li', { className: m.from.role === 'taxpayer' ? 'theirs' : 'mine' }, el('span', { className: 'who', textContent: `${m.from.name}：` }), m.text));
+      const attachment = m.attachment;
+      const content = attachment
+        ? button(`📎 ${attachment.name} (${Math.ceil(attachment.size / 1024)} KB)`, () => void this.#do(async () => {
+            const url = await this.#chat.open(attachment);
+            const link = el('a', { href: url, download: attachment.name });
+            link.click();
+            setTimeout(() => URL.revokeObjectURL(url), 60_000);
+          }), 'attachment')
+        : m.text;
+      this.#messages.append(el('li', { className: m.from.role === 'taxpayer' ? 'theirs' : 'mine' }, el('span', { className: 'who', textContent: `${m.from.name}：` }), content));
       this.#messages.scrollTop = this.#messages.scrollHeight;
     });
     void this.#chat.load().catch((e: unknown) => this.#fail(e));

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@etax-assist/protocol';
+import type { Attachment, ChatMessage } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
@@ -41,6 +41,24 @@ export class ChatClient extends Emitter<ChatEvents> {
     const message = await this.connection.request('chat:send', { sessionId: this.sessionId, text, clientId: `c${Date.now()}-${this.#seq++}` });
     this.#add(message);
     return message;
+  }
+
+  /** Uploads a file into the chat (the service checks its type and size). */
+  async attach(file: File): Promise<ChatMessage> {
+    const response = await this.connection.fetch(`/api/sessions/${this.sessionId}/attachments?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST',
+      headers: { 'content-type': file.type || 'application/octet-stream' },
+      body: file,
+    });
+    const message = (await response.json()) as ChatMessage;
+    this.#add(message);
+    return message;
+  }
+
+  /** Downloads an attachment of the chat as a local object URL (revoke it when done). */
+  async open(attachment: Attachment): Promise<string> {
+    const response = await this.connection.fetch(`/api/sessions/${this.sessionId}/attachments/${attachment.id}`);
+    return URL.createObjectURL(await response.blob());
   }
 
   close(): void {

@@ -447,14 +447,20 @@ export class HelpWidget {
     chat.on('message', (m) => {
       const item = document.createElement('li');
       item.className = m.from.role === 'taxpayer' ? 'mine' : 'theirs';
-      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: m.from.role === 'taxpayer' ? '' : `${m.from.name}：` }), m.text);
+      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: m.from.role === 'taxpayer' ? '' : `${m.from.name}：` }), m.attachment ? `📎 ${m.text}` : m.text);
       list.append(item);
       list.scrollTop = list.scrollHeight;
     });
     const form = document.createElement('form');
     form.className = 'chat-form';
     const input = Object.assign(document.createElement('input'), { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: this.#t('chatPlaceholder') });
-    form.append(input, Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
+    const file = Object.assign(document.createElement('input'), { type: 'file', accept: 'image/png,image/jpeg,application/pdf', hidden: true });
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      file.value = '';
+      if (chosen) chat.attach(chosen).catch((e: unknown) => this.#fail(e));
+    });
+    form.append(input, file, this.#button(this.#t('attach'), () => file.click()), Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = input.value.trim();

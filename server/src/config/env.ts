@@ -68,6 +68,9 @@ export interface Config {
     maxMessageChars: number;
     maxPerMinute: number;
     historyLimit: number;
+    maxAttachmentBytes: number;
+    attachmentTypes: string[];
+    maxAttachmentsPerSession: number;
   };
   demoPortal: boolean;
   demoTokenTtlS: number;
@@ -335,6 +338,9 @@ export function loadConfig(env: Env = process.env): Config {
       maxMessageChars: r.int('CHAT_MAX_MESSAGE_CHARS', 2000, 1, 4000),
       maxPerMinute: r.int('CHAT_MAX_PER_MINUTE', 30, 1, 10_000),
       historyLimit: r.int('CHAT_HISTORY_LIMIT', 500, 10, 100_000),
+      maxAttachmentBytes: r.int('CHAT_MAX_ATTACHMENT_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
+      attachmentTypes: r.list('CHAT_ATTACHMENT_TYPES', ['image/png', 'image/jpeg', 'application/pdf'], /^[a-z]+\/[a-z0-9.+-]+$/),
+      maxAttachmentsPerSession: r.int('CHAT_MAX_ATTACHMENTS_PER_SESSION', 20, 1, 1000),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
