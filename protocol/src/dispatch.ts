@@ -213,8 +213,13 @@ export const SupervisorMetrics = Type.Object({
       topic: Type.String(),
       language: Type.String(),
       durationS: Type.Integer(),
+      /** Where the taxpayer is: the portal, or a hall's kiosk. */
+      hall: Type.Optional(Type.String()),
+      kioskId: Type.Optional(Type.String()),
     }),
   ),
+  /** Per service hall: kiosk sessions waiting and in progress right now. */
+  halls: Type.Array(Type.Object({ hall: Type.String(), waiting: Type.Integer(), active: Type.Integer(), kiosks: Type.Array(Type.String()) })),
   /** Calls: per worker and per session, from every instance. */
   media: MediaMetrics,
   /** The latest finished sessions, newest first, to replay. */

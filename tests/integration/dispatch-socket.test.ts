@@ -92,6 +92,14 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     expect(pushed.today.offers.accepted).toBeGreaterThanOrEqual(1);
     expect(pushed.agents.find((a) => a.id === 'agent1')).toMatchObject({ state: 'away' });
 
+    // a request from a hall's kiosk shows under that hall while it waits
+    const kiosk = await client(t.taxpayerToken({ sub: 'tp-hall' }));
+    const waiting = await request<SessionSummary>(kiosk.socket, 'help:request', { ...help, topic: 'registration' });
+    if (!waiting.ok) throw new Error(waiting.error.message);
+    const withHall = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.halls.some((h) => h.hall === '浦东办税服务厅' && h.waiting >= 1));
+    expect(withHall.halls.find((h) => h.hall === '浦东办税服务厅')?.kiosks).toContain('K-03');
+    await request(kiosk.socket, 'help:cancel', { sessionId: waiting.result.sessionId });
+
     expect(await request(supervisor.socket, 'supervisor:agent-status', { agentId: 'agent1', status: 'offline' })).toMatchObject({ ok: true });
     const taxpayer = await client(t.taxpayerToken({ sub: 'tp-x' }));
     expect(await request(taxpayer.socket, 'supervisor:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -81,12 +81,16 @@ export class Dashboard {
           `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${t(`tier.${q.tier}`)}`, q.waiting, q.longestWaitS, q.averageWaitS, q.serviceLevelPct ?? '—', q.answered, q.abandoned,
         ]),
       ),
+      el('h2', { textContent: t('supervisor.halls') }),
+      m.halls.length === 0
+        ? el('p', { className: 'empty', textContent: t('supervisor.noHalls') })
+        : table([t('supervisor.hall'), t('supervisor.waiting'), t('supervisor.active'), t('supervisor.kiosks')], m.halls.map((h) => [h.hall, h.waiting, h.active, h.kiosks.join(', ')])),
       el('h2', { textContent: t('supervisor.agents') }),
       table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
       el('h2', { textContent: t('supervisor.sessions') }),
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
-        m.active.map((s) => [s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS, sessionActions(s.sessionId)]),
+        m.active.map((s) => [s.hall ? `${s.taxpayerName}（${s.hall} · ${s.kioskId}）` : s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS, sessionActions(s.sessionId)]),
       ),
       el('h2', { textContent: t('supervisor.recent') }),
       table(

@@ -101,7 +101,9 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     activeRows.map(async ({ value: sessionId, score }) => {
       const f = await redis.hGetAll(`sess:${sessionId}`);
       const agentId = f.agent ?? '';
+      const entry = JSON.parse(f.entry ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
       return {
+        ...(entry.kind === 'kiosk' ? { hall: entry.hall ?? '', kioskId: entry.kioskId ?? '' } : {}),
         sessionId,
         state: f.state ?? '',
         agentId,
@@ -113,6 +115,22 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       };
     }),
   );
+
+  // halls: kiosk requests waiting (from the queues) and kiosk sessions in progress
+  const hallMap = new Map<string, { waiting: number; active: number; kiosks: Set<string> }>();
+  const hallOf = (name: string) => {
+    let hall = hallMap.get(name);
+    if (!hall) hallMap.set(name, (hall = { waiting: 0, active: 0, kiosks: new Set() }));
+    return hall;
+  };
+  for (const row of active) if (row.hall) (hallOf(row.hall).active++, hallOf(row.hall).kiosks.add(row.kioskId ?? ''));
+  const waitingIds = new Set<string>();
+  for (const { key } of queueKeys) for (const id of await redis.zRange(dispatchKeys.queue(key), 0, 199)) waitingIds.add(id);
+  for (const id of waitingIds) {
+    const entry = JSON.parse((await redis.hGet(`sess:${id}`, 'entry')) ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
+    if (entry.kind === 'kiosk' && entry.hall) (hallOf(entry.hall).waiting++, hallOf(entry.hall).kiosks.add(entry.kioskId ?? ''));
+  }
+  const halls = [...hallMap].map(([hall, h]) => ({ hall, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
 
   const endedRows = await redis.zRangeWithScores(dispatchKeys.ended, 0, 19, { REV: true });
   const recent = await Promise.all(
@@ -161,6 +179,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     agents,
     agentsBySkill,
     active,
+    halls,
     media,
     recent,
     today: {
