@@ -12,3 +12,4 @@ export { PrivacyPolicy, maskDigits, type PrivacyOptions } from './cobrowse/priva
 export { HelpWidget, type WidgetOptions } from './widget/widget.js';
 export { ChatClient } from './chat/chat-client.js';
 export { RecordingPlayer, type TimelineEntry } from './cobrowse/player.js';
+export { takePageSnapshot, showPageSnapshot, PAGE_SNAPSHOT_TYPE } from './cobrowse/page-snapshot.js';

@@ -75,6 +75,18 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     expect(await agent.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(await agent.$$eval('.messages img', (imgs) => imgs.length)).toBe(0);
 
+    // a page snapshot the taxpayer sends opens in a dialog, masked like the mirror
+    await taxpayer.evaluate(async (id) => {
+      const w = window as any;
+      await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(w.EtaxAssist.takePageSnapshot(), '页面截图');
+    }, sessionId);
+    await agent.waitForSelector('.messages button.snapshot');
+    await agent.click('.messages button.snapshot');
+    await agent.waitForFunction(() => (document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#taxpayer-id'), { timeout: 10_000, polling: 100 });
+    expect(await agent.evaluate(() => ((document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement).contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value)).toMatch(/^\*+$/);
+    await screenshot(agent, 'console-page-snapshot');
+    await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭回放') as HTMLButtonElement).click());
+
     // the agent's call: their own microphone level shows on the meter
     await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中', { timeout: 15_000, polling: 100 });

@@ -63,6 +63,15 @@ describe('first session in a real browser', () => {
       (ui.querySelector('.chat-form button[type="submit"]') as HTMLButtonElement).click();
     });
     expect((await reply).text).toBe('我想开发票');
+    // the taxpayer sends the page they are on: masked exactly like the mirror (the sign-in form,
+    // still in the page, holds the taxpayer ID)
+    const shot = new Promise<{ attachment?: { id: string; type: string } }>((resolve) => agent.on('chat:message', (m: { attachment?: { id: string; type: string } }) => m.attachment && resolve(m)));
+    await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('button[data-action="page-snapshot"]') as HTMLButtonElement).click());
+    const attachment = (await shot).attachment!;
+    expect(attachment.type).toBe('application/vnd.etax.page-snapshot+json');
+    const snapshotJson = await (await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachment.id}`, { headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` } })).text();
+    expect(snapshotJson).toContain('欢迎');
+    expect(snapshotJson).not.toContain('91310000MA1K000001');
     // the voice call joins the session's media room: one router for this session
     await expect.poll(() => t.service.pool.getRoom(sessionId ?? '') !== undefined, { timeout: 15_000 }).toBe(true);
     expect(t.service.pool.roomCount).toBe(1);

@@ -1,4 +1,4 @@
-import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
+import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE_SNAPSHOT_TYPE, showPageSnapshot, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
 import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
 import { button, el } from '../dom.js';
 import { errorText, t } from '../i18n.js';
@@ -77,7 +77,9 @@ export class SessionPanel {
     void this.#loadHistory();
     this.#chat.on('message', (m) => {
       const attachment = m.attachment;
-      const content = attachment
+      const content = attachment?.type === PAGE_SNAPSHOT_TYPE
+        ? button(`🖼 ${attachment.name}`, () => void this.#do(async () => this.#showSnapshot(await this.#chat.text(attachment))), 'attachment snapshot')
+        : attachment
         ? button(`📎 ${attachment.name} (${Math.ceil(attachment.size / 1024)} KB)`, () => void this.#do(async () => {
             const url = await this.#chat.open(attachment);
             const link = el('a', { href: url, download: attachment.name });
@@ -90,6 +92,21 @@ export class SessionPanel {
     });
     void this.#chat.load().catch((e: unknown) => this.#fail(e));
     this.#renderActions();
+  }
+
+  /** The taxpayer's page as they sent it (masked like the mirror), in a dialog. */
+  #showSnapshot(json: string): void {
+    const stage = el('div', { className: 'snapshot-stage' });
+    let close = (): void => {};
+    const dialog = el('div', { className: 'snapshot-dialog', role: 'dialog' },
+      el('div', { className: 'row' }, el('strong', { textContent: t('chat.pageSnapshot') }), button(t('replay.close'), () => {
+        close();
+        dialog.remove();
+      })),
+      stage,
+    );
+    this.element.append(dialog);
+    close = showPageSnapshot(stage, json);
   }
 
   #chatForm(): HTMLElement {

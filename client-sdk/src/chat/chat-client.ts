@@ -44,8 +44,8 @@ export class ChatClient extends Emitter<ChatEvents> {
   }
 
   /** Uploads a file into the chat (the service checks its type and size). */
-  async attach(file: File): Promise<ChatMessage> {
-    const response = await this.connection.fetch(`/api/sessions/${this.sessionId}/attachments?name=${encodeURIComponent(file.name)}`, {
+  async attach(file: Blob, name = file instanceof File ? file.name : 'file'): Promise<ChatMessage> {
+    const response = await this.connection.fetch(`/api/sessions/${this.sessionId}/attachments?name=${encodeURIComponent(name)}`, {
       method: 'POST',
       headers: { 'content-type': file.type || 'application/octet-stream' },
       body: file,
@@ -53,6 +53,11 @@ export class ChatClient extends Emitter<ChatEvents> {
     const message = (await response.json()) as ChatMessage;
     this.#add(message);
     return message;
+  }
+
+  /** An attachment's content as text (page snapshots are JSON). */
+  async text(attachment: Attachment): Promise<string> {
+    return (await this.connection.fetch(`/api/sessions/${this.sessionId}/attachments/${attachment.id}`)).text();
   }
 
   /** Downloads an attachment of the chat as a local object URL (revoke it when done). */

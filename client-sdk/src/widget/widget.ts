@@ -2,6 +2,7 @@ import type { Channel, EntryPoint, PriorityGroup, SessionSummary } from '@etax-a
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
+import { takePageSnapshot } from '../cobrowse/page-snapshot.js';
 import { CobrowseShare } from '../cobrowse/share.js';
 import type { PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
@@ -54,7 +55,7 @@ const WIDGET_CSS = `
 .messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
 .messages li.mine { background: #17324d; color: #fff; justify-self: end; }
 .messages li.theirs { background: #fff; justify-self: start; }
-.chat-form { display: flex; gap: 8px; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
+.chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .row { display: flex; gap: 8px; flex-wrap: wrap; }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
@@ -460,7 +461,11 @@ export class HelpWidget {
       file.value = '';
       if (chosen) chat.attach(chosen).catch((e: unknown) => this.#fail(e));
     });
-    form.append(input, file, this.#button(this.#t('attach'), () => file.click()), Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
+    const pageShot = this.#button(this.#t('sendPage'), () => {
+      chat.attach(takePageSnapshot(this.options.privacy), this.#t('pageSnapshotName')).catch((e: unknown) => this.#fail(e));
+    });
+    pageShot.dataset.action = 'page-snapshot';
+    form.append(input, file, this.#button(this.#t('attach'), () => file.click()), pageShot, Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = input.value.trim();

@@ -339,7 +339,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxPerMinute: r.int('CHAT_MAX_PER_MINUTE', 30, 1, 10_000),
       historyLimit: r.int('CHAT_HISTORY_LIMIT', 500, 10, 100_000),
       maxAttachmentBytes: r.int('CHAT_MAX_ATTACHMENT_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
-      attachmentTypes: r.list('CHAT_ATTACHMENT_TYPES', ['image/png', 'image/jpeg', 'application/pdf'], /^[a-z]+\/[a-z0-9.+-]+$/),
+      // the last one: the taxpayer's masked page snapshot (the chat's "screenshot")
+      attachmentTypes: r.list('CHAT_ATTACHMENT_TYPES', ['image/png', 'image/jpeg', 'application/pdf', 'application/vnd.etax.page-snapshot+json'], /^[a-z]+\/[a-z0-9.+-]+$/),
       maxAttachmentsPerSession: r.int('CHAT_MAX_ATTACHMENTS_PER_SESSION', 20, 1, 1000),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
