@@ -22,7 +22,7 @@ const zh = {
   noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
   history: '历史记录',
   code: { placeholder: '会话码（6 位）', join: '通过会话码接入' },
-  chat: { title: '文字消息', placeholder: '输入消息…', send: '发送', pageSnapshot: '纳税人发送的页面（敏感信息已遮盖）' },
+  chat: { title: '文字消息', placeholder: '输入消息…', send: '发送', pageSnapshot: '纳税人发送的页面（敏感信息已遮盖）', close: '关闭' },
   replay: { title: '会话回放', open: '回放', play: '播放', pause: '暂停', close: '关闭回放', position: '回放进度', noPage: '该会话未共享屏幕', annotation: '标注', control: '代操作', state: '共享状态' },
   supervisor: {
     waiting: '排队人数', longest: '最长等待（秒）', active: '进行中', served: '今日已服务', escalations: '今日升级', abandoned: '放弃',
@@ -80,7 +80,7 @@ const en: typeof zh = {
   noSessions: 'No sessions. Set your status to Available to receive requests.',
   history: 'History',
   code: { placeholder: 'Session code (6 digits)', join: 'Join by code' },
-  chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send', pageSnapshot: 'The page the taxpayer sent (sensitive fields masked)' },
+  chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send', pageSnapshot: 'The page the taxpayer sent (sensitive fields masked)', close: 'Close' },
   replay: { title: 'Session replay', open: 'Replay', play: 'Play', pause: 'Pause', close: 'Close replay', position: 'Replay position', noPage: 'No screen was shared in this session', annotation: 'Annotation', control: 'Control', state: 'Sharing' },
   supervisor: {
     waiting: 'Waiting', longest: 'Longest wait (s)', active: 'Active', served: 'Served today', escalations: 'Escalations today', abandoned: 'Abandoned',

@@ -85,7 +85,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.waitForFunction(() => (document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#taxpayer-id'), { timeout: 10_000, polling: 100 });
     expect(await agent.evaluate(() => ((document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement).contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value)).toMatch(/^\*+$/);
     await screenshot(agent, 'console-page-snapshot');
-    await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭回放') as HTMLButtonElement).click());
+    await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭') as HTMLButtonElement).click());
 
     // the agent's call: their own microphone level shows on the meter
     await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());

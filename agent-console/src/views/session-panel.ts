@@ -99,7 +99,7 @@ export class SessionPanel {
     const stage = el('div', { className: 'snapshot-stage' });
     let close = (): void => {};
     const dialog = el('div', { className: 'snapshot-dialog', role: 'dialog' },
-      el('div', { className: 'row' }, el('strong', { textContent: t('chat.pageSnapshot') }), button(t('replay.close'), () => {
+      el('div', { className: 'row' }, el('strong', { textContent: t('chat.pageSnapshot') }), button(t('chat.close'), () => {
         close();
         dialog.remove();
       })),
