@@ -30,8 +30,9 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
   });
 
   it('taxpayer and agent send audio+video to each other; a silent monitor receives both; the taxpayer sees only the agent', async () => {
-    const taxpayer = await SdkPage.open(b.browser, t.url, t.taxpayerToken({ sub: 'tp-call' }));
-    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    // each party in its own window: a tab behind another may not play (or measure) audio
+    const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-call' }));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
     const sessionId = await connectPair(t, taxpayer, agent);
     await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
 
@@ -45,7 +46,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     await sleep(1000);
     expect(await agent.framesFrom('taxpayer')).toBeGreaterThan(before);
 
-    const supervisor = await SdkPage.open(b.browser, t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    const supervisor = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await supervisor.request('supervisor:observe', { sessionId, mode: 'monitor' });
     await supervisor.startCall(sessionId, 'text');
     await expect.poll(async () => (await supervisor.stats()).length, { timeout: 20_000 }).toBe(4);
@@ -71,7 +72,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     const context = strict.browser.defaultBrowserContext();
     await context.overridePermissions(t.url, ['microphone']);
     const taxpayer = await SdkPage.open(context, t.url, t.taxpayerToken({ sub: 'tp-nocam' }));
-    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent2', 'agent2-pass'));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent2', 'agent2-pass'));
     const sessionId = await connectPair(t, taxpayer, agent);
     await agent.startCall(sessionId, 'video');
     await taxpayer.startCall(sessionId, 'video');
@@ -90,7 +91,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     // a browser that asks before capturing, and a page that grants nothing
     const strict = await launchBrowser({ grantMedia: false });
     const taxpayer = await SdkPage.open(strict.browser.defaultBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-nomedia' }));
-    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent3', 'agent3-pass'));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent3', 'agent3-pass'));
     const sessionId = await connectPair(t, taxpayer, agent, 'refund');
     await agent.startCall(sessionId, 'video');
     await taxpayer.startCall(sessionId, 'video');
@@ -108,7 +109,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
 
   it('rejoins by itself when its mediasoup worker dies, and supervisors see per-session call figures', async () => {
     const taxpayer = await SdkPage.open(b.browser, t.url, t.taxpayerToken({ sub: 'tp-worker' }));
-    const agent = await SdkPage.open(b.browser, t.url, await t.staffToken('agent3', 'agent3-pass'));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent3', 'agent3-pass'));
     const sessionId = await connectPair(t, taxpayer, agent, 'refund');
     await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
     const flowing = async () => {
@@ -118,7 +119,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     };
     await expect.poll(flowing, { timeout: 20_000, interval: 0 }).toBe(true);
 
-    const supervisor = await SdkPage.open(b.browser, t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    const supervisor = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await supervisor.request('supervisor:subscribe', {});
     const metrics = await supervisor.page.waitForFunction(
       (id) => (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers === 4 && s.recvKbps > 0))?.payload,
