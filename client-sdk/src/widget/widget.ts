@@ -55,12 +55,15 @@ const WIDGET_CSS = `
 .messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
 .messages li.mine { background: #17324d; color: #fff; justify-self: end; }
 .messages li.theirs { background: #fff; justify-self: start; }
-.chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
+.chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 0 0 auto; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .row { display: flex; gap: 8px; flex-wrap: wrap; }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
 :host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) label.check input { width: 34px; height: 34px; }
-:host(.kiosk) .channels button { flex: 1; } :host(.kiosk) .status strong { font-size: 32px; }
+:host(.kiosk) .channels button { flex: 1; }
+:host(.kiosk) .panel.session { top: 0; left: 0; right: 0; bottom: auto; transform: none; width: 100vw; height: 50vh; max-height: 50vh;
+  border-radius: 0; box-sizing: border-box; overflow: auto; align-content: start; }
+:host(.kiosk) .panel.session .tiles video { max-height: 36vh; object-fit: cover; } :host(.kiosk) .status strong { font-size: 32px; }
 `;
 
 /**
@@ -267,6 +270,7 @@ export class HelpWidget {
 
   /** Back to a clean state: nothing of this visitor left on screen or in storage. */
   #reset(): void {
+    this.#dualScreen(false);
     void this.#endMedia();
     sessionStorage.removeItem(SESSION_KEY);
     this.#summary = undefined;
@@ -287,6 +291,21 @@ export class HelpWidget {
     if ((this.#view === 'pick' || this.#view === 'thanks' || this.#view === 'rating') && Date.now() - this.#lastActivity > limit) this.#reset();
   }
 
+  /**
+   * Kiosk during a session: the upper screen shows the agent (video, chat, guidance), the lower
+   * screen the taxpayer's own page, pushed down below it.
+   */
+  #dualScreen(on: boolean): void {
+    const root = document.documentElement;
+    if (on) {
+      root.style.setProperty('padding-top', '50vh');
+      root.dataset.etaxDualScreen = '1';
+    } else if (root.dataset.etaxDualScreen) {
+      root.style.removeProperty('padding-top');
+      delete root.dataset.etaxDualScreen;
+    }
+  }
+
   #button(label: string, onclick: () => void, primary = false): HTMLButtonElement {
     const b = document.createElement('button');
     b.type = 'button';
@@ -305,7 +324,8 @@ export class HelpWidget {
       return;
     }
     const panel = document.createElement('section');
-    panel.className = 'panel';
+    panel.className = `panel ${this.#view}`;
+    this.#dualScreen(this.#view === 'session' && Boolean(this.options.kiosk));
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', this.#t('helpTitle'));
     const heading = document.createElement('h2');

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { connectSocket, request } from '../harness/socket.js';
+
+describe('kiosk mode of the help widget', () => {
+  let t: TestService;
+  let b: TestBrowser;
+  beforeAll(async () => {
+    t = await startTestService();
+    b = await launchBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('splits the screens during a session (agent above, the page below) and resets to a clean state after it', async () => {
+    const page = await b.browser.newPage();
+    await page.setViewport({ width: 1080, height: 1920 });
+    await page.goto(`${t.url}/demo/?kiosk=1`, { waitUntil: 'networkidle0' });
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+    await page.evaluate(() => {
+      const ui = (window as any).helpWidget.ui as ShadowRoot;
+      (ui.querySelector('.launcher') as HTMLButtonElement).click();
+      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
+    });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+
+    const agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    const offers: { offerId: string }[] = [];
+    agent.on('offer:new', (o: { offerId: string }) => offers.push(o));
+    await request(agent, 'agent:status', { status: 'available' });
+    await expect.poll(() => offers.length).toBe(1);
+    await request(agent, 'offer:accept', { offerId: offers[0]!.offerId });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'session');
+    // upper half: the agent; lower half: the page itself
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('960px');
+    // the kiosk's camera and microphone start by themselves (the agent here has no media of its own)
+    await page.waitForFunction(() => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === '静音'), { timeout: 15_000 });
+    await screenshot(page, 'kiosk-session-dual-screen');
+
+    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    await request(agent, 'session:end', { sessionId });
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'rating');
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');
+    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('.stars button')][4] as HTMLButtonElement).click());
+    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '提交') as HTMLButtonElement).click());
+    await page.waitForFunction(() => (window as any).helpWidget.view === 'closed', { timeout: 10_000 });
+    // nothing of this visitor is left: no session in storage, the rating stored
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('etax-assist:')))).toEqual([]);
+    expect(await t.service.redis.hGet(`sess:${sessionId}`, 'rating')).toBe('5');
+    agent.close();
+  });
+});
