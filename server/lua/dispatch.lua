@@ -722,7 +722,7 @@ function commands.reassign()
       return nil, 'CONFLICT', 'Only a queued or active session can be reassigned (state: ' .. sh.state .. ')'
     end
     log_event(s, { 'reassign', target, 'by', args.by })
-    return { offeredTo = target }
+    return { offeredTo = target, offer = redis.call('HGET', skey(s), 'offer') }
   end
   if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
     return nil, 'CONFLICT', 'Only a session in progress can be put back in the queue'

@@ -209,9 +209,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Offers a waiting session to one agent (a hotline agent typing its code); returns the offer id. */
   async offerTo(sessionId: string, agentId: string): Promise<string> {
-    await this.#run('reassign', { session: sessionId, agent: agentId, by: agentId });
-    const offer = await this.redis.hGet(`sess:${sessionId}`, 'offer');
-    if (!offer) throw new ProtocolError('CONFLICT', 'The session could not be offered to you');
+    const { offer } = await this.#run<{ offer: string }>('reassign', { session: sessionId, agent: agentId, by: agentId });
     return offer;
   }
 

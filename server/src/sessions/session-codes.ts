@@ -52,6 +52,6 @@ export function registerSessionCodeRequests(
 
 /** Offer the session to this agent and accept it at once. */
 async function joinAsAgent(dispatcher: Dispatcher, sessionId: string, agent: Principal): Promise<void> {
-  const fields = await dispatcher.offerTo(sessionId, agent.sub);
-  await dispatcher.accept(fields, agent.sub);
+  const offerId = await dispatcher.offerTo(sessionId, agent.sub);
+  await dispatcher.accept(offerId, agent.sub);
 }
