@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OfferEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
+import { withServiceAndBrowser } from '../harness/suite.js';
 import { SdkPage } from '../harness/sdk-page.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
 const help = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
 
@@ -20,14 +21,7 @@ async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage, to
 describe('video call in real Chromium (fake camera and microphone)', () => {
   let t: TestService;
   let b: TestBrowser;
-  beforeAll(async () => {
-    t = await startTestService();
-    b = await launchBrowser();
-  });
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-  });
+  withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
 
   it('taxpayer and agent send audio+video to each other; a silent monitor receives both; the taxpayer sees only the agent', async () => {
     // each party in its own window: a tab behind another may not play (or measure) audio

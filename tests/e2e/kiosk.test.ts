@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { describe, expect, it } from 'vitest';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
+import { withServiceAndBrowser } from '../harness/suite.js';
+import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { connectSocket, request } from '../harness/socket.js';
 
 describe('kiosk mode of the help widget', () => {
   let t: TestService;
   let b: TestBrowser;
-  beforeAll(async () => {
-    t = await startTestService();
-    b = await launchBrowser();
-  });
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-  });
+  withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
 
   it('splits the screens during a session (agent above, the page below) and resets to a clean state after it', async () => {
     const page = await b.browser.newPage();
