@@ -6,6 +6,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser } from '../harness/browser.js';
+import { availableAgentInPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestService } from '../harness/service.js';
 
 function percentile(sorted: number[], p: number): number {
@@ -22,14 +23,7 @@ const agentContext = await b.browser.createBrowserContext();
 const agent = await agentContext.newPage();
 await agent.setViewport({ width: 1400, height: 900 });
 await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-await agent.evaluate(async (token) => {
-  const w = window as any;
-  const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
-  const events: any[] = [];
-  connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
-  await connection.request('agent:status', { status: 'available' });
-  w.ag = { connection, events, viewers: {} };
-}, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+await availableAgentInPage(agent, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
 
 let sessions = 0;
 /** A taxpayer page with a session accepted by the agent, sharing, and the agent's viewer on it. */

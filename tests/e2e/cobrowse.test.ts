@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { freePort } from '../harness/ports.js';
+import { availableAgentInPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /** Values on the refund page that must never leave the taxpayer's browser. */
@@ -88,15 +89,7 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     taxpayer.on('pageerror', (e) => console.error('taxpayer page error:', e));
     await agent.setViewport({ width: 1280, height: 900 });
     await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-    const agentToken = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
-    await agent.evaluate(async (token) => {
-      const w = window as any;
-      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
-      const events: any[] = [];
-      connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
-      await connection.request('agent:status', { status: 'available' });
-      w.ag = { connection, events };
-    }, agentToken);
+    await availableAgentInPage(agent, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
 
     sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }));
     const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;

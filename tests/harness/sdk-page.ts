@@ -69,3 +69,18 @@ export class SdkPage {
     return this.page.close();
   }
 }
+
+/**
+ * Connects an agent in a page that has the SDK (as the console would) and sets it available:
+ * `window.ag` holds the connection and every event it received.
+ */
+export async function availableAgentInPage(page: Page, token: string): Promise<void> {
+  await page.evaluate(async (tokenInPage) => {
+    const w = window as any;
+    const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
+    const events: any[] = [];
+    connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+    await connection.request('agent:status', { status: 'available' });
+    w.ag = { connection, events, viewers: {} };
+  }, token);
+}
