@@ -214,7 +214,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     expect([...states.keys()].filter((s) => !known.includes(s))).toEqual([]);
     // the run did exercise the flows it claims to
     expect(sessions.length).toBeGreaterThan(1000);
-    expect((states.get('ended') ?? 0) + (states.get('wrap-up') ?? 0)).toBeGreaterThan(100);
+    expect((states.get('ended') ?? 0) + (states.get('wrap-up') ?? 0)).toBeGreaterThan(50);
     const offerOutcomes = new Map<string, number>();
     for (const h of instances) for (const e of h.effects) if (e.t === 'offer-closed') offerOutcomes.set(e.reason, (offerOutcomes.get(e.reason) ?? 0) + 1);
     for (const reason of ['accepted', 'declined', 'timeout', 'revoked']) expect(offerOutcomes.get(reason) ?? 0, reason).toBeGreaterThan(10);
