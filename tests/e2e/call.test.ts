@@ -129,8 +129,13 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     process.kill(worker!.pid, 'SIGKILL');
     await died;
     await expect.poll(async () => (await agent.framesFrom('taxpayer')) === 0 || !(await flowing()), { timeout: 10_000 }).toBe(true);
-    await expect.poll(flowing, { timeout: 30_000, interval: 0 }).toBe(true);
-    await expect.poll(async () => taxpayer.framesFrom('agent') , { timeout: 20_000 }).toBeGreaterThan(0);
+    try {
+      await expect.poll(flowing, { timeout: 30_000, interval: 0 }).toBe(true);
+      await expect.poll(async () => taxpayer.framesFrom('agent'), { timeout: 20_000 }).toBeGreaterThan(0);
+    } catch (error) {
+      console.error('after the worker died', JSON.stringify({ agent: await agent.callReport(), taxpayer: await taxpayer.callReport() }));
+      throw error;
+    }
     for (const page of [taxpayer, agent]) {
       await page.evaluate(() => (window as any).sdk.call.close());
       await page.close();

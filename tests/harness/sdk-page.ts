@@ -43,7 +43,9 @@ export class SdkPage {
       const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000 });
       w.sdk.call = call;
       w.sdk.states = [];
+      w.sdk.callErrors = [];
       call.on('state', (s: string) => w.sdk.states.push([Date.now(), s]));
+      call.on('error', (e: Error) => w.sdk.callErrors.push(`${Date.now()} ${e.message}`));
       call.on('mode', (m: string, r: string) => w.sdk.modes.push([m, r]));
       call.on('peer-mode', (peer: { role: string }, m: string, r: string) => w.sdk.peerModes.push([peer.role, m, r]));
       await call.start();
@@ -59,6 +61,14 @@ export class SdkPage {
   async framesFrom(peerRole: string): Promise<number> {
     const rows = await this.stats();
     return rows.filter((r) => r.kind === 'video' && r.peer.startsWith(`${peerRole}:`)).reduce((sum, r) => sum + r.framesDecoded, 0);
+  }
+
+  /** What the call went through (states, errors, receive stats): printed when a media test fails. */
+  callReport(): Promise<unknown> {
+    return this.page.evaluate(async () => {
+      const w = window as any;
+      return { states: w.sdk.states, errors: w.sdk.callErrors, stats: await w.sdk.call?.inboundStats(), events: w.sdk.events.filter((e: any) => e.name.startsWith('media:')).map((e: any) => e.name) };
+    });
   }
 
   evaluate<T>(fn: () => T): Promise<T> {

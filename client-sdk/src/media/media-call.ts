@@ -55,6 +55,11 @@ export class MediaCall extends Emitter<CallEvents> {
   readonly #consumers = new Map<string, types.Consumer>();
   readonly #remote = new Map<string, RemoteTrack>();
   readonly #players = new Map<string, HTMLAudioElement>();
+  /** Others' producers in the current room: the join snapshot plus every announcement since. */
+  readonly #announced = new Map<string, ProducerInfo>();
+  readonly #consuming = new Set<string>();
+  #reconnecting = false;
+  #reconnectAgain = false;
   readonly #listeners: SessionListeners;
   #generation = 0;
   #muted = { mic: false, camera: false };
@@ -106,8 +111,16 @@ export class MediaCall extends Emitter<CallEvents> {
 
   #listen(): void {
     const on = this.#listeners;
-    on.on<{ sessionId: string; producer: ProducerInfo }>('media:producer-added', (e) => void this.#consume(e.producer, this.#generation));
-    on.on<{ sessionId: string; producerId: string }>('media:producer-removed', (e) => this.#dropRemote(e.producerId));
+    on.on<{ sessionId: string; producer: ProducerInfo }>('media:producer-added', (e) => {
+      // may arrive before the receive transport exists (both sides rejoining at once): #connect
+      // consumes everything announced once it has one
+      this.#announced.set(e.producer.producerId, e.producer);
+      void this.#consume(e.producer, this.#generation);
+    });
+    on.on<{ sessionId: string; producerId: string }>('media:producer-removed', (e) => {
+      this.#announced.delete(e.producerId);
+      this.#dropRemote(e.producerId);
+    });
     on.on<{ sessionId: string; producerId: string; paused: boolean }>('media:producer-paused', (e) => {
       const remote = this.#remote.get(e.producerId);
       if (remote) remote.paused = e.paused;
@@ -126,19 +139,27 @@ export class MediaCall extends Emitter<CallEvents> {
 
   async #connect(): Promise<void> {
     const generation = ++this.#generation;
+    this.#announced.clear();
     const join = await this.connection.request('media:join', { sessionId: this.sessionId });
     if (generation !== this.#generation) return;
+    for (const producer of join.producers) this.#announced.set(producer.producerId, producer);
     const device = new Device();
     await device.load({ routerRtpCapabilities: join.routerRtpCapabilities as unknown as types.RtpCapabilities });
+    if (generation !== this.#generation) return;
     this.#device = device;
-    this.#recv = await this.#createTransport('recv', join, generation);
-    for (const producer of join.producers) await this.#consume(producer, generation);
+    const recv = await this.#createTransport('recv', join, generation);
+    if (generation !== this.#generation) return void recv.close();
+    this.#recv = recv;
+    await Promise.all([...this.#announced.values()].map((producer) => this.#consume(producer, generation)));
     if (!join.monitor && this.#local && this.#local.getTracks().length > 0) {
-      this.#send = await this.#createTransport('send', join, generation);
+      const send = await this.#createTransport('send', join, generation);
+      if (generation !== this.#generation) return void send.close();
+      this.#send = send;
       for (const track of this.#local.getTracks()) {
         const source = track.kind === 'video' ? 'camera' : 'mic';
         // stopTracks: false — a rejoin closes the producers but must re-publish the same tracks
-        const producer = await this.#send.produce({ track, appData: { source }, stopTracks: false });
+        const producer = await send.produce({ track, appData: { source }, stopTracks: false });
+        if (generation !== this.#generation) return;
         this.#producers.set(source, producer);
         if (this.#muted[source]) await this.#setPaused(source, true);
       }
@@ -201,7 +222,9 @@ export class MediaCall extends Emitter<CallEvents> {
   async #consume(info: ProducerInfo, generation: number): Promise<void> {
     const recv = this.#recv;
     const device = this.#device;
-    if (!recv || !device || generation !== this.#generation || this.#remote.has(info.producerId)) return;
+    const id = info.producerId;
+    if (!recv || !device || generation !== this.#generation || this.#remote.has(id) || this.#consuming.has(id)) return;
+    this.#consuming.add(id);
     try {
       const params = await this.connection.request('media:consume', {
         sessionId: this.sessionId,
@@ -224,6 +247,8 @@ export class MediaCall extends Emitter<CallEvents> {
       this.emit('remote-track', remote);
     } catch (error) {
       this.emit('error', error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.#consuming.delete(id);
     }
   }
 
@@ -254,7 +279,24 @@ export class MediaCall extends Emitter<CallEvents> {
   async #reconnect(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#setState('reconnecting');
-    while (this.state !== 'closed') {
+    // one rejoin at a time: a second trigger (rejoin notice plus socket reconnect) runs one more round
+    if (this.#reconnecting) {
+      this.#reconnectAgain = true;
+      return;
+    }
+    this.#reconnecting = true;
+    try {
+      do {
+        this.#reconnectAgain = false;
+        await this.#rejoin();
+      } while (this.#reconnectAgain && this.state !== 'closed');
+    } finally {
+      this.#reconnecting = false;
+    }
+  }
+
+  async #rejoin(): Promise<void> {
+    while (this.#state !== 'closed') {
       try {
         this.#teardownTransports();
         if (!this.connection.socket.connected) return; // the 'connect' handler comes back here
