@@ -3,6 +3,7 @@ import type { eventWithTime } from '@rrweb/types';
 import type { RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
+import { applyFit, fitViewport, watchDualScreen } from './fit.js';
 
 /** A moment of the session besides the page itself: chat, annotations, control, sharing. */
 export interface TimelineEntry {
@@ -21,6 +22,7 @@ type PlayerEvents = { time: [offsetMs: number] };
  */
 export class RecordingPlayer extends Emitter<PlayerEvents> {
   #replayer: Replayer | undefined;
+  #dualScreen: MutationObserver | undefined;
   #events: eventWithTime[] = [];
   #timeline: TimelineEntry[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -51,19 +53,20 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
       this.#replayer = replayer;
       replayer.on('resize', () => this.#fit());
       replayer.pause(0);
+      this.#dualScreen = watchDualScreen(replayer.iframe, () => this.#fit());
       this.#fit();
     }
   }
 
-  /** Scales the recorded viewport to the container's width. */
+  /** Scales the recorded viewport (its lower half on a split kiosk screen) to the container. */
   #fit(): void {
     const replayer = this.#replayer;
     if (!replayer) return;
     const width = Number(replayer.iframe.width) || replayer.iframe.clientWidth;
-    if (!width) return;
-    const scale = Math.min(1, this.container.clientWidth / width);
-    replayer.wrapper.style.transformOrigin = '0 0';
-    replayer.wrapper.style.transform = `scale(${scale})`;
+    const height = Number(replayer.iframe.height) || replayer.iframe.clientHeight;
+    if (!width || !height) return;
+    const box = { width: this.container.clientWidth, height: this.container.clientHeight || height };
+    applyFit(replayer.wrapper, fitViewport({ width, height }, box, replayer.iframe.contentDocument ?? undefined));
   }
 
   get hasPage(): boolean {
@@ -101,6 +104,7 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
 
   close(): void {
     clearInterval(this.#timer);
+    this.#dualScreen?.disconnect();
     this.#replayer?.destroy();
   }
 }

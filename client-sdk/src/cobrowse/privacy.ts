@@ -10,7 +10,9 @@ export interface PrivacyOptions {
   privateSelectors?: string[];
 }
 
-export const BLOCK_SELECTOR = '[data-cobrowse-block]';
+/** Elements (and their subtrees) never recorded: the SDK's own UI and media players. */
+export const BLOCK_ATTRIBUTE = 'data-cobrowse-block';
+export const BLOCK_SELECTOR = `[${BLOCK_ATTRIBUTE}]`;
 export const UNMASK_SELECTOR = '[data-cobrowse-unmask]';
 export const NO_CONTROL_SELECTOR = '[data-cobrowse-no-control]';
 const DIGIT_RUN = /\d{6,}/g;

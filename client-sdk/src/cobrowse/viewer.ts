@@ -4,7 +4,10 @@ import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@et
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
+import { AssistError } from '../errors.js';
 import { AssetRewriter } from './asset-urls.js';
+import { FieldEditor } from './field-editor.js';
+import { applyFit, fitViewport, watchDualScreen } from './fit.js';
 
 export interface ViewerOptions {
   /** Events applied before the mirror is rebuilt from the server's latest snapshot (bounds memory). */
@@ -59,7 +62,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #listeners: SessionListeners;
   #resizeObserver: ResizeObserver | undefined;
+  #dualScreenObserver: MutationObserver | undefined;
   #assets: AssetRewriter | undefined;
+  readonly #editor: FieldEditor;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -81,6 +86,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const style = document.createElement('style');
     style.textContent = MIRROR_CSS;
     container.append(style, this.#stage, this.#capture);
+    this.#editor = new FieldEditor(this.#capture, (input) =>
+      void this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e))),
+    );
     this.#wireTools();
     this.#timer = setInterval(() => this.#checkStale(), 1000);
     this.#resizeObserver = new ResizeObserver(() => this.#fit());
@@ -100,7 +108,10 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const on = this.#listeners;
     on.on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
     on.on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
-    on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => this.emit('control-refused', reason));
+    on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => {
+      this.#editor.close(false);
+      this.emit('control-refused', reason);
+    });
     on.on<{ sessionId: string; code: string; message: string }>('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
     on.on<{ sessionId: string; notice: string }>('session:notice', ({ notice }) => {
       if (notice === 'taxpayer-disconnected') this.#setStale(true);
@@ -159,6 +170,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     replayer.startLive(this.#baseline);
     for (const event of stamped.slice(split)) replayer.addEvent(event);
     this.#replayer = replayer;
+    this.#dualScreenObserver?.disconnect();
+    this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
+    this.#fit();
     this.#applied = events.length;
     this.#lastEventAt = Date.now();
   }
@@ -195,12 +209,12 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.emit('stale', stale);
   }
 
-  /** Scales the taxpayer's viewport to fit the panel. */
+  /** Scales the taxpayer's viewport (its lower half on a split kiosk screen) to fit the panel. */
   #fit(): void {
     if (!this.#size.width || !this.#size.height) return;
-    const scale = Math.min(this.container.clientWidth / this.#size.width, this.container.clientHeight / this.#size.height, 1);
-    this.#stage.style.transform = `scale(${scale})`;
-    this.#stage.dataset.scale = String(scale);
+    const fit = fitViewport(this.#size, { width: this.container.clientWidth, height: this.container.clientHeight }, this.document);
+    applyFit(this.#stage, fit);
+    this.#stage.dataset.scale = String(fit.scale);
   }
 
   get scale(): number {
@@ -211,6 +225,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   setTool(tool: ViewerTool): void {
     this.#tool = tool;
+    this.#editor.close();
     this.#capture.style.display = tool === 'none' ? 'none' : 'block';
     this.#capture.style.cursor = tool === 'draw' ? 'crosshair' : tool === 'highlight' ? 'cell' : tool === 'control' ? 'pointer' : 'default';
   }
@@ -264,13 +279,27 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
         if (nodeId) void this.highlight(nodeId);
       } else if (this.#tool === 'control') {
         const nodeId = this.nodeIdOf(hit.element);
-        if (nodeId) void this.control({ action: 'click', nodeId });
+        if (nodeId && hit.element) this.#editor.activate(hit.element, nodeId, this.#boxOf(hit.element));
       }
     });
     this.#capture.addEventListener('pointerup', () => {
       if (stroke) this.#sendStroke(stroke, true);
       stroke = undefined;
     });
+  }
+
+  /** Where a mirrored element shows, in the capture layer's coordinates. */
+  #boxOf(element: Element): { left: number; top: number; width: number; height: number } {
+    const inner = element.getBoundingClientRect();
+    const frame = this.#replayer?.iframe.getBoundingClientRect();
+    const layer = this.#capture.getBoundingClientRect();
+    const scale = this.scale;
+    return {
+      left: (frame?.left ?? layer.left) - layer.left + inner.left * scale,
+      top: (frame?.top ?? layer.top) - layer.top + inner.top * scale,
+      width: inner.width * scale,
+      height: inner.height * scale,
+    };
   }
 
   #sendStroke(stroke: { id: string; points: [number, number][]; sent: number }, done: boolean): void {
@@ -309,8 +338,10 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   }
 
   close(): void {
+    this.#editor.close();
     clearInterval(this.#timer);
     this.#resizeObserver?.disconnect();
+    this.#dualScreenObserver?.disconnect();
     this.#listeners.clear();
     this.#replayer?.destroy();
     this.#stage.remove();

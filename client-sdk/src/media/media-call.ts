@@ -4,6 +4,7 @@ import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
 import { captureLocalMedia, type FallbackReason } from './local-media.js';
+import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -256,6 +257,8 @@ export class MediaCall extends Emitter<CallEvents> {
     const player = document.createElement('audio');
     player.autoplay = true;
     player.hidden = true;
+    // the call's own players are not part of the page the agent co-browses
+    player.setAttribute(BLOCK_ATTRIBUTE, '');
     player.srcObject = new MediaStream([remote.track]);
     document.body.append(player);
     void player.play().catch(() => {

@@ -1,3 +1,5 @@
+import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
+
 /**
  * The SDK's own UI lives in a shadow root on top of the page, so the portal's styles cannot
  * break it and it cannot break the portal. The host takes no pointer events itself; only the
@@ -11,7 +13,7 @@ export class UiLayer {
     this.host = document.createElement('div');
     this.host.id = id;
     // the recorder must not mirror the SDK's own UI to the agent
-    this.host.setAttribute('data-cobrowse-block', '');
+    this.host.setAttribute(BLOCK_ATTRIBUTE, '');
     this.host.setAttribute('style', `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`);
     // closed: the page's scripts, and the recorder, never see the SDK's own UI
     this.root = this.host.attachShadow({ mode: 'closed' });
