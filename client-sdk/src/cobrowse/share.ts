@@ -35,7 +35,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   readonly #policy: PrivacyPolicy;
   readonly #layer: UiLayer;
   readonly #overlay: AnnotationOverlay;
-  readonly #lang: Lang;
+  #lang: Lang;
   #state: CobrowseState;
   #banner: HTMLElement | undefined;
   #controlQuestion: { dismiss: () => void } | undefined;
@@ -184,6 +184,12 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     banner.append(label, stop);
     this.#layer.root.append(banner);
     this.#banner = banner;
+  }
+
+  /** The banner follows the portal's language switch; dialogs use it the next time they open. */
+  setLang(lang: Lang): void {
+    this.#lang = lang;
+    this.#renderBanner();
   }
 
   close(): void {

@@ -4,6 +4,7 @@ import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
 import { takePageSnapshot } from '../cobrowse/page-snapshot.js';
 import { CobrowseShare } from '../cobrowse/share.js';
+import { DUAL_SCREEN_ATTRIBUTE } from '../cobrowse/fit.js';
 import type { PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
 import { UiLayer } from '../ui/layer.js';
@@ -16,7 +17,13 @@ export interface WidgetOptions {
   fetchToken: () => Promise<string>;
   lang?: Lang;
   /** Large type and touch targets, auto-start of camera and microphone, reset after each visitor. */
-  kiosk?: { kioskId: string; hall: string; inactivityResetS?: number };
+  kiosk?: {
+    kioskId: string;
+    hall: string;
+    inactivityResetS?: number;
+    /** After the reset between visitors: the portal signs the visitor out of its own pages. */
+    onReset?: () => void;
+  };
   topics?: string[];
   /** Pre-filled when the portal knows what the taxpayer is doing. */
   defaultTopic?: string;
@@ -64,6 +71,10 @@ const WIDGET_CSS = `
 :host(.kiosk) .panel.session { top: 0; left: 0; right: 0; bottom: auto; transform: none; width: 100vw; height: 50vh; max-height: 50vh;
   border-radius: 0; box-sizing: border-box; overflow: auto; align-content: start; }
 :host(.kiosk) .panel.session .tiles video { max-height: 36vh; object-fit: cover; } :host(.kiosk) .status strong { font-size: 32px; }
+:host(.kiosk) .chat-form { display: grid; grid-template-columns: repeat(3, 1fr); } :host(.kiosk) .chat-form input { grid-column: 1 / -1; min-height: 56px; }
+:host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
+:host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
+:host(.kiosk) .panel.session .messages { max-height: 24vh; }
 `;
 
 /**
@@ -74,7 +85,7 @@ const WIDGET_CSS = `
  */
 export class HelpWidget {
   readonly #layer: UiLayer;
-  readonly #lang: Lang;
+  #lang: Lang;
   #view: View = 'closed';
   #connection: AssistConnection | undefined;
   #summary: SessionSummary | undefined;
@@ -121,6 +132,19 @@ export class HelpWidget {
 
   get share(): CobrowseShare | undefined {
     return this.#share;
+  }
+
+  get lang(): Lang {
+    return this.#lang;
+  }
+
+  /** Switches the widget's language (the portal's language button), mid-session included. */
+  setLang(lang: Lang): void {
+    this.#lang = lang;
+    this.#share?.setLang(lang);
+    for (const node of this.#chatBox?.querySelectorAll<HTMLElement>('[data-text]') ?? []) node.textContent = this.#t(node.dataset.text as StringKey);
+    for (const node of this.#chatBox?.querySelectorAll<HTMLInputElement>('[data-placeholder]') ?? []) node.placeholder = this.#t(node.dataset.placeholder as StringKey);
+    this.#render();
   }
 
   #t(key: StringKey, values?: Record<string, string>): string {
@@ -284,6 +308,7 @@ export class HelpWidget {
       for (const key of Object.keys(sessionStorage)) if (key.startsWith('etax-assist:')) sessionStorage.removeItem(key);
     }
     this.#render();
+    this.options.kiosk?.onReset?.();
   }
 
   #checkInactivity(): void {
@@ -299,10 +324,10 @@ export class HelpWidget {
     const root = document.documentElement;
     if (on) {
       root.style.setProperty('padding-top', '50vh');
-      root.dataset.etaxDualScreen = '1';
-    } else if (root.dataset.etaxDualScreen) {
+      root.setAttribute(DUAL_SCREEN_ATTRIBUTE, '');
+    } else if (root.hasAttribute(DUAL_SCREEN_ATTRIBUTE)) {
       root.style.removeProperty('padding-top');
-      delete root.dataset.etaxDualScreen;
+      root.removeAttribute(DUAL_SCREEN_ATTRIBUTE);
     }
   }
 
@@ -475,6 +500,7 @@ export class HelpWidget {
     const form = document.createElement('form');
     form.className = 'chat-form';
     const input = Object.assign(document.createElement('input'), { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: this.#t('chatPlaceholder') });
+    input.dataset.placeholder = 'chatPlaceholder';
     const file = Object.assign(document.createElement('input'), { type: 'file', accept: 'image/png,image/jpeg,application/pdf', hidden: true });
     file.addEventListener('change', () => {
       const chosen = file.files?.[0];
@@ -485,7 +511,12 @@ export class HelpWidget {
       chat.attach(takePageSnapshot(this.options.privacy), this.#t('pageSnapshotName')).catch((e: unknown) => this.#fail(e));
     });
     pageShot.dataset.action = 'page-snapshot';
-    form.append(input, file, this.#button(this.#t('attach'), () => file.click()), pageShot, Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') }));
+    pageShot.dataset.text = 'sendPage';
+    const attach = this.#button(this.#t('attach'), () => file.click());
+    attach.dataset.text = 'attach';
+    const send = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('send') });
+    send.dataset.text = 'send';
+    form.append(input, file, attach, pageShot, send);
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const value = input.value.trim();

@@ -1,10 +1,17 @@
-// The demo portal's sign-in and SDK embedding, shared by its pages: what a real portal's own code
-// would do — keep the signed-in taxpayer, hand the SDK a token callback, mount the help widget.
+// The demo portal's sign-in, language and SDK embedding, shared by its pages: what a real portal's
+// own code would do — keep the signed-in taxpayer, hand the SDK a token callback, mount the help
+// widget in the portal's language, and (at a hall kiosk) sign the visitor out when the widget
+// resets after their session.
 window.DemoPortal = (function () {
   'use strict';
   var KEY = 'demo-portal:identity';
+  var LANG_KEY = 'demo-portal:lang';
+  var KIOSK_KEY = 'demo-portal:kiosk';
   var token = null;
   var expiresAt = 0;
+  var params = new URLSearchParams(location.search);
+  if (params.get('kiosk') === '1') sessionStorage.setItem(KIOSK_KEY, '1');
+  if (params.get('lang') === 'en' || params.get('lang') === 'zh') sessionStorage.setItem(LANG_KEY, params.get('lang'));
 
   function identity() {
     try { return JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch (e) { return null; }
@@ -17,16 +24,57 @@ window.DemoPortal = (function () {
       .then(function (res) { return res.json().then(function (json) { if (!res.ok) throw new Error(json.error.message); return json; }); })
       .then(function (json) { token = json.token; expiresAt = Date.parse(json.expiresAt); return token; });
   }
+  function lang() { return sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'; }
+  function kiosk() { return sessionStorage.getItem(KIOSK_KEY) === '1'; }
+  function signOut() {
+    sessionStorage.removeItem(KEY);
+    token = null;
+    if (kiosk()) sessionStorage.removeItem(LANG_KEY); // the next visitor starts in the default language
+    location.assign('/demo/');
+  }
+
+  /**
+   * Translates the page (`data-i18n` text, `data-i18n-placeholder`, `data-i18n-label` for
+   * aria-label, the title from `pageTitle`) and wires the header's language button; `onChange`
+   * re-renders what the page's script draws itself after a switch. Returns the page's `t(key)`.
+   */
+  function localize(texts, onChange) {
+    function apply(changed) {
+      var dict = texts[lang()];
+      document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
+      if (dict.pageTitle) document.title = dict.pageTitle;
+      document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = dict[el.getAttribute('data-i18n')]; });
+      document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) { el.placeholder = dict[el.getAttribute('data-i18n-placeholder')]; });
+      document.querySelectorAll('[data-i18n-label]').forEach(function (el) { el.setAttribute('aria-label', dict[el.getAttribute('data-i18n-label')]); });
+      var button = document.getElementById('lang');
+      if (button) button.textContent = lang() === 'zh' ? 'English' : '中文';
+      document.body.classList.toggle('kiosk', kiosk());
+      if (changed && onChange) onChange(dict);
+    }
+    var button = document.getElementById('lang');
+    if (button) button.addEventListener('click', function () {
+      sessionStorage.setItem(LANG_KEY, lang() === 'zh' ? 'en' : 'zh');
+      apply(true);
+      if (window.helpWidget) window.helpWidget.setLang(lang());
+    });
+    apply(false);
+    return function (key) { return texts[lang()][key]; };
+  }
+
   return {
     signIn: function (body) {
       sessionStorage.setItem(KEY, JSON.stringify(body));
       return fetchToken();
     },
+    signOut: signOut,
     signedIn: function () { return identity() !== null; },
     name: function () { return (identity() || {}).name || ''; },
+    lang: lang,
+    kiosk: kiosk,
+    localize: localize,
     mountWidget: function (options) {
-      var kiosk = options.kiosk ? { kioskId: 'K-01', hall: '浦东新区办税服务厅' } : undefined;
-      return EtaxAssist.HelpWidget.mount({ fetchToken: fetchToken, lang: options.lang, kiosk: kiosk, defaultTopic: options.topic })
+      var hall = kiosk() ? { kioskId: 'K-01', hall: '浦东新区办税服务厅', onReset: signOut } : undefined;
+      return EtaxAssist.HelpWidget.mount({ fetchToken: fetchToken, lang: lang(), kiosk: hall, defaultTopic: options && options.topic })
         .then(function (widget) { window.helpWidget = widget; return widget; });
     },
   };

@@ -60,4 +60,6 @@ export async function staticRoutes(app: FastifyInstance, { demoPortal }: StaticR
     first = false;
   }
   app.get('/', (_request, reply) => reply.redirect(demoPortal ? '/demo/' : '/console/'));
+  // the hall kiosk's start page: the portal in kiosk mode (remembered by the kiosk's browser tab)
+  if (demoPortal) app.get('/demo/kiosk', (_request, reply) => reply.redirect('/demo/?kiosk=1'));
 }
