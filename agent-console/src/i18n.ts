@@ -13,6 +13,7 @@ const zh = {
   tier: { frontline: '一线', expert: '专家' },
   status: { available: '可接入', away: '暂离', offline: '离线', busy: '忙碌', 'wrap-up': '话后整理' },
   load: '当前负载 {{load}}/{{capacity}}',
+  statusLabel: '我的状态',
   offer: { title: '新的求助', accept: '接受', decline: '拒绝', expiresIn: '{{s}} 秒后失效', kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' } },
   card: { taxpayer: '纳税人', taxpayerId: '纳税人识别号', company: '单位', entry: '来源', language: '语言', topic: '业务', channel: '方式', waited: '已等待 {{s}} 秒', note: '转交说明' },
   entry: { portal: '网厅页面 {{page}}', kiosk: '{{hall}} · 自助终端 {{kioskId}}' },
@@ -23,7 +24,9 @@ const zh = {
   history: '历史记录',
   code: { placeholder: '会话码（6 位）', join: '通过会话码接入' },
   chat: { title: '文字消息', placeholder: '输入消息…', send: '发送', pageSnapshot: '纳税人发送的页面（敏感信息已遮盖）', close: '关闭' },
-  replay: { title: '会话回放', open: '回放', play: '播放', pause: '暂停', close: '关闭回放', position: '回放进度', noPage: '该会话未共享屏幕', annotation: '标注', control: '代操作', state: '共享状态' },
+  replay: { title: '会话回放', open: '回放', play: '播放', pause: '暂停', close: '关闭回放', position: '回放进度', noPage: '该会话未共享屏幕', annotation: '标注', control: '代操作', state: '共享状态',
+    sharing: { waiting: '等待共享', sharing: '共享中', stopped: '已停止共享' }, controlState: { none: '未代操作', requested: '请求代操作', granted: '已允许代操作' },
+    action: { click: '点击', input: '输入', select: '选择', check: '勾选', key: '按键', scroll: '滚动' } },
   supervisor: {
     waiting: '排队人数', longest: '最长等待（秒）', active: '进行中', served: '今日已服务', escalations: '今日升级', abandoned: '放弃',
     queues: '队列', queueName: '队列', queue: '放回队列', averageWait: '平均等待（秒）', serviceLevel: '服务水平 %', answered: '已接听',
@@ -39,7 +42,7 @@ const zh = {
   control: { requested: '已请求操作，等待纳税人同意…', granted: '纳税人已允许您操作其页面', refused: '该元素不可操作：{{reason}}' },
   refusal: { masked: '受保护字段', blocked: '屏蔽区域', 'no-control': '禁止代操作的按钮', password: '密码框', 'not-found': '元素已不存在' },
   call: { you: '我', microphone: '麦克风', camera: '摄像头', title: '音视频', start: '开始通话', mute: '静音', unmute: '取消静音', cameraOff: '关闭摄像头', cameraOn: '打开摄像头', states: { idle: '未开始', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', closed: '已结束' }, peerMode: '对方仅能使用：{{mode}}' },
-  actions: { escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
+  actions: { handover: '转交', transferTo: '转接到', escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
   wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成' },
   outcome: { resolved: '已解决', 'follow-up': '需跟进', 'escalated-offline': '转线下处理', 'not-resolved': '未解决', none: '无' },
   state: { queued: '排队中', offered: '已派单', active: '进行中', escalating: '升级中', transferring: '转接中', 'wrap-up': '话后整理', ended: '已结束', cancelled: '已取消', abandoned: '已放弃' },
@@ -71,6 +74,7 @@ const en: typeof zh = {
   tier: { frontline: 'frontline', expert: 'expert' },
   status: { available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', 'wrap-up': 'Wrap-up' },
   load: 'Load {{load}}/{{capacity}}',
+  statusLabel: 'My status',
   offer: { title: 'New request', accept: 'Accept', decline: 'Decline', expiresIn: 'expires in {{s}} s', kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' } },
   card: { taxpayer: 'Taxpayer', taxpayerId: 'Taxpayer ID', company: 'Company', entry: 'From', language: 'Language', topic: 'Topic', channel: 'Channel', waited: 'waited {{s}} s', note: 'Hand-over note' },
   entry: { portal: 'portal page {{page}}', kiosk: '{{hall}} · kiosk {{kioskId}}' },
@@ -81,7 +85,9 @@ const en: typeof zh = {
   history: 'History',
   code: { placeholder: 'Session code (6 digits)', join: 'Join by code' },
   chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send', pageSnapshot: 'The page the taxpayer sent (sensitive fields masked)', close: 'Close' },
-  replay: { title: 'Session replay', open: 'Replay', play: 'Play', pause: 'Pause', close: 'Close replay', position: 'Replay position', noPage: 'No screen was shared in this session', annotation: 'Annotation', control: 'Control', state: 'Sharing' },
+  replay: { title: 'Session replay', open: 'Replay', play: 'Play', pause: 'Pause', close: 'Close replay', position: 'Replay position', noPage: 'No screen was shared in this session', annotation: 'Annotation', control: 'Control', state: 'Sharing',
+    sharing: { waiting: 'waiting to share', sharing: 'sharing', stopped: 'stopped sharing' }, controlState: { none: 'no control', requested: 'control requested', granted: 'control granted' },
+    action: { click: 'click', input: 'typing', select: 'choice', check: 'tick', key: 'key', scroll: 'scroll' } },
   supervisor: {
     waiting: 'Waiting', longest: 'Longest wait (s)', active: 'Active', served: 'Served today', escalations: 'Escalations today', abandoned: 'Abandoned',
     queues: 'Queues', queueName: 'Queue', queue: 'Back to the queue', averageWait: 'Average wait (s)', serviceLevel: 'Service level %', answered: 'Answered',
@@ -97,7 +103,7 @@ const en: typeof zh = {
   control: { requested: 'Control requested, waiting for the taxpayer…', granted: 'The taxpayer lets you operate their page', refused: 'This element cannot be operated: {{reason}}' },
   refusal: { masked: 'protected field', blocked: 'blocked area', 'no-control': 'button the agent may not press', password: 'password field', 'not-found': 'element no longer there' },
   call: { you: 'You', microphone: 'Microphone', camera: 'Camera', title: 'Call', start: 'Start call', mute: 'Mute', unmute: 'Unmute', cameraOff: 'Camera off', cameraOn: 'Camera on', states: { idle: 'not started', connecting: 'connecting…', connected: 'in call', reconnecting: 'reconnecting…', closed: 'ended' }, peerMode: 'The other side can only use: {{mode}}' },
-  actions: { escalate: 'Escalate to expert', transfer: 'Transfer', end: 'End session', leave: 'Leave session', note: 'Note', send: 'Submit', cancel: 'Cancel' },
+  actions: { handover: 'Hand over', transferTo: 'Transfer to', escalate: 'Escalate to expert', transfer: 'Transfer', end: 'End session', leave: 'Leave session', note: 'Note', send: 'Submit', cancel: 'Cancel' },
   wrapUp: { title: 'Wrap-up', notes: 'Notes', outcome: 'Outcome', submit: 'Done' },
   outcome: { resolved: 'Resolved', 'follow-up': 'Follow-up needed', 'escalated-offline': 'Handed to an office', 'not-resolved': 'Not resolved', none: 'None' },
   state: { queued: 'queued', offered: 'offered', active: 'active', escalating: 'escalating', transferring: 'transferring', 'wrap-up': 'wrap-up', ended: 'ended', cancelled: 'cancelled', abandoned: 'abandoned' },
@@ -131,6 +137,17 @@ export function toggleLanguage(): void {
 }
 
 export const t = i18next.t.bind(i18next);
+
+const locale = () => (i18next.language === 'zh' ? 'zh-CN' : 'en-GB');
+
+/** Clock time in the console's language (not the browser's). */
+export function formatTime(at: number | string, withSeconds = true): string {
+  return new Date(at).toLocaleTimeString(locale(), withSeconds ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+}
+
+export function formatDate(at: number | string): string {
+  return new Date(at).toLocaleDateString(locale(), { year: 'numeric', month: 'short', day: 'numeric' });
+}
 export { i18next };
 
 /** A translated message for an error code (falls back to the server's message). */

@@ -76,6 +76,9 @@ function onLogout(): void {
 }
 
 await initI18n();
-// Views are rebuilt on a language change only where cheap; sessions keep running.
-i18next.on('languageChanged', render);
+// A language switch relabels the views in place: open sessions (mirror, call, chat) keep running.
+i18next.on('languageChanged', () => {
+  view?.relabel();
+  render();
+});
 render();

@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
-
-async function signIn(page: Page, url: string, username: string, password: string): Promise<void> {
-  await page.goto(`${url}/console/`, { waitUntil: 'networkidle0' });
-  await page.type('input[name="username"]', username);
-  await page.type('input[name="password"]', password);
-  await page.click('button[type="submit"]');
-  await page.waitForSelector('.link.up');
-}
+import { signInToConsole } from '../harness/console-page.js';
 
 describe('agent console and supervisor dashboard in a real browser', () => {
   let t: TestService;
@@ -38,7 +31,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     agent.on('console', (m) => {
       if (m.text().includes('Content Security Policy')) violations.push(m.text());
     });
-    await signIn(agent, t.url, 'agent2', 'agent2-pass');
+    await signInToConsole(agent, t.url, 'agent2', 'agent2-pass');
     await agent.select('.status-select', 'available');
     await agent.waitForFunction(() => document.querySelector('.load')?.textContent?.includes('0/5'));
 
@@ -111,7 +104,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     const live = await activeSession(t, 'tp-watched', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'voice', 'refund');
     const page = await (await b.browser.createBrowserContext()).newPage();
     await page.setViewport({ width: 1280, height: 900 });
-    await signIn(page, t.url, 'super1', 'super1-pass');
+    await signInToConsole(page, t.url, 'super1', 'super1-pass');
     await page.waitForSelector('.tile-stat');
     await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('今日已服务') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
     expect(await page.$eval('.dashboard', (e) => e.textContent)).toContain('李强 Li Qiang');

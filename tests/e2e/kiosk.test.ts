@@ -12,7 +12,10 @@ describe('kiosk mode of the help widget', () => {
   it('splits the screens during a session (agent above, the page below) and resets to a clean state after it', async () => {
     const page = await b.browser.newPage();
     await page.setViewport({ width: 1080, height: 1920 });
-    await page.goto(`${t.url}/demo/?kiosk=1`, { waitUntil: 'networkidle0' });
+    // the hall kiosk's entry: the portal in kiosk mode, remembered by the kiosk's tab
+    await page.goto(`${t.url}/demo/kiosk`, { waitUntil: 'networkidle0' });
+    expect(page.url()).toBe(`${t.url}/demo/?kiosk=1`);
+    expect(await page.$eval('body', (body) => getComputedStyle(body).fontSize)).toBe('22px');
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => {
@@ -40,10 +43,16 @@ describe('kiosk mode of the help widget', () => {
     await page.waitForFunction(() => (window as any).helpWidget.view === 'rating');
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');
     await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('.stars button')][4] as HTMLButtonElement).click());
+    const signedOut = page.waitForNavigation({ timeout: 15_000 });
     await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '提交') as HTMLButtonElement).click());
-    await page.waitForFunction(() => (window as any).helpWidget.view === 'closed', { timeout: 10_000 });
-    // nothing of this visitor is left: no session in storage, the rating stored
-    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('etax-assist:')))).toEqual([]);
+    // after the thanks, the widget resets and the portal signs the visitor out: the start page again
+    await signedOut;
+    await page.waitForSelector('#login-view:not([hidden])');
+    expect(await page.evaluate(() => (window as any).helpWidget)).toBeUndefined();
+    // nothing of this visitor is left: no session or identity in storage, the rating stored
+    expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k !== 'demo-portal:kiosk'))).toEqual([]);
+    expect(await page.$eval('body', (body) => body.classList.contains('kiosk'))).toBe(true);
+    await screenshot(page, 'kiosk-after-reset');
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'rating')).toBe('5');
     agent.close();
   });

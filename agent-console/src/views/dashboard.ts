@@ -1,7 +1,7 @@
 import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
 import type { SupervisorMetrics } from '@etax-assist/protocol';
-import { button, el } from '../dom.js';
-import { errorText, t } from '../i18n.js';
+import { button, el, relabel, tl } from '../dom.js';
+import { errorText, formatTime, t } from '../i18n.js';
 import { ReplayView } from './replay.js';
 import { trendChart } from './trend-chart.js';
 
@@ -20,6 +20,7 @@ export class Dashboard {
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
   #watching: { sessionId: string; viewer: MirrorViewer; call: MediaCall } | undefined;
   #latest: SupervisorMetrics | undefined;
+  #replayView: ReplayView | undefined;
 
   constructor(private readonly connection: AssistConnection) {
     this.element.append(this.#replay, this.#live, this.#watch, this.#toast);
@@ -97,15 +98,19 @@ export class Dashboard {
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.outcome'), t('supervisor.rating'), t('supervisor.ended'), ''],
         m.recent.map((r) => [
           r.taxpayerName, r.agentName, t(`topic.${r.topic}`), r.outcome ? t(`outcome.${r.outcome}`) : '—', r.rating !== undefined ? '★'.repeat(r.rating) : '—',
-          new Date(r.endedAt).toLocaleTimeString(), button(t('replay.open'), () => void this.#openReplay(r.sessionId)),
+          formatTime(r.endedAt), button(t('replay.open'), () => void this.#openReplay(r.sessionId)),
         ]),
       ),
-      el('p', { className: 'updated', textContent: new Date(m.at).toLocaleTimeString() }),
+      el('p', { className: 'updated', textContent: formatTime(m.at) }),
     );
   }
 
   async #openReplay(sessionId: string): Promise<void> {
-    const view = new ReplayView(this.connection, sessionId, () => this.#replay.replaceChildren());
+    const view = new ReplayView(this.connection, sessionId, () => {
+      this.#replay.replaceChildren();
+      this.#replayView = undefined;
+    });
+    this.#replayView = view;
     this.#replay.replaceChildren(view.element);
     await this.#do(() => view.load());
   }
@@ -118,7 +123,7 @@ export class Dashboard {
       const mirror = el('div', { className: 'mirror' });
       const tiles = el('div', { className: 'tiles' });
       this.#watch.replaceChildren(
-        el('div', { className: 'row' }, el('h2', { textContent: t('supervisor.monitoring') }), button(t('supervisor.stopMonitoring'), () => void this.#stopWatching())),
+        el('div', { className: 'row' }, el('h2', { text: tl('supervisor.monitoring') }), button(tl('supervisor.stopMonitoring'), () => void this.#stopWatching())),
         el('div', { className: 'panel-main' }, mirror, tiles),
       );
       this.#watch.hidden = false;
@@ -140,6 +145,13 @@ export class Dashboard {
     if (!watching) return;
     watching.viewer.close();
     await watching.call.close();
+  }
+
+  /** The supervisor switched language: the live picture is drawn again, the rest relabelled. */
+  relabel(): void {
+    if (this.#latest) this.render(this.#latest);
+    relabel(this.#watch);
+    this.#replayView?.relabel();
   }
 
   get latest(): SupervisorMetrics | undefined {

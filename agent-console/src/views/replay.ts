@@ -1,5 +1,5 @@
 import { RecordingPlayer, type AssistConnection, type TimelineEntry } from '@etax-assist/client-sdk';
-import { button, el } from '../dom.js';
+import { button, el, relabel, setLabel, tl } from '../dom.js';
 import { t } from '../i18n.js';
 
 function clock(ms: number): string {
@@ -15,9 +15,9 @@ function describe(entry: TimelineEntry): string {
     case 'annotation':
       return `${t('replay.annotation')} · ${t(`tool.${p.kind === 'stroke' ? 'draw' : String(p.kind)}`)}`;
     case 'input':
-      return `${t('replay.control')} · ${String(p.action)}`;
+      return `${t('replay.control')} · ${t(`replay.action.${String(p.action)}`)}`;
     case 'state':
-      return `${t('replay.state')} · ${String(p.sharing)} / ${String(p.control)}`;
+      return `${t('replay.state')} · ${t(`replay.sharing.${String(p.sharing)}`)} / ${t(`replay.controlState.${String(p.control)}`)}`;
     default:
       return entry.kind;
   }
@@ -38,7 +38,7 @@ export class ReplayView {
     onClose: () => void,
   ) {
     this.#player = new RecordingPlayer(connection, sessionId, this.#stage);
-    this.#slider.setAttribute('aria-label', t('replay.position'));
+    setLabel(this.#slider, tl('replay.position'), 'aria-label');
     this.#slider.addEventListener('input', () => this.#player.seek(Number(this.#slider.value)));
     this.#player.on('time', (ms) => {
       this.#slider.value = String(ms);
@@ -46,12 +46,12 @@ export class ReplayView {
     });
     this.element = el('section', { className: 'replay' },
       el('div', { className: 'row' },
-        el('h2', { textContent: t('replay.title') }),
-        button(t('replay.play'), () => this.#player.play(), 'primary'),
-        button(t('replay.pause'), () => this.#player.pause()),
+        el('h2', { text: tl('replay.title') }),
+        button(tl('replay.play'), () => this.#player.play(), 'primary'),
+        button(tl('replay.pause'), () => this.#player.pause()),
         this.#slider,
         this.#time,
-        button(t('replay.close'), () => {
+        button(tl('replay.close'), () => {
           this.#player.close();
           onClose();
         }),
@@ -67,7 +67,17 @@ export class ReplayView {
   async load(): Promise<void> {
     await this.#player.load();
     this.#slider.max = String(this.#player.duration);
-    if (!this.#player.hasPage) this.#stage.append(el('p', { textContent: t('replay.noPage') }));
+    if (!this.#player.hasPage) this.#stage.append(el('p', { text: tl('replay.noPage') }));
+    this.#renderTimeline();
+  }
+
+  /** Timeline rows are composed from the recording: composed again in a new language. */
+  relabel(): void {
+    relabel(this.element);
+    this.#renderTimeline();
+  }
+
+  #renderTimeline(): void {
     this.#list.replaceChildren(
       ...this.#player.timeline.map((entry) =>
         el('li', { className: `entry ${entry.kind}` },

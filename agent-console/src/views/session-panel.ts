@@ -1,7 +1,7 @@
 import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE_SNAPSHOT_TYPE, showPageSnapshot, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
 import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
-import { button, el } from '../dom.js';
-import { errorText, t } from '../i18n.js';
+import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
+import { errorText, formatDate, t } from '../i18n.js';
 
 const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
 const LANGUAGES = ['zh', 'en'];
@@ -31,6 +31,8 @@ export class SessionPanel {
   #call: MediaCall | undefined;
   #state: string;
   #tool: ViewerTool = 'none';
+  #historyEntries: HistoryEntry[] = [];
+  #callButtonsOf!: { start: HTMLButtonElement; mic: HTMLButtonElement; camera: HTMLButtonElement };
 
   constructor(
     private readonly connection: AssistConnection,
@@ -53,18 +55,18 @@ export class SessionPanel {
           this.#mirrorBox,
         ),
         el('div', { className: 'side-column' },
-          el('h3', { textContent: t('call.title') }),
+          el('h3', { text: tl('call.title') }),
           this.#callState,
           this.#tiles,
           this.#meters,
           el('div', { className: 'call-controls' }, ...this.#callButtons()),
           this.#devices,
-          el('h3', { textContent: t('chat.title') }),
+          el('h3', { text: tl('chat.title') }),
           this.#messages,
           this.#chatForm(),
           this.#actions,
           this.#status,
-          el('h3', { textContent: t('history') }),
+          el('h3', { text: tl('history') }),
           this.#history,
         ),
       ),
@@ -92,6 +94,8 @@ export class SessionPanel {
     });
     void this.#chat.load().catch((e: unknown) => this.#fail(e));
     this.#renderActions();
+    // a video or voice request: the taxpayer's side is already calling, so the agent joins it
+    if (card.channel !== 'text') void this.#startCall();
   }
 
   /** The taxpayer's page as they sent it (masked like the mirror), in a dialog. */
@@ -99,7 +103,7 @@ export class SessionPanel {
     const stage = el('div', { className: 'snapshot-stage' });
     let close = (): void => {};
     const dialog = el('div', { className: 'snapshot-dialog', role: 'dialog' },
-      el('div', { className: 'row' }, el('strong', { textContent: t('chat.pageSnapshot') }), button(t('chat.close'), () => {
+      el('div', { className: 'row' }, el('strong', { text: tl('chat.pageSnapshot') }), button(tl('chat.close'), () => {
         close();
         dialog.remove();
       })),
@@ -110,7 +114,7 @@ export class SessionPanel {
   }
 
   #chatForm(): HTMLElement {
-    const input = el('input', { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: t('chat.placeholder') });
+    const input = el('input', { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: tl('chat.placeholder') });
     return el('form', {
       className: 'chat-form',
       onsubmit: (event: SubmitEvent) => {
@@ -120,7 +124,7 @@ export class SessionPanel {
         input.value = '';
         void this.#do(() => this.#chat.send(text));
       },
-    }, input, el('button', { type: 'submit', className: 'primary', textContent: t('chat.send') }));
+    }, input, el('button', { type: 'submit', className: 'primary', text: tl('chat.send') }));
   }
 
   #fail(error: unknown): void {
@@ -137,24 +141,24 @@ export class SessionPanel {
 
   #renderCard(): HTMLElement {
     const c = this.card;
-    const entry = c.entry.kind === 'portal' ? t('entry.portal', { page: c.entry.page }) : t('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
-    const row = (label: string, value: string) => el('div', {}, el('dt', { textContent: label }), el('dd', { textContent: value || '—' }));
+    const entry = c.entry.kind === 'portal' ? tl('entry.portal', { page: c.entry.page }) : tl('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
+    const row = (label: Label, value: Label) => el('div', {}, el('dt', { text: label }), el('dd', { text: value || '—' }));
     return el('dl', { className: 'taxpayer-card' },
-      row(t('card.taxpayer'), c.taxpayer.name),
-      row(t('card.taxpayerId'), c.taxpayer.taxpayerId),
-      row(t('card.company'), c.taxpayer.company),
-      row(t('card.entry'), entry),
-      row(t('card.language'), t(`language.${c.language}`)),
-      row(t('card.topic'), t(`topic.${c.topic}`)),
-      row(t('card.channel'), t(`channel.${c.channel}`)),
-      c.handoverNote ? row(t('card.note'), c.handoverNote) : undefined,
+      row(tl('card.taxpayer'), c.taxpayer.name),
+      row(tl('card.taxpayerId'), c.taxpayer.taxpayerId),
+      row(tl('card.company'), c.taxpayer.company),
+      row(tl('card.entry'), entry),
+      row(tl('card.language'), tl(`language.${c.language}`)),
+      row(tl('card.topic'), tl(`topic.${c.topic}`)),
+      row(tl('card.channel'), tl(`channel.${c.channel}`)),
+      c.handoverNote ? row(tl('card.note'), c.handoverNote) : undefined,
     );
   }
 
   #toolButtons(): HTMLElement[] {
     const tools: ViewerTool[] = ['none', 'pointer', 'draw', 'highlight', 'control'];
     const buttons = tools.map((tool) =>
-      button(t(`tool.${tool}`), () => {
+      button(tl(`tool.${tool}`), () => {
         this.#tool = tool;
         this.#viewer.setTool(tool);
         for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.tool === tool));
@@ -166,9 +170,9 @@ export class SessionPanel {
     });
     return [
       ...buttons,
-      button(t('tool.clear'), () => void this.#do(() => this.#viewer.clear())),
-      button(t('tool.requestControl'), () => void this.#do(() => this.#viewer.requestControl()), 'primary'),
-      button(t('tool.stopControl'), () => void this.#do(() => this.#viewer.stopControl())),
+      button(tl('tool.clear'), () => void this.#do(() => this.#viewer.clear())),
+      button(tl('tool.requestControl'), () => void this.#do(() => this.#viewer.requestControl()), 'primary'),
+      button(tl('tool.stopControl'), () => void this.#do(() => this.#viewer.stopControl())),
     ];
   }
 
@@ -181,28 +185,41 @@ export class SessionPanel {
   }
 
   #callButtons(): HTMLElement[] {
-    const mic = button(t('call.mute'), () => {
+    const mic = button(tl('call.mute'), () => {
       const call = this.#call;
       if (!call) return;
       const enable = !call.micEnabled;
-      void this.#do(() => call.setMicEnabled(enable)).then(() => (mic.textContent = enable ? t('call.mute') : t('call.unmute')));
+      void this.#do(() => call.setMicEnabled(enable)).then(() => setLabel(mic, tl(enable ? 'call.mute' : 'call.unmute')));
     });
-    const camera = button(t('call.cameraOff'), () => {
+    const camera = button(tl('call.cameraOff'), () => {
       const call = this.#call;
       if (!call) return;
       const enable = !call.cameraEnabled;
-      void this.#do(() => call.setCameraEnabled(enable)).then(() => (camera.textContent = enable ? t('call.cameraOff') : t('call.cameraOn')));
+      void this.#do(() => call.setCameraEnabled(enable)).then(() => setLabel(camera, tl(enable ? 'call.cameraOff' : 'call.cameraOn')));
     });
-    const start = button(t('call.start'), () => void this.#startCall(), 'primary');
-    this.#callState.textContent = t('call.states.idle');
+    const start = button(tl('call.start'), () => void this.#startCall(), 'primary');
+    setLabel(this.#callState, tl('call.states.idle'));
+    this.#callButtonsOf = { start, mic, camera };
+    this.#syncCallButtons();
     return [start, mic, camera];
+  }
+
+  /** Start only without a call; mute and camera only with one (camera only when sending video). */
+  #syncCallButtons(): void {
+    const { start, mic, camera } = this.#callButtonsOf;
+    const call = this.#call;
+    start.hidden = call !== undefined;
+    mic.disabled = !call || call.state === 'closed';
+    camera.disabled = !call || call.mode !== 'video';
   }
 
   async #startCall(): Promise<void> {
     if (this.#call) return;
     const call = new MediaCall(this.connection, { sessionId: this.card.sessionId, publish: this.card.channel === 'text' ? 'voice' : 'video' });
     this.#call = call;
-    call.on('state', (state) => (this.#callState.textContent = t(`call.states.${state}`)));
+    call.on('state', () => this.#syncCallButtons());
+    call.on('mode', () => this.#syncCallButtons());
+    call.on('state', (state) => setLabel(this.#callState, tl(`call.states.${state}`)));
     call.on('peer-mode', (_peer, mode) => this.onError(t('call.peerMode', { mode: t(`channel.${mode}`) })));
     call.on('remote-track', (remote) => {
       if (remote.kind === 'audio') this.#addMeter(remote.track, remote.peer.name);
@@ -217,14 +234,14 @@ export class SessionPanel {
       this.#tiles.prepend(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile self', srcObject: call.localStream }));
     }
     const mic = call.localStream?.getAudioTracks()[0];
-    if (mic) this.#addMeter(mic, t('call.you'));
+    if (mic) this.#addMeter(mic, tl('call.you'));
     await this.#renderDevices(call);
   }
 
   /** A level bar per audio track (yours and the other side's), drawn on animation frames. */
-  #addMeter(track: MediaStreamTrack, label: string): void {
+  #addMeter(track: MediaStreamTrack, label: Label): void {
     const bar = el('span', { className: 'level-bar' });
-    this.#meters.append(el('div', { className: 'meter' }, el('span', { textContent: label }), el('span', { className: 'level' }, bar)));
+    this.#meters.append(el('div', { className: 'meter' }, el('span', { text: label }), el('span', { className: 'level' }, bar)));
     this.#levelMeters.push({ meter: new AudioLevelMeter(track), bar });
     if (this.#meterFrame) return;
     const draw = () => {
@@ -237,14 +254,14 @@ export class SessionPanel {
   /** Microphone and camera pickers: switching keeps the call going (no renegotiation). */
   async #renderDevices(call: MediaCall): Promise<void> {
     const devices = await navigator.mediaDevices.enumerateDevices();
-    const picker = (kind: 'audioinput' | 'videoinput', label: string) => {
+    const picker = (kind: 'audioinput' | 'videoinput', label: Translated) => {
       const list = devices.filter((d) => d.kind === kind);
       if (list.length < 2) return undefined;
-      const select = el('select', { ariaLabel: label }, ...list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${label} ${i + 1}` })));
+      const select = el('select', { label }, ...list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${t(label.key)} ${i + 1}` })));
       select.addEventListener('change', () => void this.#do(() => call.switchDevice(kind === 'audioinput' ? 'audio' : 'video', select.value)));
       return el('label', {}, label, select);
     };
-    this.#devices.replaceChildren(...[picker('audioinput', t('call.microphone')), picker('videoinput', t('call.camera'))].filter((x): x is HTMLLabelElement => x !== undefined));
+    this.#devices.replaceChildren(...[picker('audioinput', tl('call.microphone')), picker('videoinput', tl('call.camera'))].filter((x): x is HTMLLabelElement => x !== undefined));
   }
 
   async #loadHistory(): Promise<void> {
@@ -257,13 +274,14 @@ export class SessionPanel {
   }
 
   #renderHistory(entries: HistoryEntry[]): void {
+    this.#historyEntries = entries;
     if (entries.length === 0) {
-      this.#history.replaceChildren(el('li', { textContent: t('noHistory') }));
+      this.#history.replaceChildren(el('li', { text: tl('noHistory') }));
       return;
     }
     this.#history.replaceChildren(
       ...entries.map((e) =>
-        el('li', {}, el('strong', { textContent: `${new Date(e.at).toLocaleDateString()} · ${t(`topic.${e.topic}`)} · ${e.agentName}` }), el('span', { textContent: ` ${t(`outcome.${e.outcome}`)} ${e.notes}` })),
+        el('li', {}, el('strong', { textContent: `${formatDate(e.at)} · ${t(`topic.${e.topic}`)} · ${e.agentName}` }), el('span', { textContent: ` ${t(`outcome.${e.outcome}`)} ${e.notes}` })),
       ),
     );
   }
@@ -271,20 +289,20 @@ export class SessionPanel {
   /** The session's state changed (pushed by the server). */
   update(summary: SessionSummary): void {
     this.#state = summary.state;
-    this.#status.textContent = t(`state.${summary.state}`);
+    setLabel(this.#status, tl(`state.${summary.state}`));
     this.#renderActions();
     if (summary.state === 'ended' || summary.state === 'cancelled' || summary.state === 'abandoned') this.onClosed(this.card.sessionId);
   }
 
-  notice(text: string): void {
-    this.#status.textContent = text;
+  notice(label: Label): void {
+    setLabel(this.#status, label);
   }
 
   #renderActions(): void {
     const id = this.card.sessionId;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
-      const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, textContent: t(`outcome.${o}`) })));
+      const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, text: tl(`outcome.${o}`) })));
       this.#actions.replaceChildren(
         el('form', {
           className: 'wrap-up',
@@ -293,31 +311,45 @@ export class SessionPanel {
             void this.#do(() => this.connection.request('session:wrap-up', { sessionId: id, notes: notes.value, outcome: outcome.value }));
           },
         },
-          el('h3', { textContent: t('wrapUp.title') }),
-          el('label', {}, t('wrapUp.notes'), notes),
-          el('label', {}, t('wrapUp.outcome'), outcome),
-          el('button', { type: 'submit', className: 'primary', textContent: t('wrapUp.submit') }),
+          el('h3', { text: tl('wrapUp.title') }),
+          el('label', {}, tl('wrapUp.notes'), notes),
+          el('label', {}, tl('wrapUp.outcome'), outcome),
+          el('button', { type: 'submit', className: 'primary', text: tl('wrapUp.submit') }),
         ),
       );
       void this.#call?.close();
       return;
     }
-    const note = el('input', { name: 'note', placeholder: t('actions.note') });
-    const language = el('select', { name: 'language' }, ...LANGUAGES.map((l) => el('option', { value: l, textContent: t(`language.${l}`) })));
-    const topic = el('select', { name: 'topic' }, ...TOPICS.map((tp) => el('option', { value: tp, textContent: t(`topic.${tp}`) })));
+    const note = el('input', { name: 'note', placeholder: tl('actions.note') });
+    const language = el('select', { name: 'language' }, ...LANGUAGES.map((l) => el('option', { value: l, text: tl(`language.${l}`) })));
+    const topic = el('select', { name: 'topic' }, ...TOPICS.map((tp) => el('option', { value: tp, text: tl(`topic.${tp}`) })));
     this.#actions.replaceChildren(
-      el('label', {}, t('actions.note'), note),
-      el('div', { className: 'row' },
-        button(t('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
-        language,
-        topic,
-        button(t('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
+      el('fieldset', { className: 'handover' },
+        el('legend', { text: tl('actions.handover') }),
+        el('label', {}, tl('actions.note'), note),
+        el('div', { className: 'row' },
+          button(tl('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
+        ),
+        el('div', { className: 'row' },
+          el('label', { className: 'inline' }, tl('actions.transferTo'), language, topic),
+          button(tl('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
+        ),
       ),
       el('div', { className: 'row' },
-        button(t('actions.leave'), () => void this.#do(() => this.connection.request('session:leave', { sessionId: id }))),
-        button(t('actions.end'), () => void this.#do(() => this.connection.request('session:end', { sessionId: id })), 'danger'),
+        button(tl('actions.leave'), () => void this.#do(async () => {
+          await this.connection.request('session:leave', { sessionId: id });
+          this.onClosed(id);
+        })),
+        button(tl('actions.end'), () => void this.#do(() => this.connection.request('session:end', { sessionId: id })), 'danger'),
       ),
     );
+  }
+
+  /** The agent switched language: labels in place; what is composed from state, composed again. */
+  relabel(): void {
+    relabel(this.element);
+    this.#renderMirrorState(this.#viewer.state);
+    this.#renderHistory(this.#historyEntries);
   }
 
   get tool(): ViewerTool {

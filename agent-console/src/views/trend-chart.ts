@@ -1,3 +1,5 @@
+import { formatTime } from '../i18n.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 
 export interface TrendPoint {
@@ -36,9 +38,9 @@ export function trendChart(points: TrendPoint[], label: string, width = 560, hei
   const zero = svg('text', { x: pad.left - 6, y: pad.top + h, 'text-anchor': 'end', 'font-size': 11, fill: '#5a6673' });
   zero.textContent = '0';
   const start = svg('text', { x: pad.left, y: height - 4, 'font-size': 11, fill: '#5a6673' });
-  start.textContent = new Date(t0).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  start.textContent = formatTime(t0, false);
   const end = svg('text', { x: pad.left + w, y: height - 4, 'text-anchor': 'end', 'font-size': 11, fill: '#5a6673' });
-  end.textContent = new Date(t1).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  end.textContent = formatTime(t1, false);
   chart.append(maxLabel, zero, start, end);
   if (points.length > 0) {
     chart.append(svg('polyline', { points: points.map((p) => `${x(p.at).toFixed(1)},${y(p.value).toFixed(1)}`).join(' '), fill: 'none', stroke: '#b3261e', 'stroke-width': 2 }));

@@ -1,6 +1,6 @@
 import { AssistError, type AssistConnection } from '@etax-assist/client-sdk';
 import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
-import { button, el } from '../dom.js';
+import { button, el, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { SessionPanel } from './session-panel.js';
 
@@ -44,8 +44,7 @@ export class Workspace {
     });
     socket.on('session:state', (summary: SessionSummary) => this.#sessions.get(summary.sessionId)?.update(summary));
     socket.on('session:notice', (notice: SessionNoticeEvent) => {
-      const text = t(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' });
-      this.#sessions.get(notice.sessionId)?.notice(text);
+      this.#sessions.get(notice.sessionId)?.notice(tl(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' }));
     });
     this.#timer = setInterval(() => this.#renderOffers(), 1000);
     this.#renderStatus();
@@ -64,7 +63,7 @@ export class Workspace {
 
   #renderStatus(): void {
     const state = this.#agentState;
-    const select = el('select', { className: 'status-select', ariaLabel: t('status.available') });
+    const select = el('select', { className: 'status-select', ariaLabel: t('statusLabel') });
     for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
       select.append(el('option', { value: status, textContent: t(`status.${status}`), selected: state?.status === status }));
     }
@@ -179,6 +178,14 @@ export class Workspace {
         }),
       ),
     );
+  }
+
+  /** The agent switched language: everything is drawn again in it; open sessions keep running. */
+  relabel(): void {
+    this.#renderStatus();
+    this.#renderOffers();
+    this.#renderTabs();
+    for (const panel of this.#sessions.values()) panel.relabel();
   }
 
   destroy(): void {

@@ -1,0 +1,40 @@
+import type { Page } from 'puppeteer-core';
+
+/** Signs in to the agent console through its form (switching it to English first if asked). */
+export async function signInToConsole(page: Page, url: string, username: string, password: string, lang: 'zh' | 'en' = 'zh'): Promise<void> {
+  await page.goto(`${url}/console/`, { waitUntil: 'networkidle0' });
+  if (lang !== (await page.evaluate(() => (document.documentElement.lang === 'en' ? 'en' : 'zh')))) {
+    await page.click('button[data-action="language"]');
+    await page.waitForFunction((l) => document.documentElement.lang.startsWith(l), {}, lang);
+  }
+  await page.type('input[name="username"]', username);
+  await page.type('input[name="password"]', password);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('.link.up');
+}
+
+/** Clicks the button (under `scope`) whose text is exactly `text`, as a user would find it. */
+export async function clickButton(page: Page, text: string, scope = 'body'): Promise<void> {
+  const clicked = await page.evaluate(
+    (label, root) => {
+      const found = [...document.querySelectorAll(`${root} button`)].find((b) => b.textContent?.trim() === label && (b as HTMLElement).offsetParent !== null);
+      (found as HTMLButtonElement | undefined)?.click();
+      return found !== undefined;
+    },
+    text,
+    scope,
+  );
+  if (!clicked) throw new Error(`no visible button "${text}" under ${scope}`);
+}
+
+/** Where a mirrored element shows in the console page (its centre), scrolled into view. */
+export async function mirrorPoint(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  return page.evaluate((sel) => {
+    const iframe = document.querySelector('.session-panel:not([hidden]) .mirror iframe') as HTMLIFrameElement;
+    iframe.closest('.mirror')!.scrollIntoView({ block: 'center' });
+    const target = iframe.contentDocument!.querySelector(sel)!.getBoundingClientRect();
+    const frame = iframe.getBoundingClientRect();
+    const scale = Number((iframe.closest('.etax-mirror-stage') as HTMLElement).dataset.scale ?? 1);
+    return { x: frame.left + (target.left + target.width / 2) * scale, y: frame.top + (target.top + target.height / 2) * scale };
+  }, selector);
+}
