@@ -2,6 +2,7 @@ import i18next from 'i18next';
 
 const zh = {
   title: '坐席工作台',
+  titleSupervisor: '班长看板',
   username: '用户名',
   password: '密码',
   signIn: '登录',
@@ -31,7 +32,7 @@ const zh = {
     waiting: '排队人数', longest: '最长等待（秒）', active: '进行中', served: '今日已服务', escalations: '今日升级', abandoned: '放弃',
     queues: '队列', queueName: '队列', queue: '放回队列', averageWait: '平均等待（秒）', serviceLevel: '服务水平 %', answered: '已接听',
     agents: '坐席', agent: '坐席', tier: '级别', load: '负载', sessions: '进行中的会话', state: '状态', duration: '时长（秒）',
-    trendWaiting: '排队人数（近 8 小时）', trendLongest: '最长等待秒数（近 8 小时）', outcomesToday: '今日处理结果', sessionHours: '服务时长（小时）',
+    trendWaiting: '排队人数（近 8 小时）', trendLongest: '最长等待秒数（近 8 小时）', outcomesLine: '今日处理结果：{{outcomes}} · 服务时长 {{hours}} 小时', none: '暂无',
     halls: '办税服务厅', hall: '服务厅', kiosks: '自助终端', noHalls: '目前没有来自服务厅终端的求助',
     recent: '最近结束的会话', outcome: '处理结果', rating: '评价', ended: '结束时间',
     monitor: '静默监听', reassign: '改派', reassignTo: '改派给', monitoring: '正在静默监听', stopMonitoring: '停止监听',
@@ -63,6 +64,7 @@ const zh = {
 
 const en: typeof zh = {
   title: 'Agent console',
+  titleSupervisor: 'Supervisor dashboard',
   username: 'Username',
   password: 'Password',
   signIn: 'Sign in',
@@ -92,7 +94,7 @@ const en: typeof zh = {
     waiting: 'Waiting', longest: 'Longest wait (s)', active: 'Active', served: 'Served today', escalations: 'Escalations today', abandoned: 'Abandoned',
     queues: 'Queues', queueName: 'Queue', queue: 'Back to the queue', averageWait: 'Average wait (s)', serviceLevel: 'Service level %', answered: 'Answered',
     agents: 'Agents', agent: 'Agent', tier: 'Tier', load: 'Load', sessions: 'Active sessions', state: 'State', duration: 'Duration (s)',
-    trendWaiting: 'Waiting (last 8 hours)', trendLongest: 'Longest wait, s (last 8 hours)', outcomesToday: 'Outcomes today', sessionHours: 'Session hours',
+    trendWaiting: 'Waiting (last 8 hours)', trendLongest: 'Longest wait, s (last 8 hours)', outcomesLine: 'Outcomes today: {{outcomes}} · session hours {{hours}}', none: 'None',
     halls: 'Service halls', hall: 'Hall', kiosks: 'Kiosks', noHalls: 'No requests from hall kiosks right now',
     recent: 'Recently finished', outcome: 'Outcome', rating: 'Rating', ended: 'Ended',
     monitor: 'Monitor silently', reassign: 'Reassign', reassignTo: 'Reassign to', monitoring: 'Monitoring silently', stopMonitoring: 'Stop monitoring',
@@ -127,7 +129,8 @@ export type Language = keyof typeof resources;
 
 export async function initI18n(): Promise<void> {
   const saved = localStorage.getItem('console.lang');
-  await i18next.init({ lng: saved === 'en' ? 'en' : 'zh', fallbackLng: 'zh', resources });
+  // escapeValue off: every translated string is set as text (textContent), never parsed as HTML
+  await i18next.init({ lng: saved === 'en' ? 'en' : 'zh', fallbackLng: 'zh', resources, interpolation: { escapeValue: false } });
 }
 
 export function toggleLanguage(): void {

@@ -13,12 +13,14 @@ let connection: AssistConnection | undefined;
 let view: Workspace | Dashboard | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
+const workspaceMain = el('main', {});
+const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
   const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el('header', {},
-    el('h1', { textContent: t('title') }),
+    el('h1', { textContent: pageTitle() }),
     el('div', { className: 'header-right' },
       who,
       link,
@@ -28,9 +30,13 @@ function header(): HTMLElement {
   );
 }
 
+function pageTitle(): string {
+  return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
+}
+
 function render(): void {
   document.documentElement.lang = i18next.language === 'zh' ? 'zh-CN' : 'en';
-  document.title = t('title');
+  document.title = pageTitle();
   const error = errorCode ? el('p', { className: 'error', role: 'alert', textContent: errorText(errorCode) }) : undefined;
   if (!session) {
     const form = el(
@@ -43,7 +49,11 @@ function render(): void {
     root.replaceChildren(header(), el('main', { className: 'login-main' }, form, error));
     return;
   }
-  root.replaceChildren(header(), el('main', {}, error, view?.element));
+  // The view is attached once and never moved: moving it would reload the mirror's iframe.
+  if (view && view.element.parentElement !== workspaceMain) workspaceMain.replaceChildren(view.element);
+  errorSlot.replaceChildren(...(error ? [error] : []));
+  if (workspaceMain.parentElement === root) (root.firstElementChild as HTMLElement).replaceWith(header());
+  else root.replaceChildren(header(), errorSlot, workspaceMain);
 }
 
 async function onLogin(event: SubmitEvent): Promise<void> {
@@ -68,6 +78,7 @@ async function onLogin(event: SubmitEvent): Promise<void> {
 function onLogout(): void {
   if (view instanceof Workspace) view.destroy();
   view = undefined;
+  workspaceMain.replaceChildren();
   connection?.close();
   connection = undefined;
   session = undefined;

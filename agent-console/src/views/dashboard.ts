@@ -46,7 +46,12 @@ export class Dashboard {
     const waiting = m.queues.reduce((n, q) => n + q.waiting, 0);
     const longest = Math.max(0, ...m.queues.map((q) => q.longestWaitS));
     const table = (head: string[], rows: (string | number | HTMLElement)[][]) =>
-      el('table', {}, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))), el('tbody', {}, ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, typeof c === 'object' ? c : String(c)))))));
+      el('table', {},
+        el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))),
+        el('tbody', {}, ...(rows.length > 0
+          ? rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, typeof c === 'object' ? c : String(c)))))
+          : [el('tr', {}, el('td', { className: 'empty', colSpan: head.length, textContent: t('supervisor.none') }))])),
+      );
     const agentActions = (id: string) =>
       el('div', { className: 'row' },
         button(t('status.away'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'away' }))),
@@ -74,7 +79,7 @@ export class Dashboard {
         trendChart(m.trend.map((p) => ({ at: p.at, value: p.waiting })), t('supervisor.trendWaiting')),
         trendChart(m.trend.map((p) => ({ at: p.at, value: p.longestWaitS })), t('supervisor.trendLongest')),
       ),
-      el('p', { className: 'outcomes', textContent: `${t('supervisor.outcomesToday')}：${Object.entries(m.today.outcomes).map(([o, n]) => `${t(`outcome.${o}`)} ${n}`).join(' · ') || '—'} · ${t('supervisor.sessionHours')} ${m.today.sessionHours}` }),
+      el('p', { className: 'outcomes', textContent: t('supervisor.outcomesLine', { outcomes: Object.entries(m.today.outcomes).map(([o, n]) => `${t(`outcome.${o}`)} ${n}`).join(' · ') || '—', hours: m.today.sessionHours }) }),
       el('h2', { textContent: t('supervisor.queues') }),
       table(
         [t('supervisor.queueName'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],

@@ -46,6 +46,8 @@ button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 .banner.sharing button { color: #17324d; }
 :host(.kiosk) .dialog { font-size: 22px; max-width: min(640px, 92vw); }
 :host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
+/* a split kiosk screen: the banner sits on top of the page being operated (the lower half) */
+:host(.kiosk) .banner { top: 50vh; font-size: 22px; padding: 10px 20px; border-radius: 0 0 10px 10px; }
 `;
 
 /** A modal question with two answers; resolves true for the first. */

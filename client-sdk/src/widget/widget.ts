@@ -62,7 +62,7 @@ const WIDGET_CSS = `
 .messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
 .messages li.mine { background: #17324d; color: #fff; justify-self: end; }
 .messages li.theirs { background: #fff; justify-self: start; }
-.chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 0 0 auto; } .chat-form input { flex: 1; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
+.panel .chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 1 1 auto; min-width: 0; } .chat-form input { flex: 1 0 100%; box-sizing: border-box; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .row { display: flex; gap: 8px; flex-wrap: wrap; }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
@@ -71,10 +71,10 @@ const WIDGET_CSS = `
 :host(.kiosk) .panel.session { top: 0; left: 0; right: 0; bottom: auto; transform: none; width: 100vw; height: 50vh; max-height: 50vh;
   border-radius: 0; box-sizing: border-box; overflow: auto; align-content: start; }
 :host(.kiosk) .panel.session .tiles video { max-height: 36vh; object-fit: cover; } :host(.kiosk) .status strong { font-size: 32px; }
-:host(.kiosk) .chat-form { display: grid; grid-template-columns: repeat(3, 1fr); } :host(.kiosk) .chat-form input { grid-column: 1 / -1; min-height: 56px; }
+:host(.kiosk) .chat-form input { min-height: 56px; }
 :host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
 :host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
-:host(.kiosk) .panel.session .messages { max-height: 24vh; }
+:host(.kiosk) .panel.session .messages { min-height: 18vh; max-height: 28vh; }
 `;
 
 /**
