@@ -79,6 +79,8 @@ export const SessionSummary = Type.Object({
   queuePosition: Type.Optional(Type.Integer({ minimum: 1 })),
   estimatedWaitS: Type.Optional(Type.Integer({ minimum: 0 })),
   agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** In wrap-up: when the wrap-up time ends (epoch ms) and the session closes by itself. */
+  wrapUpUntil: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type SessionSummary = Static<typeof SessionSummary>;
 

@@ -89,6 +89,8 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     const ended = [...(await agent.$$('.actions button'))];
     for (const b of ended) if ((await b.evaluate((e) => e.textContent)) === '结束会话') await b.click();
     await agent.waitForSelector('form.wrap-up');
+    // the wrap-up time counts down (DISPATCH_WRAP_UP_S, 60 s by default)
+    expect(await agent.$eval('.wrap-timer', (e) => e.textContent)).toMatch(/^整理时间剩余 [01]:\d\d，/);
     await agent.type('form.wrap-up textarea', '已指导完成税务登记');
     await agent.select('form.wrap-up select', 'resolved');
     await screenshot(agent, 'console-wrap-up');

@@ -32,6 +32,9 @@ export class SessionPanel {
   #state: string;
   #tool: ViewerTool = 'none';
   #historyEntries: HistoryEntry[] = [];
+  #wrapUpUntil: number | undefined;
+  #wrapTicker: ReturnType<typeof setInterval> | undefined;
+  readonly #wrapTimer = el('p', { className: 'wrap-timer', role: 'timer' });
   #callButtonsOf!: { start: HTMLButtonElement; mic: HTMLButtonElement; camera: HTMLButtonElement };
 
   constructor(
@@ -288,10 +291,20 @@ export class SessionPanel {
 
   /** The session's state changed (pushed by the server). */
   update(summary: SessionSummary): void {
+    const changed = summary.state !== this.#state;
     this.#state = summary.state;
+    this.#wrapUpUntil = summary.wrapUpUntil;
     setLabel(this.#status, tl(`state.${summary.state}`));
-    this.#renderActions();
+    // only on a change: a repeated push must not wipe the notes being typed
+    if (changed) this.#renderActions();
     if (summary.state === 'ended' || summary.state === 'cancelled' || summary.state === 'abandoned') this.onClosed(this.card.sessionId);
+  }
+
+  /** The wrap-up countdown: when it runs out the session closes and new requests come in. */
+  #tickWrapUp(): void {
+    if (this.#wrapUpUntil === undefined) return setLabel(this.#wrapTimer, '');
+    const s = Math.max(0, Math.ceil((this.#wrapUpUntil - Date.now()) / 1000));
+    setLabel(this.#wrapTimer, tl('wrapUp.left', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` }));
   }
 
   notice(label: Label): void {
@@ -300,6 +313,8 @@ export class SessionPanel {
 
   #renderActions(): void {
     const id = this.card.sessionId;
+    clearInterval(this.#wrapTicker);
+    this.#wrapTicker = undefined;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
       const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, text: tl(`outcome.${o}`) })));
@@ -312,12 +327,15 @@ export class SessionPanel {
           },
         },
           el('h3', { text: tl('wrapUp.title') }),
+          this.#wrapTimer,
           el('label', {}, tl('wrapUp.notes'), notes),
           el('label', {}, tl('wrapUp.outcome'), outcome),
           el('button', { type: 'submit', className: 'primary', text: tl('wrapUp.submit') }),
         ),
       );
       void this.#call?.close();
+      this.#tickWrapUp();
+      this.#wrapTicker = setInterval(() => this.#tickWrapUp(), 1000);
       return;
     }
     const note = el('input', { name: 'note', placeholder: tl('actions.note') });
@@ -357,6 +375,7 @@ export class SessionPanel {
   }
 
   destroy(): void {
+    clearInterval(this.#wrapTicker);
     cancelAnimationFrame(this.#meterFrame);
     for (const { meter } of this.#levelMeters) meter.close();
     this.#viewer.close();

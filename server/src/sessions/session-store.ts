@@ -60,6 +60,7 @@ export class SessionStore {
     };
     if (f.agent) summary.agent = { id: f.agent, name: await this.agentName(f.agent) };
     if (WAITING.has(summary.state) && f.queue) Object.assign(summary, await this.#queueFigures(id, f));
+    if (summary.state === 'wrap-up' && f.wrapUntil) summary.wrapUpUntil = Number(f.wrapUntil);
     return summary;
   }
 
