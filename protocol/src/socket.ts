@@ -121,6 +121,7 @@ export const CLIENT_REQUESTS = {
   'supervisor:reassign': { request: Reassign, result: Done },
   'supervisor:agent-status': { request: SupervisorAgentStatus, result: Done },
   'supervisor:observe': { request: Observe, result: SessionCard },
+  'supervisor:unobserve': { request: SessionRef, result: Done },
 } as const satisfies Record<string, { request: TSchema; result: TSchema }>;
 
 export type ClientRequestName = keyof typeof CLIENT_REQUESTS;

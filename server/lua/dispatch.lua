@@ -742,9 +742,21 @@ function commands.observe()
     return nil, 'CONFLICT', 'The session is not in progress'
   end
   redis.call('SADD', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
-  if args.mode == 'monitor' then redis.call('SADD', skey(s) .. ':monitors', args.supervisor) end
+  -- joining after monitoring makes the supervisor visible (and able to speak)
+  if args.mode == 'monitor' then redis.call('SADD', skey(s) .. ':monitors', args.supervisor)
+  else redis.call('SREM', skey(s) .. ':monitors', args.supervisor) end
   log_event(s, { args.mode, args.supervisor })
   return { session = s, mode = args.mode }
+end
+
+-- The supervisor stops monitoring or leaves a joined session: no longer a participant.
+function commands.unobserve()
+  local s = args.session
+  if not get_session(s) then return nil, 'NOT_FOUND', 'No such session' end
+  local was = redis.call('SREM', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
+  redis.call('SREM', skey(s) .. ':monitors', args.supervisor)
+  if was == 1 then log_event(s, { 'unobserve', args.supervisor }) end
+  return { session = s }
 end
 
 -- Presence of agents on duty (going off duty removes them, so XX never brings one back).

@@ -118,6 +118,21 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '静默监听') as HTMLButtonElement).click());
     await page.waitForSelector('.watch:not([hidden]) .mirror');
     expect(await t.service.redis.sIsMember(`sess:${live.sessionId}:monitors`, 'super1')).toBe(1);
+    await screenshot(page, 'console-supervisor-monitoring');
+
+    // joining: no longer silent; the supervisor's chat reaches the taxpayer, then leaves
+    await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '加入会话') as HTMLButtonElement).click());
+    await page.waitForSelector('.watch:not([hidden]) .session-panel');
+    expect(await t.service.redis.sIsMember(`sess:${live.sessionId}:monitors`, 'super1')).toBe(0);
+    expect(await page.$$eval('.watch .actions button', (b) => b.length)).toBe(0);
+    const fromSupervisor = live.taxpayer.log.next<{ text: string; from: { role: string } }>('chat:message', (m) => m.from.role === 'supervisor');
+    await page.type('.watch .chat-form input', '我是班长，来协助您');
+    await page.click('.watch .chat-form button[type="submit"]');
+    expect((await fromSupervisor).text).toBe('我是班长，来协助您');
+    await screenshot(page, 'console-supervisor-joined');
+    await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '离开会话') as HTMLButtonElement).click());
+    await page.waitForSelector('.watch[hidden]');
+    await expect.poll(() => t.service.redis.sIsMember(`sess:${live.sessionId}:participants`, 'supervisor:super1')).toBe(0);
 
     const row = (await page.$$('tbody tr')).length;
     expect(row).toBeGreaterThan(0);

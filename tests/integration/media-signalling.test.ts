@@ -96,6 +96,22 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     supervisor.close();
   });
 
+  it('a supervisor who monitored and then joins may send; after leaving, nothing of the session is open to them', async () => {
+    const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await ok(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'monitor' });
+    await ok(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'join' });
+    const join = await ok<MediaJoinResult>(supervisor, 'media:join', { sessionId: s.sessionId });
+    expect(join.monitor).toBe(false);
+    expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' })).toMatchObject({ ok: true });
+    await ok(supervisor, 'media:leave', { sessionId: s.sessionId });
+    await ok(supervisor, 'supervisor:unobserve', { sessionId: s.sessionId });
+    // as for anyone outside a session, it does not exist for them
+    expect(await request(supervisor, 'media:join', { sessionId: s.sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(supervisor, 'chat:send', { sessionId: s.sessionId, text: 'still here?' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await request(supervisor, 'supervisor:unobserve', { sessionId: 'nope' })).toMatchObject({ ok: false });
+    supervisor.close();
+  });
+
   it('leaks nothing after 50 join/leave cycles: transports, producers and consumers back to zero', async () => {
     for (let i = 0; i < 50; i++) {
       await call();

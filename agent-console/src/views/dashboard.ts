@@ -3,6 +3,7 @@ import type { SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatTime, t } from '../i18n.js';
 import { ReplayView } from './replay.js';
+import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
 
 const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
@@ -18,12 +19,13 @@ export class Dashboard {
   readonly #watch = el('section', { className: 'watch', hidden: true });
   readonly #replay = el('div', { className: 'replay-host' });
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
-  #watching: { sessionId: string; viewer: MirrorViewer; call: MediaCall } | undefined;
+  #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
   #replayView: ReplayView | undefined;
 
   constructor(private readonly connection: AssistConnection) {
-    this.element.append(this.#replay, this.#live, this.#watch, this.#toast);
+    // what the supervisor opened (a replay, a watched session) sits above the live picture
+    this.element.append(this.#replay, this.#watch, this.#live, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
@@ -32,14 +34,20 @@ export class Dashboard {
     try {
       await work();
     } catch (error) {
-      this.#toast.textContent = error instanceof AssistError ? errorText(error.code, error.message) : String(error);
-      this.#toast.classList.add('visible');
-      setTimeout(() => this.#toast.classList.remove('visible'), 5000);
+      this.#say(error instanceof AssistError ? errorText(error.code, error.message) : String(error));
     }
+  }
+
+  #say(message: string): void {
+    this.#toast.textContent = message;
+    this.#toast.classList.add('visible');
+    setTimeout(() => this.#toast.classList.remove('visible'), 5000);
   }
 
   render(m: SupervisorMetrics): void {
     this.#latest = m;
+    // the session being watched or joined is over: close it
+    if (this.#watching && !m.active.some((s) => s.sessionId === this.#watching?.sessionId)) void this.#stopWatching();
     // the picture refreshes every second: not while the supervisor is choosing in it
     if (this.#live.contains(document.activeElement) && document.activeElement?.tagName === 'SELECT') return;
     const tile = (label: string, value: string | number) => el('div', { className: 'tile-stat' }, el('span', { textContent: label }), el('strong', { textContent: String(value) }));
@@ -62,6 +70,7 @@ export class Dashboard {
       const target = el('select', { ariaLabel: t('supervisor.reassignTo') }, el('option', { value: '', textContent: t('supervisor.queue') }), ...available.map((a) => el('option', { value: a.id, textContent: a.name })));
       return el('div', { className: 'row' },
         button(t('supervisor.monitor'), () => void this.#monitor(sessionId), 'primary'),
+        button(t('supervisor.join'), () => void this.#join(sessionId)),
         target,
         button(t('supervisor.reassign'), () => void this.#do(() => this.connection.request('supervisor:reassign', target.value ? { sessionId, agentId: target.value } : { sessionId }))),
       );
@@ -120,6 +129,21 @@ export class Dashboard {
     await this.#do(() => view.load());
   }
 
+  /** Joining: the supervisor is in the session, seen and heard, with the agent's tools but not its actions. */
+  async #join(sessionId: string): Promise<void> {
+    await this.#stopWatching();
+    await this.#do(async () => {
+      const card = await this.connection.request('supervisor:observe', { sessionId, mode: 'join' });
+      const panel = new SessionPanel(this.connection, card, (message) => this.#say(message), () => void this.#stopWatching(), { observer: true });
+      this.#watch.replaceChildren(
+        el('div', { className: 'row' }, el('h2', { text: tl('supervisor.joined') }), button(tl('supervisor.leave'), () => void this.#stopWatching())),
+        panel.element,
+      );
+      this.#watch.hidden = false;
+      this.#watching = { sessionId, close: async () => panel.destroy() };
+    });
+  }
+
   /** Silent monitoring: the mirror and both sides of the call, nothing sent, invisible to the taxpayer. */
   async #monitor(sessionId: string): Promise<void> {
     await this.#stopWatching();
@@ -137,7 +161,13 @@ export class Dashboard {
       call.on('remote-track', (remote) => {
         if (remote.kind === 'video') tiles.append(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) }));
       });
-      this.#watching = { sessionId, viewer, call };
+      this.#watching = {
+        sessionId,
+        close: async () => {
+          viewer.close();
+          await call.close();
+        },
+      };
       await viewer.start();
       await call.start();
     });
@@ -148,8 +178,9 @@ export class Dashboard {
     this.#watching = undefined;
     this.#watch.hidden = true;
     if (!watching) return;
-    watching.viewer.close();
-    await watching.call.close();
+    await watching.close();
+    // no longer a participant: nothing of the session stays open to this supervisor
+    await this.connection.request('supervisor:unobserve', { sessionId: watching.sessionId }).catch(() => {});
   }
 
   /** The supervisor switched language: the live picture is drawn again, the rest relabelled. */

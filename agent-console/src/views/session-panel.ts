@@ -42,6 +42,8 @@ export class SessionPanel {
     readonly card: SessionCard,
     private readonly onError: (message: string) => void,
     private readonly onClosed: (sessionId: string) => void,
+    /** A supervisor who joined: talks, chats and annotates, but the session's actions stay the agent's. */
+    private readonly options: { observer?: boolean } = {},
   ) {
     this.#state = card.state;
     this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox);
@@ -315,6 +317,7 @@ export class SessionPanel {
     const id = this.card.sessionId;
     clearInterval(this.#wrapTicker);
     this.#wrapTicker = undefined;
+    if (this.options.observer) return;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
       const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, text: tl(`outcome.${o}`) })));

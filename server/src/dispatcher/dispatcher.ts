@@ -221,6 +221,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.#run('observe', { session: sessionId, supervisor, mode });
   }
 
+  async unobserve(sessionId: string, supervisor: string): Promise<void> {
+    await this.#run('unobserve', { session: sessionId, supervisor });
+  }
+
   async taxpayerGone(sessionId: string, taxpayerSub: string): Promise<void> {
     await this.#run('taxpayerGone', { session: sessionId, taxpayerSub, graceMs: this.config.taxpayerGraceS * 1000 });
   }

@@ -88,4 +88,10 @@ export function registerDispatchRequests(
     await socket.join(rooms.session(sessionId));
     return sessions.card(sessionId);
   });
+
+  requests.on('supervisor:unobserve', ['supervisor'], async ({ socket, principal }, { sessionId }) => {
+    await dispatcher.unobserve(sessionId, principal.sub);
+    await socket.leave(rooms.session(sessionId));
+    return {};
+  });
 }
