@@ -8,3 +8,4 @@ export * from './cobrowse.js';
 export * from './chat.js';
 export * from './socket.js';
 export * from './validation.js';
+export * from './cluster.js';

@@ -18,7 +18,7 @@ import { MediaStatsReporter } from './media/stats-reporter.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
-import { createSocketServer, type AppServer, type ConnectionHook } from './realtime/socket-server.js';
+import { createSocketServer, type AppServer, type ConnectionHook, type SocketServerOptions } from './realtime/socket-server.js';
 import { DispatchConnections } from './dispatcher/connections.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
 import { DispatchNotifier } from './dispatcher/notifier.js';
@@ -32,6 +32,10 @@ import { registerSessionCodeRequests } from './sessions/session-codes.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
 import { staticRoutes } from './web/static-routes.js';
+import { Forwarder } from './cluster/forwarder.js';
+import { InstanceRegistry } from './cluster/instance-registry.js';
+import { clusterRoutes } from './cluster/routes.js';
+import { RoomPlacement } from './media/room-placement.js';
 
 export interface AppDependencies {
   config: Config;
@@ -42,6 +46,8 @@ export interface AppDependencies {
   pool: WorkerPool;
   /** Signs asset-proxy links (the staff token secret). */
   assetSecret: string;
+  /** The socket.io adapter spanning the instances on this Redis. */
+  adapter: SocketServerOptions['adapter'];
 }
 
 export interface App {
@@ -50,6 +56,7 @@ export interface App {
   metrics: ServiceMetrics;
   dispatcher: Dispatcher;
   media: MediaSignalling;
+  registry: InstanceRegistry;
   /** Stops the periodic work (sweeps, heartbeats, metrics pushes, recording flushes) before the sockets close. */
   stopBackground(): Promise<void>;
 }
@@ -80,8 +87,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     log: log.child({ component: 'realtime' }),
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
     hooks,
+    adapter: deps.adapter,
   });
   io = socketServer;
+  const clusterLog = log.child({ component: 'cluster' });
+  const registry = new InstanceRegistry(
+    redis,
+    { id: config.cluster.instanceId, url: config.publicUrl, intervalMs: config.cluster.heartbeatIntervalMs, timeoutMs: config.cluster.heartbeatTimeoutMs },
+    () => ({ rooms: pool.roomCount, sockets: socketServer.of('/').sockets.size }),
+    clusterLog,
+  );
+  const forwarder = await Forwarder.start(redis, registry.id, config.cluster.forwardTimeoutMs, clusterLog);
+  const placement = new RoomPlacement(redis, registry);
   const sessions = new SessionStore(redis, { capacity: config.dispatch.textSessionsPerAgent, defaultHandlingS: config.dispatch.defaultHandlingS });
   // Asset links live as long as a staff token: an agent's mirror outlives no shift.
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
@@ -91,7 +108,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, tokens);
-    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000 });
+    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000, registry });
+    await api.register(clusterRoutes, { registry, forwarder });
     await api.register(metricsRoutes, { metrics });
     await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
@@ -113,7 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerSessionRequests(requests, sessions, dispatcher);
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
-  const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }));
+  const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }), { placement, forwarder, registry });
   media.register(requests);
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
@@ -125,15 +143,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
       if (e.t !== 'session' || !['wrap-up', 'ended', 'cancelled', 'abandoned'].includes(e.state)) continue;
-      media.closeSession(e.session);
+      media.closeSession(e.session).catch((error: unknown) => log.error({ err: error }, 'closing media failed'));
       cobrowse.closeSession(e.session).catch((error: unknown) => log.error({ err: error }, 'closing co-browsing failed'));
     }
   });
   metrics.watchDispatch(publisher);
 
+  await registry.start();
+
   const stopBackground = async (): Promise<void> => {
-    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats]) worker.stop();
+    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats, media]) worker.stop();
+    await registry.stop();
+    await forwarder.stop();
     await cobrowse.stop();
   };
-  return { http, io: socketServer, metrics, dispatcher, media, stopBackground };
+  return { http, io: socketServer, metrics, dispatcher, media, registry, stopBackground };
 }

@@ -8,6 +8,7 @@ import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { connectRedis, type RedisClient } from './redis/client.js';
 import { EmbeddedRedis } from './redis/embedded.js';
+import { clusterAdapter } from './cluster/socket-adapter.js';
 
 export interface RunningService {
   app: App;
@@ -77,7 +78,11 @@ export async function startService(config: Config, log: Logger): Promise<Running
     });
     const accounts = config.auth.devLogin ? AccountDirectory.fromFile(config.auth.devAccountsFile) : undefined;
 
-    const app = await buildApp({ config, log, tokens, accounts, redis, pool, assetSecret: keys.staffSecret });
+    const cluster = await clusterAdapter(redisUrl, config.cluster.adapterStreamMaxLen, log);
+    cleanups.push(async () => {
+      if (cluster.client.isOpen) await cluster.client.close();
+    });
+    const app = await buildApp({ config, log, tokens, accounts, redis, pool, assetSecret: keys.staffSecret, adapter: cluster.adapter });
     cleanups.push(async () => {
       // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
       // in-flight requests.

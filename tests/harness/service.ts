@@ -24,9 +24,12 @@ export const DEV_PASSWORDS = {
   super1: 'super1-pass',
 } as const;
 
-/** The whole service in this process, on free ports, with its own real Redis and one mediasoup worker. */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const redis = await startTestRedis();
+/**
+ * The whole service in this process, on free ports, with one mediasoup worker and its own real
+ * Redis (or the given one, shared with other instances, which it then leaves running).
+ */
+export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis): Promise<TestService> {
+  const redis = shared ?? (await startTestRedis());
   const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -62,7 +65,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     },
     async stop() {
       await service.close();
-      await redis.stop();
+      if (!shared) await redis.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -71,4 +74,26 @@ export async function startTestService(env: Record<string, string> = {}): Promis
 /** The worker binary the set-up built (or the one given in MEDIASOUP_WORKER_BIN). */
 export function workerBin(): string {
   return process.env.MEDIASOUP_WORKER_BIN ?? join(import.meta.dirname, '../../.data/bin/mediasoup-worker');
+}
+
+export interface TestCluster {
+  redis: TestRedis;
+  instances: TestService[];
+  stop(): Promise<void>;
+}
+
+/** Several instances on one Redis, as behind a load balancer: same secrets, own ports and workers. */
+export async function startTestCluster(count: number, env: Record<string, string> = {}): Promise<TestCluster> {
+  const redis = await startTestRedis();
+  const secrets = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
+  const instances: TestService[] = [];
+  for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...secrets, INSTANCE_ID: `instance-${i}`, ...env }, redis));
+  return {
+    redis,
+    instances,
+    async stop() {
+      for (const instance of instances) await instance.stop().catch(() => {});
+      await redis.stop();
+    },
+  };
 }

@@ -17,7 +17,7 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
   it('reports healthy when Redis answers and every worker is alive', async () => {
     const response = await get('/healthz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', checks: { redis: { ok: true }, mediasoup: { ok: true } } });
+    expect(await response.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, mediasoup: { ok: true } } });
   });
 
   it('serves Prometheus metrics including the mediasoup gauges', async () => {

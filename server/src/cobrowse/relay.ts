@@ -62,6 +62,10 @@ export class CobrowseRelay {
     this.#script = new LuaScript(redis, 'cobrowse.lua');
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
     this.recording = new RecordingWriter(redis, config.cobrowse.recordingFlushMs, config.cobrowse.recordingChunkBytes, log);
+    // the taxpayer's batches, relayed by their instance, for the watchers connected here
+    io.on('cobrowse:relay', ({ sessionId, events, isSnapshot }) => {
+      this.#relay(sessionId, events, isSnapshot).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));
+    });
   }
 
   async #run<R>(command: string, args: object): Promise<R> {
@@ -204,11 +208,13 @@ export class CobrowseRelay {
     });
     this.recording.append(batch.sessionId, 'rrweb', batch.events, Date.now(), bytes);
     await this.#relay(batch.sessionId, batch.events, full >= 0);
+    // watchers connected to other instances: each instance relays to its own (and paces them)
+    this.io.serverSideEmit('cobrowse:relay', { sessionId: batch.sessionId, events: batch.events, isSnapshot: full >= 0 });
     return { accepted: batch.events.length, snapshotWanted: result.snapshotWanted };
   }
 
   /**
-   * Sends the events to every watcher. A watcher whose socket has fallen behind gets nothing
+   * Sends the events to every watcher connected to this instance. A watcher whose socket has fallen behind gets nothing
    * more until it drained, then the whole live buffer again (a fresh mirror, not a backlog).
    */
   async #relay(sessionId: string, events: RecordedEvent[], isSnapshot: boolean): Promise<void> {

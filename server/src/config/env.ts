@@ -98,6 +98,18 @@ export interface Config {
     httpBodyBytes: number;
     socketMaxPayloadBytes: number;
   };
+  /** Several instances on one Redis (docs/scale-out.md). */
+  cluster: {
+    /** This instance's name in Redis; unique per instance (default: random at each start). */
+    instanceId: string | undefined;
+    heartbeatIntervalMs: number;
+    /** An instance silent this long is dead: its media sessions are re-homed elsewhere. */
+    heartbeatTimeoutMs: number;
+    /** Packets kept in the socket.io adapter's Redis stream (approximate trimming). */
+    adapterStreamMaxLen: number;
+    /** A request forwarded to the instance that holds a session's media waits this long. */
+    forwardTimeoutMs: number;
+  };
   shutdownGraceMs: number;
 }
 
@@ -368,6 +380,13 @@ export function loadConfig(env: Env = process.env): Config {
       // large enough for a full snapshot of a big page (COBROWSE_MAX_SNAPSHOT_BYTES) plus framing
       socketMaxPayloadBytes: r.int('SOCKET_MAX_PAYLOAD_BYTES', 6 * 1024 * 1024, 1024, 200 * 1024 * 1024),
     },
+    cluster: {
+      instanceId: r.optional('INSTANCE_ID'),
+      heartbeatIntervalMs: r.int('INSTANCE_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
+      heartbeatTimeoutMs: r.int('INSTANCE_HEARTBEAT_TIMEOUT_MS', 5000, 300, 300_000),
+      adapterStreamMaxLen: r.int('SOCKET_ADAPTER_STREAM_MAXLEN', 10_000, 100, 10_000_000),
+      forwardTimeoutMs: r.int('CLUSTER_FORWARD_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
     shutdownGraceMs: r.int('SHUTDOWN_GRACE_MS', 10_000, 0, 120_000),
   };
 
@@ -390,6 +409,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
   if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
     r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
+
+  if (config.cluster.heartbeatTimeoutMs < 2 * config.cluster.heartbeatIntervalMs)
+    r.problems.push('INSTANCE_HEARTBEAT_TIMEOUT_MS must be at least twice INSTANCE_HEARTBEAT_INTERVAL_MS');
+  if (config.cluster.instanceId !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(config.cluster.instanceId))
+    r.problems.push('INSTANCE_ID: 1-64 letters, digits, dots, colons, dashes or underscores');
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

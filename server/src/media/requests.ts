@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
 import { MediaParticipant, NoWorkerError, type MediaRoom, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
-import { ProtocolError, ROLES, type Principal, type ProducerInfo } from '@etax-assist/protocol';
+import { ProtocolError, ROLES, type ClientRequestName, type Principal, type ProducerInfo, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
+import type { Forwarder } from '../cluster/forwarder.js';
+import type { InstanceRegistry } from '../cluster/instance-registry.js';
 import type { Config } from '../config/env.js';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RequestContext, RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
@@ -10,6 +13,7 @@ import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from '../sessions/keys.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { iceServersFor } from './ice-servers.js';
+import type { RoomPlacement } from './room-placement.js';
 
 interface ProducerAppData {
   source: 'mic' | 'camera';
@@ -20,6 +24,33 @@ interface ProducerAppData {
 interface Membership {
   room: MediaRoom;
   participant: MediaParticipant;
+  /** The instance the socket is connected to (this one, or another that forwards for it). */
+  home: string;
+}
+
+/** Who sent a media request: a socket, connected to this instance or to `home`. */
+export interface PeerContext {
+  socketId: string;
+  principal: Principal;
+  home: string;
+  log: Logger;
+}
+
+type MediaRequestName = Extract<ClientRequestName, `media:${string}`>;
+type MediaHandler<N extends MediaRequestName> = (peer: PeerContext, payload: RequestOf<N>) => Promise<ResultOf<N>>;
+
+/** What MediaSignalling needs of the cluster: where rooms live, and a way to reach the others. */
+export interface MediaCluster {
+  placement: RoomPlacement;
+  forwarder: Forwarder;
+  registry: InstanceRegistry;
+}
+
+/** A request forwarded to the instance that holds the room. */
+interface ForwardedRequest {
+  name: MediaRequestName;
+  peer: Omit<PeerContext, 'log'>;
+  payload: { sessionId: string };
 }
 
 const peerIdOf = (principal: Principal): string => participantId(principal.role, principal.sub);
@@ -40,12 +71,20 @@ function producerInfo(participant: MediaParticipant, producer: types.Producer): 
  * a silent monitor can only consume, producers are announced to the others, and everything a
  * participant owned is closed when it leaves, or when its socket has been gone longer than
  * MEDIA_DISCONNECT_GRACE_S (mediasoup 3.12's worker never times out a vanished client itself).
+ *
+ * With several instances, a session's room lives on one of them (RoomPlacement): a request
+ * arriving elsewhere is forwarded there, and the room's events reach the clients through the
+ * socket.io adapter. When that instance dies, the room is placed again and the clients rejoin.
  */
 export class MediaSignalling implements ConnectionHook {
-  /** Per socket: the rooms it joined. */
+  /** Per socket (here or elsewhere): the rooms on this instance it joined. */
   readonly #memberships = new Map<string, Map<string, Membership>>();
+  /** Per socket connected here: the sessions whose media it joined, and the instance holding each. */
+  readonly #joinedVia = new Map<string, Map<string, string>>();
   readonly #graceTimers = new Map<MediaParticipant, NodeJS.Timeout>();
   readonly #wiredRooms = new WeakSet<MediaRoom>();
+  readonly #handlers = new Map<MediaRequestName, { roles: readonly Role[]; handle: (peer: PeerContext, payload: never) => Promise<unknown> }>();
+  readonly #homeCheck: PeriodicTask;
 
   constructor(
     private readonly io: AppServer,
@@ -54,13 +93,82 @@ export class MediaSignalling implements ConnectionHook {
     private readonly redis: RedisClient,
     private readonly config: Config,
     private readonly log: Logger,
-  ) {}
+    private readonly cluster: MediaCluster,
+  ) {
+    this.#define();
+    const { forwarder, registry } = cluster;
+    forwarder.handle<ForwardedRequest>('media:request', ({ name, peer, payload }) =>
+      this.#handle(name, { ...peer, log: log.child({ socketId: peer.socketId, home: peer.home }) }, payload),
+    );
+    forwarder.handle<{ socketId: string; sessionId: string }>('media:socket-gone', async ({ socketId, sessionId }) => this.#socketGone(socketId, sessionId));
+    forwarder.handle<{ sessionId: string }>('media:close-session', async ({ sessionId }) => this.#closeLocal(sessionId));
+    registry.on('lost', (id) => void this.#rehome(id).catch((error: unknown) => log.error({ err: error, lost: id }, 're-homing failed')));
+    registry.on('declared-dead', () => {
+      for (const room of this.pool.rooms) room.close();
+    });
+    this.#homeCheck = new PeriodicTask('media homes', config.cluster.heartbeatIntervalMs, () => this.#checkHomes(), log);
+  }
 
+  get #self(): string {
+    return this.cluster.registry.id;
+  }
+
+  /** Every media request: answered here when this instance holds the session's room, else forwarded. */
   register(requests: RequestRouter): void {
-    requests.on('media:join', ROLES, (context, { sessionId }) => this.#join(context, sessionId));
+    for (const [name, { roles }] of this.#handlers) {
+      requests.on(name, roles, (context, payload) => this.#route(name, context, payload as { sessionId: string }) as never);
+    }
+  }
 
-    requests.on('media:create-transport', ROLES, async (context, { sessionId, direction }) => {
-      const { room, participant } = this.#membership(context, sessionId);
+  #on<N extends MediaRequestName>(name: N, roles: readonly Role[], handle: MediaHandler<N>): void {
+    this.#handlers.set(name, { roles, handle: handle as (peer: PeerContext, payload: never) => Promise<unknown> });
+  }
+
+  #handle(name: MediaRequestName, peer: PeerContext, payload: { sessionId: string }): Promise<unknown> {
+    const entry = this.#handlers.get(name);
+    if (!entry) throw new ProtocolError('INTERNAL', `No handler for ${name}`);
+    return entry.handle(peer, payload as never);
+  }
+
+  async #route(name: MediaRequestName, { socket, principal, log }: RequestContext, payload: { sessionId: string }): Promise<unknown> {
+    const { sessionId } = payload;
+    const { placement, forwarder } = this.cluster;
+    let owner: string | undefined;
+    if (name === 'media:join') {
+      // only participants place a room (a stranger's join must leave nothing behind)
+      await this.sessions.requireParticipant(sessionId, principal);
+      owner = await placement.place(sessionId);
+    } else {
+      owner = await placement.ownerOf(sessionId);
+    }
+    if (!owner) {
+      if (name === 'media:leave') return {};
+      throw new ProtocolError('CONFLICT', 'Join the session\'s media first (media:join)');
+    }
+    const peer: PeerContext = { socketId: socket.id, principal, home: this.#self, log };
+    const result = owner === this.#self
+      ? await this.#handle(name, peer, payload)
+      : await forwarder.call(owner, 'media:request', { name, peer: { socketId: socket.id, principal, home: this.#self }, payload } satisfies ForwardedRequest);
+    if (name === 'media:join') {
+      let via = this.#joinedVia.get(socket.id);
+      if (!via) this.#joinedVia.set(socket.id, (via = new Map()));
+      via.set(sessionId, owner);
+    } else if (name === 'media:leave') {
+      this.#joinedVia.get(socket.id)?.delete(sessionId);
+    }
+    return result;
+  }
+
+  /** The room's events for everyone in the session but the sender, wherever they are connected. */
+  #others(peer: PeerContext, sessionId: string) {
+    return this.io.to(rooms.session(sessionId)).except(peer.socketId);
+  }
+
+  #define(): void {
+    this.#on('media:join', ROLES, (peer, { sessionId }) => this.#join(peer, sessionId));
+
+    this.#on('media:create-transport', ROLES, async (peer, { sessionId, direction }) => {
+      const { room, participant } = this.#membership(peer, sessionId);
       if (direction === 'send' && participant.peer.monitor) throw new ProtocolError('FORBIDDEN', 'A monitor only receives');
       const { mediasoup } = this.config;
       const transport = await room.router.createWebRtcTransport({
@@ -81,28 +189,28 @@ export class MediaSignalling implements ConnectionHook {
       };
     });
 
-    requests.on('media:connect-transport', ROLES, async (context, { sessionId, transportId, dtlsParameters }) => {
-      const transport = this.#transport(context, sessionId, transportId);
+    this.#on('media:connect-transport', ROLES, async (peer, { sessionId, transportId, dtlsParameters }) => {
+      const transport = this.#transport(peer, sessionId, transportId);
       await this.#mediasoupCall(() => transport.connect({ dtlsParameters: dtlsParameters as never }));
       return {};
     });
 
-    requests.on('media:produce', ROLES, async (context, { sessionId, transportId, kind, rtpParameters, source }) => {
-      const { participant } = this.#membership(context, sessionId);
+    this.#on('media:produce', ROLES, async (peer, { sessionId, transportId, kind, rtpParameters, source }) => {
+      const { participant } = this.#membership(peer, sessionId);
       if (participant.peer.monitor) throw new ProtocolError('FORBIDDEN', 'A monitor only receives');
-      const transport = this.#transport(context, sessionId, transportId);
+      const transport = this.#transport(peer, sessionId, transportId);
       if ((transport.appData as { direction: string }).direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'Not a send transport');
       const producer = await this.#mediasoupCall(() =>
         transport.produce({ kind, rtpParameters: rtpParameters as never, appData: { source } satisfies ProducerAppData }),
       );
       participant.addProducer(producer);
-      context.socket.to(rooms.session(sessionId)).emit('media:producer-added', { sessionId, producer: producerInfo(participant, producer) });
+      this.#others(peer, sessionId).emit('media:producer-added', { sessionId, producer: producerInfo(participant, producer) });
       return { producerId: producer.id };
     });
 
-    requests.on('media:consume', ROLES, async (context, { sessionId, transportId, producerId, rtpCapabilities }) => {
-      const { room, participant } = this.#membership(context, sessionId);
-      const transport = this.#transport(context, sessionId, transportId);
+    this.#on('media:consume', ROLES, async (peer, { sessionId, transportId, producerId, rtpCapabilities }) => {
+      const { room, participant } = this.#membership(peer, sessionId);
+      const transport = this.#transport(peer, sessionId, transportId);
       if ((transport.appData as { direction: string }).direction !== 'recv') throw new ProtocolError('BAD_REQUEST', 'Not a receive transport');
       const owner = room.participants.find((p) => p.producers.has(producerId));
       if (!owner || owner === participant) throw new ProtocolError('NOT_FOUND', 'No such producer');
@@ -116,47 +224,47 @@ export class MediaSignalling implements ConnectionHook {
       return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters as never, paused: true };
     });
 
-    requests.on('media:resume-consumer', ROLES, async (context, { sessionId, consumerId }) => {
-      const consumer = this.#membership(context, sessionId).participant.consumers.get(consumerId);
+    this.#on('media:resume-consumer', ROLES, async (peer, { sessionId, consumerId }) => {
+      const consumer = this.#membership(peer, sessionId).participant.consumers.get(consumerId);
       if (!consumer) throw new ProtocolError('NOT_FOUND', 'No such consumer');
       await consumer.resume();
       return {};
     });
 
-    requests.on('media:set-producer-paused', ROLES, async (context, { sessionId, producerId, paused }) => {
-      const producer = this.#membership(context, sessionId).participant.producers.get(producerId);
+    this.#on('media:set-producer-paused', ROLES, async (peer, { sessionId, producerId, paused }) => {
+      const producer = this.#membership(peer, sessionId).participant.producers.get(producerId);
       if (!producer) throw new ProtocolError('NOT_FOUND', 'No such producer');
       await (paused ? producer.pause() : producer.resume());
-      context.socket.to(rooms.session(sessionId)).emit('media:producer-paused', { sessionId, producerId, paused });
+      this.#others(peer, sessionId).emit('media:producer-paused', { sessionId, producerId, paused });
       return {};
     });
 
-    requests.on('media:close-producer', ROLES, async (context, { sessionId, producerId }) => {
-      const producer = this.#membership(context, sessionId).participant.producers.get(producerId);
+    this.#on('media:close-producer', ROLES, async (peer, { sessionId, producerId }) => {
+      const producer = this.#membership(peer, sessionId).participant.producers.get(producerId);
       if (!producer) throw new ProtocolError('NOT_FOUND', 'No such producer');
       producer.close();
       return {};
     });
 
-    requests.on('media:restart-ice', ROLES, async (context, { sessionId, transportId }) => {
-      const transport = this.#transport(context, sessionId, transportId);
+    this.#on('media:restart-ice', ROLES, async (peer, { sessionId, transportId }) => {
+      const transport = this.#transport(peer, sessionId, transportId);
       return { iceParameters: (await transport.restartIce()) as never };
     });
 
-    requests.on('media:set-mode', ROLES, async (context, { sessionId, mode, reason }) => {
-      const { participant } = this.#membership(context, sessionId);
-      const { peer } = participant;
-      context.socket.to(rooms.session(sessionId)).emit('media:mode', {
+    this.#on('media:set-mode', ROLES, async (peer, { sessionId, mode, reason }) => {
+      const { participant } = this.#membership(peer, sessionId);
+      const who = participant.peer;
+      this.#others(peer, sessionId).emit('media:mode', {
         sessionId,
-        peer: { id: peer.id, role: peer.role, name: peer.name },
+        peer: { id: who.id, role: who.role, name: who.name },
         mode,
         ...(reason ? { reason } : {}),
       });
       return {};
     });
 
-    requests.on('media:stats', ['agent', 'expert', 'supervisor'], async (context, { sessionId }) => {
-      const { room } = this.#membership(context, sessionId);
+    this.#on('media:stats', ['agent', 'expert', 'supervisor'], async (peer, { sessionId }) => {
+      const { room } = this.#membership(peer, sessionId);
       const transports = [];
       const producers = [];
       const rttMs: number[] = [];
@@ -191,14 +299,14 @@ export class MediaSignalling implements ConnectionHook {
       return { sessionId, workerIndex: room.workerIndex, consumers: room.consumerCount, transports, producers, rttMs };
     });
 
-    requests.on('media:leave', ROLES, async ({ socket }, { sessionId }) => {
-      const membership = this.#memberships.get(socket.id)?.get(sessionId);
-      if (membership) this.#leave(socket.id, sessionId, membership);
+    this.#on('media:leave', ROLES, async ({ socketId }, { sessionId }) => {
+      const membership = this.#memberships.get(socketId)?.get(sessionId);
+      if (membership) this.#leave(socketId, sessionId, membership);
       return {};
     });
   }
 
-  async #join({ socket, principal, log }: RequestContext, sessionId: string) {
+  async #join({ socketId, principal, home, log }: PeerContext, sessionId: string) {
     const fields = await this.sessions.requireParticipant(sessionId, principal);
     const monitor =
       principal.role === 'supervisor' && (await this.redis.sIsMember(`${sessionKeys.session(sessionId)}:monitors`, principal.sub)) === 1;
@@ -212,10 +320,11 @@ export class MediaSignalling implements ConnectionHook {
     const previous = room.participant(peerId);
     if (previous) this.#cancelGrace(previous);
     const participant = room.join({ id: peerId, role: principal.role as PeerRole, name: principal.name, monitor });
-    let joined = this.#memberships.get(socket.id);
-    if (!joined) this.#memberships.set(socket.id, (joined = new Map()));
-    joined.set(sessionId, { room, participant });
-    await socket.join(rooms.session(sessionId));
+    let joined = this.#memberships.get(socketId);
+    if (!joined) this.#memberships.set(socketId, (joined = new Map()));
+    joined.set(sessionId, { room, participant, home });
+    // the socket may live on another instance: the adapter joins it there
+    await this.io.in(socketId).socketsJoin(rooms.session(sessionId));
     log.info({ sessionId, workerIndex: room.workerIndex, monitor, rejoin: previous !== undefined }, 'joined media room');
     const producers = room.participants
       .filter((p) => p !== participant)
@@ -239,6 +348,7 @@ export class MediaSignalling implements ConnectionHook {
     });
     room.once('close', (reason) => {
       for (const participant of room.participants) this.#cancelGrace(participant);
+      void this.cluster.placement.release(room.sessionId).catch((error: unknown) => this.log.warn({ err: error }, 'releasing a room placement failed'));
       if (reason === 'worker-died') {
         this.log.warn({ sessionId: room.sessionId }, 'media room lost with its worker; clients rejoin');
         this.io.to(sessionRoom).emit('media:rejoin', { sessionId: room.sessionId, reason });
@@ -246,16 +356,16 @@ export class MediaSignalling implements ConnectionHook {
     });
   }
 
-  #membership({ socket }: RequestContext, sessionId: string): Membership {
-    const membership = this.#memberships.get(socket.id)?.get(sessionId);
+  #membership({ socketId }: PeerContext, sessionId: string): Membership {
+    const membership = this.#memberships.get(socketId)?.get(sessionId);
     if (!membership || membership.participant.closed || membership.room.closed) {
       throw new ProtocolError('CONFLICT', 'Join the session\'s media first (media:join)');
     }
     return membership;
   }
 
-  #transport(context: RequestContext, sessionId: string, transportId: string): types.WebRtcTransport {
-    const transport = this.#membership(context, sessionId).participant.transport(transportId);
+  #transport(peer: PeerContext, sessionId: string, transportId: string): types.WebRtcTransport {
+    const transport = this.#membership(peer, sessionId).participant.transport(transportId);
     if (!transport) throw new ProtocolError('NOT_FOUND', 'No such transport');
     return transport;
   }
@@ -283,12 +393,44 @@ export class MediaSignalling implements ConnectionHook {
     this.#graceTimers.delete(participant);
   }
 
-  /** Closes the media of a session that is over (wrap-up or later). */
-  closeSession(sessionId: string): void {
+  /** Closes the media of a session that is over (wrap-up or later), on whichever instance holds it. */
+  async closeSession(sessionId: string): Promise<void> {
+    const owner = await this.cluster.placement.ownerOf(sessionId);
+    if (!owner || owner === this.#self) return this.#closeLocal(sessionId);
+    await this.cluster.forwarder.call(owner, 'media:close-session', { sessionId });
+  }
+
+  #closeLocal(sessionId: string): void {
     const room = this.pool.getRoom(sessionId);
     if (!room) return;
     for (const joined of this.#memberships.values()) joined.delete(sessionId);
     room.close();
+  }
+
+  /** Another instance died: the rooms it held are placed again, and their clients told to rejoin. */
+  async #rehome(lost: string): Promise<void> {
+    for (const sessionId of await this.cluster.placement.takeOver(lost)) {
+      this.io.to(rooms.session(sessionId)).emit('media:rejoin', { sessionId, reason: 'instance-lost' });
+    }
+  }
+
+  /** Participants connected through an instance that died are gone (their grace period starts). */
+  async #checkHomes(): Promise<void> {
+    const homes = new Map<string, string[]>();
+    for (const [socketId, joined] of this.#memberships) {
+      for (const { home } of joined.values()) {
+        if (home === this.#self) continue;
+        homes.set(home, [...(homes.get(home) ?? []), socketId]);
+      }
+    }
+    for (const [home, sockets] of homes) {
+      if (await this.cluster.registry.isLive(home)) continue;
+      for (const socketId of new Set(sockets)) this.#socketGone(socketId);
+    }
+  }
+
+  stop(): void {
+    this.#homeCheck.stop();
   }
 
   /** How many participants are waiting out their grace period (for tests and metrics). */
@@ -299,11 +441,25 @@ export class MediaSignalling implements ConnectionHook {
   async connected(): Promise<void> {}
 
   async disconnected(socket: AppSocket): Promise<void> {
-    const joined = this.#memberships.get(socket.id);
-    this.#memberships.delete(socket.id);
+    const via = this.#joinedVia.get(socket.id);
+    this.#joinedVia.delete(socket.id);
+    for (const [sessionId, owner] of via ?? []) {
+      if (owner === this.#self) this.#socketGone(socket.id, sessionId);
+      else {
+        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId })
+          .catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'could not tell the media holder a socket is gone'));
+      }
+    }
+  }
+
+  /** A socket is gone (here or on its own instance): its participants wait out the grace period. */
+  #socketGone(socketId: string, onlySession?: string): void {
+    const joined = this.#memberships.get(socketId);
     if (!joined) return;
     const graceMs = this.config.mediasoup.disconnectGraceS * 1000;
     for (const [sessionId, { room, participant }] of joined) {
+      if (onlySession !== undefined && sessionId !== onlySession) continue;
+      joined.delete(sessionId);
       if (participant.closed) continue;
       // The client may come back (socket reconnect, page reload) and rejoin: its transports stay
       // until then, or until the grace period ends.
@@ -317,5 +473,6 @@ export class MediaSignalling implements ConnectionHook {
       timer.unref();
       this.#graceTimers.set(participant, timer);
     }
+    if (joined.size === 0) this.#memberships.delete(socketId);
   }
 }

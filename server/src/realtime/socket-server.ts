@@ -1,10 +1,11 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import {
   ProtocolError,
   type ClientToServerEvents,
   type ConnectErrorData,
   type Principal,
+  type RecordedEvent,
   type ServerToClientEvents,
 } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
@@ -24,8 +25,14 @@ export interface ConnectionHook {
 }
 
 // Requests are routed by name in RequestRouter (onAny), so the server-side listen map is empty.
-export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Messages between the instances (socket.io's serverSideEmit over the adapter). */
+export interface InterServerEvents {
+  /** A taxpayer's co-browsing batch, for the watchers connected to the other instances. */
+  'cobrowse:relay': (message: { sessionId: string; events: RecordedEvent[]; isSnapshot: boolean }) => void;
+}
+
+export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketServerOptions {
   tokens: TokenService;
@@ -34,6 +41,8 @@ export interface SocketServerOptions {
   /** Largest message a client may send; a larger one closes its connection (engine.io limit). */
   maxPayloadBytes: number;
   hooks: ConnectionHook[];
+  /** Spans rooms across the instances (cluster/socket-adapter.ts); in-memory when absent. */
+  adapter?: ServerOptions['adapter'];
 }
 
 /** A refusal carried to the client's `connect_error` as `err.data = { code }`. */
@@ -54,6 +63,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     serveClient: false,
     // Browsers behind strict proxies may only manage long-polling; both carry the same protocol.
     transports: ['websocket', 'polling'],
+    ...(options.adapter ? { adapter: options.adapter } : {}),
   });
 
   io.use((socket, next) => {

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { InstanceInfo } from '@etax-assist/protocol';
+import { PeriodicTask } from '../lifecycle/periodic-task.js';
+import type { RedisClient } from '../redis/client.js';
+
+const INSTANCES = 'cluster:instances';
+const instanceKey = (id: string) => `cluster:instance:${id}`;
+const reapedKey = (id: string) => `cluster:reaped:${id}`;
+
+
+export interface InstanceRegistryOptions {
+  id: string | undefined;
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+type RegistryEvents = {
+  /** Another instance stopped beating: exactly one surviving instance hears it. */
+  lost: [id: string];
+  /** This instance was silent too long and the others re-homed its sessions (e.g. a long GC or VM pause). */
+  'declared-dead': [];
+};
+
+/**
+ * The instances sharing this Redis: each announces itself (heartbeat with its load) every
+ * interval; new media rooms go to the least-loaded live instance that is not draining; an
+ * instance silent past the timeout is lost, and one survivor (who claims it first) re-homes
+ * what it held.
+ */
+export class InstanceRegistry extends EventEmitter<RegistryEvents> {
+  readonly id: string;
+  readonly #startedAt = Date.now();
+  #draining = false;
+  #task: PeriodicTask | undefined;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly options: InstanceRegistryOptions,
+    private readonly load: () => { rooms: number; sockets: number },
+    private readonly log: Logger,
+  ) {
+    super();
+    this.id = options.id ?? randomUUID();
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  async start(): Promise<void> {
+    await this.#beat();
+    this.#task = new PeriodicTask('instance heartbeat', this.options.intervalMs, async () => {
+      await this.#beat();
+      await this.#reap();
+    }, this.log);
+  }
+
+  /** No new media rooms here from now on; what runs here finishes (rolling upgrade). */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    this.log.warn({ instance: this.id }, 'draining: no new sessions on this instance');
+    await this.#beat();
+  }
+
+  async #beat(): Promise<void> {
+    if (await this.redis.getDel(reapedKey(this.id))) {
+      this.log.error({ instance: this.id }, 'this instance was declared dead by the others: dropping what it held');
+      this.emit('declared-dead');
+    }
+    const now = Date.now();
+    const info: InstanceInfo = { id: this.id, url: this.options.url, ...this.load(), draining: this.#draining, startedAt: this.#startedAt, at: now };
+    await this.redis.multi()
+      .set(instanceKey(this.id), JSON.stringify(info), { PX: this.options.timeoutMs })
+      .zAdd(INSTANCES, { score: now, value: this.id })
+      .exec();
+  }
+
+  /** Instances whose heartbeat stopped: claimed once (SET NX), then reported as lost. */
+  async #reap(): Promise<void> {
+    const dead = await this.redis.zRangeByScore(INSTANCES, '-inf', Date.now() - this.options.timeoutMs);
+    for (const id of dead) {
+      if (id === this.id) continue;
+      const claimed = await this.redis.set(reapedKey(id), this.id, { NX: true, PX: this.options.timeoutMs * 10 });
+      await this.redis.zRem(INSTANCES, id);
+      if (claimed !== 'OK') continue;
+      this.log.warn({ lost: id }, 'instance lost (no heartbeat): re-homing what it held');
+      this.emit('lost', id);
+    }
+  }
+
+  /** The live instances, as they last announced themselves. */
+  async live(): Promise<InstanceInfo[]> {
+    const ids = await this.redis.zRangeByScore(INSTANCES, Date.now() - this.options.timeoutMs, '+inf');
+    if (ids.length === 0) return [];
+    const values = await this.redis.mGet(ids.map(instanceKey));
+    return values.flatMap((value) => (value ? [JSON.parse(value) as InstanceInfo] : []));
+  }
+
+  async isLive(id: string): Promise<boolean> {
+    return (await this.redis.exists(instanceKey(id))) === 1;
+  }
+
+  /** Where a new media room goes: the live, non-draining instance with the fewest rooms. */
+  async pickForNewRoom(): Promise<string | undefined> {
+    const candidates = (await this.live()).filter((i) => !i.draining);
+    candidates.sort((a, b) => a.rooms - b.rooms || a.sockets - b.sockets || a.id.localeCompare(b.id));
+    return candidates[0]?.id;
+  }
+
+  /** Leaves the cluster on a graceful stop, so nobody waits for the timeout to notice. */
+  async stop(): Promise<void> {
+    this.#task?.stop();
+    await this.redis.multi().del(instanceKey(this.id)).zRem(INSTANCES, this.id).exec().catch(() => {});
+  }
+}
