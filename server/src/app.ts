@@ -59,6 +59,8 @@ export interface App {
   registry: InstanceRegistry;
   /** Stops the periodic work (sweeps, heartbeats, metrics pushes, recording flushes) before the sockets close. */
   stopBackground(): Promise<void>;
+  /** Resolves once the connection hooks' work (disconnects during a stop) is done. */
+  settleHooks(): Promise<void>;
 }
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
@@ -73,6 +75,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     trustProxy: true,
   });
   let io: AppServer | undefined;
+  // what connection hooks are still doing (a disconnect re-queues a session…): a stop waits for it
+  const hookWork = new Set<Promise<unknown>>();
   const metrics = new ServiceMetrics({ pool, io: () => io });
   metrics.instrument(http);
   installErrorHandlers(http);
@@ -88,6 +92,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
     hooks,
     adapter: deps.adapter,
+    track: (work) => {
+      hookWork.add(work);
+      void work.finally(() => hookWork.delete(work));
+    },
   });
   io = socketServer;
   const clusterLog = log.child({ component: 'cluster' });
@@ -151,11 +159,14 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   await registry.start();
 
+  const settleHooks = async (): Promise<void> => {
+    await Promise.allSettled([...hookWork]);
+  };
   const stopBackground = async (): Promise<void> => {
     for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats, media]) worker.stop();
     await registry.stop();
     await forwarder.stop();
     await cobrowse.stop();
   };
-  return { http, io: socketServer, metrics, dispatcher, media, registry, stopBackground };
+  return { http, io: socketServer, metrics, dispatcher, media, registry, stopBackground, settleHooks };
 }

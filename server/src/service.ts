@@ -88,6 +88,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       // in-flight requests.
       await app.stopBackground();
       await app.io.close();
+      await app.settleHooks();
       await app.http.close();
     });
     const address = await app.http.listen({ host: config.host, port: config.port });

@@ -50,7 +50,16 @@ export class RecordingWriter {
     if (!pending || pending.entries.length === 0) return;
     this.#pending.delete(sessionId);
     const chunk = deflateRawSync(Buffer.from(JSON.stringify(pending.entries)));
-    await this.redis.xAdd(recordingKey(sessionId), '*', { n: String(pending.entries.length), z: chunk.toString('base64') });
+    try {
+      await this.redis.xAdd(recordingKey(sessionId), '*', { n: String(pending.entries.length), z: chunk.toString('base64') });
+    } catch (error) {
+      // Redis refused or went away: the entries go back in front of what came since, for the next flush
+      const since = this.#pending.get(sessionId);
+      this.#pending.set(sessionId, since
+        ? { entries: [...pending.entries, ...since.entries], bytes: pending.bytes + since.bytes, since: pending.since }
+        : pending);
+      throw error;
+    }
   }
 
   async #flushDue(): Promise<void> {

@@ -43,6 +43,8 @@ export interface SocketServerOptions {
   hooks: ConnectionHook[];
   /** Spans rooms across the instances (cluster/socket-adapter.ts); in-memory when absent. */
   adapter?: ServerOptions['adapter'];
+  /** Hears each hook's work, so a shutdown can wait for it before closing Redis. */
+  track?: (work: Promise<unknown>) => void;
 }
 
 /** A refusal carried to the client's `connect_error` as `err.data = { code }`. */
@@ -86,10 +88,11 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     socketLog.debug('socket connected');
     requests.attach(socket, socketLog);
     const report = (error: unknown): void => socketLog.error({ err: error }, 'connection hook failed');
-    for (const hook of options.hooks) hook.connected(socket, socketLog).catch(report);
+    const run = (work: Promise<void>): void => options.track?.(work.catch(report)) ?? void work.catch(report);
+    for (const hook of options.hooks) run(hook.connected(socket, socketLog));
     socket.on('disconnect', (reason) => {
       socketLog.debug({ reason }, 'socket disconnected');
-      for (const hook of options.hooks) hook.disconnected(socket, socketLog).catch(report);
+      for (const hook of options.hooks) run(hook.disconnected(socket, socketLog));
     });
   });
   return io;
