@@ -9,189 +9,23 @@
 //
 // LOAD_SESSIONS (500), LOAD_INSTANCES (1,3), LOAD_WINDOW_S (30), LOAD_PER_AGENT (20),
 // LOAD_DECLINE_PCT (10), LOAD_RAMP_PER_S (50).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import jwt from 'jsonwebtoken';
 import { createClient } from 'redis';
-import { io, type Socket } from 'socket.io-client';
-import { freeMediaPort, freePort } from '../harness/ports.js';
-import { spawnService, type ServiceProcess } from '../harness/process.js';
 import { startTestRedis } from '../harness/redis.js';
-import { workerBin } from '../harness/service.js';
-import { TRACE_FILE } from './trace-file.js';
+import { Agent, DECLINE_PCT, Run, Taxpayer, ask, connect, cpuTicks, percentile, rssMb, spawnInstances, staffToken, taxpayerToken, trace, traceLengthMs } from './simulation.js';
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 500);
 const INSTANCE_COUNTS = (process.env.LOAD_INSTANCES ?? '1,3').split(',').map(Number);
 const WINDOW_S = Number(process.env.LOAD_WINDOW_S ?? 30);
 const PER_AGENT = Number(process.env.LOAD_PER_AGENT ?? 20);
-const DECLINE_PCT = Number(process.env.LOAD_DECLINE_PCT ?? 10);
 const RAMP_PER_S = Number(process.env.LOAD_RAMP_PER_S ?? 50);
 const CONTROL_EVERY_MS = 5000;
 const CHAT_EVERY_MS = 5000;
-const STAFF_SECRET = 'load-staff-secret-'.padEnd(48, 's');
-const PORTAL_SECRET = 'load-portal-secret-'.padEnd(48, 'p');
-
-interface Trace { batches: { offsetMs: number; events: { timestamp: number }[] }[] }
-const trace = JSON.parse(readFileSync(TRACE_FILE, 'utf8')) as Trace;
-const traceLengthMs = trace.batches.at(-1)!.offsetMs + 1000;
-
-const cpuTicks = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-};
-const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-};
-
-const staffToken = (i: number) =>
-  jwt.sign({ sub: `load-agent-${i}`, role: 'agent', name: `Agent ${i}`, languages: ['zh', 'en'], topics: ['refund'] }, STAFF_SECRET, { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 7200 });
-const taxpayerToken = (i: number) =>
-  jwt.sign({ sub: `load-tp-${i}`, role: 'taxpayer', name: `Taxpayer ${i}` }, PORTAL_SECRET, { issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 7200 });
-
-class Run {
-  readonly errors: string[] = [];
-  readonly lat = { helpToOffer: [] as number[], acceptToMirror: [] as number[], mirror: [] as number[], control: [] as number[], chat: [] as number[] };
-  measuring = false;
-  note(kind: keyof Run['lat'], ms: number): void {
-    if (this.measuring || kind === 'helpToOffer' || kind === 'acceptToMirror') this.lat[kind].push(ms);
-  }
-  error(what: string): void {
-    this.errors.push(what);
-  }
-}
-
-const connect = (url: string, token: string, run: Run): Promise<Socket> =>
-  new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-    socket.on('disconnect', (reason) => {
-      if (reason !== 'io client disconnect') run.error(`disconnect: ${reason}`);
-    });
-  });
-const ask = <T>(socket: Socket, name: string, payload: unknown, run: Run): Promise<T> =>
-  socket.timeout(15_000).emitWithAck(name, payload).then((ack: { ok: boolean; result: T; error?: { code: string; message: string } }) => {
-    if (!ack.ok) {
-      run.error(`${name}: ${ack.error?.code}`);
-      throw new Error(`${name}: ${ack.error?.code} ${ack.error?.message}`);
-    }
-    return ack.result;
-  });
-
-/** One simulated agent: declines some offers, accepts the rest, watches, controls and chats. */
-class Agent {
-  readonly sessions = new Map<string, { acceptedAt: number; mirrored: boolean; controlSeq: number }>();
-  readonly #declined = new Set<string>();
-  constructor(readonly socket: Socket, readonly run: Run, readonly onSession: (sessionId: string) => void) {
-    socket.on('offer:new', (o: { offerId: string; session: { sessionId: string } }) => void this.#offer(o.offerId, o.session.sessionId));
-    socket.on('cobrowse:events', (e: { sessionId: string; events: { type: number; timestamp: number }[] }) => {
-      const s = this.sessions.get(e.sessionId);
-      if (!s || e.events.length === 0) return;
-      if (!s.mirrored && e.events.some((x) => x.type === 2)) {
-        s.mirrored = true;
-        run.note('acceptToMirror', Date.now() - s.acceptedAt);
-        void ask(socket, 'cobrowse:control-request', { sessionId: e.sessionId }, run).catch(() => {});
-        return;
-      }
-      run.note('mirror', Date.now() - e.events[0]!.timestamp);
-    });
-  }
-
-  async #offer(offerId: string, sessionId: string): Promise<void> {
-    if (!this.#declined.has(sessionId) && Math.random() * 100 < DECLINE_PCT) {
-      this.#declined.add(sessionId);
-      await ask(this.socket, 'offer:decline', { offerId }, this.run).catch(() => {});
-      return;
-    }
-    const acceptedAt = Date.now();
-    try {
-      await ask(this.socket, 'offer:accept', { offerId }, this.run);
-    } catch {
-      return;
-    }
-    this.sessions.set(sessionId, { acceptedAt, mirrored: false, controlSeq: 0 });
-    await ask(this.socket, 'cobrowse:watch', { sessionId }, this.run).catch(() => {});
-    this.onSession(sessionId);
-  }
-}
-
-/** One simulated taxpayer: asks, shares, replays the trace, grants control, chats. */
-class Taxpayer {
-  sessionId = '';
-  #seq = 0;
-  #replay: { started: number; next: number; loop: number } | undefined;
-  readonly controlSent = new Map<number, number>();
-  constructor(readonly socket: Socket, readonly run: Run) {
-    socket.on('cobrowse:state', (s: { control: string }) => {
-      if (s.control === 'requested') void ask(socket, 'cobrowse:control-answer', { sessionId: this.sessionId, grant: true }, run).catch(() => {});
-    });
-    socket.on('cobrowse:control-input', (e: { input: { nodeId: number } }) => {
-      const sentAt = this.controlSent.get(e.input.nodeId);
-      if (sentAt) run.note('control', Date.now() - sentAt);
-    });
-    socket.on('chat:message', (m: { text: string; from: { role: string } }) => {
-      if (m.from.role !== 'agent') return;
-      const sentAt = Number(m.text.split(' ')[0]);
-      if (sentAt) run.note('chat', Date.now() - sentAt);
-    });
-  }
-
-  /** Shares the screen: the snapshot, then the trace's batches at their recorded pace (tick), in a loop. */
-  async share(): Promise<void> {
-    await ask(this.socket, 'cobrowse:share', { sessionId: this.sessionId, sharing: true }, this.run);
-    this.#replay = { started: Date.now(), next: 0, loop: 0 };
-    this.tick();
-  }
-
-  tick(): void {
-    const r = this.#replay;
-    if (!r) return;
-    const elapsed = Date.now() - r.started - r.loop * traceLengthMs;
-    while (r.next < trace.batches.length && trace.batches[r.next]!.offsetMs <= elapsed) {
-      const now = Date.now();
-      const events = trace.batches[r.next]!.events.map((e) => ({ ...e, timestamp: now }));
-      this.socket.emit('cobrowse:events', { sessionId: this.sessionId, seq: this.#seq++, events }, (ack: { ok: boolean; error?: { code: string } }) => {
-        if (!ack.ok) this.run.error(`cobrowse:events: ${ack.error?.code}`);
-      });
-      r.next++;
-    }
-    if (r.next >= trace.batches.length) {
-      // the trace again from its first change (the snapshot stays the one sent at the start)
-      r.next = 1;
-      r.loop++;
-    }
-  }
-
-  stop(): void {
-    this.#replay = undefined;
-    this.socket.close();
-  }
-}
-
-async function spawnInstances(count: number, redisUrl: string): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
-  const out = [];
-  for (let i = 1; i <= count; i++) {
-    const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'etax-load-'));
-    const proc = spawnService({
-      NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, REDIS_URL: redisUrl,
-      INSTANCE_ID: `load-${i}`, STAFF_JWT_SECRET: STAFF_SECRET, PORTAL_JWT_SECRET: PORTAL_SECRET,
-      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-      DISPATCH_TEXT_SESSIONS_PER_AGENT: String(PER_AGENT),
-    });
-    await proc.waitFor('agent console', 30_000);
-    out.push({ url: `http://127.0.0.1:${port}`, proc, dataDir });
-  }
-  return out;
-}
 
 async function runAgainst(count: number): Promise<Record<string, unknown>> {
   const redis = await startTestRedis();
-  const instances = await spawnInstances(count, redis.url);
+  const instances = await spawnInstances(count, redis.url, PER_AGENT);
   const run = new Run();
   const urlFor = (i: number) => instances[i % count]!.url;
   const taxpayers = new Map<string, Taxpayer>();
@@ -231,30 +65,34 @@ async function runAgainst(count: number): Promise<Record<string, unknown>> {
   const rampDeadline = Date.now() + 60_000;
   while (held() < SESSIONS && Date.now() < rampDeadline) await sleep(500);
 
-  // the measured window: control clicks and chat on top of the trace replay
+  // the measured window: control clicks and chat on top of the trace replay, each session at its
+  // own moment in the period (people do not click in unison)
+  const STEP_MS = 100;
+  let step = 0;
   const timers = [
     setInterval(() => {
+      step++;
+      let index = 0;
       for (const agent of agents) {
         for (const [sessionId, s] of agent.sessions) {
+          index++;
           const tp = taxpayers.get(sessionId);
           if (!tp) continue;
-          const seq = ++s.controlSeq;
-          tp.controlSent.set(seq, Date.now());
-          agent.socket.emit('cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: seq } }, (ack: { ok: boolean; error?: { code: string } }) => {
-            if (!ack.ok && ack.error?.code !== 'FORBIDDEN') run.error(`control-input: ${ack.error?.code}`);
-          });
+          if ((step + index) % (CONTROL_EVERY_MS / STEP_MS) === 0) {
+            const seq = ++s.controlSeq;
+            tp.controlSent.set(seq, Date.now());
+            agent.socket.emit('cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: seq } }, (ack: { ok: boolean; error?: { code: string } }) => {
+              if (!ack.ok && ack.error?.code !== 'FORBIDDEN') run.error(`control-input: ${ack.error?.code}`);
+            });
+          }
+          if ((step + index * 7) % (CHAT_EVERY_MS / STEP_MS) === 0) {
+            agent.socket.emit('chat:send', { sessionId, text: `${Date.now()} 请核对开户银行` }, (ack: { ok: boolean; error?: { code: string } }) => {
+              if (!ack.ok) run.error(`chat:send: ${ack.error?.code}`);
+            });
+          }
         }
       }
-    }, CONTROL_EVERY_MS),
-    setInterval(() => {
-      for (const agent of agents) {
-        for (const sessionId of agent.sessions.keys()) {
-          agent.socket.emit('chat:send', { sessionId, text: `${Date.now()} 请核对开户银行` }, (ack: { ok: boolean; error?: { code: string } }) => {
-            if (!ack.ok) run.error(`chat:send: ${ack.error?.code}`);
-          });
-        }
-      }
-    }, CHAT_EVERY_MS),
+    }, STEP_MS),
   ];
   const redisClient = createClient({ url: redis.url });
   await redisClient.connect();

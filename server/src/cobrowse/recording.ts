@@ -1,4 +1,5 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { RecordingPage } from '@etax-assist/protocol';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RedisClient } from '../redis/client.js';
@@ -24,15 +25,19 @@ export const recordingKey = (sessionId: string): string => `cb:${sessionId}:rec`
  * `maxChunkBytes`, then written as one deflated stream entry. A 10-minute session is a few
  * hundred kilobytes instead of megabytes of JSON.
  */
+// compression runs in libuv's thread pool: hundreds of sessions' chunks never stall the event loop
+const deflate = promisify(deflateRaw);
+
 export class RecordingWriter {
   readonly #pending = new Map<string, Pending>();
+  readonly #writing = new Map<string, Promise<void>>();
   readonly #task: PeriodicTask;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly flushMs: number,
     private readonly maxChunkBytes: number,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(flushMs / 2)), () => this.#flushDue(), log);
   }
@@ -42,14 +47,28 @@ export class RecordingWriter {
     if (!pending) this.#pending.set(sessionId, (pending = { entries: [], bytes: 0, since: Date.now() }));
     pending.entries.push({ kind, at, payload });
     pending.bytes += size;
-    if (pending.bytes >= this.maxChunkBytes) void this.flush(sessionId);
+    if (pending.bytes >= this.maxChunkBytes) {
+      // kept for the next flush when Redis refuses (see #write)
+      this.flush(sessionId).catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'recording chunk not written yet'));
+    }
   }
 
-  async flush(sessionId: string): Promise<void> {
+  /** Writes what is buffered for the session; one write at a time per session, so chunks keep their order. */
+  flush(sessionId: string): Promise<void> {
+    const previous = this.#writing.get(sessionId) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#write(sessionId));
+    this.#writing.set(sessionId, next);
+    void next.finally(() => {
+      if (this.#writing.get(sessionId) === next) this.#writing.delete(sessionId);
+    }).catch(() => {});
+    return next;
+  }
+
+  async #write(sessionId: string): Promise<void> {
     const pending = this.#pending.get(sessionId);
     if (!pending || pending.entries.length === 0) return;
     this.#pending.delete(sessionId);
-    const chunk = deflateRawSync(Buffer.from(JSON.stringify(pending.entries)));
+    const chunk = await deflate(Buffer.from(JSON.stringify(pending.entries)));
     try {
       await this.redis.xAdd(recordingKey(sessionId), '*', { n: String(pending.entries.length), z: chunk.toString('base64') });
     } catch (error) {
