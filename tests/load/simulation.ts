@@ -36,6 +36,7 @@ export const taxpayerToken = (i: number) =>
 
 export class Run {
   readonly errors: string[] = [];
+  disconnects = 0;
   readonly lat = { helpToOffer: [] as number[], acceptToMirror: [] as number[], mirror: [] as number[], control: [] as number[], chat: [] as number[] };
   measuring = false;
   note(kind: keyof Run['lat'], ms: number): void {
@@ -46,33 +47,55 @@ export class Run {
   }
 }
 
-export const connect = (url: string, token: string, run: Run): Promise<Socket> =>
+/**
+ * A client socket. Without `reconnect` a lost connection is an error (load runs); with it the
+ * client reconnects by itself (through a load balancer, to any instance), as the SDK does.
+ */
+export const connect = (url: string, token: string, run: Run, reconnect = false): Promise<Socket> =>
   new Promise((resolve, reject) => {
-    const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: false });
+    const socket = io(url, { transports: ['websocket'], auth: { token }, forceNew: true, reconnection: reconnect, reconnectionDelay: 500, reconnectionDelayMax: 2000 });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
     socket.on('disconnect', (reason) => {
-      if (reason !== 'io client disconnect') run.error(`disconnect: ${reason}`);
+      if (reason === 'io client disconnect') return;
+      run.disconnects++;
+      if (!reconnect) run.error(`disconnect: ${reason}`);
     });
   });
 export const ask = <T>(socket: Socket, name: string, payload: unknown, run: Run): Promise<T> =>
-  socket.timeout(15_000).emitWithAck(name, payload).then((ack: { ok: boolean; result: T; error?: { code: string; message: string } }) => {
-    if (!ack.ok) {
-      run.error(`${name}: ${ack.error?.code}`);
-      throw new Error(`${name}: ${ack.error?.code} ${ack.error?.message}`);
-    }
-    return ack.result;
-  });
+  socket.timeout(15_000).emitWithAck(name, payload).then(
+    (ack: { ok: boolean; result: T; error?: { code: string; message: string } }) => {
+      if (!ack.ok) {
+        run.error(`${name}: ${ack.error?.code}`);
+        throw new Error(`${name}: ${ack.error?.code} ${ack.error?.message}`);
+      }
+      return ack.result;
+    },
+    (error: unknown) => {
+      // no answer at all: the one kind of failure a client cannot act on
+      run.error(`${name}: no answer`);
+      throw error;
+    },
+  );
 
 /** One simulated agent: declines some offers, accepts the rest, watches, controls and chats. */
 export class Agent {
   readonly sessions = new Map<string, { acceptedAt: number; mirrored: boolean; controlSeq: number }>();
+  /** When each session's mirror last received events, and its last full snapshot (fault checks). */
+  readonly lastEventAt = new Map<string, number>();
+  readonly lastSnapshotAt = new Map<string, number>();
   readonly #declined = new Set<string>();
   constructor(readonly socket: Socket, readonly run: Run, readonly onSession: (sessionId: string) => void) {
     socket.on('offer:new', (o: { offerId: string; session: { sessionId: string } }) => void this.#offer(o.offerId, o.session.sessionId));
+    // back after a reconnect (any instance): the console watches its mirrors again
+    socket.io.on('reconnect', () => {
+      for (const sessionId of this.sessions.keys()) void ask(socket, 'cobrowse:watch', { sessionId }, run).catch(() => {});
+    });
     socket.on('cobrowse:events', (e: { sessionId: string; events: { type: number; timestamp: number }[] }) => {
       const s = this.sessions.get(e.sessionId);
       if (!s || e.events.length === 0) return;
+      this.lastEventAt.set(e.sessionId, Date.now());
+      if (e.events.some((x) => x.type === 2)) this.lastSnapshotAt.set(e.sessionId, Date.now());
       if (!s.mirrored && e.events.some((x) => x.type === 2)) {
         s.mirrored = true;
         run.note('acceptToMirror', Date.now() - s.acceptedAt);
@@ -108,6 +131,13 @@ export class Taxpayer {
   #replay: { started: number; next: number; loop: number } | undefined;
   readonly controlSent = new Map<number, number>();
   constructor(readonly socket: Socket, readonly run: Run) {
+    // back after a reconnect (any instance): the page's recorder starts over with a fresh snapshot
+    socket.io.on('reconnect', () => {
+      if (!this.#replay) return;
+      void ask(socket, 'session:resume', { sessionId: this.sessionId }, run)
+        .then(() => this.#send(trace.batches[0]!.events))
+        .catch(() => {});
+    });
     socket.on('cobrowse:state', (s: { control: string }) => {
       if (s.control === 'requested') void ask(socket, 'cobrowse:control-answer', { sessionId: this.sessionId, grant: true }, run).catch(() => {});
     });
@@ -134,11 +164,7 @@ export class Taxpayer {
     if (!r) return;
     const elapsed = Date.now() - r.started - r.loop * traceLengthMs;
     while (r.next < trace.batches.length && trace.batches[r.next]!.offsetMs <= elapsed) {
-      const now = Date.now();
-      const events = trace.batches[r.next]!.events.map((e) => ({ ...e, timestamp: now }));
-      this.socket.emit('cobrowse:events', { sessionId: this.sessionId, seq: this.#seq++, events }, (ack: { ok: boolean; error?: { code: string } }) => {
-        if (!ack.ok) this.run.error(`cobrowse:events: ${ack.error?.code}`);
-      });
+      this.#send(trace.batches[r.next]!.events);
       r.next++;
     }
     if (r.next >= trace.batches.length) {
@@ -146,6 +172,15 @@ export class Taxpayer {
       r.next = 1;
       r.loop++;
     }
+  }
+
+  #send(batch: { timestamp: number }[]): void {
+    if (!this.socket.connected) return; // a page whose socket is down queues; here the replay just skips
+    const now = Date.now();
+    const events = batch.map((e) => ({ ...e, timestamp: now }));
+    this.socket.emit('cobrowse:events', { sessionId: this.sessionId, seq: this.#seq++, events }, (ack: { ok: boolean; error?: { code: string } }) => {
+      if (!ack.ok) this.run.error(`cobrowse:events: ${ack.error?.code}`);
+    });
   }
 
   stop(): void {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ProtocolError, type ErrorCode } from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
+import { asUnavailable } from '../redis/unavailable.js';
 
 const requestChannel = (instance: string) => `cluster:rpc:${instance}`;
 const replyChannel = (instance: string) => `cluster:rpc-reply:${instance}`;
@@ -82,7 +83,8 @@ export class Forwarder {
       const handler = this.#handlers.get(request.method);
       if (!handler) throw new ProtocolError('INTERNAL', `No handler for ${request.method}`);
       reply = { id: request.id, ok: true, result: (await handler(request.payload as never)) ?? null };
-    } catch (error) {
+    } catch (thrown) {
+      const error = asUnavailable(thrown);
       const known = error instanceof ProtocolError;
       if (!known) this.log.error({ err: error, method: request.method }, 'forwarded request failed');
       reply = { id: request.id, ok: false, error: known ? { code: error.code, message: error.message, details: error.details } : { code: 'INTERNAL', message: 'Internal error' } };

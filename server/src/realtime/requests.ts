@@ -12,6 +12,7 @@ import {
 } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { AppSocket } from './socket-server.js';
+import { asUnavailable } from '../redis/unavailable.js';
 
 export interface RequestContext {
   socket: AppSocket;
@@ -26,8 +27,12 @@ interface HandlerEntry<N extends ClientRequestName> {
 
 type AnyHandlerEntry = HandlerEntry<ClientRequestName>;
 
-function errorAck(error: unknown, log: Logger, name: string): Ack<never> {
-  if (error instanceof ProtocolError) return { ok: false, error: error.toBody() };
+function errorAck(thrown: unknown, log: Logger, name: string): Ack<never> {
+  const error = asUnavailable(thrown);
+  if (error instanceof ProtocolError) {
+    if (error !== thrown) log.warn({ err: thrown, request: name }, 'socket request failed: Redis unavailable');
+    return { ok: false, error: error.toBody() };
+  }
   log.error({ err: error, request: name }, 'socket request failed');
   return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
 }

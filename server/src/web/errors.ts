@@ -1,8 +1,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ProtocolError, type ErrorBody, type HttpErrorResponse } from '@etax-assist/protocol';
+import { asUnavailable } from '../redis/unavailable.js';
 
 /** Maps any failure to the protocol's `{ error: { code, message } }` with its HTTP status. */
-export function toErrorResponse(error: unknown): { status: number; body: HttpErrorResponse } {
+export function toErrorResponse(thrown: unknown): { status: number; body: HttpErrorResponse } {
+  const error = asUnavailable(thrown);
   if (error instanceof ProtocolError) return { status: error.httpStatus, body: { error: error.toBody() } };
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
