@@ -55,16 +55,27 @@ describe('agent console and supervisor dashboard in a real browser', () => {
 
     await taxpayer.evaluate(async () => {
       const w = window as any;
+      // the taxpayer's page title carries markup: in the console it stays text
+      document.title = '<img src=x onerror="window.top.__xss=1">退税申请';
       const answer = w.tp.share.offer();
       ([...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
       await answer;
     });
     await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    // the title with its markup reached the console's mirror, as text
+    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.title.includes('<img src=x'), { timeout: 10_000, polling: 100 });
     // chat from the taxpayer is shown as text: markup in it does nothing in the console
     await taxpayer.evaluate(async (id) => {
       await (window as any).tp.connection.request('chat:send', { sessionId: id, text: '<img src=x onerror="window.__xss=1">你好' });
     }, sessionId);
     await agent.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('<img src=x'), { timeout: 10_000, polling: 100 });
+    // and so does a file name
+    await taxpayer.evaluate(async (id) => {
+      const w = window as any;
+      const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], '<img src=x onerror="window.__xss=2">.png', { type: 'image/png' });
+      await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(file);
+    }, sessionId);
+    await agent.waitForFunction(() => [...document.querySelectorAll('.messages button.attachment')].some((b) => b.textContent?.includes('onerror')), { timeout: 10_000, polling: 100 });
     expect(await agent.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(await agent.$$eval('.messages img', (imgs) => imgs.length)).toBe(0);
 
