@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
@@ -97,6 +98,44 @@ describe('every screen in both languages, switched while in use', () => {
     await agent.click('button[data-action="language"]');
     await agent.waitForFunction(() => document.documentElement.lang === 'zh-CN');
     expect(await labels(agent, 'main')).toEqual(expect.arrayContaining(['高亮元素', '升级转专家', '结束会话']));
+
+    // the tools without a mouse: the mirror is a tab stop, the arrows walk the page's fields and
+    // buttons, Enter highlights the one under the ring on the taxpayer's screen
+    await clickButton(agent, '高亮元素', '.toolbar');
+    expect(await agent.$eval('.session-panel .etax-mirror-capture', (e) => e.getAttribute('aria-label'))).toBe('纳税人页面');
+    // keys go to the window in front (the screenshots above brought the taxpayer's forward);
+    // from the chosen tool, Tab reaches the mirror
+    await agent.bringToFront();
+    await agent.focus('.toolbar button[data-tool="highlight"]');
+    for (let i = 0; i < 12 && !(await agent.evaluate(() => document.activeElement?.classList.contains('etax-mirror-capture'))); i++) await agent.keyboard.press('Tab');
+    expect(await agent.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('纳税人页面');
+    // the first press puts the ring on the first thing on the taxpayer's screen (pressed again if
+    // the mirror was being rebuilt from a fresh snapshot at that moment), two more walk on
+    const ringShown = () => agent.evaluate(() => (document.querySelector('.etax-keyboard-ring') as HTMLElement | null)?.style.display === 'block');
+    for (let i = 0; i < 20 && !(await ringShown()); i++) {
+      await agent.keyboard.press('ArrowDown');
+      await sleep(100);
+    }
+    for (let i = 0; i < 2; i++) await agent.keyboard.press('ArrowDown');
+    await agent.waitForSelector('.etax-keyboard-ring', { visible: true });
+    await screenshot(agent, 'screens-console-keyboard-pick');
+    await agent.bringToFront();
+    await agent.keyboard.press('Enter');
+    await taxpayer.waitForFunction(() => (window as any).helpWidget.share.overlay.highlightBox !== undefined, { timeout: 10_000, polling: 100 });
+    // the third thing a keyboard reaches on the taxpayer's screen: the portal's header buttons, then the name field
+    const expected = await taxpayer.evaluate(() => {
+      const picks = [...document.querySelectorAll('input:not([type="hidden"]), select, textarea, button, a[href], [tabindex]:not([tabindex="-1"]), [role="button"]')]
+        .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight; });
+      const r = picks[2]!.getBoundingClientRect();
+      return { left: Math.round(r.left), top: Math.round(r.top) };
+    });
+    const box = await taxpayer.evaluate(() => {
+      const r = (window as any).helpWidget.share.overlay.highlightBox as DOMRect;
+      return { left: Math.round(r.left), top: Math.round(r.top) };
+    });
+    expect(Math.abs(box.left - expected.left)).toBeLessThanOrEqual(2);
+    expect(Math.abs(box.top - expected.top)).toBeLessThanOrEqual(2);
+    await clickButton(agent, '查看', '.toolbar');
     await clickButton(agent, '结束会话', '.actions');
     await agent.waitForSelector('form.wrap-up');
     await agent.click('button[data-action="language"]');

@@ -46,7 +46,7 @@ export class SessionPanel {
     private readonly options: { observer?: boolean } = {},
   ) {
     this.#state = card.state;
-    this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox);
+    this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox, { label: t('mirror.title') });
     this.#chat = new ChatClient(connection, card.sessionId);
     this.#messages.setAttribute('aria-live', 'polite');
     this.element = el(
@@ -369,6 +369,7 @@ export class SessionPanel {
   /** The agent switched language: labels in place; what is composed from state, composed again. */
   relabel(): void {
     relabel(this.element);
+    this.#viewer.setLabel(t('mirror.title'));
     this.#renderMirrorState(this.#viewer.state);
     this.#renderHistory(this.#historyEntries);
   }

@@ -7,6 +7,7 @@ import { SessionListeners } from '../session-listeners.js';
 import { AssistError } from '../errors.js';
 import { AssetRewriter } from './asset-urls.js';
 import { FieldEditor } from './field-editor.js';
+import { KeyboardPicker } from './keyboard-picker.js';
 import { applyFit, fitViewport, watchDualScreen } from './fit.js';
 
 export interface ViewerOptions {
@@ -14,6 +15,8 @@ export interface ViewerOptions {
   maxAppliedEvents?: number;
   /** No events for this long while sharing: the mirror is shown as stale. */
   staleAfterMs?: number;
+  /** The mirror's accessible name (it is a keyboard stop while a tool is chosen). */
+  label?: string;
 }
 
 type ViewerEvents = {
@@ -65,6 +68,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #dualScreenObserver: MutationObserver | undefined;
   #assets: AssetRewriter | undefined;
   readonly #editor: FieldEditor;
+  readonly #picker: KeyboardPicker;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -86,6 +90,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const style = document.createElement('style');
     style.textContent = MIRROR_CSS;
     container.append(style, this.#stage, this.#capture);
+    this.setLabel(options.label ?? 'Taxpayer page');
+    this.#picker = new KeyboardPicker(this.#capture, () => this.document, (element) => this.#boxOf(element), (element) => this.#applyTool(element));
     this.#editor = new FieldEditor(this.#capture, (input) =>
       void this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e))),
     );
@@ -169,6 +175,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     });
     replayer.startLive(this.#baseline);
     for (const event of stamped.slice(split)) replayer.addEvent(event);
+    // the replay is a picture: keyboard users reach the mirror through the tools' layer, not into it
+    replayer.iframe.tabIndex = -1;
     this.#replayer = replayer;
     this.#dualScreenObserver?.disconnect();
     this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
@@ -223,9 +231,14 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   // Tools ----------------------------------------------------------------------------------------
 
+  setLabel(label: string): void {
+    this.#capture.setAttribute('aria-label', label);
+  }
+
   setTool(tool: ViewerTool): void {
     this.#tool = tool;
     this.#editor.close();
+    this.#picker.setEnabled(tool !== 'none');
     this.#capture.style.display = tool === 'none' ? 'none' : 'block';
     this.#capture.style.cursor = tool === 'draw' ? 'crosshair' : tool === 'highlight' ? 'cell' : tool === 'control' ? 'pointer' : 'default';
   }
@@ -274,18 +287,27 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       if (this.#tool === 'draw') {
         stroke = { id: `s${Date.now()}-${this.#strokeSeq++}`, points: [[hit.x, hit.y]], sent: 0 };
         this.#capture.setPointerCapture(event.pointerId);
-      } else if (this.#tool === 'highlight') {
-        const nodeId = this.nodeIdOf(hit.element);
-        if (nodeId) void this.highlight(nodeId);
-      } else if (this.#tool === 'control') {
-        const nodeId = this.nodeIdOf(hit.element);
-        if (nodeId && hit.element) this.#editor.activate(hit.element, nodeId, this.#boxOf(hit.element));
+      } else if (hit.element && (this.#tool === 'highlight' || this.#tool === 'control')) {
+        this.#applyTool(hit.element);
       }
     });
     this.#capture.addEventListener('pointerup', () => {
       if (stroke) this.#sendStroke(stroke, true);
       stroke = undefined;
     });
+  }
+
+  /** The current tool on one mirrored element (clicked, or picked with the keyboard). */
+  #applyTool(element: Element): void {
+    const nodeId = this.nodeIdOf(element);
+    if (!nodeId) return;
+    if (this.#tool === 'highlight') void this.highlight(nodeId);
+    else if (this.#tool === 'control') this.#editor.activate(element, nodeId, this.#boxOf(element));
+    else if (this.#tool === 'pointer' || this.#tool === 'draw') {
+      const rect = element.getBoundingClientRect();
+      const win = element.ownerDocument.defaultView;
+      void this.annotate({ kind: 'pointer', x: rect.left + rect.width / 2 + (win?.scrollX ?? 0), y: rect.top + rect.height / 2 + (win?.scrollY ?? 0) });
+    }
   }
 
   /** Where a mirrored element shows, in the capture layer's coordinates. */
