@@ -44,6 +44,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
         dir: join(config.dataDir, 'redis'),
         startTimeoutMs: 10_000,
         log: log.child({ component: 'redis' }),
+        appendfsync: config.redis.appendfsync,
       });
       const started = embeddedRedis;
       cleanups.push(() => started.stop());

@@ -9,15 +9,15 @@ export interface TestRedis {
   url: string;
   readonly redis: EmbeddedRedis;
   dir: string;
-  /** Starts redis-server again on the same port and data dir (after a stop or a crash). */
-  restart(): Promise<void>;
+  /** Starts redis-server again on the same port and data dir: after a graceful stop, or after `kill -9` when `crash`. */
+  restart(crash?: boolean): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** A real redis-server of the test's own, on a free port with a throw-away data dir. */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'etax-redis-'));
-  const options = { serverBin: 'redis-server', port: await freePort(), dir, startTimeoutMs: 10_000, log: pino({ level: 'silent' }) };
+  const options = { serverBin: 'redis-server', port: await freePort(), dir, startTimeoutMs: 10_000, log: pino({ level: 'silent' }), appendfsync };
   let redis = await EmbeddedRedis.start(options);
   return {
     url: redis.url,
@@ -25,8 +25,11 @@ export async function startTestRedis(): Promise<TestRedis> {
       return redis;
     },
     dir,
-    async restart() {
-      await redis.stop();
+    async restart(crash = false) {
+      if (crash) {
+        process.kill(redis.pid!, 'SIGKILL');
+        await redis.stop(); // waits for the exit
+      } else await redis.stop();
       redis = await EmbeddedRedis.start(options);
     },
     async stop() {

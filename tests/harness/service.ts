@@ -83,8 +83,8 @@ export interface TestCluster {
 }
 
 /** Several instances on one Redis, as behind a load balancer: same secrets, own ports and workers. */
-export async function startTestCluster(count: number, env: Record<string, string> = {}): Promise<TestCluster> {
-  const redis = await startTestRedis();
+export async function startTestCluster(count: number, env: Record<string, string> = {}, appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestCluster> {
+  const redis = await startTestRedis(appendfsync);
   const secrets = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
   const instances: TestService[] = [];
   for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...secrets, INSTANCE_ID: `instance-${i}`, ...env }, redis));

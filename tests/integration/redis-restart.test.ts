@@ -16,13 +16,17 @@ async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promis
 /**
  * Redis restarts under two instances (append-only file on): what was acknowledged before is
  * there after — a waiting request, an active session, its chat and its recording — and the
- * instances carry on by themselves (dispatching, relaying between them).
+ * instances carry on by themselves (dispatching, relaying between them). A graceful restart
+ * with the default fsync every second; a crash (kill -9) with `appendfsync always`.
  */
-describe('Redis restarts with AOF under a running cluster', () => {
+describe.each([
+  { how: 'restarts', crash: false, appendfsync: 'everysec' as const },
+  { how: 'is killed (kill -9) and started again, appendfsync always,', crash: true, appendfsync: 'always' as const },
+])('Redis $how under a running cluster', ({ crash, appendfsync }) => {
   let c: TestCluster;
   const sockets: TestSocket[] = [];
   beforeAll(async () => {
-    c = await startTestCluster(2, { COBROWSE_RECORDING_FLUSH_MS: '100', INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '3000' });
+    c = await startTestCluster(2, { COBROWSE_RECORDING_FLUSH_MS: '100', INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '3000' }, appendfsync);
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -53,7 +57,7 @@ describe('Redis restarts with AOF under a running cluster', () => {
     expect(queued.state).toBe('queued');
 
     const before = c.redis.redis;
-    await c.redis.restart();
+    await c.redis.restart(crash);
     // the fault happened: a new redis-server process, which reloaded the append-only file
     expect(c.redis.redis).not.toBe(before);
 

@@ -18,6 +18,8 @@ export interface Config {
     url: string | undefined;
     serverBin: string;
     embeddedPort: number;
+    /** How often the embedded Redis syncs its append-only file (an external Redis has its own). */
+    appendfsync: 'always' | 'everysec' | 'no';
   };
   auth: {
     audience: string;
@@ -290,6 +292,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: r.url('REDIS_URL'),
       serverBin: r.string('REDIS_SERVER_BIN', 'redis-server'),
       embeddedPort: r.int('REDIS_EMBEDDED_PORT', 6380, 1, 65535),
+      appendfsync: r.oneOf('REDIS_APPENDFSYNC', ['always', 'everysec', 'no'], 'everysec'),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -12,6 +12,8 @@ export interface EmbeddedRedisOptions {
   dir: string;
   startTimeoutMs: number;
   log: Logger;
+  /** 'always': nothing acknowledged is lost even if the process crashes; 'everysec' (default): up to 1 s. */
+  appendfsync?: 'always' | 'everysec' | 'no';
 }
 
 function processAlive(pid: number): boolean {
@@ -88,7 +90,7 @@ export class EmbeddedRedis {
       '--pidfile', pidFile,
       '--daemonize', 'no',
       '--appendonly', 'yes',
-      '--appendfsync', 'everysec',
+      '--appendfsync', options.appendfsync ?? 'everysec',
       '--save', '',
       '--loglevel', 'warning',
       '--logfile', '',
