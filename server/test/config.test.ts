@@ -39,4 +39,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ STAFF_JWT_SECRET: 'short' })).toThrow(/at least 32/);
     expect(() => loadConfig({ MEDIASOUP_RTC_BASE_PORT: '80' })).toThrow(/MEDIASOUP_RTC_BASE_PORT/);
   });
+
+  it('checks the settings of several instances and of the embedded Redis', () => {
+    expect(loadConfig({}).cluster).toMatchObject({ instanceId: undefined, heartbeatIntervalMs: 1000, heartbeatTimeoutMs: 5000 });
+    expect(loadConfig({}).redis.appendfsync).toBe('everysec');
+    expect(() => loadConfig({ INSTANCE_ID: 'bad id!' })).toThrow(/INSTANCE_ID/);
+    expect(() => loadConfig({ INSTANCE_HEARTBEAT_INTERVAL_MS: '1000', INSTANCE_HEARTBEAT_TIMEOUT_MS: '1500' })).toThrow(/at least twice/);
+    expect(() => loadConfig({ REDIS_APPENDFSYNC: 'sometimes' })).toThrow(/REDIS_APPENDFSYNC/);
+    expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
+  });
 });
