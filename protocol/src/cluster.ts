@@ -16,5 +16,8 @@ export type InstanceInfo = Static<typeof InstanceInfo>;
 export const InstanceList = Type.Object({ self: Type.String(), instances: Type.Array(InstanceInfo) });
 export type InstanceList = Static<typeof InstanceList>;
 
+export const DrainInstance = Type.Object({ instanceId: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }) }, { additionalProperties: false });
+export type DrainInstance = Static<typeof DrainInstance>;
+
 export const InstanceParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,64}$' }) }, { additionalProperties: false });
 export type InstanceParams = Static<typeof InstanceParams>;

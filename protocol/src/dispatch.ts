@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { InstanceInfo } from './cluster.js';
 import { EntryPoint, LanguageSchema, SessionRef, SessionStateSchema, TierSchema, TopicSchema, ChannelSchema, PriorityGroupSchema } from './session.js';
 
 const SessionId = SessionRef.properties.sessionId;
@@ -222,6 +223,8 @@ export const SupervisorMetrics = Type.Object({
   halls: Type.Array(Type.Object({ hall: Type.String(), waiting: Type.Integer(), active: Type.Integer(), kiosks: Type.Array(Type.String()) })),
   /** Calls: per worker and per session, from every instance. */
   media: MediaMetrics,
+  /** The service's instances (several on one Redis), with their load and whether they drain. */
+  instances: Type.Array(InstanceInfo),
   /** The latest finished sessions, newest first, to replay. */
   recent: Type.Array(
     Type.Object({

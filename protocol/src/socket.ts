@@ -42,6 +42,7 @@ import {
 } from './cobrowse.js';
 import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
+import { DrainInstance, InstanceInfo } from './cluster.js';
 import {
   AgentState,
   AgentStateEvent,
@@ -122,6 +123,7 @@ export const CLIENT_REQUESTS = {
   'supervisor:agent-status': { request: SupervisorAgentStatus, result: Done },
   'supervisor:observe': { request: Observe, result: SessionCard },
   'supervisor:unobserve': { request: SessionRef, result: Done },
+  'supervisor:drain-instance': { request: DrainInstance, result: InstanceInfo },
 } as const satisfies Record<string, { request: TSchema; result: TSchema }>;
 
 export type ClientRequestName = keyof typeof CLIENT_REQUESTS;

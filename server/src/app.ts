@@ -34,7 +34,7 @@ import { installErrorHandlers } from './web/errors.js';
 import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
-import { clusterRoutes } from './cluster/routes.js';
+import { clusterRoutes, registerClusterRequests } from './cluster/routes.js';
 import { RoomPlacement } from './media/room-placement.js';
 
 export interface AppDependencies {
@@ -131,7 +131,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
   const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
-  const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, dispatchLog);
+  const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   new DispatchNotifier(socketServer, dispatcher, sessions, dispatchLog);
@@ -146,6 +146,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   metrics.watchMedia(mediaStats);
   cobrowse.register(requests);
   registerChatRequests(requests, chat, sessions, config);
+  registerClusterRequests(requests, registry, forwarder);
   await http.ready();
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {

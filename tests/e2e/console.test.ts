@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
-import { signInToConsole } from '../harness/console-page.js';
+import { clickButton, signInToConsole } from '../harness/console-page.js';
 
 describe('agent console and supervisor dashboard in a real browser', () => {
   let t: TestService;
@@ -137,13 +137,23 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     expect(await t.service.redis.sIsMember(`sess:${live.sessionId}:monitors`, 'super1')).toBe(0);
     expect(await page.$$eval('.watch .actions button', (b) => b.length)).toBe(0);
     const fromSupervisor = live.taxpayer.log.next<{ text: string; from: { role: string } }>('chat:message', (m) => m.from.role === 'supervisor');
-    await page.type('.watch .chat-form input', '我是班长，来协助您');
+    await page.$eval('.watch .chat-form input', (input) => ((input as HTMLInputElement).value = '我是班长，来协助您'));
     await page.click('.watch .chat-form button[type="submit"]');
     expect((await fromSupervisor).text).toBe('我是班长，来协助您');
     await screenshot(page, 'console-supervisor-joined');
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '离开会话') as HTMLButtonElement).click());
     await page.waitForSelector('.watch[hidden]');
     await expect.poll(() => t.service.redis.sIsMember(`sess:${live.sessionId}:participants`, 'supervisor:super1')).toBe(0);
+
+    // the service's instances with their load; draining one takes two clicks
+    const instanceId = t.service.app.registry.id;
+    await page.waitForFunction((id) => [...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(id) && r.textContent.includes('服务中')), {}, instanceId);
+    await clickButton(page, '排空');
+    await clickButton(page, '确认排空？');
+    await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.includes('正在排空'), { timeout: 10_000 });
+    expect(t.service.app.registry.draining).toBe(true);
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(503);
+    await page.waitForFunction((id) => [...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(id) && r.textContent.includes('排空中')), { timeout: 10_000 }, instanceId);
 
     const row = (await page.$$('tbody tr')).length;
     expect(row).toBeGreaterThan(0);

@@ -22,6 +22,7 @@ export class Dashboard {
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
   #replayView: ReplayView | undefined;
+  #confirmDrain: string | undefined;
 
   constructor(private readonly connection: AssistConnection) {
     // what the supervisor opened (a replay, a watched session) sits above the live picture
@@ -100,6 +101,14 @@ export class Dashboard {
       m.halls.length === 0
         ? el('p', { className: 'empty', textContent: t('supervisor.noHalls') })
         : table([t('supervisor.hall'), t('supervisor.waiting'), t('supervisor.active'), t('supervisor.kiosks')], m.halls.map((h) => [h.hall, h.waiting, h.active, h.kiosks.join(', ')])),
+      el('h2', { textContent: t('supervisor.instances') }),
+      table(
+        [t('supervisor.instance'), t('supervisor.rooms'), t('supervisor.sockets'), t('supervisor.instanceState'), t('supervisor.heartbeat'), ''],
+        m.instances.map((i) => [
+          i.id, i.rooms, i.sockets, i.draining ? t('supervisor.draining') : t('supervisor.serving'), Math.max(0, Math.round((Date.parse(m.at) - i.at) / 1000)),
+          i.draining ? '' : this.#drainButton(i.id),
+        ]),
+      ),
       el('h2', { textContent: t('supervisor.agents') }),
       table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
       el('h2', { textContent: t('supervisor.sessions') }),
@@ -117,6 +126,26 @@ export class Dashboard {
       ),
       el('p', { className: 'updated', textContent: formatTime(m.at) }),
     );
+  }
+
+  /** Draining takes an instance out of service: asked twice (within 5 s), so a stray click does not. */
+  #drainButton(instanceId: string): HTMLElement {
+    const confirming = this.#confirmDrain === instanceId;
+    return button(confirming ? t('supervisor.confirmDrain') : t('supervisor.drain'), () => {
+      if (!confirming) {
+        this.#confirmDrain = instanceId;
+        setTimeout(() => {
+          if (this.#confirmDrain === instanceId) this.#confirmDrain = undefined;
+        }, 5000);
+        if (this.#latest) this.render(this.#latest);
+        return;
+      }
+      this.#confirmDrain = undefined;
+      void this.#do(async () => {
+        await this.connection.request('supervisor:drain-instance', { instanceId });
+        this.#say(t('supervisor.drained', { id: instanceId }));
+      });
+    }, confirming ? 'danger' : '');
   }
 
   async #openReplay(sessionId: string): Promise<void> {

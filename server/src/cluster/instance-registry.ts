@@ -9,6 +9,14 @@ const INSTANCES = 'cluster:instances';
 const instanceKey = (id: string) => `cluster:instance:${id}`;
 const reapedKey = (id: string) => `cluster:reaped:${id}`;
 
+/** The instances whose heartbeat is younger than `timeoutMs`, as they last announced themselves. */
+export async function readInstances(redis: RedisClient, timeoutMs: number): Promise<InstanceInfo[]> {
+  const ids = await redis.zRangeByScore(INSTANCES, Date.now() - timeoutMs, '+inf');
+  if (ids.length === 0) return [];
+  const values = await redis.mGet(ids.map(instanceKey));
+  return values.flatMap((value) => (value ? [JSON.parse(value) as InstanceInfo] : [])).sort((a, b) => a.id.localeCompare(b.id));
+}
+
 
 export interface InstanceRegistryOptions {
   id: string | undefined;
@@ -59,13 +67,13 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** No new media rooms here from now on; what runs here finishes (rolling upgrade). */
-  async drain(): Promise<void> {
+  async drain(): Promise<InstanceInfo> {
     this.#draining = true;
     this.log.warn({ instance: this.id }, 'draining: no new sessions on this instance');
-    await this.#beat();
+    return this.#beat();
   }
 
-  async #beat(): Promise<void> {
+  async #beat(): Promise<InstanceInfo> {
     if (await this.redis.getDel(reapedKey(this.id))) {
       this.log.error({ instance: this.id }, 'this instance was declared dead by the others: dropping what it held');
       this.emit('declared-dead');
@@ -76,6 +84,7 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
       .set(instanceKey(this.id), JSON.stringify(info), { PX: this.options.timeoutMs })
       .zAdd(INSTANCES, { score: now, value: this.id })
       .exec();
+    return info;
   }
 
   /** Instances whose heartbeat stopped: claimed once (SET NX), then reported as lost. */
@@ -92,11 +101,8 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** The live instances, as they last announced themselves. */
-  async live(): Promise<InstanceInfo[]> {
-    const ids = await this.redis.zRangeByScore(INSTANCES, Date.now() - this.options.timeoutMs, '+inf');
-    if (ids.length === 0) return [];
-    const values = await this.redis.mGet(ids.map(instanceKey));
-    return values.flatMap((value) => (value ? [JSON.parse(value) as InstanceInfo] : []));
+  live(): Promise<InstanceInfo[]> {
+    return readInstances(this.redis, this.options.timeoutMs);
   }
 
   async isLive(id: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpErrorResponse, InstanceInfo, InstanceList, InstanceParams, ProtocolError } from '@etax-assist/protocol';
+import { HttpErrorResponse, InstanceInfo, InstanceList, InstanceParams } from '@etax-assist/protocol';
+import type { RequestRouter } from '../realtime/requests.js';
+import { drainInstance } from './drain.js';
 import type { Forwarder } from './forwarder.js';
 import type { InstanceRegistry } from './instance-registry.js';
 
@@ -14,10 +16,7 @@ export interface ClusterRoutesOptions {
  * named one.
  */
 export async function clusterRoutes(app: FastifyInstance, { registry, forwarder }: ClusterRoutesOptions): Promise<void> {
-  forwarder.handle('cluster:drain', async () => {
-    await registry.drain();
-    return (await registry.live()).find((i) => i.id === registry.id);
-  });
+  forwarder.handle('cluster:drain', () => registry.drain());
 
   app.get(
     '/api/instances',
@@ -29,14 +28,18 @@ export async function clusterRoutes(app: FastifyInstance, { registry, forwarder 
     '/api/instances/:id/drain',
     { config: { auth: ['supervisor'] }, schema: { params: InstanceParams, response: { 200: InstanceInfo, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } },
     async (request) => {
-      const { id } = request.params;
-      if (!(await registry.isLive(id))) throw new ProtocolError('NOT_FOUND', `No live instance ${id}`);
-      const info = id === registry.id
-        ? (await registry.drain(), (await registry.live()).find((i) => i.id === id))
-        : await forwarder.call<InstanceInfo | undefined>(id, 'cluster:drain', {});
-      if (!info) throw new ProtocolError('UNAVAILABLE', 'The instance did not report back');
-      request.log.warn({ instance: id, by: request.principal?.sub }, 'instance draining');
+      const info = await drainInstance(registry, forwarder, request.params.id);
+      request.log.warn({ instance: info.id, by: request.principal?.sub }, 'instance draining');
       return info;
     },
   );
+}
+
+/** The same from the supervisor dashboard, over its socket. */
+export function registerClusterRequests(requests: RequestRouter, registry: InstanceRegistry, forwarder: Forwarder): void {
+  requests.on('supervisor:drain-instance', ['supervisor'], async ({ principal, log }, { instanceId }) => {
+    const info = await drainInstance(registry, forwarder, instanceId);
+    log.warn({ instance: info.id, by: principal.sub }, 'instance draining');
+    return info;
+  });
 }

@@ -10,6 +10,7 @@ import { rooms } from '../realtime/rooms.js';
 import type { Catalog } from './dispatcher.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 import { skillKey } from './skills.js';
+import { readInstances } from '../cluster/instance-registry.js';
 
 const BANDS = [0, 1, 2];
 /** Hours of one-a-minute samples kept for the dashboard's trend chart. */
@@ -37,7 +38,7 @@ export function answeredFigures(members: readonly string[], serviceLevelMs: numb
 }
 
 /** Computes the live picture supervisors watch, from Redis (any instance can). */
-export async function collectSupervisorMetrics(redis: RedisClient, config: DispatchConfig, catalog: Catalog): Promise<SupervisorMetrics> {
+export async function collectSupervisorMetrics(redis: RedisClient, config: DispatchConfig, catalog: Catalog, instanceTimeoutMs: number): Promise<SupervisorMetrics> {
   const now = Date.now();
   const windowMs = config.statsWindowS * 1000;
   const capacity = config.textSessionsPerAgent;
@@ -181,6 +182,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     active,
     halls,
     media,
+    instances: await readInstances(redis, instanceTimeoutMs),
     recent,
     today: {
       requests: count('requests'),
@@ -216,6 +218,8 @@ export class SupervisorMetricsPublisher {
     private readonly io: AppServer,
     private readonly config: DispatchConfig,
     private readonly catalog: Catalog,
+    /** The instances' heartbeat timeout: older ones are not shown. */
+    private readonly instanceTimeoutMs: number,
     log: Logger,
   ) {
     this.#task = new PeriodicTask('supervisor metrics', config.metricsIntervalMs, () => this.#tick(), log);
@@ -225,7 +229,7 @@ export class SupervisorMetricsPublisher {
   async current(): Promise<SupervisorMetrics> {
     const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
     if (stored) return JSON.parse(stored) as SupervisorMetrics;
-    return collectSupervisorMetrics(this.redis, this.config, this.catalog);
+    return collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
   }
 
   get latest(): SupervisorMetrics | undefined {
@@ -238,7 +242,7 @@ export class SupervisorMetricsPublisher {
       const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
       if (mine) {
         await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
-        const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog);
+        const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
         await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
         await this.#sampleTrend(snapshot);
       }
