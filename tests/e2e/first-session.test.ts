@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
-import { connectSocket, request } from '../harness/socket.js';
+import { request } from '../harness/socket.js';
+import { agentTakesNextOffer } from '../harness/session.js';
 
 describe('first session in a real browser', () => {
   let t: TestService;
@@ -40,12 +41,7 @@ describe('first session in a real browser', () => {
     const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'topic')).toBe('invoice');
 
-    const agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
-    const offers: { offerId: string }[] = [];
-    agent.on('offer:new', (o: { offerId: string }) => offers.push(o));
-    await request(agent, 'agent:status', { status: 'available' });
-    await expect.poll(() => offers.length).toBe(1);
-    await request(agent, 'offer:accept', { offerId: offers[0]!.offerId });
+    const agent = await agentTakesNextOffer(t);
     await page.waitForFunction(() => (window as any).helpWidget.view === 'session');
     // chat both ways through the widget
     await request(agent, 'chat:send', { sessionId, text: '您好，我是王敏，请问需要什么帮助？' });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
-import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
-import { connectSocket, request } from '../harness/socket.js';
+import type { TestService } from '../harness/service.js';
+import { request } from '../harness/socket.js';
+import { agentTakesNextOffer } from '../harness/session.js';
 
 describe('kiosk mode of the help widget', () => {
   let t: TestService;
@@ -25,12 +26,7 @@ describe('kiosk mode of the help widget', () => {
     });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
 
-    const agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
-    const offers: { offerId: string }[] = [];
-    agent.on('offer:new', (o: { offerId: string }) => offers.push(o));
-    await request(agent, 'agent:status', { status: 'available' });
-    await expect.poll(() => offers.length).toBe(1);
-    await request(agent, 'offer:accept', { offerId: offers[0]!.offerId });
+    const agent = await agentTakesNextOffer(t);
     await page.waitForFunction(() => (window as any).helpWidget.view === 'session');
     // upper half: the agent; lower half: the page itself
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('960px');

@@ -82,12 +82,14 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
+/** What every instance of a test cluster shares: the token secrets. */
+export const CLUSTER_SECRETS = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
+
 /** Several instances on one Redis, as behind a load balancer: same secrets, own ports and workers. */
 export async function startTestCluster(count: number, env: Record<string, string> = {}, appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestCluster> {
   const redis = await startTestRedis(appendfsync);
-  const secrets = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
   const instances: TestService[] = [];
-  for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...secrets, INSTANCE_ID: `instance-${i}`, ...env }, redis));
+  for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...CLUSTER_SECRETS, INSTANCE_ID: `instance-${i}`, ...env }, redis));
   return {
     redis,
     instances,

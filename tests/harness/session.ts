@@ -1,6 +1,6 @@
 import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { EventLog } from './events.js';
-import type { TestService } from './service.js';
+import { DEV_PASSWORDS, type TestService } from './service.js';
 import { connectSocket, request, type TestSocket } from './socket.js';
 
 export interface ActiveSession {
@@ -31,4 +31,14 @@ export async function activeSession(
   const accepted = await request(agentSocket, 'offer:accept', { offerId: offer.offerId });
   if (!accepted.ok) throw new Error(accepted.error.message);
   return { sessionId, taxpayer: { socket: taxpayerSocket, log: taxpayerLog }, agent: { socket: agentSocket, log: agentLog } };
+}
+
+/** agent1 (or the given agent) goes available and accepts the one offer that comes: its socket. */
+export async function agentTakesNextOffer(t: TestService, username = 'agent1', password = DEV_PASSWORDS.agent1): Promise<TestSocket> {
+  const agent = await connectSocket(t.url, await t.staffToken(username, password));
+  const offer = new Promise<OfferEvent>((resolve) => agent.once('offer:new', resolve));
+  await request(agent, 'agent:status', { status: 'available' });
+  const accepted = await request(agent, 'offer:accept', { offerId: (await offer).offerId });
+  if (!accepted.ok) throw new Error(accepted.error.message);
+  return agent;
 }

@@ -7,7 +7,7 @@ import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { startTestRedis } from '../harness/redis.js';
-import { DEV_PASSWORDS, startTestCluster, startTestService, workerBin, type TestCluster } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestCluster, startTestService, workerBin, type TestCluster } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
@@ -130,13 +130,12 @@ describe('several instances on one Redis', () => {
 describe('an instance dies (kill -9) while it holds a call', () => {
   it('another instance notices within seconds, the room is placed again and the clients are told to rejoin; the session goes on', async () => {
     const redis = await startTestRedis();
-    const secrets = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
     const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '1000' };
-    const survivor = await startTestService({ ...secrets, ...timing, INSTANCE_ID: 'survivor' }, redis);
+    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, redis);
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-doomed-'));
     const port = await freePort();
     const doomed = spawnService({
-      ...secrets, ...timing, INSTANCE_ID: 'doomed', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url,
+      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'doomed', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
     });
     try {

@@ -16,8 +16,6 @@ export interface ClusterRoutesOptions {
  * named one.
  */
 export async function clusterRoutes(app: FastifyInstance, { registry, forwarder }: ClusterRoutesOptions): Promise<void> {
-  forwarder.handle('cluster:drain', () => registry.drain());
-
   app.get(
     '/api/instances',
     { config: { auth: ['supervisor'] }, schema: { response: { 200: InstanceList, '4xx': HttpErrorResponse } } },
@@ -35,8 +33,9 @@ export async function clusterRoutes(app: FastifyInstance, { registry, forwarder 
   );
 }
 
-/** The same from the supervisor dashboard, over its socket. */
+/** The same from the supervisor dashboard, over its socket; and this instance's side of a drain asked elsewhere. */
 export function registerClusterRequests(requests: RequestRouter, registry: InstanceRegistry, forwarder: Forwarder): void {
+  forwarder.handle('cluster:drain', () => registry.drain());
   requests.on('supervisor:drain-instance', ['supervisor'], async ({ principal, log }, { instanceId }) => {
     const info = await drainInstance(registry, forwarder, instanceId);
     log.warn({ instance: info.id, by: principal.sub }, 'instance draining');
