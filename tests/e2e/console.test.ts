@@ -136,9 +136,15 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.waitForSelector('.watch:not([hidden]) .session-panel');
     expect(await t.service.redis.sIsMember(`sess:${live.sessionId}:monitors`, 'super1')).toBe(0);
     expect(await page.$$eval('.watch .actions button', (b) => b.length)).toBe(0);
+    // the call starts by itself and its tiles push the chat down: click once it has settled
+    await page.waitForFunction(() => document.querySelector('.watch .call-state')?.textContent === '通话中' && document.querySelector('.watch .tile.self'), { timeout: 15_000 });
     const fromSupervisor = live.taxpayer.log.next<{ text: string; from: { role: string } }>('chat:message', (m) => m.from.role === 'supervisor');
     await page.$eval('.watch .chat-form input', (input) => ((input as HTMLInputElement).value = '我是班长，来协助您'));
     await page.click('.watch .chat-form button[type="submit"]');
+    // sent (it shows in the supervisor's own chat), or the console says why not
+    await page.waitForFunction(() => document.querySelector('.watch .messages')?.textContent?.includes('我是班长'), { timeout: 10_000 }).catch(async (error: unknown) => {
+      throw new Error(`the supervisor's message was not sent; console says "${await page.$eval('.toast', (e) => e.textContent)}"; input "${await page.$eval('.watch .chat-form input', (e) => (e as HTMLInputElement).value)}"`, { cause: error });
+    });
     expect((await fromSupervisor).text).toBe('我是班长，来协助您');
     await screenshot(page, 'console-supervisor-joined');
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '离开会话') as HTMLButtonElement).click());

@@ -163,6 +163,8 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the first agent leaves; the expert explains in chat and ends the session
     await clickButton(agent, 'Leave session', '.actions');
     await agent.waitForFunction(() => !document.querySelector('.session-panel'), { timeout: 10_000 });
+    // the expert's call starts by itself and its tiles push the chat down: chat once it has settled
+    await expert.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中' && document.querySelector('.tile.self'), { timeout: 15_000 });
     await expert.type('.chat-form input', 'A joint account is accepted if you are the first holder.');
     await expert.click('.chat-form button[type="submit"]');
     await kiosk.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.messages')?.textContent?.includes('first holder'), { timeout: 10_000 });
