@@ -50,7 +50,15 @@ export const EventBatchResult = Type.Object({
   /** The server wants a fresh full snapshot (gap, agent too far behind, joined late). */
   snapshotWanted: Type.Boolean(),
 });
-export const ControlAnswer = Type.Object({ sessionId: SessionId, grant: Type.Boolean() }, { additionalProperties: false });
+export const ControlAnswer = Type.Object(
+  {
+    sessionId: SessionId,
+    grant: Type.Boolean(),
+    /** The agent the taxpayer was asked about (`controller.id` of the state shown): the answer is for them only. */
+    requesterId: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
 export const ControlRefusal = Type.Object(
   {
     sessionId: SessionId,

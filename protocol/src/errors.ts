@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'OFFER_EXPIRED',
   'PAYLOAD_TOO_LARGE',
   'RATE_LIMITED',
+  /** A count limit (transports, producers, …) is reached: close something first. */
+  'LIMIT_REACHED',
   'UNKNOWN_EVENT',
   'UNAVAILABLE',
   'INTERNAL',
@@ -49,6 +51,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   OFFER_EXPIRED: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  LIMIT_REACHED: 409,
   UNKNOWN_EVENT: 400,
   UNAVAILABLE: 503,
   INTERNAL: 500,

@@ -100,6 +100,7 @@ export const CLIENT_REQUESTS = {
   'cobrowse:control-refused': { request: ControlRefusal, result: Done },
   // co-browsing: agent (and supervisors watching)
   'cobrowse:watch': { request: SessionRef, result: MirrorJoinResult },
+  'cobrowse:unwatch': { request: SessionRef, result: Done },
   'cobrowse:annotate': { request: AnnotateRequest, result: Done },
   'cobrowse:control-request': { request: SessionRef, result: CobrowseState },
   'cobrowse:control-input': { request: ControlInputRequest, result: Done },

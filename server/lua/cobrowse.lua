@@ -15,7 +15,9 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function key(suffix) return 'cb:' .. args.session .. (suffix or '') end
 local function fmt(n) return string.format('%d', n) end
 local function ok(result) return cjson.encode({ ok = true, result = result or {} }) end
-local function fail(code, message) return cjson.encode({ ok = false, code = code, message = message }) end
+local function fail(code, message, details)
+  return cjson.encode({ ok = false, code = code, message = message, details = details })
+end
 
 local function state()
   local flat = redis.call('HGETALL', key())
@@ -84,23 +86,44 @@ function commands.watch()
   return ok({ state = state(), batches = batches })
 end
 
+-- One request at a time: the taxpayer is asked about one named agent, and a competing request
+-- is refused rather than silently taking the place of the one on the taxpayer's screen.
 function commands.request()
   local s = state()
   if s.sharing ~= 'sharing' then return fail('CONFLICT', 'The taxpayer is not sharing their screen') end
-  if s.control == 'granted' and s.controller and s.controller.id ~= args.agent then
-    return fail('CONFLICT', 'Another agent is in control')
+  if s.control ~= 'none' and s.controller and s.controller.id ~= args.agent then
+    if s.control == 'granted' then
+      return fail('CONFLICT', 'Another agent is in control', { reason = 'control-held', controller = s.controller })
+    end
+    return fail('CONFLICT', 'Another agent has asked for control and the taxpayer has not answered yet',
+      { reason = 'control-pending', controller = s.controller })
   end
   if s.control == 'granted' then return ok(s) end
   set_control('requested', args.agent, args.agentName, now + args.timeoutMs)
   return ok(state())
 end
 
+-- The taxpayer's answer names the agent it was asked about: it never applies to anyone else.
 function commands.answer()
   local s = state()
   if s.control ~= 'requested' then return fail('CONFLICT', 'No control request is open') end
+  if not s.controller or s.controller.id ~= args.requester then
+    return fail('CONFLICT', 'The control request you answered is no longer open', { controller = s.controller })
+  end
   if args.grant then set_control('granted', s.controller.id, s.controller.name)
   else set_control('none') end
   return ok(state())
+end
+
+-- A participant who leaves the session (or is removed from it) no longer holds or asks for
+-- control; `changed` tells the caller whether to publish the new state.
+function commands.release()
+  local s = state()
+  if s.control == 'none' or not s.controller or s.controller.id ~= args.agent then
+    return ok({ changed = false, state = s })
+  end
+  set_control('none')
+  return ok({ changed = true, state = state() })
 end
 
 function commands.stop()

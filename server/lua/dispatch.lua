@@ -301,13 +301,15 @@ end
 
 local function release_agent(s, a)
   local sh = hgetall(skey(s))
+  local peer = participant_of(a)
   if sh.secondary == a then redis.call('HSET', skey(s), 'secondary', '') end
   redis.call('SREM', akey(a) .. ':sessions', s)
-  redis.call('SREM', skey(s) .. ':participants', participant_of(a))
+  redis.call('SREM', skey(s) .. ':participants', peer)
   add_load(a, -num(sh.cost))
   reindex(a)
   agent_effect(a)
   emit({ t = 'participant', session = s, agent = a, change = 'left' })
+  emit({ t = 'access-ended', session = s, peer = peer })
 end
 
 -- A session that lost its agent goes back to the head of its queue, keeping its original wait.
@@ -755,7 +757,10 @@ function commands.unobserve()
   if not get_session(s) then return nil, 'NOT_FOUND', 'No such session' end
   local was = redis.call('SREM', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
   redis.call('SREM', skey(s) .. ':monitors', args.supervisor)
-  if was == 1 then log_event(s, { 'unobserve', args.supervisor }) end
+  if was == 1 then
+    log_event(s, { 'unobserve', args.supervisor })
+    emit({ t = 'access-ended', session = s, peer = 'supervisor:' .. args.supervisor })
+  end
   return { session = s }
 end
 

@@ -86,7 +86,7 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const sessionId = s.sessionId;
     const click = { sessionId, input: { action: 'click', nodeId: 2 } };
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
     const asked = await request<CobrowseState>(s.agent.socket, 'cobrowse:control-request', { sessionId });
     expect(asked).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'agent1' } } });
@@ -96,7 +96,7 @@ describe('co-browsing relay (real service, real Redis)', () => {
 
     await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true })).toMatchObject({ ok: true, result: { control: 'granted' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ ok: true, result: { control: 'granted' } });
     const arrived = s.taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toEqual({ ok: true, result: {} });
     expect((await arrived).input.action).toBe('click');
@@ -116,7 +116,7 @@ describe('co-browsing relay (real service, real Redis)', () => {
     expect(await request(expert, 'offer:accept', { offerId: offers[0]!.offerId })).toMatchObject({ ok: true });
     // agent1 stays in the session (warm hand-over) and takes control first
     await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
-    await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true });
+    await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' });
     expect(await request(expert, 'cobrowse:control-request', { sessionId })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await request(expert, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await request(expert, 'cobrowse:control-stop', { sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });

@@ -69,7 +69,7 @@ describe('several instances on one Redis', () => {
     await ok(agent.socket, 'cobrowse:annotate', { sessionId, annotation: { kind: 'pointer', x: 10, y: 20 } });
     expect((await pointed).annotation.kind).toBe('pointer');
     await ok(agent.socket, 'cobrowse:control-request', { sessionId });
-    await ok(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true });
+    await ok(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' });
     const input = taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
     await ok(agent.socket, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } });
     expect((await input).input.action).toBe('click');

@@ -138,8 +138,10 @@ export class Taxpayer {
         .then(() => this.#send(trace.batches[0]!.events))
         .catch(() => {});
     });
-    socket.on('cobrowse:state', (s: { control: string }) => {
-      if (s.control === 'requested') void ask(socket, 'cobrowse:control-answer', { sessionId: this.sessionId, grant: true }, run).catch(() => {});
+    socket.on('cobrowse:state', (s: { control: string; controller?: { id: string } }) => {
+      if (s.control === 'requested' && s.controller) {
+        void ask(socket, 'cobrowse:control-answer', { sessionId: this.sessionId, grant: true, requesterId: s.controller.id }, run).catch(() => {});
+      }
     });
     socket.on('cobrowse:control-input', (e: { input: { nodeId: number } }) => {
       const sentAt = this.controlSent.get(e.input.nodeId);

@@ -130,20 +130,24 @@ export class CobrowseShare extends Emitter<ShareEvents> {
       this.#recorder.stop();
       this.#overlay.clear();
     }
-    if (state.control === 'requested' && previous.control !== 'requested') void this.#askControl(state.controller?.name ?? '');
-    if (state.control !== 'requested') {
+    const requester = state.control === 'requested' ? state.controller : undefined;
+    const asked = previous.control === 'requested' ? previous.controller : undefined;
+    // the question on screen always names the agent whose request is open: another request
+    // (after this one lapsed or was withdrawn) is asked anew
+    if (requester?.id !== asked?.id || !requester) {
       this.#controlQuestion?.dismiss();
       this.#controlQuestion = undefined;
     }
+    if (requester && requester.id !== asked?.id) void this.#askControl(requester);
     this.#renderBanner();
     this.emit('state', state);
   }
 
-  async #askControl(agentName: string): Promise<void> {
+  async #askControl(requester: { id: string; name: string }): Promise<void> {
     const question = ask(
       this.#layer,
       text(this.#lang, 'controlTitle'),
-      text(this.#lang, 'controlBody', { name: agentName }),
+      text(this.#lang, 'controlBody', { name: requester.name }),
       text(this.#lang, 'controlAllow'),
       text(this.#lang, 'controlDeny'),
     );
@@ -151,7 +155,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     const grant = await question.answer;
     if (this.#controlQuestion !== question) return; // withdrawn or lapsed meanwhile
     this.#controlQuestion = undefined;
-    this.#apply(await this.connection.request('cobrowse:control-answer', { sessionId: this.sessionId, grant }));
+    // the answer names whom it is for: the server applies it to that agent's request only
+    this.#apply(await this.connection.request('cobrowse:control-answer', { sessionId: this.sessionId, grant, requesterId: requester.id }));
   }
 
   async stopControl(): Promise<void> {

@@ -360,6 +360,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   }
 
   close(): void {
+    // nothing more of the taxpayer's screen is sent to this console (the session may be over already)
+    if (this.connection.socket.connected) void this.connection.request('cobrowse:unwatch', { sessionId: this.sessionId }).catch(() => {});
     this.#editor.close();
     clearInterval(this.#timer);
     this.#resizeObserver?.disconnect();

@@ -19,11 +19,10 @@ import type { AssetTokens } from './assets.js';
 import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
-/** Sockets watching a session's mirror: its agents and supervisors, never the taxpayer. */
-export const mirrorRoom = (sessionId: string): string => `mirror:${sessionId}`;
-
 const STAFF = ['agent', 'expert', 'supervisor'] as const;
 const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
+/** Before the session is over: not yet a recording to replay. */
+const LIVE = new Set(['queued', 'offered', ...IN_PROGRESS]);
 
 /** Index of the Meta event that opens the last full snapshot in the batch, or -1. */
 export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
@@ -117,11 +116,17 @@ export class CobrowseRelay {
     requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
       const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
-      await socket.join(mirrorRoom(sessionId));
+      await socket.join(rooms.mirror(sessionId));
       const events = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
       const origins = this.config.cobrowse.assetOrigins;
       if (origins.length === 0) return { state, events };
       return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId)}`, origins } };
+    });
+
+    requests.on('cobrowse:unwatch', STAFF, async ({ socket }, { sessionId }) => {
+      await socket.leave(rooms.mirror(sessionId));
+      socket.data.mirrorBehind?.delete(sessionId);
+      return {};
     });
 
     requests.on('cobrowse:annotate', STAFF, async ({ principal }, { sessionId, annotation }) => {
@@ -143,9 +148,9 @@ export class CobrowseRelay {
       return state;
     });
 
-    requests.on('cobrowse:control-answer', ['taxpayer'], async ({ principal }, { sessionId, grant }) => {
+    requests.on('cobrowse:control-answer', ['taxpayer'], async ({ principal }, { sessionId, grant, requesterId }) => {
       await this.#taxpayerSession(principal, sessionId);
-      const state = await this.#run<CobrowseState>('answer', { session: sessionId, grant });
+      const state = await this.#run<CobrowseState>('answer', { session: sessionId, grant, requester: requesterId });
       this.#publishState(state);
       return state;
     });
@@ -167,14 +172,19 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:control-refused', ['taxpayer'], async ({ principal }, { sessionId, reason }) => {
       await this.#taxpayerSession(principal, sessionId);
-      this.io.to(mirrorRoom(sessionId)).emit('cobrowse:control-refused', { sessionId, reason });
+      this.io.to(rooms.mirror(sessionId)).emit('cobrowse:control-refused', { sessionId, reason });
       return {};
     });
 
     requests.on('cobrowse:recording', ['supervisor', 'agent', 'expert'], async ({ principal }, { sessionId, after, limit }) => {
-      // supervisors replay any session; agents the sessions they took part in
+      // supervisors replay any finished session (a live one only while observing it: observing
+      // is what the session's log records); agents the sessions they take or took part in
       if (principal.role === 'supervisor') {
-        if (!(await this.sessions.fields(sessionId))) throw new ProtocolError('NOT_FOUND', 'No such session');
+        const session = await this.sessions.fields(sessionId);
+        if (!session) throw new ProtocolError('NOT_FOUND', 'No such session');
+        if (LIVE.has(session.state ?? '') && !(await this.sessions.isParticipant(sessionId, principal))) {
+          throw new ProtocolError('FORBIDDEN', 'A session in progress is watched through supervisor:observe, not replayed');
+        }
       } else {
         await this.sessions.requireParticipant(sessionId, principal);
       }
@@ -190,7 +200,7 @@ export class CobrowseRelay {
     if (full >= 0 && bytes > limits.maxSnapshotBytes) {
       const message = `The page is too large to share (${Math.round(bytes / 1024)} KB; the limit is ${Math.round(limits.maxSnapshotBytes / 1024)} KB)`;
       // both sides learn it: the taxpayer's SDK and the agents waiting for a mirror
-      this.io.to(mirrorRoom(batch.sessionId)).emit('cobrowse:error', { sessionId: batch.sessionId, code: 'PAYLOAD_TOO_LARGE', message });
+      this.io.to(rooms.mirror(batch.sessionId)).emit('cobrowse:error', { sessionId: batch.sessionId, code: 'PAYLOAD_TOO_LARGE', message });
       reply('cobrowse:error', { sessionId: batch.sessionId, code: 'PAYLOAD_TOO_LARGE', message });
       throw new ProtocolError('PAYLOAD_TOO_LARGE', message);
     }
@@ -218,7 +228,7 @@ export class CobrowseRelay {
    * more until it drained, then the whole live buffer again (a fresh mirror, not a backlog).
    */
   async #relay(sessionId: string, events: RecordedEvent[], isSnapshot: boolean): Promise<void> {
-    const room = mirrorRoom(sessionId);
+    const room = rooms.mirror(sessionId);
     const watchers = this.io.of('/').adapter.rooms.get(room);
     if (!watchers) return;
     const payload = { sessionId, events };
@@ -249,6 +259,12 @@ export class CobrowseRelay {
     for (const state of Array.isArray(lapsed) ? lapsed : []) this.#publishState(state);
   }
 
+  /** A participant has left the session (or was removed): control they held or asked for ends. */
+  async releaseParticipant(sessionId: string, sub: string): Promise<void> {
+    const { changed, state } = await this.#run<{ changed: boolean; state: CobrowseState }>('release', { session: sessionId, agent: sub });
+    if (changed) this.#publishState(state);
+  }
+
   /** The session is over: stop sharing and control; keep the recording for the retention period. */
   async closeSession(sessionId: string): Promise<void> {
     this.recording.append(sessionId, 'state', { sharing: 'stopped', control: 'none', controller: '' });
@@ -256,7 +272,7 @@ export class CobrowseRelay {
     await this.recording.flush(sessionId);
     const state = await this.#run<CobrowseState>('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
     this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
-    this.io.in(mirrorRoom(sessionId)).socketsLeave(mirrorRoom(sessionId));
+    this.io.in(rooms.mirror(sessionId)).socketsLeave(rooms.mirror(sessionId));
   }
 
   async stop(): Promise<void> {

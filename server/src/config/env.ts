@@ -88,6 +88,9 @@ export interface Config {
     disconnectGraceS: number;
     maxIncomingBitrate: number;
     initialOutgoingBitrate: number;
+    /** What one participant may hold open in a session's room (a client needs a send and a receive transport, a mic and a camera). */
+    maxTransportsPerParticipant: number;
+    maxProducersPerParticipant: number;
   };
   ice: {
     stunUrls: string[];
@@ -371,6 +374,8 @@ export function loadConfig(env: Env = process.env): Config {
       disconnectGraceS: r.int('MEDIA_DISCONNECT_GRACE_S', 60, 1, 3600),
       maxIncomingBitrate: r.int('MEDIA_MAX_INCOMING_BITRATE', 1_500_000, 100_000, 20_000_000),
       initialOutgoingBitrate: r.int('MEDIA_INITIAL_OUTGOING_BITRATE', 600_000, 100_000, 10_000_000),
+      maxTransportsPerParticipant: r.int('MEDIA_MAX_TRANSPORTS_PER_PARTICIPANT', 4, 2, 32),
+      maxProducersPerParticipant: r.int('MEDIA_MAX_PRODUCERS_PER_PARTICIPANT', 4, 1, 32),
     },
     ice: {
       stunUrls: r.list('STUN_URLS', [], /^stuns?:\S+$/),

@@ -46,7 +46,10 @@ export class DispatchConnections implements ConnectionHook {
       if (summary) socket.emit('session:state', summary);
       return;
     }
-    if (principal.role === 'supervisor') return;
+    if (principal.role === 'supervisor') {
+      await socket.join(rooms.supervisor(principal.sub));
+      return;
+    }
     const staff = principal as StaffClaims;
     await socket.join(rooms.agent(staff.sub));
     await this.dispatcher.register({

@@ -9,4 +9,6 @@ export type Effect =
   | { t: 'agent-auto-away'; agent: string; timeouts: number }
   | { t: 'agent-lost'; agent: string }
   | { t: 'participant'; session: string; agent: string; change: 'joined' | 'left' }
-  | { t: 'taxpayer-gone'; session: string };
+  | { t: 'taxpayer-gone'; session: string }
+  /** `peer` (`role:sub`) is no longer among the session's participants: everything it had of the session must close. */
+  | { t: 'access-ended'; session: string; peer: string };

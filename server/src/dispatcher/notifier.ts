@@ -2,9 +2,12 @@ import type { Logger } from 'pino';
 import type { AgentStateEvent } from '@etax-assist/protocol';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
+import type { SessionAccess } from '../sessions/access.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Effect } from './effects.js';
+
+const TERMINAL = new Set(['ended', 'cancelled', 'abandoned']);
 
 /** Turns the dispatcher's committed effects into socket events for the people concerned. */
 export class DispatchNotifier {
@@ -12,6 +15,7 @@ export class DispatchNotifier {
     private readonly io: AppServer,
     private readonly dispatcher: Dispatcher,
     private readonly sessions: SessionStore,
+    private readonly access: SessionAccess,
     private readonly log: Logger,
   ) {
     dispatcher.on('effects', (effects, now) => {
@@ -31,6 +35,8 @@ export class DispatchNotifier {
         case 'session': {
           const summary = await this.sessions.summary(e.session);
           if (summary) this.io.to(rooms.session(e.session)).emit('session:state', summary);
+          // told, the participants of a session that is over leave its rooms
+          if (TERMINAL.has(e.state)) this.access.close(e.session);
           break;
         }
         case 'offer': {
@@ -65,10 +71,12 @@ export class DispatchNotifier {
             this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'agent-joined', agent });
           } else {
             this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'agent-left', agent });
-            this.io.in(rooms.agent(e.agent)).socketsLeave(rooms.session(e.session));
           }
           break;
         }
+        case 'access-ended':
+          await this.access.revoke(e.session, e.peer);
+          break;
         case 'taxpayer-gone':
           this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'taxpayer-disconnected' });
           break;

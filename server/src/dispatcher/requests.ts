@@ -89,9 +89,9 @@ export function registerDispatchRequests(
     return sessions.card(sessionId);
   });
 
-  requests.on('supervisor:unobserve', ['supervisor'], async ({ socket, principal }, { sessionId }) => {
+  requests.on('supervisor:unobserve', ['supervisor'], async ({ principal }, { sessionId }) => {
+    // the rooms, media and control of the session are ended by the dispatcher's access-ended effect
     await dispatcher.unobserve(sessionId, principal.sub);
-    await socket.leave(rooms.session(sessionId));
     return {};
   });
 }

@@ -102,6 +102,7 @@ export class MediaSignalling implements ConnectionHook {
     );
     forwarder.handle<{ socketId: string; sessionId: string }>('media:socket-gone', async ({ socketId, sessionId }) => this.#socketGone(socketId, sessionId));
     forwarder.handle<{ sessionId: string }>('media:close-session', async ({ sessionId }) => this.#closeLocal(sessionId));
+    forwarder.handle<{ sessionId: string; peerId: string }>('media:remove-peer', async ({ sessionId, peerId }) => this.#removeLocal(sessionId, peerId));
     registry.on('lost', (id) => void this.#rehome(id).catch((error: unknown) => log.error({ err: error, lost: id }, 're-homing failed')));
     registry.on('declared-dead', () => {
       for (const room of this.pool.rooms) room.close();
@@ -171,6 +172,9 @@ export class MediaSignalling implements ConnectionHook {
       const { room, participant } = this.#membership(peer, sessionId);
       if (direction === 'send' && participant.peer.monitor) throw new ProtocolError('FORBIDDEN', 'A monitor only receives');
       const { mediasoup } = this.config;
+      if (participant.transports.size >= mediasoup.maxTransportsPerParticipant) {
+        throw new ProtocolError('LIMIT_REACHED', `At most ${mediasoup.maxTransportsPerParticipant} transports per participant: close one first`);
+      }
       const transport = await room.router.createWebRtcTransport({
         webRtcServer: room.webRtcServer,
         enableUdp: true,
@@ -200,6 +204,10 @@ export class MediaSignalling implements ConnectionHook {
       if (participant.peer.monitor) throw new ProtocolError('FORBIDDEN', 'A monitor only receives');
       const transport = this.#transport(peer, sessionId, transportId);
       if ((transport.appData as { direction: string }).direction !== 'send') throw new ProtocolError('BAD_REQUEST', 'Not a send transport');
+      const { maxProducersPerParticipant } = this.config.mediasoup;
+      if (participant.producers.size >= maxProducersPerParticipant) {
+        throw new ProtocolError('LIMIT_REACHED', `At most ${maxProducersPerParticipant} producers per participant: close one first`);
+      }
       const producer = await this.#mediasoupCall(() =>
         transport.produce({ kind, rtpParameters: rtpParameters as never, appData: { source } satisfies ProducerAppData }),
       );
@@ -323,6 +331,11 @@ export class MediaSignalling implements ConnectionHook {
     let joined = this.#memberships.get(socketId);
     if (!joined) this.#memberships.set(socketId, (joined = new Map()));
     joined.set(sessionId, { room, participant, home });
+    // removed from the session while this join was under way: nothing of it may stay open
+    if (!(await this.sessions.isParticipant(sessionId, principal))) {
+      this.#removeLocal(sessionId, peerId);
+      throw new ProtocolError('NOT_FOUND', 'No such session');
+    }
     // the socket may live on another instance: the adapter joins it there
     await this.io.in(socketId).socketsJoin(rooms.session(sessionId));
     log.info({ sessionId, workerIndex: room.workerIndex, monitor, rejoin: previous !== undefined }, 'joined media room');
@@ -405,6 +418,30 @@ export class MediaSignalling implements ConnectionHook {
     if (!room) return;
     for (const joined of this.#memberships.values()) joined.delete(sessionId);
     room.close();
+  }
+
+  /**
+   * A peer (`role:sub`) is no longer a participant of the session: its transports, producers and
+   * consumers there close at once, on whichever instance holds the room.
+   */
+  async removePeer(sessionId: string, peerId: string): Promise<void> {
+    const owner = await this.cluster.placement.ownerOf(sessionId);
+    if (!owner) return;
+    if (owner === this.#self) return this.#removeLocal(sessionId, peerId);
+    await this.cluster.forwarder.call(owner, 'media:remove-peer', { sessionId, peerId });
+  }
+
+  #removeLocal(sessionId: string, peerId: string): void {
+    const room = this.pool.getRoom(sessionId);
+    const participant = room?.participant(peerId);
+    if (!room || !participant) return;
+    for (const joined of this.#memberships.values()) {
+      if (joined.get(sessionId)?.participant === participant) joined.delete(sessionId);
+    }
+    this.#cancelGrace(participant);
+    room.leave(peerId, participant);
+    this.log.info({ sessionId, peer: peerId }, 'media participant removed from the session');
+    if (room.participants.length === 0) room.close();
   }
 
   /** Another instance died: the rooms it held are placed again, and their clients told to rejoin. */

@@ -2,8 +2,15 @@
 export const rooms = {
   /** Every participant's sockets of one session. */
   session: (sessionId: string) => `session:${sessionId}`,
+  /** Sockets watching a session's mirror: its agents and supervisors, never the taxpayer. */
+  mirror: (sessionId: string) => `mirror:${sessionId}`,
   /** All sockets of one agent (several tabs, or a reload overlapping the old page). */
   agent: (agentId: string) => `agent:${agentId}`,
+  /** All sockets of one supervisor, so that ending their part in a session reaches every tab. */
+  supervisor: (sub: string) => `supervisor:${sub}`,
   taxpayer: (sub: string) => `taxpayer:${sub}`,
   supervisors: 'supervisors',
 };
+
+/** The rooms a participant is in for one session: leaving the session means leaving all of them. */
+export const sessionRooms = (sessionId: string): string[] => [rooms.session(sessionId), rooms.mirror(sessionId)];
