@@ -141,4 +141,40 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
       await page.close();
     }
   });
+
+  it('an agent whose session is reassigned stops receiving the taxpayer\'s media at once; the new agent receives it', async () => {
+    const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-reassigned-call' }));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent3', 'agent3-pass'));
+    const sessionId = await connectPair(t, taxpayer, agent, 'refund');
+    await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
+    const packets = async (page: SdkPage) => (await page.stats()).filter((r) => r.peer.startsWith('taxpayer:')).reduce((sum, r) => sum + r.packetsReceived, 0);
+    const flowing = async (page: SdkPage) => {
+      const before = await packets(page);
+      await sleep(1000);
+      return (await packets(page)) > before;
+    };
+    // the fault must be observable: packets reach the first agent until it is removed
+    await expect.poll(() => flowing(agent), { timeout: 20_000, interval: 0 }).toBe(true);
+
+    const expert = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('expert1', DEV_PASSWORDS.expert1));
+    await expert.request('agent:status', { status: 'available' });
+    const supervisor = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await supervisor.request('supervisor:reassign', { sessionId, agentId: 'expert1' });
+    const offer = await expert.event<OfferEvent>('offer:new');
+    await expert.request('offer:accept', { offerId: offer.offerId });
+    await expert.startCall(sessionId, 'video');
+    try {
+      await expect.poll(() => flowing(expert), { timeout: 20_000, interval: 0 }).toBe(true);
+      await expect.poll(() => flowing(agent), { timeout: 10_000, interval: 0 }).toBe(false);
+      // and it stays so: the removed agent's call cannot rejoin the room
+      expect(await flowing(agent)).toBe(false);
+      expect(await flowing(expert)).toBe(true);
+    } catch (error) {
+      console.error('after the reassign', JSON.stringify({ agent: await agent.callReport(), expert: await expert.callReport() }));
+      throw error;
+    }
+    expect(t.service.pool.getRoom(sessionId)?.participant('agent:agent3')).toBeUndefined();
+    await expert.request('session:end', { sessionId });
+    for (const page of [taxpayer, agent, expert, supervisor]) await page.close();
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CobrowseState, MediaJoinResult, OfferEvent, RecordingPage, TransportParameters } from '@etax-assist/protocol';
 import { EventLog } from '../harness/events.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { startTestCluster, startTestService, type TestCluster, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
@@ -285,5 +285,65 @@ describe('access ends when participation ends (real service, real Redis, real me
     expect(await request(taxpayer.socket, 'media:produce', { sessionId, transportId: send.id, kind: 'audio', rtpParameters: { ...OPUS, encodings: [{ ssrc: 44449999 }] }, source: 'mic' }))
       .toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
     await ok(s.agent.socket, 'session:end', { sessionId });
+  });
+});
+
+describe('access ends on every instance', () => {
+  let c: TestCluster;
+  const open: TestSocket[] = [];
+  beforeAll(async () => {
+    c = await startTestCluster(2, { DISPATCH_WRAP_UP_S: '0' });
+  });
+  afterAll(async () => {
+    for (const socket of open) socket.close();
+    await c?.stop();
+  });
+
+  async function connect(instance: TestService, token: string): Promise<{ socket: TestSocket; log: EventLog }> {
+    const socket = await connectSocket(instance.url, token);
+    open.push(socket);
+    return { socket, log: new EventLog(socket) };
+  }
+
+  it('an agent connected to instance 2, reassigned through instance 1, gets nothing more of the session and loses its media there', async () => {
+    const [one, two] = c.instances as [TestService, TestService];
+    const agent1 = await connect(two, await two.staffToken('agent1', STAFF.agent1.password));
+    await ok(agent1.socket, 'agent:status', { status: 'available' });
+    const taxpayer = await connect(one, one.taxpayerToken({ sub: 'tp-across' }));
+    const { sessionId } = await ok<{ sessionId: string }>(taxpayer.socket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+    const offer = await agent1.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionId);
+    await ok(agent1.socket, 'offer:accept', { offerId: offer.offerId });
+    await ok(agent1.socket, 'cobrowse:watch', { sessionId });
+    await ok(taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    await ok(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] });
+    await ok(agent1.socket, 'media:join', { sessionId });
+    await ok(agent1.socket, 'media:create-transport', { sessionId, direction: 'recv' });
+    const holder = () => c.instances.map((i) => i.service.pool.getRoom(sessionId)).find((r) => r !== undefined);
+    expect(holder()?.participant('agent:agent1')).toBeDefined();
+
+    const agent2 = await connect(one, await one.staffToken('agent2', STAFF.agent2.password));
+    await ok(agent2.socket, 'agent:status', { status: 'available' });
+    const supervisor = await connect(one, await one.staffToken('super1', STAFF.super1.password));
+    await ok(supervisor.socket, 'supervisor:reassign', { sessionId, agentId: 'agent2' });
+    const next = await agent2.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionId);
+    await ok(agent2.socket, 'offer:accept', { offerId: next.offerId });
+    await ok(agent2.socket, 'cobrowse:watch', { sessionId });
+    await expect.poll(() => holder()?.participant('agent:agent1')).toBeUndefined();
+
+    // a watcher that stays, on instance 2 too: what it receives, instance 2 has relayed
+    const monitor = await connect(two, await two.staffToken('super1', STAFF.super1.password));
+    await ok(monitor.socket, 'supervisor:observe', { sessionId, mode: 'monitor' });
+    await ok(monitor.socket, 'cobrowse:watch', { sessionId });
+
+    const from = agent1.log.mark();
+    await ok(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] });
+    await ok(taxpayer.socket, 'chat:send', { sessionId, text: 'across' });
+    for (const watcher of [agent2, monitor]) {
+      await watcher.log.next<{ events: { timestamp: number }[] }>('cobrowse:events', (e) => e.events.some((x) => x.timestamp === 3));
+      await watcher.log.next<{ text: string }>('chat:message', (m) => m.text === 'across');
+    }
+    expect(agent1.log.events.slice(from).map((e) => e.name).filter((name) => SESSION_CONTENT.test(name))).toEqual([]);
+    expect(await request(agent1.socket, 'chat:send', { sessionId, text: 'hello?' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await ok(agent2.socket, 'session:end', { sessionId });
   });
 });

@@ -71,7 +71,8 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const many = Array.from({ length: 51 }, (_, i) => mutation(10 + i));
     expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 7, events: many })).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     let limited = false;
-    for (let i = 0; i < 6 && !limited; i++) {
+    // enough batches that one second sees more than the limit, however the loop straddles a second
+    for (let i = 0; i < 20 && !limited; i++) {
       const ack = await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 7 + i, events: many.slice(0, 50) });
       limited = !ack.ok && ack.error.code === 'RATE_LIMITED';
     }
