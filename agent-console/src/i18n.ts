@@ -49,7 +49,7 @@ const zh = {
   wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成', left: '整理时间剩余 {{time}}，到时会话自动关闭并开始接收新的求助' },
   outcome: { resolved: '已解决', 'follow-up': '需跟进', 'escalated-offline': '转线下处理', 'not-resolved': '未解决', none: '无' },
   state: { queued: '排队中', offered: '已派单', active: '进行中', escalating: '升级中', transferring: '转接中', 'wrap-up': '话后整理', ended: '已结束', cancelled: '已取消', abandoned: '已放弃' },
-  notice: { 'taxpayer-disconnected': '纳税人连接中断', 'agent-joined': '{{name}} 加入了会话', 'agent-left': '{{name}} 离开了会话' },
+  notice: { 'taxpayer-disconnected': '纳税人连接中断', 'agent-joined': '{{name}} 加入了会话', 'agent-left': '{{name}} 离开了会话', removed: '该会话已不再由您处理（已改派或您已离线），会话内容不再发送给您' },
   error: {
     UNAUTHENTICATED: '用户名或密码错误',
     VALIDATION_FAILED: '输入有误',
@@ -113,7 +113,7 @@ const en: typeof zh = {
   wrapUp: { title: 'Wrap-up', notes: 'Notes', outcome: 'Outcome', submit: 'Done', left: '{{time}} of wrap-up left; then the session closes and new requests come in' },
   outcome: { resolved: 'Resolved', 'follow-up': 'Follow-up needed', 'escalated-offline': 'Handed to an office', 'not-resolved': 'Not resolved', none: 'None' },
   state: { queued: 'queued', offered: 'offered', active: 'active', escalating: 'escalating', transferring: 'transferring', 'wrap-up': 'wrap-up', ended: 'ended', cancelled: 'cancelled', abandoned: 'abandoned' },
-  notice: { 'taxpayer-disconnected': 'The taxpayer\'s connection dropped', 'agent-joined': '{{name}} joined', 'agent-left': '{{name}} left' },
+  notice: { 'taxpayer-disconnected': 'The taxpayer\'s connection dropped', 'agent-joined': '{{name}} joined', 'agent-left': '{{name}} left', removed: 'This session is no longer yours (reassigned, or you went offline): nothing more of it is sent to you' },
   error: {
     UNAUTHENTICATED: 'Wrong username or password',
     VALIDATION_FAILED: 'Invalid input',

@@ -67,7 +67,7 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
-    view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection);
+    view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection, session.principal.sub);
   } catch (error) {
     session = undefined;
     errorCode = error instanceof ApiError || error instanceof AssistError ? error.code : 'network';

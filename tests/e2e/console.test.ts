@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
+import { connectSocket, request } from '../harness/socket.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
 
 describe('agent console and supervisor dashboard in a real browser', () => {
@@ -206,5 +207,31 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.click('.join-code button');
     await agent.waitForFunction(() => [...document.querySelectorAll('.taxpayer-card')].some((c) => c.textContent?.includes('王芳')), { timeout: 10_000 });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
+  });
+
+  it('an agent whose session is reassigned sees it close, told why; the mirror stops', async () => {
+    const page = await (await b.browser.createBrowserContext()).newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+    await signInToConsole(page, t.url, 'agent3', 'agent3-pass');
+    await page.select('.status-select', 'available');
+    const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-moved', name: '周敏' }));
+    const asked = await request<{ sessionId: string }>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
+    if (!asked.ok) throw new Error(asked.error.message);
+    const { sessionId } = asked.result;
+    await page.waitForSelector('.offer button.primary');
+    await page.click('.offer button.primary');
+    await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`);
+
+    const expert = await connectSocket(t.url, await t.staffToken('expert1', DEV_PASSWORDS.expert1));
+    const offered = new Promise<{ offerId: string }>((resolve) => expert.once('offer:new', resolve));
+    await request(expert, 'agent:status', { status: 'available' });
+    const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    expect(await request(supervisor, 'supervisor:reassign', { sessionId, agentId: 'expert1' })).toMatchObject({ ok: true });
+    expect(await request(expert, 'offer:accept', { offerId: (await offered).offerId })).toMatchObject({ ok: true });
+    await page.waitForFunction((id) => !document.querySelector(`.session-panel[data-session-id="${id}"]`), { timeout: 10_000 }, sessionId);
+    await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.includes('已不再由您处理'), { timeout: 10_000 });
+    await screenshot(page, 'console-session-reassigned-away');
+    for (const socket of [taxpayerSocket, expert, supervisor]) socket.close();
+    await page.close();
   });
 });

@@ -26,7 +26,11 @@ export class Workspace {
   #current: string | undefined;
   readonly #timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly connection: AssistConnection) {
+  constructor(
+    private readonly connection: AssistConnection,
+    /** The signed-in agent's id, to tell its own leaving from a colleague's. */
+    private readonly agentId: string,
+  ) {
     this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast);
     const socket = connection.socket;
     socket.on('agent:state', ({ state, reason }) => {
@@ -44,6 +48,12 @@ export class Workspace {
     });
     socket.on('session:state', (summary: SessionSummary) => this.#sessions.get(summary.sessionId)?.update(summary));
     socket.on('session:notice', (notice: SessionNoticeEvent) => {
+      if (notice.notice === 'agent-left' && notice.agent?.id === this.agentId && this.#sessions.has(notice.sessionId)) {
+        // reassigned, or set offline: the session is not this agent's any more, and nothing more of it arrives
+        this.#close(notice.sessionId);
+        this.#say(t('notice.removed'));
+        return;
+      }
       this.#sessions.get(notice.sessionId)?.notice(tl(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' }));
     });
     this.#timer = setInterval(() => this.#renderOffers(), 1000);
