@@ -41,9 +41,20 @@ export interface SweepCounts {
   widened: number;
 }
 
+/** When a change was made: the Redis clock of the change, and when this process heard of it (performance.now()). */
+export interface ChangeClock {
+  now: number;
+  receivedAt: number;
+}
+
+/** The Redis clock now, as estimated from a change's clock and the time passed since. */
+export function redisNow(clock: ChangeClock): number {
+  return clock.now + (performance.now() - clock.receivedAt);
+}
+
 interface DispatcherEvents {
-  /** Committed changes to tell people about; `now` is the Redis clock of the change. */
-  effects: [effects: Effect[], now: number];
+  /** Committed changes to tell people about. */
+  effects: [effects: Effect[], clock: ChangeClock];
 }
 
 /**
@@ -86,8 +97,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   async #run<R>(command: string, args: object): Promise<R> {
-    const { result, effects, now } = await this.#script.run<R>(command, args);
-    if (effects.length > 0) this.emit('effects', effects, now);
+    const { result, effects, now, refusal } = await this.#script.run<R>(command, args);
+    if (effects.length > 0) this.emit('effects', effects, { now, receivedAt: performance.now() });
+    if (refusal) throw refusal;
     return result;
   }
 

@@ -4,7 +4,7 @@ import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionAccess } from '../sessions/access.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import type { Dispatcher } from './dispatcher.js';
+import { redisNow, type ChangeClock, type Dispatcher } from './dispatcher.js';
 import type { Effect } from './effects.js';
 
 const TERMINAL = new Set(['ended', 'cancelled', 'abandoned']);
@@ -18,12 +18,12 @@ export class DispatchNotifier {
     private readonly access: SessionAccess,
     private readonly log: Logger,
   ) {
-    dispatcher.on('effects', (effects, now) => {
-      this.apply(effects, now).catch((error: unknown) => log.error({ err: error }, 'notifying dispatch effects failed'));
+    dispatcher.on('effects', (effects, clock) => {
+      this.apply(effects, clock).catch((error: unknown) => log.error({ err: error }, 'notifying dispatch effects failed'));
     });
   }
 
-  async apply(effects: Effect[], now: number): Promise<void> {
+  async apply(effects: Effect[], clock: ChangeClock): Promise<void> {
     // Why an agent's state changed, when the dispatcher (not the agent) changed it.
     const reasons = new Map<string, AgentStateEvent['reason']>();
     for (const e of effects) {
@@ -41,10 +41,11 @@ export class DispatchNotifier {
         }
         case 'offer': {
           const card = await this.sessions.card(e.session);
+          // measured when sent (the card was read meanwhile), so the agent's countdown ends when the offer does
           this.io.to(rooms.agent(e.agent)).emit('offer:new', {
             offerId: e.offer,
             kind: e.kind,
-            expiresInMs: Math.max(0, e.expiresAt - now),
+            expiresInMs: Math.max(0, Math.round(e.expiresAt - redisNow(clock))),
             session: card,
           });
           break;

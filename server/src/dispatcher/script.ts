@@ -1,12 +1,16 @@
 import type { RedisClient } from '../redis/client.js';
-import { LuaScript } from '../redis/lua-script.js';
+import type { ProtocolError } from '@etax-assist/protocol';
+import { LuaScript, refusalOf } from '../redis/lua-script.js';
 import type { Effect } from './effects.js';
 
 export interface ScriptOutcome<R> {
   result: R;
+  /** Committed changes, also when the command itself was refused (a late accept times its offer out). */
   effects: Effect[];
   /** Redis server time of the call (ms): the clock every instance shares. */
   now: number;
+  /** Set when the command was refused; `effects` still stand. */
+  refusal?: ProtocolError;
 }
 
 /** The dispatcher's Lua state machine (server/lua/dispatch.lua). */
@@ -22,9 +26,10 @@ export class DispatchScript {
   }
 
   async run<R>(command: string, args: object): Promise<ScriptOutcome<R>> {
-    const reply = await this.#script.run(command, args);
+    const reply = await this.#script.reply(command, args);
     // cjson encodes an empty Lua table as {}, so "no effects" may arrive as an object.
     const effects = Array.isArray(reply.effects) ? (reply.effects as Effect[]) : [];
-    return { result: reply.result as R, effects, now: typeof reply.now === 'number' ? reply.now : Date.now() };
+    const outcome = { result: reply.result as R, effects, now: typeof reply.now === 'number' ? reply.now : Date.now() };
+    return reply.ok ? outcome : { ...outcome, refusal: refusalOf(reply) };
   }
 }

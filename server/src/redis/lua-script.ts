@@ -12,6 +12,11 @@ export interface ScriptReply {
   [extra: string]: unknown;
 }
 
+/** The ProtocolError a refusing reply stands for. */
+export function refusalOf(reply: ScriptReply): ProtocolError {
+  return new ProtocolError(reply.code ?? 'INTERNAL', reply.message ?? 'script error', reply.details);
+}
+
 /**
  * A Lua script of server/lua/, loaded once and called by SHA as `<command> <json args>`; its JSON
  * reply is either `{ ok: true, result }` or a refusal that becomes a ProtocolError.
@@ -32,9 +37,14 @@ export class LuaScript {
   }
 
   async run(command: string, args: object): Promise<ScriptReply> {
-    const reply = JSON.parse(await this.#call(command, JSON.stringify(args))) as ScriptReply;
-    if (!reply.ok) throw new ProtocolError(reply.code ?? 'INTERNAL', reply.message ?? 'script error', reply.details);
+    const reply = await this.reply(command, args);
+    if (!reply.ok) throw refusalOf(reply);
     return reply;
+  }
+
+  /** The script's reply as it came, refusals included (for callers that act on both). */
+  async reply(command: string, args: object): Promise<ScriptReply> {
+    return JSON.parse(await this.#call(command, JSON.stringify(args))) as ScriptReply;
   }
 
   async #call(command: string, json: string): Promise<string> {
