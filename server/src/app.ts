@@ -166,7 +166,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await Promise.allSettled([...hookWork]);
   };
   const stopBackground = async (): Promise<void> => {
-    for (const worker of [presence, sweeper, publisher, queueUpdates, mediaStats, media]) worker.stop();
+    // each stop waits for a run under way: nothing touches Redis once it is closed
+    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media].map((worker) => worker.stop()));
     await registry.stop();
     await forwarder.stop();
     await cobrowse.stop();

@@ -118,7 +118,7 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
 
   /** Leaves the cluster on a graceful stop, so nobody waits for the timeout to notice. */
   async stop(): Promise<void> {
-    this.#task?.stop();
+    await this.#task?.stop();
     await this.redis.multi().del(instanceKey(this.id)).zRem(INSTANCES, this.id).exec().catch(() => {});
   }
 }

@@ -119,7 +119,7 @@ export class RecordingWriter {
   }
 
   async stop(): Promise<void> {
-    this.#task.stop();
+    await this.#task.stop();
     for (const sessionId of [...this.#pending.keys()]) await this.flush(sessionId);
   }
 }

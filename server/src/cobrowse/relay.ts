@@ -276,7 +276,7 @@ export class CobrowseRelay {
   }
 
   async stop(): Promise<void> {
-    this.#expiry.stop();
+    await this.#expiry.stop();
     await this.recording.stop();
   }
 }

@@ -42,7 +42,7 @@ export class AgentPresence {
     }
   }
 
-  stop(): void {
-    this.#task.stop();
+  stop(): Promise<void> {
+    return this.#task.stop();
   }
 }

@@ -270,7 +270,7 @@ export class SupervisorMetricsPublisher {
     );
   }
 
-  stop(): void {
-    this.#task.stop();
+  stop(): Promise<void> {
+    return this.#task.stop();
   }
 }

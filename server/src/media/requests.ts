@@ -466,8 +466,8 @@ export class MediaSignalling implements ConnectionHook {
     }
   }
 
-  stop(): void {
-    this.#homeCheck.stop();
+  stop(): Promise<void> {
+    return this.#homeCheck.stop();
   }
 
   /** How many participants are waiting out their grace period (for tests and metrics). */

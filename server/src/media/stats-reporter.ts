@@ -105,8 +105,8 @@ export class MediaStatsReporter {
     await this.redis.zRemRangeByScore(MEDIA_INSTANCES_KEY, '-inf', now - ttl);
   }
 
-  stop(): void {
-    this.#task.stop();
+  stop(): Promise<void> {
+    return this.#task.stop();
   }
 }
 

@@ -46,7 +46,7 @@ export class QueueUpdates {
       }
   }
 
-  stop(): void {
-    this.#task.stop();
+  stop(): Promise<void> {
+    return this.#task.stop();
   }
 }
