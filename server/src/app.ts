@@ -35,6 +35,7 @@ import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
 import { clusterRoutes, registerClusterRequests } from './cluster/routes.js';
+import { requestLogFields } from './web/request-log.js';
 import { RoomPlacement } from './media/room-placement.js';
 
 export interface AppDependencies {
@@ -67,7 +68,7 @@ export interface App {
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { config, log, tokens, accounts, redis, pool } = deps;
   const http: FastifyInstance = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
     bodyLimit: config.limits.httpBodyBytes,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, startService, type RunningService } from '@etax-assist/server';
 import type { TaxpayerClaims } from '@etax-assist/protocol';
 import { freeMediaPort } from './ports.js';
@@ -26,9 +26,10 @@ export const DEV_PASSWORDS = {
 
 /**
  * The whole service in this process, on free ports, with one mediasoup worker and its own real
- * Redis (or the given one, shared with other instances, which it then leaves running).
+ * Redis (or the given one, shared with other instances, which it then leaves running); it logs
+ * to `log` when given (else at TEST_LOG_LEVEL).
  */
-export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis, log?: Logger): Promise<TestService> {
   const redis = shared ?? (await startTestRedis());
   const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
   const config = loadConfig({
@@ -43,7 +44,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     MEDIASOUP_RESPAWN_DELAY_MS: '200',
     ...env,
   });
-  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const service = await startService(config, log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     service,
     redis,

@@ -38,12 +38,13 @@ export class SessionStore {
 
   /** The session's fields if the principal takes part in it; NOT_FOUND otherwise (no existence leak). */
   async requireParticipant(id: string, principal: Principal): Promise<Fields> {
-    const [fields, member] = await Promise.all([
-      this.fields(id),
-      this.redis.sIsMember(sessionKeys.participants(id), participantId(principal.role, principal.sub)),
-    ]);
+    const [fields, member] = await Promise.all([this.fields(id), this.isParticipant(id, principal)]);
     if (!fields || !member) throw new ProtocolError('NOT_FOUND', 'No such session');
     return fields;
+  }
+
+  async isParticipant(id: string, who: Pick<Principal, 'role' | 'sub'>): Promise<boolean> {
+    return (await this.redis.sIsMember(sessionKeys.participants(id), participantId(who.role, who.sub))) === 1;
   }
 
   async summary(id: string, known?: Fields): Promise<SessionSummary | undefined> {
