@@ -4,6 +4,7 @@ import type { WorkerPool } from '@etax-assist/sfu';
 import type { AccountDirectory } from './auth/accounts.js';
 import { installAuthGuard } from './auth/http-guard.js';
 import { authRoutes } from './auth/routes.js';
+import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
@@ -31,11 +32,11 @@ import { registerSessionRequests } from './sessions/requests.js';
 import { registerSessionCodeRequests } from './sessions/session-codes.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
+import { requestLogFields } from './web/request-log.js';
 import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
 import { clusterRoutes, registerClusterRequests } from './cluster/routes.js';
-import { requestLogFields } from './web/request-log.js';
 import { RoomPlacement } from './media/room-placement.js';
 
 export interface AppDependencies {
@@ -72,8 +73,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     bodyLimit: config.limits.httpBodyBytes,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: true,
+    // Behind a load balancer the client address comes from X-Forwarded-For (of trusted peers only).
+    trustProxy: config.trustProxy,
   });
   let io: AppServer | undefined;
   // what connection hooks are still doing (a disconnect re-queues a session…): a stop waits for it
@@ -120,7 +121,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000, registry });
     await api.register(clusterRoutes, { registry, forwarder });
     await api.register(metricsRoutes, { metrics });
-    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
+    const throttle = new SigninThrottle(redis, config.signin);
+    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined, throttle });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });

@@ -48,4 +48,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_APPENDFSYNC: 'sometimes' })).toThrow(/REDIS_APPENDFSYNC/);
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
+
+  it('names the sign-in limits and the trusted proxies', () => {
+    const dev = loadConfig({});
+    expect(dev.signin).toEqual({ windowS: 300, maxFailuresPerAccount: 10, maxFailuresPerAddress: 50 });
+    expect(() => loadConfig({ SIGNIN_MAX_FAILURES_PER_ACCOUNT: '0' })).toThrow(/SIGNIN_MAX_FAILURES_PER_ACCOUNT/);
+    expect(() => loadConfig({ SIGNIN_MAX_FAILURES_PER_ADDRESS: 'many' })).toThrow(/SIGNIN_MAX_FAILURES_PER_ADDRESS/);
+    expect(() => loadConfig({ SIGNIN_WINDOW_S: '0' })).toThrow(/SIGNIN_WINDOW_S/);
+
+    expect(dev.trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.5']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+  });
 });

@@ -9,6 +9,11 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   host: string;
   port: number;
+  /**
+   * Which peers' X-Forwarded-For is believed (fastify's trustProxy): the client address is what
+   * sign-in throttling counts, so a client must not be able to choose it.
+   */
+  trustProxy: boolean | string[];
   /** Public base URL printed at start and used in links; defaults to http://localhost:PORT. */
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,6 +41,12 @@ export interface Config {
     clockToleranceS: number;
     devLogin: boolean;
     devAccountsFile: string;
+  };
+  /** Password guessing: sign-ins that did not succeed, per account and per client address. */
+  signin: {
+    windowS: number;
+    maxFailuresPerAccount: number;
+    maxFailuresPerAddress: number;
   };
   /** What taxpayers can ask for help with and in; agents' skills refer to the same names. */
   catalog: {
@@ -233,6 +244,15 @@ class EnvReader {
     return fallback;
   }
 
+  /** fastify's trustProxy: true/false, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal. */
+  trustProxy(name: string, fallback: string[]): boolean | string[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const flag = raw.toLowerCase();
+    if (flag === 'true' || flag === 'false') return flag === 'true';
+    return this.list(name, fallback, /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/);
+  }
+
   url(name: string): string | undefined {
     const raw = this.raw(name);
     if (raw === undefined) return undefined;
@@ -285,6 +305,9 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv,
     host: r.string('HOST', '0.0.0.0'),
     port,
+    // a load balancer in a private network appends the real client address; a client talking
+    // to the service directly from outside cannot make itself look like another one
+    trustProxy: r.trustProxy('TRUST_PROXY', ['loopback', 'linklocal', 'uniquelocal']),
     publicUrl: r.url('PUBLIC_URL') ?? `http://localhost:${port}`,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     dataDir,
@@ -307,6 +330,11 @@ export function loadConfig(env: Env = process.env): Config {
       clockToleranceS: r.int('JWT_CLOCK_TOLERANCE_S', 5, 0, 300),
       devLogin: r.bool('DEV_LOGIN', !production),
       devAccountsFile: resolve(r.string('DEV_ACCOUNTS_FILE', resolve(PROJECT_ROOT, 'config/dev-accounts.json'))),
+    },
+    signin: {
+      windowS: r.int('SIGNIN_WINDOW_S', 300, 1, 86_400),
+      maxFailuresPerAccount: r.int('SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 10_000),
+      maxFailuresPerAddress: r.int('SIGNIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
     },
     catalog: {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
