@@ -15,6 +15,8 @@ export interface TestService {
   taxpayerToken(claims?: Partial<TaxpayerClaims>, ttlS?: number): string;
   /** A staff token from the dev login. */
   staffToken(username: string, password: string): Promise<string>;
+  /** The Prometheus text of /metrics, fetched with the test services' metrics token. */
+  metricsText(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -23,6 +25,9 @@ export const DEV_PASSWORDS = {
   expert1: 'expert1-pass',
   super1: 'super1-pass',
 } as const;
+
+/** The bearer token of /metrics and the detailed /healthz in every test service. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /**
  * The whole service in this process, on free ports, with one mediasoup worker and its own real
@@ -42,6 +47,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     MEDIASOUP_NUM_WORKERS: '1',
     MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
     MEDIASOUP_RESPAWN_DELAY_MS: '200',
+    METRICS_TOKEN,
     ...env,
   });
   const service = await startService(config, log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
@@ -63,6 +69,11 @@ export async function startTestService(env: Record<string, string> = {}, shared?
       });
       if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
       return ((await response.json()) as { token: string }).token;
+    },
+    async metricsText() {
+      const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      if (!response.ok) throw new Error(`metrics failed: ${response.status}`);
+      return response.text();
     },
     async stop() {
       await service.close();

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
  */
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
+  /** Listen address: loopback outside production (the dev login's passwords are published). */
   host: string;
   port: number;
   /**
@@ -47,6 +48,14 @@ export interface Config {
     windowS: number;
     maxFailuresPerAccount: number;
     maxFailuresPerAddress: number;
+  };
+  /** Who sees /metrics and the health details (docs: README "Metrics and health"). */
+  metrics: {
+    /** Bearer token for /metrics and the detailed /healthz on the service's port; unset: not there. */
+    token: string | undefined;
+    /** A separate listener for Prometheus (no token: reachable only where the network lets it). */
+    host: string;
+    port: number | undefined;
   };
   /** What taxpayers can ask for help with and in; agents' skills refer to the same names. */
   catalog: {
@@ -244,6 +253,11 @@ class EnvReader {
     return fallback;
   }
 
+  /** An integer that has no default: unset means the feature is off. */
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, min, min, max);
+  }
+
   /** fastify's trustProxy: true/false, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal. */
   trustProxy(name: string, fallback: string[]): boolean | string[] {
     const raw = this.raw(name);
@@ -303,7 +317,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     nodeEnv,
-    host: r.string('HOST', '0.0.0.0'),
+    host: r.string('HOST', production ? '0.0.0.0' : '127.0.0.1'),
     port,
     // a load balancer in a private network appends the real client address; a client talking
     // to the service directly from outside cannot make itself look like another one
@@ -335,6 +349,11 @@ export function loadConfig(env: Env = process.env): Config {
       windowS: r.int('SIGNIN_WINDOW_S', 300, 1, 86_400),
       maxFailuresPerAccount: r.int('SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 10_000),
       maxFailuresPerAddress: r.int('SIGNIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
+    },
+    metrics: {
+      token: r.optional('METRICS_TOKEN'),
+      host: r.string('METRICS_HOST', '127.0.0.1'),
+      port: r.optionalInt('METRICS_PORT', 0, 65535),
     },
     catalog: {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
@@ -433,6 +452,10 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32)
     r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
+  if (config.metrics.token !== undefined && config.metrics.token.length < 32)
+    r.problems.push('METRICS_TOKEN: at least 32 characters');
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port)
+    r.problems.push('METRICS_PORT must differ from PORT');
   if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)
