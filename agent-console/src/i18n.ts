@@ -52,6 +52,7 @@ const zh = {
   notice: { 'taxpayer-disconnected': '纳税人连接中断', 'agent-joined': '{{name}} 加入了会话', 'agent-left': '{{name}} 离开了会话', removed: '该会话已不再由您处理（已改派或您已离线），会话内容不再发送给您' },
   error: {
     UNAUTHENTICATED: '用户名或密码错误',
+    RATE_LIMITED: '尝试次数过多，请稍后再试',
     VALIDATION_FAILED: '输入有误',
     TOKEN_EXPIRED: '登录已过期，请重新登录',
     OFFER_EXPIRED: '该派单已失效',
@@ -116,6 +117,7 @@ const en: typeof zh = {
   notice: { 'taxpayer-disconnected': 'The taxpayer\'s connection dropped', 'agent-joined': '{{name}} joined', 'agent-left': '{{name}} left', removed: 'This session is no longer yours (reassigned, or you went offline): nothing more of it is sent to you' },
   error: {
     UNAUTHENTICATED: 'Wrong username or password',
+    RATE_LIMITED: 'Too many attempts; try again later',
     VALIDATION_FAILED: 'Invalid input',
     TOKEN_EXPIRED: 'Your sign-in has expired; sign in again',
     OFFER_EXPIRED: 'This offer is no longer open',

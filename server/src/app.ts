@@ -4,9 +4,11 @@ import type { WorkerPool } from '@etax-assist/sfu';
 import type { AccountDirectory } from './auth/accounts.js';
 import { installAuthGuard } from './auth/http-guard.js';
 import { authRoutes } from './auth/routes.js';
+import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
+import { HealthCheck } from './health/health-check.js';
 import { healthRoutes } from './health/routes.js';
 import { attachmentRoutes } from './chat/attachments.js';
 import { ChatService } from './chat/chat-service.js';
@@ -15,6 +17,8 @@ import { AssetTokens, assetRoutes } from './cobrowse/assets.js';
 import { CobrowseRelay } from './cobrowse/relay.js';
 import { MediaSignalling } from './media/requests.js';
 import { MediaStatsReporter } from './media/stats-reporter.js';
+import { MetricsAccess } from './metrics/access.js';
+import { buildMetricsListener } from './metrics/listener.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
@@ -32,6 +36,7 @@ import { registerSessionRequests } from './sessions/requests.js';
 import { registerSessionCodeRequests } from './sessions/session-codes.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
+import { requestLogFields } from './web/request-log.js';
 import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
@@ -53,6 +58,8 @@ export interface AppDependencies {
 
 export interface App {
   http: FastifyInstance;
+  /** The separate metrics listener, when METRICS_PORT is set (not listening yet). */
+  metricsHttp: FastifyInstance | undefined;
   io: AppServer;
   metrics: ServiceMetrics;
   dispatcher: Dispatcher;
@@ -68,12 +75,12 @@ export interface App {
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { config, log, tokens, accounts, redis, pool } = deps;
   const http: FastifyInstance = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
     bodyLimit: config.limits.httpBodyBytes,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
     ajv: { customOptions: { removeAdditional: false } },
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: true,
+    // Behind a load balancer the client address comes from X-Forwarded-For (of trusted peers only).
+    trustProxy: config.trustProxy,
   });
   let io: AppServer | undefined;
   // what connection hooks are still doing (a disconnect re-queues a session…): a stop waits for it
@@ -113,14 +120,17 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
   const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
+  const health = new HealthCheck({ redis, pool, registry, redisTimeoutMs: 1000, log: log.child({ component: 'health' }) });
+  const metricsAccess = MetricsAccess.byToken(config.metrics.token);
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, tokens);
-    await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000, registry });
+    await api.register(healthRoutes, { health, access: metricsAccess });
     await api.register(clusterRoutes, { registry, forwarder });
-    await api.register(metricsRoutes, { metrics });
-    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
+    await api.register(metricsRoutes, { metrics, access: metricsAccess });
+    const throttle = new SigninThrottle(redis, config.signin);
+    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined, throttle });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });
@@ -150,6 +160,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerChatRequests(requests, chat, sessions, config);
   registerClusterRequests(requests, registry, forwarder);
   await http.ready();
+  const metricsHttp = config.metrics.port === undefined ? undefined : await buildMetricsListener(metrics, health, log.child({ component: 'metrics' }));
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
@@ -172,5 +183,5 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await forwarder.stop();
     await cobrowse.stop();
   };
-  return { http, io: socketServer, metrics, dispatcher, media, registry, stopBackground, settleHooks };
+  return { http, metricsHttp, io: socketServer, metrics, dispatcher, media, registry, stopBackground, settleHooks };
 }

@@ -17,13 +17,18 @@ const log = pino({ level: config.logLevel, base: { service: 'etax-assist', pid: 
 try {
   const service = await startService(config, log);
   handleShutdownSignals(() => service.close(), config.shutdownGraceMs, log);
+  const metrics = service.metricsUrl
+    ? `${service.metricsUrl}/metrics`
+    : config.metrics.token
+      ? `${service.url}/metrics (Authorization: Bearer $METRICS_TOKEN)`
+      : 'off (set METRICS_PORT or METRICS_TOKEN)';
   const lines = [
     `e-tax remote assistance is running`,
     `  demo portal     ${service.url}/demo/${config.demoPortal ? '' : ' (disabled: DEMO_PORTAL=false)'}`,
     `  agent console   ${service.url}/console/`,
     `  SDK script      ${service.url}/sdk/etax-assist.js`,
     `  health          ${service.url}/healthz`,
-    `  metrics         ${service.url}/metrics`,
+    `  metrics         ${metrics}`,
   ];
   log.info({ url: service.url }, 'service started');
   process.stdout.write(`\n${lines.join('\n')}\n\n`);

@@ -18,6 +18,8 @@ export interface RunningService {
   tokens: TokenService;
   /** Where the HTTP server actually listens (PORT=0 picks a free port). */
   url: string;
+  /** Where the metrics listener listens (METRICS_PORT), if it does. */
+  metricsUrl: string | undefined;
   /** Stops in dependency order: stop taking work, close sockets and HTTP, media, then Redis. */
   close(): Promise<void>;
 }
@@ -95,6 +97,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const address = await app.http.listen({ host: config.host, port: config.port });
     const port = new URL(address).port;
     const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
+    const { metricsHttp } = app;
+    let metricsUrl: string | undefined;
+    if (metricsHttp) {
+      cleanups.push(() => metricsHttp.close());
+      metricsUrl = await metricsHttp.listen({ host: config.metrics.host, port: config.metrics.port });
+    }
 
     let closing: Promise<void> | undefined;
     return {
@@ -104,6 +112,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       embeddedRedis,
       tokens,
       url,
+      metricsUrl,
       close: () => (closing ??= runCleanups()),
     };
   } catch (error) {

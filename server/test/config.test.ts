@@ -48,4 +48,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_APPENDFSYNC: 'sometimes' })).toThrow(/REDIS_APPENDFSYNC/);
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
+
+  it('listens on loopback outside production; sign-in limits, trusted proxies and metrics access are named', () => {
+    const dev = loadConfig({});
+    expect(dev.host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'test' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production', STAFF_JWT_SECRET: 'x'.repeat(32), PORTAL_JWT_SECRET: 'y'.repeat(32) }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+
+    expect(dev.signin).toEqual({ windowS: 300, maxFailuresPerAccount: 10, maxFailuresPerAddress: 50 });
+    expect(() => loadConfig({ SIGNIN_MAX_FAILURES_PER_ACCOUNT: '0' })).toThrow(/SIGNIN_MAX_FAILURES_PER_ACCOUNT/);
+    expect(() => loadConfig({ SIGNIN_MAX_FAILURES_PER_ADDRESS: 'many' })).toThrow(/SIGNIN_MAX_FAILURES_PER_ADDRESS/);
+    expect(() => loadConfig({ SIGNIN_WINDOW_S: '0' })).toThrow(/SIGNIN_WINDOW_S/);
+
+    expect(dev.trustProxy).toEqual(['loopback', 'linklocal', 'uniquelocal']);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.5' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.5']);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+
+    // metrics: not on the public port unless a token is set, a separate listener only on request
+    expect(dev.metrics).toEqual({ token: undefined, host: '127.0.0.1', port: undefined });
+    expect(loadConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({ token: undefined, host: '10.0.0.5', port: 9464 });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: at least 32/);
+    expect(() => loadConfig({ METRICS_PORT: '8080' })).toThrow(/METRICS_PORT must differ from PORT/);
+    expect(() => loadConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT/);
+  });
 });

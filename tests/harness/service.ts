@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig, startService, type RunningService } from '@etax-assist/server';
 import type { TaxpayerClaims } from '@etax-assist/protocol';
 import { freeMediaPort } from './ports.js';
@@ -15,6 +15,8 @@ export interface TestService {
   taxpayerToken(claims?: Partial<TaxpayerClaims>, ttlS?: number): string;
   /** A staff token from the dev login. */
   staffToken(username: string, password: string): Promise<string>;
+  /** The Prometheus text of /metrics, fetched with the test services' metrics token. */
+  metricsText(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -24,11 +26,15 @@ export const DEV_PASSWORDS = {
   super1: 'super1-pass',
 } as const;
 
+/** The bearer token of /metrics and the detailed /healthz in every test service. */
+export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+
 /**
  * The whole service in this process, on free ports, with one mediasoup worker and its own real
- * Redis (or the given one, shared with other instances, which it then leaves running).
+ * Redis (or the given one, shared with other instances, which it then leaves running); it logs
+ * to `log` when given (else at TEST_LOG_LEVEL).
  */
-export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis, log?: Logger): Promise<TestService> {
   const redis = shared ?? (await startTestRedis());
   const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
   const config = loadConfig({
@@ -41,9 +47,10 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     MEDIASOUP_NUM_WORKERS: '1',
     MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
     MEDIASOUP_RESPAWN_DELAY_MS: '200',
+    METRICS_TOKEN,
     ...env,
   });
-  const service = await startService(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const service = await startService(config, log ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
   return {
     service,
     redis,
@@ -62,6 +69,11 @@ export async function startTestService(env: Record<string, string> = {}, shared?
       });
       if (!response.ok) throw new Error(`dev login failed: ${response.status}`);
       return ((await response.json()) as { token: string }).token;
+    },
+    async metricsText() {
+      const response = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      if (!response.ok) throw new Error(`metrics failed: ${response.status}`);
+      return response.text();
     },
     async stop() {
       await service.close();

@@ -103,7 +103,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     expect(await request(supervisor.socket, 'supervisor:agent-status', { agentId: 'agent1', status: 'offline' })).toMatchObject({ ok: true });
     const taxpayer = await client(t.taxpayerToken({ sub: 'tp-x' }));
     expect(await request(taxpayer.socket, 'supervisor:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    const metricsText = await (await fetch(`${t.url}/metrics`)).text();
+    const metricsText = await t.metricsText();
     expect(metricsText).toMatch(/etax_queue_waiting\{queue="zh:invoice:frontline"\} \d+/);
   });
 

@@ -1,6 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, METRICS_TOKEN, startTestService, type TestService } from '../harness/service.js';
 
 describe('HTTP API against a real service (Redis, mediasoup)', () => {
   let t: TestService;
@@ -14,14 +14,21 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
   const post = (path: string, body: unknown) =>
     fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
-  it('reports healthy when Redis answers and every worker is alive', async () => {
+  it('reports healthy when Redis answers and every worker is alive: the details only to the metrics token', async () => {
     const response = await get('/healthz');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, mediasoup: { ok: true } } });
+    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await (await get('/healthz', 'not-the-metrics-token')).json()).toEqual({ status: 'ok' });
+    const detailed = await get('/healthz', METRICS_TOKEN);
+    expect(await detailed.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, mediasoup: { ok: true } } });
   });
 
-  it('serves Prometheus metrics including the mediasoup gauges', async () => {
-    const text = await (await get('/metrics')).text();
+  it('serves Prometheus metrics including the mediasoup gauges, only with the metrics token', async () => {
+    expect(await get('/metrics')).toMatchObject({ status: 401 });
+    expect(await get('/metrics', 'not-the-metrics-token')).toMatchObject({ status: 401 });
+    // a staff token is no metrics token
+    expect(await get('/metrics', await t.staffToken('super1', DEV_PASSWORDS.super1))).toMatchObject({ status: 401 });
+    const text = await t.metricsText();
     expect(text).toMatch(/^etax_mediasoup_workers_alive 1$/m);
     expect(text).toMatch(/^etax_mediasoup_rooms 0$/m);
     expect(text).toContain('etax_process_cpu_seconds_total');
@@ -97,6 +104,7 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     const [worker] = await t.service.pool.workerStats();
     process.kill(worker!.pid, 'SIGKILL');
     await expect.poll(async () => (await get('/healthz')).status).toBe(503);
+    expect(await (await get('/healthz')).json()).toEqual({ status: 'unavailable' });
     await replaced;
     expect((await get('/healthz')).status).toBe(200);
   });
@@ -105,9 +113,32 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     await t.redis.redis.stop();
     const down = await get('/healthz');
     expect(down.status).toBe(503);
-    expect(((await down.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
+    // nothing internal (the Redis error text) for the public
+    expect(await down.json()).toEqual({ status: 'unavailable' });
+    const detailed = await get('/healthz', METRICS_TOKEN);
+    expect(((await detailed.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
     await t.redis.restart();
     await expect.poll(async () => (await get('/healthz')).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
+describe('metrics on a separate listener (METRICS_PORT), and no token', () => {
+  it('serves /metrics and the detailed /healthz there without a token, and not on the service\'s port', async () => {
+    const t = await startTestService({ METRICS_TOKEN: '', METRICS_PORT: '0' });
+    try {
+      expect(t.service.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const scraped = await fetch(`${t.service.metricsUrl}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^etax_mediasoup_workers_alive 1$/m);
+      expect(await (await fetch(`${t.service.metricsUrl}/healthz`)).json()).toMatchObject({ status: 'ok', instance: t.service.app.registry.id });
+      // without METRICS_TOKEN the service's own port has no metrics for anyone
+      const refused = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+      expect(await (await fetch(`${t.url}/healthz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).json()).toEqual({ status: 'ok' });
+    } finally {
+      await t.stop();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { startTestRedis } from '../harness/redis.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestCluster, startTestService, workerBin, type TestCluster } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, workerBin, type TestCluster } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
@@ -116,7 +116,10 @@ describe('several instances on one Redis', () => {
     expect(((await drained.json()) as InstanceInfo).draining).toBe(true);
     const health = await fetch(`${two!.url}/healthz`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'draining', instance: 'instance-2' });
+    expect(await health.json()).toEqual({ status: 'draining' });
+    // which instance it is only the metrics token's holder learns
+    const detailed = await fetch(`${two!.url}/healthz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(await detailed.json()).toMatchObject({ status: 'draining', instance: 'instance-2' });
     expect((await fetch(`${one!.url}/healthz`)).status).toBe(200);
 
     // a new call, joined through the drained instance, is placed on instance 1

@@ -89,7 +89,7 @@ describe('realtime socket against a real service', () => {
   });
 
   it('counts socket requests by outcome in /metrics', async () => {
-    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const text = await t.metricsText();
     expect(text).toMatch(/etax_socket_requests_total\{request="help:request",outcome="VALIDATION_FAILED"\} [1-9]/);
     expect(text).toMatch(/etax_socket_requests_total\{request="media:join",outcome="ok"\} 1/);
   });

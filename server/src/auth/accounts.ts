@@ -1,5 +1,6 @@
-import { scryptSync, timingSafeEqual } from 'node:crypto';
+import { scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import { LanguageSchema, StaffRoleSchema, TopicSchema, parse } from '@etax-assist/protocol';
 
@@ -22,16 +23,19 @@ const AccountsFile = Type.Object({ accounts: Type.Array(StaffAccount) }, { addit
 
 const KEY_LENGTH = 32;
 
-export function hashPassword(password: string, salt: Buffer): string {
-  const key = scryptSync(password, salt, KEY_LENGTH);
+/** scrypt in libuv's thread pool: a synchronous hash (~50 ms) would stall every other request. */
+const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keyLength: number) => Promise<Buffer>;
+
+export async function hashPassword(password: string, salt: Buffer): Promise<string> {
+  const key = await scryptAsync(password, salt, KEY_LENGTH);
   return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-export function passwordMatches(password: string, stored: string): boolean {
+export async function passwordMatches(password: string, stored: string): Promise<boolean> {
   const [, salt, key] = stored.split('$');
   if (!salt || !key) return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = scryptSync(password, Buffer.from(salt, 'base64url'), expected.length);
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64url'), expected.length);
   return timingSafeEqual(actual, expected);
 }
 
@@ -49,10 +53,10 @@ export class AccountDirectory {
   }
 
   /** The account when the password is right, else undefined (same cost either way). */
-  authenticate(username: string, password: string): StaffAccount | undefined {
+  async authenticate(username: string, password: string): Promise<StaffAccount | undefined> {
     const account = this.#byUsername.get(username);
     // Hash against a dummy when the user is unknown so timing does not reveal usernames.
-    const matches = passwordMatches(password, account?.passwordHash ?? DUMMY_HASH);
+    const matches = await passwordMatches(password, account?.passwordHash ?? DUMMY_HASH);
     return account && matches ? account : undefined;
   }
 
@@ -61,4 +65,5 @@ export class AccountDirectory {
   }
 }
 
-const DUMMY_HASH = hashPassword('dummy', Buffer.alloc(16));
+/** Well-formed and matching no password: costs one full scrypt like a real account's hash. */
+const DUMMY_HASH = `scrypt$${Buffer.alloc(16).toString('base64url')}$${Buffer.alloc(KEY_LENGTH).toString('base64url')}`;

@@ -9,15 +9,17 @@ import {
 } from '@etax-assist/protocol';
 import type { AccountDirectory } from './accounts.js';
 import { principalOf } from './http-guard.js';
+import type { SigninThrottle } from './signin-throttle.js';
 import type { TokenService } from './tokens.js';
 
 export interface AuthRoutesOptions {
   tokens: TokenService;
   /** Present only when DEV_LOGIN is on. */
   accounts: AccountDirectory | undefined;
+  throttle: SigninThrottle;
 }
 
-export async function authRoutes(app: FastifyInstance, { tokens, accounts }: AuthRoutesOptions): Promise<void> {
+export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle }: AuthRoutesOptions): Promise<void> {
   app.get(
     '/api/auth/me',
     { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } },
@@ -34,8 +36,19 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts }: Aut
       schema: { body: DevLoginRequest, response: { 200: LoginResponse, '4xx': HttpErrorResponse } },
     },
     async (request) => {
-      const account = accounts.authenticate(request.body.username, request.body.password);
-      if (!account) throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
+      const { username, password } = request.body;
+      const refusal = await throttle.begin(username, request.ip);
+      if (refusal) {
+        request.log.warn({ username, address: request.ip, limit: refusal.limit }, 'sign-in throttled');
+        const { limit, retryAfterS } = refusal;
+        throw new ProtocolError('RATE_LIMITED', `Too many failed sign-ins for this ${limit}; try again in ${retryAfterS} s`, { retryAfterS });
+      }
+      const account = await accounts.authenticate(username, password);
+      if (!account) {
+        request.log.info({ username, address: request.ip }, 'sign-in with a wrong username or password');
+        throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
+      }
+      await throttle.succeeded(username, request.ip);
       const principal = {
         sub: account.username,
         role: account.role,

@@ -120,7 +120,7 @@ export class CobrowseRelay {
       const events = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
       const origins = this.config.cobrowse.assetOrigins;
       if (origins.length === 0) return { state, events };
-      return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId)}`, origins } };
+      return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId, principal)}`, origins } };
     });
 
     requests.on('cobrowse:unwatch', STAFF, async ({ socket }, { sessionId }) => {

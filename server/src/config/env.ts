@@ -7,8 +7,14 @@ import { resolve } from 'node:path';
  */
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
+  /** Listen address: loopback outside production (the dev login's passwords are published). */
   host: string;
   port: number;
+  /**
+   * Which peers' X-Forwarded-For is believed (fastify's trustProxy): the client address is what
+   * sign-in throttling counts, so a client must not be able to choose it.
+   */
+  trustProxy: boolean | string[];
   /** Public base URL printed at start and used in links; defaults to http://localhost:PORT. */
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -36,6 +42,20 @@ export interface Config {
     clockToleranceS: number;
     devLogin: boolean;
     devAccountsFile: string;
+  };
+  /** Password guessing: sign-ins that did not succeed, per account and per client address. */
+  signin: {
+    windowS: number;
+    maxFailuresPerAccount: number;
+    maxFailuresPerAddress: number;
+  };
+  /** Who sees /metrics and the health details (docs: README "Metrics and health"). */
+  metrics: {
+    /** Bearer token for /metrics and the detailed /healthz on the service's port; unset: not there. */
+    token: string | undefined;
+    /** A separate listener for Prometheus (no token: reachable only where the network lets it). */
+    host: string;
+    port: number | undefined;
   };
   /** What taxpayers can ask for help with and in; agents' skills refer to the same names. */
   catalog: {
@@ -236,6 +256,20 @@ class EnvReader {
     return fallback;
   }
 
+  /** An integer that has no default: unset means the feature is off. */
+  optionalInt(name: string, min: number, max: number): number | undefined {
+    return this.raw(name) === undefined ? undefined : this.int(name, min, min, max);
+  }
+
+  /** fastify's trustProxy: true/false, or addresses, CIDR ranges and the names loopback, linklocal, uniquelocal. */
+  trustProxy(name: string, fallback: string[]): boolean | string[] {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const flag = raw.toLowerCase();
+    if (flag === 'true' || flag === 'false') return flag === 'true';
+    return this.list(name, fallback, /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/);
+  }
+
   url(name: string): string | undefined {
     const raw = this.raw(name);
     if (raw === undefined) return undefined;
@@ -286,8 +320,11 @@ export function loadConfig(env: Env = process.env): Config {
 
   const config: Config = {
     nodeEnv,
-    host: r.string('HOST', '0.0.0.0'),
+    host: r.string('HOST', production ? '0.0.0.0' : '127.0.0.1'),
     port,
+    // a load balancer in a private network appends the real client address; a client talking
+    // to the service directly from outside cannot make itself look like another one
+    trustProxy: r.trustProxy('TRUST_PROXY', ['loopback', 'linklocal', 'uniquelocal']),
     publicUrl: r.url('PUBLIC_URL') ?? `http://localhost:${port}`,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     dataDir,
@@ -310,6 +347,16 @@ export function loadConfig(env: Env = process.env): Config {
       clockToleranceS: r.int('JWT_CLOCK_TOLERANCE_S', 5, 0, 300),
       devLogin: r.bool('DEV_LOGIN', !production),
       devAccountsFile: resolve(r.string('DEV_ACCOUNTS_FILE', resolve(PROJECT_ROOT, 'config/dev-accounts.json'))),
+    },
+    signin: {
+      windowS: r.int('SIGNIN_WINDOW_S', 300, 1, 86_400),
+      maxFailuresPerAccount: r.int('SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 10_000),
+      maxFailuresPerAddress: r.int('SIGNIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
+    },
+    metrics: {
+      token: r.optional('METRICS_TOKEN'),
+      host: r.string('METRICS_HOST', '127.0.0.1'),
+      port: r.optionalInt('METRICS_PORT', 0, 65535),
     },
     catalog: {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
@@ -410,6 +457,10 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32)
     r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
+  if (config.metrics.token !== undefined && config.metrics.token.length < 32)
+    r.problems.push('METRICS_TOKEN: at least 32 characters');
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port)
+    r.problems.push('METRICS_PORT must differ from PORT');
   if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)

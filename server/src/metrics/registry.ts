@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '@etax-assist/sfu';
+import type { MetricsAccess } from './access.js';
 import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
 import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
@@ -178,8 +179,15 @@ export class ServiceMetrics {
   }
 }
 
-export async function metricsRoutes(app: FastifyInstance, { metrics }: { metrics: ServiceMetrics }): Promise<void> {
-  app.get('/metrics', { config: { auth: 'public' } }, async (_request, reply) => {
+export interface MetricsRoutesOptions {
+  metrics: ServiceMetrics;
+  access: MetricsAccess;
+}
+
+export async function metricsRoutes(app: FastifyInstance, { metrics, access }: MetricsRoutesOptions): Promise<void> {
+  // 'public' to the staff-token guard: MetricsAccess decides (the metrics token is no staff token)
+  app.get('/metrics', { config: { auth: 'public' } }, async (request, reply) => {
+    if (!access.granted(request)) throw access.refusal();
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });

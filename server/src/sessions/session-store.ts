@@ -47,6 +47,10 @@ export class SessionStore {
     return fields;
   }
 
+  async isParticipant(id: string, who: Pick<Principal, 'role' | 'sub'>): Promise<boolean> {
+    return (await this.redis.sIsMember(sessionKeys.participants(id), participantId(who.role, who.sub))) === 1;
+  }
+
   async summary(id: string, known?: Fields): Promise<SessionSummary | undefined> {
     const f = known ?? (await this.fields(id));
     if (!f) return undefined;

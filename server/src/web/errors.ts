@@ -33,10 +33,18 @@ export function toErrorResponse(thrown: unknown): { status: number; body: HttpEr
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'Internal error' } } };
 }
 
+/** Seconds a RATE_LIMITED refusal asks the client to wait, when it says so (`details.retryAfterS`). */
+function retryAfterS(body: HttpErrorResponse): number | undefined {
+  const details = body.error.details as { retryAfterS?: unknown } | undefined;
+  return body.error.code === 'RATE_LIMITED' && typeof details?.retryAfterS === 'number' ? details.retryAfterS : undefined;
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const { status, body } = toErrorResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const retryAfter = retryAfterS(body);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,0 +1,48 @@
+import type { RedisClient } from '../redis/client.js';
+import { LuaScript } from '../redis/lua-script.js';
+
+export interface SigninLimits {
+  windowS: number;
+  /** Attempts that did not succeed, per account and window, before further ones get 429. */
+  maxFailuresPerAccount: number;
+  /** The same per client address (several staff may share an office's address). */
+  maxFailuresPerAddress: number;
+}
+
+/** Why an attempt may not be made now: which limit is used up, and for how long still. */
+export interface SigninRefusal {
+  limit: 'account' | 'address';
+  retryAfterS: number;
+}
+
+/**
+ * Throttles password guessing per account and per client address, with the counters in Redis
+ * (server/lua/signin.lua) so that every instance behind the load balancer sees the same ones.
+ */
+export class SigninThrottle {
+  readonly #script: LuaScript;
+
+  constructor(
+    redis: RedisClient,
+    private readonly limits: SigninLimits,
+  ) {
+    this.#script = new LuaScript(redis, 'signin.lua');
+  }
+
+  /** Counts an attempt before its password is hashed, or refuses it when a limit is used up. */
+  async begin(account: string, address: string): Promise<SigninRefusal | undefined> {
+    const { result } = await this.#script.run('begin', this.#args(account, address));
+    const refusal = result as Partial<SigninRefusal>;
+    return refusal.limit && refusal.retryAfterS !== undefined ? { limit: refusal.limit, retryAfterS: refusal.retryAfterS } : undefined;
+  }
+
+  /** A right password: the attempt is taken back, so staff signing in normally never run out. */
+  async succeeded(account: string, address: string): Promise<void> {
+    await this.#script.run('succeeded', this.#args(account, address));
+  }
+
+  #args(account: string, address: string): object {
+    const { windowS, maxFailuresPerAccount, maxFailuresPerAddress } = this.limits;
+    return { account, address, windowMs: windowS * 1000, maxPerAccount: maxFailuresPerAccount, maxPerAddress: maxFailuresPerAddress };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import type { WorkerPool } from '@etax-assist/sfu';
+import type { InstanceRegistry } from '../cluster/instance-registry.js';
+import type { RedisClient } from '../redis/client.js';
+
+export interface CheckResult {
+  ok: boolean;
+  detail?: string;
+}
+
+export interface HealthReport {
+  /** Redis answers and every mediasoup worker is alive. */
+  healthy: boolean;
+  draining: boolean;
+  instance: string;
+  checks: { redis: CheckResult; mediasoup: CheckResult };
+}
+
+export interface HealthCheckOptions {
+  redis: RedisClient;
+  pool: WorkerPool;
+  registry: InstanceRegistry;
+  /** How long a Redis PING may take before Redis counts as down. */
+  redisTimeoutMs: number;
+  log: Logger;
+}
+
+async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    if (!redis.isReady) return { ok: false, detail: 'not connected' };
+    await Promise.race([redis.ping(), timeout]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The instance's health: Redis and the mediasoup workers. What fails is logged when it changes
+ * (a load balancer asks every few seconds; the logs get each change once, not each answer).
+ */
+export class HealthCheck {
+  #lastProblems = '';
+
+  constructor(private readonly options: HealthCheckOptions) {}
+
+  async run(): Promise<HealthReport> {
+    const { redis, pool, registry, redisTimeoutMs } = this.options;
+    const redisCheck = await pingRedis(redis, redisTimeoutMs);
+    const { workers, alive } = pool.health();
+    const mediasoupCheck: CheckResult = alive === workers ? { ok: true } : { ok: false, detail: `${alive} of ${workers} workers alive` };
+    const report = {
+      healthy: redisCheck.ok && mediasoupCheck.ok,
+      draining: registry.draining,
+      instance: registry.id,
+      checks: { redis: redisCheck, mediasoup: mediasoupCheck },
+    };
+    this.#logChange(report);
+    return report;
+  }
+
+  #logChange(report: HealthReport): void {
+    const failing = Object.entries(report.checks).filter(([, check]) => !check.ok);
+    const problems = JSON.stringify(failing);
+    if (problems === this.#lastProblems) return;
+    this.#lastProblems = problems;
+    if (failing.length > 0) this.options.log.warn({ checks: report.checks }, 'health check failing');
+    else this.options.log.info('health check passing again');
+  }
+}
