@@ -2,7 +2,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { AccountDirectory } from './auth/accounts.js';
+import { Authenticator } from './auth/authenticator.js';
+import { TokenDenyList } from './auth/deny-list.js';
 import { installAuthGuard } from './auth/http-guard.js';
+import { LiveTokens } from './auth/live-tokens.js';
 import { authRoutes } from './auth/routes.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
@@ -86,8 +89,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // services below are shared by socket requests and HTTP routes.
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
   const hooks: ConnectionHook[] = [];
+  const denyList = new TokenDenyList(redis);
+  const authenticator = new Authenticator(tokens, denyList);
   const socketServer: AppServer = createSocketServer(http.server, {
-    tokens,
+    authenticator,
     requests,
     log: log.child({ component: 'realtime' }),
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
@@ -99,6 +104,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     },
   });
   io = socketServer;
+  const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
+  hooks.push(liveTokens);
   const clusterLog = log.child({ component: 'cluster' });
   const registry = new InstanceRegistry(
     redis,
@@ -116,11 +123,15 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
-    installAuthGuard(api, tokens);
+    installAuthGuard(api, authenticator);
     await api.register(healthRoutes, { redis, pool, redisTimeoutMs: 1000, registry });
     await api.register(clusterRoutes, { registry, forwarder });
     await api.register(metricsRoutes, { metrics });
-    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined });
+    await api.register(authRoutes, {
+      tokens,
+      accounts: config.auth.devLogin ? accounts : undefined,
+      revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
+    });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });
