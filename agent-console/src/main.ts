@@ -1,6 +1,6 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
 import type { LoginResponse } from '@etax-assist/protocol';
-import { ApiError, devLogin } from './api.js';
+import { ApiError, devLogin, signOut } from './api.js';
 import { el } from './dom.js';
 import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
@@ -24,7 +24,7 @@ function header(): HTMLElement {
     el('div', { className: 'header-right' },
       who,
       link,
-      session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => onLogout() }) : undefined,
+      session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => void onLogout() }) : undefined,
       el('button', { type: 'button', className: 'lang', dataset: { action: 'language' }, textContent: t('switchLanguage'), onclick: () => toggleLanguage() }),
     ),
   );
@@ -67,6 +67,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
+    // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
+    connection.on('signed-out', (error) => endSession(error.code));
     view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection, session.principal.sub);
   } catch (error) {
     session = undefined;
@@ -75,7 +77,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
   render();
 }
 
-function onLogout(): void {
+/** Tears the signed-in views down and shows the sign-in form, with the reason when there is one. */
+function endSession(reason: string | undefined): void {
   if (view instanceof Workspace) view.destroy();
   view = undefined;
   workspaceMain.replaceChildren();
@@ -83,7 +86,22 @@ function onLogout(): void {
   connection = undefined;
   session = undefined;
   linkUp = false;
+  errorCode = reason;
   render();
+}
+
+async function onLogout(): Promise<void> {
+  const token = session?.token;
+  // the socket goes first, so this tab does not hear its own revocation
+  endSession(undefined);
+  if (!token) return;
+  try {
+    await signOut(token);
+  } catch {
+    // the token stays valid until it expires: say so rather than pretend
+    errorCode = 'signOutFailed';
+    render();
+  }
 }
 
 await initI18n();
