@@ -1,9 +1,10 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '@etax-assist/protocol';
 import type { AuthKeys } from '../src/auth/keys.js';
 import { TokenService } from '../src/auth/tokens.js';
+import { hs256WithPublicKey } from '../../tests/harness/algorithm-confusion.js';
 
 const settings = { audience: 'etax-assist', staffIssuer: 'etax-assist', portalIssuer: 'etax-portal', staffTokenTtlS: 3600, clockToleranceS: 0 };
 const staffSecret = 's'.repeat(40);
@@ -91,11 +92,7 @@ describe('TokenService', () => {
 
   it('refuses an HS256 token signed with the RS256 public key (algorithm confusion)', () => {
     const tokens = new TokenService(rsKeys, settings);
-    // jsonwebtoken refuses to sign HS256 with a PEM, so build the token by hand.
-    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const now = Math.floor(Date.now() / 1000);
-    const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...taxpayer, iss: 'etax-portal', aud: 'etax-assist', exp: now + 60 })}`;
-    const token = `${body}.${createHmac('sha256', rsa.publicKey).update(body).digest('base64url')}`;
+    const token = hs256WithPublicKey(taxpayer, rsa.publicKey);
     expect(refusalOf(() => tokens.verify(token))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
   });
 
