@@ -13,6 +13,8 @@ let connection: AssistConnection | undefined;
 let view: Workspace | Dashboard | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
+/** While this tab's own sign-out is under way. */
+let signingOut = false;
 const workspaceMain = el('main', {});
 const errorSlot = el('div', { className: 'error-slot' });
 
@@ -68,7 +70,7 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
     // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
-    connection.on('signed-out', (error) => endSession(error.code));
+    connection.on('signed-out', (error) => endSession(signingOut ? undefined : error.code));
     view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection, session.principal.sub);
   } catch (error) {
     session = undefined;
@@ -92,15 +94,19 @@ function endSession(reason: string | undefined): void {
 
 async function onLogout(): Promise<void> {
   const token = session?.token;
-  // the socket goes first, so this tab does not hear its own revocation
-  endSession(undefined);
-  if (!token) return;
+  if (!token) return endSession(undefined);
+  // The service closes this tab's socket itself (so a call loses this agent's media at once):
+  // that 'signed-out' is no news here.
+  signingOut = true;
   try {
     await signOut(token);
-  } catch {
-    // the token stays valid until it expires: say so rather than pretend
-    errorCode = 'signOutFailed';
-    render();
+    endSession(undefined);
+  } catch (error) {
+    // unless it had ended already, the token stays valid until it expires: say so rather than pretend
+    const ended = error instanceof ApiError && (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED');
+    endSession(ended ? undefined : 'signOutFailed');
+  } finally {
+    signingOut = false;
   }
 }
 
