@@ -25,6 +25,10 @@ export class LiveTokens implements ConnectionHook {
 
   async connected(socket: AppSocket): Promise<void> {
     this.#scheduleExpiry(socket);
+    // A sign-out between the connect check and now was announced before this socket was known
+    // here; the deny-list has it already.
+    const { jti } = socket.data.token;
+    if (jti !== undefined && (await this.denyList.has(jti)) && socket.connected) this.#endRevoked(jti);
   }
 
   async disconnected(socket: AppSocket): Promise<void> {
