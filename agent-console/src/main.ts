@@ -1,6 +1,6 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
 import type { LoginResponse } from '@etax-assist/protocol';
-import { ApiError, devLogin } from './api.js';
+import { ApiError, devLogin, signOut } from './api.js';
 import { el } from './dom.js';
 import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
@@ -13,6 +13,8 @@ let connection: AssistConnection | undefined;
 let view: Workspace | Dashboard | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
+/** While this tab's own sign-out is under way. */
+let signingOut = false;
 const workspaceMain = el('main', {});
 const errorSlot = el('div', { className: 'error-slot' });
 
@@ -24,7 +26,7 @@ function header(): HTMLElement {
     el('div', { className: 'header-right' },
       who,
       link,
-      session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => onLogout() }) : undefined,
+      session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => void onLogout() }) : undefined,
       el('button', { type: 'button', className: 'lang', dataset: { action: 'language' }, textContent: t('switchLanguage'), onclick: () => toggleLanguage() }),
     ),
   );
@@ -67,6 +69,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
+    // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
+    connection.on('signed-out', (error) => endSession(signingOut ? undefined : error.code));
     view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection, session.principal.sub);
   } catch (error) {
     session = undefined;
@@ -75,7 +79,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
   render();
 }
 
-function onLogout(): void {
+/** Tears the signed-in views down and shows the sign-in form, with the reason when there is one. */
+function endSession(reason: string | undefined): void {
   if (view instanceof Workspace) view.destroy();
   view = undefined;
   workspaceMain.replaceChildren();
@@ -83,7 +88,26 @@ function onLogout(): void {
   connection = undefined;
   session = undefined;
   linkUp = false;
+  errorCode = reason;
   render();
+}
+
+async function onLogout(): Promise<void> {
+  const token = session?.token;
+  if (!token) return endSession(undefined);
+  // The service closes this tab's socket itself (so a call loses this agent's media at once):
+  // that 'signed-out' is no news here.
+  signingOut = true;
+  try {
+    await signOut(token);
+    endSession(undefined);
+  } catch (error) {
+    // unless it had ended already, the token stays valid until it expires: say so rather than pretend
+    const ended = error instanceof ApiError && (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED');
+    endSession(ended ? undefined : 'signOutFailed');
+  } finally {
+    signingOut = false;
+  }
 }
 
 await initI18n();

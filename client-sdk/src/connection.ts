@@ -10,6 +10,7 @@ import {
   type ResultOf,
   type ServerToClientEvents,
 } from '@etax-assist/protocol';
+import { Emitter } from './emitter.js';
 import { AssistError } from './errors.js';
 
 export interface ConnectOptions {
@@ -23,21 +24,72 @@ export interface ConnectOptions {
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+export interface ConnectionEvents extends Record<string, unknown[]> {
+  /**
+   * The service no longer accepts this user: the token was revoked (signed out), or after it
+   * expired no acceptable fresh one came from `fetchToken`. The link stays down; sign in again.
+   */
+  'signed-out': [error: AssistError];
+}
+
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** A reconnect refused because the service is briefly unavailable is tried again after this. */
+const UNAVAILABLE_RETRY_MS = 2000;
 
 /**
  * The authenticated realtime link to the service. Requests are validated against the shared
  * protocol before they are sent and their acks after they arrive.
+ *
+ * The service closes the socket when its token expires (`auth:ended` TOKEN_EXPIRED): the link
+ * then reconnects at once with a fresh token from `fetchToken`, and the server puts the user back
+ * into their session, so nobody needs to notice (`renewingToken` tells the UI not to show it).
  */
-export class AssistConnection {
+export class AssistConnection extends Emitter<ConnectionEvents> {
   readonly socket: ClientSocket;
   readonly #requestTimeoutMs: number;
   readonly #options: ConnectOptions;
+  #renewingToken = false;
+  #closed = false;
 
   private constructor(socket: ClientSocket, options: ConnectOptions) {
+    super();
     this.socket = socket;
     this.#options = options;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** True from an expired token's disconnect until the reconnect with a fresh one: not an outage. */
+  get renewingToken(): boolean {
+    return this.#renewingToken;
+  }
+
+  /** Follows the token's life once connected: renew on expiry, report a final refusal. */
+  #followToken(): void {
+    const { socket } = this;
+    socket.on('auth:ended', ({ code, message }) => {
+      if (code === 'TOKEN_EXPIRED') this.#renewingToken = true;
+      else this.emit('signed-out', new AssistError(code, message));
+    });
+    socket.on('disconnect', (reason) => {
+      // socket.io does not reconnect after a server-side disconnect by itself; the auth
+      // callback presents a fresh token
+      if (reason === 'io server disconnect' && this.#renewingToken) socket.connect();
+    });
+    socket.on('connect', () => {
+      this.#renewingToken = false;
+    });
+    socket.on('connect_error', (error: Error & { data?: unknown }) => {
+      // transport errors are retried by socket.io itself; a refusal by the server is not
+      if (!Value.Check(ConnectErrorData, error.data)) return;
+      if (error.data.code === 'UNAVAILABLE') {
+        setTimeout(() => {
+          if (!this.#closed) socket.connect();
+        }, UNAVAILABLE_RETRY_MS);
+        return;
+      }
+      this.#renewingToken = false;
+      this.emit('signed-out', new AssistError(error.data.code, error.message));
+    });
   }
 
   /** An HTTP call to the service with the user's bearer token; errors become AssistError. */
@@ -68,6 +120,7 @@ export class AssistConnection {
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         socket.off('connect_error', onError);
+        connection.#followToken();
         resolve(connection);
       };
       const onError = (error: Error & { data?: unknown }): void => {
@@ -104,6 +157,7 @@ export class AssistConnection {
   }
 
   close(): void {
+    this.#closed = true;
     this.socket.disconnect();
   }
 }

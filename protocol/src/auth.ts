@@ -58,3 +58,13 @@ export const WhoAmIResponse = Type.Object({
   principal: Type.Union([TaxpayerClaims, StaffClaims]),
 });
 export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
+
+/**
+ * Sent just before the server closes a socket whose token stopped being valid: it expired (the
+ * SDK fetches a fresh token and reconnects by itself) or it was revoked by a sign-out (final).
+ */
+export const AuthEndedEvent = Type.Object({
+  code: Type.Union([Type.Literal('TOKEN_EXPIRED'), Type.Literal('TOKEN_REVOKED')]),
+  message: Type.String(),
+});
+export type AuthEndedEvent = Static<typeof AuthEndedEvent>;

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AuthEndedEvent } from './auth.js';
 import { ErrorBody } from './errors.js';
 import {
   Consume,
@@ -139,6 +140,7 @@ export const AckEnvelope = Type.Union([
 
 /** Events the server pushes to clients. */
 export const SERVER_EVENTS = {
+  'auth:ended': AuthEndedEvent,
   'session:state': SessionSummary,
   'session:notice': SessionNoticeEvent,
   'offer:new': OfferEvent,

@@ -2,7 +2,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { AccountDirectory } from './auth/accounts.js';
+import { Authenticator } from './auth/authenticator.js';
+import { TokenDenyList } from './auth/deny-list.js';
 import { installAuthGuard } from './auth/http-guard.js';
+import { LiveTokens } from './auth/live-tokens.js';
 import { authRoutes } from './auth/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
@@ -93,8 +96,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // services below are shared by socket requests and HTTP routes.
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
   const hooks: ConnectionHook[] = [];
+  const denyList = new TokenDenyList(redis);
+  const authenticator = new Authenticator(tokens, denyList);
   const socketServer: AppServer = createSocketServer(http.server, {
-    tokens,
+    authenticator,
     requests,
     log: log.child({ component: 'realtime' }),
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
@@ -106,6 +111,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     },
   });
   io = socketServer;
+  const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
+  hooks.push(liveTokens);
   const clusterLog = log.child({ component: 'cluster' });
   const registry = new InstanceRegistry(
     redis,
@@ -125,12 +132,16 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
-    installAuthGuard(api, tokens);
+    installAuthGuard(api, authenticator);
     await api.register(healthRoutes, { health, access: metricsAccess });
     await api.register(clusterRoutes, { registry, forwarder });
     await api.register(metricsRoutes, { metrics, access: metricsAccess });
-    const throttle = new SigninThrottle(redis, config.signin);
-    await api.register(authRoutes, { tokens, accounts: config.auth.devLogin ? accounts : undefined, throttle });
+    await api.register(authRoutes, {
+      tokens,
+      accounts: config.auth.devLogin ? accounts : undefined,
+      throttle: new SigninThrottle(redis, config.signin),
+      revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
+    });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });

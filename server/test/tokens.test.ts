@@ -1,9 +1,10 @@
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '@etax-assist/protocol';
 import type { AuthKeys } from '../src/auth/keys.js';
 import { TokenService } from '../src/auth/tokens.js';
+import { hs256WithPublicKey } from '../../tests/harness/algorithm-confusion.js';
 
 const settings = { audience: 'etax-assist', staffIssuer: 'etax-assist', portalIssuer: 'etax-portal', staffTokenTtlS: 3600, clockToleranceS: 0 };
 const staffSecret = 's'.repeat(40);
@@ -17,14 +18,15 @@ const hsKeys: AuthKeys = { staffSecret, portal: { alg: 'HS256', secret: portalSe
 const rsKeys: AuthKeys = { staffSecret, portal: { alg: 'RS256', publicKey: rsa.publicKey, privateKey: undefined } };
 const taxpayer = { sub: 'u1', role: 'taxpayer', name: '张伟', taxpayerId: '91310000MA1K000001' };
 
-function codeOf(fn: () => unknown): string {
+/** The refusal's code and message, so a test tells which check refused the token. */
+function refusalOf(fn: () => unknown): { code: string; message: string } {
   try {
     fn();
   } catch (error) {
-    if (error instanceof ProtocolError) return error.code;
+    if (error instanceof ProtocolError) return { code: error.code, message: error.message };
     throw error;
   }
-  return 'accepted';
+  return { code: 'accepted', message: '' };
 }
 
 const sign = (payload: object, key: string, options: jwt.SignOptions) => jwt.sign(payload, key, { expiresIn: 60, ...options });
@@ -33,45 +35,74 @@ describe('TokenService', () => {
   it('accepts a portal HS256 taxpayer token and keeps only identity claims', () => {
     const tokens = new TokenService(hsKeys, settings);
     const token = sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' });
-    expect(tokens.verify(token)).toEqual(taxpayer);
+    expect(tokens.verify(token).principal).toEqual(taxpayer);
   });
 
   it('accepts a portal RS256 taxpayer token', () => {
     const tokens = new TokenService(rsKeys, settings);
     const token = sign(taxpayer, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'etax-assist' });
-    expect(tokens.verify(token)).toEqual(taxpayer);
+    expect(tokens.verify(token).principal).toEqual(taxpayer);
   });
 
-  it('round-trips staff tokens it issued', () => {
+  it('round-trips staff tokens it issued, each with its own id (jti) and its validity', () => {
+    const tokens = new TokenService(hsKeys, { ...settings, clockToleranceS: 5 });
+    const { token, expiresAt } = tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' });
+    const verified = tokens.verify(token);
+    expect(verified.principal).toEqual({ sub: 'agent1', role: 'agent', name: 'Wang' });
+    expect(verified.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens.verify(tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' }).token).jti).not.toBe(verified.jti);
+    // accepted until exp plus the clock tolerance
+    expect(Math.abs(verified.validUntilMs - (Date.parse(expiresAt) + 5000))).toBeLessThan(1000);
+  });
+
+  it('has no jti for a portal token without one, and refuses a malformed jti', () => {
     const tokens = new TokenService(hsKeys, settings);
-    const { token } = tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' });
-    expect(tokens.verify(token)).toEqual({ sub: 'agent1', role: 'agent', name: 'Wang' });
+    const options = { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' } as const;
+    expect(tokens.verify(sign(taxpayer, portalSecret, options)).jti).toBeUndefined();
+    expect(tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'portal-42' })).jti).toBe('portal-42');
+    expect(refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
+    expect(refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
   });
 
+  // Each refusal must come from the check named, not from an earlier one (a wrong-audience token
+  // signed with the wrong key would only prove the signature check): hence the right keys below,
+  // and the message asserted along with the code.
   it.each([
-    ['missing', () => undefined, 'UNAUTHENTICATED'],
-    ['not a JWT', () => 'garbage', 'TOKEN_INVALID'],
-    ['expired', () => jwt.sign({ ...taxpayer, exp: Math.floor(Date.now() / 1000) - 10 }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_EXPIRED'],
-    ['forged (wrong key)', () => sign(taxpayer, 'x'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID'],
-    ['wrong audience', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'other-app' }), 'TOKEN_INVALID'],
-    ['unknown issuer', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'someone', audience: 'etax-assist' }), 'TOKEN_INVALID'],
-    ['without expiry', () => jwt.sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID'],
-    ['alg none', () => jwt.sign(taxpayer, '', { algorithm: 'none', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID'],
-    ['portal token claiming a staff role', () => sign({ ...taxpayer, role: 'supervisor' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'FORBIDDEN'],
-    ['staff token signed with the portal secret', () => sign({ sub: 'x', role: 'supervisor', name: 'x' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }), 'TOKEN_INVALID'],
-    ['claims missing a name', () => sign({ sub: 'u1', role: 'taxpayer' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'VALIDATION_FAILED'],
-  ])('rejects a %s token', (_name, make, code) => {
+    ['missing', () => undefined, 'UNAUTHENTICATED', /bearer token is required/],
+    ['not a JWT', () => 'garbage', 'TOKEN_INVALID', /not a JWT/],
+    ['expired', () => jwt.sign({ ...taxpayer, exp: Math.floor(Date.now() / 1000) - 10 }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_EXPIRED', /expired/],
+    ['forged (wrong key)', () => sign(taxpayer, 'x'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID', /invalid signature/],
+    ['wrong audience (right key)', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'other-app' }), 'TOKEN_INVALID', /audience invalid/],
+    ['staff token for another audience (right key)', () => sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'other-app' }), 'TOKEN_INVALID', /audience invalid/],
+    ['unknown issuer', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'someone', audience: 'etax-assist' }), 'TOKEN_INVALID', /unknown issuer/],
+    ['without expiry', () => jwt.sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID', /no expiry/],
+    ['staff token without expiry', () => jwt.sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }), 'TOKEN_INVALID', /no expiry/],
+    ['alg none', () => jwt.sign(taxpayer, '', { algorithm: 'none', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID', /signature is required/],
+    ['staff alg none', () => jwt.sign({ sub: 'a', role: 'supervisor', name: 'a' }, '', { algorithm: 'none', issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID', /signature is required/],
+    ['portal token claiming the supervisor role', () => sign({ ...taxpayer, role: 'supervisor' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'FORBIDDEN', /only carry the taxpayer role/],
+    ['portal token claiming the agent role', () => sign({ ...taxpayer, role: 'agent' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'FORBIDDEN', /only carry the taxpayer role/],
+    ['staff token signed with the portal secret', () => sign({ sub: 'x', role: 'supervisor', name: 'x' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }), 'TOKEN_INVALID', /invalid signature/],
+    ['claims missing a name', () => sign({ sub: 'u1', role: 'taxpayer' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'VALIDATION_FAILED', /taxpayer token claims/],
+  ])('rejects a %s token', (_name, make, code, message) => {
     const tokens = new TokenService(hsKeys, settings);
-    expect(codeOf(() => tokens.verify(make()))).toBe(code);
+    const refusal = refusalOf(() => tokens.verify(make()));
+    expect(refusal.code).toBe(code);
+    expect(refusal.message).toMatch(message);
   });
 
   it('refuses an HS256 token signed with the RS256 public key (algorithm confusion)', () => {
     const tokens = new TokenService(rsKeys, settings);
-    // jsonwebtoken refuses to sign HS256 with a PEM, so build the token by hand.
-    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    const now = Math.floor(Date.now() / 1000);
-    const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...taxpayer, iss: 'etax-portal', aud: 'etax-assist', exp: now + 60 })}`;
-    const token = `${body}.${createHmac('sha256', rsa.publicKey).update(body).digest('base64url')}`;
-    expect(codeOf(() => tokens.verify(token))).toBe('TOKEN_INVALID');
+    const token = hs256WithPublicKey(taxpayer, rsa.publicKey);
+    expect(refusalOf(() => tokens.verify(token))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
+  });
+
+  it('refuses alg none and a portal staff role with RS256 portal keys too', () => {
+    const tokens = new TokenService(rsKeys, settings);
+    const none = jwt.sign(taxpayer, '', { algorithm: 'none', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
+    expect(refusalOf(() => tokens.verify(none))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/signature is required/) });
+    const staffRole = sign({ ...taxpayer, role: 'agent' }, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'etax-assist' });
+    expect(refusalOf(() => tokens.verify(staffRole)).code).toBe('FORBIDDEN');
+    const otherAudience = sign(taxpayer, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'other-app' });
+    expect(refusalOf(() => tokens.verify(otherAudience))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/audience invalid/) });
   });
 });

@@ -1,11 +1,15 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_PASSWORDS, METRICS_TOKEN, startTestService, type TestService } from '../harness/service.js';
+import { HTTP_STATUS_OF, type ErrorCode } from '@etax-assist/protocol';
+import { hs256WithPublicKey } from '../harness/algorithm-confusion.js';
+import { BAD_TOKENS } from '../harness/bad-tokens.js';
+import { connectSocket } from '../harness/socket.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, type TestService } from '../harness/service.js';
 
 describe('HTTP API against a real service (Redis, mediasoup)', () => {
   let t: TestService;
   beforeAll(async () => {
-    t = await startTestService({ HTTP_BODY_LIMIT_BYTES: '2048' });
+    t = await startTestService({ ...CLUSTER_SECRETS, HTTP_BODY_LIMIT_BYTES: '2048' });
   });
   afterAll(() => t?.stop());
 
@@ -49,15 +53,11 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     expect(((await response.json()) as { principal: { role: string } }).principal.role).toBe('taxpayer');
   });
 
-  it.each([
-    ['missing', () => undefined, 'UNAUTHENTICATED'],
-    ['expired', () => t.taxpayerToken({}, -30), 'TOKEN_EXPIRED'],
-    ['forged', () => jwt.sign({ sub: 'x', role: 'supervisor', name: 'x' }, 'not-the-secret-not-the-secret-xx', { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID'],
-    ['wrong-audience', () => jwt.sign({ sub: 'x', role: 'taxpayer', name: 'x' }, 'k'.repeat(40), { issuer: 'etax-portal', audience: 'other', expiresIn: 60 }), 'TOKEN_INVALID'],
-  ])('refuses a %s token with 401 and its code', async (_name, make, code) => {
-    const response = await get('/api/auth/me', make());
-    expect(response.status).toBe(401);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+  it.each(BAD_TOKENS.map((bad) => [bad.name, bad] as const))('refuses a %s token with its status, code and reason', async (_name, bad) => {
+    const response = await get('/api/auth/me', bad.make(t));
+    expect(response.status).toBe(HTTP_STATUS_OF[bad.code as ErrorCode]);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error).toEqual({ code: bad.code, message: expect.stringMatching(bad.message) });
   });
 
   it('refuses a malformed Authorization header', async () => {
@@ -161,7 +161,7 @@ describe('production mode', () => {
 });
 
 describe('portal tokens signed with RS256', () => {
-  it('accepts tokens signed with the private key of the configured public key, and refuses HS256 ones', async () => {
+  it('accepts tokens signed with the private key of the configured public key, and refuses HS256 ones (even keyed with that public key)', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -182,6 +182,12 @@ describe('portal tokens signed with RS256', () => {
       const hs = jwt.sign(claims, 'h'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
       const refused = await fetch(`${t.url}/api/auth/me`, { headers: { authorization: `Bearer ${hs}` } });
       expect(refused.status).toBe(401);
+      // HS256 keyed with the public key's text (algorithm confusion): refused for its algorithm, over HTTP and at connect
+      const confused = hs256WithPublicKey(claims, pair.publicKey);
+      const confusedMe = await fetch(`${t.url}/api/auth/me`, { headers: { authorization: `Bearer ${confused}` } });
+      expect(confusedMe.status).toBe(401);
+      expect(((await confusedMe.json()) as { error: unknown }).error).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
+      await expect(connectSocket(t.url, confused)).rejects.toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
       // The demo portal has no private key here, so it cannot mint tokens: a clear 503.
       const demo = await fetch(`${t.url}/demo/api/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"x"}' });
       expect(demo.status).toBe(503);

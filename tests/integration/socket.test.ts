@@ -1,8 +1,8 @@
-import jwt from 'jsonwebtoken';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '@etax-assist/protocol';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { BAD_TOKENS } from '../harness/bad-tokens.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 const helpRequest = { language: 'zh', topic: 'refund', channel: 'voice', entry: { kind: 'portal', page: '/refund/step-2' } };
@@ -17,20 +17,15 @@ describe('realtime socket against a real service', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestService({ SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240' });
+    t = await startTestService({ ...CLUSTER_SECRETS, SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240' });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
     await t?.stop();
   });
 
-  it.each([
-    ['missing', () => undefined, 'UNAUTHENTICATED'],
-    ['expired', () => t.taxpayerToken({}, -30), 'TOKEN_EXPIRED'],
-    ['forged', () => jwt.sign({ sub: 'x', role: 'taxpayer', name: 'x' }, 'f'.repeat(40), { issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID'],
-    ['wrong-audience', () => jwt.sign({ sub: 'x', role: 'agent', name: 'x' }, 'f'.repeat(40), { issuer: 'etax-assist', audience: 'elsewhere', expiresIn: 60 }), 'TOKEN_INVALID'],
-  ])('refuses a %s token at connect with its code', async (_name, make, code) => {
-    await expect(connectSocket(t.url, make())).rejects.toMatchObject({ code });
+  it.each(BAD_TOKENS.map((bad) => [bad.name, bad] as const))('refuses a %s token at connect with its code and reason', async (_name, bad) => {
+    await expect(connectSocket(t.url, bad.make(t))).rejects.toMatchObject({ code: bad.code, message: expect.stringMatching(bad.message) });
   });
 
   it('opens a queued session in Redis for a taxpayer and refuses a second one', async () => {

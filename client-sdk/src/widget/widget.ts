@@ -155,7 +155,12 @@ export class HelpWidget {
     if (this.#connection) return this.#connection;
     const connection = await AssistConnection.connect({ serviceUrl: this.options.serviceUrl ?? location.origin, fetchToken: this.options.fetchToken });
     connection.socket.on('session:state', (summary) => this.#onState(summary));
-    connection.socket.on('disconnect', () => ((this.#reconnecting = true), this.#render()));
+    // a token renewal (expired token, reconnect with a fresh one) is no outage to show
+    connection.socket.on('disconnect', () => {
+      if (connection.renewingToken) return;
+      this.#reconnecting = true;
+      this.#render();
+    });
     connection.socket.on('connect', () => ((this.#reconnecting = false), this.#render()));
     this.#connection = connection;
     return connection;

@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import {
   DevLoginRequest,
@@ -8,7 +9,7 @@ import {
   WhoAmIResponse,
 } from '@etax-assist/protocol';
 import type { AccountDirectory } from './accounts.js';
-import { principalOf } from './http-guard.js';
+import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
 import type { TokenService } from './tokens.js';
 
@@ -17,13 +18,29 @@ export interface AuthRoutesOptions {
   /** Present only when DEV_LOGIN is on. */
   accounts: AccountDirectory | undefined;
   throttle: SigninThrottle;
+  /** Revokes a token on every instance (LiveTokens.revoke). */
+  revoke: (jti: string, validUntilMs: number) => Promise<void>;
 }
 
-export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle }: AuthRoutesOptions): Promise<void> {
+export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle, revoke }: AuthRoutesOptions): Promise<void> {
   app.get(
     '/api/auth/me',
     { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } },
     async (request) => ({ principal: principalOf(request) }),
+  );
+
+  // Revokes the caller's own token: staff tokens always carry a jti; a portal that puts one in its
+  // taxpayer tokens can end a taxpayer's help session with its own sign-out the same way.
+  app.post(
+    '/api/auth/sign-out',
+    { config: { auth: ROLES }, schema: { response: { 204: Type.Null(), '4xx': HttpErrorResponse } } },
+    async (request, reply) => {
+      const { principal, jti, validUntilMs } = credentialOf(request);
+      if (jti === undefined) throw new ProtocolError('BAD_REQUEST', 'This token has no id (jti), so it cannot be revoked; it ends at its expiry');
+      await revoke(jti, validUntilMs);
+      request.log.info({ sub: principal.sub, role: principal.role }, 'signed out: token revoked');
+      return reply.code(204).send();
+    },
   );
 
   if (!accounts) return;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import {
   ProtocolError,
@@ -15,6 +16,18 @@ export interface TokenSettings {
   staffTokenTtlS: number;
   clockToleranceS: number;
 }
+
+/** A token the service accepted: who it names, its id, and until when it is accepted. */
+export interface VerifiedToken {
+  principal: Principal;
+  /** The token's `jti`, when it has one: only such tokens can be revoked (signed out). */
+  jti: string | undefined;
+  /** When the service stops accepting it: `exp` plus the clock tolerance, in ms since the epoch. */
+  validUntilMs: number;
+}
+
+/** Longest `jti` accepted: it becomes part of a Redis key (the deny-list). */
+const MAX_JTI_LENGTH = 128;
 
 export interface IssuedToken {
   token: string;
@@ -42,13 +55,14 @@ export class TokenService {
     private readonly settings: TokenSettings,
   ) {}
 
-  verify(token: string | undefined): Principal {
+  verify(token: string | undefined): VerifiedToken {
     if (!token) throw new ProtocolError('UNAUTHENTICATED', 'A bearer token is required');
     const decoded = jwt.decode(token, { json: true });
     if (!decoded) throw new ProtocolError('TOKEN_INVALID', 'The token is not a JWT');
     const { staffIssuer, portalIssuer } = this.settings;
     if (decoded.iss === staffIssuer) {
-      return parse(StaffClaims, identityOf(this.#check(token, staffIssuer, 'HS256', this.keys.staffSecret)), 'staff token claims');
+      const payload = this.#check(token, staffIssuer, 'HS256', this.keys.staffSecret);
+      return this.#verified(payload, parse(StaffClaims, identityOf(payload), 'staff token claims'));
     }
     if (decoded.iss === portalIssuer) {
       const { portal } = this.keys;
@@ -56,9 +70,18 @@ export class TokenService {
       const payload = this.#check(token, portalIssuer, portal.alg, key);
       // The portal vouches for taxpayers only: a portal token claiming a staff role is refused.
       if (payload.role !== 'taxpayer') throw new ProtocolError('FORBIDDEN', 'Portal tokens can only carry the taxpayer role');
-      return parse(TaxpayerClaims, identityOf(payload), 'taxpayer token claims');
+      return this.#verified(payload, parse(TaxpayerClaims, identityOf(payload), 'taxpayer token claims'));
     }
     throw new ProtocolError('TOKEN_INVALID', 'The token has an unknown issuer');
+  }
+
+  /** `payload` passed #check, so it has an `exp`. */
+  #verified(payload: jwt.JwtPayload, principal: Principal): VerifiedToken {
+    const { jti } = payload;
+    if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)) {
+      throw new ProtocolError('TOKEN_INVALID', `The token id (jti) must be a string of 1 to ${MAX_JTI_LENGTH} characters`);
+    }
+    return { principal, jti, validUntilMs: ((payload.exp ?? 0) + this.settings.clockToleranceS) * 1000 };
   }
 
   #check(token: string, issuer: string, algorithm: jwt.Algorithm, key: string): jwt.JwtPayload {
@@ -84,6 +107,8 @@ export class TokenService {
     const { staffIssuer, audience, staffTokenTtlS } = this.settings;
     const token = jwt.sign({ ...claims }, this.keys.staffSecret, {
       algorithm: 'HS256',
+      // an id, so a sign-out can revoke this token (auth/deny-list.ts)
+      jwtid: randomUUID(),
       issuer: staffIssuer,
       audience,
       expiresIn: staffTokenTtlS,

@@ -100,7 +100,9 @@ export class MediaSignalling implements ConnectionHook {
     forwarder.handle<ForwardedRequest>('media:request', ({ name, peer, payload }) =>
       this.#handle(name, { ...peer, log: log.child({ socketId: peer.socketId, home: peer.home }) }, payload),
     );
-    forwarder.handle<{ socketId: string; sessionId: string }>('media:socket-gone', async ({ socketId, sessionId }) => this.#socketGone(socketId, sessionId));
+    forwarder.handle<{ socketId: string; sessionId: string; revoked?: boolean }>('media:socket-gone', async ({ socketId, sessionId, revoked }) =>
+      this.#socketGone(socketId, sessionId, revoked === true),
+    );
     forwarder.handle<{ sessionId: string }>('media:close-session', async ({ sessionId }) => this.#closeLocal(sessionId));
     forwarder.handle<{ sessionId: string; peerId: string }>('media:remove-peer', async ({ sessionId, peerId }) => this.#removeLocal(sessionId, peerId));
     registry.on('lost', (id) => void this.#rehome(id).catch((error: unknown) => log.error({ err: error, lost: id }, 're-homing failed')));
@@ -480,17 +482,21 @@ export class MediaSignalling implements ConnectionHook {
   async disconnected(socket: AppSocket): Promise<void> {
     const via = this.#joinedVia.get(socket.id);
     this.#joinedVia.delete(socket.id);
+    const revoked = socket.data.revoked === true;
     for (const [sessionId, owner] of via ?? []) {
-      if (owner === this.#self) this.#socketGone(socket.id, sessionId);
+      if (owner === this.#self) this.#socketGone(socket.id, sessionId, revoked);
       else {
-        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId })
+        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId, revoked })
           .catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'could not tell the media holder a socket is gone'));
       }
     }
   }
 
-  /** A socket is gone (here or on its own instance): its participants wait out the grace period. */
-  #socketGone(socketId: string, onlySession?: string): void {
+  /**
+   * A socket is gone (here or on its own instance): its participants wait out the grace period,
+   * except a signed-out (revoked) one's, which go at once.
+   */
+  #socketGone(socketId: string, onlySession?: string, revoked = false): void {
     const joined = this.#memberships.get(socketId);
     if (!joined) return;
     const graceMs = this.config.mediasoup.disconnectGraceS * 1000;
@@ -498,15 +504,20 @@ export class MediaSignalling implements ConnectionHook {
       if (onlySession !== undefined && sessionId !== onlySession) continue;
       joined.delete(sessionId);
       if (participant.closed) continue;
-      // The client may come back (socket reconnect, page reload) and rejoin: its transports stay
-      // until then, or until the grace period ends.
-      const timer = setTimeout(() => {
+      const drop = (): void => {
         this.#graceTimers.delete(participant);
         if (room.leave(participant.peer.id, participant)) {
-          this.log.info({ sessionId, peer: participant.peer.id }, 'media participant gone past the grace period');
+          this.log.info({ sessionId, peer: participant.peer.id, revoked }, revoked ? 'media participant signed out' : 'media participant gone past the grace period');
         }
         if (room.participants.length === 0) room.close();
-      }, graceMs);
+      };
+      if (revoked) {
+        drop();
+        continue;
+      }
+      // The client may come back (socket reconnect, page reload) and rejoin: its transports stay
+      // until then, or until the grace period ends.
+      const timer = setTimeout(drop, graceMs);
       timer.unref();
       this.#graceTimers.set(participant, timer);
     }

@@ -9,11 +9,16 @@ import {
   type ServerToClientEvents,
 } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
-import type { TokenService } from '../auth/tokens.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { asUnavailable } from '../redis/unavailable.js';
 import type { RequestRouter } from './requests.js';
 
 export interface SocketData {
   principal: Principal;
+  /** The connect token's id and validity: the socket is closed when it expires or is revoked (auth/live-tokens.ts). */
+  token: { jti: string | undefined; validUntilMs: number };
+  /** Set just before a revoked token's socket is closed: its media goes at once, with no grace period. */
+  revoked?: boolean;
   /** Sessions whose mirror this (agent) socket fell behind on; it is resynced when it drains. */
   mirrorBehind?: Set<string>;
 }
@@ -29,13 +34,15 @@ export interface ConnectionHook {
 export interface InterServerEvents {
   /** A taxpayer's co-browsing batch, for the watchers connected to the other instances. */
   'cobrowse:relay': (message: { sessionId: string; events: RecordedEvent[]; isSnapshot: boolean }) => void;
+  /** A token was signed out: its sockets connected to the other instances are closed too. */
+  'auth:revoked': (message: { jti: string }) => void;
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface SocketServerOptions {
-  tokens: TokenService;
+  authenticator: Authenticator;
   requests: RequestRouter;
   log: Logger;
   /** Largest message a client may send; a larger one closes its connection (engine.io limit). */
@@ -58,7 +65,7 @@ class ConnectRefused extends Error {
 
 /** The realtime endpoint: socket.io on the HTTP server, every connection authenticated by token. */
 export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): AppServer {
-  const { tokens, requests, log } = options;
+  const { authenticator, requests, log } = options;
   const io: AppServer = new Server(httpServer, {
     path: '/socket.io',
     maxHttpBufferSize: options.maxPayloadBytes,
@@ -71,15 +78,19 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
-    try {
-      socket.data.principal = tokens.verify(typeof token === 'string' ? token : undefined);
-      next();
-    } catch (error) {
-      const refusal =
-        error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', 'Authentication failed');
-      log.info({ code: refusal.code, address: socket.handshake.address }, 'socket connection refused');
-      next(new ConnectRefused(refusal));
-    }
+    authenticator.authenticate(typeof token === 'string' ? token : undefined).then(
+      ({ principal, jti, validUntilMs }) => {
+        socket.data.principal = principal;
+        socket.data.token = { jti, validUntilMs };
+        next();
+      },
+      (thrown: unknown) => {
+        const error = asUnavailable(thrown);
+        const refusal = error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', 'Authentication failed');
+        log.info({ code: refusal.code, address: socket.handshake.address }, 'socket connection refused');
+        next(new ConnectRefused(refusal));
+      },
+    );
   });
 
   io.on('connection', (socket) => {

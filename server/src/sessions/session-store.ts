@@ -36,10 +36,6 @@ export class SessionStore {
     return fields.id ? fields : undefined;
   }
 
-  async isParticipant(id: string, principal: Principal): Promise<boolean> {
-    return (await this.redis.sIsMember(sessionKeys.participants(id), participantId(principal.role, principal.sub))) === 1;
-  }
-
   /** The session's fields if the principal takes part in it; NOT_FOUND otherwise (no existence leak). */
   async requireParticipant(id: string, principal: Principal): Promise<Fields> {
     const [fields, member] = await Promise.all([this.fields(id), this.isParticipant(id, principal)]);
