@@ -137,7 +137,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   new DispatchNotifier(socketServer, dispatcher, sessions, dispatchLog);
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher);
-  registerSessionCodeRequests(requests, redis, sessions, dispatcher, config);
+  registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
   const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }), { placement, forwarder, registry });
   media.register(requests);
