@@ -136,7 +136,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   new DispatchNotifier(socketServer, dispatcher, sessions, dispatchLog);
   hooks.push(connections);
-  registerSessionRequests(requests, sessions, dispatcher);
+  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
   const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }), { placement, forwarder, registry });

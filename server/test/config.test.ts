@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.demoPortal).toBe(true);
     expect(config.mediasoup.rtcBasePort).toBe(40000);
     expect(config.catalog.topics).toContain('refund');
+    // the demo portal's kiosk and green channel work out of the box
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true, clientKioskAllowed: true });
   });
 
   it('reports every invalid variable at once', () => {
@@ -33,6 +35,8 @@ describe('loadConfig', () => {
     });
     expect(config.auth.devLogin).toBe(false);
     expect(config.demoPortal).toBe(false);
+    // a portal page cannot choose the green channel or claim to be a kiosk unless configured
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false, clientKioskAllowed: false });
   });
 
   it('refuses short secrets and ports out of range', () => {

@@ -42,6 +42,15 @@ export interface Config {
     topics: string[];
     languages: string[];
   };
+  /**
+   * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
+   * otherwise chosen by the page itself; a plain portal token may only claim them where the
+   * deployment trusts its portal pages (off in production).
+   */
+  helpRequest: {
+    clientPriorityAllowed: boolean;
+    clientKioskAllowed: boolean;
+  };
   dispatch: DispatchConfig;
   cobrowse: {
     maxBatchEvents: number;
@@ -56,6 +65,8 @@ export interface Config {
     /** Recording entries are buffered this long (or up to the chunk size) and stored compressed. */
     recordingFlushMs: number;
     recordingChunkBytes: number;
+    /** Stored (compressed) recording bytes per session; past it the recording stops, the mirror goes on. */
+    maxRecordingBytes: number;
     /** Portal origins whose images and fonts the asset proxy fetches for agents (none: proxy off). */
     assetOrigins: string[];
     assetMaxBytes: number;
@@ -73,6 +84,9 @@ export interface Config {
     maxAttachmentBytes: number;
     attachmentTypes: string[];
     maxAttachmentsPerSession: number;
+    /** Per taxpayer and local day (DISPATCH_TZ_OFFSET_MIN): files and bytes they may upload. */
+    maxAttachmentsPerDay: number;
+    maxAttachmentBytesPerDay: number;
   };
   demoPortal: boolean;
   demoTokenTtlS: number;
@@ -312,6 +326,11 @@ export function loadConfig(env: Env = process.env): Config {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
       languages: r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/),
     },
+    helpRequest: {
+      // on outside production, like the demo portal whose kiosk and green channel rely on them
+      clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
+      clientKioskAllowed: r.bool('HELP_CLIENT_KIOSK_ALLOWED', !production),
+    },
     dispatch: {
       offerTimeoutS: r.int('DISPATCH_OFFER_TIMEOUT_S', 20, 1, 300),
       maxOfferTimeouts: r.int('DISPATCH_MAX_OFFER_TIMEOUTS', 3, 1, 100),
@@ -341,6 +360,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAgentBacklog: r.int('COBROWSE_MAX_AGENT_BACKLOG', 200, 1, 100_000),
       recordingFlushMs: r.int('COBROWSE_RECORDING_FLUSH_MS', 5000, 100, 60_000),
       recordingChunkBytes: r.int('COBROWSE_RECORDING_CHUNK_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      maxRecordingBytes: r.int('COBROWSE_MAX_RECORDING_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
       assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),
@@ -357,6 +377,8 @@ export function loadConfig(env: Env = process.env): Config {
       // the last one: the taxpayer's masked page snapshot (the chat's "screenshot")
       attachmentTypes: r.list('CHAT_ATTACHMENT_TYPES', ['image/png', 'image/jpeg', 'application/pdf', 'application/vnd.etax.page-snapshot+json'], /^[a-z]+\/[a-z0-9.+-]+$/),
       maxAttachmentsPerSession: r.int('CHAT_MAX_ATTACHMENTS_PER_SESSION', 20, 1, 1000),
+      maxAttachmentsPerDay: r.int('CHAT_MAX_ATTACHMENTS_PER_DAY', 50, 1, 100_000),
+      maxAttachmentBytesPerDay: r.int('CHAT_MAX_ATTACHMENT_BYTES_PER_DAY', 50 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
