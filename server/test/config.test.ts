@@ -52,4 +52,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_APPENDFSYNC: 'sometimes' })).toThrow(/REDIS_APPENDFSYNC/);
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
+
+  it('names the abuse limits, and accepts only attachment types whose content it can check', () => {
+    expect(loadConfig({}).chat).toMatchObject({ maxAttachmentsPerDay: 50, maxAttachmentBytesPerDay: 50 * 1024 * 1024 });
+    expect(loadConfig({}).cobrowse.maxRecordingBytes).toBe(20 * 1024 * 1024);
+    expect(loadConfig({ CHAT_MAX_ATTACHMENTS_PER_DAY: '5', COBROWSE_MAX_RECORDING_BYTES: '65536' })).toMatchObject({ chat: { maxAttachmentsPerDay: 5 }, cobrowse: { maxRecordingBytes: 65536 } });
+    expect(() => loadConfig({ CHAT_MAX_ATTACHMENT_BYTES_PER_DAY: '10' })).toThrow(/CHAT_MAX_ATTACHMENT_BYTES_PER_DAY/);
+    expect(() => loadConfig({ COBROWSE_MAX_RECORDING_BYTES: '0' })).toThrow(/COBROWSE_MAX_RECORDING_BYTES/);
+    expect(() => loadConfig({ CHAT_ATTACHMENT_TYPES: 'image/png,image/svg+xml' })).toThrow(/image\/svg\+xml cannot be checked/);
+  });
 });

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
 
 /**
  * Every setting of the service, read from environment variables with documented defaults
@@ -431,6 +432,9 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)
     r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
+  const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
+  if (unchecked.length > 0)
+    r.problems.push(`CHAT_ATTACHMENT_TYPES: ${unchecked.join(', ')} cannot be checked against the file's content (accepted: ${CHECKED_ATTACHMENT_TYPES.join(', ')})`);
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
   if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
     r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
