@@ -133,4 +133,10 @@ export const AnnotationEvent = Type.Object({ sessionId: Type.String(), annotatio
 export const ControlInputEvent = Type.Object({ sessionId: Type.String(), input: ControlInput });
 export const ControlRefusedEvent = Type.Object({ sessionId: Type.String(), reason: Type.String() });
 export const SnapshotWantedEvent = Type.Object({ sessionId: Type.String(), reason: Type.String() });
-export const CobrowseErrorEvent = Type.Object({ sessionId: Type.String(), code: Type.String(), message: Type.String() });
+/**
+ * Told to both sides (the taxpayer and the session's staff): PAYLOAD_TOO_LARGE, a page too large to
+ * share; RECORDING_LIMIT_REACHED, the session is no longer recorded (once; the live mirror goes on).
+ */
+export const COBROWSE_ERROR_CODES = ['PAYLOAD_TOO_LARGE', 'RECORDING_LIMIT_REACHED'] as const;
+export type CobrowseErrorCode = (typeof COBROWSE_ERROR_CODES)[number];
+export const CobrowseErrorEvent = Type.Object({ sessionId: Type.String(), code: Type.Union(COBROWSE_ERROR_CODES.map((c) => Type.Literal(c))), message: Type.String() });

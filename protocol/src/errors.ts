@@ -17,6 +17,7 @@ export const ERROR_CODES = [
   'CONFLICT',
   'OFFER_EXPIRED',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
   /** A count limit (transports, producers, …) is reached: close something first. */
   'LIMIT_REACHED',
@@ -52,6 +53,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   CONFLICT: 409,
   OFFER_EXPIRED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   LIMIT_REACHED: 409,
   UNKNOWN_EVENT: 400,

@@ -66,17 +66,23 @@ function commands.batch()
   local last = tonumber(h[2] or '-1')
   local gap = args.seq ~= last + 1
   redis.call('HSET', key(), 'seq', fmt(args.seq), 'lastEventAt', fmt(now))
+  local full = false
   if args.fullJson then
     redis.call('DEL', key(':live'))
     redis.call('XADD', key(':live'), '*', 'e', args.fullJson)
+  elseif redis.call('XLEN', key(':live')) >= args.maxLive then
+    -- Full: the buffer goes rather than its oldest increments (a mirror needs the snapshot and
+    -- every increment since) or its newest (a late joiner would build a page that is no longer
+    -- there). A late joiner waits for the fresh snapshot asked for here; watching agents go on.
+    redis.call('DEL', key(':live'))
+    full = true
   elseif redis.call('EXISTS', key(':live')) == 1 then
     redis.call('XADD', key(':live'), '*', 'e', args.events)
   else
-    -- nothing to build on (no snapshot yet): the taxpayer must send one
+    -- nothing to build on (no snapshot yet, or the buffer was full): the taxpayer must send one
     gap = true
   end
-  local behind = redis.call('XLEN', key(':live')) > args.maxLive
-  return ok({ snapshotWanted = (gap and not args.fullJson) or behind })
+  return ok({ snapshotWanted = (gap and not args.fullJson) or full })
 end
 
 function commands.watch()

@@ -160,8 +160,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const access = new SessionAccess(socketServer, { media, cobrowse }, dispatchLog);
   new DispatchNotifier(socketServer, dispatcher, sessions, access, dispatchLog);
   hooks.push(connections);
-  registerSessionRequests(requests, sessions, dispatcher);
-  registerSessionCodeRequests(requests, redis, sessions, dispatcher, config);
+  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
+  registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
   media.register(requests);
   hooks.push(media);

@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     expect(config.demoPortal).toBe(true);
     expect(config.mediasoup.rtcBasePort).toBe(40000);
     expect(config.catalog.topics).toContain('refund');
+    // the demo portal's kiosk and green channel work out of the box
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true, clientKioskAllowed: true });
   });
 
   it('reports every invalid variable at once', () => {
@@ -33,6 +35,8 @@ describe('loadConfig', () => {
     });
     expect(config.auth.devLogin).toBe(false);
     expect(config.demoPortal).toBe(false);
+    // a portal page cannot choose the green channel or claim to be a kiosk unless configured
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false, clientKioskAllowed: false });
   });
 
   it('refuses short secrets and ports out of range', () => {
@@ -72,5 +76,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN: at least 32/);
     expect(() => loadConfig({ METRICS_PORT: '8080' })).toThrow(/METRICS_PORT must differ from PORT/);
     expect(() => loadConfig({ METRICS_PORT: 'ninety' })).toThrow(/METRICS_PORT/);
+  });
+
+  it('names the abuse limits, and accepts only attachment types whose content it can check', () => {
+    expect(loadConfig({}).chat).toMatchObject({ maxAttachmentsPerDay: 50, maxAttachmentBytesPerDay: 50 * 1024 * 1024 });
+    expect(loadConfig({}).cobrowse.maxRecordingBytes).toBe(20 * 1024 * 1024);
+    expect(loadConfig({ CHAT_MAX_ATTACHMENTS_PER_DAY: '5', COBROWSE_MAX_RECORDING_BYTES: '65536' })).toMatchObject({ chat: { maxAttachmentsPerDay: 5 }, cobrowse: { maxRecordingBytes: 65536 } });
+    expect(() => loadConfig({ CHAT_MAX_ATTACHMENT_BYTES_PER_DAY: '10' })).toThrow(/CHAT_MAX_ATTACHMENT_BYTES_PER_DAY/);
+    expect(() => loadConfig({ COBROWSE_MAX_RECORDING_BYTES: '0' })).toThrow(/COBROWSE_MAX_RECORDING_BYTES/);
+    expect(() => loadConfig({ CHAT_ATTACHMENT_TYPES: 'image/png,image/svg+xml' })).toThrow(/image\/svg\+xml cannot be checked/);
   });
 });

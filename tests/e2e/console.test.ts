@@ -4,7 +4,7 @@ import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
 import { connectSocket, request } from '../harness/socket.js';
-import { clickButton, signInToConsole } from '../harness/console-page.js';
+import { clickButton, consoleAndTaxpayerPages, signInToConsole, taxpayerAsksForHelp } from '../harness/console-page.js';
 
 describe('agent console and supervisor dashboard in a real browser', () => {
   let t: TestService;
@@ -14,10 +14,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
   beforeAll(async () => {
     t = await startTestService();
     b = await launchBrowser();
-    agent = await (await b.browser.createBrowserContext()).newPage();
-    await agent.setViewport({ width: 1440, height: 1000 });
-    taxpayer = await b.browser.newPage();
-    await taxpayer.setViewport({ width: 1100, height: 800 });
+    ({ agent, taxpayer } = await consoleAndTaxpayerPages(b));
   });
   afterAll(async () => {
     await b?.close();
@@ -37,13 +34,11 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.waitForFunction(() => document.querySelector('.load')?.textContent?.includes('0/5'));
 
     await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
-    const sessionId = await taxpayer.evaluate(async (token) => {
-      const w = window as any;
-      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
-      const s = await connection.request('help:request', { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' } });
-      w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }) };
-      return s.sessionId as string;
-    }, t.taxpayerToken({ sub: 'tp-console', name: '陈晨', taxpayerId: '91310000MA1K000009', company: '上海晨光贸易有限公司' }));
+    const sessionId = await taxpayerAsksForHelp(
+      taxpayer,
+      t.taxpayerToken({ sub: 'tp-console', name: '陈晨', taxpayerId: '91310000MA1K000009', company: '上海晨光贸易有限公司' }),
+      { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' } },
+    );
 
     await agent.waitForSelector('.offer .countdown');
     expect(await agent.$eval('.offer', (e) => e.textContent)).toContain('陈晨');
@@ -73,7 +68,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     // and so does a file name
     await taxpayer.evaluate(async (id) => {
       const w = window as any;
-      const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], '<img src=x onerror="window.__xss=2">.png', { type: 'image/png' });
+      const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], '<img src=x onerror="window.__xss=2">.png', { type: 'image/png' });
       await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(file);
     }, sessionId);
     await agent.waitForFunction(() => [...document.querySelectorAll('.messages button.attachment')].some((b) => b.textContent?.includes('onerror')), { timeout: 10_000, polling: 100 });

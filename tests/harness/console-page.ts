@@ -1,4 +1,6 @@
 import type { Page } from 'puppeteer-core';
+import type { HelpRequest } from '@etax-assist/protocol';
+import type { TestBrowser } from './browser.js';
 
 /** Signs in to the agent console through its form (switching it to English first if asked). */
 export async function signInToConsole(page: Page, url: string, username: string, password: string, lang: 'zh' | 'en' = 'zh'): Promise<void> {
@@ -37,4 +39,27 @@ export async function mirrorPoint(page: Page, selector: string): Promise<{ x: nu
     const scale = Number((iframe.closest('.etax-mirror-stage') as HTMLElement).dataset.scale ?? 1);
     return { x: frame.left + (target.left + target.width / 2) * scale, y: frame.top + (target.top + target.height / 2) * scale };
   }, selector);
+}
+
+/** The agent console's page (its own browser context, as on another machine) and a taxpayer's page. */
+export async function consoleAndTaxpayerPages(b: TestBrowser): Promise<{ agent: Page; taxpayer: Page }> {
+  const agent = await (await b.browser.createBrowserContext()).newPage();
+  await agent.setViewport({ width: 1440, height: 1000 });
+  const taxpayer = await b.browser.newPage();
+  await taxpayer.setViewport({ width: 1100, height: 800 });
+  return { agent, taxpayer };
+}
+
+/**
+ * The taxpayer's (loaded) page connects with the token and asks for help; `window.tp` holds the
+ * connection and the session's CobrowseShare (zh). Resolves with the session id.
+ */
+export function taxpayerAsksForHelp(page: Page, token: string, help: HelpRequest): Promise<string> {
+  return page.evaluate(async (tokenInPage, helpRequest) => {
+    const w = window as any;
+    const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
+    const s = await connection.request('help:request', helpRequest);
+    w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }) };
+    return s.sessionId as string;
+  }, token, help);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CobrowseState, MirrorJoinResult, RecordingPage } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
@@ -163,5 +164,88 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const kinds = [...first.result.entries, ...rest.result.entries].map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['state', 'rrweb', 'input']));
     expect(rest.result.next).toBeUndefined();
+  });
+});
+
+describe('co-browsing buffers under abuse (real service, real Redis)', () => {
+  const MAX_LIVE = 10;
+  let t: TestService;
+  let s: ActiveSession;
+  let seq = 0;
+  beforeAll(async () => {
+    t = await startTestService({
+      COBROWSE_MAX_LIVE_BATCHES: String(MAX_LIVE),
+      COBROWSE_MAX_EVENTS_PER_S: '100000',
+      COBROWSE_RECORDING_CHUNK_BYTES: '1024',
+      COBROWSE_MAX_RECORDING_BYTES: '8192',
+    });
+    s = await activeSession(t, 'tp-flood', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
+    await request(s.agent.socket, 'cobrowse:watch', { sessionId: s.sessionId });
+    await request(s.taxpayer.socket, 'cobrowse:share', { sessionId: s.sessionId, sharing: true });
+  });
+  afterAll(async () => {
+    s?.taxpayer.socket.close();
+    s?.agent.socket.close();
+    await t?.stop();
+  });
+
+  const send = (events: unknown[]) => request<{ snapshotWanted: boolean }>(s.taxpayer.socket, 'cobrowse:events', { sessionId: s.sessionId, seq: seq++, events });
+  const liveLength = () => t.service.redis.xLen(`cb:${s.sessionId}:live`);
+  const watchLate = async () => {
+    const late = await request<MirrorJoinResult>(s.agent.socket, 'cobrowse:watch', { sessionId: s.sessionId });
+    if (!late.ok) throw new Error(late.error.message);
+    return late.result.events.map((e) => e.type);
+  };
+
+  it('keeps the live buffer within COBROWSE_MAX_LIVE_BATCHES under a flood of increments without snapshots', async () => {
+    await send([meta(1), full(2)]);
+    const wanted: boolean[] = [];
+    for (let i = 0; i < 3 * MAX_LIVE; i++) {
+      const ack = await send([mutation(10 + i)]);
+      if (!ack.ok) throw new Error(ack.error.message);
+      wanted.push(ack.result.snapshotWanted);
+      expect(await liveLength()).toBeLessThanOrEqual(MAX_LIVE);
+    }
+    // the taxpayer was asked for a snapshot from the moment the buffer was full, every time after
+    expect(wanted.indexOf(true)).toBe(MAX_LIVE - 1);
+    expect(wanted.slice(MAX_LIVE - 1).every(Boolean)).toBe(true);
+    // a late joiner gets no half mirror (a snapshot without what followed it) but waits for the next snapshot
+    expect(await watchLate()).toEqual([]);
+    // the agent already watching missed nothing
+    await expect.poll(() => s.agent.log.of<{ events: { type: number }[] }>('cobrowse:events').flatMap((e) => e.events).length).toBe(2 + 3 * MAX_LIVE);
+    await send([meta(100), full(101, 'fresh')]);
+    expect(await watchLate()).toEqual([4, 2]);
+  });
+
+  it('stops recording a session at COBROWSE_MAX_RECORDING_BYTES, tells both sides once, and keeps the mirror going', async () => {
+    const recordingStopped = (log: ActiveSession['agent']['log']) => log.of<{ code: string }>('cobrowse:error').filter((e) => e.code === 'RECORDING_LIMIT_REACHED');
+    // incompressible text: every batch is a chunk of about 2 KB once stored
+    const noisy = (n: number) => ({ type: 3, data: { source: 0, texts: [{ id: 2, value: randomBytes(1500).toString('base64') }], attributes: [], removes: [], adds: [] }, timestamp: n });
+    const taxpayerTold = s.taxpayer.log.next<{ code: string; message: string }>('cobrowse:error', (e) => e.code === 'RECORDING_LIMIT_REACHED');
+    const agentTold = s.agent.log.next<{ code: string; message: string }>('cobrowse:error', (e) => e.code === 'RECORDING_LIMIT_REACHED');
+    for (let i = 0; i < 8; i++) expect(await send([noisy(200 + i)])).toMatchObject({ ok: true });
+    expect((await taxpayerTold).message).toContain('no longer recorded');
+    await agentTold;
+
+    const stored = await t.service.redis.hGet(`cb:${s.sessionId}`, 'recBytes');
+    expect(Number(stored)).toBeLessThanOrEqual(8192);
+    const recording = async () => {
+      const page = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 1000 });
+      if (!page.ok) throw new Error(page.error.message);
+      return page.result.entries;
+    };
+    const closed = await recording();
+    expect(closed.at(-1)?.kind).toBe('recording-stopped');
+
+    // more of everything: relayed live, not recorded, not announced again
+    const before = s.agent.log.of<{ events: { type: number }[] }>('cobrowse:events').length;
+    for (let i = 0; i < 4; i++) expect(await send([noisy(300 + i)])).toMatchObject({ ok: true });
+    await request(s.agent.socket, 'cobrowse:annotate', { sessionId: s.sessionId, annotation: { kind: 'pointer', x: 1, y: 2 } });
+    await expect.poll(() => s.agent.log.of('cobrowse:events').length).toBe(before + 4);
+    expect((await recording()).length).toBe(closed.length);
+    // a round trip on each socket: an event sent before it would have arrived
+    await send([mutation(400)]);
+    expect(recordingStopped(s.taxpayer.log)).toHaveLength(1);
+    expect(recordingStopped(s.agent.log)).toHaveLength(1);
   });
 });

@@ -17,7 +17,8 @@ describe('realtime socket against a real service', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestService({ ...CLUSTER_SECRETS, SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240' });
+    // as in production: the portal's pages are not trusted with the green channel or a kiosk entry
+    t = await startTestService({ ...CLUSTER_SECRETS, SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240', HELP_CLIENT_PRIORITY_ALLOWED: 'false', HELP_CLIENT_KIOSK_ALLOWED: 'false' });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -42,6 +43,17 @@ describe('realtime socket against a real service', () => {
 
     const again = await request(socket, 'help:request', { ...helpRequest, topic: 'invoice' });
     expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT', details: { sessionId: ack.result.sessionId } } });
+  });
+
+  it('refuses a green-channel priority or a kiosk entry claimed by the page itself, and opens nothing', async () => {
+    const socket = await connect(t.taxpayerToken({ sub: 'tp-claims' }));
+    const green = await request(socket, 'help:request', { ...helpRequest, priority: 'elderly' });
+    expect(green).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('green channel') } });
+    const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
+    expect(kiosk).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('kiosk') } });
+    expect(await t.service.redis.get('taxpayer:tp-claims:active')).toBeNull();
+    // an ordinary request from the same page is served
+    expect(await request(socket, 'help:request', { ...helpRequest, priority: 'normal' })).toMatchObject({ ok: true, result: { priority: 'normal' } });
   });
 
   it('answers bad requests with an error ack and keeps the connection', async () => {

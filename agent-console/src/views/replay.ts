@@ -18,6 +18,8 @@ function describe(entry: TimelineEntry): string {
       return `${t('replay.control')} · ${t(`replay.action.${String(p.action)}`)}`;
     case 'state':
       return `${t('replay.state')} · ${t(`replay.sharing.${String(p.sharing)}`)} / ${t(`replay.controlState.${String(p.control)}`)}`;
+    case 'recording-stopped':
+      return t('mirror.recordingStopped');
     default:
       return entry.kind;
   }

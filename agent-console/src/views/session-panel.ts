@@ -33,6 +33,8 @@ export class SessionPanel {
   #tool: ViewerTool = 'none';
   #historyEntries: HistoryEntry[] = [];
   #wrapUpUntil: number | undefined;
+  /** The server stopped recording the session (its limit): shown with the mirror's state. */
+  #recordingStopped = false;
   #wrapTicker: ReturnType<typeof setInterval> | undefined;
   readonly #wrapTimer = el('p', { className: 'wrap-timer', role: 'timer' });
   #callButtonsOf!: { start: HTMLButtonElement; mic: HTMLButtonElement; camera: HTMLButtonElement };
@@ -79,7 +81,12 @@ export class SessionPanel {
     this.#viewer.on('state', (state) => this.#renderMirrorState(state));
     this.#viewer.on('stale', (stale) => this.#mirrorState.classList.toggle('stale', stale));
     this.#viewer.on('control-refused', (reason) => this.onError(t('control.refused', { reason: t(`refusal.${reason}`) })));
-    this.#viewer.on('error', (_code, message) => this.onError(message));
+    this.#viewer.on('error', (code, message) => {
+      if (code !== 'RECORDING_LIMIT_REACHED') return this.onError(message);
+      this.#recordingStopped = true;
+      this.#renderMirrorState(this.#viewer.state);
+      this.onError(t('mirror.recordingStopped'));
+    });
     void this.#viewer.start().catch((e: unknown) => this.#fail(e));
     void this.#loadHistory();
     this.#chat.on('message', (m) => {
@@ -184,7 +191,7 @@ export class SessionPanel {
   #renderMirrorState(state: CobrowseState): void {
     const text = state.sharing === 'waiting' ? t('mirror.waiting') : state.sharing === 'stopped' ? t('mirror.stopped') : t('mirror.sharing');
     const control = state.control === 'requested' ? t('control.requested') : state.control === 'granted' ? t('control.granted') : '';
-    this.#mirrorState.textContent = control ? `${text} · ${control}` : text;
+    this.#mirrorState.textContent = [text, control, this.#recordingStopped ? t('mirror.recordingStopped') : ''].filter(Boolean).join(' · ');
     this.#mirrorState.dataset.sharing = state.sharing;
     this.#mirrorState.dataset.control = state.control;
   }

@@ -1,4 +1,4 @@
-import type { Annotation, CobrowseState, ControlInput } from '@etax-assist/protocol';
+import type { Annotation, CobrowseErrorCode, CobrowseState, ControlInput } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
@@ -38,6 +38,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   #lang: Lang;
   #state: CobrowseState;
   #banner: HTMLElement | undefined;
+  /** The server stopped recording the session (its limit): said in the banner from then on. */
+  #recordingStopped = false;
   #controlQuestion: { dismiss: () => void } | undefined;
   readonly #listeners: SessionListeners;
 
@@ -79,6 +81,11 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     const on = this.#listeners;
     on.on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));
     on.on('cobrowse:snapshot-wanted', () => this.#recorder.takeFullSnapshot());
+    on.on<{ sessionId: string; code: CobrowseErrorCode }>('cobrowse:error', ({ code }) => {
+      if (code !== 'RECORDING_LIMIT_REACHED') return;
+      this.#recordingStopped = true;
+      this.#renderBanner();
+    });
     on.on<{ sessionId: string; annotation: Annotation }>('cobrowse:annotation', ({ annotation }) => {
       if (this.#state.sharing === 'sharing') this.#overlay.show(annotation);
     });
@@ -187,6 +194,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     stop.textContent = text(this.#lang, mode === 'control' ? 'stop' : 'stopSharing');
     stop.addEventListener('click', () => void (mode === 'control' ? this.stopControl() : this.stopSharing()));
     banner.append(label, stop);
+    if (this.#recordingStopped) banner.append(Object.assign(document.createElement('small'), { className: 'recording-stopped', textContent: text(this.#lang, 'recordingStopped') }));
     this.#layer.root.append(banner);
     this.#banner = banner;
   }

@@ -44,6 +44,7 @@ button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 .banner.sharing { background: #17324d; }
 .banner button { min-height: 40px; background: #fff; color: #b3261e; border: 0; font-weight: 600; }
 .banner.sharing button { color: #17324d; }
+.banner .recording-stopped { font-size: 13px; max-width: 40ch; }
 :host(.kiosk) .dialog { font-size: 22px; max-width: min(640px, 92vw); }
 :host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
 /* a split kiosk screen: the banner sits on top of the page being operated (the lower half) */

@@ -6,12 +6,16 @@ import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { checkAttachmentContent } from './attachment-content.js';
+import { AttachmentQuota } from './attachment-quota.js';
 import type { ChatService } from './chat-service.js';
 
 const Params = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) });
 const FileParams = Type.Object({ sessionId: Params.properties.sessionId, attachmentId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,32}$' }) });
 const Query = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
+/** Files are exchanged with an agent: not while queued, where a cancelled request would keep them for the retention period. */
+const SERVED = new Set(['active', 'escalating', 'transferring']);
 
 /** A file name safe to show and to send back: no path, no control characters. */
 function cleanName(name: string): string {
@@ -27,12 +31,14 @@ export interface AttachmentRoutesOptions {
 }
 
 /**
- * Chat attachments: uploaded as the raw body (its Content-Type one of CHAT_ATTACHMENT_TYPES, at most
- * CHAT_MAX_ATTACHMENT_BYTES), stored next to the session for its retention, announced in the chat,
- * downloaded by the session's participants with their bearer token.
+ * Chat attachments: uploaded as the raw body (its Content-Type one of CHAT_ATTACHMENT_TYPES and its
+ * bytes of that type, at most CHAT_MAX_ATTACHMENT_BYTES, within the session's and the taxpayer's
+ * daily allowance) while an agent serves the session, stored next to the session for its retention,
+ * announced in the chat, downloaded by the session's participants with their bearer token.
  */
 export async function attachmentRoutes(app: FastifyInstance, { config, redis, sessions, chat }: AttachmentRoutesOptions): Promise<void> {
-  const { attachmentTypes, maxAttachmentBytes, maxAttachmentsPerSession } = config.chat;
+  const { attachmentTypes, maxAttachmentBytes } = config.chat;
+  const quota = new AttachmentQuota(redis, config);
   app.addContentTypeParser(attachmentTypes, { parseAs: 'buffer', bodyLimit: maxAttachmentBytes }, (_request, body, done) => done(null, body));
 
   app.post<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
@@ -44,10 +50,10 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
       const body = request.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new ProtocolError('VALIDATION_FAILED', 'The file is empty');
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
-      await chat.requireWriter(sessionId, principal);
-      const count = await redis.incr(`att:${sessionId}:count`);
-      await redis.expire(`att:${sessionId}:count`, config.dispatch.retentionDays * 86_400);
-      if (count > maxAttachmentsPerSession) throw new ProtocolError('RATE_LIMITED', `At most ${maxAttachmentsPerSession} files a session`);
+      const session = await chat.requireWriter(sessionId, principal);
+      if (!SERVED.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'Files can be sent once an agent has joined the session');
+      checkAttachmentContent(type, body);
+      await quota.reserve(sessionId, principal, body.length);
       const id = randomBytes(12).toString('base64url');
       const name = cleanName(request.query.name);
       await redis.set(attachmentKey(sessionId, id), JSON.stringify({ type, name, data: body.toString('base64') }), { EX: config.dispatch.retentionDays * 86_400 });

@@ -3,6 +3,7 @@ import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { RecordingPage } from '@etax-assist/protocol';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RedisClient } from '../redis/client.js';
+import { LuaScript } from '../redis/lua-script.js';
 import type { Logger } from 'pino';
 
 export interface RecordingEntry {
@@ -19,11 +20,24 @@ interface Pending {
 
 export const recordingKey = (sessionId: string): string => `cb:${sessionId}:rec`;
 
+/** The entry that closes a recording which reached COBROWSE_MAX_RECORDING_BYTES. */
+export const RECORDING_STOPPED = 'recording-stopped';
+
+export interface RecordingLimits {
+  flushMs: number;
+  maxChunkBytes: number;
+  /** Stored (compressed) bytes per session; past them the session's recording stops. */
+  maxBytes: number;
+}
+
 /**
  * The stored recording of a session (rrweb events, annotations, control, sharing changes, chat),
  * appended in compressed chunks: entries are buffered per session for up to `flushMs` or
  * `maxChunkBytes`, then written as one deflated stream entry. A 10-minute session is a few
- * hundred kilobytes instead of megabytes of JSON.
+ * hundred kilobytes instead of megabytes of JSON. A session's recording holds at most `maxBytes`
+ * of chunks (server/lua/recording.lua, shared by all instances): the chunk that does not fit and
+ * all that follow are dropped, a closing entry says so, and `onLimit` is called once, on the
+ * instance that saw it.
  */
 // compression runs in libuv's thread pool: hundreds of sessions' chunks never stall the event loop
 const deflate = promisify(deflateRaw);
@@ -31,23 +45,28 @@ const deflate = promisify(deflateRaw);
 export class RecordingWriter {
   readonly #pending = new Map<string, Pending>();
   readonly #writing = new Map<string, Promise<void>>();
+  /** Sessions whose recording is full: what comes is not buffered (until closeSession forgets them). */
+  readonly #stopped = new Set<string>();
+  readonly #script: LuaScript;
   readonly #task: PeriodicTask;
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly flushMs: number,
-    private readonly maxChunkBytes: number,
+    private readonly limits: RecordingLimits,
+    private readonly onLimit: (sessionId: string) => void,
     private readonly log: Logger,
   ) {
-    this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(flushMs / 2)), () => this.#flushDue(), log);
+    this.#script = new LuaScript(redis, 'recording.lua');
+    this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 
   append(sessionId: string, kind: string, payload: unknown, at = Date.now(), size = 64): void {
+    if (this.#stopped.has(sessionId)) return;
     let pending = this.#pending.get(sessionId);
     if (!pending) this.#pending.set(sessionId, (pending = { entries: [], bytes: 0, since: Date.now() }));
     pending.entries.push({ kind, at, payload });
     pending.bytes += size;
-    if (pending.bytes >= this.maxChunkBytes) {
+    if (pending.bytes >= this.limits.maxChunkBytes) {
       // kept for the next flush when Redis refuses (see #write)
       this.flush(sessionId).catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'recording chunk not written yet'));
     }
@@ -69,8 +88,14 @@ export class RecordingWriter {
     if (!pending || pending.entries.length === 0) return;
     this.#pending.delete(sessionId);
     const chunk = await deflate(Buffer.from(JSON.stringify(pending.entries)));
+    let outcome: 'written' | 'reached' | 'stopped';
     try {
-      await this.redis.xAdd(recordingKey(sessionId), '*', { n: String(pending.entries.length), z: chunk.toString('base64') });
+      ({ result: outcome } = (await this.#script.run('append', {
+        session: sessionId,
+        n: String(pending.entries.length),
+        z: chunk.toString('base64'),
+        maxBytes: this.limits.maxBytes,
+      })) as { result: typeof outcome });
     } catch (error) {
       // Redis refused or went away: the entries go back in front of what came since, for the next flush
       const since = this.#pending.get(sessionId);
@@ -79,12 +104,27 @@ export class RecordingWriter {
         : pending);
       throw error;
     }
+    if (outcome === 'written') return;
+    this.#stopped.add(sessionId);
+    this.#pending.delete(sessionId); // what came meanwhile is past the limit too
+    if (outcome === 'reached') {
+      this.log.info({ sessionId, maxBytes: this.limits.maxBytes }, 'recording limit reached: the session is no longer recorded');
+      this.onLimit(sessionId);
+      // the last entry: every instance's later chunks are refused by the script
+      const closing = await deflate(Buffer.from(JSON.stringify([{ kind: RECORDING_STOPPED, at: Date.now(), payload: { maxBytes: this.limits.maxBytes } }])));
+      await this.redis.xAdd(recordingKey(sessionId), '*', { n: '1', z: closing.toString('base64') });
+    }
+  }
+
+  /** The session is over: its recording was closed, nothing more comes for it. */
+  forget(sessionId: string): void {
+    this.#stopped.delete(sessionId);
   }
 
   async #flushDue(): Promise<void> {
     const now = Date.now();
     for (const [sessionId, pending] of this.#pending) {
-      if (now - pending.since >= this.flushMs) await this.flush(sessionId);
+      if (now - pending.since >= this.limits.flushMs) await this.flush(sessionId);
     }
   }
 

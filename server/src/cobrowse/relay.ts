@@ -60,7 +60,8 @@ export class CobrowseRelay {
   ) {
     this.#script = new LuaScript(redis, 'cobrowse.lua');
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
-    this.recording = new RecordingWriter(redis, config.cobrowse.recordingFlushMs, config.cobrowse.recordingChunkBytes, log);
+    const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
+    this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
     // the taxpayer's batches, relayed by their instance, for the watchers connected here
     io.on('cobrowse:relay', ({ sessionId, events, isSnapshot }) => {
       this.#relay(sessionId, events, isSnapshot).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));
@@ -69,6 +70,12 @@ export class CobrowseRelay {
 
   async #run<R>(command: string, args: object): Promise<R> {
     return (await this.#script.run(command, args)).result as R;
+  }
+
+  /** Both sides learn that the session is no longer recorded (the mirror goes on). */
+  #recordingStopped(sessionId: string): void {
+    const message = `The session has reached its recording limit (${Math.round(this.config.cobrowse.maxRecordingBytes / 1024)} KB): it is no longer recorded; the screen sharing goes on`;
+    this.io.to([rooms.session(sessionId), rooms.mirror(sessionId)]).emit('cobrowse:error', { sessionId, code: 'RECORDING_LIMIT_REACHED', message });
   }
 
   #publishState(state: CobrowseState): void {
@@ -270,6 +277,7 @@ export class CobrowseRelay {
     this.recording.append(sessionId, 'state', { sharing: 'stopped', control: 'none', controller: '' });
     // written before the retention expiry is set on it
     await this.recording.flush(sessionId);
+    this.recording.forget(sessionId);
     const state = await this.#run<CobrowseState>('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
     this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
     this.io.in(rooms.mirror(sessionId)).socketsLeave(rooms.mirror(sessionId));

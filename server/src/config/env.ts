@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
 
 /**
  * Every setting of the service, read from environment variables with documented defaults
@@ -62,6 +63,15 @@ export interface Config {
     topics: string[];
     languages: string[];
   };
+  /**
+   * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
+   * otherwise chosen by the page itself; a plain portal token may only claim them where the
+   * deployment trusts its portal pages (off in production).
+   */
+  helpRequest: {
+    clientPriorityAllowed: boolean;
+    clientKioskAllowed: boolean;
+  };
   dispatch: DispatchConfig;
   cobrowse: {
     maxBatchEvents: number;
@@ -76,6 +86,8 @@ export interface Config {
     /** Recording entries are buffered this long (or up to the chunk size) and stored compressed. */
     recordingFlushMs: number;
     recordingChunkBytes: number;
+    /** Stored (compressed) recording bytes per session; past it the recording stops, the mirror goes on. */
+    maxRecordingBytes: number;
     /** Portal origins whose images and fonts the asset proxy fetches for agents (none: proxy off). */
     assetOrigins: string[];
     assetMaxBytes: number;
@@ -93,6 +105,9 @@ export interface Config {
     maxAttachmentBytes: number;
     attachmentTypes: string[];
     maxAttachmentsPerSession: number;
+    /** Per taxpayer and local day (DISPATCH_TZ_OFFSET_MIN): files and bytes they may upload. */
+    maxAttachmentsPerDay: number;
+    maxAttachmentBytesPerDay: number;
   };
   demoPortal: boolean;
   demoTokenTtlS: number;
@@ -362,6 +377,11 @@ export function loadConfig(env: Env = process.env): Config {
       topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
       languages: r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/),
     },
+    helpRequest: {
+      // on outside production, like the demo portal whose kiosk and green channel rely on them
+      clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
+      clientKioskAllowed: r.bool('HELP_CLIENT_KIOSK_ALLOWED', !production),
+    },
     dispatch: {
       offerTimeoutS: r.int('DISPATCH_OFFER_TIMEOUT_S', 20, 1, 300),
       maxOfferTimeouts: r.int('DISPATCH_MAX_OFFER_TIMEOUTS', 3, 1, 100),
@@ -391,6 +411,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxAgentBacklog: r.int('COBROWSE_MAX_AGENT_BACKLOG', 200, 1, 100_000),
       recordingFlushMs: r.int('COBROWSE_RECORDING_FLUSH_MS', 5000, 100, 60_000),
       recordingChunkBytes: r.int('COBROWSE_RECORDING_CHUNK_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      maxRecordingBytes: r.int('COBROWSE_MAX_RECORDING_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
       assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),
@@ -407,6 +428,8 @@ export function loadConfig(env: Env = process.env): Config {
       // the last one: the taxpayer's masked page snapshot (the chat's "screenshot")
       attachmentTypes: r.list('CHAT_ATTACHMENT_TYPES', ['image/png', 'image/jpeg', 'application/pdf', 'application/vnd.etax.page-snapshot+json'], /^[a-z]+\/[a-z0-9.+-]+$/),
       maxAttachmentsPerSession: r.int('CHAT_MAX_ATTACHMENTS_PER_SESSION', 20, 1, 1000),
+      maxAttachmentsPerDay: r.int('CHAT_MAX_ATTACHMENTS_PER_DAY', 50, 1, 100_000),
+      maxAttachmentBytesPerDay: r.int('CHAT_MAX_ATTACHMENT_BYTES_PER_DAY', 50 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     },
     demoPortal: r.bool('DEMO_PORTAL', !production),
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
@@ -465,6 +488,9 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)
     r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
+  const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
+  if (unchecked.length > 0)
+    r.problems.push(`CHAT_ATTACHMENT_TYPES: ${unchecked.join(', ')} cannot be checked against the file's content (accepted: ${CHECKED_ATTACHMENT_TYPES.join(', ')})`);
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
   if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
     r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');

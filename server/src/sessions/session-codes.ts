@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
 import { ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
 import type { RedisClient } from '../redis/client.js';
+import { LuaScript } from '../redis/lua-script.js';
 import type { SessionStore } from './session-store.js';
 
 const codeKey = (code: string) => `code:${code}`;
@@ -14,6 +16,8 @@ const WAITING = new Set(['queued', 'offered']);
  * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
  * waiting request; the hotline agent types it and the session is theirs at once (an offer made
  * to them and accepted in one step, through the dispatcher, so capacity and states stay right).
+ * A session has one live code (server/lua/session-code.lua): a new one revokes the previous, and
+ * the code dies when the session stops waiting, so no taxpayer can fill the million codes.
  */
 export function registerSessionCodeRequests(
   requests: RequestRouter,
@@ -21,15 +25,25 @@ export function registerSessionCodeRequests(
   sessions: SessionStore,
   dispatcher: Dispatcher,
   config: Config,
+  log: Logger,
 ): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
+  const script = new LuaScript(redis, 'session-code.lua');
+  const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
+
+  dispatcher.on('effects', (effects) => {
+    for (const e of effects) {
+      if (e.t === 'session' && !WAITING.has(e.state)) revoke(e.session).catch((error: unknown) => log.warn({ err: error, sessionId: e.session }, 'session code not revoked (it lapses by itself)'));
+    }
+  });
 
   requests.on('session:code', ['taxpayer'], async ({ principal }, { sessionId }): Promise<SessionCode> => {
     const session = await sessions.requireParticipant(sessionId, principal);
     if (!WAITING.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      if ((await redis.set(codeKey(code), sessionId, { NX: true, EX: ttlS })) === 'OK') return { code, expiresInS: ttlS };
+      const { result } = await script.run('issue', { session: sessionId, code, ttlS });
+      if ((result as { issued: boolean }).issued) return { code, expiresInS: ttlS };
     }
     throw new ProtocolError('UNAVAILABLE', 'No session code is free right now; try again');
   });
@@ -42,9 +56,12 @@ export function registerSessionCodeRequests(
     const sessionId = await redis.get(codeKey(code));
     if (!sessionId) throw new ProtocolError('NOT_FOUND', 'This session code is unknown or has expired');
     const session = await sessions.fields(sessionId);
-    if (!session || !WAITING.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is no longer waiting');
+    if (!session || !WAITING.has(session.state ?? '')) {
+      await revoke(sessionId);
+      throw new ProtocolError('CONFLICT', 'The session is no longer waiting');
+    }
     await joinAsAgent(dispatcher, sessionId, principal);
-    await redis.del(codeKey(code));
+    await revoke(sessionId);
     await socket.join(rooms.session(sessionId));
     return sessions.card(sessionId);
   });

@@ -1,0 +1,29 @@
+-- Appends one compressed chunk to a session's recording within its byte allowance, atomically, so
+-- that several instances writing the same recording agree on when it is full and only one of
+-- them announces it. Called as EVALSHA sha 0 append <json args>; returns JSON { ok = true, result }.
+--
+-- Keys: cb:{id}:rec stream (the chunks: n entries, z deflated base64), fields recBytes (stored
+-- chunk bytes) and recStopped of the cb:{id} hash (expired with it when the session closes).
+
+local cmd = ARGV[1]
+local args = cjson.decode(ARGV[2])
+local hash = 'cb:' .. args.session
+local stream = hash .. ':rec'
+
+local function ok(result) return cjson.encode({ ok = true, result = result }) end
+
+if cmd ~= 'append' then
+  return cjson.encode({ ok = false, code = 'UNKNOWN_EVENT', message = 'unknown recording command ' .. tostring(cmd) })
+end
+
+-- ARGV: session, n, z (the chunk), maxBytes. Result: 'written', 'reached' (this chunk did not fit: the
+-- recording stops now; the caller writes its closing entry) or 'stopped' (it had stopped before).
+if redis.call('HGET', hash, 'recStopped') == '1' then return ok('stopped') end
+local stored = tonumber(redis.call('HGET', hash, 'recBytes') or '0')
+if stored + #args.z > args.maxBytes then
+  redis.call('HSET', hash, 'recStopped', '1')
+  return ok('reached')
+end
+redis.call('HINCRBY', hash, 'recBytes', #args.z)
+redis.call('XADD', stream, '*', 'n', args.n, 'z', args.z)
+return ok('written')
