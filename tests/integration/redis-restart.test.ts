@@ -68,6 +68,8 @@ describe.each([
     const history = await ok<{ messages: { text: string }[] }>(agent.socket, 'chat:history', { sessionId: active.sessionId });
     expect(history.messages.map((m) => m.text)).toEqual(['acknowledged before']);
     const supervisor = await connect(one!.url, await one!.staffToken('super1', DEV_PASSWORDS.super1));
+    // a live session's recording is read by those observing it
+    await ok(supervisor.socket, 'supervisor:observe', { sessionId: active.sessionId, mode: 'monitor' });
     const recording = await ok<RecordingPage>(supervisor.socket, 'cobrowse:recording', { sessionId: active.sessionId });
     expect(recording.entries.some((e) => e.kind === 'rrweb')).toBe(true);
 
