@@ -136,6 +136,9 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
       console.error('after the worker died', JSON.stringify({ agent: await agent.callReport(), taxpayer: await taxpayer.callReport() }));
       throw error;
     }
+    // free agent3 again for the next test
+    await agent.request('session:end', { sessionId });
+    await agent.request('session:wrap-up', { sessionId, notes: '', outcome: 'none' });
     for (const page of [taxpayer, agent]) {
       await page.evaluate(() => (window as any).sdk.call.close());
       await page.close();
