@@ -96,6 +96,8 @@ export class HelpWidget {
   #chatBox: HTMLElement | undefined;
   #notice = '';
   #reconnecting = false;
+  /** The service no longer accepts this sign-in: the link stays down, which is no outage to retry. */
+  #signedOut = false;
   #score = 0;
   #code: string | undefined;
   #lastActivity = Date.now();
@@ -157,11 +159,19 @@ export class HelpWidget {
     connection.socket.on('session:state', (summary) => this.#onState(summary));
     // a token renewal (expired token, reconnect with a fresh one) is no outage to show
     connection.socket.on('disconnect', () => {
-      if (connection.renewingToken) return;
+      if (connection.renewingToken || this.#signedOut) return;
       this.#reconnecting = true;
       this.#render();
     });
     connection.socket.on('connect', () => ((this.#reconnecting = false), this.#render()));
+    // the portal's sign-in ended (signed out elsewhere, or no fresh token): say so rather than
+    // "reconnecting" for ever; signing in again resumes the session if it is still open
+    connection.on('signed-out', () => {
+      this.#signedOut = true;
+      this.#reconnecting = false;
+      this.#notice = this.#t('signedOut');
+      this.#render();
+    });
     this.#connection = connection;
     return connection;
   }
@@ -363,7 +373,8 @@ export class HelpWidget {
     panel.append(heading);
     if (this.#notice) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#notice }));
     if (this.#reconnecting) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#t('reconnecting') }));
-    this.#renderBody(panel);
+    // signed out, nothing the panel offers could reach the service: only the notice stays
+    if (!this.#signedOut) this.#renderBody(panel);
     root.append(panel);
   }
 
