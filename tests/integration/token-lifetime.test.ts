@@ -28,7 +28,7 @@ describe('a token that expires while its socket is connected', () => {
   let t: TestService;
   const sockets: TestSocket[] = [];
   beforeAll(async () => {
-    t = await startTestService({ JWT_CLOCK_TOLERANCE_S: '0' });
+    t = await startTestService({ ...CLUSTER_SECRETS, JWT_CLOCK_TOLERANCE_S: '0', MEDIA_DISCONNECT_GRACE_S: '60' });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();
@@ -55,6 +55,31 @@ describe('a token that expires while its socket is connected', () => {
     const freshLog = new EventLog(fresh);
     expect(await freshLog.next<SessionSummary>('session:state')).toMatchObject({ sessionId: asked.result.sessionId, state: 'queued' });
     expect(await request(fresh, 'help:cancel', { sessionId: asked.result.sessionId })).toMatchObject({ ok: true });
+  });
+
+  it('a staff sign-in that expires during a call loses its media at once (staff tokens are not renewed)', async () => {
+    const token = jwt.sign({ sub: 'agent2', role: 'agent', name: '李强 Li Qiang', languages: ['zh'], topics: ['invoice'] }, CLUSTER_SECRETS.STAFF_JWT_SECRET, {
+      algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist', expiresIn: SHORT_TTL_S, jwtid: randomUUID(),
+    });
+    const agent = await connectSocket(t.url, token);
+    const taxpayer = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-staff-expiry' }));
+    sockets.push(agent, taxpayer);
+    const offered = new Promise<{ offerId: string }>((resolve) => agent.once('offer:new', resolve));
+    await request(agent, 'agent:status', { status: 'available' });
+    const asked = await request<SessionSummary>(taxpayer, 'help:request', { ...helpRequest, channel: 'video' });
+    if (!asked.ok) throw new Error(asked.error.message);
+    const { sessionId } = asked.result;
+    expect(await request(agent, 'offer:accept', { offerId: (await offered).offerId })).toMatchObject({ ok: true });
+    expect(await request(taxpayer, 'media:join', { sessionId })).toMatchObject({ ok: true });
+    expect(await request(agent, 'media:join', { sessionId })).toMatchObject({ ok: true });
+    expect(await request(agent, 'media:create-transport', { sessionId, direction: 'recv' })).toMatchObject({ ok: true });
+    const room = () => t.service.pool.getRoom(sessionId);
+    expect(room()?.participant('agent:agent2')).toBeDefined();
+    const closed = disconnectReason(agent);
+    expect(await closed).toBe('io server disconnect');
+    // well within MEDIA_DISCONNECT_GRACE_S (60 s): the expired sign-in's transports are closed
+    await expect.poll(() => room()?.participant('agent:agent2'), { timeout: 5000 }).toBeUndefined();
+    expect(room()?.participant('taxpayer:tp-staff-expiry')).toBeDefined();
   });
 
   it('the SDK fetches a fresh token and carries on in the same session, without signing the user out', async () => {

@@ -47,7 +47,11 @@ export class LiveTokens implements ConnectionHook {
     const { validUntilMs } = socket.data.token;
     const timer = setTimeout(() => {
       if (Date.now() < validUntilMs) this.#scheduleExpiry(socket);
-      else this.#end(socket, { code: 'TOKEN_EXPIRED', message: 'The token has expired; reconnect with a fresh one' });
+      else {
+        // a taxpayer's SDK reconnects with a fresh portal token at once; a staff sign-in is over
+        if (socket.data.principal.role !== 'taxpayer') socket.data.signedOut = true;
+        this.#end(socket, { code: 'TOKEN_EXPIRED', message: 'The token has expired; reconnect with a fresh one' });
+      }
     }, Math.min(Math.max(0, validUntilMs - Date.now()), MAX_TIMER_MS));
     timer.unref();
     this.#expiryTimers.set(socket, timer);
@@ -57,7 +61,7 @@ export class LiveTokens implements ConnectionHook {
     for (const socket of this.#expiryTimers.keys()) {
       if (socket.data.token.jti !== jti) continue;
       // read by the media hook on disconnect: no grace period for a signed-out user's call
-      socket.data.revoked = true;
+      socket.data.signedOut = true;
       this.#end(socket, { code: 'TOKEN_REVOKED', message: 'Signed out: this token was revoked' });
     }
   }

@@ -100,8 +100,8 @@ export class MediaSignalling implements ConnectionHook {
     forwarder.handle<ForwardedRequest>('media:request', ({ name, peer, payload }) =>
       this.#handle(name, { ...peer, log: log.child({ socketId: peer.socketId, home: peer.home }) }, payload),
     );
-    forwarder.handle<{ socketId: string; sessionId: string; revoked?: boolean }>('media:socket-gone', async ({ socketId, sessionId, revoked }) =>
-      this.#socketGone(socketId, sessionId, revoked === true),
+    forwarder.handle<{ socketId: string; sessionId: string; signedOut?: boolean }>('media:socket-gone', async ({ socketId, sessionId, signedOut }) =>
+      this.#socketGone(socketId, sessionId, signedOut === true),
     );
     forwarder.handle<{ sessionId: string }>('media:close-session', async ({ sessionId }) => this.#closeLocal(sessionId));
     forwarder.handle<{ sessionId: string; peerId: string }>('media:remove-peer', async ({ sessionId, peerId }) => this.#removeLocal(sessionId, peerId));
@@ -482,11 +482,11 @@ export class MediaSignalling implements ConnectionHook {
   async disconnected(socket: AppSocket): Promise<void> {
     const via = this.#joinedVia.get(socket.id);
     this.#joinedVia.delete(socket.id);
-    const revoked = socket.data.revoked === true;
+    const signedOut = socket.data.signedOut === true;
     for (const [sessionId, owner] of via ?? []) {
-      if (owner === this.#self) this.#socketGone(socket.id, sessionId, revoked);
+      if (owner === this.#self) this.#socketGone(socket.id, sessionId, signedOut);
       else {
-        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId, revoked })
+        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId, signedOut })
           .catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'could not tell the media holder a socket is gone'));
       }
     }
@@ -494,9 +494,9 @@ export class MediaSignalling implements ConnectionHook {
 
   /**
    * A socket is gone (here or on its own instance): its participants wait out the grace period,
-   * except a signed-out (revoked) one's, which go at once.
+   * except a signed-out one's (token revoked, or a staff sign-in expired), which go at once.
    */
-  #socketGone(socketId: string, onlySession?: string, revoked = false): void {
+  #socketGone(socketId: string, onlySession?: string, signedOut = false): void {
     const joined = this.#memberships.get(socketId);
     if (!joined) return;
     const graceMs = this.config.mediasoup.disconnectGraceS * 1000;
@@ -507,11 +507,11 @@ export class MediaSignalling implements ConnectionHook {
       const drop = (): void => {
         this.#graceTimers.delete(participant);
         if (room.leave(participant.peer.id, participant)) {
-          this.log.info({ sessionId, peer: participant.peer.id, revoked }, revoked ? 'media participant signed out' : 'media participant gone past the grace period');
+          this.log.info({ sessionId, peer: participant.peer.id, signedOut }, signedOut ? 'media participant signed out' : 'media participant gone past the grace period');
         }
         if (room.participants.length === 0) room.close();
       };
-      if (revoked) {
+      if (signedOut) {
         drop();
         continue;
       }

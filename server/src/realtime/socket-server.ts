@@ -17,8 +17,11 @@ export interface SocketData {
   principal: Principal;
   /** The connect token's id and validity: the socket is closed when it expires or is revoked (auth/live-tokens.ts). */
   token: { jti: string | undefined; validUntilMs: number };
-  /** Set just before a revoked token's socket is closed: its media goes at once, with no grace period. */
-  revoked?: boolean;
+  /**
+   * Set just before the socket is closed because its user's sign-in ended (token revoked, or a
+   * staff token expired: staff are not renewed): its media goes at once, with no grace period.
+   */
+  signedOut?: boolean;
   /** Sessions whose mirror this (agent) socket fell behind on; it is resynced when it drains. */
   mirrorBehind?: Set<string>;
 }
