@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InstanceInfo } from './cluster.js';
-import { EntryPoint, LanguageSchema, SessionRef, SessionStateSchema, TierSchema, TopicSchema, ChannelSchema, PriorityGroupSchema } from './session.js';
+import { EntryPoint, LanguageSchema, SessionRef, SessionStateSchema, SessionSummary, TierSchema, TopicSchema, ChannelSchema, PriorityGroupSchema } from './session.js';
 
 const SessionId = SessionRef.properties.sessionId;
 const OfferId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}:[0-9]{1,9}$' });
@@ -124,6 +124,12 @@ export const HistoryEntry = Type.Object({
 });
 export type HistoryEntry = Static<typeof HistoryEntry>;
 export const HistoryResult = Type.Object({ entries: Type.Array(HistoryEntry) });
+
+/** The sessions an agent has open (serving, handing over, wrapping up): a reloaded console rebuilds its tabs from them. */
+export const AgentSessions = Type.Object({
+  sessions: Type.Array(Type.Object({ card: SessionCard, summary: SessionSummary })),
+});
+export type AgentSessions = Static<typeof AgentSessions>;
 
 export const Reassign = Type.Object(
   { sessionId: SessionId, agentId: Type.Optional(AgentId) },

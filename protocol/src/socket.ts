@@ -45,6 +45,7 @@ import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummar
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
 import { DrainInstance, InstanceInfo } from './cluster.js';
 import {
+  AgentSessions,
   AgentState,
   AgentStateEvent,
   Done,
@@ -119,6 +120,7 @@ export const CLIENT_REQUESTS = {
   'session:wrap-up': { request: WrapUp, result: StateResult },
   'session:card': { request: SessionRef, result: SessionCard },
   'taxpayer:history': { request: SessionRef, result: HistoryResult },
+  'agent:sessions': { request: Empty, result: AgentSessions },
   // supervisors
   'supervisor:subscribe': { request: Empty, result: SupervisorMetrics },
   'supervisor:reassign': { request: Reassign, result: Done },

@@ -229,4 +229,41 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     for (const socket of [taxpayerSocket, expert, supervisor]) socket.close();
     await page.close();
   });
+
+  it('a reloaded console gets its open session back, with mirror and chat; the taxpayer is still served', async () => {
+    const page = await (await b.browser.createBrowserContext()).newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+    await signInToConsole(page, t.url, 'agent3', 'agent3-pass');
+    await page.select('.status-select', 'available');
+    const tpPage = await b.browser.newPage();
+    await tpPage.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
+    const sessionId = await taxpayerAsksForHelp(tpPage, t.taxpayerToken({ sub: 'tp-reload', name: '吴刚' }), { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/refund.html' } });
+    await page.waitForSelector('.offer button.primary');
+    await page.click('.offer button.primary');
+    await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`);
+    await tpPage.evaluate(async () => {
+      const w = window as any;
+      const answer = w.tp.share.offer();
+      ([...w.tp.share.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === '允许共享') as HTMLButtonElement).click();
+      await answer;
+      await w.tp.connection.request('chat:send', { sessionId: w.tp.share.sessionId, text: '刷新之前的问题' });
+    });
+    await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之前的问题'), { timeout: 10_000 });
+
+    // F5: the console starts over at its sign-in form
+    await page.reload({ waitUntil: 'networkidle0' });
+    await page.type('input[name="username"]', 'agent3');
+    await page.type('input[name="password"]', 'agent3-pass');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之前的问题'), { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('.session-panel:not([hidden]) .mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    expect(await page.$eval('.load', (e) => e.textContent)).toContain('1/5');
+    await tpPage.evaluate(() => (window as any).tp.connection.request('chat:send', { sessionId: (window as any).tp.share.sessionId, text: '刷新之后还在吗' }));
+    await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之后还在吗'), { timeout: 10_000 });
+    await screenshot(page, 'console-reloaded-session');
+    await tpPage.evaluate(() => (window as any).tp.connection.request('session:end', { sessionId: (window as any).tp.share.sessionId }));
+    await tpPage.close();
+    await page.close();
+  });
 });

@@ -4,6 +4,7 @@ import { button, el, relabel, setLabel, tl, type Label, type Translated } from '
 import { errorText, formatDate, t } from '../i18n.js';
 
 const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
+const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
 const LANGUAGES = ['zh', 'en'];
 const TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
 
@@ -107,7 +108,8 @@ export class SessionPanel {
     void this.#chat.load().catch((e: unknown) => this.#fail(e));
     this.#renderActions();
     // a video or voice request: the taxpayer's side is already calling, so the agent joins it
-    if (card.channel !== 'text') void this.#startCall();
+    // (not for a session restored in wrap-up: its call is over)
+    if (card.channel !== 'text' && IN_PROGRESS.has(card.state)) void this.#startCall();
   }
 
   /** The taxpayer's page as they sent it (masked like the mirror), in a dialog. */

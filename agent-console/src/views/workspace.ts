@@ -59,6 +59,23 @@ export class Workspace {
     this.#timer = setInterval(() => this.#renderOffers(), 1000);
     this.#renderStatus();
     this.#renderTabs();
+    // a reloaded console (or one signed in again, on any instance) picks up the sessions it has open
+    void this.#restoreSessions();
+    socket.on('connect', () => void this.#restoreSessions());
+  }
+
+  async #restoreSessions(): Promise<void> {
+    try {
+      const { sessions } = await this.connection.request('agent:sessions', {});
+      for (const { card, summary } of sessions) {
+        if (this.#sessions.has(card.sessionId)) continue;
+        this.#addSession(card, false);
+        this.#sessions.get(card.sessionId)?.update(summary);
+      }
+      if (this.#current === undefined && this.#sessions.size > 0) this.#show(this.#sessions.keys().next().value as string);
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   #say(message: string): void {
@@ -135,13 +152,14 @@ export class Workspace {
     }
   }
 
-  #addSession(card: import('@etax-assist/protocol').SessionCard): void {
+  #addSession(card: import('@etax-assist/protocol').SessionCard, show = true): void {
     if (!this.#sessions.has(card.sessionId)) {
       const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id));
       this.#sessions.set(card.sessionId, panel);
       this.#panels.append(panel.element);
     }
-    this.#show(card.sessionId);
+    if (show) this.#show(card.sessionId);
+    else this.#renderTabs();
   }
 
   async #accept(offerId: string): Promise<void> {

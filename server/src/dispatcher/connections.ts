@@ -60,13 +60,10 @@ export class DispatchConnections implements ConnectionHook {
       topics: staff.topics ?? [],
     });
     await this.presence.connected(staff.sub);
-    const [active, wrapping] = await Promise.all([
-      this.redis.sMembers(dispatchKeys.agentSessions(staff.sub)),
-      this.redis.sMembers(`${dispatchKeys.agent(staff.sub)}:wrapups`),
-    ]);
-    for (const sessionId of [...active, ...wrapping]) await socket.join(rooms.session(sessionId));
+    const open = await this.sessions.openSessionsOfAgent(staff.sub);
+    for (const sessionId of open) await socket.join(rooms.session(sessionId));
     socket.emit('agent:state', { state: await this.agentState(staff.sub) });
-    log.info({ sessions: active.length }, 'agent connected');
+    log.info({ sessions: open.length }, 'agent connected');
   }
 
   async disconnected(socket: AppSocket): Promise<void> {

@@ -4,6 +4,8 @@ export const dispatchKeys = {
   agent: (id: string) => `dp:agent:${id}`,
   agents: 'dp:agents',
   agentSessions: (id: string) => `dp:agent:${id}:sessions`,
+  /** Sessions the agent ended and is still wrapping up. */
+  agentWrapUps: (id: string) => `dp:agent:${id}:wrapups`,
   queue: (skill: string) => `dp:q:${skill}`,
   staff: (skill: string) => `dp:staff:${skill}`,
   presence: 'dp:presence',

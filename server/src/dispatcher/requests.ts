@@ -62,6 +62,16 @@ export function registerDispatchRequests(
     return sessions.card(sessionId, await sessions.requireParticipant(sessionId, principal));
   });
 
+  requests.on('agent:sessions', AGENTS, async ({ principal }) => {
+    const open = await sessions.openSessionsOfAgent(principal.sub);
+    const found = await Promise.all(open.map(async (sessionId) => {
+      const fields = await sessions.fields(sessionId);
+      const summary = fields && (await sessions.summary(sessionId, fields));
+      return fields && summary ? { card: await sessions.card(sessionId, fields), summary } : undefined;
+    }));
+    return { sessions: found.filter((s) => s !== undefined) };
+  });
+
   requests.on('taxpayer:history', STAFF, async ({ principal }, { sessionId }) => {
     const session = await sessions.requireParticipant(sessionId, principal);
     const entries = await sessions.history(session.taxpayerSub ?? '');

@@ -132,6 +132,15 @@ export class SessionStore {
     await this.redis.xAdd(sessionKeys.events(id), '*', { at: String(Date.now()), rating: String(score), comment });
   }
 
+  /** The sessions an agent serves, hands over or wraps up. */
+  async openSessionsOfAgent(agentId: string): Promise<string[]> {
+    const [active, wrapping] = await Promise.all([
+      this.redis.sMembers(dispatchKeys.agentSessions(agentId)),
+      this.redis.sMembers(dispatchKeys.agentWrapUps(agentId)),
+    ]);
+    return [...new Set([...active, ...wrapping])];
+  }
+
   /** The taxpayer's open session, if any. */
   async openSessionOf(taxpayerSub: string): Promise<string | undefined> {
     return (await this.redis.get(sessionKeys.taxpayerActive(taxpayerSub))) ?? undefined;
