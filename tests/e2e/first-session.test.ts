@@ -88,6 +88,38 @@ describe('first session in a real browser', () => {
     await page.close();
   });
 
+  it('demo portal: cancel, then ask again (twice): each new request is shown waiting, with the channel chosen before', async () => {
+    const page = await open('/demo/');
+    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '赵六'));
+    await page.click('#login-form button[type="submit"]');
+    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+    await page.evaluate(() => {
+      const root = (window as any).helpWidget.ui as ShadowRoot;
+      (root.querySelector('.launcher') as HTMLButtonElement).click();
+      (root.querySelector('button[data-channel="text"]') as HTMLButtonElement).click();
+    });
+    const asked: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      if (round > 0) {
+        await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
+        await page.waitForFunction(() => (window as any).helpWidget.view === 'pick');
+        // the visitor's earlier choice is kept
+        expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('button[data-channel="text"]').getAttribute('aria-pressed'))).toBe('true');
+      }
+      await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click());
+      await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting', { timeout: 10_000 });
+      const id = (await page.evaluate(() => sessionStorage.getItem('etax-assist:session'))) ?? '';
+      expect(asked).not.toContain(id);
+      asked.push(id);
+      expect(await t.service.redis.hGet(`sess:${id}`, 'state')).toBe('queued');
+      expect(await t.service.redis.hGet(`sess:${id}`, 'channel')).toBe('text');
+      await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click());
+      await page.waitForFunction(() => (window as any).helpWidget.view === 'closed');
+      await expect.poll(() => t.service.redis.hGet(`sess:${id}`, 'state')).toBe('cancelled');
+    }
+    await page.close();
+  });
+
   it('agent console: dev login, live socket link, language switch; wrong password is reported', async () => {
     const page = await open('/console/');
     await page.type('input[name="username"]', 'agent1');

@@ -100,6 +100,10 @@ export class HelpWidget {
   #signedOut = false;
   #score = 0;
   #code: string | undefined;
+  /** Sessions this widget is done with (cancelled, rated, reset): their late state pushes are ignored. */
+  readonly #finished = new Set<string>();
+  /** What the visitor chose last (topic, language, channel): asking again starts from it. */
+  #choice: { topic: string; language: string; channel: Channel } | undefined;
   #lastActivity = Date.now();
   readonly #inactivity: ReturnType<typeof setInterval> | undefined;
 
@@ -191,6 +195,9 @@ export class HelpWidget {
   }
 
   #onState(summary: SessionSummary): void {
+    // a cancelled request's own 'cancelled' push can arrive after the widget moved on: it must not
+    // take the place of the request asked next
+    if (this.#finished.has(summary.sessionId)) return;
     if (this.#summary && summary.sessionId !== this.#summary.sessionId) return;
     this.#summary = summary;
     if (summary.state === 'queued' || summary.state === 'offered') this.#view = 'waiting';
@@ -248,12 +255,13 @@ export class HelpWidget {
     const data = new FormData(form);
     const kiosk = this.options.kiosk;
     const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: location.pathname };
+    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel };
     try {
       const connection = await this.#connect();
       const summary = await connection.request('help:request', {
-        language: String(data.get('language')),
-        topic: String(data.get('topic')),
-        channel: String(data.get('channel')) as Channel,
+        language: this.#choice.language,
+        topic: this.#choice.topic,
+        channel: this.#choice.channel,
         priority: (data.get('green') ? 'elderly' : 'normal') as PriorityGroup,
         entry,
       });
@@ -309,6 +317,7 @@ export class HelpWidget {
 
   /** Back to a clean state: nothing of this visitor left on screen or in storage. */
   #reset(): void {
+    if (this.#summary) this.#finished.add(this.#summary.sessionId);
     this.#dualScreen(false);
     void this.#endMedia();
     sessionStorage.removeItem(SESSION_KEY);
@@ -318,6 +327,8 @@ export class HelpWidget {
     this.#notice = '';
     this.#view = 'closed';
     if (this.options.kiosk) {
+      // the next visitor starts from the kiosk's defaults
+      this.#choice = undefined;
       this.#connection?.close();
       this.#connection = undefined;
       for (const key of Object.keys(sessionStorage)) if (key.startsWith('etax-assist:')) sessionStorage.removeItem(key);
@@ -394,11 +405,12 @@ export class HelpWidget {
           return wrap;
         };
         const topics = this.options.topics ?? DEFAULT_TOPICS;
+        const choice = this.#choice;
         form.append(
-          select('topic', 'topic', topics, this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
-          select('language', 'language', ['zh', 'en'], this.#lang, (v) => this.#t(`lang.${v}` as StringKey)),
+          select('topic', 'topic', topics, choice?.topic ?? this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
+          select('language', 'language', ['zh', 'en'], choice?.language ?? this.#lang, (v) => this.#t(`lang.${v}` as StringKey)),
         );
-        const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
+        const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: choice?.channel ?? this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
         const channels = document.createElement('div');
         channels.className = 'channels';
         channels.setAttribute('role', 'radiogroup');
