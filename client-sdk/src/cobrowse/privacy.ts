@@ -5,12 +5,13 @@ import { maskPageAddress } from './page-address.js';
  * What may leave the taxpayer's browser. Safe by default:
  * - form values (inputs, textareas, selects and their options) and editable content
  *   (`contenteditable`, `role="textbox"`, design-mode documents: rich-text editors) are masked
- *   unless the page opts the element in (`data-cobrowse-unmask`): then they show as they are;
+ *   unless the page opts the element in (`data-cobrowse-unmask`): then they show as typed;
  * - anything in `data-private` (or the configured selectors) is masked entirely — text, values,
  *   attributes, the state of checkboxes and radios — whatever opts in around or inside it;
  * - `data-cobrowse-block` is not recorded at all (a same-size placeholder is shown);
- * - other text and attribute text (title, alt, aria-label, placeholder…) shows, with
- *   identifier-like numbers masked (identifiers.ts);
+ * - other text and attribute text (title, alt, aria-label, placeholder…) shows;
+ * - identifier-like numbers are masked everywhere, opted in or not (identifiers.ts): a card or
+ *   phone number the taxpayer types or a script fills in never leaves;
  * - page addresses lose their query and fragment, but for the parameters the portal keeps.
  * These rules hold across open shadow roots and same-origin iframes.
  */
@@ -34,11 +35,11 @@ export function maskAll(text: string): string {
   return text.replace(/\S/g, MASK);
 }
 
-/** How much of a text may leave: nothing of it, all but identifier-like numbers, or all of it. */
-export type Exposure = 'masked' | 'numbers' | 'shown';
+/** How much of a text may leave: nothing of it, or all but identifier-like numbers. */
+export type Exposure = 'masked' | 'numbers';
 
 export function expose(text: string, exposure: Exposure): string {
-  return exposure === 'masked' ? maskAll(text) : exposure === 'numbers' ? maskNumbers(text) : text;
+  return exposure === 'masked' ? maskAll(text) : maskNumbers(text);
 }
 
 /** Attributes that carry structure, not content: left as they are (but numbers still masked). */
@@ -122,13 +123,12 @@ export class PrivacyPolicy {
     if (!element) return 'numbers';
     if (this.isPrivate(element)) return 'masked';
     // a textarea's text is its value
-    if (element.tagName === 'TEXTAREA') return this.valueVisible(element) ? 'shown' : 'masked';
-    if (this.#optedIn(element)) return 'shown';
-    return this.#editable(element) ? 'masked' : 'numbers';
+    if (element.tagName === 'TEXTAREA') return this.valueVisible(element) ? 'numbers' : 'masked';
+    return this.#editable(element) && !this.#optedIn(element) ? 'masked' : 'numbers';
   }
 
   maskInput(value: string, element: Element | null): string {
-    return this.valueVisible(element) ? value : maskAll(value);
+    return this.valueVisible(element) ? maskNumbers(value) : maskAll(value);
   }
 
   maskText(text: string, element: Element | null): string {
@@ -145,7 +145,7 @@ export class PrivacyPolicy {
       return this.maskPageAddress(value);
     }
     if (UNTOUCHED.has(name) || name.startsWith('rr_')) return value;
-    if (STRUCTURAL.has(name)) return exposure === 'shown' ? value : maskNumbers(value);
+    if (STRUCTURAL.has(name)) return maskNumbers(value);
     return expose(value, exposure);
   }
 
