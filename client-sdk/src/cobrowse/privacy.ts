@@ -5,7 +5,8 @@ import { maskPageAddress } from './page-address.js';
  * What may leave the taxpayer's browser. Safe by default:
  * - form values (inputs, textareas, selects and their options) and editable content
  *   (`contenteditable`, `role="textbox"`, design-mode documents: rich-text editors) are masked
- *   unless the page opts the element in (`data-cobrowse-unmask`): then they show as typed;
+ *   unless the page opts the element in (`data-cobrowse-unmask`): then they show as typed, but for
+ *   identifier-like numbers;
  * - anything in `data-private` (or the configured selectors) is masked entirely — text, values,
  *   attributes, the state of checkboxes and radios — whatever opts in around or inside it;
  * - `data-cobrowse-block` is not recorded at all (a same-size placeholder is shown);
