@@ -41,8 +41,19 @@ function digitCount(text: string): number {
   return text.match(DIGITS)?.length ?? 0;
 }
 
+/** Whether a text holds enough digits to hold an identifier: most texts do not, and skip the scan. */
+function mayHoldIdentifier(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length && digits < MIN_IDENTIFIER_DIGITS; i++) {
+    const code = text.charCodeAt(i);
+    if ((code >= 0x30 && code <= 0x39) || (code >= 0xff10 && code <= 0xff19)) digits++;
+  }
+  return digits >= MIN_IDENTIFIER_DIGITS;
+}
+
 /** Masks identifier-like numbers (keeping their separators, so the layout stays); dates, amounts and rates stay. */
 export function maskNumbers(text: string): string {
+  if (!mayHoldIdentifier(text)) return text;
   return text.replace(NUMBERS, (...args: unknown[]) => {
     const match = args[0] as string;
     const { word, run } = args.at(-1) as { word?: string; run?: string };

@@ -81,6 +81,18 @@ function closestAcross(element: Element, selector: string): Element | null {
   return null;
 }
 
+/**
+ * Where an element sits, as far as the rules go: inside a private area, an opted-in one, an
+ * editor (its own attributes and its ancestors', across shadow roots and frames).
+ */
+export interface Scope {
+  readonly private: boolean;
+  readonly optedIn: boolean;
+  readonly editable: boolean;
+}
+
+const OUTSIDE: Scope = { private: false, optedIn: false, editable: false };
+
 export class PrivacyPolicy {
   readonly privateSelector: string;
   /** What rrweb masks by itself (its maskTextFn then decides with `maskText`). */
@@ -93,25 +105,39 @@ export class PrivacyPolicy {
     this.#keptParameters = new Set(options.keepQueryParams ?? []);
   }
 
+  /** The scope of an element, looked up through its ancestors (unknown elements: outside everything). */
+  scopeOf(element: Element | null): Scope {
+    if (!element) return OUTSIDE;
+    return {
+      private: closestAcross(element, this.privateSelector) !== null,
+      optedIn: closestAcross(element, UNMASK_SELECTOR) !== null,
+      editable: element.ownerDocument.designMode === 'on' || closestAcross(element, EDITABLE_SELECTOR) !== null,
+    };
+  }
+
+  /** The scope of a child of an element in `scope`: a walk down a serialized tree needs no look back up. */
+  enter(scope: Scope, element: Element): Scope {
+    const entered: Scope = {
+      private: scope.private || element.matches(this.privateSelector),
+      optedIn: scope.optedIn || element.matches(UNMASK_SELECTOR),
+      editable: scope.editable || element.matches(EDITABLE_SELECTOR) || element.ownerDocument.designMode === 'on',
+    };
+    return entered.private === scope.private && entered.optedIn === scope.optedIn && entered.editable === scope.editable ? scope : entered;
+  }
+
   isPrivate(node: Node | null): boolean {
     const element = asElement(node);
     return Boolean(element && closestAcross(element, this.privateSelector));
   }
 
-  #optedIn(element: Element): boolean {
-    return closestAcross(element, UNMASK_SELECTOR) !== null;
-  }
-
-  #editable(element: Element): boolean {
-    return element.ownerDocument.designMode === 'on' || closestAcross(element, EDITABLE_SELECTOR) !== null;
-  }
-
   /** May the value of this form field (or option) be shown as typed? */
   valueVisible(element: Element | null): boolean {
-    if (!element || this.isPrivate(element)) return false;
+    return element !== null && this.valueVisibleIn(this.scopeOf(element), element);
+  }
+
+  valueVisibleIn(scope: Scope, element: Element): boolean {
     const type = inputType(element);
-    if (type === 'password' || type === 'hidden') return false;
-    return this.#optedIn(element);
+    return !scope.private && scope.optedIn && type !== 'password' && type !== 'hidden';
   }
 
   /** Checkboxes and radios say whether they are ticked, except inside private areas. */
@@ -119,13 +145,17 @@ export class PrivacyPolicy {
     return element !== null && !this.isPrivate(element);
   }
 
-  /** The rule for the text and attributes of an element (unknown elements: numbers masked). */
-  exposure(element: Element | null): Exposure {
-    if (!element) return 'numbers';
-    if (this.isPrivate(element)) return 'masked';
+  /** The rule for the text and attributes of an element (`tagName` lower case) in `scope`. */
+  exposureIn(scope: Scope, tagName: string): Exposure {
+    if (scope.private) return 'masked';
     // a textarea's text is its value
-    if (element.tagName === 'TEXTAREA') return this.valueVisible(element) ? 'numbers' : 'masked';
-    return this.#editable(element) && !this.#optedIn(element) ? 'masked' : 'numbers';
+    if (tagName === 'textarea') return scope.optedIn ? 'numbers' : 'masked';
+    return scope.editable && !scope.optedIn ? 'masked' : 'numbers';
+  }
+
+  /** The same for a real element (unknown elements: numbers masked). */
+  exposure(element: Element | null): Exposure {
+    return this.exposureIn(this.scopeOf(element), element?.tagName.toLowerCase() ?? '');
   }
 
   maskInput(value: string, element: Element | null): string {

@@ -1,4 +1,5 @@
-import { asElement, expose, type Exposure, type PrivacyPolicy } from './privacy.js';
+import { maskNumbers } from './identifiers.js';
+import { asElement, expose, maskAll, type Exposure, type PrivacyPolicy, type Scope } from './privacy.js';
 
 /*
  * A second line of defence over rrweb's own masking, applied to every event before it leaves:
@@ -46,14 +47,14 @@ export class EventSanitizer {
     }
     if (event.type === EVENT.FullSnapshot) {
       const data = event.data as { node: SerializedNode };
-      this.#walk(data.node, 'numbers');
+      this.#walkFrom(data.node, null);
       return;
     }
     if (event.type !== EVENT.IncrementalSnapshot) return;
     const data = event.data as { source: number } & Record<string, unknown>;
     if (data.source === SOURCE.Mutation) {
       const adds = (data.adds ?? []) as { parentId: number; node: SerializedNode }[];
-      for (const add of adds) this.#walk(add.node, this.policy.exposure(this.#element(add.parentId)));
+      for (const add of adds) this.#walkFrom(add.node, this.#container(add.parentId));
       const texts = (data.texts ?? []) as { id: number; value: string | null }[];
       for (const text of texts) {
         if (text.value !== null) text.value = this.policy.maskText(text.value, this.#element(text.id));
@@ -61,7 +62,7 @@ export class EventSanitizer {
       const attributes = (data.attributes ?? []) as { id: number; attributes: Record<string, unknown> }[];
       for (const change of attributes) {
         const element = this.#element(change.id);
-        this.#maskAttributes(element?.tagName.toLowerCase() ?? '', change.attributes, element, this.policy.exposure(element));
+        this.#maskAttributes(element?.tagName.toLowerCase() ?? '', change.attributes, element, this.policy.scopeOf(element));
       }
     } else if (data.source === SOURCE.Input) {
       const input = data as unknown as { id: number; text: string; isChecked?: boolean };
@@ -75,37 +76,53 @@ export class EventSanitizer {
     return asElement(this.mirror.getNode(id));
   }
 
-  /** `element` is the real one (null when unknown); `exposure` the rule for its text and attributes. */
-  #maskAttributes(tagName: string, attributes: Record<string, unknown>, element: Element | null, exposure: Exposure): void {
+  /** The element nodes are added into: for a frame's document, the frame element (its rules cover the frame). */
+  #container(id: number): Element | null {
+    const node = this.mirror.getNode(id);
+    return node?.nodeType === 9 ? ((node as Document).defaultView?.frameElement ?? null) : asElement(node);
+  }
+
+  /** `element` is the real one (null when unknown), `scope` where it sits. */
+  #maskAttributes(tagName: string, attributes: Record<string, unknown>, element: Element | null, scope: Scope): void {
+    const exposure = this.policy.exposureIn(scope, tagName);
+    const valueVisible = element !== null && this.policy.valueVisibleIn(scope, element);
     const rel = typeof attributes.rel === 'string' ? attributes.rel : element?.getAttribute('rel') ?? undefined;
     for (const [name, value] of Object.entries(attributes)) {
       if (name === 'checked' || name === 'selected') {
         // a tick or a selection is a value too: private ticks, and selections of masked selects, stay home
-        const visible = name === 'checked' ? this.policy.checkedVisible(element) : this.policy.valueVisible(element);
+        const visible = name === 'checked' ? element !== null && !scope.private : valueVisible;
         if (!visible) delete attributes[name];
         continue;
       }
       if (typeof value !== 'string') continue;
       // a value attribute is masked like a form value (and masked outright when its element is unknown)
-      attributes[name] =
-        name === 'value' && (element === null || FORM_VALUES.has(tagName))
-          ? this.policy.maskInput(value, element)
-          : this.policy.maskAttribute(tagName, name, value, exposure, rel);
+      if (name === 'value' && (element === null || FORM_VALUES.has(tagName))) attributes[name] = valueVisible ? maskNumbers(value) : maskAll(value);
+      else attributes[name] = this.policy.maskAttribute(tagName, name, value, exposure, rel);
     }
   }
 
-  #walk(node: SerializedNode, inherited: Exposure): void {
-    let exposure = inherited;
-    if (node.type === NODE_ELEMENT) {
-      const real = this.mirror.getNode(node.id);
-      const element = real?.nodeType === 1 ? (real as Element) : null;
-      // the real element knows where it sits (shadow roots, frames); an unknown one inherits
-      if (element) exposure = this.policy.exposure(element);
-      else if (node.tagName === 'textarea') exposure = 'masked';
-      if (node.attributes) this.#maskAttributes(node.tagName ?? '', node.attributes, element, exposure);
-    } else if (node.type === NODE_TEXT && typeof node.textContent === 'string' && !node.isStyle) {
-      node.textContent = expose(node.textContent, inherited);
+  /** Walks a serialized subtree whose parent is `parent` (null: the document itself). */
+  #walkFrom(node: SerializedNode, parent: Element | null): void {
+    const scope = this.policy.scopeOf(parent);
+    this.#walk(node, scope, this.policy.exposureIn(scope, parent?.tagName.toLowerCase() ?? ''));
+  }
+
+  /** `scope` is where the node's parent sits, `textExposure` the rule for a text in it. */
+  #walk(node: SerializedNode, scope: Scope, textExposure: Exposure): void {
+    if (node.type === NODE_TEXT && typeof node.textContent === 'string' && !node.isStyle) {
+      node.textContent = expose(node.textContent, textExposure);
     }
-    for (const child of node.childNodes ?? []) this.#walk(child, exposure);
+    if (node.type !== NODE_ELEMENT) {
+      for (const child of node.childNodes ?? []) this.#walk(child, scope, textExposure);
+      return;
+    }
+    const real = this.mirror.getNode(node.id);
+    const element = real?.nodeType === 1 ? (real as Element) : null;
+    // the walk carries the scope down, through shadow roots and frames too; an unknown element inherits it
+    const inner = element ? this.policy.enter(scope, element) : scope;
+    const tagName = node.tagName ?? '';
+    if (node.attributes) this.#maskAttributes(tagName, node.attributes, element, inner);
+    const childText = this.policy.exposureIn(inner, tagName);
+    for (const child of node.childNodes ?? []) this.#walk(child, inner, childText);
   }
 }
