@@ -1,10 +1,10 @@
-import type { CDPSession, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { acceptAndWatch, clickSdkButton, inMirror, openCobrowsePages, taxpayerBootstrap } from '../harness/cobrowse-session.js';
 import { freePort } from '../harness/ports.js';
-import { availableAgentInPage } from '../harness/sdk-page.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import type { PageTraffic } from '../harness/traffic.js';
+import { startTestService, type TestService } from '../harness/service.js';
 
 /** Values on the refund page that must never leave the taxpayer's browser. */
 const SECRETS = [
@@ -19,55 +19,12 @@ const SECRETS = [
   'typed-into-private', // typed into the private field
 ];
 
-/** The taxpayer page's own start-up, as the portal's widget does it on every page load. */
-async function taxpayerBootstrap(page: Page, token: string, sessionId?: string): Promise<string> {
-  return page.evaluate(
-    async (tokenInPage, existing) => {
-      const w = window as any;
-      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
-      const events: any[] = [];
-      connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
-      let id: string | null = existing ?? sessionStorage.getItem('etax-assist:session');
-      if (!id) {
-        const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
-        id = summary.sessionId as string;
-        sessionStorage.setItem('etax-assist:session', id);
-      } else {
-        await connection.request('session:resume', { sessionId: id });
-      }
-      const errors: unknown[] = [];
-      const share = new w.EtaxAssist.CobrowseShare(connection, id, { lang: 'zh', onError: (e: any) => errors.push(e.code + ' ' + e.message) });
-      const controls: unknown[] = [];
-      share.on('control', (input: unknown, refusal: unknown) => controls.push({ input, refusal }));
-      w.tp = { connection, events, share, controls, errors };
-      await share.resume();
-      return id as string;
-    },
-    token,
-    sessionId ?? null,
-  );
-}
-
-/** Clicks a button of the SDK's dialog (inside its shadow root) by its text. */
-async function clickSdkButton(page: Page, label: string): Promise<void> {
-  await page.waitForFunction(
-    (text) => Array.from<HTMLButtonElement>((window as any).tp?.share?.ui?.querySelectorAll('button') ?? []).some((b) => b.textContent === text),
-    { timeout: 10_000, polling: 100 },
-    label,
-  );
-  await page.evaluate((text) => {
-    const button = [...((window as any).tp.share.ui.querySelectorAll('button'))].find((b) => b.textContent === text);
-    (button as HTMLButtonElement).click();
-  }, label);
-}
-
 describe('co-browsing in real Chromium: the refund form mirrored, masked, annotated and controlled', () => {
   let t: TestService;
   let b: TestBrowser;
   let taxpayer: Page;
   let agent: Page;
-  let cdp: CDPSession;
-  const framesSent: string[] = [];
+  let traffic: PageTraffic;
   let sessionId: string;
 
   beforeAll(async () => {
@@ -76,37 +33,10 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     const port = await freePort();
     t = await startTestService({ PORT: String(port), COBROWSE_ASSET_ORIGINS: `http://localhost:${port}` });
     b = await launchBrowser();
-    taxpayer = await b.browser.newPage();
-    await taxpayer.setViewport({ width: 1100, height: 800 });
-    cdp = await taxpayer.createCDPSession();
-    await cdp.send('Network.enable');
-    cdp.on('Network.webSocketFrameSent', (e) => framesSent.push(e.response.payloadData));
-    await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
-
-    // its own window: a tab behind another stalls the replayer (it runs on animation frames)
-    agent = await (await b.browser.createBrowserContext()).newPage();
-    agent.on('pageerror', (e) => console.error('agent page error:', e));
-    taxpayer.on('pageerror', (e) => console.error('taxpayer page error:', e));
-    await agent.setViewport({ width: 1280, height: 900 });
-    await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-    await availableAgentInPage(agent, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    ({ taxpayer, traffic, agent } = await openCobrowsePages(t, b, '/demo/refund.html', { width: 1100, height: 800 }));
 
     sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }));
-    const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
-    await agent.evaluate(async (offerId, id) => {
-      const w = window as any;
-      await w.ag.connection.request('offer:accept', { offerId });
-      const panel = document.createElement('div');
-      panel.id = 'mirror-panel';
-      panel.style.cssText = 'position:fixed;left:0;top:0;width:1000px;height:700px;background:#ddd';
-      document.body.append(panel);
-      w.ag.viewer = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel, { staleAfterMs: 3000 });
-      w.ag.refusals = [];
-      w.ag.stale = [];
-      w.ag.viewer.on('stale', (stale: boolean) => w.ag.stale.push(stale));
-      w.ag.viewer.on('control-refused', (reason: string) => w.ag.refusals.push(reason));
-      await w.ag.viewer.start();
-    }, offer.offerId, sessionId);
+    await acceptAndWatch(agent, sessionId);
   });
 
   afterAll(async () => {
@@ -114,12 +44,11 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     await t?.stop();
   });
 
-  const mirror = <T>(fn: (doc: Document) => T): Promise<T> =>
-    agent.evaluate(`(${fn.toString()})(window.ag.viewer.document)`) as Promise<T>;
+  const mirror = <T>(fn: (doc: Document) => T): Promise<T> => inMirror(agent, fn);
 
   it('records nothing until the taxpayer consents, then mirrors the page', async () => {
     expect(await agent.evaluate(() => (window as any).ag.viewer.state.sharing)).toBe('waiting');
-    expect(framesSent.some((f) => f.includes('cobrowse:events'))).toBe(false);
+    expect(traffic.frames.some((f) => f.includes('cobrowse:events'))).toBe(false);
     await taxpayer.evaluate(() => void (window as any).tp.share.offer());
     await screenshot(taxpayer, 'cobrowse-share-consent');
     await clickSdkButton(taxpayer, '允许共享');
@@ -150,8 +79,8 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     expect(await mirror((doc) => doc.querySelector('#estimate')?.shadowRoot?.textContent)).toContain('1280');
     await screenshot(agent, 'cobrowse-agent-mirror');
 
-    expect(framesSent.some((f) => f.includes('cobrowse:events'))).toBe(true);
-    const leaks = SECRETS.filter((secret) => framesSent.some((frame) => frame.includes(secret)));
+    expect(traffic.frames.some((f) => f.includes('cobrowse:events'))).toBe(true);
+    const leaks = SECRETS.filter((secret) => traffic.all().some((sent) => sent.includes(secret)));
     expect(leaks).toEqual([]);
   });
 
@@ -260,12 +189,12 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
 
   it('resumes the mirror after the taxpayer reloads the page', async () => {
     await taxpayer.reload({ waitUntil: 'networkidle0' });
-    await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }), sessionId);
+    await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-refund', name: '张伟' }), { sessionId });
     // Chromium restores form values on reload: start the field afresh
     await taxpayer.$eval('#applicant-name', (el) => ((el as HTMLInputElement).value = ''));
     await taxpayer.type('#applicant-name', '王五');
     await agent.waitForFunction(() => (window as any).ag.viewer.document?.querySelector('#applicant-name')?.value === '王五', { timeout: 15_000, polling: 100 });
-    const leaks = SECRETS.filter((secret) => framesSent.some((frame) => frame.includes(secret)));
+    const leaks = SECRETS.filter((secret) => traffic.all().some((sent) => sent.includes(secret)));
     expect(leaks).toEqual([]);
   });
 });

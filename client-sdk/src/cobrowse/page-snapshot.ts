@@ -1,16 +1,11 @@
 import { Mirror, snapshot } from 'rrweb-snapshot';
 import { Replayer } from 'rrweb';
 import type { eventWithTime } from '@rrweb/types';
-import { BLOCK_SELECTOR, PrivacyPolicy, type PrivacyOptions } from './privacy.js';
+import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
 import { EventSanitizer } from './sanitize.js';
 
 /** Chat attachments of this type hold a masked snapshot of the taxpayer's page, not pixels. */
 export const PAGE_SNAPSHOT_TYPE = 'application/vnd.etax.page-snapshot+json';
-
-const MASK_EVERY_INPUT = {
-  color: true, date: true, 'datetime-local': true, email: true, month: true, number: true, range: true, search: true,
-  tel: true, text: true, time: true, url: true, week: true, textarea: true, select: true, password: true, hidden: true,
-};
 
 /**
  * The "screenshot" the taxpayer sends into the chat: the current page as rrweb serializes it,
@@ -20,22 +15,15 @@ const MASK_EVERY_INPUT = {
 export function takePageSnapshot(privacy: PrivacyOptions = {}): Blob {
   const policy = new PrivacyPolicy(privacy);
   const mirror = new Mirror();
-  const node = snapshot(document, {
-    mirror,
-    blockSelector: BLOCK_SELECTOR,
-    maskTextSelector: policy.privateSelector,
-    maskAllInputs: MASK_EVERY_INPUT as never,
-    maskInputFn: (text: string, element: HTMLElement) => policy.maskInput(text, element),
-    maskTextFn: (text: string, element: HTMLElement | null) => policy.maskText(text, element),
-    inlineStylesheet: true,
-    slimDOM: true,
-  });
+  const { maskInputOptions, ...masking } = policy.rrwebMasking();
+  const node = snapshot(document, { ...masking, mirror, maskAllInputs: maskInputOptions as never, inlineStylesheet: true, slimDOM: true });
   const now = Date.now();
   const events = [
     { type: 4, data: { href: location.href, width: window.innerWidth, height: window.innerHeight }, timestamp: now },
     { type: 2, data: { node, initialOffset: { left: window.scrollX, top: window.scrollY } }, timestamp: now },
   ];
-  new EventSanitizer(policy, mirror).sanitize(events[1] as { type: number; data: unknown });
+  const sanitizer = new EventSanitizer(policy, mirror);
+  for (const event of events) sanitizer.sanitize(event);
   return new Blob([JSON.stringify(events)], { type: PAGE_SNAPSHOT_TYPE });
 }
 

@@ -3,7 +3,7 @@ import type { eventWithTime } from '@rrweb/types';
 import type { RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
-import { BLOCK_SELECTOR, PrivacyPolicy, type PrivacyOptions } from './privacy.js';
+import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
 import { EventSanitizer } from './sanitize.js';
 
 export interface RecorderOptions {
@@ -21,12 +21,6 @@ const INCREMENTAL = 3;
 const MOUSE_MOVE = 1;
 const SCROLL = 3;
 const INPUT = 5;
-
-/** Every input type rrweb knows, plus hidden (rrweb's maskAllInputs leaves hidden inputs out). */
-const MASK_EVERY_INPUT = {
-  color: true, date: true, 'datetime-local': true, email: true, month: true, number: true, range: true, search: true,
-  tel: true, text: true, time: true, url: true, week: true, textarea: true, select: true, password: true, hidden: true,
-};
 
 /** Keeps only the latest mouse position, scroll offset and input value per target. */
 export function coalesce(events: RecordedEvent[]): RecordedEvent[] {
@@ -83,7 +77,7 @@ export class CobrowseRecorder {
   start(): void {
     if (this.#stopRecording) return;
     const sanitizer = new EventSanitizer(this.#policy, record.mirror);
-    const policy = this.#policy;
+    const masking = this.#policy.rrwebMasking();
     this.#stopRecording = record({
       emit: (event: eventWithTime) => {
         sanitizer.sanitize(event);
@@ -91,12 +85,9 @@ export class CobrowseRecorder {
         if (this.#queue.length > (this.options.maxQueuedEvents ?? 2000)) this.#resync();
         this.#scheduleFlush();
       },
+      ...masking,
       maskAllInputs: true,
-      maskInputOptions: MASK_EVERY_INPUT as never,
-      maskInputFn: (text: string, element: HTMLElement) => policy.maskInput(text, element),
-      maskTextSelector: policy.privateSelector,
-      maskTextFn: (text: string, element: HTMLElement | null) => policy.maskText(text, element),
-      blockSelector: BLOCK_SELECTOR,
+      maskInputOptions: masking.maskInputOptions as never,
       inlineStylesheet: true,
       recordCrossOriginIframes: false,
       collectFonts: false,

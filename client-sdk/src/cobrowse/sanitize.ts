@@ -1,11 +1,13 @@
-import { asElement, maskAll, maskDigits, type PrivacyPolicy } from './privacy.js';
+import { maskNumbers } from './identifiers.js';
+import { asElement, expose, maskAll, type Exposure, type PrivacyPolicy, type Scope } from './privacy.js';
 
 /*
  * A second line of defence over rrweb's own masking, applied to every event before it leaves:
- * rrweb masks input values and text, but not attributes (placeholder, title, aria-label, option
- * values, data-*), nor hidden inputs, nor attribute changes made by scripts. This pass walks the
- * serialized nodes of snapshots and mutations and masks what the policy says, using the real DOM
- * (through rrweb's mirror) to know whether a node sits inside a private area.
+ * rrweb masks input values and the text it is told to, but not attributes (placeholder, title,
+ * aria-label, option values, data-*), nor hidden inputs, nor the ticks of private checkboxes, nor
+ * page addresses, nor attribute changes made by scripts, and its text masking stops at shadow
+ * roots. This pass walks the serialized nodes of snapshots and mutations and masks what the policy
+ * says, using the real DOM (through rrweb's mirror) to know where a node sits.
  */
 
 interface SerializedNode {
@@ -20,13 +22,15 @@ interface SerializedNode {
 
 const NODE_ELEMENT = 2;
 const NODE_TEXT = 3;
+/** Elements whose `value` attribute is a form value. */
+const FORM_VALUES = new Set(['input', 'textarea', 'select', 'option']);
 
 export interface NodeLookup {
   getNode(id: number): Node | null;
 }
 
 /** rrweb's event types and incremental sources the sanitizer rewrites. */
-const EVENT = { FullSnapshot: 2, IncrementalSnapshot: 3 } as const;
+const EVENT = { FullSnapshot: 2, IncrementalSnapshot: 3, Meta: 4 } as const;
 const SOURCE = { Mutation: 0, Input: 5 } as const;
 
 export class EventSanitizer {
@@ -36,16 +40,21 @@ export class EventSanitizer {
   ) {}
 
   sanitize(event: { type: number; data: unknown }): void {
+    if (event.type === EVENT.Meta) {
+      const data = event.data as { href?: string };
+      if (typeof data.href === 'string') data.href = this.policy.maskPageAddress(data.href);
+      return;
+    }
     if (event.type === EVENT.FullSnapshot) {
       const data = event.data as { node: SerializedNode };
-      this.#walk(data.node, false);
+      this.#walkFrom(data.node, null);
       return;
     }
     if (event.type !== EVENT.IncrementalSnapshot) return;
     const data = event.data as { source: number } & Record<string, unknown>;
     if (data.source === SOURCE.Mutation) {
       const adds = (data.adds ?? []) as { parentId: number; node: SerializedNode }[];
-      for (const add of adds) this.#walk(add.node, this.policy.isPrivate(this.mirror.getNode(add.parentId)));
+      for (const add of adds) this.#walkFrom(add.node, this.#container(add.parentId));
       const texts = (data.texts ?? []) as { id: number; value: string | null }[];
       for (const text of texts) {
         if (text.value !== null) text.value = this.policy.maskText(text.value, this.#element(text.id));
@@ -53,16 +62,13 @@ export class EventSanitizer {
       const attributes = (data.attributes ?? []) as { id: number; attributes: Record<string, unknown> }[];
       for (const change of attributes) {
         const element = this.#element(change.id);
-        const inside = this.policy.isPrivate(element);
-        for (const [name, value] of Object.entries(change.attributes)) {
-          if (typeof value !== 'string') continue;
-          // a value attribute is masked like a form value (and masked outright when its element is unknown)
-          change.attributes[name] = name === 'value' ? this.policy.maskInput(value, element) : this.policy.maskAttribute(name, value, inside);
-        }
+        this.#maskAttributes(element?.tagName.toLowerCase() ?? '', change.attributes, element, this.policy.scopeOf(element));
       }
     } else if (data.source === SOURCE.Input) {
-      const input = data as unknown as { id: number; text: string };
-      input.text = this.policy.maskInput(input.text, this.#element(input.id));
+      const input = data as unknown as { id: number; text: string; isChecked?: boolean };
+      const element = this.#element(input.id);
+      input.text = this.policy.maskInput(input.text, element);
+      if (input.isChecked && !this.policy.checkedVisible(element)) input.isChecked = false;
     }
   }
 
@@ -70,23 +76,53 @@ export class EventSanitizer {
     return asElement(this.mirror.getNode(id));
   }
 
-  #walk(node: SerializedNode, insidePrivate: boolean): void {
-    let inside = insidePrivate;
-    if (node.type === NODE_ELEMENT && node.attributes) {
-      const real = this.mirror.getNode(node.id);
-      const element = real?.nodeType === 1 ? (real as Element) : null;
-      inside = inside || Boolean(element?.matches(this.policy.privateSelector));
-      const formValue = node.tagName === 'input' || node.tagName === 'textarea' || node.tagName === 'select';
-      for (const [name, value] of Object.entries(node.attributes)) {
-        if (typeof value !== 'string') continue;
-        node.attributes[name] =
-          name === 'value' && formValue
-            ? inside ? maskAll(value) : this.policy.maskInput(value, element)
-            : this.policy.maskAttribute(name, value, inside);
+  /** The element nodes are added into: for a frame's document, the frame element (its rules cover the frame). */
+  #container(id: number): Element | null {
+    const node = this.mirror.getNode(id);
+    return node?.nodeType === 9 ? ((node as Document).defaultView?.frameElement ?? null) : asElement(node);
+  }
+
+  /** `element` is the real one (null when unknown), `scope` where it sits. */
+  #maskAttributes(tagName: string, attributes: Record<string, unknown>, element: Element | null, scope: Scope): void {
+    const exposure = this.policy.exposureIn(scope, tagName);
+    const valueVisible = element !== null && this.policy.valueVisibleIn(scope, element);
+    const rel = typeof attributes.rel === 'string' ? attributes.rel : element?.getAttribute('rel') ?? undefined;
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === 'checked' || name === 'selected') {
+        // a tick or a selection is a value too: private ticks, and selections of masked selects, stay home
+        const visible = name === 'checked' ? element !== null && !scope.private : valueVisible;
+        if (!visible) delete attributes[name];
+        continue;
       }
-    } else if (node.type === NODE_TEXT && typeof node.textContent === 'string' && !node.isStyle) {
-      node.textContent = inside ? maskAll(node.textContent) : maskDigits(node.textContent);
+      if (typeof value !== 'string') continue;
+      // a value attribute is masked like a form value (and masked outright when its element is unknown)
+      if (name === 'value' && (element === null || FORM_VALUES.has(tagName))) attributes[name] = valueVisible ? maskNumbers(value) : maskAll(value);
+      else attributes[name] = this.policy.maskAttribute(tagName, name, value, exposure, rel);
     }
-    for (const child of node.childNodes ?? []) this.#walk(child, inside);
+  }
+
+  /** Walks a serialized subtree whose parent is `parent` (null: the document itself). */
+  #walkFrom(node: SerializedNode, parent: Element | null): void {
+    const scope = this.policy.scopeOf(parent);
+    this.#walk(node, scope, this.policy.exposureIn(scope, parent?.tagName.toLowerCase() ?? ''));
+  }
+
+  /** `scope` is where the node's parent sits, `textExposure` the rule for a text in it. */
+  #walk(node: SerializedNode, scope: Scope, textExposure: Exposure): void {
+    if (node.type === NODE_TEXT && typeof node.textContent === 'string' && !node.isStyle) {
+      node.textContent = expose(node.textContent, textExposure);
+    }
+    if (node.type !== NODE_ELEMENT) {
+      for (const child of node.childNodes ?? []) this.#walk(child, scope, textExposure);
+      return;
+    }
+    const real = this.mirror.getNode(node.id);
+    const element = real?.nodeType === 1 ? (real as Element) : null;
+    // the walk carries the scope down, through shadow roots and frames too; an unknown element inherits it
+    const inner = element ? this.policy.enter(scope, element) : scope;
+    const tagName = node.tagName ?? '';
+    if (node.attributes) this.#maskAttributes(tagName, node.attributes, element, inner);
+    const childText = this.policy.exposureIn(inner, tagName);
+    for (const child of node.childNodes ?? []) this.#walk(child, inner, childText);
   }
 }

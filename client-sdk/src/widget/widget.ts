@@ -5,7 +5,7 @@ import { AssistError } from '../errors.js';
 import { takePageSnapshot } from '../cobrowse/page-snapshot.js';
 import { CobrowseShare } from '../cobrowse/share.js';
 import { DUAL_SCREEN_ATTRIBUTE } from '../cobrowse/fit.js';
-import type { PrivacyOptions } from '../cobrowse/privacy.js';
+import { PrivacyPolicy, type PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
 import { UiLayer } from '../ui/layer.js';
 import { text, type Lang, type StringKey } from '../ui/strings.js';
@@ -254,7 +254,7 @@ export class HelpWidget {
   async #ask(form: HTMLFormElement): Promise<void> {
     const data = new FormData(form);
     const kiosk = this.options.kiosk;
-    const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: location.pathname };
+    const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
     this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel };
     try {
       const connection = await this.#connect();

@@ -74,7 +74,8 @@ window.DemoPortal = (function () {
     localize: localize,
     mountWidget: function (options) {
       var hall = kiosk() ? { kioskId: 'K-01', hall: '浦东新区办税服务厅', onReset: signOut } : undefined;
-      return EtaxAssist.HelpWidget.mount({ fetchToken: fetchToken, lang: lang(), kiosk: hall, defaultTopic: options && options.topic })
+      // the portal's own harmless query parameters may stay in the page addresses the SDK sends
+      return EtaxAssist.HelpWidget.mount({ fetchToken: fetchToken, lang: lang(), kiosk: hall, defaultTopic: options && options.topic, privacy: { keepQueryParams: ['lang', 'kiosk'] } })
         .then(function (widget) { window.helpWidget = widget; return widget; });
     },
   };
