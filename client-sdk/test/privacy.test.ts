@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventSanitizer } from '../src/cobrowse/sanitize.js';
 import { maskNumbers } from '../src/cobrowse/identifiers.js';
-import { PrivacyPolicy } from '../src/cobrowse/privacy.js';
+import { PrivacyPolicy, expose } from '../src/cobrowse/privacy.js';
 
 // No DOM here: the mirror knows no real nodes, so only the serialized-data rules are exercised
 // (private areas, opt-ins, editors, shadow roots and iframes are covered by the leak corpus in
@@ -97,6 +97,20 @@ describe('privacy rules', () => {
 
   it('masks form values unless the page opted the field in', () => {
     expect(new PrivacyPolicy().maskInput('秘密 value', null)).toBe('** *****');
+  });
+
+  it('shows what the page opted in as it is (amounts, totals, a buyer\'s taxpayer ID); the digit rule applies where it said nothing', () => {
+    const policy = new PrivacyPolicy();
+    const invoice = '金额 ¥12,345.67 合计 ¥13,950.61 购买方 91310115MA1H7T3X2Q';
+    const optedIn = { private: false, optedIn: true, editable: false };
+    const plain = { private: false, optedIn: false, editable: false };
+    expect(expose(invoice, policy.exposureIn(optedIn, 'span'))).toBe(invoice);
+    expect(expose(invoice, policy.exposureIn(optedIn, 'textarea'))).toBe(invoice);
+    expect(expose(invoice, policy.exposureIn(plain, 'span'))).toBe('金额 ¥12,345.67 合计 ¥13,950.61 购买方 ******************');
+    // an opt-in inside a private area lifts nothing; an editor or a textarea the page said nothing about is masked
+    expect(policy.exposureIn({ private: true, optedIn: true, editable: false }, 'span')).toBe('masked');
+    expect(policy.exposureIn({ private: false, optedIn: false, editable: true }, 'div')).toBe('masked');
+    expect(policy.exposureIn(plain, 'textarea')).toBe('masked');
   });
 
   it('walks snapshots and mutations: hidden inputs, placeholders, option values, ticks, text, attribute changes', () => {

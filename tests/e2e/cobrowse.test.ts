@@ -12,7 +12,7 @@ const SECRETS = [
   '91310000MA1K000001', // placeholder with an ID
   '13800138000', // digits in a placeholder
   'csrf-7f3a9c2e11d04b6f', // hidden input
-  '6222021001112223334', // option value of a private select, and in a script-set textarea
+  '6222021001112223334', // option value of a private select
   '6217000010002223335',
   '102290000123', // private text inside a same-origin iframe
   'S3cret-Pa55', // typed password

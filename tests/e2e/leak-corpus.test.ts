@@ -10,8 +10,8 @@ import type { PageTraffic } from '../harness/traffic.js';
  * page, each with its own marker, driven in real Chromium through a real session — typed with the
  * keyboard and set by scripts, before and after sharing starts — while every WebSocket frame and
  * every HTTP body the page sends is captured. No marker may be in any of them; what the agent must
- * read (dates, amounts, rates, fields the page opted in, but for identifiers) must be, and must
- * show in the mirror.
+ * read (dates, amounts, rates, and fields the page opted in, as they are) must be, and must show
+ * in the mirror.
  */
 
 /** What the portal passes to the SDK: only the language may stay in page addresses. */
@@ -41,7 +41,6 @@ const LEAKS = {
   'hidden input': 'Hidden-Input-Secret',
   'password in an opted-in label': 'Password-Typed-Secret',
   'opted-in input inside a private area': 'Private-Typed-Secret',
-  'taxpayer ID typed into an opted-in field': '91310000MA1K000009',
   'option value of a select': 'Option-Value-Secret',
   'option picked while sharing': 'Picked-Option-Secret',
   'datalist option': 'Datalist-Option-Secret',
@@ -88,6 +87,8 @@ const READABLE = {
   amounts: ['¥12,345.67', '1 234,56'],
   rates: ['9%', '13 %'],
   optedInTyped: 'Li-Na-Opted-In',
+  /** The page opted the field in: an identifier in it shows as typed (the agent reads the invoice it helps with). */
+  optedInTaxpayerId: '91310000MA1K000009',
   optedInScript: 'Opted-In-Script-Value',
   optedInEditor: 'Opted-In-Editor-Text',
   frameOptedIn: 'Frame-Opted-In-Value',
@@ -150,7 +151,7 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
     await taxpayer.type('#textarea-typed', LEAKS['textarea typed']);
     await taxpayer.type('#password', LEAKS['password in an opted-in label']);
     await taxpayer.type('#private-opted-in', LEAKS['opted-in input inside a private area']);
-    await taxpayer.type('#opted-in-typed', `${READABLE.optedInTyped} ${LEAKS['taxpayer ID typed into an opted-in field']}`);
+    await taxpayer.type('#opted-in-typed', `${READABLE.optedInTyped} ${READABLE.optedInTaxpayerId}`);
     await taxpayer.select('#select-picked', LEAKS['option picked while sharing']);
     await taxpayer.select('#opted-in-select', 'ccb');
     await taxpayer.click('#private-check-after');
@@ -184,17 +185,17 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
     }, LEAKS, READABLE.optedInScript);
 
     await agent.waitForFunction(
-      (typed, script, editor) => {
+      (typed, script, editor, taxpayerId) => {
         const doc = (window as any).ag.viewer.document as Document;
         const frame = (doc.querySelector('#frame') as HTMLIFrameElement).contentDocument;
-        return (doc.querySelector('#opted-in-typed') as HTMLInputElement).value === `${typed} ******************`
+        return (doc.querySelector('#opted-in-typed') as HTMLInputElement).value === `${typed} ${taxpayerId}`
           && (doc.querySelector('#opted-in-script') as HTMLInputElement).value === script
           && doc.querySelector('#opted-in-editor')?.textContent === editor
           && (frame?.querySelector('#frame-opted-in') as HTMLInputElement | null)?.value !== ''
           && doc.querySelector('#rich-editor strong') !== null;
       },
       { timeout: 15_000, polling: 100 },
-      READABLE.optedInTyped, READABLE.optedInScript, READABLE.optedInEditor,
+      READABLE.optedInTyped, READABLE.optedInScript, READABLE.optedInEditor, READABLE.optedInTaxpayerId,
     );
     await screenshot(agent, 'leak-corpus-mirror');
 
@@ -251,7 +252,7 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
     const leaks = Object.entries(LEAKS).filter(([, secret]) => forms(secret).some((form) => sent.some((s) => s.includes(form))));
     expect(leaks.map(([path]) => path)).toEqual([]);
 
-    const readable = [...READABLE.dates, ...READABLE.amounts, ...READABLE.rates, READABLE.optedInTyped, READABLE.optedInScript, READABLE.optedInEditor];
+    const readable = [...READABLE.dates, ...READABLE.amounts, ...READABLE.rates, READABLE.optedInTyped, READABLE.optedInTaxpayerId, READABLE.optedInScript, READABLE.optedInEditor];
     // in the live mirror's frames, and in the chat's page snapshot (which holds the top document
     // only: rrweb-snapshot serializes iframes once loaded, asynchronously, and the snapshot is taken at once)
     for (const [channel, values] of [[traffic.frames, [...readable, READABLE.frameOptedIn]], [traffic.bodies, readable]] as const) {

@@ -37,9 +37,11 @@ export function maskAll(text: string): string {
 }
 
 /** How much of a text may leave: nothing of it, or all but identifier-like numbers. */
-export type Exposure = 'masked' | 'numbers';
+/** How much of a text leaves the page: nothing, all but identifier-like numbers, or all of it (the page opted in). */
+export type Exposure = 'masked' | 'numbers' | 'visible';
 
 export function expose(text: string, exposure: Exposure): string {
+  if (exposure === 'visible') return text;
   return exposure === 'masked' ? maskAll(text) : maskNumbers(text);
 }
 
@@ -148,9 +150,11 @@ export class PrivacyPolicy {
   /** The rule for the text and attributes of an element (`tagName` lower case) in `scope`. */
   exposureIn(scope: Scope, tagName: string): Exposure {
     if (scope.private) return 'masked';
-    // a textarea's text is its value
-    if (tagName === 'textarea') return scope.optedIn ? 'numbers' : 'masked';
-    return scope.editable && !scope.optedIn ? 'masked' : 'numbers';
+    // where the page opted in, it shows as it is: the agent reads the invoice it is helping with
+    if (scope.optedIn) return 'visible';
+    // a textarea's text is its value; an editor's text is typed input
+    if (tagName === 'textarea' || scope.editable) return 'masked';
+    return 'numbers';
   }
 
   /** The same for a real element (unknown elements: numbers masked). */
@@ -159,7 +163,7 @@ export class PrivacyPolicy {
   }
 
   maskInput(value: string, element: Element | null): string {
-    return this.valueVisible(element) ? maskNumbers(value) : maskAll(value);
+    return this.valueVisible(element) ? value : maskAll(value);
   }
 
   maskText(text: string, element: Element | null): string {

@@ -1,4 +1,3 @@
-import { maskNumbers } from './identifiers.js';
 import { asElement, expose, maskAll, type Exposure, type PrivacyPolicy, type Scope } from './privacy.js';
 
 /*
@@ -96,7 +95,7 @@ export class EventSanitizer {
       }
       if (typeof value !== 'string') continue;
       // a value attribute is masked like a form value (and masked outright when its element is unknown)
-      if (name === 'value' && (element === null || FORM_VALUES.has(tagName))) attributes[name] = valueVisible ? maskNumbers(value) : maskAll(value);
+      if (name === 'value' && (element === null || FORM_VALUES.has(tagName))) attributes[name] = valueVisible ? value : maskAll(value);
       else attributes[name] = this.policy.maskAttribute(tagName, name, value, exposure, rel);
     }
   }

@@ -58,7 +58,7 @@
   });
 
   // A script sets a textarea value after load (a known leak path for recorders).
-  setTimeout(function () { $('reason').value = '多缴税款 账户6222021001112223334'; }, 50);
+  setTimeout(function () { $('reason').value = '多缴税款（2025 年度汇算清缴）'; }, 50);
 
   customElements.define('tax-estimate', class extends HTMLElement {
     connectedCallback() {
