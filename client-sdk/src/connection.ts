@@ -33,6 +33,22 @@ export interface ConnectionEvents extends Record<string, unknown[]> {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** A token is renewed this share of its lifetime before it expires, between 1 s and 60 s ahead. */
+const RENEW_AHEAD_SHARE = 0.1;
+const RENEW_AHEAD_MIN_MS = 1000;
+const RENEW_AHEAD_MAX_MS = 60_000;
+
+/** When a JWT says it expires (its `exp`, read without checking: only to plan the renewal). */
+function expiryOf(token: string): number | undefined {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(payload.length / 4) * 4, '='));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 /** A reconnect refused because the service is briefly unavailable is tried again after this. */
 const UNAVAILABLE_RETRY_MS = 2000;
 
@@ -50,12 +66,42 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
   readonly #options: ConnectOptions;
   #renewingToken = false;
   #closed = false;
+  /** The token the service accepted last (at connect, or by auth:renew). */
+  #token: string | undefined;
+  #renewal: ReturnType<typeof setTimeout> | undefined;
 
   private constructor(socket: ClientSocket, options: ConnectOptions) {
     super();
     this.socket = socket;
     this.#options = options;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /**
+   * Presents a fresh token over the live socket shortly before the current one expires, so the
+   * service never has to close it (no reconnect, no call rebuilt). When that fails (the portal gave
+   * no fresh token yet), the expiry's reconnect with a fresh token still follows.
+   */
+  #planRenewal(): void {
+    clearTimeout(this.#renewal);
+    const expiry = this.#token === undefined ? undefined : expiryOf(this.#token);
+    if (expiry === undefined || this.#closed) return;
+    const lifetime = expiry - Date.now();
+    const ahead = Math.min(RENEW_AHEAD_MAX_MS, Math.max(RENEW_AHEAD_MIN_MS, lifetime * RENEW_AHEAD_SHARE));
+    this.#renewal = setTimeout(() => void this.#renew(), Math.max(0, lifetime - ahead));
+  }
+
+  async #renew(): Promise<void> {
+    const current = this.#token;
+    try {
+      const fresh = await this.#options.fetchToken();
+      if (fresh === current || !this.socket.connected) return;
+      await this.request('auth:renew', { token: fresh });
+      this.#token = fresh;
+      this.#planRenewal();
+    } catch {
+      // the expiry's reconnect (auth:ended TOKEN_EXPIRED) takes over
+    }
   }
 
   /** True from an expired token's disconnect until the reconnect with a fresh one: not an outage. */
@@ -77,7 +123,9 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
     });
     socket.on('connect', () => {
       this.#renewingToken = false;
+      this.#planRenewal();
     });
+    socket.on('disconnect', () => clearTimeout(this.#renewal));
     socket.on('connect_error', (error: Error & { data?: unknown }) => {
       // transport errors are retried by socket.io itself; a refusal by the server is not
       if (!Value.Check(ConnectErrorData, error.data)) return;
@@ -105,22 +153,27 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
 
   /** Connects and resolves once authenticated; rejects with the server's refusal code. */
   static connect(options: ConnectOptions): Promise<AssistConnection> {
+    let connection: AssistConnection | undefined;
     const socket: ClientSocket = io(options.serviceUrl, {
       path: '/socket.io',
       transports: ['websocket', 'polling'],
       // A function, so every reconnect presents a fresh token rather than an expired one.
       auth: (callback) => {
         options.fetchToken().then(
-          (token) => callback({ token }),
+          (token) => {
+            if (connection) connection.#token = token;
+            callback({ token });
+          },
           () => callback({ token: '' }),
         );
       },
     });
-    const connection = new AssistConnection(socket, options);
+    connection = new AssistConnection(socket, options);
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         socket.off('connect_error', onError);
         connection.#followToken();
+        connection.#planRenewal();
         resolve(connection);
       };
       const onError = (error: Error & { data?: unknown }): void => {
@@ -158,6 +211,7 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
 
   close(): void {
     this.#closed = true;
+    clearTimeout(this.#renewal);
     this.socket.disconnect();
   }
 }

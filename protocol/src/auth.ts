@@ -68,3 +68,13 @@ export const AuthEndedEvent = Type.Object({
   message: Type.String(),
 });
 export type AuthEndedEvent = Static<typeof AuthEndedEvent>;
+
+/**
+ * A fresh token for the same user, presented over the live socket before the current one expires:
+ * the socket carries on under it (no reconnect, no call rebuilt).
+ */
+export const RenewToken = Type.Object({ token: Type.String({ minLength: 1, maxLength: 8192 }) }, { additionalProperties: false });
+export const RenewTokenResult = Type.Object({
+  /** Until when the socket is accepted now (ms since the epoch, the server's clock). */
+  validUntilMs: Type.Number(),
+});

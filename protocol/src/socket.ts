@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AuthEndedEvent } from './auth.js';
+import { AuthEndedEvent, RenewToken, RenewTokenResult } from './auth.js';
 import { ErrorBody } from './errors.js';
 import {
   Consume,
@@ -72,6 +72,8 @@ import {
  * The server validates payloads against `request`; clients validate acks against `result`.
  */
 export const CLIENT_REQUESTS = {
+  // anyone: a fresh token for the same user, before the current one expires
+  'auth:renew': { request: RenewToken, result: RenewTokenResult },
   // taxpayer
   'help:request': { request: HelpRequest, result: SessionSummary },
   'help:cancel': { request: SessionRef, result: StateResult },

@@ -6,6 +6,7 @@ import { Authenticator } from './auth/authenticator.js';
 import { TokenDenyList } from './auth/deny-list.js';
 import { installAuthGuard } from './auth/http-guard.js';
 import { LiveTokens } from './auth/live-tokens.js';
+import { registerAuthRequests } from './auth/requests.js';
 import { authRoutes } from './auth/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
@@ -113,6 +114,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   io = socketServer;
   const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
   hooks.push(liveTokens);
+  registerAuthRequests(requests, authenticator, liveTokens);
   const clusterLog = log.child({ component: 'cluster' });
   const registry = new InstanceRegistry(
     redis,

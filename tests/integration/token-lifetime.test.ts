@@ -80,12 +80,12 @@ describe('a token that expires while its socket is connected', () => {
     // well within MEDIA_DISCONNECT_GRACE_S (60 s): the expired sign-in's transports are closed
     await expect.poll(() => room()?.participant('agent:agent2'), { timeout: 5000 }).toBeUndefined();
     expect(room()?.participant('taxpayer:tp-staff-expiry')).toBeDefined();
+    // nothing of this session may linger into the next tests (agent2 is gone: its session would be re-queued)
+    expect(await request(taxpayer, 'session:end', { sessionId })).toMatchObject({ ok: true });
   });
 
-  it('the SDK fetches a fresh token and carries on in the same session, without signing the user out', async () => {
-    let minted = 0;
-    // the first token expires during the test; the fresh one outlives it
-    const fetchToken = async (): Promise<string> => t.taxpayerToken({ sub: 'tp-sdk' }, minted++ === 0 ? SHORT_TTL_S : 600);
+  /** The SDK in node as the portal embeds it; what it went through is recorded. */
+  async function sdkConnection(fetchToken: () => Promise<string>) {
     const connection = await AssistConnection.connect({ serviceUrl: t.url, fetchToken });
     const signedOut: string[] = [];
     connection.on('signed-out', (error) => signedOut.push(error.code));
@@ -93,25 +93,73 @@ describe('a token that expires while its socket is connected', () => {
     connection.socket.on('disconnect', (reason) => reasons.push(reason));
     const messages: ChatMessage[] = [];
     connection.socket.on('chat:message', (message) => messages.push(message));
-    const renewed = new Promise<void>((resolve) => connection.socket.once('disconnect', () => connection.socket.once('connect', () => resolve())));
+    return { connection, signedOut, reasons, messages };
+  }
+
+  /** The same session goes on both ways: the taxpayer's request is served, the agent's message arrives. */
+  async function sessionGoesOn(sdk: Awaited<ReturnType<typeof sdkConnection>>, sessionId: string, agent: TestSocket): Promise<void> {
+    expect(await sdk.connection.request('chat:send', { sessionId, text: '还在吗？' })).toMatchObject({ text: '还在吗？' });
+    expect(await request(agent, 'chat:send', { sessionId, text: '在的' })).toMatchObject({ ok: true });
+    await expect.poll(() => sdk.messages.map((m) => m.text)).toContain('在的');
+    expect(sdk.signedOut).toEqual([]);
+  }
+
+  it('the SDK renews its token over the live socket before it expires: no disconnect, the session goes on', async () => {
+    let minted = 0;
+    // the first token would expire during the test; the fresh one outlives it
+    const sdk = await sdkConnection(async () => t.taxpayerToken({ sub: 'tp-sdk-renew' }, minted++ === 0 ? SHORT_TTL_S : 600));
     try {
       const taken = agentTakesNextOffer(t);
-      const { sessionId } = await connection.request('help:request', helpRequest);
+      const { sessionId } = await sdk.connection.request('help:request', helpRequest);
+      const agent = await taken;
+      sockets.push(agent);
+      await expect.poll(() => minted, { timeout: SHORT_TTL_S * 1000 }).toBe(2);
+      // past the first token's expiry the socket is still the same, served under the fresh token
+      await new Promise((resolve) => setTimeout(resolve, SHORT_TTL_S * 1000 + 500));
+      expect(sdk.reasons).toEqual([]);
+      const served = t.service.app.io.of('/').sockets.get(sdk.connection.socket.id ?? '');
+      expect(served?.data.token.validUntilMs).toBeGreaterThan(Date.now() + 500_000);
+      await sessionGoesOn(sdk, sessionId, agent);
+      // the next test's request must wait for its own agent socket
+      expect(await request(agent, 'agent:status', { status: 'away' })).toMatchObject({ ok: true });
+    } finally {
+      sdk.connection.close();
+    }
+  });
+
+  it('refuses a renewal with someone else\'s token, and a renewal with a revoked one', async () => {
+    const socket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-renewer' }));
+    sockets.push(socket);
+    expect(await request(socket, 'auth:renew', { token: t.taxpayerToken({ sub: 'tp-someone-else' }) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(socket, 'auth:renew', { token: await t.staffToken('agent1', DEV_PASSWORDS.agent1) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(socket, 'auth:renew', { token: 'not a token' })).toMatchObject({ ok: false, error: { code: 'TOKEN_INVALID' } });
+    const staff = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
+    const agentSocket = await connectSocket(t.url, staff);
+    sockets.push(agentSocket);
+    const fresh = await t.staffToken('agent1', DEV_PASSWORDS.agent1);
+    expect((await fetch(`${t.url}/api/auth/sign-out`, { method: 'POST', headers: { authorization: `Bearer ${fresh}` } })).status).toBe(204);
+    expect(await request(agentSocket, 'auth:renew', { token: fresh })).toMatchObject({ ok: false, error: { code: 'TOKEN_REVOKED' } });
+  });
+
+  it('when the portal has no fresh token before the expiry, the SDK reconnects with one after it, in the same session', async () => {
+    const short = t.taxpayerToken({ sub: 'tp-sdk' }, SHORT_TTL_S);
+    const expiresAt = ((jwt.decode(short) as { exp: number }).exp) * 1000;
+    let fresh = 0;
+    // the portal hands out the same token until it has expired (a renewal then has nothing new to present)
+    const sdk = await sdkConnection(async () => (Date.now() < expiresAt ? short : (fresh++, t.taxpayerToken({ sub: 'tp-sdk' }, 600))));
+    const renewed = new Promise<void>((resolve) => sdk.connection.socket.once('disconnect', () => sdk.connection.socket.once('connect', () => resolve())));
+    try {
+      const taken = agentTakesNextOffer(t);
+      const { sessionId } = await sdk.connection.request('help:request', helpRequest);
       const agent = await taken;
       sockets.push(agent);
       await renewed;
-      expect(reasons).toEqual(['io server disconnect']);
-      expect(minted).toBe(2);
-
-      // the same session goes on both ways: the taxpayer's request is served, the agent's message arrives
-      const sent = await connection.request('chat:send', { sessionId, text: '还在吗？' });
-      expect(sent).toMatchObject({ text: '还在吗？' });
-      expect(await request(agent, 'chat:send', { sessionId, text: '在的' })).toMatchObject({ ok: true });
-      await expect.poll(() => messages.map((m) => m.text)).toContain('在的');
-      expect(signedOut).toEqual([]);
-      expect(connection.renewingToken).toBe(false);
+      expect(sdk.reasons).toEqual(['io server disconnect']);
+      expect(fresh).toBe(1);
+      await sessionGoesOn(sdk, sessionId, agent);
+      expect(sdk.connection.renewingToken).toBe(false);
     } finally {
-      connection.close();
+      sdk.connection.close();
     }
   });
 });

@@ -10,7 +10,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Live sockets follow their tokens, which are only checked at connect: a socket is closed when its
  * token stops being valid, and on every instance when its token is revoked. Either way it first
  * hears `auth:ended` with the reason (TOKEN_EXPIRED: the SDK reconnects with a fresh token;
- * TOKEN_REVOKED: final).
+ * TOKEN_REVOKED: final). A client that presents a fresh token first (`auth:renew`) is not closed.
  */
 export class LiveTokens implements ConnectionHook {
   readonly #expiryTimers = new Map<AppSocket, NodeJS.Timeout>();
@@ -34,6 +34,16 @@ export class LiveTokens implements ConnectionHook {
   async disconnected(socket: AppSocket): Promise<void> {
     clearTimeout(this.#expiryTimers.get(socket));
     this.#expiryTimers.delete(socket);
+  }
+
+  /**
+   * The socket carries on under a fresh token of the same user (checked by the caller): it is
+   * closed at the new token's expiry instead, and revoking the new one reaches it.
+   */
+  renew(socket: AppSocket, token: { jti: string | undefined; validUntilMs: number }): void {
+    clearTimeout(this.#expiryTimers.get(socket));
+    socket.data.token = token;
+    this.#scheduleExpiry(socket);
   }
 
   /** Signs a token out: refused from now on by every instance, and its sockets closed wherever they are. */
