@@ -103,8 +103,11 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     const join = await ok<MediaJoinResult>(supervisor, 'media:join', { sessionId: s.sessionId });
     expect(join.monitor).toBe(false);
     expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' })).toMatchObject({ ok: true });
-    await ok(supervisor, 'media:leave', { sessionId: s.sessionId });
+    expect(t.service.pool.getRoom(s.sessionId)?.participant('supervisor:super1')?.transports.size).toBe(1);
+    // no media:leave first: unobserving alone closes what the supervisor had in the call
     await ok(supervisor, 'supervisor:unobserve', { sessionId: s.sessionId });
+    await expect.poll(() => t.service.pool.getRoom(s.sessionId)?.participant('supervisor:super1')).toBeUndefined();
+    expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     // as for anyone outside a session, it does not exist for them
     expect(await request(supervisor, 'media:join', { sessionId: s.sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await request(supervisor, 'chat:send', { sessionId: s.sessionId, text: 'still here?' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
