@@ -41,12 +41,18 @@ export interface RecordingLimits {
  */
 // compression runs in libuv's thread pool: hundreds of sessions' chunks never stall the event loop
 const deflate = promisify(deflateRaw);
+/** How long an instance remembers that a session's recording is full (see #stopped). */
+const STOPPED_MEMORY_MS = 10 * 60_000;
 
 export class RecordingWriter {
   readonly #pending = new Map<string, Pending>();
   readonly #writing = new Map<string, Promise<void>>();
-  /** Sessions whose recording is full: what comes is not buffered (until closeSession forgets them). */
-  readonly #stopped = new Set<string>();
+  /**
+   * Sessions whose recording is full, and since when: what comes is not buffered. Forgotten when the
+   * session closes here, or after a while (the session may close on another instance): a forgotten
+   * one's next chunk is refused by the script again and remembered anew.
+   */
+  readonly #stopped = new Map<string, number>();
   readonly #script: LuaScript;
   readonly #task: PeriodicTask;
 
@@ -105,7 +111,7 @@ export class RecordingWriter {
       throw error;
     }
     if (outcome === 'written') return;
-    this.#stopped.add(sessionId);
+    this.#stopped.set(sessionId, Date.now());
     this.#pending.delete(sessionId); // what came meanwhile is past the limit too
     if (outcome === 'reached') {
       this.log.info({ sessionId, maxBytes: this.limits.maxBytes }, 'recording limit reached: the session is no longer recorded');
@@ -123,6 +129,7 @@ export class RecordingWriter {
 
   async #flushDue(): Promise<void> {
     const now = Date.now();
+    for (const [sessionId, since] of this.#stopped) if (now - since > STOPPED_MEMORY_MS) this.#stopped.delete(sessionId);
     for (const [sessionId, pending] of this.#pending) {
       if (now - pending.since >= this.limits.flushMs) await this.flush(sessionId);
     }
