@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
 
@@ -13,6 +14,21 @@ export interface SigninLimits {
 export interface SigninRefusal {
   limit: 'account' | 'address';
   retryAfterS: number;
+}
+
+/**
+ * The address a limit counts: an IPv4 address as it is, an IPv6 one by its /64 network (one
+ * subscriber's allocation: otherwise a single client could take a fresh address per guess).
+ */
+export function throttledAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /**
@@ -43,6 +59,6 @@ export class SigninThrottle {
 
   #args(account: string, address: string): object {
     const { windowS, maxFailuresPerAccount, maxFailuresPerAddress } = this.limits;
-    return { account, address, windowMs: windowS * 1000, maxPerAccount: maxFailuresPerAccount, maxPerAddress: maxFailuresPerAddress };
+    return { account, address: throttledAddress(address), windowMs: windowS * 1000, maxPerAccount: maxFailuresPerAccount, maxPerAddress: maxFailuresPerAddress };
   }
 }
