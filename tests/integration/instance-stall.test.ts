@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InstanceList, OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import { EventLog } from '../harness/events.js';
+import { freeMediaPort, freePort } from '../harness/ports.js';
+import { spawnService } from '../harness/process.js';
+import { startTestRedis } from '../harness/redis.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, workerBin } from '../harness/service.js';
+import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+
+async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
+  const ack = await request<T>(socket, name, payload);
+  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
+  return ack.result;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Issue 15, item 11: the heartbeat measures that an instance's event loop ran and reached Redis
+ * within INSTANCE_HEARTBEAT_TIMEOUT_MS. A stall shorter than that (minus one interval) is no death;
+ * past it the instance is declared dead, drops the calls it held and serves on.
+ */
+describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', () => {
+  it('is not declared dead for a stall shorter than the timeout; past it, it is, its call is re-homed, and it comes back', async () => {
+    const redis = await startTestRedis();
+    const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '2000' };
+    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, redis);
+    const dataDir = mkdtempSync(join(tmpdir(), 'etax-stalled-'));
+    const stalled = spawnService({
+      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(await freePort()), DATA_DIR: dataDir, REDIS_URL: redis.url,
+      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
+    });
+    const lost: string[] = [];
+    survivor.service.app.registry.on('lost', (id) => lost.push(id));
+    try {
+      await stalled.waitFor('agent console');
+      // both clients on the survivor, their call on the other instance (the survivor drains)
+      const supervisorToken = await survivor.staffToken('super1', DEV_PASSWORDS.super1);
+      const auth = { authorization: `Bearer ${supervisorToken}` };
+      await fetch(`${survivor.url}/api/instances/survivor/drain`, { method: 'POST', headers: auth });
+      const agentSocket = await connectSocket(survivor.url, await survivor.staffToken('agent1', DEV_PASSWORDS.agent1));
+      const agentLog = new EventLog(agentSocket);
+      const taxpayerSocket = await connectSocket(survivor.url, survivor.taxpayerToken({ sub: 'tp-stalled' }));
+      const taxpayerLog = new EventLog(taxpayerSocket);
+      await ok(agentSocket, 'agent:status', { status: 'available' });
+      const { sessionId } = await ok<SessionSummary>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+      await ok(agentSocket, 'offer:accept', { offerId: (await agentLog.next<OfferEvent>('offer:new')).offerId });
+      await ok(taxpayerSocket, 'media:join', { sessionId });
+      expect(await survivor.service.redis.get(`media:owner:${sessionId}`)).toBe('stalled');
+      const live = async () => ((await (await fetch(`${survivor.url}/api/instances`, { headers: auth })).json()) as InstanceList).instances.map((i) => i.id).sort();
+
+      // a stall of 1.5 s: timeout 2 s minus one 200 ms interval, less a margin
+      stalled.child.kill('SIGSTOP');
+      await sleep(1500);
+      stalled.child.kill('SIGCONT');
+      // as long again as the timeout: a survivor that took the stall for death would have said so by now
+      await sleep(2500);
+      expect(lost).toEqual([]);
+      expect(await survivor.service.redis.get(`media:owner:${sessionId}`)).toBe('stalled');
+      expect(taxpayerLog.of('media:rejoin')).toEqual([]);
+      expect(await live()).toEqual(['stalled', 'survivor']);
+      // and it serves as before: the call is still there
+      await ok(taxpayerSocket, 'media:create-transport', { sessionId, direction: 'send' });
+      expect(stalled.output()).not.toContain('declared dead');
+
+      // past the timeout: declared dead, the call's clients are told to rejoin, the room is placed again
+      const rejoin = taxpayerLog.next<{ reason: string }>('media:rejoin', () => true, 10_000);
+      stalled.child.kill('SIGSTOP');
+      await expect.poll(() => lost, { timeout: 10_000 }).toEqual(['stalled']);
+      expect((await rejoin).reason).toBe('instance-lost');
+      expect(await live()).toEqual(['survivor']);
+      stalled.child.kill('SIGCONT');
+      // the paused instance learns it was declared dead, drops what it held, and is live again
+      await stalled.waitFor('this instance was declared dead by the others');
+      await expect.poll(live, { timeout: 10_000 }).toEqual(['stalled', 'survivor']);
+      taxpayerSocket.close();
+      agentSocket.close();
+    } finally {
+      stalled.child.kill('SIGCONT');
+      stalled.child.kill('SIGKILL');
+      await stalled.exited;
+      await survivor.stop();
+      await redis.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
