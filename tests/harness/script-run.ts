@@ -58,9 +58,14 @@ export class ScriptRun {
     process.on('exit', () => this.#killAll());
   }
 
+  /** Names the step the script is at from here on (a failure, however it surfaces, is reported as this step's). */
+  at(name: string): void {
+    this.#step = name;
+  }
+
   /** Runs one named step; its failure ends the run (everything stopped, exit code 1). */
   async step<T>(name: string, work: () => Promise<T>): Promise<T> {
-    this.#step = name;
+    this.at(name);
     try {
       return await work();
     } catch (error) {
@@ -79,8 +84,9 @@ export class ScriptRun {
     return this.#end(0);
   }
 
-  own<T>(what: string, thing: T, stop: (thing: T) => Promise<unknown>, pids: (thing: T) => (number | undefined)[] = () => []): T {
-    this.#owned.push({ what, stop: () => stop(thing), pids: () => pids(thing) });
+  /** Registers something the script started, with how to stop it and the processes it runs. */
+  own<T>(what: string, thing: T, stop: (thing: T) => unknown, pids: (thing: T) => (number | undefined)[] = () => []): T {
+    this.#owned.push({ what, stop: async () => stop(thing), pids: () => pids(thing) });
     return thing;
   }
 
