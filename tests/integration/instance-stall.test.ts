@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InstanceList, OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
@@ -26,24 +27,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', () => {
   it('is not declared dead for a stall shorter than the timeout; past it, it is, its call is re-homed, and it comes back', async () => {
     const redis = await startTestRedis();
-    const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '3000' };
+    // a small adapter stream, trimmed while the instance is paused past the timeout
+    const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '3000', SOCKET_ADAPTER_STREAM_MAXLEN: '100', CHAT_MAX_PER_MINUTE: '10000' };
     const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, redis);
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-stalled-'));
+    const port = await freePort();
+    const stalledUrl = `http://127.0.0.1:${port}`;
     const stalled = spawnService({
-      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(await freePort()), DATA_DIR: dataDir, REDIS_URL: redis.url,
+      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
     });
     const lost: string[] = [];
     survivor.service.app.registry.on('lost', (id) => lost.push(id));
     try {
       await stalled.waitFor('agent console');
-      // both clients on the survivor, their call on the other instance (the survivor drains)
+      // the agent on the survivor, the taxpayer on the other instance, which holds their call (the survivor drains)
       const supervisorToken = await survivor.staffToken('super1', DEV_PASSWORDS.super1);
       const auth = { authorization: `Bearer ${supervisorToken}` };
       await fetch(`${survivor.url}/api/instances/survivor/drain`, { method: 'POST', headers: auth });
       const agentSocket = await connectSocket(survivor.url, await survivor.staffToken('agent1', DEV_PASSWORDS.agent1));
       const agentLog = new EventLog(agentSocket);
-      const taxpayerSocket = await connectSocket(survivor.url, survivor.taxpayerToken({ sub: 'tp-stalled' }));
+      const taxpayerSocket = await connectSocket(stalledUrl, survivor.taxpayerToken({ sub: 'tp-stalled' }));
       const taxpayerLog = new EventLog(taxpayerSocket);
       await ok(agentSocket, 'agent:status', { status: 'available' });
       const { sessionId } = await ok<SessionSummary>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
@@ -67,14 +71,23 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       expect(stalled.output()).not.toContain('declared dead');
 
       // past the timeout: declared dead, the call's clients are told to rejoin, the room is placed again
-      const rejoin = taxpayerLog.next<{ reason: string }>('media:rejoin', () => true, 10_000);
+      const agentRejoin = agentLog.next<{ reason: string }>('media:rejoin', () => true, 10_000);
+      const taxpayerRejoin = taxpayerLog.next<{ reason: string }>('media:rejoin', () => true, 20_000);
       stalled.child.kill('SIGSTOP');
+      // (the paused instance's pending read takes the first packet after the pause: this one)
+      await ok(agentSocket, 'chat:send', { sessionId, text: 'paused' });
       await expect.poll(() => lost, { timeout: 10_000 }).toEqual(['stalled']);
-      expect((await rejoin).reason).toBe('instance-lost');
+      expect((await agentRejoin).reason).toBe('instance-lost');
       expect(await live()).toEqual(['survivor']);
+      // meanwhile the adapter stream is trimmed past the survivor's rejoin for the paused instance's taxpayer
+      const rejoinSent = (await survivor.service.redis.xRevRange('etax:socket.io', '+', '-', { COUNT: 1 }))[0]!.id;
+      for (let i = 0; i < 300; i++) await ok(agentSocket, 'chat:send', { sessionId, text: `meanwhile ${i}` });
+      const [oldestKept] = await survivor.service.redis.xRange('etax:socket.io', '-', '+', { COUNT: 1 });
+      expect(compareStreamIds(oldestKept!.id, rejoinSent)).toBeGreaterThan(0);
       stalled.child.kill('SIGCONT');
-      // the paused instance learns it was declared dead, drops what it held, and is live again
+      // the paused instance learns it was declared dead, drops what it held (telling its own clients), and is live again
       await stalled.waitFor('this instance was declared dead by the others');
+      expect((await taxpayerRejoin).reason).toBe('instance-lost');
       await expect.poll(live, { timeout: 10_000 }).toEqual(['stalled', 'survivor']);
       taxpayerSocket.close();
       agentSocket.close();
@@ -86,5 +99,5 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       await redis.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });
