@@ -76,7 +76,7 @@ export class ClientResync {
   async #repeat(): Promise<void> {
     do {
       this.#again = false;
-      await this.all();
+      await this.#all();
     } while (this.#again);
   }
 
@@ -86,13 +86,13 @@ export class ClientResync {
   }
 
   /** Every socket connected here; one failing socket does not stop the others. */
-  async all(): Promise<void> {
+  async #all(): Promise<void> {
     const sockets = [...this.io.of('/').sockets.values()];
     const started = performance.now();
     let failed = 0;
     for (const socket of sockets) {
       try {
-        await this.socket(socket);
+        await this.#socket(socket);
         this.#resynced.inc();
       } catch (error) {
         failed++;
@@ -102,7 +102,7 @@ export class ClientResync {
     this.log.warn({ sockets: sockets.length, failed, ms: Math.round(performance.now() - started) }, 'clients resynchronised after lost adapter packets');
   }
 
-  async socket(socket: AppSocket): Promise<void> {
+  async #socket(socket: AppSocket): Promise<void> {
     const { principal } = socket.data;
     const sessionIds = new Set<string>();
     for (const room of socket.rooms) {
@@ -131,8 +131,7 @@ export class ClientResync {
       if (summary && principal.role !== 'taxpayer' && principal.role !== 'supervisor') {
         socket.emit('session:notice', { sessionId, notice: 'agent-left', agent: { id: principal.sub, name: await sessions.agentName(principal.sub) } });
       }
-      socket.leave(rooms.session(sessionId));
-      socket.leave(rooms.mirror(sessionId));
+      for (const room of sessionRooms(sessionId)) socket.leave(room);
       return;
     }
     socket.emit('session:state', summary);
