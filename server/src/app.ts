@@ -46,6 +46,8 @@ import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
 import { clusterRoutes, registerClusterRequests } from './cluster/routes.js';
 import { RoomPlacement } from './media/room-placement.js';
+import { ClientResync } from './cluster/client-resync.js';
+import type { AdapterStreamWatch } from './cluster/stream-gap.js';
 
 export interface AppDependencies {
   config: Config;
@@ -58,6 +60,8 @@ export interface AppDependencies {
   assetSecret: string;
   /** The socket.io adapter spanning the instances on this Redis. */
   adapter: SocketServerOptions['adapter'];
+  /** Notices the adapter losing packets (cluster/stream-gap.ts); absent with an in-memory adapter. */
+  adapterWatch?: AdapterStreamWatch;
 }
 
 export interface App {
@@ -183,6 +187,14 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     }
   });
   metrics.watchDispatch(publisher);
+  const resync = new ClientResync(socketServer, redis, {
+    sessions,
+    agentState: (id) => connections.agentState(id),
+    chatHistory: (id) => chat.history(id),
+    mirror: (id) => cobrowse.mirror(id),
+    supervisorMetrics: () => publisher.current(),
+  }, metrics.registry, clusterLog);
+  if (deps.adapterWatch) resync.follow(deps.adapterWatch);
 
   await registry.start();
 
@@ -192,6 +204,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
     await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media].map((worker) => worker.stop()));
+    await resync.settled();
     await registry.stop();
     await forwarder.stop();
     await cobrowse.stop();

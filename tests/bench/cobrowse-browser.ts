@@ -6,6 +6,7 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser } from '../harness/browser.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { availableAgentInPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestService } from '../harness/service.js';
 
@@ -17,8 +18,11 @@ const summary = (values: number[]) => {
   return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 };
 
-const t = await startTestService({ DISPATCH_TEXT_SESSIONS_PER_AGENT: '10', COBROWSE_MAX_EVENTS_PER_S: '5000' });
-const b = await launchBrowser();
+const run = new ScriptRun('bench:cobrowse (browser)');
+run.at('start the service and Chromium');
+const t = run.testService(await startTestService({ DISPATCH_TEXT_SESSIONS_PER_AGENT: '10', COBROWSE_MAX_EVENTS_PER_S: '5000' }));
+const b = run.browser(await launchBrowser());
+run.at('sign the agent in');
 const agentContext = await b.browser.createBrowserContext();
 const agent = await agentContext.newPage();
 await agent.setViewport({ width: 1400, height: 900 });
@@ -83,6 +87,7 @@ async function sharedPage(extraElements: number): Promise<{ page: Page; cdp: CDP
 }
 
 // 1. Mirror latency and control latency on the refund form.
+run.at('1. mirror and control latency');
 const { page: taxpayer, cdp, sessionId } = await sharedPage(0);
 await agent.evaluate((id) => {
   const w = window as any;
@@ -140,6 +145,7 @@ const control = summary(clicks.map((at, i) => at - (sent[i] ?? at)));
 await taxpayer.evaluate(() => (window as any).tp.share.stopControl());
 
 // 2. Bytes per second while typing (5 characters/s for 10 s), and recording growth.
+run.at('2. bytes while typing, recording growth');
 const typingFrames: number[] = [];
 cdp.on('Network.webSocketFrameSent', (e) => {
   if (e.response.payloadData.includes('cobrowse:events')) typingFrames.push(Buffer.byteLength(e.response.payloadData));
@@ -159,6 +165,7 @@ const typingBytesPerS = Math.round(typingFrames.reduce((a, n) => a + n, 0) / typ
 const recordingBytesPerS = Math.round((recAfter - recBefore) / typingS);
 
 // 3. First mirror of a 5,000-element page; snapshot main-thread time of a 20,000-element page.
+run.at('3. first mirror of a large page, snapshot time');
 const five = await sharedPage(5000);
 const twenty = await sharedPage(20_000);
 const snapshotTimes = await twenty.page.evaluate(async () => {
@@ -192,5 +199,4 @@ const report = {
   snapshot20000: { mainThreadMs: snapshotTimes.map((ms) => Math.round(ms)), serializeMs: Math.round(serializeMs), bytes: Buffer.byteLength(liveJson) },
 };
 console.log(JSON.stringify(report, null, 2));
-await b.close();
-await t.stop();
+await run.done();

@@ -12,6 +12,7 @@ import { io, type Socket } from 'socket.io-client';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { startTestRedis } from '../harness/redis.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { workerBin } from '../harness/service.js';
 
 const LEVELS = (process.env.BENCH_SESSIONS ?? '1,50,250').split(',').map(Number);
@@ -42,10 +43,11 @@ const ask = <T>(socket: Socket, name: string, payload: unknown): Promise<T> =>
     return ack.result;
   });
 
-const redis = await startTestRedis();
+const run = new ScriptRun('bench:cobrowse (relay)');
+const redis = await run.step('start redis-server', async () => run.redis(await startTestRedis()));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const service = spawnService({
+const service = run.service(spawnService({
   NODE_ENV: 'production',
   HOST: '127.0.0.1',
   PORT: String(port),
@@ -59,8 +61,8 @@ const service = spawnService({
   MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
   DISPATCH_TEXT_SESSIONS_PER_AGENT: String(PER_AGENT),
   COBROWSE_MAX_EVENTS_PER_S: '1000',
-});
-await service.waitFor('agent console', 30_000);
+}));
+await run.step('start the service', () => service.waitFor('agent console', 30_000));
 const servicePid = service.child.pid!;
 
 const staffToken = (i: number) =>
@@ -131,7 +133,9 @@ const ticker = setInterval(() => {
   }
 }, 1000 / BATCHES_PER_S);
 
-for (const level of LEVELS) {
+for (const level of LEVELS) await run.step(`measure ${level} sessions`, () => measure(level));
+
+async function measure(level: number): Promise<void> {
   while (pairs.length < level) await addSession(pairs.length);
   await sleep(2000);
   latencies.length = 0;
@@ -167,6 +171,4 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 for (const pair of pairs) pair.taxpayer.close();
 for (const agent of agents) agent.close();
-service.child.kill('SIGTERM');
-await service.exited;
-await redis.stop();
+await run.done();

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
 import type { Channel } from '@etax-assist/protocol';
 import { startTestRedis } from '../harness/redis.js';
+import { ScriptRun } from '../harness/script-run.js';
 
 const AGENT_COUNTS = (process.env.BENCH_AGENTS ?? '100,1000,10000').split(',').map(Number);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
@@ -18,7 +19,9 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-const redisServer = await startTestRedis();
+const run = new ScriptRun('bench:dispatch');
+run.at('start redis-server');
+const redisServer = run.redis(await startTestRedis());
 const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisServer.url });
 const log = pino({ level: 'silent' });
 // One Redis connection per concurrent caller, as separate instances would have.
@@ -27,6 +30,7 @@ const dispatchers = clients.map((client) => new Dispatcher(client, config.dispat
 const rows: string[] = [];
 
 for (const agentCount of AGENT_COUNTS) {
+  run.at(`${agentCount} agents`);
   await clients[0]!.flushAll();
   for (const d of dispatchers) await d.start();
   const d0 = dispatchers[0]!;
@@ -107,4 +111,4 @@ console.log('| agents | requests | offered | queued | decisions/s | p50 ms | p99
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 for (const client of clients) await client.close();
-await redisServer.stop();
+await run.done();

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { WorkerPool, type MediaRoom } from '@etax-assist/sfu';
 import { freeMediaPort } from '../harness/ports.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { workerBin } from '../harness/service.js';
 
 const LEVELS = (process.env.BENCH_SESSIONS ?? '50,100,150,200').split(',').map(Number);
@@ -134,12 +135,15 @@ function rssKb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
 }
 
+const run = new ScriptRun('bench:sfu');
+run.at('start the mediasoup worker');
 const pool = await WorkerPool.start(
   { workerBin: workerBin(), numWorkers: 1, logLevel: 'error', listenIp: '127.0.0.1', basePort: await freeMediaPort(), respawnDelayMs: 1000 },
   pino({ level: 'silent' }),
 );
 const [initial] = await pool.workerStats();
 const workerPid = initial!.pid;
+run.own('mediasoup worker', pool, (p) => p.close(), () => [workerPid]);
 const baseRss = rssKb(workerPid);
 const sessions: BenchSession[] = [];
 const rows: string[] = [];
@@ -148,6 +152,7 @@ const timer = setInterval(() => {
 }, TICK_MS);
 
 for (const level of LEVELS) {
+  run.at(`${level} sessions`);
   while (sessions.length < level) sessions.push(await createSession(pool, sessions.length));
   await sleep(2000); // settle: key frames, bitrate estimation
   for (const s of sessions) for (const p of s.peers) (p.sent = 0), (p.sentBytes = 0), (p.received = 0);
@@ -191,4 +196,4 @@ console.log('| sessions | consumers | kbps sent per participant | worker CPU % |
 console.log('|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 for (const s of sessions) for (const p of s.peers) p.close();
-pool.close();
+await run.done();

@@ -10,11 +10,15 @@ import { launchBrowser } from '../harness/browser.js';
 import { DEV_PASSWORDS, startTestService } from '../harness/service.js';
 import { connectSocket, request } from '../harness/socket.js';
 import { EventLog } from '../harness/events.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { TRACE_FILE } from './trace-file.js';
 
-const t = await startTestService();
-const b = await launchBrowser();
-try {
+const run = new ScriptRun('load:capture');
+run.at('start the service and Chromium');
+const t = run.testService(await startTestService());
+const b = run.browser(await launchBrowser());
+run.at('capture the trace');
+{
   const agent = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
   const agentLog = new EventLog(agent);
   await request(agent, 'agent:status', { status: 'available' });
@@ -86,7 +90,5 @@ try {
   const bytes = trace.reduce((n, b) => n + JSON.stringify(b.events).length, 0);
   console.log(`trace: ${trace.length} batches over ${((trace.at(-1)?.offsetMs ?? 0) / 1000).toFixed(1)} s, ${(bytes / 1024).toFixed(0)} KB (first batch, the snapshot: ${(JSON.stringify(trace[0]!.events).length / 1024).toFixed(0)} KB) → ${TRACE_FILE}`);
   agent.close();
-} finally {
-  await b.close();
-  await t.stop();
 }
+await run.done();

@@ -13,6 +13,7 @@ import { createClient } from 'redis';
 import { TcpBalancer } from '../harness/balancer.js';
 import { checkInvariants } from '../harness/dispatch-invariants.js';
 import { startTestRedis } from '../harness/redis.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { Agent, Run, Taxpayer, ask, connect, percentile, spawnInstances, staffToken, taxpayerToken } from './simulation.js';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 150);
@@ -25,8 +26,10 @@ function check(name: string, ok: boolean, detail: string): void {
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${name} — ${detail}`);
 }
 
-const redis = await startTestRedis();
-const instances = await spawnInstances(3, redis.url, PER_AGENT);
+const script = new ScriptRun('chaos');
+script.at('start Redis, 3 instances and the balancers');
+const redis = script.redis(await startTestRedis());
+const instances = await spawnInstances(3, redis.url, PER_AGENT, script);
 const balancer = await TcpBalancer.start(instances.map((i) => i.url));
 // the clients whose networks are cut get lanes of their own, so their connections are known
 const taxpayerLane = await TcpBalancer.start(instances.map((i) => i.url));
@@ -37,6 +40,7 @@ const db = createClient({ url: redis.url });
 db.on('error', () => {});
 await db.connect();
 
+script.at(`${SESSIONS} sessions`);
 const taxpayers = new Map<string, Taxpayer>();
 let laneTaxpayer: Taxpayer | undefined;
 const agents: Agent[] = [];
@@ -85,6 +89,7 @@ await sleep(6000);
 const chunksAtKill = await recordings();
 check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunksAtKill} chunks`);
 // 1. kill -9 an instance
+script.at('1. kill -9 an instance');
 {
   const victim = instances[1]!;
   const disconnectsBefore = run.disconnects;
@@ -98,6 +103,7 @@ check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunk
 }
 
 // 2. restart Redis
+script.at('2. restart Redis');
 {
   const at = Date.now();
   const before = redis.redis;
@@ -110,6 +116,7 @@ check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunk
 }
 
 // 3. a taxpayer's network drops for 10 s
+script.at("3. a taxpayer's network drops");
 {
   const tp = laneTaxpayer!;
   const agent = agentOf(tp.sessionId)!;
@@ -127,6 +134,7 @@ check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunk
 }
 
 // 4. an agent's network drops for 10 s
+script.at("4. an agent's network drops");
 {
   const agent = agents[0]!;
   const mine = [...agent.sessions.keys()];
@@ -145,6 +153,7 @@ check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunk
 }
 
 // 5. an agent that does not keep up (backpressure): the others are not held back
+script.at('5. an agent that does not keep up');
 {
   const slow = agents[1]!;
   const mine = [...slow.sessions.keys()];
@@ -169,6 +178,7 @@ check('recordings written before the faults', chunksAtKill >= SESSIONS, `${chunk
   check('slow agent: it catches up', flowingSince(back, mine).length === mine.length, `${flowingSince(back, mine).length} of ${mine.length} mirrors live again, ${fresh} of them rebuilt from a fresh snapshot`);
 }
 
+script.at('at the end');
 await invariants('at the end');
 const chunksAtEnd = await recordings();
 check('recordings still written after the faults', chunksAtEnd > chunksAtKill, `${chunksAtKill} chunks before the faults, ${chunksAtEnd} at the end`);
@@ -196,4 +206,5 @@ for (const instance of instances) {
 await redis.stop();
 const failed = results.filter((r) => !r.ok);
 console.log(`\n${results.length - failed.length} of ${results.length} checks passed (${SESSIONS} sessions, 3 instances)`);
-process.exit(failed.length ? 1 : 0);
+if (failed.length) await script.fail(new Error(`${failed.length} of ${results.length} checks failed`));
+await script.done();

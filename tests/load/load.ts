@@ -13,6 +13,7 @@ import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { startTestRedis } from '../harness/redis.js';
+import { ScriptRun } from '../harness/script-run.js';
 import { Agent, DECLINE_PCT, Run, Taxpayer, ask, connect, cpuTicks, percentile, rssMb, spawnInstances, staffToken, taxpayerToken, trace, traceLengthMs } from './simulation.js';
 
 const SESSIONS = Number(process.env.LOAD_SESSIONS ?? 500);
@@ -23,9 +24,13 @@ const RAMP_PER_S = Number(process.env.LOAD_RAMP_PER_S ?? 50);
 const CONTROL_EVERY_MS = 5000;
 const CHAT_EVERY_MS = 5000;
 
+const script = new ScriptRun('load');
+
 async function runAgainst(count: number): Promise<Record<string, unknown>> {
-  const redis = await startTestRedis();
-  const instances = await spawnInstances(count, redis.url, PER_AGENT);
+  script.at(`start Redis and ${count} instance(s)`);
+  const redis = script.redis(await startTestRedis());
+  const instances = await spawnInstances(count, redis.url, PER_AGENT, script);
+  script.at(`${SESSIONS} sessions on ${count} instance(s)`);
   const run = new Run();
   const urlFor = (i: number) => instances[i % count]!.url;
   const taxpayers = new Map<string, Taxpayer>();
@@ -150,3 +155,4 @@ console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(`| ${r.instances} | ${r.sessionsHeld} | ${r.helpToOffer} | ${r.acceptToMirror} | ${r.mirror} | ${r.control} | ${r.chat} | ${r.cpuPctPerInstance} | ${r.rssMbPerInstance} | ${r.redisCpuPct} | ${r.redisOpsPerS} | ${r.errorsTotal} |`);
 }
+await script.done();

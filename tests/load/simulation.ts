@@ -8,6 +8,7 @@ import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService, type ServiceProcess } from '../harness/process.js';
+import type { ScriptRun } from '../harness/script-run.js';
 import { workerBin } from '../harness/service.js';
 import { TRACE_FILE } from './trace-file.js';
 
@@ -191,17 +192,18 @@ export class Taxpayer {
   }
 }
 
-export async function spawnInstances(count: number, redisUrl: string, perAgent: number): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
+/** `count` instances, each its own process, stopped by the script run however it ends. */
+export async function spawnInstances(count: number, redisUrl: string, perAgent: number, script: ScriptRun): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
   const out = [];
   for (let i = 1; i <= count; i++) {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-load-'));
-    const proc = spawnService({
+    const proc = script.service(spawnService({
       NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, REDIS_URL: redisUrl,
       INSTANCE_ID: `load-${i}`, STAFF_JWT_SECRET: STAFF_SECRET, PORTAL_JWT_SECRET: PORTAL_SECRET,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
       DISPATCH_TEXT_SESSIONS_PER_AGENT: String(perAgent),
-    });
+    }), `instance ${i}`);
     await proc.waitFor('agent console', 30_000);
     out.push({ url: `http://127.0.0.1:${port}`, proc, dataDir });
   }

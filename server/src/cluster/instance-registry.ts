@@ -9,14 +9,30 @@ const INSTANCES = 'cluster:instances';
 const instanceKey = (id: string) => `cluster:instance:${id}`;
 const reapedKey = (id: string) => `cluster:reaped:${id}`;
 
+// Heartbeat ages are measured by Redis's clock, never by the instances' own (which may differ).
+const REDIS_NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+/** ARGV: timeout ms, `live` (younger than it) or `lost` (older). */
+const BY_AGE = `${REDIS_NOW}
+if ARGV[2] == 'live' then return redis.call('ZRANGEBYSCORE', KEYS[1], now - tonumber(ARGV[1]), '+inf') end
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - tonumber(ARGV[1])))`;
+/** One round trip: was this instance declared dead meanwhile (and forget it), then its heartbeat. ARGV: id, info, ttl ms. */
+const BEAT = `${REDIS_NOW}
+local reaped = redis.call('GETDEL', KEYS[1])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+return reaped and 1 or 0`;
+
+function instancesByAge(redis: RedisClient, timeoutMs: number, age: 'live' | 'lost'): Promise<string[]> {
+  return redis.eval(BY_AGE, { keys: [INSTANCES], arguments: [String(timeoutMs), age] }) as Promise<string[]>;
+}
+
 /** The instances whose heartbeat is younger than `timeoutMs`, as they last announced themselves. */
 export async function readInstances(redis: RedisClient, timeoutMs: number): Promise<InstanceInfo[]> {
-  const ids = await redis.zRangeByScore(INSTANCES, Date.now() - timeoutMs, '+inf');
+  const ids = await instancesByAge(redis, timeoutMs, 'live');
   if (ids.length === 0) return [];
   const values = await redis.mGet(ids.map(instanceKey));
   return values.flatMap((value) => (value ? [JSON.parse(value) as InstanceInfo] : [])).sort((a, b) => a.id.localeCompare(b.id));
 }
-
 
 export interface InstanceRegistryOptions {
   id: string | undefined;
@@ -37,6 +53,13 @@ type RegistryEvents = {
  * interval; new media rooms go to the least-loaded live instance that is not draining; an
  * instance silent past the timeout is lost, and one survivor (who claims it first) re-homes
  * what it held.
+ *
+ * What the heartbeat measures: that this instance's event loop ran its heartbeat and the write
+ * reached Redis, aged by Redis's clock. A stall of the event loop (long GC, saturated CPU, VM
+ * pause) shorter than the timeout minus one interval is never taken for death. Past the timeout
+ * the instance is declared dead; when it runs again, its next beat learns it, it closes the media
+ * rooms it still had (their clients were told to rejoin elsewhere) and it is live again from that
+ * beat on, its sockets served as before (what its adapter missed meanwhile: cluster/stream-gap.ts).
  */
 export class InstanceRegistry extends EventEmitter<RegistryEvents> {
   readonly id: string;
@@ -74,22 +97,22 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
   }
 
   async #beat(): Promise<InstanceInfo> {
-    if (await this.redis.getDel(reapedKey(this.id))) {
+    const info: InstanceInfo = { id: this.id, url: this.options.url, ...this.load(), draining: this.#draining, startedAt: this.#startedAt, at: Date.now() };
+    const reaped = await this.redis.eval(BEAT, {
+      keys: [reapedKey(this.id), instanceKey(this.id), INSTANCES],
+      arguments: [this.id, JSON.stringify(info), String(this.options.timeoutMs)],
+    });
+    if (reaped === 1) {
+      // back in the cluster from now on (this beat), without what the others re-homed
       this.log.error({ instance: this.id }, 'this instance was declared dead by the others: dropping what it held');
       this.emit('declared-dead');
     }
-    const now = Date.now();
-    const info: InstanceInfo = { id: this.id, url: this.options.url, ...this.load(), draining: this.#draining, startedAt: this.#startedAt, at: now };
-    await this.redis.multi()
-      .set(instanceKey(this.id), JSON.stringify(info), { PX: this.options.timeoutMs })
-      .zAdd(INSTANCES, { score: now, value: this.id })
-      .exec();
     return info;
   }
 
   /** Instances whose heartbeat stopped: claimed once (SET NX), then reported as lost. */
   async #reap(): Promise<void> {
-    const dead = await this.redis.zRangeByScore(INSTANCES, '-inf', Date.now() - this.options.timeoutMs);
+    const dead = await instancesByAge(this.redis, this.options.timeoutMs, 'lost');
     for (const id of dead) {
       if (id === this.id) continue;
       const claimed = await this.redis.set(reapedKey(id), this.id, { NX: true, PX: this.options.timeoutMs * 10 });

@@ -122,9 +122,8 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
+      const { state, events } = await this.mirror(sessionId);
       await socket.join(rooms.mirror(sessionId));
-      const events = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
       const origins = this.config.cobrowse.assetOrigins;
       if (origins.length === 0) return { state, events };
       return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId, principal)}`, origins } };
@@ -199,6 +198,12 @@ export class CobrowseRelay {
     });
   }
 
+  /** The session's co-browsing state and a fresh mirror: its latest snapshot and what followed. */
+  async mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[] }> {
+    const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
+    return { state, events: (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]) };
+  }
+
   async #acceptBatch(batch: EventBatch, reply: (event: string, payload: unknown) => void): Promise<{ accepted: number; snapshotWanted: boolean }> {
     const limits = this.config.cobrowse;
     const json = JSON.stringify(batch.events);
@@ -251,9 +256,7 @@ export class CobrowseRelay {
       }
       if (behind && !isSnapshot) {
         socket.data.mirrorBehind?.delete(sessionId);
-        const { batches } = await this.#run<{ batches: string[] | Record<string, never> }>('watch', { session: sessionId });
-        const fresh = (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]);
-        socket.emit('cobrowse:events', { sessionId, events: fresh });
+        socket.emit('cobrowse:events', { sessionId, events: (await this.mirror(sessionId)).events });
         continue;
       }
       socket.data.mirrorBehind?.delete(sessionId);

@@ -4,6 +4,8 @@ export const dispatchKeys = {
   agent: (id: string) => `dp:agent:${id}`,
   agents: 'dp:agents',
   agentSessions: (id: string) => `dp:agent:${id}:sessions`,
+  /** Offers made to the agent and not closed yet (`session:seq`). */
+  agentOffers: (id: string) => `dp:agent:${id}:offers`,
   /** Sessions the agent ended and is still wrapping up. */
   agentWrapUps: (id: string) => `dp:agent:${id}:wrapups`,
   queue: (skill: string) => `dp:q:${skill}`,

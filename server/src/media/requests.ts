@@ -107,7 +107,11 @@ export class MediaSignalling implements ConnectionHook {
     forwarder.handle<{ sessionId: string; peerId: string }>('media:remove-peer', async ({ sessionId, peerId }) => this.#removeLocal(sessionId, peerId));
     registry.on('lost', (id) => void this.#rehome(id).catch((error: unknown) => log.error({ err: error, lost: id }, 're-homing failed')));
     registry.on('declared-dead', () => {
-      for (const room of this.pool.rooms) room.close();
+      for (const room of this.pool.rooms) {
+        room.close();
+        // the survivor's rejoin may have been trimmed from the adapter stream while this instance was paused
+        this.io.local.to(rooms.session(room.sessionId)).emit('media:rejoin', { sessionId: room.sessionId, reason: 'instance-lost' });
+      }
     });
     this.#homeCheck = new PeriodicTask('media homes', config.cluster.heartbeatIntervalMs, () => this.#checkHomes(), log);
   }
