@@ -65,18 +65,21 @@ export class SessionStore {
     return summary;
   }
 
-  async #queueFigures(id: string, f: Fields): Promise<Pick<SessionSummary, 'queuePosition' | 'estimatedWaitS'>> {
+  async #queueFigures(id: string, f: Fields): Promise<Pick<SessionSummary, 'queuePosition' | 'estimatedWaitS' | 'agentOnDuty'>> {
     const queue = f.queue as string;
-    const [rank, staffed, recent] = await Promise.all([
+    // every skill the request accepts by now (its widening steps included) may bring its agent
+    const skills = (f.cands || queue).split(',');
+    const [rank, onDuty, recent] = await Promise.all([
       this.redis.zRank(dispatchKeys.queue(queue), id),
-      this.redis.sCard(dispatchKeys.staff(queue)),
+      this.redis.sUnion(skills.map((skill) => dispatchKeys.staff(skill))),
       this.redis.lRange(dispatchKeys.handlingTimes(queue), 0, -1),
     ]);
     // An offered session is out of the queue: it is next.
     const position = rank === null ? 1 : rank + 1;
     const perAgent = this.options.capacity / Math.max(1, Number(f.cost ?? this.options.capacity));
-    const estimate = estimateWaitS(position, staffed, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
-    return estimate === undefined ? { queuePosition: position } : { queuePosition: position, estimatedWaitS: estimate };
+    const estimate = estimateWaitS(position, onDuty.length, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
+    const figures = { queuePosition: position, agentOnDuty: onDuty.length > 0 };
+    return estimate === undefined ? figures : { ...figures, estimatedWaitS: estimate };
   }
 
   async agentName(agentId: string): Promise<string> {
