@@ -1,10 +1,11 @@
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
+import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { request, type TestSocket } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
-import type { TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
 type Lang = 'zh' | 'en';
 interface Box { left: number; top: number; right: number; bottom: number; width: number; height: number }
@@ -256,4 +257,29 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       await page.close();
     }
   }, 120_000);
+
+  it('the green-channel group the taxpayer chose is on the offer and the taxpayer card of the agent, in both languages', async () => {
+    const page = await signedIn(DESKTOP, 'zh');
+    await open(page);
+    await widget(page, `const s = ui.querySelector('select[name="priority"]'); s.value = 'pregnant';`);
+    await ask(page, 'text');
+    const agent = await (await b.browser.createBrowserContext()).newPage();
+    await agent.setViewport({ width: 1280, height: 800 });
+    await signInToConsole(agent, t.url, 'agent1', DEV_PASSWORDS.agent1);
+    await agent.select('.status-select', 'available');
+    await agent.waitForSelector('.offer .priority');
+    expect(await agent.$eval('.offer .priority', (e) => e.textContent)).toBe('绿色通道 · 孕妇');
+    await screenshot(agent, 'widget-green-channel-offer-zh');
+    await clickButton(agent, '接受', '.offer');
+    await agent.waitForSelector('.taxpayer-card .priority');
+    expect(await agent.$eval('.taxpayer-card .priority', (e) => e.textContent)).toBe('绿色通道孕妇');
+    await agent.click('button[data-action="language"]');
+    await agent.waitForFunction(() => document.querySelector('.taxpayer-card .priority')?.textContent === 'Green channelpregnant');
+    await screenshot(agent, 'widget-green-channel-card-en');
+    // the server has the group the taxpayer chose, not a stand-in for every green-channel visitor
+    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    expect(await t.service.redis.hGet(`sess:${sessionId}`, 'priority')).toBe('pregnant');
+    await agent.close();
+    await page.close();
+  });
 });

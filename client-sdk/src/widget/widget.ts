@@ -1,4 +1,4 @@
-import type { Channel, EntryPoint, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
+import { PRIORITY_GROUPS, type Channel, type EntryPoint, type PriorityGroup, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -59,8 +59,6 @@ const WIDGET_CSS = `
 .panel h2 { margin: 0; font-size: 19px; }
 .panel label { display: grid; gap: 4px; }
 .panel form { display: grid; gap: 14px; }
-.panel label.check { display: flex; align-items: center; gap: 10px; }
-.panel label.check input { width: 22px; height: 22px; flex: none; }
 .panel select, .panel textarea { font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; min-width: 0; }
 .channels { display: flex; gap: 8px; } .channels button { flex: 1; min-width: 0; }
 .channels button[aria-pressed="true"] { background: #17324d; color: #fff; }
@@ -88,7 +86,7 @@ const WIDGET_CSS = `
 }
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
-:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) .head { margin: 0; cursor: auto; } :host(.kiosk) label.check input { width: 34px; height: 34px; }
+:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) .head { margin: 0; cursor: auto; }
 :host(.kiosk) .status, :host(.kiosk) .explain { font-size: 26px; } :host(.kiosk) .status strong { font-size: 34px; }
 :host(.kiosk) .stars button { min-width: 0; max-width: 110px; font-size: 40px; }
 :host(.kiosk) .panel.session { top: 0; left: 0; right: 0; bottom: auto; transform: none; width: 100vw; height: 50vh; max-height: 50vh;
@@ -127,8 +125,8 @@ export class HelpWidget {
   #code: string | undefined;
   /** Sessions this widget is done with (cancelled, rated, reset): their late state pushes are ignored. */
   readonly #finished = new Set<string>();
-  /** What the visitor chose last (topic, language, channel): asking again starts from it. */
-  #choice: { topic: string; language: string; channel: Channel } | undefined;
+  /** What the visitor chose last (topic, language, channel, green channel): asking again starts from it. */
+  #choice: { topic: string; language: string; channel: Channel; priority: PriorityGroup } | undefined;
   /** The panel folded into a small bar (phone, desktop): the page is usable, the session goes on. */
   #minimised = false;
   /** An agent's chat message came while minimised: the bar says so. */
@@ -285,14 +283,14 @@ export class HelpWidget {
     const data = new FormData(form);
     const kiosk = this.options.kiosk;
     const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
-    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel };
+    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel, priority: String(data.get('priority')) as PriorityGroup };
     try {
       const connection = await this.#connect();
       const summary = await connection.request('help:request', {
         language: this.#choice.language,
         topic: this.#choice.topic,
         channel: this.#choice.channel,
-        priority: (data.get('green') ? 'elderly' : 'normal') as PriorityGroup,
+        priority: this.#choice.priority,
         entry,
       });
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);
@@ -531,9 +529,8 @@ export class HelpWidget {
           b.dataset.channel = c;
           channels.append(b);
         }
-        const green = document.createElement('label');
-        green.className = 'check';
-        green.append(Object.assign(document.createElement('input'), { type: 'checkbox', name: 'green' }), this.#t('greenChannel'));
+        // the group itself, not just "green channel": the agent sees which one on the offer and the card
+        const green = select('priority', 'greenChannel', [...PRIORITY_GROUPS], choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey));
         const actions = document.createElement('div');
         actions.className = 'row';
         const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
