@@ -191,8 +191,18 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       inside((await boxes(page, '.panel'))[0]!, PHONE);
       await screenshot(page, `widget-phone-session-${lang}`);
 
+      // minimised mid-session, the bar says when the agent writes; opened again, the message is there
+      const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+      await widget(page, `ui.querySelector('.panel button[data-action="minimise"]').click();`);
+      await request(agent, 'chat:send', { sessionId, text: lang === 'zh' ? '请看第二栏' : 'Look at the second field' });
+      await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.bar .unread'), { timeout: 10_000 });
+      expect(await widget(page, `return ui.querySelector('.bar').textContent;`)).toContain(lang === 'zh' ? '新消息' : 'New message');
+      await screenshot(page, `widget-phone-minimised-session-${lang}`);
+      await widget(page, `ui.querySelector('.bar button[data-action="restore"]').click();`);
+      expect(await widget(page, `return ui.querySelector('.messages').textContent;`)).toContain(lang === 'zh' ? '请看第二栏' : 'Look at the second field');
+
       // the agent asks for control: both answers visible and on top of everything
-      await request(agent, 'cobrowse:control-request', { sessionId: await page.evaluate(() => sessionStorage.getItem('etax-assist:session')) });
+      await request(agent, 'cobrowse:control-request', { sessionId });
       await page.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.dialog'), { timeout: 10_000 });
       expect(await onTop(page, lang === 'zh' ? ['拒绝', '允许'] : ['Refuse', 'Allow'], 'share')).toEqual(['ok', 'ok']);
       await screenshot(page, `widget-phone-control-question-${lang}`);
