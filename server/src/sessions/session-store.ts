@@ -69,16 +69,20 @@ export class SessionStore {
     const queue = f.queue as string;
     // every skill the request accepts by now (its widening steps included) may bring its agent
     const skills = (f.cands || queue).split(',');
-    const [rank, onDuty, recent] = await Promise.all([
+    const [rank, staffed, recent] = await Promise.all([
       this.redis.zRank(dispatchKeys.queue(queue), id),
-      this.redis.sUnion(skills.map((skill) => dispatchKeys.staff(skill))),
+      Promise.all(skills.map((skill) => this.redis.sCard(dispatchKeys.staff(skill)))),
       this.redis.lRange(dispatchKeys.handlingTimes(queue), 0, -1),
     ]);
+    // A widening step's skills hold the earlier ones as a rule (any topic ⊇ this topic), so the
+    // largest set stands for them all: exact for "anybody on duty", and never more agents than
+    // there are (a wait is never promised shorter), without reading whole sets every second.
+    const onDuty = Math.max(0, ...staffed);
     // An offered session is out of the queue: it is next.
     const position = rank === null ? 1 : rank + 1;
     const perAgent = this.options.capacity / Math.max(1, Number(f.cost ?? this.options.capacity));
-    const estimate = estimateWaitS(position, onDuty.length, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
-    const figures = { queuePosition: position, agentOnDuty: onDuty.length > 0 };
+    const estimate = estimateWaitS(position, onDuty, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
+    const figures = { queuePosition: position, agentOnDuty: onDuty > 0 };
     return estimate === undefined ? figures : { ...figures, estimatedWaitS: estimate };
   }
 
