@@ -23,7 +23,7 @@ const APT_RUNTIME = [
   'build-essential', 'pkg-config', 'meson', 'ninja-build', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
   'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev', 'redis-server',
 ];
-const APT_TEST = ['chromium', 'fonts-noto-cjk', 'iproute2'];
+const APT_TEST = ['chromium', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'iproute2'];
 
 const started = Date.now();
 const log = (message) => process.stdout.write(`[setup] ${message}\n`);

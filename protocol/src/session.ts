@@ -77,7 +77,14 @@ export const SessionSummary = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   /** 1 = next in line. */
   queuePosition: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Estimated from the agents on duty for the request's skills only; absent while there are none. */
   estimatedWaitS: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * While waiting: whether any agent who could take the request (its skills, widening included) is
+   * on duty, i.e. signed in and available (idle, busy or wrapping up), not away or offline. False:
+   * nobody will come until one is, and the taxpayer is told so instead of a position or a wait.
+   */
+  agentOnDuty: Type.Optional(Type.Boolean()),
   agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
   /** In wrap-up: when the wrap-up time ends (epoch ms) and the session closes by itself. */
   wrapUpUntil: Type.Optional(Type.Integer({ minimum: 0 })),

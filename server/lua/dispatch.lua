@@ -123,7 +123,9 @@ local function reindex(a)
     end
     redis.call('HSET', key, 'idx', kind, 'idxScore', score)
   end
-  local staffed = (h.status ~= nil and h.status ~= 'offline') and '1' or '0'
+  -- staffed = on duty: available (idle, busy or wrapping up); an away agent takes no work, so
+  -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)
+  local staffed = (h.status == 'available') and '1' or '0'
   if staffed ~= (h.staffed or '0') then
     for _, sk in ipairs(skills) do
       if staffed == '1' then redis.call('SADD', 'dp:staff:' .. sk, a) else redis.call('SREM', 'dp:staff:' .. sk, a) end

@@ -36,7 +36,8 @@ describe('first session in a real browser', () => {
       (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
     });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
-    expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.status strong')?.textContent)).toBe('马上轮到您');
+    // no agent is signed in yet: the widget says so rather than "you are next"
+    expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.status strong')?.textContent)).toBe('目前没有坐席值班');
     await screenshot(page, 'demo-portal-widget-waiting');
     const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'topic')).toBe('invoice');

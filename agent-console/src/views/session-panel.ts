@@ -156,7 +156,7 @@ export class SessionPanel {
   #renderCard(): HTMLElement {
     const c = this.card;
     const entry = c.entry.kind === 'portal' ? tl('entry.portal', { page: c.entry.page }) : tl('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
-    const row = (label: Label, value: Label) => el('div', {}, el('dt', { text: label }), el('dd', { text: value || '—' }));
+    const row = (label: Label, value: Label, className = '') => el('div', { className }, el('dt', { text: label }), el('dd', { text: value || '—' }));
     return el('dl', { className: 'taxpayer-card' },
       row(tl('card.taxpayer'), c.taxpayer.name),
       row(tl('card.taxpayerId'), c.taxpayer.taxpayerId),
@@ -165,6 +165,7 @@ export class SessionPanel {
       row(tl('card.language'), tl(`language.${c.language}`)),
       row(tl('card.topic'), tl(`topic.${c.topic}`)),
       row(tl('card.channel'), tl(`channel.${c.channel}`)),
+      c.priority !== 'normal' ? row(tl('card.priority'), tl(`priority.${c.priority}`), 'priority') : undefined,
       c.handoverNote ? row(tl('card.note'), c.handoverNote) : undefined,
     );
   }

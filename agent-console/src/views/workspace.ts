@@ -128,6 +128,7 @@ export class Workspace {
         return el('article', { className: 'offer', dataset: { offerId: offer.offerId } },
           el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
           el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
+          s.priority !== 'normal' ? el('p', { className: 'priority', textContent: `${t('card.priority')} · ${t(`priority.${s.priority}`)}` }) : undefined,
           s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
           el('p', { className: 'countdown', textContent: t('offer.expiresIn', { s: seconds }) }),
           el('div', { className: 'row' },

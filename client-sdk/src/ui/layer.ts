@@ -30,22 +30,31 @@ export class UiLayer {
 
 const LAYER_CSS = `
 :host { all: initial; font-family: "Noto Sans CJK SC", "Noto Sans", system-ui, sans-serif; }
-.dialog { pointer-events: auto; position: fixed; left: 50%; top: 50%; transform: translate(-50%, -50%);
+.dialog { pointer-events: auto; position: fixed; left: 50%; top: 50%; transform: translate(-50%, -50%); z-index: 2; box-sizing: border-box;
   background: #fff; color: #1d2733; border-radius: 10px; box-shadow: 0 8px 32px #0005; padding: 24px 28px;
-  max-width: min(480px, 90vw); font-size: 17px; line-height: 1.5; }
+  width: max-content; max-width: min(480px, calc(100vw - 16px)); max-height: calc(100vh - 16px); overflow: auto; font-size: 17px; line-height: 1.5; }
 .dialog h2 { margin: 0 0 8px; font-size: 20px; }
-.actions { display: flex; gap: 12px; justify-content: flex-end; margin-top: 20px; }
+/* both answers always side by side or wrapped, never cut off */
+.actions { display: flex; flex-wrap: wrap; gap: 12px; justify-content: flex-end; margin-top: 20px; }
 button { font: inherit; min-height: 48px; min-width: 96px; padding: 8px 18px; border-radius: 6px; border: 1px solid #17324d; cursor: pointer; }
 button.primary { background: #17324d; color: #fff; }
 button.secondary { background: #fff; color: #17324d; }
 button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
-.banner { pointer-events: auto; position: fixed; top: 0; left: 50%; transform: translateX(-50%); display: flex; gap: 16px;
-  align-items: center; background: #b3261e; color: #fff; padding: 8px 16px; border-radius: 0 0 8px 8px; font-size: 16px; }
+/* one line as wide as its words (up to the screen), under any open question: a question is answered on top */
+.banner { pointer-events: auto; position: fixed; top: 0; left: 50%; transform: translateX(-50%); z-index: 1; box-sizing: border-box;
+  width: max-content; max-width: calc(100vw - 16px); display: grid; grid-template-columns: minmax(0, max-content) max-content; column-gap: 16px; row-gap: 4px;
+  align-items: center; background: #b3261e; color: #fff; padding: 8px 16px; border-radius: 0 0 8px 8px; font-size: 16px; line-height: 1.3; }
 .banner.sharing { background: #17324d; }
-.banner button { min-height: 40px; background: #fff; color: #b3261e; border: 0; font-weight: 600; }
+.banner button { min-height: 40px; min-width: 0; background: #fff; color: #b3261e; border: 0; font-weight: 600; }
 .banner.sharing button { color: #17324d; }
-.banner .recording-stopped { font-size: 13px; max-width: 40ch; }
-:host(.kiosk) .dialog { font-size: 22px; max-width: min(640px, 92vw); }
+.banner .recording-stopped { grid-column: 1 / -1; font-size: 13px; max-width: 40ch; }
+@media (max-width: 480px) {
+  .dialog { padding: 18px 18px; }
+  .actions button { flex: 1 1 auto; }
+  .banner { column-gap: 10px; padding: 6px 10px; font-size: 14px; }
+  .banner button { min-height: 36px; padding: 4px 12px; }
+}
+:host(.kiosk) .dialog { font-size: 24px; max-width: min(720px, 92vw); } :host(.kiosk) .dialog h2 { font-size: 28px; }
 :host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
 /* a split kiosk screen: the banner sits on top of the page being operated (the lower half) */
 :host(.kiosk) .banner { top: 50vh; font-size: 22px; padding: 10px 20px; border-radius: 0 0 10px 10px; }

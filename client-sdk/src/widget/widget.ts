@@ -1,4 +1,4 @@
-import type { Channel, EntryPoint, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
+import { PRIORITY_GROUPS, type Channel, type EntryPoint, type PriorityGroup, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -7,7 +7,9 @@ import { CobrowseShare } from '../cobrowse/share.js';
 import { DUAL_SCREEN_ATTRIBUTE } from '../cobrowse/fit.js';
 import { PrivacyPolicy, type PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
+import { icon, type IconName } from '../ui/icons.js';
 import { UiLayer } from '../ui/layer.js';
+import { PanelPlace } from '../ui/panel-place.js';
 import { text, type Lang, type StringKey } from '../ui/strings.js';
 
 export interface WidgetOptions {
@@ -41,41 +43,62 @@ const OVER = new Set(['wrap-up', 'ended', 'cancelled', 'abandoned']);
 const WIDGET_CSS = `
 .launcher { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; background: #b3261e; color: #fff; border: 0; border-radius: 28px;
   padding: 14px 24px; font-size: 18px; box-shadow: 0 4px 16px #0004; min-height: 56px; }
-.panel { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; width: min(380px, 92vw); max-height: 86vh; overflow: auto; background: #fff;
-  color: #1d2733; border-radius: 12px; box-shadow: 0 8px 32px #0005; padding: 18px 20px; font-size: 16px; display: grid; gap: 12px; }
+.panel { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; box-sizing: border-box; width: min(380px, calc(100vw - 16px));
+  max-height: min(86vh, calc(100vh - 16px)); overflow: auto; background: #fff; color: #1d2733; border-radius: 12px; box-shadow: 0 8px 32px #0005;
+  padding: 14px 20px 18px; font-size: 16px; display: grid; gap: 12px; }
+.head { display: flex; align-items: center; gap: 6px; margin: 0 -10px 0 -8px; touch-action: none; user-select: none; cursor: move; }
+.head h2 { flex: 1; min-width: 0; }
+.head button { min-width: 44px; min-height: 44px; padding: 0; display: grid; place-items: center; border-color: transparent; background: transparent; color: #17324d; }
+.head button[data-action="move"] { cursor: move; }
+.icon { width: 1.25em; height: 1.25em; vertical-align: -0.25em; flex: none; }
+.bar { pointer-events: auto; position: fixed; right: 16px; bottom: 16px; box-sizing: border-box; max-width: calc(100vw - 32px); display: flex; align-items: center;
+  gap: 12px; padding: 6px 6px 6px 18px; background: #17324d; color: #fff; border-radius: 30px; box-shadow: 0 4px 16px #0004; font-size: 16px; }
+.bar .summary { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.bar .unread { flex: none; background: #f0a500; color: #1d2733; border-radius: 12px; padding: 2px 10px; font-size: 14px; }
+.bar button { flex: none; display: flex; gap: 6px; align-items: center; min-width: 0; background: #fff; color: #17324d; border: 0; border-radius: 24px; }
 .panel h2 { margin: 0; font-size: 19px; }
 .panel label { display: grid; gap: 4px; }
 .panel form { display: grid; gap: 14px; }
-.panel label.check { display: flex; align-items: center; gap: 10px; }
-.panel label.check input { width: 22px; height: 22px; }
-.panel select, .panel textarea { font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
-.channels { display: flex; gap: 8px; }
+.panel select, .panel textarea { font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; min-width: 0; }
+.channels { display: flex; gap: 8px; } .channels button { flex: 1; min-width: 0; }
 .channels button[aria-pressed="true"] { background: #17324d; color: #fff; }
-.status { font-size: 17px; } .status strong { display: block; font-size: 22px; }
-.tiles { display: grid; gap: 6px; } .tiles video { width: 100%; border-radius: 8px; background: #000; }
-.stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 52px; }
+.status { font-size: 17px; } .status strong { display: block; font-size: 22px; } .explain { margin: 0; line-height: 1.5; }
+.tiles { position: relative; display: grid; gap: 6px; } .tiles video { width: 100%; border-radius: 8px; background: #000; }
+.tiles video.self { position: absolute; right: 8px; bottom: 8px; width: 32%; border: 2px solid #fff; box-sizing: border-box; transform: scaleX(-1); }
+.tiles video.self:only-child { position: static; width: 45%; }
+.stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 0; flex: 1; max-width: 60px; padding: 4px; }
 .stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
 .note { color: #b3261e; }
 .code .digits { display: block; font-size: 34px; letter-spacing: 8px; font-variant-numeric: tabular-nums; }
 .chat { display: grid; gap: 8px; }
 .messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px; }
-.messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; }
+.messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; overflow-wrap: anywhere; }
 .messages li.mine { background: #17324d; color: #fff; justify-self: end; }
 .messages li.theirs { background: #fff; justify-self: start; }
 .panel .chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 1 1 auto; min-width: 0; } .chat-form input { flex: 1 0 100%; box-sizing: border-box; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
-.row { display: flex; gap: 8px; flex-wrap: wrap; }
+.row { display: flex; gap: 8px; flex-wrap: wrap; } .row > button { flex: 1 1 auto; min-width: 0; }
+/* a phone: the panel takes the width, the video and chat give room to the page */
+@media (max-width: 480px) {
+  .launcher { right: 12px; bottom: 12px; }
+  .panel { right: 8px; bottom: 8px; max-height: min(72vh, calc(100vh - 16px)); padding: 10px 14px 14px; gap: 10px; }
+  .tiles video { max-height: 28vh; object-fit: cover; } .messages { max-height: 18vh; }
+  .bar { right: 8px; bottom: 8px; max-width: calc(100vw - 16px); }
+}
 :host(.kiosk) .launcher { font-size: 28px; padding: 22px 40px; min-height: 80px; }
 :host(.kiosk) .panel { left: 50%; right: auto; top: 4vh; bottom: auto; transform: translateX(-50%); width: min(720px, 94vw); font-size: 22px; }
-:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) label.check input { width: 34px; height: 34px; }
-:host(.kiosk) .channels button { flex: 1; }
+:host(.kiosk) .panel h2 { font-size: 28px; } :host(.kiosk) .head { margin: 0; cursor: auto; }
+:host(.kiosk) .status, :host(.kiosk) .explain { font-size: 26px; } :host(.kiosk) .status strong { font-size: 34px; }
+:host(.kiosk) .stars button { min-width: 0; max-width: 110px; font-size: 40px; }
 :host(.kiosk) .panel.session { top: 0; left: 0; right: 0; bottom: auto; transform: none; width: 100vw; height: 50vh; max-height: 50vh;
   border-radius: 0; box-sizing: border-box; overflow: auto; align-content: start; }
-:host(.kiosk) .panel.session .tiles video { max-height: 36vh; object-fit: cover; } :host(.kiosk) .status strong { font-size: 32px; }
+/* the split screen's upper half: status and the call's buttons first, then the video, so nothing needed sits below its fold */
+:host(.kiosk) .panel.session .tiles video { max-height: max(20vh, calc(50vh - 280px)); object-fit: cover; }
 :host(.kiosk) .chat-form input { min-height: 56px; }
 :host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
 :host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
 :host(.kiosk) .panel.session .messages { min-height: 18vh; max-height: 28vh; }
 `;
+
 
 /**
  * The "Human help" widget a portal or kiosk embeds with one script tag: topic, language and
@@ -102,8 +125,13 @@ export class HelpWidget {
   #code: string | undefined;
   /** Sessions this widget is done with (cancelled, rated, reset): their late state pushes are ignored. */
   readonly #finished = new Set<string>();
-  /** What the visitor chose last (topic, language, channel): asking again starts from it. */
-  #choice: { topic: string; language: string; channel: Channel } | undefined;
+  /** What the visitor chose last (topic, language, channel, green channel): asking again starts from it. */
+  #choice: { topic: string; language: string; channel: Channel; priority: PriorityGroup } | undefined;
+  /** The panel folded into a small bar (phone, desktop): the page is usable, the session goes on. */
+  #minimised = false;
+  /** An agent's chat message came while minimised: the bar says so. */
+  #unread = false;
+  readonly #place = new PanelPlace();
   #lastActivity = Date.now();
   readonly #inactivity: ReturnType<typeof setInterval> | undefined;
 
@@ -255,14 +283,14 @@ export class HelpWidget {
     const data = new FormData(form);
     const kiosk = this.options.kiosk;
     const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
-    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel };
+    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel, priority: String(data.get('priority')) as PriorityGroup };
     try {
       const connection = await this.#connect();
       const summary = await connection.request('help:request', {
         language: this.#choice.language,
         topic: this.#choice.topic,
         channel: this.#choice.channel,
-        priority: (data.get('green') ? 'elderly' : 'normal') as PriorityGroup,
+        priority: this.#choice.priority,
         entry,
       });
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);
@@ -325,6 +353,9 @@ export class HelpWidget {
     this.#score = 0;
     this.#code = undefined;
     this.#notice = '';
+    this.#minimised = false;
+    this.#unread = false;
+    this.#place.reset();
     this.#view = 'closed';
     if (this.options.kiosk) {
       // the next visitor starts from the kiosk's defaults
@@ -366,6 +397,29 @@ export class HelpWidget {
     return b;
   }
 
+  /** A button showing an icon; `label` names it for screen readers and as its tooltip. */
+  #iconButton(name: IconName, label: string, action: string, onclick: () => void = () => {}): HTMLButtonElement {
+    const b = this.#button('', onclick);
+    b.append(icon(name));
+    b.setAttribute('aria-label', label);
+    b.title = label;
+    b.dataset.action = action;
+    return b;
+  }
+
+  /** Portal pages (not the kiosk's split screen): the panel can be minimised and moved. */
+  get #movable(): boolean {
+    return !this.options.kiosk;
+  }
+
+  #setMinimised(minimised: boolean): void {
+    this.#minimised = minimised;
+    if (!minimised) this.#unread = false;
+    this.#render();
+    // the keyboard stays where it was: on the button that brings the other form back
+    this.#layer.root.querySelector<HTMLElement>(`[data-action="${minimised ? 'restore' : 'minimise'}"]`)?.focus();
+  }
+
   #render(): void {
     const root = this.#layer.root;
     for (const node of [...root.children]) if (node.tagName !== 'STYLE' && !node.classList.contains('dialog') && !node.classList.contains('banner')) node.remove();
@@ -374,19 +428,70 @@ export class HelpWidget {
       (root.lastElementChild as HTMLElement).classList.add('launcher');
       return;
     }
+    this.#dualScreen(this.#view === 'session' && Boolean(this.options.kiosk));
+    if (this.#minimised && this.#movable) {
+      root.append(this.#bar());
+      return;
+    }
     const panel = document.createElement('section');
     panel.className = `panel ${this.#view}`;
-    this.#dualScreen(this.#view === 'session' && Boolean(this.options.kiosk));
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', this.#t('helpTitle'));
-    const heading = document.createElement('h2');
-    heading.textContent = this.#t('helpTitle');
-    panel.append(heading);
+    panel.append(this.#head(panel));
     if (this.#notice) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#notice }));
     if (this.#reconnecting) panel.append(Object.assign(document.createElement('p'), { className: 'note', textContent: this.#t('reconnecting') }));
     // signed out, nothing the panel offers could reach the service: only the notice stays
     if (!this.#signedOut) this.#renderBody(panel);
     root.append(panel);
+    if (this.#movable) this.#place.apply(panel);
+  }
+
+  /** The panel's title bar: on portal pages also its handle (drag it, or arrow keys on the grip) and Minimise. */
+  #head(panel: HTMLElement): HTMLElement {
+    const head = document.createElement('header');
+    head.className = 'head';
+    const heading = document.createElement('h2');
+    heading.textContent = this.#t('helpTitle');
+    if (!this.#movable) {
+      head.append(heading);
+      return head;
+    }
+    const move = this.#iconButton('grip', this.#t('move'), 'move');
+    head.append(move, heading, this.#iconButton('minimise', this.#t('minimise'), 'minimise', () => this.#setMinimised(true)));
+    this.#place.attach(panel, head, move);
+    return head;
+  }
+
+  /** The minimised panel: where things stand in one line, and the button that opens it again. */
+  #bar(): HTMLElement {
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    bar.setAttribute('role', 'region');
+    bar.setAttribute('aria-label', this.#t('helpTitle'));
+    bar.append(Object.assign(document.createElement('span'), { className: 'summary', textContent: this.#summaryLine() }));
+    if (this.#unread) bar.append(Object.assign(document.createElement('span'), { className: 'unread', textContent: this.#t('newMessage') }));
+    const restore = this.#iconButton('restore', this.#t('restore'), 'restore', () => this.#setMinimised(false));
+    restore.append(this.#t('restore'));
+    bar.append(restore);
+    return bar;
+  }
+
+  #summaryLine(): string {
+    const s = this.#summary;
+    switch (this.#view) {
+      case 'waiting':
+        return s?.agentOnDuty === false ? this.#t('noAgent') : this.#positionLine(s?.queuePosition ?? 1);
+      case 'session':
+        return s?.agent?.name ? this.#t('connectedTo', { name: s.agent.name }) : this.#t('connecting');
+      case 'rating':
+        return this.#t('rateTitle');
+      default:
+        return this.#t('helpTitle');
+    }
+  }
+
+  #positionLine(position: number): string {
+    return position <= 1 ? this.#t('next') : this.#t('position', { ahead: String(position - 1) });
   }
 
   #renderBody(panel: HTMLElement): void {
@@ -424,9 +529,8 @@ export class HelpWidget {
           b.dataset.channel = c;
           channels.append(b);
         }
-        const green = document.createElement('label');
-        green.className = 'check';
-        green.append(Object.assign(document.createElement('input'), { type: 'checkbox', name: 'green' }), this.#t('greenChannel'));
+        // the group itself, not just "green channel": the agent sees which one on the offer and the card
+        const green = select('priority', 'greenChannel', [...PRIORITY_GROUPS], choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey));
         const actions = document.createElement('div');
         actions.className = 'row';
         const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
@@ -441,18 +545,23 @@ export class HelpWidget {
       }
       case 'waiting': {
         const s = this.#summary;
-        const status = p(this.#t('queued'));
-        const position = s?.queuePosition ?? 1;
-        const strong = document.createElement('strong');
-        strong.textContent = position <= 1 ? this.#t('next') : this.#t('position', { ahead: String(position - 1) });
-        status.append(strong);
-        panel.append(status, p(s?.estimatedWaitS !== undefined ? this.#t('eta', { min: String(Math.max(1, Math.round(s.estimatedWaitS / 60))) }) : this.#t('noEta'), 'eta'));
+        if (s?.agentOnDuty === false) {
+          // nobody could take the request now: no place in line or wait would be true; say so and what else there is
+          const status = p('');
+          status.append(Object.assign(document.createElement('strong'), { textContent: this.#t('noAgent') }));
+          panel.append(status, p(this.#t('noAgentBody'), 'explain'));
+        } else {
+          const status = p(this.#t('queued'));
+          status.append(Object.assign(document.createElement('strong'), { textContent: this.#positionLine(s?.queuePosition ?? 1) }));
+          panel.append(status);
+          if (s?.estimatedWaitS !== undefined) panel.append(p(this.#t('eta', { min: String(Math.max(1, Math.round(s.estimatedWaitS / 60))) }), 'eta'));
+        }
         if (this.#code) {
           const code = p(this.#t('code'), 'code');
           code.append(Object.assign(document.createElement('strong'), { className: 'digits', textContent: this.#code }));
           panel.append(code);
         } else {
-          panel.append(this.#button(this.#t('showCode'), () => void this.#showCode()));
+          panel.append(this.#button(this.#t('showCode'), () => void this.#showCode(), s?.agentOnDuty === false));
         }
         panel.append(this.#button(this.#t('cancel'), () => void this.#cancel()));
         return;
@@ -463,23 +572,20 @@ export class HelpWidget {
         const call = this.#call;
         if (call && call.state !== 'connected') {
           panel.append(p(call.state === 'reconnecting' ? this.#t('reconnecting') : this.#t('connecting'), call.state === 'reconnecting' ? 'note' : 'status'));
-        } else if (call) {
-          const tiles = document.createElement('div');
-          tiles.className = 'tiles';
-          for (const remote of call.remoteTracks.filter((r) => r.kind === 'video')) {
-            tiles.append(Object.assign(document.createElement('video'), { autoplay: true, muted: true, playsInline: true, srcObject: new MediaStream([remote.track]) }));
-          }
-          panel.append(tiles);
-          const controls = document.createElement('div');
-          controls.className = 'row';
+        }
+        // the call's buttons and End come before the pictures: in view however tall the video is
+        const controls = document.createElement('div');
+        controls.className = 'row controls';
+        if (call?.state === 'connected') {
           controls.append(
             this.#button(call.micEnabled ? this.#t('mute') : this.#t('unmute'), () => void call.setMicEnabled(!call.micEnabled).then(() => this.#render())),
             ...(call.mode === 'video' ? [this.#button(call.cameraEnabled ? this.#t('cameraOff') : this.#t('cameraOn'), () => void call.setCameraEnabled(!call.cameraEnabled).then(() => this.#render()))] : []),
           );
-          panel.append(controls);
         }
+        controls.append(this.#button(this.#t('hangUp'), () => void this.#hangUp()));
+        panel.append(controls);
+        if (call?.state === 'connected') panel.append(this.#tiles(call));
         if (this.#chatBox) panel.append(this.#chatBox);
-        panel.append(this.#button(this.#t('hangUp'), () => void this.#hangUp()));
         return;
       }
       case 'rating': {
@@ -512,6 +618,22 @@ export class HelpWidget {
     }
   }
 
+  /** The agent's picture, and the taxpayer's own (mirrored, like a looking glass) while the camera is on. */
+  #tiles(call: MediaCall): HTMLElement {
+    const tiles = document.createElement('div');
+    tiles.className = 'tiles';
+    const video = (track: MediaStreamTrack) => Object.assign(document.createElement('video'), { autoplay: true, muted: true, playsInline: true, srcObject: new MediaStream([track]) });
+    for (const remote of call.remoteTracks.filter((r) => r.kind === 'video')) tiles.append(video(remote.track));
+    const own = call.localStream?.getVideoTracks()[0];
+    if (call.mode === 'video' && call.cameraEnabled && own) {
+      const self = video(own);
+      self.className = 'self';
+      self.setAttribute('aria-label', this.#t('selfView'));
+      tiles.append(self);
+    }
+    return tiles;
+  }
+
   #buildChat(chat: ChatClient): HTMLElement {
     const box = document.createElement('div');
     box.className = 'chat';
@@ -521,9 +643,13 @@ export class HelpWidget {
     chat.on('message', (m) => {
       const item = document.createElement('li');
       item.className = m.from.role === 'taxpayer' ? 'mine' : 'theirs';
-      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: m.from.role === 'taxpayer' ? '' : `${m.from.name}：` }), m.attachment ? `📎 ${m.text}` : m.text);
+      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: m.from.role === 'taxpayer' ? '' : `${m.from.name}：` }), ...(m.attachment ? [icon('attachment'), ' '] : []), m.text);
       list.append(item);
       list.scrollTop = list.scrollHeight;
+      if (this.#minimised && m.from.role !== 'taxpayer' && !this.#unread) {
+        this.#unread = true;
+        this.#render();
+      }
     });
     const form = document.createElement('form');
     form.className = 'chat-form';
@@ -560,6 +686,7 @@ export class HelpWidget {
     if (this.#inactivity) clearInterval(this.#inactivity);
     void this.#endMedia();
     this.#connection?.close();
+    this.#place.close();
     this.#layer.remove();
   }
 }

@@ -9,6 +9,7 @@ export const dispatchKeys = {
   /** Sessions the agent ended and is still wrapping up. */
   agentWrapUps: (id: string) => `dp:agent:${id}:wrapups`,
   queue: (skill: string) => `dp:q:${skill}`,
+  /** Agents on duty (available: idle, busy or wrapping up) with the skill. */
   staff: (skill: string) => `dp:staff:${skill}`,
   presence: 'dp:presence',
   active: 'dp:active',

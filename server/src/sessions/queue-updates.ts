@@ -39,7 +39,7 @@ export class QueueUpdates {
           this.#sent.delete(sessionId);
           continue;
         }
-        const figures = `${summary.state}|${summary.queuePosition}|${summary.estimatedWaitS ?? ''}`;
+        const figures = `${summary.state}|${summary.queuePosition}|${summary.estimatedWaitS ?? ''}|${summary.agentOnDuty}`;
         if (this.#sent.get(sessionId) === figures) continue;
         this.#sent.set(sessionId, figures);
         this.io.local.to(rooms.session(sessionId)).emit('session:state', summary);

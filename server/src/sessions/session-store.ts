@@ -65,18 +65,25 @@ export class SessionStore {
     return summary;
   }
 
-  async #queueFigures(id: string, f: Fields): Promise<Pick<SessionSummary, 'queuePosition' | 'estimatedWaitS'>> {
+  async #queueFigures(id: string, f: Fields): Promise<Pick<SessionSummary, 'queuePosition' | 'estimatedWaitS' | 'agentOnDuty'>> {
     const queue = f.queue as string;
+    // every skill the request accepts by now (its widening steps included) may bring its agent
+    const skills = (f.cands || queue).split(',');
     const [rank, staffed, recent] = await Promise.all([
       this.redis.zRank(dispatchKeys.queue(queue), id),
-      this.redis.sCard(dispatchKeys.staff(queue)),
+      Promise.all(skills.map((skill) => this.redis.sCard(dispatchKeys.staff(skill)))),
       this.redis.lRange(dispatchKeys.handlingTimes(queue), 0, -1),
     ]);
+    // A widening step's skills hold the earlier ones as a rule (any topic ⊇ this topic), so the
+    // largest set stands for them all: exact for "anybody on duty", and never more agents than
+    // there are (a wait is never promised shorter), without reading whole sets every second.
+    const onDuty = Math.max(0, ...staffed);
     // An offered session is out of the queue: it is next.
     const position = rank === null ? 1 : rank + 1;
     const perAgent = this.options.capacity / Math.max(1, Number(f.cost ?? this.options.capacity));
-    const estimate = estimateWaitS(position, staffed, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
-    return estimate === undefined ? { queuePosition: position } : { queuePosition: position, estimatedWaitS: estimate };
+    const estimate = estimateWaitS(position, onDuty, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
+    const figures = { queuePosition: position, agentOnDuty: onDuty > 0 };
+    return estimate === undefined ? figures : { ...figures, estimatedWaitS: estimate };
   }
 
   async agentName(agentId: string): Promise<string> {

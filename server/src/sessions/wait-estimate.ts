@@ -1,11 +1,12 @@
 /**
  * Expected wait of the taxpayer at `position` (1 = next): the sessions ahead are shared among
- * the agents on the skill, each serving `sessionsPerAgent` at once for `handlingS` on average.
- * Unknown (undefined) while nobody on the skill is on duty.
+ * the agents on duty for the request (available, not away or offline), each serving
+ * `sessionsPerAgent` at once for `handlingS` on average. Unknown (undefined) while nobody is on
+ * duty: no figure would be true then.
  */
-export function estimateWaitS(position: number, staffed: number, sessionsPerAgent: number, handlingS: number): number | undefined {
-  if (staffed <= 0) return undefined;
-  const servers = staffed * Math.max(1, sessionsPerAgent);
+export function estimateWaitS(position: number, onDuty: number, sessionsPerAgent: number, handlingS: number): number | undefined {
+  if (onDuty <= 0) return undefined;
+  const servers = onDuty * Math.max(1, sessionsPerAgent);
   return Math.round((position / servers) * handlingS);
 }
 
