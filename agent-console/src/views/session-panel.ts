@@ -82,8 +82,7 @@ export class SessionPanel {
             this.#devices,
           ),
           this.#sideTabs.element,
-          this.#actions,
-          this.#status,
+          el('div', { className: 'side-footer' }, this.#status, this.#actions),
         ),
       ),
     );
@@ -232,7 +231,7 @@ export class SessionPanel {
     const call = this.#call;
     start.hidden = call !== undefined;
     mic.disabled = !call || call.state === 'closed';
-    camera.disabled = !call || call.mode !== 'video';
+    camera.disabled = !call || call.state === 'closed' || call.mode !== 'video';
   }
 
   async #startCall(): Promise<void> {

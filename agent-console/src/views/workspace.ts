@@ -36,6 +36,7 @@ export class Workspace {
     socket.on('agent:state', ({ state, reason }) => {
       this.#agentState = state;
       this.#renderStatus();
+      this.#renderTabs();
       if (reason) this.#say(t(`status.${state.status}`));
     });
     socket.on('offer:new', (offer) => {
@@ -103,6 +104,7 @@ export class Workspace {
       this.connection.request('agent:status', { status: select.value as AgentStatus }).then((s) => {
         this.#agentState = s;
         this.#renderStatus();
+        this.#renderTabs();
       }, (e: unknown) => this.#fail(e));
     });
     const code = el('input', { name: 'code', inputMode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, placeholder: t('code.placeholder'), ariaLabel: t('code.placeholder') });
@@ -192,7 +194,8 @@ export class Workspace {
 
   #renderTabs(): void {
     if (this.#sessions.size === 0) {
-      this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t('noSessions') }));
+      // only an agent who is not available needs telling how to receive requests
+      this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t(this.#agentState?.status === 'available' ? 'noSessionsYet' : 'noSessions') }));
       return;
     }
     this.#tabs.replaceChildren(
