@@ -79,14 +79,20 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await p.setViewport(DESKTOP);
   }
 
-  /** Selectors of `controls` not wholly inside the window, and whether the page itself scrolls. */
+  /**
+   * Selectors of `controls` not wholly inside the window or not reachable there (clipped by a
+   * scrolling box or covered: what is at the centre of their box is not them), and whether the
+   * page itself scrolls.
+   */
   const outsideWindow = (p: Page, controls: string[]) =>
     p.evaluate((selectors) => {
       const problems = selectors.filter((selector) => {
         const node = document.querySelector(selector);
         if (!node) return true;
         const r = node.getBoundingClientRect();
-        return r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth;
+        if (r.width === 0 || r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) return true;
+        const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return !top || !(node === top || node.contains(top));
       });
       const root = document.documentElement;
       if (root.scrollHeight > innerHeight || root.scrollWidth > innerWidth) problems.push(`page scrolls (${root.scrollWidth}×${root.scrollHeight})`);
@@ -149,6 +155,9 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
 
     // the agent's session fits the window: mirror, call, chat, hand-over and end in view together
     expect(await agent.$eval('.session-panel .tile-box:not(.self) figcaption', (e) => e.textContent)).toBe('纳税人 周敏');
+    // a video call takes the agent's whole capacity: the status says so itself, beside nothing that contradicts it
+    expect(await agent.$eval('.status-select', (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('可接入 — 已满负荷，暂不接新求助');
+    expect(await agent.$$('.status-bar .badge')).toHaveLength(0);
     await shoot(agent, 'console-session', ALL_SIZES, fitsAtDesktopAndKiosk(agent, SESSION_CONTROLS));
     await clickButton(agent, '转交', '.side-tabs');
     await shoot(agent, 'console-session-handover', [DESKTOP, KIOSK], fitsAtDesktopAndKiosk(agent, ['.handover-pane button', '.actions button.danger']));
@@ -173,6 +182,9 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await clickButton(agent, '结束会话', '.actions');
     await agent.waitForSelector('form.wrap-up');
     await agent.type('form.wrap-up textarea', '已指导填写退税申请');
+    expect(await agent.$eval('.status-select', (s) => (s as HTMLSelectElement).selectedOptions[0]?.textContent)).toBe('可接入 — 话后整理中');
+    // "wrap-up" once in the session: the form's heading (the state line does not repeat it)
+    expect(await agent.$$eval('.session-panel :is(h3, p, span)', (nodes) => nodes.filter((n) => n.textContent?.trim() === '话后整理').length)).toBe(1);
     await shoot(agent, 'console-wrap-up', ALL_SIZES, fitsAtDesktopAndKiosk(agent, WRAP_UP_CONTROLS));
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'rating', { timeout: 10_000 });
     await shoot(taxpayer, 'widget-rating', PORTAL_SIZES);

@@ -27,6 +27,8 @@ export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
 export class RecordingPlayer extends Emitter<PlayerEvents> {
   #replayer: Replayer | undefined;
   #dualScreen: MutationObserver | undefined;
+  /** The replay's box changes size with the window: the page is fitted to it again. */
+  #resize: ResizeObserver | undefined;
   #events: eventWithTime[] = [];
   #timeline: TimelineEntry[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -61,6 +63,8 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
       replayer.on('finish', () => this.#stopped(this.duration));
       replayer.pause(0);
       this.#dualScreen = watchDualScreen(replayer.iframe, () => this.#fit());
+      this.#resize = new ResizeObserver(() => this.#fit());
+      this.#resize.observe(this.container);
       this.#fit();
     }
   }
@@ -143,6 +147,7 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
   close(): void {
     clearInterval(this.#timer);
     this.#dualScreen?.disconnect();
+    this.#resize?.disconnect();
     this.#replayer?.destroy();
   }
 }
