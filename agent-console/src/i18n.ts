@@ -12,7 +12,7 @@ const zh = {
   disconnected: '实时连接已断开，正在重连…',
   role: { agent: '坐席', expert: '专家', supervisor: '班长' },
   tier: { frontline: '一线', expert: '专家' },
-  status: { available: '可接入', away: '暂离', offline: '离线', busy: '忙碌', 'wrap-up': '话后整理' },
+  status: { available: '可接入', away: '暂离', offline: '离线', busy: '忙碌', 'wrap-up': '话后整理', availableHeld: '可接入 — {{why}}', held: { wrapUp: '话后整理中', atCapacity: '已满负荷，暂不接新求助', and: '，' } },
   load: '当前负载 {{load}}/{{capacity}}',
   statusLabel: '我的状态',
   offer: { title: '新的求助', accept: '接受', decline: '拒绝', expiresIn: '{{s}} 秒后失效', kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' } },
@@ -23,10 +23,12 @@ const zh = {
   channel: { video: '视频', voice: '语音', text: '文字' },
   language: { zh: '中文', en: '英文' },
   noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
+  noSessionsYet: '暂无会话。新的求助会在这里出现。',
   history: '历史记录',
   code: { placeholder: '会话码（6 位）', join: '通过会话码接入' },
   chat: { title: '文字消息', placeholder: '输入消息…', send: '发送', pageSnapshot: '纳税人发送的页面（敏感信息已遮盖）', close: '关闭' },
   replay: { title: '会话回放', open: '回放', play: '播放', pause: '暂停', close: '关闭回放', position: '回放进度', noPage: '该会话未共享屏幕', annotation: '标注', control: '代操作', state: '共享状态',
+    speed: '播放速度', keys: '键盘：空格 播放/暂停，← → 后退/前进 5 秒，1 2 4 速度', stage: '回放画面（空格播放/暂停，← → 跳转 5 秒，1 2 4 调速）', refused: '被页面拒绝：{{reason}}', controlRefused: '页面拒绝了代操作：{{reason}}', rating: '纳税人评价', noComment: '（无留言）',
     sharing: { waiting: '等待共享', sharing: '共享中', stopped: '已停止共享' }, controlState: { none: '未代操作', requested: '请求代操作', granted: '已允许代操作' },
     action: { click: '点击', input: '输入', select: '选择', check: '勾选', key: '按键', scroll: '滚动' } },
   supervisor: {
@@ -45,6 +47,7 @@ const zh = {
   tool: { none: '查看', pointer: '指示', draw: '画笔', highlight: '高亮元素', control: '远程操作', clear: '清除标注', requestControl: '请求操作', stopControl: '停止操作' },
   control: { requested: '已请求操作，等待纳税人同意…', granted: '纳税人已允许您操作其页面', refused: '该元素不可操作：{{reason}}' },
   refusal: { masked: '受保护字段', blocked: '屏蔽区域', 'no-control': '禁止代操作的按钮', password: '密码框', 'not-found': '元素已不存在' },
+  tile: { taxpayer: '纳税人 {{name}}', agent: '坐席 {{name}}', expert: '专家 {{name}}', supervisor: '班长 {{name}}' },
   call: { you: '我', microphone: '麦克风', camera: '摄像头', title: '音视频', start: '开始通话', mute: '静音', unmute: '取消静音', cameraOff: '关闭摄像头', cameraOn: '打开摄像头', states: { idle: '未开始', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', closed: '已结束' }, peerMode: '对方仅能使用：{{mode}}' },
   actions: { handover: '转交', transferTo: '转接到', escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
   wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成', left: '整理时间剩余 {{time}}，到时会话自动关闭并开始接收新的求助' },
@@ -81,7 +84,7 @@ const en: typeof zh = {
   disconnected: 'Realtime link lost, reconnecting…',
   role: { agent: 'agent', expert: 'expert', supervisor: 'supervisor' },
   tier: { frontline: 'frontline', expert: 'expert' },
-  status: { available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', 'wrap-up': 'Wrap-up' },
+  status: { available: 'Available', away: 'Away', offline: 'Offline', busy: 'Busy', 'wrap-up': 'Wrap-up', availableHeld: 'Available — {{why}}', held: { wrapUp: 'in wrap-up', atCapacity: 'at capacity, no new requests', and: ', ' } },
   load: 'Load {{load}}/{{capacity}}',
   statusLabel: 'My status',
   offer: { title: 'New request', accept: 'Accept', decline: 'Decline', expiresIn: 'expires in {{s}} s', kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' } },
@@ -92,10 +95,12 @@ const en: typeof zh = {
   channel: { video: 'Video', voice: 'Voice', text: 'Text' },
   language: { zh: 'Chinese', en: 'English' },
   noSessions: 'No sessions. Set your status to Available to receive requests.',
+  noSessionsYet: 'No sessions yet. New requests appear here.',
   history: 'History',
   code: { placeholder: 'Session code (6 digits)', join: 'Join by code' },
   chat: { title: 'Chat', placeholder: 'Type a message…', send: 'Send', pageSnapshot: 'The page the taxpayer sent (sensitive fields masked)', close: 'Close' },
   replay: { title: 'Session replay', open: 'Replay', play: 'Play', pause: 'Pause', close: 'Close replay', position: 'Replay position', noPage: 'No screen was shared in this session', annotation: 'Annotation', control: 'Control', state: 'Sharing',
+    speed: 'Speed', keys: 'Keys: Space play/pause, ← → back/forward 5 s, 1 2 4 speed', stage: 'Replayed page (Space play/pause, ← → 5 s, 1 2 4 speed)', refused: 'refused by the page: {{reason}}', controlRefused: 'The page refused a control action: {{reason}}', rating: 'Taxpayer\'s rating', noComment: '(no comment)',
     sharing: { waiting: 'waiting to share', sharing: 'sharing', stopped: 'stopped sharing' }, controlState: { none: 'no control', requested: 'control requested', granted: 'control granted' },
     action: { click: 'click', input: 'typing', select: 'choice', check: 'tick', key: 'key', scroll: 'scroll' } },
   supervisor: {
@@ -114,6 +119,7 @@ const en: typeof zh = {
   tool: { none: 'View', pointer: 'Point', draw: 'Draw', highlight: 'Highlight', control: 'Control', clear: 'Clear', requestControl: 'Request control', stopControl: 'Stop control' },
   control: { requested: 'Control requested, waiting for the taxpayer…', granted: 'The taxpayer lets you operate their page', refused: 'This element cannot be operated: {{reason}}' },
   refusal: { masked: 'protected field', blocked: 'blocked area', 'no-control': 'button the agent may not press', password: 'password field', 'not-found': 'element no longer there' },
+  tile: { taxpayer: 'Taxpayer {{name}}', agent: 'Agent {{name}}', expert: 'Expert {{name}}', supervisor: 'Supervisor {{name}}' },
   call: { you: 'You', microphone: 'Microphone', camera: 'Camera', title: 'Call', start: 'Start call', mute: 'Mute', unmute: 'Unmute', cameraOff: 'Camera off', cameraOn: 'Camera on', states: { idle: 'not started', connecting: 'connecting…', connected: 'in call', reconnecting: 'reconnecting…', closed: 'ended' }, peerMode: 'The other side can only use: {{mode}}' },
   actions: { handover: 'Hand over', transferTo: 'Transfer to', escalate: 'Escalate to expert', transfer: 'Transfer', end: 'End session', leave: 'Leave session', note: 'Note', send: 'Submit', cancel: 'Cancel' },
   wrapUp: { title: 'Wrap-up', notes: 'Notes', outcome: 'Outcome', submit: 'Done', left: '{{time}} of wrap-up left; then the session closes and new requests come in' },
@@ -164,6 +170,11 @@ export function formatTime(at: number | string, withSeconds = true): string {
 
 export function formatDate(at: number | string): string {
   return new Date(at).toLocaleDateString(locale(), { year: 'numeric', month: 'short', day: 'numeric' });
+}
+/** A taxpayer's rating, 1 to 5: the score out of five, then as stars (the stars alone hide the scale). */
+export function formatRating(score: number): string {
+  const stars = Math.max(0, Math.min(5, Math.round(score)));
+  return `${score}/5 ${'★'.repeat(stars)}${'☆'.repeat(5 - stars)}`;
 }
 export { i18next };
 

@@ -12,5 +12,5 @@ export { PrivacyPolicy, type PrivacyOptions } from './cobrowse/privacy.js';
 export { maskNumbers } from './cobrowse/identifiers.js';
 export { HelpWidget, type WidgetOptions } from './widget/widget.js';
 export { ChatClient } from './chat/chat-client.js';
-export { RecordingPlayer, type TimelineEntry } from './cobrowse/player.js';
+export { RecordingPlayer, REPLAY_SPEEDS, type ReplaySpeed, type TimelineEntry } from './cobrowse/player.js';
 export { takePageSnapshot, showPageSnapshot, PAGE_SNAPSHOT_TYPE } from './cobrowse/page-snapshot.js';

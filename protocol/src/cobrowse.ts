@@ -59,14 +59,6 @@ export const ControlAnswer = Type.Object(
   },
   { additionalProperties: false },
 );
-export const ControlRefusal = Type.Object(
-  {
-    sessionId: SessionId,
-    /** The control action the page refused, and why (told to the agent). */
-    reason: Type.Union([Type.Literal('masked'), Type.Literal('blocked'), Type.Literal('no-control'), Type.Literal('password'), Type.Literal('not-found')]),
-  },
-  { additionalProperties: false },
-);
 
 // Agent → server
 export const MirrorJoinResult = Type.Object({
@@ -115,6 +107,18 @@ export const ControlInput = Type.Union([
 ]);
 export type ControlInput = Static<typeof ControlInput>;
 export const ControlInputRequest = Type.Object({ sessionId: SessionId, input: ControlInput }, { additionalProperties: false });
+
+export const ControlRefusal = Type.Object(
+  {
+    sessionId: SessionId,
+    /** The control action the page refused, and why (told to the agent). */
+    reason: Type.Union([Type.Literal('masked'), Type.Literal('blocked'), Type.Literal('no-control'), Type.Literal('password'), Type.Literal('not-found')]),
+    /** Which input it refused (its action and node), so the replay shows that input as refused. */
+    action: Type.Union(ControlInput.anyOf.map((input) => input.properties.action)),
+    nodeId: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
 
 export const RecordingPageRequest = Type.Object(
   { sessionId: SessionId, after: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },

@@ -241,6 +241,8 @@ export const SupervisorMetrics = Type.Object({
       topic: Type.String(),
       outcome: Type.String(),
       rating: Type.Optional(Type.Integer()),
+      /** What the taxpayer wrote with the rating (their own text: shown as text). */
+      ratingComment: Type.Optional(Type.String()),
     }),
   ),
   today: Type.Object({

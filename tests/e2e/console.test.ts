@@ -4,7 +4,7 @@ import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
 import { connectSocket, request } from '../harness/socket.js';
-import { clickButton, consoleAndTaxpayerPages, signInToConsole, taxpayerAsksForHelp } from '../harness/console-page.js';
+import { clickButton, consoleAndTaxpayerPages, mirrorPoint, signInToConsole, taxpayerAsksForHelp } from '../harness/console-page.js';
 
 describe('agent console and supervisor dashboard in a real browser', () => {
   let t: TestService;
@@ -87,6 +87,23 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await screenshot(agent, 'console-page-snapshot');
     await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭') as HTMLButtonElement).click());
 
+    // with control, the agent types into the protected taxpayer ID in the mirror: the taxpayer's
+    // page refuses it and the console says why (the replay shows it as refused, below)
+    await clickButton(agent, '请求操作', '.toolbar');
+    await taxpayer.waitForFunction(() => [...(window as any).tp.share.ui.querySelectorAll('button')].some((b: HTMLButtonElement) => b.textContent === '允许'), { timeout: 10_000, polling: 100 });
+    await taxpayer.evaluate(() => ([...(window as any).tp.share.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '允许') as HTMLButtonElement).click());
+    await agent.waitForSelector('.mirror-state[data-control="granted"]', { timeout: 10_000 });
+    await clickButton(agent, '远程操作', '.toolbar');
+    await agent.bringToFront();
+    const protectedId = await mirrorPoint(agent, '#taxpayer-id');
+    await agent.mouse.click(protectedId.x, protectedId.y);
+    await agent.waitForFunction(() => document.activeElement?.classList.contains('etax-field-editor'), { timeout: 10_000, polling: 50 });
+    await agent.keyboard.type('X');
+    await agent.keyboard.press('Enter');
+    await agent.waitForFunction(() => document.querySelector('.toast')?.textContent === '该元素不可操作：受保护字段', { timeout: 10_000, polling: 100 });
+    await clickButton(agent, '停止操作', '.toolbar');
+    await clickButton(agent, '查看', '.toolbar');
+
     // the agent's call: their own microphone level shows on the meter
     await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中', { timeout: 15_000, polling: 100 });
@@ -104,6 +121,8 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.click('form.wrap-up button[type="submit"]');
     await agent.waitForFunction((id) => !document.querySelector(`.session-panel[data-session-id="${id}"]`), {}, sessionId);
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'outcome')).toBe('resolved');
+    // the taxpayer rates the session, with a comment (markup in it stays text for supervisors)
+    await taxpayer.evaluate((id) => (window as any).tp.connection.request('session:rate', { sessionId: id, score: 4, comment: '<b>很耐心</b>，但等了一会儿' }), sessionId);
     // the whole session ran under the strict policy without a violation
     expect(violations).toEqual([]);
   });
@@ -166,12 +185,31 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     });
     await expect.poll(() => t.service.redis.hGet('dp:agent:agent1', 'status')).toBe('away');
 
-    // the session finished in the first test is replayed from its recording: page, chat, timeline
+    // the rating of the session finished in the first test: the score out of five and the comment, as text
+    await page.waitForFunction(() => [...document.querySelectorAll('tr')].find((r) => r.textContent?.includes('陈晨'))?.querySelector('.rating'), { timeout: 10_000 });
+    expect(await page.evaluate(() => [...document.querySelectorAll('tr')].find((r) => r.textContent?.includes('陈晨'))?.querySelector('.rating')?.textContent)).toBe('4/5 ★★★★☆<b>很耐心</b>，但等了一会儿');
+    expect(await page.$$eval('.rating b', (b) => b.length)).toBe(0);
+
+    // that session is replayed from its recording: page, chat, timeline, the rating
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '回放') as HTMLButtonElement).click());
     await page.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     expect(await page.$eval('.timeline', (e) => e.textContent)).toContain('<img src=x');
     expect(await page.$$eval('.timeline img', (imgs) => imgs.length)).toBe(0);
-    await page.evaluate(() => ([...document.querySelectorAll('.replay button')].find((b) => b.textContent === '播放') as HTMLButtonElement).click());
+    expect(await page.$eval('.replay-rating', (e) => e.textContent)).toBe('纳税人评价 4/5 ★★★★☆ <b>很耐心</b>，但等了一会儿');
+    // the typing and the Enter the page refused read as refused, with the reason (not as plain control inputs)
+    expect(await page.$$eval('.timeline .entry.input.refused', (rows) => rows.map((r) => r.textContent?.replace(/^\d+:\d\d /, '')))).toEqual(['代操作 · 输入 — 被页面拒绝：受保护字段', '代操作 · 按键 — 被页面拒绝：受保护字段']);
+    expect(await page.$$eval('.timeline .entry.control-refused', (rows) => rows.length)).toBe(0);
+    // speeds 1×, 2×, 4× (the keys too): 1× to start with
+    const pressedSpeed = () => page.$$eval('.speeds button[aria-pressed="true"]', (b) => b.map((x) => x.textContent));
+    expect(await pressedSpeed()).toEqual(['1×']);
+    await clickButton(page, '2×', '.replay');
+    expect(await pressedSpeed()).toEqual(['2×']);
+    await page.bringToFront();
+    await page.focus('.replay-stage');
+    await page.keyboard.press('4');
+    expect(await pressedSpeed()).toEqual(['4×']);
+    // Space plays from the keyboard
+    await page.keyboard.press(' ');
     await page.waitForFunction(() => Number((document.querySelector('.scrubber') as HTMLInputElement).value) > 0, { timeout: 10_000, polling: 100 });
     await screenshot(page, 'console-supervisor-replay');
     live.taxpayer.socket.close();

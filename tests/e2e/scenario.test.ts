@@ -146,8 +146,9 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await clickButton(supervisor, '停止监听');
 
     // escalation: the agent writes the note; the expert accepts and finishes the case
-    await agent.type('.actions input[name="note"]', 'Refund to a joint account: needs an expert');
-    await clickButton(agent, 'Escalate to expert', '.actions');
+    await clickButton(agent, 'Hand over', '.side-tabs');
+    await agent.type('.handover-pane input[name="note"]', 'Refund to a joint account: needs an expert');
+    await clickButton(agent, 'Escalate to expert', '.handover-pane');
     const expert = await page(1440, 1000);
     await signInToConsole(expert, t.url, 'expert1', DEV_PASSWORDS.expert1);
     await expert.select('.status-select', 'available');

@@ -75,7 +75,7 @@ describe('every screen in both languages, switched while in use', () => {
     await agent.waitForFunction(() => document.documentElement.lang === 'en');
     const english = await labels(agent, 'main', ['周敏']);
     expect(english.filter((l) => HAN.test(l))).toEqual([]);
-    expect(english).toEqual(expect.arrayContaining(['Highlight', 'Request control', 'Escalate to expert', 'End session', 'Chat']));
+    expect(english).toEqual(expect.arrayContaining(['Highlight', 'Request control', 'Hand over', 'End session', 'Chat']));
     expect(await agent.$eval('.mirror-state', (e) => e.textContent)).toBe('Sharing');
     expect(await agent.$eval('.status-select', (e) => e.getAttribute('aria-label'))).toBe('My status');
     await agent.type('.chat-form input', 'Hello, I can see your page.');
@@ -97,7 +97,7 @@ describe('every screen in both languages, switched while in use', () => {
     // back to Chinese on both sides
     await agent.click('button[data-action="language"]');
     await agent.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-    expect(await labels(agent, 'main')).toEqual(expect.arrayContaining(['高亮元素', '升级转专家', '结束会话']));
+    expect(await labels(agent, 'main')).toEqual(expect.arrayContaining(['高亮元素', '转交', '结束会话']));
 
     // the tools without a mouse: the mirror is a tab stop, the arrows walk the page's fields and
     // buttons, Enter highlights the one under the ring on the taxpayer's screen

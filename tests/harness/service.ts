@@ -22,6 +22,7 @@ export interface TestService {
 
 export const DEV_PASSWORDS = {
   agent1: 'agent1-pass',
+  agent2: 'agent2-pass',
   expert1: 'expert1-pass',
   super1: 'super1-pass',
 } as const;

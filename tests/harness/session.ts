@@ -34,7 +34,7 @@ export async function activeSession(
 }
 
 /** agent1 (or the given agent) goes available and accepts the one offer that comes: its socket. */
-export async function agentTakesNextOffer(t: TestService, username = 'agent1', password = DEV_PASSWORDS.agent1): Promise<TestSocket> {
+export async function agentTakesNextOffer(t: TestService, username = 'agent1', password: string = DEV_PASSWORDS.agent1): Promise<TestSocket> {
   const agent = await connectSocket(t.url, await t.staffToken(username, password));
   const offer = new Promise<OfferEvent>((resolve) => agent.once('offer:new', resolve));
   await request(agent, 'agent:status', { status: 'available' });

@@ -102,6 +102,12 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const arrived = s.taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toEqual({ ok: true, result: {} });
     expect((await arrived).input.action).toBe('click');
+    // the taxpayer's page refused it: the agent is told why, and the recording says which input it was
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'paste', nodeId: 2 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const told = s.agent.log.next<{ reason: string }>('cobrowse:control-refused');
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'click', nodeId: 2 })).toEqual({ ok: true, result: {} });
+    expect((await told).reason).toBe('no-control');
 
     expect(await request(s.taxpayer.socket, 'cobrowse:control-stop', { sessionId })).toMatchObject({ ok: true, result: { control: 'none' } });
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -162,7 +168,8 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const rest = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, after: first.result.next, limit: 1000 });
     if (!rest.ok) throw new Error(rest.error.message);
     const kinds = [...first.result.entries, ...rest.result.entries].map((e) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['state', 'rrweb', 'input']));
+    expect(kinds).toEqual(expect.arrayContaining(['state', 'rrweb', 'input', 'control-refused']));
+    expect([...first.result.entries, ...rest.result.entries].find((e) => e.kind === 'control-refused')?.payload).toEqual({ reason: 'no-control', action: 'click', nodeId: 2 });
     expect(rest.result.next).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
 import type { SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el, relabel, tl } from '../dom.js';
-import { errorText, formatTime, t } from '../i18n.js';
-import { ReplayView } from './replay.js';
+import { errorText, formatRating, formatTime, t } from '../i18n.js';
+import { ReplayView, type SessionRating } from './replay.js';
 import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
+import { peerCaption, videoTile } from './video-tile.js';
 
 const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
 
@@ -120,8 +121,9 @@ export class Dashboard {
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.outcome'), t('supervisor.rating'), t('supervisor.ended'), ''],
         m.recent.map((r) => [
-          r.taxpayerName, r.agentName, t(`topic.${r.topic}`), r.outcome ? t(`outcome.${r.outcome}`) : '—', r.rating !== undefined ? '★'.repeat(r.rating) : '—',
-          formatTime(r.endedAt), button(t('replay.open'), () => void this.#openReplay(r.sessionId)),
+          r.taxpayerName, r.agentName, t(`topic.${r.topic}`), r.outcome ? t(`outcome.${r.outcome}`) : '—',
+          r.rating !== undefined ? ratingCell({ score: r.rating, comment: r.ratingComment }) : '—',
+          formatTime(r.endedAt), button(t('replay.open'), () => void this.#openReplay(r.sessionId, r.rating !== undefined ? { score: r.rating, comment: r.ratingComment } : undefined)),
         ]),
       ),
       el('p', { className: 'updated', textContent: formatTime(m.at) }),
@@ -148,11 +150,11 @@ export class Dashboard {
     }, confirming ? 'danger' : '');
   }
 
-  async #openReplay(sessionId: string): Promise<void> {
+  async #openReplay(sessionId: string, rating: SessionRating | undefined): Promise<void> {
     const view = new ReplayView(this.connection, sessionId, () => {
       this.#replay.replaceChildren();
       this.#replayView = undefined;
-    });
+    }, rating);
     this.#replayView = view;
     this.#replay.replaceChildren(view.element);
     await this.#do(() => view.load());
@@ -179,17 +181,18 @@ export class Dashboard {
     await this.#do(async () => {
       await this.connection.request('supervisor:observe', { sessionId, mode: 'monitor' });
       const mirror = el('div', { className: 'mirror' });
-      const tiles = el('div', { className: 'tiles' });
+      const tiles = el('div', { className: 'tiles monitor-tiles' });
       this.#watch.replaceChildren(
         el('div', { className: 'row' }, el('h2', { text: tl('supervisor.monitoring') }), button(tl('supervisor.stopMonitoring'), () => void this.#stopWatching())),
-        el('div', { className: 'panel-main' }, mirror, tiles),
+        el('div', { className: 'panel-main monitor' }, el('div', { className: 'mirror-column' }, mirror), el('div', { className: 'side-column' }, tiles)),
       );
       this.#watch.hidden = false;
       const viewer = new MirrorViewer(this.connection, sessionId, mirror);
       const call = new MediaCall(this.connection, { sessionId, publish: 'text' });
       call.on('remote-track', (remote) => {
-        if (remote.kind === 'video') tiles.append(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) }));
+        if (remote.kind === 'video') tiles.append(videoTile(new MediaStream([remote.track]), peerCaption(remote.peer), { producerId: remote.producerId }));
       });
+      call.on('remote-track-ended', (producerId) => tiles.querySelector(`[data-producer-id="${producerId}"]`)?.remove());
       this.#watching = {
         sessionId,
         close: async () => {
@@ -222,4 +225,13 @@ export class Dashboard {
   get latest(): SupervisorMetrics | undefined {
     return this.#latest;
   }
+}
+
+/** A rating as supervisors read it: the score out of five, and what the taxpayer wrote. */
+function ratingCell(rating: SessionRating): HTMLElement {
+  return el('div', { className: 'rating' },
+    el('span', { className: 'score', textContent: formatRating(rating.score) }),
+    // the taxpayer's own words: text, never markup; long ones are cut short here, whole in the replay
+    rating.comment ? el('q', { className: 'comment', textContent: rating.comment, title: rating.comment }) : undefined,
+  );
 }

@@ -2,6 +2,8 @@ import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE
 import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
 import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
+import { PaneTabs } from './pane-tabs.js';
+import { peerCaption, videoTile } from './video-tile.js';
 
 const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
 const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
@@ -25,6 +27,8 @@ export class SessionPanel {
   readonly #levelMeters: { meter: AudioLevelMeter; bar: HTMLElement }[] = [];
   #meterFrame = 0;
   readonly #actions = el('div', { className: 'actions' });
+  readonly #handover = el('div', { className: 'handover-pane' });
+  readonly #sideTabs: PaneTabs;
   readonly #history = el('ul', { className: 'history' });
   readonly #viewer: MirrorViewer;
   readonly #chat: ChatClient;
@@ -52,6 +56,11 @@ export class SessionPanel {
     this.#viewer = new MirrorViewer(connection, card.sessionId, this.#mirrorBox, { label: t('mirror.title') });
     this.#chat = new ChatClient(connection, card.sessionId);
     this.#messages.setAttribute('aria-live', 'polite');
+    this.#sideTabs = new PaneTabs('side-tabs', [
+      { id: 'chat', label: tl('chat.title'), content: el('div', { className: 'chat-pane' }, this.#messages, this.#chatForm()) },
+      { id: 'handover', label: tl('actions.handover'), content: this.#handover },
+      { id: 'history', label: tl('history'), content: this.#history },
+    ]);
     this.element = el(
       'section',
       { className: 'session-panel', dataset: { sessionId: card.sessionId } },
@@ -62,20 +71,18 @@ export class SessionPanel {
           this.#mirrorState,
           this.#mirrorBox,
         ),
+        // the side column never scrolls the page: call on top, then chat / hand-over / history
+        // as tabs (each scrolls inside), the session's actions always at the bottom
         el('div', { className: 'side-column' },
-          el('h3', { text: tl('call.title') }),
-          this.#callState,
-          this.#tiles,
-          this.#meters,
-          el('div', { className: 'call-controls' }, ...this.#callButtons()),
-          this.#devices,
-          el('h3', { text: tl('chat.title') }),
-          this.#messages,
-          this.#chatForm(),
-          this.#actions,
-          this.#status,
-          el('h3', { text: tl('history') }),
-          this.#history,
+          el('section', { className: 'call-box' },
+            el('div', { className: 'call-head' }, el('h3', { text: tl('call.title') }), this.#callState),
+            this.#tiles,
+            this.#meters,
+            el('div', { className: 'call-controls' }, ...this.#callButtons()),
+            this.#devices,
+          ),
+          this.#sideTabs.element,
+          el('div', { className: 'side-footer' }, this.#status, this.#actions),
         ),
       ),
     );
@@ -225,7 +232,7 @@ export class SessionPanel {
     const call = this.#call;
     start.hidden = call !== undefined;
     mic.disabled = !call || call.state === 'closed';
-    camera.disabled = !call || call.mode !== 'video';
+    camera.disabled = !call || call.state === 'closed' || call.mode !== 'video';
   }
 
   async #startCall(): Promise<void> {
@@ -235,22 +242,30 @@ export class SessionPanel {
     call.on('state', () => this.#syncCallButtons());
     call.on('mode', () => this.#syncCallButtons());
     call.on('state', (state) => setLabel(this.#callState, tl(`call.states.${state}`)));
+    // an ended call leaves no frozen video, silent meters or device pickers behind
+    call.on('state', (state) => state === 'closed' && this.#clearCallMedia());
     call.on('peer-mode', (_peer, mode) => this.onError(t('call.peerMode', { mode: t(`channel.${mode}`) })));
     call.on('remote-track', (remote) => {
       if (remote.kind === 'audio') this.#addMeter(remote.track, remote.peer.name);
-      if (remote.kind !== 'video') return;
-      const video = el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile', srcObject: new MediaStream([remote.track]) });
-      video.dataset.producerId = remote.producerId;
-      this.#tiles.append(video);
+      if (remote.kind === 'video') this.#tiles.append(videoTile(new MediaStream([remote.track]), peerCaption(remote.peer), { producerId: remote.producerId }));
     });
     call.on('remote-track-ended', (producerId) => this.#tiles.querySelector(`[data-producer-id="${producerId}"]`)?.remove());
     await this.#do(() => call.start());
     if (call.localStream && call.localStream.getVideoTracks().length > 0) {
-      this.#tiles.prepend(el('video', { autoplay: true, muted: true, playsInline: true, className: 'tile self', srcObject: call.localStream }));
+      this.#tiles.prepend(videoTile(call.localStream, tl('call.you'), { self: true }));
     }
     const mic = call.localStream?.getAudioTracks()[0];
     if (mic) this.#addMeter(mic, tl('call.you'));
     await this.#renderDevices(call);
+  }
+
+  #clearCallMedia(): void {
+    cancelAnimationFrame(this.#meterFrame);
+    this.#meterFrame = 0;
+    for (const { meter } of this.#levelMeters.splice(0)) meter.close();
+    this.#tiles.replaceChildren();
+    this.#meters.replaceChildren();
+    this.#devices.replaceChildren();
   }
 
   /** A level bar per audio track (yours and the other side's), drawn on animation frames. */
@@ -306,7 +321,8 @@ export class SessionPanel {
     const changed = summary.state !== this.#state;
     this.#state = summary.state;
     this.#wrapUpUntil = summary.wrapUpUntil;
-    setLabel(this.#status, tl(`state.${summary.state}`));
+    // in wrap-up the wrap-up form says so itself (with its countdown): not twice
+    setLabel(this.#status, summary.state === 'wrap-up' ? '' : tl(`state.${summary.state}`));
     // only on a change: a repeated push must not wipe the notes being typed
     if (changed) this.#renderActions();
     if (summary.state === 'ended' || summary.state === 'cancelled' || summary.state === 'abandoned') this.onClosed(this.card.sessionId);
@@ -327,10 +343,13 @@ export class SessionPanel {
     const id = this.card.sessionId;
     clearInterval(this.#wrapTicker);
     this.#wrapTicker = undefined;
+    // a supervisor who joined has no actions of the session, and a session in wrap-up nothing to hand over
+    this.#sideTabs.setAvailable('handover', !this.options.observer && this.#state !== 'wrap-up');
     if (this.options.observer) return;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
       const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, text: tl(`outcome.${o}`) })));
+      this.#handover.replaceChildren();
       this.#actions.replaceChildren(
         el('form', {
           className: 'wrap-up',
@@ -342,8 +361,10 @@ export class SessionPanel {
           el('h3', { text: tl('wrapUp.title') }),
           this.#wrapTimer,
           el('label', {}, tl('wrapUp.notes'), notes),
-          el('label', {}, tl('wrapUp.outcome'), outcome),
-          el('button', { type: 'submit', className: 'primary', text: tl('wrapUp.submit') }),
+          el('div', { className: 'row' },
+            el('label', { className: 'inline' }, tl('wrapUp.outcome'), outcome),
+            el('button', { type: 'submit', className: 'primary', text: tl('wrapUp.submit') }),
+          ),
         ),
       );
       void this.#call?.close();
@@ -354,18 +375,17 @@ export class SessionPanel {
     const note = el('input', { name: 'note', placeholder: tl('actions.note') });
     const language = el('select', { name: 'language' }, ...LANGUAGES.map((l) => el('option', { value: l, text: tl(`language.${l}`) })));
     const topic = el('select', { name: 'topic' }, ...TOPICS.map((tp) => el('option', { value: tp, text: tl(`topic.${tp}`) })));
-    this.#actions.replaceChildren(
-      el('fieldset', { className: 'handover' },
-        el('legend', { text: tl('actions.handover') }),
-        el('label', {}, tl('actions.note'), note),
-        el('div', { className: 'row' },
-          button(tl('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
-        ),
-        el('div', { className: 'row' },
-          el('label', { className: 'inline' }, tl('actions.transferTo'), language, topic),
-          button(tl('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
-        ),
+    this.#handover.replaceChildren(
+      el('label', {}, tl('actions.note'), note),
+      el('div', { className: 'row' },
+        button(tl('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
       ),
+      el('div', { className: 'row' },
+        el('label', { className: 'inline' }, tl('actions.transferTo'), language, topic),
+        button(tl('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
+      ),
+    );
+    this.#actions.replaceChildren(
       el('div', { className: 'row' },
         button(tl('actions.leave'), () => void this.#do(async () => {
           await this.connection.request('session:leave', { sessionId: id });
@@ -390,8 +410,7 @@ export class SessionPanel {
 
   destroy(): void {
     clearInterval(this.#wrapTicker);
-    cancelAnimationFrame(this.#meterFrame);
-    for (const { meter } of this.#levelMeters) meter.close();
+    this.#clearCallMedia();
     this.#viewer.close();
     this.#chat.close();
     void this.#call?.close();

@@ -36,6 +36,7 @@ export class Workspace {
     socket.on('agent:state', ({ state, reason }) => {
       this.#agentState = state;
       this.#renderStatus();
+      this.#renderTabs();
       if (reason) this.#say(t(`status.${state.status}`));
     });
     socket.on('offer:new', (offer) => {
@@ -91,18 +92,21 @@ export class Workspace {
   #renderStatus(): void {
     const state = this.#agentState;
     const select = el('select', { className: 'status-select', ariaLabel: t('statusLabel') });
+    // available but held out of routing (wrap-up, no capacity left) says so in the one place
+    // that shows the status, instead of "available" beside a badge that contradicts it
+    const held = state?.status === 'available' ? [state.wrapUp && t('status.held.wrapUp'), state.busy && t('status.held.atCapacity')].filter((why): why is string => typeof why === 'string') : [];
+    select.dataset.held = String(held.length > 0);
     for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
-      select.append(el('option', { value: status, textContent: t(`status.${status}`), selected: state?.status === status }));
+      const text = status === 'available' && held.length > 0 ? t('status.availableHeld', { why: held.join(t('status.held.and')) }) : t(`status.${status}`);
+      select.append(el('option', { value: status, textContent: text, selected: state?.status === status }));
     }
     select.addEventListener('change', () => {
       this.connection.request('agent:status', { status: select.value as AgentStatus }).then((s) => {
         this.#agentState = s;
         this.#renderStatus();
+        this.#renderTabs();
       }, (e: unknown) => this.#fail(e));
     });
-    const badges = [];
-    if (state?.wrapUp) badges.push(el('span', { className: 'badge wrap', textContent: t('status.wrap-up') }));
-    if (state?.busy) badges.push(el('span', { className: 'badge busy', textContent: t('status.busy') }));
     const code = el('input', { name: 'code', inputMode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, placeholder: t('code.placeholder'), ariaLabel: t('code.placeholder') });
     const join = el('form', {
       className: 'join-code',
@@ -113,7 +117,6 @@ export class Workspace {
     }, code, el('button', { type: 'submit', textContent: t('code.join') }));
     this.#statusBar.replaceChildren(
       select,
-      ...badges,
       el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }),
       join,
     );
@@ -192,7 +195,8 @@ export class Workspace {
 
   #renderTabs(): void {
     if (this.#sessions.size === 0) {
-      this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t('noSessions') }));
+      // only an agent who is not available needs telling how to receive requests
+      this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t(this.#agentState?.status === 'available' ? 'noSessionsYet' : 'noSessions') }));
       return;
     }
     this.#tabs.replaceChildren(

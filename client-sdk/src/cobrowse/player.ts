@@ -13,7 +13,11 @@ export interface TimelineEntry {
   payload: unknown;
 }
 
-type PlayerEvents = { time: [offsetMs: number] };
+type PlayerEvents = { time: [offsetMs: number]; playing: [playing: boolean] };
+
+/** The replay speeds offered (1×, 2×, 4×). */
+export const REPLAY_SPEEDS = [1, 2, 4] as const;
+export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
 
 /**
  * Replays a finished session from its stored recording: the page (rrweb), and a timeline of
@@ -23,9 +27,13 @@ type PlayerEvents = { time: [offsetMs: number] };
 export class RecordingPlayer extends Emitter<PlayerEvents> {
   #replayer: Replayer | undefined;
   #dualScreen: MutationObserver | undefined;
+  /** The replay's box changes size with the window: the page is fitted to it again. */
+  #resize: ResizeObserver | undefined;
   #events: eventWithTime[] = [];
   #timeline: TimelineEntry[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
+  #speed: ReplaySpeed = 1;
+  #playing = false;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -49,11 +57,14 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
     const start = this.#events[0]?.timestamp ?? entries[0]?.at ?? 0;
     this.#timeline = entries.filter((e) => e.kind !== 'rrweb').map((e) => ({ kind: e.kind, offset: Math.max(0, e.at - start), payload: e.payload }));
     if (this.#events.length >= 2) {
-      const replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false });
+      const replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false, speed: this.#speed });
       this.#replayer = replayer;
       replayer.on('resize', () => this.#fit());
+      replayer.on('finish', () => this.#stopped(this.duration));
       replayer.pause(0);
       this.#dualScreen = watchDualScreen(replayer.iframe, () => this.#fit());
+      this.#resize = new ResizeObserver(() => this.#fit());
+      this.#resize.observe(this.container);
       this.#fit();
     }
   }
@@ -86,25 +97,57 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
     return this.#replayer?.iframe.contentDocument ?? undefined;
   }
 
+  get playing(): boolean {
+    return this.#playing;
+  }
+
+  get speed(): ReplaySpeed {
+    return this.#speed;
+  }
+
+  /** Plays on at this speed (from where it is, playing or paused). */
+  setSpeed(speed: ReplaySpeed): void {
+    this.#speed = speed;
+    this.#replayer?.setConfig({ speed });
+  }
+
   play(fromMs?: number): void {
-    this.#replayer?.play(fromMs ?? this.#replayer.getCurrentTime());
+    const replayer = this.#replayer;
+    if (!replayer) return;
+    // at the end, playing again starts over
+    const at = fromMs ?? replayer.getCurrentTime();
+    replayer.play(at >= this.duration ? 0 : at);
     clearInterval(this.#timer);
-    this.#timer = setInterval(() => this.emit('time', this.#replayer?.getCurrentTime() ?? 0), 250);
+    this.#timer = setInterval(() => this.emit('time', replayer.getCurrentTime()), 250);
+    this.#playing = true;
+    this.emit('playing', true);
   }
 
   pause(): void {
     this.#replayer?.pause();
-    clearInterval(this.#timer);
+    this.#stopped(this.#replayer?.getCurrentTime() ?? 0);
   }
 
   seek(offsetMs: number): void {
-    this.#replayer?.pause(offsetMs);
-    this.emit('time', offsetMs);
+    const at = Math.max(0, Math.min(this.duration, offsetMs));
+    // a replay that was playing goes on playing from there
+    if (this.#playing) this.#replayer?.play(at);
+    else this.#replayer?.pause(at);
+    this.emit('time', at);
+  }
+
+  #stopped(atMs: number): void {
+    clearInterval(this.#timer);
+    this.emit('time', atMs);
+    if (!this.#playing) return;
+    this.#playing = false;
+    this.emit('playing', false);
   }
 
   close(): void {
     clearInterval(this.#timer);
     this.#dualScreen?.disconnect();
+    this.#resize?.disconnect();
     this.#replayer?.destroy();
   }
 }

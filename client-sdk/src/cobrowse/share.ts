@@ -177,7 +177,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     if (this.#state.control !== 'granted') return;
     const refusal = applyControl(input, this.#recorder.nodeOf(input.nodeId), this.#policy);
     this.emit('control', input, refusal);
-    if (refusal) void this.connection.request('cobrowse:control-refused', { sessionId: this.sessionId, reason: refusal }).catch(() => {});
+    if (refusal) void this.connection.request('cobrowse:control-refused', { sessionId: this.sessionId, reason: refusal, action: input.action, nodeId: input.nodeId }).catch(() => {});
   }
 
   #renderBanner(): void {

@@ -176,8 +176,11 @@ export class CobrowseRelay {
       return {};
     });
 
-    requests.on('cobrowse:control-refused', ['taxpayer'], async ({ principal }, { sessionId, reason }) => {
+    requests.on('cobrowse:control-refused', ['taxpayer'], async ({ principal }, { sessionId, reason, action, nodeId }) => {
       await this.#taxpayerSession(principal, sessionId);
+      // recorded beside the input it refused: the replay shows that input as refused, not done
+      // (the taxpayer's page says so: it is what their page did, not a fact the server checked)
+      this.recording.append(sessionId, 'control-refused', { reason, action, nodeId });
       this.io.to(rooms.mirror(sessionId)).emit('cobrowse:control-refused', { sessionId, reason });
       return {};
     });

@@ -146,7 +146,8 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
         topic: f.topic ?? '',
         outcome: f.outcome ?? '',
       };
-      return f.rating ? { ...row, rating: Number(f.rating) } : row;
+      if (!f.rating) return row;
+      return f.ratingComment ? { ...row, rating: Number(f.rating), ratingComment: f.ratingComment } : { ...row, rating: Number(f.rating) };
     }),
   );
 
