@@ -83,10 +83,18 @@ describe('every screen in both languages, switched while in use', () => {
     await taxpayer.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.messages')?.textContent?.includes('I can see your page'), { timeout: 10_000 });
     await screenshot(agent, 'screens-console-session-en');
 
-    // the taxpayer switches the portal to English: the page, the widget and the sharing banner follow
+    // the agent asks for control: the question is open, in Chinese, when the taxpayer switches
+    await clickButton(agent, 'Request control');
+    await taxpayer.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.dialog h2')?.textContent === '坐席请求操作您的页面', { timeout: 10_000 });
+
+    // the taxpayer switches the portal to English: the page, the widget, the open question and the sharing banner follow
     expect((await widgetLabels(taxpayer)).some((l) => HAN.test(l))).toBe(true);
     await taxpayer.click('#lang');
     await taxpayer.waitForFunction(() => document.documentElement.lang === 'en');
+    const question = await taxpayer.evaluate(() => (window as any).helpWidget.share.ui.querySelector('.dialog')?.textContent as string);
+    expect(question).toContain('asks to operate your page');
+    expect(HAN.test(question.replace('王敏', ''))).toBe(false);
+    await taxpayer.evaluate(() => ([...(window as any).helpWidget.share.ui.querySelectorAll('.dialog button')].find((b: HTMLButtonElement) => b.textContent === 'Refuse') as HTMLButtonElement).click());
     expect((await widgetLabels(taxpayer)).filter((l) => HAN.test(l))).toEqual([]);
     expect(await taxpayer.evaluate(() => (window as any).helpWidget.share.ui.querySelector('.banner')?.textContent)).toContain('Sharing your screen');
     expect(await taxpayer.$eval('#next-1', (e) => e.textContent)).toBe('Next');

@@ -2,7 +2,7 @@ import type { Annotation, CobrowseErrorCode, CobrowseState, ControlInput } from 
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
-import { ask, UiLayer } from '../ui/layer.js';
+import { ask, UiLayer, type Question, type QuestionWording } from '../ui/layer.js';
 import { text, type Lang } from '../ui/strings.js';
 import { applyControl, type Refusal } from './control.js';
 import { AnnotationOverlay } from './overlay.js';
@@ -41,6 +41,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   /** The server stopped recording the session (its limit): said in the banner from then on. */
   #recordingStopped = false;
   #controlQuestion: { dismiss: () => void } | undefined;
+  readonly #openQuestions = new Set<Question>();
   readonly #listeners: SessionListeners;
 
   constructor(
@@ -110,8 +111,13 @@ export class CobrowseShare extends Emitter<ShareEvents> {
 
   /** Asks the taxpayer; shares on yes. Resolves with the answer. */
   async offer(): Promise<boolean> {
-    const { answer } = ask(this.#layer, text(this.#lang, 'shareTitle'), text(this.#lang, 'shareBody'), text(this.#lang, 'shareAllow'), text(this.#lang, 'shareDeny'));
-    const yes = await answer;
+    const question = this.#ask(() => ({
+      title: text(this.#lang, 'shareTitle'),
+      body: text(this.#lang, 'shareBody'),
+      yes: text(this.#lang, 'shareAllow'),
+      no: text(this.#lang, 'shareDeny'),
+    }));
+    const yes = await question.answer;
     if (yes) await this.#share(true);
     return yes;
   }
@@ -151,13 +157,12 @@ export class CobrowseShare extends Emitter<ShareEvents> {
   }
 
   async #askControl(requester: { id: string; name: string }): Promise<void> {
-    const question = ask(
-      this.#layer,
-      text(this.#lang, 'controlTitle'),
-      text(this.#lang, 'controlBody', { name: requester.name }),
-      text(this.#lang, 'controlAllow'),
-      text(this.#lang, 'controlDeny'),
-    );
+    const question = this.#ask(() => ({
+      title: text(this.#lang, 'controlTitle'),
+      body: text(this.#lang, 'controlBody', { name: requester.name }),
+      yes: text(this.#lang, 'controlAllow'),
+      no: text(this.#lang, 'controlDeny'),
+    }));
     this.#controlQuestion = question;
     const grant = await question.answer;
     if (this.#controlQuestion !== question) return; // withdrawn or lapsed meanwhile
@@ -199,10 +204,19 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     this.#banner = banner;
   }
 
-  /** The banner follows the portal's language switch; dialogs use it the next time they open. */
+  /** A question to the taxpayer that follows the portal's language while it is open. */
+  #ask(wording: () => QuestionWording): Question {
+    const question = ask(this.#layer, wording);
+    this.#openQuestions.add(question);
+    void question.answer.finally(() => this.#openQuestions.delete(question));
+    return question;
+  }
+
+  /** The banner and any open question follow the portal's language switch. */
   setLang(lang: Lang): void {
     this.#lang = lang;
     this.#renderBanner();
+    for (const question of this.#openQuestions) question.relabel();
   }
 
   close(): void {

@@ -60,24 +60,44 @@ button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 :host(.kiosk) .banner { top: 50vh; font-size: 22px; padding: 10px 20px; border-radius: 0 0 10px 10px; }
 `;
 
+/** What a question says, in the language of the moment. */
+export interface QuestionWording {
+  title: string;
+  body: string;
+  yes: string;
+  no: string;
+}
+
+/** An open question: its answer, a way to withdraw it, and a way to say it again in another language. */
+export interface Question {
+  answer: Promise<boolean>;
+  dismiss: () => void;
+  /** Re-reads the wording (the portal switched language while the question is open). */
+  relabel: () => void;
+}
+
 /** A modal question with two answers; resolves true for the first. */
-export function ask(layer: UiLayer, title: string, body: string, yes: string, no: string): { answer: Promise<boolean>; dismiss: () => void } {
+export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
   const dialog = document.createElement('div');
   dialog.className = 'dialog';
   dialog.setAttribute('role', 'alertdialog');
   dialog.setAttribute('aria-modal', 'true');
   const heading = document.createElement('h2');
-  heading.textContent = title;
   const paragraph = document.createElement('p');
-  paragraph.textContent = body;
   const actions = document.createElement('div');
   actions.className = 'actions';
   const noButton = document.createElement('button');
   noButton.className = 'secondary';
-  noButton.textContent = no;
   const yesButton = document.createElement('button');
   yesButton.className = 'primary';
-  yesButton.textContent = yes;
+  const relabel = (): void => {
+    const { title, body, yes, no } = wording();
+    heading.textContent = title;
+    paragraph.textContent = body;
+    yesButton.textContent = yes;
+    noButton.textContent = no;
+  };
+  relabel();
   actions.append(noButton, yesButton);
   dialog.append(heading, paragraph, actions);
   layer.root.append(dialog);
@@ -90,5 +110,5 @@ export function ask(layer: UiLayer, title: string, body: string, yes: string, no
   };
   yesButton.addEventListener('click', () => close(true));
   noButton.addEventListener('click', () => close(false));
-  return { answer, dismiss: () => close(false) };
+  return { answer, dismiss: () => close(false), relabel };
 }
