@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { EventLog } from './events.js';
 import type { Ack } from '@etax-assist/protocol';
 
 export type TestSocket = Socket;
@@ -18,4 +19,21 @@ export function connectSocket(url: string, token: string | undefined): Promise<T
 /** Sends a request and returns the ack as it came. */
 export function request<T = unknown>(socket: TestSocket, name: string, payload?: unknown): Promise<Ack<T>> {
   return socket.timeout(5000).emitWithAck(name, payload) as Promise<Ack<T>>;
+}
+
+/** A suite's socket clients, each with the log of what it received, closed together when the suite ends. */
+export class TestClients {
+  readonly #sockets: TestSocket[] = [];
+
+  constructor(private readonly url: () => string) {}
+
+  async connect(token: string): Promise<{ socket: TestSocket; log: EventLog }> {
+    const socket = await connectSocket(this.url(), token);
+    this.#sockets.push(socket);
+    return { socket, log: new EventLog(socket) };
+  }
+
+  closeAll(): void {
+    for (const socket of this.#sockets.splice(0)) socket.close();
+  }
 }

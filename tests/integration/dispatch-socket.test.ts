@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentStateEvent, OfferEvent, SessionNoticeEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
-import { EventLog } from '../harness/events.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { TestClients, request } from '../harness/socket.js';
 
 const help = { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'kiosk', kioskId: 'K-03', hall: '浦东办税服务厅' } };
 
 describe('dispatch over sockets: taxpayer, agent and supervisor clients on a real service', () => {
   let t: TestService;
-  const sockets: TestSocket[] = [];
-  const client = async (token: string) => {
-    const socket = await connectSocket(t.url, token);
-    sockets.push(socket);
-    return { socket, log: new EventLog(socket) };
-  };
+  const clients = new TestClients(() => t.url);
+  const client = (token: string) => clients.connect(token);
 
   beforeAll(async () => {
     t = await startTestService({
@@ -25,7 +20,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     });
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    clients.closeAll();
     await t?.stop();
   });
 

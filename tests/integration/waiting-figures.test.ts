@@ -1,20 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
-import { EventLog } from '../harness/events.js';
 import { startTestService, type TestService } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { TestClients, request, type TestSocket } from '../harness/socket.js';
 
 // agent2 is the only frontline agent for Chinese registration questions
 const help = { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/demo/' } };
 
 describe('what a waiting taxpayer is told: honest figures from the agents on duty only', () => {
   let t: TestService;
-  const sockets: TestSocket[] = [];
-  const client = async (token: string) => {
-    const socket = await connectSocket(t.url, token);
-    sockets.push(socket);
-    return { socket, log: new EventLog(socket) };
-  };
+  const clients = new TestClients(() => t.url);
+  const client = (token: string) => clients.connect(token);
   const ask = async (socket: TestSocket) => {
     const asked = await request<SessionSummary>(socket, 'help:request', help);
     if (!asked.ok) throw new Error(asked.error.message);
@@ -31,7 +26,7 @@ describe('what a waiting taxpayer is told: honest figures from the agents on dut
     t = await startTestService({ DISPATCH_SWEEP_INTERVAL_MS: '200', DISPATCH_WIDENING_STEPS: '[{"afterS":1,"languages":"same","topics":"any"}]' });
   });
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
+    clients.closeAll();
     await t?.stop();
   });
 
