@@ -54,14 +54,24 @@ export async function clickSdkButton(page: Page, label: string): Promise<void> {
 
 /**
  * The agent (set available with availableAgentInPage) accepts the session's offer and watches its
- * mirror in a fixed panel: `window.ag.viewer` is the MirrorViewer, `ag.refusals` and `ag.stale`
- * what it told.
+ * mirror (watchMirror).
  */
 export async function acceptAndWatch(agent: Page, sessionId: string): Promise<void> {
   const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
-  await agent.evaluate(async (offerId, id) => {
+  await agent.evaluate((offerId) => (window as any).ag.connection.request('offer:accept', { offerId }), offer.offerId);
+  await watchMirror(agent, sessionId);
+}
+
+/**
+ * Watches the session's mirror in a fixed panel of the staff member's page (connected with
+ * availableAgentInPage or staffInPage): `window.ag.viewer` is the MirrorViewer, `ag.refusals` and
+ * `ag.stale` what it told. A viewer already open there is closed first.
+ */
+export async function watchMirror(page: Page, sessionId: string): Promise<void> {
+  await page.evaluate(async (id) => {
     const w = window as any;
-    await w.ag.connection.request('offer:accept', { offerId });
+    w.ag.viewer?.close();
+    document.getElementById('mirror-panel')?.remove();
     const panel = document.createElement('div');
     panel.id = 'mirror-panel';
     panel.style.cssText = 'position:fixed;left:0;top:0;width:1000px;height:700px;background:#ddd';
@@ -72,7 +82,7 @@ export async function acceptAndWatch(agent: Page, sessionId: string): Promise<vo
     w.ag.viewer.on('stale', (stale: boolean) => w.ag.stale.push(stale));
     w.ag.viewer.on('control-refused', (reason: string) => w.ag.refusals.push(reason));
     await w.ag.viewer.start();
-  }, offer.offerId, sessionId);
+  }, sessionId);
 }
 
 /** Runs `fn` on the agent's mirrored document (rrweb's replay) and returns what it returns. */

@@ -54,6 +54,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   readonly #stage: HTMLElement;
   readonly #capture: HTMLElement;
   #replayer: Replayer | undefined;
+  /** Changes that arrived before the replayer built the snapshot's page (applied once it has). */
+  #waiting: eventWithTime[] | undefined;
   #applied = 0;
   #baseline = 0;
   #lastEventAt = 0;
@@ -142,9 +144,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /**
    * Live events carry the taxpayer's clock. Stamped with the replay's start time, every event is
-   * due at once and rrweb applies it on its next animation frame, in arrival order. (Stamping
-   * them earlier than the start makes rrweb apply them as a fast-forward, which skips parts of
-   * live replay.)
+   * due at once and rrweb applies it on its next animation frame, in arrival order (smooth
+   * scrolls and all). What is caught up after a snapshot is applied synchronously (#rebuild).
    */
   #stamp(event: RecordedEvent): eventWithTime {
     this.#assets?.rewrite(event);
@@ -165,6 +166,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       mouseTail: false,
       showWarning: false,
       triggerFocus: false,
+      // changes caught up at once go to the page itself (rrweb's virtual DOM is only written
+      // back when a replay seeks, which a live mirror never does)
+      useVirtualDom: false,
       insertStyleRules: ['html, body { cursor: default !important; }'],
     });
     replayer.on('resize', (dimension) => {
@@ -173,8 +177,22 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.#fit();
       this.emit('resize', width, height);
     });
+    // rrweb builds the snapshot's page on a timer of its own (not in the constructor): changes
+    // given to it before then are applied to an empty document and lost, leaving a joiner the
+    // page as it was at the snapshot. They wait until the page is there (and rrweb has scrolled
+    // it to the snapshot's offset, just after), then are caught up at once: stamped before the
+    // start, rrweb applies them synchronously, so a scroll jumps where it ended instead of
+    // starting a smooth scroll that the next change (a step hidden and shown) would cut short.
+    this.#waiting = stamped.slice(split);
+    replayer.on('fullsnapshot-rebuilded', () =>
+      queueMicrotask(() => {
+        if (this.#replayer !== replayer) return;
+        const waiting = this.#waiting ?? [];
+        this.#waiting = undefined;
+        for (const event of waiting) replayer.addEvent({ ...event, timestamp: this.#baseline - 1 });
+      }),
+    );
     replayer.startLive(this.#baseline);
-    for (const event of stamped.slice(split)) replayer.addEvent(event);
     // the replay is a picture: keyboard users reach the mirror through the tools' layer, not into it
     replayer.iframe.tabIndex = -1;
     this.#replayer = replayer;
@@ -200,7 +218,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       void this.#watch();
       return;
     }
-    for (const event of events) this.#replayer.addEvent(this.#stamp(event));
+    const stamped = events.map((e) => this.#stamp(e));
+    if (this.#waiting) this.#waiting.push(...stamped);
+    else for (const event of stamped) this.#replayer.addEvent(event);
     this.#applied += events.length;
     if (this.#applied > (this.options.maxAppliedEvents ?? 10_000)) void this.#watch();
   }
