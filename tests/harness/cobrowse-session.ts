@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { Page, Viewport } from 'puppeteer-core';
 import type { OfferEvent } from '@etax-assist/protocol';
 import type { TestBrowser } from './browser.js';
 import { availableAgentInPage } from './sdk-page.js';
@@ -99,7 +99,7 @@ export interface CobrowsePages {
 }
 
 /** The two sides of a co-browsing test: the taxpayer's page and an available agent beside it. */
-export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayerPath: string, viewport: { width: number; height: number }): Promise<CobrowsePages> {
+export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayerPath: string, viewport: Viewport): Promise<CobrowsePages> {
   const taxpayer = await b.browser.newPage();
   taxpayer.on('pageerror', (e) => console.error('taxpayer page error:', e));
   await taxpayer.setViewport(viewport);
@@ -112,4 +112,15 @@ export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayer
   await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
   await availableAgentInPage(agent, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
   return { taxpayer, traffic, agent };
+}
+
+/** Where a mirrored element shows in the staff member's page (its centre), for the real mouse. */
+export function pointInMirror(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  return page.evaluate((sel) => {
+    const viewer = (window as any).ag.viewer;
+    const iframe = viewer.document.defaultView.frameElement as HTMLIFrameElement;
+    const target = viewer.document.querySelector(sel)!.getBoundingClientRect();
+    const frame = iframe.getBoundingClientRect();
+    return { x: frame.left + (target.left + target.width / 2) * viewer.scale, y: frame.top + (target.top + target.height / 2) * viewer.scale };
+  }, selector);
 }

@@ -8,6 +8,7 @@ import { AssistError } from '../errors.js';
 import { AssetRewriter } from './asset-urls.js';
 import { FieldEditor } from './field-editor.js';
 import { KeyboardPicker } from './keyboard-picker.js';
+import { RemoteScroll, wheelPixels } from './remote-scroll.js';
 import { applyFit, fitViewport, watchDualScreen } from './fit.js';
 
 export interface ViewerOptions {
@@ -71,6 +72,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #assets: AssetRewriter | undefined;
   readonly #editor: FieldEditor;
   readonly #picker: KeyboardPicker;
+  readonly #scroll: RemoteScroll;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -94,9 +96,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     container.append(style, this.#stage, this.#capture);
     this.setLabel(options.label ?? 'Taxpayer page');
     this.#picker = new KeyboardPicker(this.#capture, () => this.document, (element) => this.#boxOf(element), (element) => this.#applyTool(element));
-    this.#editor = new FieldEditor(this.#capture, (input) =>
-      void this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e))),
-    );
+    this.#editor = new FieldEditor(this.#capture, (input) => this.#sendControl(input));
+    this.#scroll = new RemoteScroll((node) => this.#replayer?.getMirror().getId(node), (input) => this.#sendControl(input));
     this.#wireTools();
     this.#timer = setInterval(() => this.#checkStale(), 1000);
     this.#resizeObserver = new ResizeObserver(() => this.#fit());
@@ -311,6 +312,20 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
         this.#applyTool(hit.element);
       }
     });
+    // under control, the wheel scrolls the taxpayer's page (or the list under the pointer)
+    this.#capture.addEventListener(
+      'wheel',
+      (event) => {
+        const hit = this.#tool === 'control' && this.#state.control === 'granted' ? this.#hit(event.clientX, event.clientY) : undefined;
+        const doc = this.document;
+        if (!hit || !doc) return;
+        const { dx, dy } = wheelPixels(event, this.#size.height);
+        if (!this.#scroll.wheel(hit.element, doc, dx, dy)) return;
+        event.preventDefault();
+        this.#editor.close();
+      },
+      { passive: false },
+    );
     this.#capture.addEventListener('pointerup', () => {
       if (stroke) this.#sendStroke(stroke, true);
       stroke = undefined;
@@ -374,6 +389,11 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     return state;
   }
 
+  /** A control input of the tools: what goes wrong is told as an error, not thrown. */
+  #sendControl(input: ControlInput): void {
+    this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e)));
+  }
+
   /** One control input; refused by the server unless the taxpayer granted control. */
   control(input: ControlInput): Promise<unknown> {
     return this.connection.request('cobrowse:control-input', { sessionId: this.sessionId, input });
@@ -383,6 +403,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     // nothing more of the taxpayer's screen is sent to this console (the session may be over already)
     if (this.connection.socket.connected) void this.connection.request('cobrowse:unwatch', { sessionId: this.sessionId }).catch(() => {});
     this.#editor.close();
+    this.#scroll.stop();
     clearInterval(this.#timer);
     this.#resizeObserver?.disconnect();
     this.#dualScreenObserver?.disconnect();
