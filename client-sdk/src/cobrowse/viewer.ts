@@ -43,6 +43,8 @@ const MIRROR_CSS = `
   border: 3px solid #e53935; animation: etax-click .3s ease-out; }
 @keyframes etax-click { from { transform: scale(.3); opacity: 1 } to { transform: scale(1.2); opacity: 0 } }
 .replayer-mouse-tail { display: none; }
+/* the replay is a picture: the wheel scrolls the panel, not the replayed page, and a click never follows a mirrored link */
+.replayer-wrapper > iframe { pointer-events: none; }
 `;
 
 /**
@@ -191,6 +193,10 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
         const waiting = this.#waiting ?? [];
         this.#waiting = undefined;
         for (const event of waiting) replayer.addEvent({ ...event, timestamp: this.#baseline - 1 });
+        // the page is there now: whether it is a split kiosk screen (cropped) is known only now
+        this.#dualScreenObserver?.disconnect();
+        this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
+        this.#fit();
       }),
     );
     replayer.startLive(this.#baseline);
@@ -198,8 +204,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     replayer.iframe.tabIndex = -1;
     this.#replayer = replayer;
     this.#dualScreenObserver?.disconnect();
-    this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
-    this.#fit();
+    this.#dualScreenObserver = undefined;
     this.#applied = events.length;
     this.#lastEventAt = Date.now();
   }
@@ -238,12 +243,17 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.emit('stale', stale);
   }
 
-  /** Scales the taxpayer's viewport (its lower half on a split kiosk screen) to fit the panel. */
+  /** Scales the taxpayer's viewport to the panel (a split kiosk screen: its lower half, to the panel's width). */
   #fit(): void {
     if (!this.#size.width || !this.#size.height) return;
     const fit = fitViewport(this.#size, { width: this.container.clientWidth, height: this.container.clientHeight }, this.document);
     applyFit(this.#stage, fit);
     this.#stage.dataset.scale = String(fit.scale);
+    // a mirror taller than its panel (a kiosk's half fitted to the width) scrolls in it, and the
+    // tools' layer covers all of it
+    const panelHeight = this.container.clientHeight;
+    this.container.style.overflowY = fit.height > panelHeight + 1 ? 'auto' : 'hidden';
+    this.#capture.style.height = `${Math.max(fit.height, panelHeight)}px`;
   }
 
   get scale(): number {
