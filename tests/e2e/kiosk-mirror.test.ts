@@ -2,6 +2,7 @@ import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
+import { CONSOLE_MIRROR, mirrorCatchesUp } from '../harness/page-view.js';
 import type { TestService } from '../harness/service.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 
@@ -86,6 +87,12 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
     expect(agentFit.hiddenAbove).toBeGreaterThanOrEqual(half - 1);
     expect(agentFit.labelPx).toBeGreaterThanOrEqual(12);
 
+    // what the visitor fills in before the supervisor starts watching: the monitor shows it too
+    await kiosk.type('#applicant-name', '王芳');
+    await kiosk.click('#agree');
+    const live = await mirrorCatchesUp(kiosk, agent, CONSOLE_MIRROR);
+    expect(live.mirrored).toEqual(live.expected);
+
     const supervisor = await page(1280, 800);
     await signInToConsole(supervisor, t.url, 'super1', 'super1-pass');
     await supervisor.waitForFunction(() => [...document.querySelectorAll('button')].some((button) => button.textContent === '静默监听'), { timeout: 15_000 });
@@ -94,5 +101,7 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
     await screenshot(supervisor, 'kiosk-mirror-monitor');
     expect(monitorFit.hiddenAbove).toBeGreaterThanOrEqual(half - 1);
     expect(monitorFit.labelPx).toBeGreaterThanOrEqual(12);
+    const { expected, mirrored } = await mirrorCatchesUp(kiosk, supervisor, CONSOLE_MIRROR);
+    expect(mirrored).toEqual(expected);
   });
 });

@@ -34,6 +34,13 @@ export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
 
 const FULL_SNAPSHOT = 2;
 
+/** Whether Redis stream entry id `a` (`<ms>-<seq>`) comes after `b`. */
+function laterEntry(a: string, b: string): boolean {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs > bMs : aSeq > bSeq;
+}
+
 /** The taxpayer's cursor and click ripple as the replayer draws them (rrweb's own classes). */
 const MIRROR_CSS = `
 .replayer-wrapper { position: relative; }
@@ -59,6 +66,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #replayer: Replayer | undefined;
   /** Changes that arrived before the replayer built the snapshot's page (applied once it has). */
   #waiting: eventWithTime[] | undefined;
+  /** The live buffer's last entry the mirror holds: a batch relayed as that entry or an earlier one is in it already. */
+  #liveId: string | undefined;
   #applied = 0;
   #baseline = 0;
   #lastEventAt = 0;
@@ -117,7 +126,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   async start(): Promise<void> {
     const on = this.#listeners;
-    on.on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
+    on.on<{ sessionId: string; events: RecordedEvent[]; liveId?: string }>('cobrowse:events', ({ events, liveId }) => this.#feed(events, liveId));
     on.on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
     on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => {
       this.#editor.close(false);
@@ -133,10 +142,13 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /** (Re)builds the mirror from the server's latest snapshot and the events since. */
   async #watch(): Promise<void> {
-    const { state, events, assets } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+    const { state, events, assets, liveId } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
     this.#assets = assets ? new AssetRewriter(assets) : undefined;
     this.#setState(state);
-    if (events.length > 0) this.#rebuild(events);
+    if (events.length > 0) {
+      this.#rebuild(events);
+      this.#liveId = liveId;
+    }
   }
 
   #setState(state: CobrowseState): void {
@@ -209,10 +221,15 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.#lastEventAt = Date.now();
   }
 
-  #feed(events: RecordedEvent[]): void {
+  #feed(events: RecordedEvent[], liveId?: string): void {
     this.#setStale(false);
     this.#lastEventAt = Date.now();
     const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
+    // changes relayed while this mirror was built from the buffer that holds them: applied twice,
+    // a text or an element added would show twice (labels "姓名姓名"). (A snapshot rebuilds the
+    // mirror whatever it held: a resync after missed batches is one.)
+    if (snapshotAt < 0 && liveId && this.#liveId && !laterEntry(liveId, this.#liveId)) return;
+    if (liveId) this.#liveId = liveId;
     if (snapshotAt >= 0) {
       // a fresh snapshot: start over from it (and its Meta event), dropping what was applied
       const meta = events.findLastIndex((e, i) => i < snapshotAt && e.type === 4);
