@@ -31,6 +31,11 @@ export function applyFit(element: HTMLElement, fit: Fit): void {
   element.style.transform = `translateY(${-fit.cropTop * fit.scale}px) scale(${fit.scale})`;
 }
 
+/** A mirror taller than its panel (a kiosk's half fitted to the width) scrolls in it. */
+export function scrollWhenTaller(panel: HTMLElement, fit: Fit): void {
+  panel.style.overflowY = fit.height > panel.clientHeight + 1 ? 'auto' : 'hidden';
+}
+
 /** Calls `onChange` whenever the replayed page enters or leaves the split kiosk screen. */
 export function watchDualScreen(iframe: HTMLIFrameElement, onChange: () => void): MutationObserver | undefined {
   const doc = iframe.contentDocument;

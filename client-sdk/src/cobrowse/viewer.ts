@@ -9,7 +9,7 @@ import { AssetRewriter } from './asset-urls.js';
 import { FieldEditor } from './field-editor.js';
 import { KeyboardPicker } from './keyboard-picker.js';
 import { RemoteScroll, wheelPixels } from './remote-scroll.js';
-import { applyFit, fitViewport, watchDualScreen } from './fit.js';
+import { applyFit, fitViewport, scrollWhenTaller, watchDualScreen } from './fit.js';
 
 export interface ViewerOptions {
   /** Events applied before the mirror is rebuilt from the server's latest snapshot (bounds memory). */
@@ -266,11 +266,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const fit = fitViewport(this.#size, { width: this.container.clientWidth, height: this.container.clientHeight }, this.document);
     applyFit(this.#stage, fit);
     this.#stage.dataset.scale = String(fit.scale);
-    // a mirror taller than its panel (a kiosk's half fitted to the width) scrolls in it, and the
-    // tools' layer covers all of it
-    const panelHeight = this.container.clientHeight;
-    this.container.style.overflowY = fit.height > panelHeight + 1 ? 'auto' : 'hidden';
-    this.#capture.style.height = `${Math.max(fit.height, panelHeight)}px`;
+    scrollWhenTaller(this.container, fit);
+    // the tools' layer covers all of the mirror, scrolled or not
+    this.#capture.style.height = `${Math.max(fit.height, this.container.clientHeight)}px`;
   }
 
   get scale(): number {
