@@ -68,6 +68,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #waiting: eventWithTime[] | undefined;
   /** The live buffer's last entry the mirror holds: a batch relayed as that entry or an earlier one is in it already. */
   #liveId: string | undefined;
+  /** Watches on their way, and the batches relayed meanwhile (applied after them, unless the buffer they bring holds them). */
+  #watches = 0;
+  #relayedMeanwhile: { events: RecordedEvent[]; liveId: string | undefined }[] = [];
   #applied = 0;
   #baseline = 0;
   #lastEventAt = 0;
@@ -142,12 +145,21 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /** (Re)builds the mirror from the server's latest snapshot and the events since. */
   async #watch(): Promise<void> {
-    const { state, events, assets, liveId } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
-    this.#assets = assets ? new AssetRewriter(assets) : undefined;
-    this.#setState(state);
-    if (events.length > 0) {
-      this.#rebuild(events);
-      this.#liveId = liveId;
+    this.#watches++;
+    try {
+      const { state, events, assets, liveId } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+      this.#assets = assets ? new AssetRewriter(assets) : undefined;
+      this.#setState(state);
+      if (events.length > 0) {
+        this.#rebuild(events);
+        this.#liveId = liveId;
+      }
+    } finally {
+      if (--this.#watches === 0) {
+        const relayed = this.#relayedMeanwhile;
+        this.#relayedMeanwhile = [];
+        for (const batch of relayed) this.#feed(batch.events, batch.liveId);
+      }
     }
   }
 
@@ -224,6 +236,11 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #feed(events: RecordedEvent[], liveId?: string): void {
     this.#setStale(false);
     this.#lastEventAt = Date.now();
+    // the buffer on its way may or may not hold it: decided when it is here
+    if (this.#watches > 0) {
+      this.#relayedMeanwhile.push({ events, liveId });
+      return;
+    }
     const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
     // changes relayed while this mirror was built from the buffer that holds them: applied twice,
     // a text or an element added would show twice (labels "姓名姓名"). (A snapshot rebuilds the
