@@ -65,6 +65,8 @@ export const MirrorJoinResult = Type.Object({
   state: CobrowseState,
   /** The latest full snapshot and every event since: enough to build the mirror at once. */
   events: Type.Array(RecordedEvent),
+  /** The live buffer's last entry in `events` (see MirrorEvents.liveId). */
+  liveId: Type.Optional(Type.String()),
   /**
    * The asset proxy: images and fonts of these portal origins (behind the taxpayer's login) are
    * loaded through `base?url=<absolute URL>`, which works for this session only.
@@ -132,7 +134,11 @@ export const RecordingPage = Type.Object({
 export type RecordingPage = Static<typeof RecordingPage>;
 
 // Server events
-export const MirrorEvents = Type.Object({ sessionId: Type.String(), events: Type.Array(RecordedEvent) });
+/**
+ * Events for a watcher. `liveId` is the live buffer's entry they were stored as: a watcher that
+ * built its mirror from the buffer up to that entry (MirrorJoinResult.liveId) already has them.
+ */
+export const MirrorEvents = Type.Object({ sessionId: Type.String(), events: Type.Array(RecordedEvent), liveId: Type.Optional(Type.String()) });
 export const AnnotationEvent = Type.Object({ sessionId: Type.String(), annotation: Annotation, from: Type.String() });
 export const ControlInputEvent = Type.Object({ sessionId: Type.String(), input: ControlInput });
 export const ControlRefusedEvent = Type.Object({ sessionId: Type.String(), reason: Type.String() });

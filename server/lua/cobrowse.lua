@@ -3,7 +3,8 @@
 -- { ok = true, result = ... } or { ok = false, code, message }.
 --
 -- Keys: cb:{id} hash (sharing, control, controller, controllerName, requestExpiresAt, seq),
--- cb:{id}:live stream (latest full snapshot + events since: what a joining agent needs),
+-- cb:{id}:live stream (latest full snapshot + events since: what a joining agent needs; its entry
+-- ids tell a watcher which relayed batches its mirror already holds),
 -- cb:control-requests zset (request expiry). The recording (cb:{id}:rec) is written in
 -- compressed chunks by the service (recording.ts) after each accepted change.
 
@@ -67,9 +68,10 @@ function commands.batch()
   local gap = args.seq ~= last + 1
   redis.call('HSET', key(), 'seq', fmt(args.seq), 'lastEventAt', fmt(now))
   local full = false
+  local live_id
   if args.fullJson then
     redis.call('DEL', key(':live'))
-    redis.call('XADD', key(':live'), '*', 'e', args.fullJson)
+    live_id = redis.call('XADD', key(':live'), '*', 'e', args.fullJson)
   elseif redis.call('XLEN', key(':live')) >= args.maxLive then
     -- Full: the buffer goes rather than its oldest increments (a mirror needs the snapshot and
     -- every increment since) or its newest (a late joiner would build a page that is no longer
@@ -77,19 +79,21 @@ function commands.batch()
     redis.call('DEL', key(':live'))
     full = true
   elseif redis.call('EXISTS', key(':live')) == 1 then
-    redis.call('XADD', key(':live'), '*', 'e', args.events)
+    live_id = redis.call('XADD', key(':live'), '*', 'e', args.events)
   else
     -- nothing to build on (no snapshot yet, or the buffer was full): the taxpayer must send one
     gap = true
   end
-  return ok({ snapshotWanted = (gap and not args.fullJson) or full })
+  -- liveId: the entry the batch went into, so that a watcher who got it in `watch` skips it live
+  return ok({ snapshotWanted = (gap and not args.fullJson) or full, liveId = live_id })
 end
 
 function commands.watch()
   local entries = redis.call('XRANGE', key(':live'), '-', '+')
   local batches = {}
   for _, entry in ipairs(entries) do batches[#batches + 1] = entry[2][2] end
-  return ok({ state = state(), batches = batches })
+  local last = entries[#entries]
+  return ok({ state = state(), batches = batches, liveId = last and last[1] or nil })
 end
 
 -- One request at a time: the taxpayer is asked about one named agent, and a competing request

@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { Page, Viewport } from 'puppeteer-core';
 import type { OfferEvent } from '@etax-assist/protocol';
 import type { TestBrowser } from './browser.js';
 import { availableAgentInPage } from './sdk-page.js';
@@ -54,14 +54,24 @@ export async function clickSdkButton(page: Page, label: string): Promise<void> {
 
 /**
  * The agent (set available with availableAgentInPage) accepts the session's offer and watches its
- * mirror in a fixed panel: `window.ag.viewer` is the MirrorViewer, `ag.refusals` and `ag.stale`
- * what it told.
+ * mirror (watchMirror).
  */
 export async function acceptAndWatch(agent: Page, sessionId: string): Promise<void> {
   const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
-  await agent.evaluate(async (offerId, id) => {
+  await agent.evaluate((offerId) => (window as any).ag.connection.request('offer:accept', { offerId }), offer.offerId);
+  await watchMirror(agent, sessionId);
+}
+
+/**
+ * Watches the session's mirror in a fixed panel of the staff member's page (connected with
+ * availableAgentInPage or staffInPage): `window.ag.viewer` is the MirrorViewer, `ag.refusals` and
+ * `ag.stale` what it told. A viewer already open there is closed first.
+ */
+export async function watchMirror(page: Page, sessionId: string): Promise<void> {
+  await page.evaluate(async (id) => {
     const w = window as any;
-    await w.ag.connection.request('offer:accept', { offerId });
+    w.ag.viewer?.close();
+    document.getElementById('mirror-panel')?.remove();
     const panel = document.createElement('div');
     panel.id = 'mirror-panel';
     panel.style.cssText = 'position:fixed;left:0;top:0;width:1000px;height:700px;background:#ddd';
@@ -72,7 +82,7 @@ export async function acceptAndWatch(agent: Page, sessionId: string): Promise<vo
     w.ag.viewer.on('stale', (stale: boolean) => w.ag.stale.push(stale));
     w.ag.viewer.on('control-refused', (reason: string) => w.ag.refusals.push(reason));
     await w.ag.viewer.start();
-  }, offer.offerId, sessionId);
+  }, sessionId);
 }
 
 /** Runs `fn` on the agent's mirrored document (rrweb's replay) and returns what it returns. */
@@ -89,7 +99,7 @@ export interface CobrowsePages {
 }
 
 /** The two sides of a co-browsing test: the taxpayer's page and an available agent beside it. */
-export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayerPath: string, viewport: { width: number; height: number }): Promise<CobrowsePages> {
+export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayerPath: string, viewport: Viewport): Promise<CobrowsePages> {
   const taxpayer = await b.browser.newPage();
   taxpayer.on('pageerror', (e) => console.error('taxpayer page error:', e));
   await taxpayer.setViewport(viewport);
@@ -102,4 +112,15 @@ export async function openCobrowsePages(t: TestService, b: TestBrowser, taxpayer
   await agent.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
   await availableAgentInPage(agent, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
   return { taxpayer, traffic, agent };
+}
+
+/** Where a mirrored element shows in the staff member's page (its centre), for the real mouse. */
+export function pointInMirror(page: Page, selector: string): Promise<{ x: number; y: number }> {
+  return page.evaluate((sel) => {
+    const viewer = (window as any).ag.viewer;
+    const iframe = viewer.document.defaultView.frameElement as HTMLIFrameElement;
+    const target = viewer.document.querySelector(sel)!.getBoundingClientRect();
+    const frame = iframe.getBoundingClientRect();
+    return { x: frame.left + (target.left + target.width / 2) * viewer.scale, y: frame.top + (target.top + target.height / 2) * viewer.scale };
+  }, selector);
 }

@@ -29,15 +29,25 @@ export async function clickButton(page: Page, text: string, scope = 'body'): Pro
   if (!clicked) throw new Error(`no visible button "${text}" under ${scope}`);
 }
 
-/** Where a mirrored element shows in the console page (its centre), scrolled into view. */
+/**
+ * Where a mirrored element shows in the console page (its centre), scrolled into view: the mirror
+ * panel into the page, and the element into the panel (a kiosk's half, fitted to the panel's
+ * width, may be taller than it).
+ */
 export async function mirrorPoint(page: Page, selector: string): Promise<{ x: number; y: number }> {
   return page.evaluate((sel) => {
     const iframe = document.querySelector('.session-panel:not([hidden]) .mirror iframe') as HTMLIFrameElement;
-    iframe.closest('.mirror')!.scrollIntoView({ block: 'center' });
-    const target = iframe.contentDocument!.querySelector(sel)!.getBoundingClientRect();
-    const frame = iframe.getBoundingClientRect();
+    const panel = iframe.closest('.mirror') as HTMLElement;
+    panel.scrollIntoView({ block: 'center' });
     const scale = Number((iframe.closest('.etax-mirror-stage') as HTMLElement).dataset.scale ?? 1);
-    return { x: frame.left + (target.left + target.width / 2) * scale, y: frame.top + (target.top + target.height / 2) * scale };
+    const centre = () => {
+      const target = iframe.contentDocument!.querySelector(sel)!.getBoundingClientRect();
+      const frame = iframe.getBoundingClientRect();
+      return { x: frame.left + (target.left + target.width / 2) * scale, y: frame.top + (target.top + target.height / 2) * scale };
+    };
+    const box = panel.getBoundingClientRect();
+    panel.scrollTop += centre().y - (box.top + box.height / 2);
+    return centre();
   }, selector);
 }
 

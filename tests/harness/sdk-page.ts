@@ -81,16 +81,21 @@ export class SdkPage {
 }
 
 /**
- * Connects an agent in a page that has the SDK (as the console would) and sets it available:
- * `window.ag` holds the connection and every event it received.
+ * Connects a staff member in a page that has the SDK (as the console would): `window.ag` holds
+ * the connection and every event it received.
  */
-export async function availableAgentInPage(page: Page, token: string): Promise<void> {
+export async function staffInPage(page: Page, token: string): Promise<void> {
   await page.evaluate(async (tokenInPage) => {
     const w = window as any;
     const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
     const events: any[] = [];
     connection.socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
-    await connection.request('agent:status', { status: 'available' });
     w.ag = { connection, events, viewers: {} };
   }, token);
+}
+
+/** staffInPage, then the agent sets itself available. */
+export async function availableAgentInPage(page: Page, token: string): Promise<void> {
+  await staffInPage(page, token);
+  await page.evaluate(() => (window as any).ag.connection.request('agent:status', { status: 'available' }));
 }

@@ -255,4 +255,37 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
     expect(recordingStopped(s.taxpayer.log)).toHaveLength(1);
     expect(recordingStopped(s.agent.log)).toHaveLength(1);
   });
+
+  it('tells each relayed batch\'s place in the live buffer, and a watcher how far its buffer went: nothing is applied twice', async () => {
+    const live = await activeSession(t, 'tp-cb-live-ids', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
+    const { sessionId } = live;
+    type Relayed = { events: { timestamp: number }[]; liveId?: string };
+    const relayed = (timestamp: number) => live.agent.log.next<Relayed>('cobrowse:events', (e) => e.events.some((x) => x.timestamp === timestamp));
+    await request(live.agent.socket, 'cobrowse:watch', { sessionId });
+    await request(live.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    const snapshot = relayed(2);
+    await request(live.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] });
+    const change = relayed(3);
+    await request(live.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] });
+    const [first, second] = [(await snapshot).liveId, (await change).liveId];
+    expect(first).toMatch(/^\d+-\d+$/);
+    expect(second).toMatch(/^\d+-\d+$/);
+    expect(second).not.toBe(first);
+
+    // a watcher joining now has both batches, and is told so: relayed again, they would be skipped
+    const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await request(supervisor, 'supervisor:observe', { sessionId, mode: 'monitor' });
+    const joined = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    if (!joined.ok) throw new Error(joined.error.message);
+    expect(joined.result.events.map((e) => e.timestamp)).toEqual([1, 2, 3]);
+    expect(joined.result.liveId).toBe(second);
+    // what follows reaches the watcher with its own, later place
+    const next = new Promise<Relayed>((resolve) => supervisor.on('cobrowse:events', (e: Relayed) => e.events.some((x) => x.timestamp === 4) && resolve(e)));
+    await request(live.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 2, events: [mutation(4)] });
+    const after = (await next).liveId!;
+    expect(after.localeCompare(second!, undefined, { numeric: true })).toBe(1);
+    supervisor.close();
+    live.taxpayer.socket.close();
+    live.agent.socket.close();
+  });
 });

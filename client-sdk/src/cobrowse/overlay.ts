@@ -21,7 +21,8 @@ function pageRect(element: Element): DOMRect {
 
 /**
  * The agent's annotations on the taxpayer's page: laser pointer, freehand strokes that fade, and
- * an element highlight with a caption that follows the element through scrolls and resizes.
+ * an element highlight with a caption that follows the element through scrolls, resizes and
+ * page changes (a ring around it: the rest of the page stays as it is, not dimmed).
  * Drawn in page coordinates on a layer that never takes the taxpayer's clicks.
  */
 export class AnnotationOverlay {
@@ -44,7 +45,7 @@ export class AnnotationOverlay {
     const root = this.#host.attachShadow({ mode: 'closed' });
     root.innerHTML = `<style>
       .pointer{position:absolute;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;background:#e5393599;box-shadow:0 0 0 4px #e5393544;transition:opacity .4s;opacity:0}
-      .highlight{position:absolute;border:3px solid #f0a500;border-radius:4px;box-shadow:0 0 0 4000px #0000001f;transition:all .15s;display:none}
+      .highlight{position:absolute;border:3px solid #f0a500;border-radius:4px;box-shadow:0 0 0 3px #f0a50055,0 0 12px 4px #f0a50066;transition:all .15s;display:none}
       .caption{position:absolute;background:#f0a500;color:#1d2733;font:600 15px/1.4 "Noto Sans CJK SC",system-ui,sans-serif;padding:4px 10px;border-radius:4px;display:none;width:max-content;max-width:320px}
       svg{position:absolute;left:0;top:0;overflow:visible}
       polyline{fill:none;stroke-width:4;stroke-linecap:round;stroke-linejoin:round;transition:opacity .8s}
@@ -94,10 +95,8 @@ export class AnnotationOverlay {
         if (!element) return;
         this.#highlighted = element;
         this.#caption.textContent = annotation.caption ?? '';
-        this.#caption.style.display = annotation.caption ? 'block' : 'none';
-        this.#highlight.style.display = 'block';
         element.scrollIntoView({ block: 'center', behavior: 'smooth' });
-        this.#follow();
+        this.#follow(Boolean(annotation.caption));
         break;
       }
       case 'clear':
@@ -106,19 +105,27 @@ export class AnnotationOverlay {
     }
   }
 
-  /** Keeps the highlight on its element while the page scrolls (nested containers too) or resizes. */
-  #follow(): void {
+  /**
+   * Keeps the highlight on its element while the page scrolls (nested containers too), resizes
+   * or changes: hidden while the element is not shown (another step of a form: its box would be
+   * 0,0), back when it is, gone with the element.
+   */
+  #follow(caption: boolean): void {
     cancelAnimationFrame(this.#frame);
     const step = () => {
       const element = this.#highlighted;
       if (!element || !element.isConnected) {
-        this.#highlight.style.display = 'none';
-        this.#caption.style.display = 'none';
+        this.#clearHighlight();
         return;
       }
-      const r = pageRect(element);
-      Object.assign(this.#highlight.style, { left: `${r.x - 4}px`, top: `${r.y - 4}px`, width: `${r.width + 2}px`, height: `${r.height + 2}px` });
-      Object.assign(this.#caption.style, { left: `${r.x}px`, top: `${r.y + r.height + 8}px` });
+      const shown = element.getClientRects().length > 0;
+      this.#highlight.style.display = shown ? 'block' : 'none';
+      this.#caption.style.display = shown && caption ? 'block' : 'none';
+      if (shown) {
+        const r = pageRect(element);
+        Object.assign(this.#highlight.style, { left: `${r.x - 4}px`, top: `${r.y - 4}px`, width: `${r.width + 2}px`, height: `${r.height + 2}px` });
+        Object.assign(this.#caption.style, { left: `${r.x}px`, top: `${r.y + r.height + 8}px` });
+      }
       this.#frame = requestAnimationFrame(step);
     };
     step();
@@ -134,11 +141,15 @@ export class AnnotationOverlay {
     return this.#svg.querySelectorAll('polyline').length;
   }
 
-  clear(): void {
+  #clearHighlight(): void {
     cancelAnimationFrame(this.#frame);
     this.#highlighted = undefined;
     this.#highlight.style.display = 'none';
     this.#caption.style.display = 'none';
+  }
+
+  clear(): void {
+    this.#clearHighlight();
     this.#pointer.style.opacity = '0';
     this.#svg.replaceChildren();
     this.#strokes.clear();

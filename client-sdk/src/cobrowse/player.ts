@@ -3,7 +3,7 @@ import type { eventWithTime } from '@rrweb/types';
 import type { RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
-import { applyFit, fitViewport, watchDualScreen } from './fit.js';
+import { applyFit, fitViewport, scrollWhenTaller, watchDualScreen } from './fit.js';
 
 /** A moment of the session besides the page itself: chat, annotations, control, sharing. */
 export interface TimelineEntry {
@@ -77,7 +77,9 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
     const height = Number(replayer.iframe.height) || replayer.iframe.clientHeight;
     if (!width || !height) return;
     const box = { width: this.container.clientWidth, height: this.container.clientHeight || height };
-    applyFit(replayer.wrapper, fitViewport({ width, height }, box, replayer.iframe.contentDocument ?? undefined));
+    const fit = fitViewport({ width, height }, box, replayer.iframe.contentDocument ?? undefined);
+    applyFit(replayer.wrapper, fit);
+    scrollWhenTaller(this.container, fit);
   }
 
   get hasPage(): boolean {

@@ -5,6 +5,7 @@ import type { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
 import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
 import { EventSanitizer } from './sanitize.js';
+import { ScrollSettle } from './scroll-settle.js';
 
 export interface RecorderOptions {
   privacy?: PrivacyOptions;
@@ -61,6 +62,7 @@ export class CobrowseRecorder {
   #snapshotPending = false;
   #flushScheduled = false;
   #alive: ReturnType<typeof setInterval> | undefined;
+  #scrolls: ScrollSettle | undefined;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -81,9 +83,7 @@ export class CobrowseRecorder {
     this.#stopRecording = record({
       emit: (event: eventWithTime) => {
         sanitizer.sanitize(event);
-        this.#queue.push(event as unknown as RecordedEvent);
-        if (this.#queue.length > (this.options.maxQueuedEvents ?? 2000)) this.#resync();
-        this.#scheduleFlush();
+        this.#enqueue(event as unknown as RecordedEvent);
       },
       ...masking,
       maskAllInputs: true,
@@ -96,8 +96,18 @@ export class CobrowseRecorder {
       // input: 'last' would only send a field's value on change, i.e. when it loses focus)
       sampling: { mousemove: 50, scroll: 50, media: 800 },
     }) ?? undefined;
+    // where each element came to rest, which rrweb's shared scroll sampling may leave out
+    this.#scrolls = new ScrollSettle(document, (node) => record.mirror.getId(node), (position) =>
+      this.#enqueue({ type: INCREMENTAL, data: { source: SCROLL, ...position }, timestamp: Date.now() }),
+    );
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
     this.#alive = setInterval(() => record.addCustomEvent('etax:alive', {}), ALIVE_EVERY_MS);
+  }
+
+  #enqueue(event: RecordedEvent): void {
+    this.#queue.push(event);
+    if (this.#queue.length > (this.options.maxQueuedEvents ?? 2000)) this.#resync();
+    this.#scheduleFlush();
   }
 
   /**
@@ -167,6 +177,8 @@ export class CobrowseRecorder {
     this.#stopRecording = undefined;
     if (this.#timer) clearInterval(this.#timer);
     if (this.#alive) clearInterval(this.#alive);
+    this.#scrolls?.stop();
+    this.#scrolls = undefined;
     this.#timer = undefined;
     this.#alive = undefined;
     this.#queue = [];

@@ -24,6 +24,33 @@ const NODE_TEXT = 3;
 /** Elements whose `value` attribute is a form value. */
 const FORM_VALUES = new Set(['input', 'textarea', 'select', 'option']);
 
+/** Input types whose value is the page's own label or data, not what the taxpayer entered. */
+const NOT_ENTERED = new Set(['button', 'submit', 'reset', 'image', 'file', 'checkbox', 'radio']);
+
+/**
+ * A serialized form field's state as the taxpayer sees it, not as its markup had it: rrweb
+ * serializes the attributes, writes the value only when it is not empty (a cleared field kept its
+ * markup's value), the tick only when ticked (an unticked box kept its markup's `checked`), and
+ * no selected option at all when selects are masked (a select rebuilt from a snapshot showed its
+ * first option: the 9% rate chosen before sharing came out as 13%). What may leave is then
+ * decided by the policy, as for any value.
+ */
+function formState(tagName: string, attributes: Record<string, unknown>, element: Element): void {
+  if (tagName === 'option') {
+    if ((element as HTMLOptionElement).selected) attributes.selected = true;
+    else delete attributes.selected;
+  } else if (tagName === 'input' || tagName === 'textarea' || tagName === 'select') {
+    const field = element as HTMLInputElement;
+    const type = tagName === 'input' ? field.type : '';
+    if (type === 'checkbox' || type === 'radio') {
+      if (field.checked) attributes.checked = true;
+      else delete attributes.checked;
+    } else if (!NOT_ENTERED.has(type) && tagName !== 'select') {
+      attributes.value = field.value;
+    }
+  }
+}
+
 export interface NodeLookup {
   getNode(id: number): Node | null;
 }
@@ -120,6 +147,7 @@ export class EventSanitizer {
     // the walk carries the scope down, through shadow roots and frames too; an unknown element inherits it
     const inner = element ? this.policy.enter(scope, element) : scope;
     const tagName = node.tagName ?? '';
+    if (node.attributes && element) formState(tagName, node.attributes, element);
     if (node.attributes) this.#maskAttributes(tagName, node.attributes, element, inner);
     const childText = this.policy.exposureIn(inner, tagName);
     for (const child of node.childNodes ?? []) this.#walk(child, inner, childText);

@@ -8,7 +8,8 @@ import { AssistError } from '../errors.js';
 import { AssetRewriter } from './asset-urls.js';
 import { FieldEditor } from './field-editor.js';
 import { KeyboardPicker } from './keyboard-picker.js';
-import { applyFit, fitViewport, watchDualScreen } from './fit.js';
+import { RemoteScroll, wheelPixels } from './remote-scroll.js';
+import { applyFit, fitViewport, scrollWhenTaller, watchDualScreen } from './fit.js';
 
 export interface ViewerOptions {
   /** Events applied before the mirror is rebuilt from the server's latest snapshot (bounds memory). */
@@ -33,6 +34,13 @@ export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
 
 const FULL_SNAPSHOT = 2;
 
+/** Whether Redis stream entry id `a` (`<ms>-<seq>`) comes after `b`. */
+function laterEntry(a: string, b: string): boolean {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs !== bMs ? aMs > bMs : aSeq > bSeq;
+}
+
 /** The taxpayer's cursor and click ripple as the replayer draws them (rrweb's own classes). */
 const MIRROR_CSS = `
 .replayer-wrapper { position: relative; }
@@ -42,6 +50,8 @@ const MIRROR_CSS = `
   border: 3px solid #e53935; animation: etax-click .3s ease-out; }
 @keyframes etax-click { from { transform: scale(.3); opacity: 1 } to { transform: scale(1.2); opacity: 0 } }
 .replayer-mouse-tail { display: none; }
+/* the replay is a picture: the wheel scrolls the panel, not the replayed page, and a click never follows a mirrored link */
+.replayer-wrapper > iframe { pointer-events: none; }
 `;
 
 /**
@@ -54,6 +64,13 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   readonly #stage: HTMLElement;
   readonly #capture: HTMLElement;
   #replayer: Replayer | undefined;
+  /** Changes that arrived before the replayer built the snapshot's page (applied once it has). */
+  #waiting: eventWithTime[] | undefined;
+  /** The live buffer's last entry the mirror holds: a batch relayed as that entry or an earlier one is in it already. */
+  #liveId: string | undefined;
+  /** Watches on their way, and the batches relayed meanwhile (applied after them, unless the buffer they bring holds them). */
+  #watches = 0;
+  #relayedMeanwhile: { events: RecordedEvent[]; liveId: string | undefined }[] = [];
   #applied = 0;
   #baseline = 0;
   #lastEventAt = 0;
@@ -69,6 +86,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
   #assets: AssetRewriter | undefined;
   readonly #editor: FieldEditor;
   readonly #picker: KeyboardPicker;
+  readonly #scroll: RemoteScroll;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -92,9 +110,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     container.append(style, this.#stage, this.#capture);
     this.setLabel(options.label ?? 'Taxpayer page');
     this.#picker = new KeyboardPicker(this.#capture, () => this.document, (element) => this.#boxOf(element), (element) => this.#applyTool(element));
-    this.#editor = new FieldEditor(this.#capture, (input) =>
-      void this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e))),
-    );
+    this.#editor = new FieldEditor(this.#capture, (input) => this.#sendControl(input));
+    this.#scroll = new RemoteScroll((node) => this.#replayer?.getMirror().getId(node), (input) => this.#sendControl(input));
     this.#wireTools();
     this.#timer = setInterval(() => this.#checkStale(), 1000);
     this.#resizeObserver = new ResizeObserver(() => this.#fit());
@@ -112,7 +129,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   async start(): Promise<void> {
     const on = this.#listeners;
-    on.on<{ sessionId: string; events: RecordedEvent[] }>('cobrowse:events', ({ events }) => this.#feed(events));
+    on.on<{ sessionId: string; events: RecordedEvent[]; liveId?: string }>('cobrowse:events', ({ events, liveId }) => this.#feed(events, liveId));
     on.on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
     on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => {
       this.#editor.close(false);
@@ -128,10 +145,22 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /** (Re)builds the mirror from the server's latest snapshot and the events since. */
   async #watch(): Promise<void> {
-    const { state, events, assets } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
-    this.#assets = assets ? new AssetRewriter(assets) : undefined;
-    this.#setState(state);
-    if (events.length > 0) this.#rebuild(events);
+    this.#watches++;
+    try {
+      const { state, events, assets, liveId } = await this.connection.request('cobrowse:watch', { sessionId: this.sessionId });
+      this.#assets = assets ? new AssetRewriter(assets) : undefined;
+      this.#setState(state);
+      if (events.length > 0) {
+        this.#rebuild(events);
+        this.#liveId = liveId;
+      }
+    } finally {
+      if (--this.#watches === 0) {
+        const relayed = this.#relayedMeanwhile;
+        this.#relayedMeanwhile = [];
+        for (const batch of relayed) this.#feed(batch.events, batch.liveId);
+      }
+    }
   }
 
   #setState(state: CobrowseState): void {
@@ -142,9 +171,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   /**
    * Live events carry the taxpayer's clock. Stamped with the replay's start time, every event is
-   * due at once and rrweb applies it on its next animation frame, in arrival order. (Stamping
-   * them earlier than the start makes rrweb apply them as a fast-forward, which skips parts of
-   * live replay.)
+   * due at once and rrweb applies it on its next animation frame, in arrival order (smooth
+   * scrolls and all). What is caught up after a snapshot is applied synchronously (#rebuild).
    */
   #stamp(event: RecordedEvent): eventWithTime {
     this.#assets?.rewrite(event);
@@ -165,6 +193,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       mouseTail: false,
       showWarning: false,
       triggerFocus: false,
+      // changes caught up at once go to the page itself (rrweb's virtual DOM is only written
+      // back when a replay seeks, which a live mirror never does)
+      useVirtualDom: false,
       insertStyleRules: ['html, body { cursor: default !important; }'],
     });
     replayer.on('resize', (dimension) => {
@@ -173,22 +204,49 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.#fit();
       this.emit('resize', width, height);
     });
+    // rrweb builds the snapshot's page on a timer of its own (not in the constructor): changes
+    // given to it before then are applied to an empty document and lost, leaving a joiner the
+    // page as it was at the snapshot. They wait until the page is there (and rrweb has scrolled
+    // it to the snapshot's offset, just after), then are caught up at once: stamped before the
+    // start, rrweb applies them synchronously, so a scroll jumps where it ended instead of
+    // starting a smooth scroll that the next change (a step hidden and shown) would cut short.
+    this.#waiting = stamped.slice(split);
+    replayer.on('fullsnapshot-rebuilded', () =>
+      queueMicrotask(() => {
+        if (this.#replayer !== replayer) return;
+        const waiting = this.#waiting ?? [];
+        this.#waiting = undefined;
+        for (const event of waiting) replayer.addEvent({ ...event, timestamp: this.#baseline - 1 });
+        // the page is there now: whether it is a split kiosk screen (cropped) is known only now
+        this.#dualScreenObserver?.disconnect();
+        this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
+        this.#fit();
+      }),
+    );
     replayer.startLive(this.#baseline);
-    for (const event of stamped.slice(split)) replayer.addEvent(event);
     // the replay is a picture: keyboard users reach the mirror through the tools' layer, not into it
     replayer.iframe.tabIndex = -1;
     this.#replayer = replayer;
     this.#dualScreenObserver?.disconnect();
-    this.#dualScreenObserver = watchDualScreen(replayer.iframe, () => this.#fit());
-    this.#fit();
+    this.#dualScreenObserver = undefined;
     this.#applied = events.length;
     this.#lastEventAt = Date.now();
   }
 
-  #feed(events: RecordedEvent[]): void {
+  #feed(events: RecordedEvent[], liveId?: string): void {
     this.#setStale(false);
     this.#lastEventAt = Date.now();
+    // the buffer on its way may or may not hold it: decided when it is here
+    if (this.#watches > 0) {
+      this.#relayedMeanwhile.push({ events, liveId });
+      return;
+    }
     const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
+    // changes relayed while this mirror was built from the buffer that holds them: applied twice,
+    // a text or an element added would show twice (labels "姓名姓名"). (A snapshot rebuilds the
+    // mirror whatever it held: a resync after missed batches is one.)
+    if (snapshotAt < 0 && liveId && this.#liveId && !laterEntry(liveId, this.#liveId)) return;
+    if (liveId) this.#liveId = liveId;
     if (snapshotAt >= 0) {
       // a fresh snapshot: start over from it (and its Meta event), dropping what was applied
       const meta = events.findLastIndex((e, i) => i < snapshotAt && e.type === 4);
@@ -200,7 +258,9 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       void this.#watch();
       return;
     }
-    for (const event of events) this.#replayer.addEvent(this.#stamp(event));
+    const stamped = events.map((e) => this.#stamp(e));
+    if (this.#waiting) this.#waiting.push(...stamped);
+    else for (const event of stamped) this.#replayer.addEvent(event);
     this.#applied += events.length;
     if (this.#applied > (this.options.maxAppliedEvents ?? 10_000)) void this.#watch();
   }
@@ -217,12 +277,15 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.emit('stale', stale);
   }
 
-  /** Scales the taxpayer's viewport (its lower half on a split kiosk screen) to fit the panel. */
+  /** Scales the taxpayer's viewport to the panel (a split kiosk screen: its lower half, to the panel's width). */
   #fit(): void {
     if (!this.#size.width || !this.#size.height) return;
     const fit = fitViewport(this.#size, { width: this.container.clientWidth, height: this.container.clientHeight }, this.document);
     applyFit(this.#stage, fit);
     this.#stage.dataset.scale = String(fit.scale);
+    scrollWhenTaller(this.container, fit);
+    // the tools' layer covers all of the mirror, scrolled or not
+    this.#capture.style.height = `${Math.max(fit.height, this.container.clientHeight)}px`;
   }
 
   get scale(): number {
@@ -291,6 +354,20 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
         this.#applyTool(hit.element);
       }
     });
+    // under control, the wheel scrolls the taxpayer's page (or the list under the pointer)
+    this.#capture.addEventListener(
+      'wheel',
+      (event) => {
+        const hit = this.#tool === 'control' && this.#state.control === 'granted' ? this.#hit(event.clientX, event.clientY) : undefined;
+        const doc = this.document;
+        if (!hit || !doc) return;
+        const { dx, dy } = wheelPixels(event, this.#size.height);
+        if (!this.#scroll.wheel(hit.element, doc, dx, dy)) return;
+        event.preventDefault();
+        this.#editor.close();
+      },
+      { passive: false },
+    );
     this.#capture.addEventListener('pointerup', () => {
       if (stroke) this.#sendStroke(stroke, true);
       stroke = undefined;
@@ -354,6 +431,11 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     return state;
   }
 
+  /** A control input of the tools: what goes wrong is told as an error, not thrown. */
+  #sendControl(input: ControlInput): void {
+    this.control(input).catch((e: unknown) => this.emit('error', e instanceof AssistError ? e.code : 'CONTROL_FAILED', e instanceof Error ? e.message : String(e)));
+  }
+
   /** One control input; refused by the server unless the taxpayer granted control. */
   control(input: ControlInput): Promise<unknown> {
     return this.connection.request('cobrowse:control-input', { sessionId: this.sessionId, input });
@@ -363,6 +445,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     // nothing more of the taxpayer's screen is sent to this console (the session may be over already)
     if (this.connection.socket.connected) void this.connection.request('cobrowse:unwatch', { sessionId: this.sessionId }).catch(() => {});
     this.#editor.close();
+    this.#scroll.stop();
     clearInterval(this.#timer);
     this.#resizeObserver?.disconnect();
     this.#dualScreenObserver?.disconnect();

@@ -13,7 +13,7 @@ export interface ResyncSources {
   sessions: SessionStore;
   agentState(agentId: string): Promise<AgentState>;
   chatHistory(sessionId: string): Promise<ChatMessage[]>;
-  mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[] }>;
+  mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[]; liveId?: string }>;
   supervisorMetrics(): Promise<SupervisorMetrics>;
 }
 
@@ -142,11 +142,11 @@ export class ClientResync {
     await socket.join(rooms.session(sessionId));
     for (const message of await this.sources.chatHistory(sessionId)) socket.emit('chat:message', message);
     if (!IN_PROGRESS.has(summary.state)) return;
-    const { state, events } = await this.sources.mirror(sessionId);
+    const { state, events, liveId } = await this.sources.mirror(sessionId);
     socket.emit('cobrowse:state', state);
     if (socket.rooms.has(rooms.mirror(sessionId))) {
       socket.data.mirrorBehind?.delete(sessionId);
-      socket.emit('cobrowse:events', { sessionId, events });
+      socket.emit('cobrowse:events', { sessionId, events, liveId });
     }
   }
 

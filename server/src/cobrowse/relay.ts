@@ -63,8 +63,8 @@ export class CobrowseRelay {
     const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
     this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
     // the taxpayer's batches, relayed by their instance, for the watchers connected here
-    io.on('cobrowse:relay', ({ sessionId, events, isSnapshot }) => {
-      this.#relay(sessionId, events, isSnapshot).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));
+    io.on('cobrowse:relay', ({ sessionId, events, isSnapshot, liveId }) => {
+      this.#relay(sessionId, events, isSnapshot, liveId).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));
     });
   }
 
@@ -122,11 +122,13 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      const { state, events } = await this.mirror(sessionId);
+      // in the room before the buffer is read: a batch accepted in between is relayed, not lost;
+      // one that is relayed and in the buffer too is skipped by the viewer (its liveId)
       await socket.join(rooms.mirror(sessionId));
+      const { state, events, liveId } = await this.mirror(sessionId);
       const origins = this.config.cobrowse.assetOrigins;
-      if (origins.length === 0) return { state, events };
-      return { state, events, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId, principal)}`, origins } };
+      if (origins.length === 0) return { state, events, liveId };
+      return { state, events, liveId, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId, principal)}`, origins } };
     });
 
     requests.on('cobrowse:unwatch', STAFF, async ({ socket }, { sessionId }) => {
@@ -201,10 +203,13 @@ export class CobrowseRelay {
     });
   }
 
-  /** The session's co-browsing state and a fresh mirror: its latest snapshot and what followed. */
-  async mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[] }> {
-    const { state, batches } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never> }>('watch', { session: sessionId });
-    return { state, events: (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]) };
+  /**
+   * The session's co-browsing state and a fresh mirror: its latest snapshot and what followed,
+   * and the live buffer's last entry among them (`liveId`: a watcher skips relayed batches up to it).
+   */
+  async mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[]; liveId?: string }> {
+    const { state, batches, liveId } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never>; liveId?: string }>('watch', { session: sessionId });
+    return { state, events: (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]), liveId };
   }
 
   async #acceptBatch(batch: EventBatch, reply: (event: string, payload: unknown) => void): Promise<{ accepted: number; snapshotWanted: boolean }> {
@@ -222,7 +227,7 @@ export class CobrowseRelay {
     if (full < 0 && (batch.events.length > limits.maxBatchEvents || bytes > limits.maxBatchBytes)) {
       throw new ProtocolError('PAYLOAD_TOO_LARGE', `A batch may hold ${limits.maxBatchEvents} events and ${limits.maxBatchBytes} bytes`);
     }
-    const result = await this.#run<{ snapshotWanted: boolean }>('batch', {
+    const result = await this.#run<{ snapshotWanted: boolean; liveId?: string }>('batch', {
       session: batch.sessionId,
       seq: batch.seq,
       count: batch.events.length,
@@ -232,9 +237,9 @@ export class CobrowseRelay {
       maxLive: limits.maxLiveBatches,
     });
     this.recording.append(batch.sessionId, 'rrweb', batch.events, Date.now(), bytes);
-    await this.#relay(batch.sessionId, batch.events, full >= 0);
+    await this.#relay(batch.sessionId, batch.events, full >= 0, result.liveId);
     // watchers connected to other instances: each instance relays to its own (and paces them)
-    this.io.serverSideEmit('cobrowse:relay', { sessionId: batch.sessionId, events: batch.events, isSnapshot: full >= 0 });
+    this.io.serverSideEmit('cobrowse:relay', { sessionId: batch.sessionId, events: batch.events, isSnapshot: full >= 0, liveId: result.liveId });
     return { accepted: batch.events.length, snapshotWanted: result.snapshotWanted };
   }
 
@@ -242,11 +247,11 @@ export class CobrowseRelay {
    * Sends the events to every watcher connected to this instance. A watcher whose socket has fallen behind gets nothing
    * more until it drained, then the whole live buffer again (a fresh mirror, not a backlog).
    */
-  async #relay(sessionId: string, events: RecordedEvent[], isSnapshot: boolean): Promise<void> {
+  async #relay(sessionId: string, events: RecordedEvent[], isSnapshot: boolean, liveId: string | undefined): Promise<void> {
     const room = rooms.mirror(sessionId);
     const watchers = this.io.of('/').adapter.rooms.get(room);
     if (!watchers) return;
-    const payload = { sessionId, events };
+    const payload = { sessionId, events, liveId };
     for (const id of watchers) {
       const socket = this.io.of('/').sockets.get(id);
       if (!socket) continue;
@@ -259,7 +264,8 @@ export class CobrowseRelay {
       }
       if (behind && !isSnapshot) {
         socket.data.mirrorBehind?.delete(sessionId);
-        socket.emit('cobrowse:events', { sessionId, events: (await this.mirror(sessionId)).events });
+        const { events: fresh, liveId: freshId } = await this.mirror(sessionId);
+        socket.emit('cobrowse:events', { sessionId, events: fresh, liveId: freshId });
         continue;
       }
       socket.data.mirrorBehind?.delete(sessionId);

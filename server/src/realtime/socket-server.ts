@@ -36,7 +36,7 @@ export interface ConnectionHook {
 /** Messages between the instances (socket.io's serverSideEmit over the adapter). */
 export interface InterServerEvents {
   /** A taxpayer's co-browsing batch, for the watchers connected to the other instances. */
-  'cobrowse:relay': (message: { sessionId: string; events: RecordedEvent[]; isSnapshot: boolean }) => void;
+  'cobrowse:relay': (message: { sessionId: string; events: RecordedEvent[]; isSnapshot: boolean; liveId?: string }) => void;
   /** A token was signed out: its sockets connected to the other instances are closed too. */
   'auth:revoked': (message: { jti: string }) => void;
 }
