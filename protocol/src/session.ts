@@ -56,6 +56,17 @@ export const HelpRequest = Type.Object(
 );
 export type HelpRequest = Static<typeof HelpRequest>;
 
+/** What the widget may offer a taxpayer of this portal: the service's catalog and what a page may claim for itself. */
+export const HelpOptions = Type.Object({
+  topics: Type.Array(Type.String()),
+  languages: Type.Array(Type.String()),
+  /** The priority groups a page may choose ('normal' only, unless the deployment trusts its pages: HELP_CLIENT_PRIORITY_ALLOWED). */
+  priorityGroups: Type.Array(PriorityGroupSchema),
+  /** Whether a page may say it is a hall kiosk (HELP_CLIENT_KIOSK_ALLOWED). */
+  kioskEntry: Type.Boolean(),
+});
+export type HelpOptions = Static<typeof HelpOptions>;
+
 export const SessionRef = Type.Object(
   { sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) },
   { additionalProperties: false },

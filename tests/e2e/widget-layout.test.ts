@@ -271,6 +271,8 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
   it('the green-channel group the taxpayer chose is on the offer and the taxpayer card of the agent, in both languages', async () => {
     const page = await signedIn(DESKTOP, 'zh');
     await open(page);
+    // the choice is offered once the service said a page may make it (help:options)
+    await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('select[name="priority"]'), { timeout: 10_000 });
     await widget(page, `const s = ui.querySelector('select[name="priority"]'); s.value = 'pregnant';`);
     await ask(page, 'text');
     const agent = await (await b.browser.createBrowserContext()).newPage();

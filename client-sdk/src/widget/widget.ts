@@ -1,4 +1,4 @@
-import { PRIORITY_GROUPS, type Channel, type EntryPoint, type PriorityGroup, type SessionSummary } from '@etax-assist/protocol';
+import type { Channel, EntryPoint, HelpOptions, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -35,6 +35,13 @@ export interface WidgetOptions {
 }
 
 type View = 'closed' | 'pick' | 'waiting' | 'session' | 'rating' | 'thanks';
+/** What the visitor chose on the form to ask for help. */
+interface HelpChoice {
+  topic: string;
+  language: string;
+  channel: Channel;
+  priority: PriorityGroup;
+}
 
 const SESSION_KEY = 'etax-assist:session';
 const DEFAULT_TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
@@ -126,7 +133,9 @@ export class HelpWidget {
   /** Sessions this widget is done with (cancelled, rated, reset): their late state pushes are ignored. */
   readonly #finished = new Set<string>();
   /** What the visitor chose last (topic, language, channel, green channel): asking again starts from it. */
-  #choice: { topic: string; language: string; channel: Channel; priority: PriorityGroup } | undefined;
+  #choice: HelpChoice | undefined;
+  /** What the service offers (asked once, when the form first opens). */
+  #helpOptions: HelpOptions | undefined;
   /** The panel folded into a small bar (phone, desktop): the page is usable, the session goes on. */
   #minimised = false;
   /** An agent's chat message came while minimised: the bar says so. */
@@ -280,19 +289,13 @@ export class HelpWidget {
   }
 
   async #ask(form: HTMLFormElement): Promise<void> {
-    const data = new FormData(form);
     const kiosk = this.options.kiosk;
     const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
-    this.#choice = { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel, priority: String(data.get('priority')) as PriorityGroup };
+    const choice = this.#pickOf(form);
+    this.#choice = choice;
     try {
       const connection = await this.#connect();
-      const summary = await connection.request('help:request', {
-        language: this.#choice.language,
-        topic: this.#choice.topic,
-        channel: this.#choice.channel,
-        priority: this.#choice.priority,
-        entry,
-      });
+      const summary = await connection.request('help:request', { ...choice, entry });
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);
       this.#notice = '';
       this.#onState(summary);
@@ -420,11 +423,34 @@ export class HelpWidget {
     this.#layer.root.querySelector<HTMLElement>(`[data-action="${minimised ? 'restore' : 'minimise'}"]`)?.focus();
   }
 
+  #pickOf(form: HTMLFormElement): HelpChoice {
+    const data = new FormData(form);
+    return { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel, priority: String(data.get('priority') ?? 'normal') as PriorityGroup };
+  }
+
+  /** The form to ask for help, with what this service offers (its topics, and the groups a page may choose). */
+  #openPick(): void {
+    this.#view = 'pick';
+    this.#render();
+    if (this.#helpOptions) return;
+    void this.#connect()
+      .then((connection) => connection.request('help:options', {}))
+      .then((options) => {
+        this.#helpOptions = options;
+        if (this.#view !== 'pick') return;
+        // drawn again with what the service offers, keeping what the visitor already chose
+        const form = this.#layer.root.querySelector<HTMLFormElement>('form.pick');
+        if (form) this.#choice = this.#pickOf(form);
+        this.#render();
+      })
+      .catch((error: unknown) => this.#fail(error));
+  }
+
   #render(): void {
     const root = this.#layer.root;
     for (const node of [...root.children]) if (node.tagName !== 'STYLE' && !node.classList.contains('dialog') && !node.classList.contains('banner')) node.remove();
     if (this.#view === 'closed') {
-      root.append(this.#button(this.#t('help'), () => ((this.#view = 'pick'), this.#render()), true));
+      root.append(this.#button(this.#t('help'), () => this.#openPick(), true));
       (root.lastElementChild as HTMLElement).classList.add('launcher');
       return;
     }
@@ -509,11 +535,13 @@ export class HelpWidget {
           wrap.append(s);
           return wrap;
         };
-        const topics = this.options.topics ?? DEFAULT_TOPICS;
+        const offered = this.#helpOptions;
+        const topics = this.options.topics ?? offered?.topics ?? DEFAULT_TOPICS;
+        const languages = offered?.languages ?? ['zh', 'en'];
         const choice = this.#choice;
         form.append(
           select('topic', 'topic', topics, choice?.topic ?? this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
-          select('language', 'language', ['zh', 'en'], choice?.language ?? this.#lang, (v) => this.#t(`lang.${v}` as StringKey)),
+          select('language', 'language', languages, choice?.language ?? this.#lang, (v) => this.#t(`lang.${v}` as StringKey) || v),
         );
         const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: choice?.channel ?? this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
         const channels = document.createElement('div');
@@ -529,8 +557,12 @@ export class HelpWidget {
           b.dataset.channel = c;
           channels.append(b);
         }
-        // the group itself, not just "green channel": the agent sees which one on the offer and the card
-        const green = select('priority', 'greenChannel', [...PRIORITY_GROUPS], choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey));
+        // the group itself, not just "green channel": the agent sees which one on the offer and the card;
+        // offered only where the service lets a page choose it (else a hall or the portal's claims do)
+        const groups = offered?.priorityGroups ?? ['normal'];
+        const green = groups.length > 1
+          ? select('priority', 'greenChannel', groups, choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey))
+          : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
         const actions = document.createElement('div');
         actions.className = 'row';
         const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
