@@ -1,10 +1,20 @@
 import type { Socket } from 'socket.io-client';
+import type { ServerEventName, ServerEventOf } from '@etax-assist/protocol';
 
-type Handler<T> = (payload: T) => void;
+/** The server events that are about one session (their payload names it). */
+export type SessionEventName = {
+  [N in ServerEventName]: ServerEventOf<N> extends { sessionId: string } ? N : never;
+}[ServerEventName];
+
+/** socket.io's own events a component may follow. */
+type SocketLifecycleEvent = 'connect' | 'disconnect';
+
+type HandlerOf<N extends ServerEventName | SocketLifecycleEvent> = N extends ServerEventName ? (payload: ServerEventOf<N>) => void : () => void;
 
 /**
  * Socket listeners of one session's component (a call, a share, a mirror): events of other
- * sessions are filtered out, and clear() removes everything the component added.
+ * sessions are filtered out, and clear() removes everything the component added. Event names and
+ * payloads are the protocol's (SERVER_EVENTS): a renamed or reshaped event does not compile.
  */
 export class SessionListeners {
   readonly #removers: (() => void)[] = [];
@@ -15,16 +25,20 @@ export class SessionListeners {
   ) {}
 
   /** A server event about a session: handled only when it is about this one. */
-  on<T extends { sessionId: string }>(event: string, handler: Handler<T>): void {
-    this.onSocket<T>(event, (payload) => {
-      if (payload.sessionId === this.sessionId) handler(payload);
+  on<N extends SessionEventName>(event: N, handler: (payload: ServerEventOf<N>) => void): void {
+    this.#listen(event, (payload: ServerEventOf<N>) => {
+      if ((payload as { sessionId: string }).sessionId === this.sessionId) handler(payload);
     });
   }
 
-  /** Any socket event (connect, disconnect, …). */
-  onSocket<T>(event: string, handler: Handler<T>): void {
-    const on = this.socket.on as unknown as (e: string, h: Handler<T>) => void;
-    const off = this.socket.off as unknown as (e: string, h: Handler<T>) => void;
+  /** Any server event, or the socket's connect and disconnect. */
+  onSocket<N extends ServerEventName | SocketLifecycleEvent>(event: N, handler: HandlerOf<N>): void {
+    this.#listen(event, handler as (payload: never) => void);
+  }
+
+  #listen<T>(event: string, handler: (payload: T) => void): void {
+    const on = this.socket.on as unknown as (e: string, h: (payload: T) => void) => void;
+    const off = this.socket.off as unknown as (e: string, h: (payload: T) => void) => void;
     on.call(this.socket, event, handler);
     this.#removers.push(() => off.call(this.socket, event, handler));
   }

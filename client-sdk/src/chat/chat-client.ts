@@ -17,7 +17,7 @@ export class ChatClient extends Emitter<ChatEvents> {
   ) {
     super();
     this.#listeners = new SessionListeners(connection.socket, sessionId);
-    this.#listeners.on<ChatMessage>('chat:message', (message) => this.#add(message));
+    this.#listeners.on('chat:message', (message) => this.#add(message));
     // after a reconnect, fetch what was said meanwhile
     this.#listeners.onSocket('connect', () => void this.load());
   }

@@ -1,4 +1,4 @@
-import type { Annotation, CobrowseErrorCode, CobrowseState, ControlInput } from '@etax-assist/protocol';
+import type { CobrowseState, ControlInput } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
@@ -80,17 +80,17 @@ export class CobrowseShare extends Emitter<ShareEvents> {
 
   #listen(): void {
     const on = this.#listeners;
-    on.on<CobrowseState>('cobrowse:state', (state) => this.#apply(state));
+    on.on('cobrowse:state', (state) => this.#apply(state));
     on.on('cobrowse:snapshot-wanted', () => this.#recorder.takeFullSnapshot());
-    on.on<{ sessionId: string; code: CobrowseErrorCode }>('cobrowse:error', ({ code }) => {
+    on.on('cobrowse:error', ({ code }) => {
       if (code !== 'RECORDING_LIMIT_REACHED') return;
       this.#recordingStopped = true;
       this.#renderBanner();
     });
-    on.on<{ sessionId: string; annotation: Annotation }>('cobrowse:annotation', ({ annotation }) => {
+    on.on('cobrowse:annotation', ({ annotation }) => {
       if (this.#state.sharing === 'sharing') this.#overlay.show(annotation);
     });
-    on.on<{ sessionId: string; input: ControlInput }>('cobrowse:control-input', ({ input }) => this.#control(input));
+    on.on('cobrowse:control-input', ({ input }) => this.#control(input));
     // after a socket reconnect the recorder sends a fresh snapshot
     on.onSocket('connect', () => {
       if (this.#state.sharing === 'sharing') void this.#share(true);

@@ -129,14 +129,14 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
 
   async start(): Promise<void> {
     const on = this.#listeners;
-    on.on<{ sessionId: string; events: RecordedEvent[]; liveId?: string }>('cobrowse:events', ({ events, liveId }) => this.#feed(events, liveId));
-    on.on<CobrowseState>('cobrowse:state', (state) => this.#setState(state));
-    on.on<{ sessionId: string; reason: string }>('cobrowse:control-refused', ({ reason }) => {
+    on.on('cobrowse:events', ({ events, liveId }) => this.#feed(events, liveId));
+    on.on('cobrowse:state', (state) => this.#setState(state));
+    on.on('cobrowse:control-refused', ({ reason }) => {
       this.#editor.close(false);
       this.emit('control-refused', reason);
     });
-    on.on<{ sessionId: string; code: string; message: string }>('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
-    on.on<{ sessionId: string; notice: string }>('session:notice', ({ notice }) => {
+    on.on('cobrowse:error', ({ code, message }) => this.emit('error', code, message));
+    on.on('session:notice', ({ notice }) => {
       if (notice === 'taxpayer-disconnected') this.#setStale(true);
     });
     on.onSocket('connect', () => void this.#watch());

@@ -112,22 +112,22 @@ export class MediaCall extends Emitter<CallEvents> {
 
   #listen(): void {
     const on = this.#listeners;
-    on.on<{ sessionId: string; producer: ProducerInfo }>('media:producer-added', (e) => {
+    on.on('media:producer-added', (e) => {
       // may arrive before the receive transport exists (both sides rejoining at once): #connect
       // consumes everything announced once it has one
       this.#announced.set(e.producer.producerId, e.producer);
       void this.#consume(e.producer, this.#generation);
     });
-    on.on<{ sessionId: string; producerId: string }>('media:producer-removed', (e) => {
+    on.on('media:producer-removed', (e) => {
       this.#announced.delete(e.producerId);
       this.#dropRemote(e.producerId);
     });
-    on.on<{ sessionId: string; producerId: string; paused: boolean }>('media:producer-paused', (e) => {
+    on.on('media:producer-paused', (e) => {
       const remote = this.#remote.get(e.producerId);
       if (remote) remote.paused = e.paused;
       this.emit('remote-paused', e.producerId, e.paused);
     });
-    on.on<{ sessionId: string; peer: MediaPeer; mode: MediaMode; reason?: string }>('media:mode', (e) => this.emit('peer-mode', e.peer, e.mode, e.reason));
+    on.on('media:mode', (e) => this.emit('peer-mode', e.peer, e.mode, e.reason));
     on.on('media:rejoin', () => void this.#reconnect());
     on.onSocket('disconnect', () => {
       if (this.#state !== 'closed') this.#setState('reconnecting');
