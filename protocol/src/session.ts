@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SESSION_STATES } from './lifecycle.js';
 
 /** Languages an agent can serve in and a taxpayer can ask for. */
 export const LanguageSchema = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$', maxLength: 12 });
@@ -13,18 +14,6 @@ export const PRIORITY_GROUPS = ['normal', 'elderly', 'disabled', 'pregnant'] as 
 export type PriorityGroup = (typeof PRIORITY_GROUPS)[number];
 export const PriorityGroupSchema = Type.Union(PRIORITY_GROUPS.map((p) => Type.Literal(p)));
 
-export const SESSION_STATES = [
-  'queued',
-  'offered',
-  'active',
-  'escalating',
-  'transferring',
-  'wrap-up',
-  'ended',
-  'cancelled',
-  'abandoned',
-] as const;
-export type SessionState = (typeof SESSION_STATES)[number];
 export const SessionStateSchema = Type.Union(SESSION_STATES.map((s) => Type.Literal(s)));
 
 /** Where the taxpayer pressed "Human help". */

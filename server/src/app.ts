@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { sessionIs } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { AccountDirectory } from './auth/accounts.js';
@@ -181,7 +182,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // A session that is over (wrap-up or later) has no call and no shared screen any more.
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
-      if (e.t !== 'session' || !['wrap-up', 'ended', 'cancelled', 'abandoned'].includes(e.state)) continue;
+      if (e.t !== 'session' || !sessionIs(e.state, 'over')) continue;
       media.closeSession(e.session).catch((error: unknown) => log.error({ err: error }, 'closing media failed'));
       cobrowse.closeSession(e.session).catch((error: unknown) => log.error({ err: error }, 'closing co-browsing failed'));
     }

@@ -1,3 +1,5 @@
+import { sessionIs } from '@etax-assist/protocol';
+
 type RedisLike = {
   hGetAll(key: string): Promise<Record<string, string>>;
   sMembers(key: string): Promise<string[]>;
@@ -5,9 +7,6 @@ type RedisLike = {
   get(key: string): Promise<string | null>;
 };
 
-const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
-const WAITING = new Set(['queued', 'offered']);
-const FINAL = new Set(['ended', 'cancelled', 'abandoned']);
 
 /**
  * The dispatcher's invariants, read back from Redis. Returns the violations found (empty = ok).
@@ -38,7 +37,7 @@ export async function checkInvariants(redis: RedisLike, capacity: number, agentI
     for (const s of await redis.sMembers(`dp:agent:${a}:sessions`)) {
       const f = await session(s);
       if (f.agent !== a && f.secondary !== a) problems.push(`agent ${a}: lists session ${s} which names ${f.agent}/${f.secondary}`);
-      if (!IN_PROGRESS.has(f.state ?? '')) problems.push(`agent ${a}: lists session ${s} in state ${f.state}`);
+      if (!sessionIs(f.state ?? '', 'served')) problems.push(`agent ${a}: lists session ${s} in state ${f.state}`);
       expected += Number(f.cost);
     }
     for (const offer of await redis.sMembers(`dp:agent:${a}:offers`)) {
@@ -61,7 +60,7 @@ export async function checkInvariants(redis: RedisLike, capacity: number, agentI
   for (const s of sessionIds) {
     const f = await session(s);
     if (!f.state) continue;
-    if (IN_PROGRESS.has(f.state)) {
+    if (sessionIs(f.state, 'served')) {
       if (!f.agent) problems.push(`session ${s}: ${f.state} without an agent`);
       else if (!(await redis.sMembers(`dp:agent:${f.agent}:sessions`)).includes(s)) problems.push(`session ${s}: agent ${f.agent} does not list it`);
       if (f.secondary && f.secondary === f.agent) problems.push(`session ${s}: same agent twice`);
@@ -73,9 +72,9 @@ export async function checkInvariants(redis: RedisLike, capacity: number, agentI
       if (inQueue !== waitingForAgent) problems.push(`session ${s} (${f.state}, offer ${f.offer ?? '-'}): in queue ${skill}=${inQueue}`);
     }
     if (f.state === 'offered' && !f.offer) problems.push(`session ${s}: offered without an offer`);
-    if ((FINAL.has(f.state) || f.state === 'queued') && f.offer) problems.push(`session ${s}: ${f.state} with a pending offer`);
+    if ((sessionIs(f.state, 'final') || f.state === 'queued') && f.offer) problems.push(`session ${s}: ${f.state} with a pending offer`);
     const pointer = await redis.get(`taxpayer:${f.taxpayerSub}:active`);
-    const open = WAITING.has(f.state) || IN_PROGRESS.has(f.state);
+    const open = sessionIs(f.state, 'waiting') || sessionIs(f.state, 'served');
     if (open && pointer !== s) problems.push(`session ${s}: ${f.state} but the taxpayer's open session is ${pointer}`);
     if (!open && pointer === s) problems.push(`session ${s}: ${f.state} but still the taxpayer's open session`);
   }

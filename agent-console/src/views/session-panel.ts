@@ -1,12 +1,11 @@
 import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE_SNAPSHOT_TYPE, showPageSnapshot, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
-import type { CobrowseState, HistoryEntry, SessionCard, SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
 import { peerCaption, videoTile } from './video-tile.js';
 
 const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
-const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
 const LANGUAGES = ['zh', 'en'];
 const TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
 
@@ -116,7 +115,7 @@ export class SessionPanel {
     this.#renderActions();
     // a video or voice request: the taxpayer's side is already calling, so the agent joins it
     // (not for a session restored in wrap-up: its call is over)
-    if (card.channel !== 'text' && IN_PROGRESS.has(card.state)) void this.#startCall();
+    if (card.channel !== 'text' && sessionIs(card.state, 'served')) void this.#startCall();
   }
 
   /** The taxpayer's page as they sent it (masked like the mirror), in a dialog. */

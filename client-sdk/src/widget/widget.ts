@@ -1,4 +1,4 @@
-import type { Channel, EntryPoint, HelpOptions, PriorityGroup, SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type Channel, type EntryPoint, type HelpOptions, type PriorityGroup, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -45,7 +45,6 @@ interface HelpChoice {
 
 const SESSION_KEY = 'etax-assist:session';
 const DEFAULT_TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
-const OVER = new Set(['wrap-up', 'ended', 'cancelled', 'abandoned']);
 
 const WIDGET_CSS = `
 .launcher { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; background: #b3261e; color: #fff; border: 0; border-radius: 28px;
@@ -238,7 +237,7 @@ export class HelpWidget {
     if (this.#summary && summary.sessionId !== this.#summary.sessionId) return;
     this.#summary = summary;
     if (summary.state === 'queued' || summary.state === 'offered') this.#view = 'waiting';
-    else if (OVER.has(summary.state)) {
+    else if (sessionIs(summary.state, 'over')) {
       if (this.#view === 'session' || this.#view === 'waiting') this.#view = summary.state === 'cancelled' || summary.state === 'abandoned' ? 'closed' : 'rating';
       void this.#endMedia();
       sessionStorage.removeItem(SESSION_KEY);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { HttpErrorResponse, ProtocolError, ROLES } from '@etax-assist/protocol';
+import { sessionIs, HttpErrorResponse, ProtocolError, ROLES } from '@etax-assist/protocol';
 import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
@@ -15,7 +15,6 @@ const FileParams = Type.Object({ sessionId: Params.properties.sessionId, attachm
 const Query = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
 const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
 /** Files are exchanged with an agent: not while queued, where a cancelled request would keep them for the retention period. */
-const SERVED = new Set(['active', 'escalating', 'transferring']);
 
 /** A file name safe to show and to send back: no path, no control characters. */
 function cleanName(name: string): string {
@@ -51,7 +50,7 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
       if (!Buffer.isBuffer(body) || body.length === 0) throw new ProtocolError('VALIDATION_FAILED', 'The file is empty');
       const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
       const session = await chat.requireWriter(sessionId, principal);
-      if (!SERVED.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'Files can be sent once an agent has joined the session');
+      if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'Files can be sent once an agent has joined the session');
       checkAttachmentContent(type, body);
       await quota.reserve(sessionId, principal, body.length);
       const id = randomBytes(12).toString('base64url');

@@ -1,4 +1,4 @@
-import { ProtocolError, type Attachment, type ChatMessage, type Principal } from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, type Attachment, type ChatMessage, type Principal } from '@etax-assist/protocol';
 import type { RecordingWriter } from '../cobrowse/recording.js';
 import type { Config } from '../config/env.js';
 import { rooms } from '../realtime/rooms.js';
@@ -7,7 +7,6 @@ import type { RedisClient } from '../redis/client.js';
 import { participantId } from '../sessions/keys.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
-const IN_PROGRESS = new Set(['queued', 'offered', 'active', 'escalating', 'transferring']);
 export const chatKey = (sessionId: string): string => `sess:${sessionId}:chat`;
 
 /**
@@ -27,7 +26,7 @@ export class ChatService {
   /** Checks that the principal may write in the session now; returns the session's fields. */
   async requireWriter(sessionId: string, principal: Principal): Promise<Record<string, string>> {
     const session = await this.sessions.requireParticipant(sessionId, principal);
-    if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is over');
+    if (!sessionIs(session.state ?? '', 'open')) throw new ProtocolError('CONFLICT', 'The session is over');
     if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
       throw new ProtocolError('FORBIDDEN', 'A silent monitor does not write in the chat');
     }

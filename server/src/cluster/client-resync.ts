@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
-import type { AgentState, ChatMessage, CobrowseState, OfferEvent, RecordedEvent, SupervisorMetrics } from '@etax-assist/protocol';
+import { sessionIs, type AgentState, type ChatMessage, type CobrowseState, type OfferEvent, type RecordedEvent, type SupervisorMetrics } from '@etax-assist/protocol';
 import { dispatchKeys } from '../dispatcher/keys.js';
 import type { RedisClient } from '../redis/client.js';
 import { rooms, sessionRooms } from '../realtime/rooms.js';
@@ -18,8 +18,6 @@ export interface ResyncSources {
 }
 
 /** After this, nobody is in the session's rooms any more (as the notifier's access.close). */
-const TERMINAL = new Set(['ended', 'cancelled', 'abandoned']);
-const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
 const SESSION_ROOM = /^(?:session|mirror):(.+)$/;
 
 /**
@@ -135,13 +133,13 @@ export class ClientResync {
       return;
     }
     socket.emit('session:state', summary);
-    if (TERMINAL.has(summary.state)) {
+    if (sessionIs(summary.state, 'final')) {
       for (const room of sessionRooms(sessionId)) socket.leave(room);
       return;
     }
     await socket.join(rooms.session(sessionId));
     for (const message of await this.sources.chatHistory(sessionId)) socket.emit('chat:message', message);
-    if (!IN_PROGRESS.has(summary.state)) return;
+    if (!sessionIs(summary.state, 'served')) return;
     const { state, events, liveId } = await this.sources.mirror(sessionId);
     socket.emit('cobrowse:state', state);
     if (socket.rooms.has(rooms.mirror(sessionId))) {

@@ -1,11 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { ProtocolError, ROLES, type Role } from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, ROLES, type Role } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
-const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
 const Params = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }), token: Type.String({ maxLength: 400 }) });
 const Query = Type.Object({ url: Type.String({ minLength: 8, maxLength: 4096 }) });
 
@@ -101,7 +100,7 @@ export async function assetRoutes(app: FastifyInstance, { config, tokens, sessio
       if (!viewer) throw new ProtocolError('FORBIDDEN', 'This asset link is not valid (or has expired)');
       const [session, stillIn] = await Promise.all([sessions.fields(sessionId), sessions.isParticipant(sessionId, viewer)]);
       if (!stillIn) throw new ProtocolError('FORBIDDEN', 'Whom this asset link was given to is no longer in the session');
-      if (!session || !IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('FORBIDDEN', 'The session is not in progress');
+      if (!session || !sessionIs(session.state ?? '', 'served')) throw new ProtocolError('FORBIDDEN', 'The session is not in progress');
       let target: URL;
       try {
         target = new URL(request.query.url);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  sessionIs,
   ProtocolError,
   RRWEB_EVENT,
   type CobrowseState,
@@ -20,9 +21,6 @@ import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 const STAFF = ['agent', 'expert', 'supervisor'] as const;
-const IN_PROGRESS = new Set(['active', 'escalating', 'transferring']);
-/** Before the session is over: not yet a recording to replay. */
-const LIVE = new Set(['queued', 'offered', ...IN_PROGRESS]);
 
 /** Index of the Meta event that opens the last full snapshot in the batch, or -1. */
 export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
@@ -87,7 +85,7 @@ export class CobrowseRelay {
   async #taxpayerSession(principal: Principal, sessionId: string): Promise<Record<string, string>> {
     const session = await this.sessions.requireParticipant(sessionId, principal);
     if (principal.role !== 'taxpayer') throw new ProtocolError('FORBIDDEN', 'Only the taxpayer can do this');
-    if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+    if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
     return session;
   }
 
@@ -100,7 +98,7 @@ export class CobrowseRelay {
     if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
       throw new ProtocolError('FORBIDDEN', 'A silent monitor cannot act on the taxpayer\'s screen');
     }
-    if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+    if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
     return session;
   }
 
@@ -116,7 +114,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:events', ['taxpayer'], async ({ socket, principal }, batch) => {
       const session = await this.sessions.requireParticipant(batch.sessionId, principal);
-      if (!IN_PROGRESS.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
+      if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
       return this.#acceptBatch(batch, (name, payload) => socket.emit(name as 'cobrowse:error', payload as never));
     });
 
@@ -193,7 +191,7 @@ export class CobrowseRelay {
       if (principal.role === 'supervisor') {
         const session = await this.sessions.fields(sessionId);
         if (!session) throw new ProtocolError('NOT_FOUND', 'No such session');
-        if (LIVE.has(session.state ?? '') && !(await this.sessions.isParticipant(sessionId, principal))) {
+        if (sessionIs(session.state ?? '', 'open') && !(await this.sessions.isParticipant(sessionId, principal))) {
           throw new ProtocolError('FORBIDDEN', 'A session in progress is watched through supervisor:observe, not replayed');
         }
       } else {

@@ -1,13 +1,11 @@
 import type { Logger } from 'pino';
-import type { AgentStateEvent } from '@etax-assist/protocol';
+import { sessionIs, type AgentStateEvent } from '@etax-assist/protocol';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionAccess } from '../sessions/access.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { redisNow, type ChangeClock, type Dispatcher } from './dispatcher.js';
 import type { Effect } from './effects.js';
-
-const TERMINAL = new Set(['ended', 'cancelled', 'abandoned']);
 
 /** Turns the dispatcher's committed effects into socket events for the people concerned. */
 export class DispatchNotifier {
@@ -36,7 +34,7 @@ export class DispatchNotifier {
           const summary = await this.sessions.summary(e.session);
           if (summary) this.io.to(rooms.session(e.session)).emit('session:state', summary);
           // told, the participants of a session that is over leave its rooms
-          if (TERMINAL.has(e.state)) this.access.close(e.session);
+          if (sessionIs(e.state, 'final')) this.access.close(e.session);
           break;
         }
         case 'offer': {

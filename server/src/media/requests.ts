@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
 import { MediaParticipant, NoWorkerError, type MediaRoom, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
-import { ProtocolError, ROLES, type ClientRequestName, type Principal, type ProducerInfo, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, ROLES, type ClientRequestName, type Principal, type ProducerInfo, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
 import type { Forwarder } from '../cluster/forwarder.js';
 import type { InstanceRegistry } from '../cluster/instance-registry.js';
 import type { Config } from '../config/env.js';
@@ -324,7 +324,7 @@ export class MediaSignalling implements ConnectionHook {
     const fields = await this.sessions.requireParticipant(sessionId, principal);
     const monitor =
       principal.role === 'supervisor' && (await this.redis.sIsMember(`${sessionKeys.session(sessionId)}:monitors`, principal.sub)) === 1;
-    if (['ended', 'cancelled', 'abandoned'].includes(fields.state ?? '')) throw new ProtocolError('CONFLICT', 'The session is over');
+    if (sessionIs(fields.state, 'final')) throw new ProtocolError('CONFLICT', 'The session is over');
     const room = await this.pool.getOrCreateRoom(sessionId).catch((error: unknown) => {
       if (error instanceof NoWorkerError) throw new ProtocolError('UNAVAILABLE', 'Media is restarting; try again in a moment');
       throw error;

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
@@ -10,7 +10,6 @@ import { LuaScript } from '../redis/lua-script.js';
 import type { SessionStore } from './session-store.js';
 
 const codeKey = (code: string) => `code:${code}`;
-const WAITING = new Set(['queued', 'offered']);
 
 /**
  * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
@@ -33,13 +32,13 @@ export function registerSessionCodeRequests(
 
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
-      if (e.t === 'session' && !WAITING.has(e.state)) revoke(e.session).catch((error: unknown) => log.warn({ err: error, sessionId: e.session }, 'session code not revoked (it lapses by itself)'));
+      if (e.t === 'session' && !sessionIs(e.state, 'waiting')) revoke(e.session).catch((error: unknown) => log.warn({ err: error, sessionId: e.session }, 'session code not revoked (it lapses by itself)'));
     }
   });
 
   requests.on('session:code', ['taxpayer'], async ({ principal }, { sessionId }): Promise<SessionCode> => {
     const session = await sessions.requireParticipant(sessionId, principal);
-    if (!WAITING.has(session.state ?? '')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
+    if (!sessionIs(session.state ?? '', 'waiting')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const { result } = await script.run('issue', { session: sessionId, code, ttlS });
@@ -56,7 +55,7 @@ export function registerSessionCodeRequests(
     const sessionId = await redis.get(codeKey(code));
     if (!sessionId) throw new ProtocolError('NOT_FOUND', 'This session code is unknown or has expired');
     const session = await sessions.fields(sessionId);
-    if (!session || !WAITING.has(session.state ?? '')) {
+    if (!session || !sessionIs(session.state ?? '', 'waiting')) {
       await revoke(sessionId);
       throw new ProtocolError('CONFLICT', 'The session is no longer waiting');
     }

@@ -1,4 +1,5 @@
 import {
+  sessionIs,
   ProtocolError,
   type EntryPoint,
   type HistoryEntry,
@@ -19,7 +20,6 @@ export interface SessionStoreOptions {
 
 type Fields = Record<string, string>;
 
-const WAITING = new Set(['queued', 'offered']);
 
 /**
  * The read side of sessions: what participants see of a session, its queue position and
@@ -60,7 +60,7 @@ export class SessionStore {
       createdAt: f.createdAt ?? '',
     };
     if (f.agent) summary.agent = { id: f.agent, name: await this.agentName(f.agent) };
-    if (WAITING.has(summary.state) && f.queue) Object.assign(summary, await this.#queueFigures(id, f));
+    if (sessionIs(summary.state, 'waiting') && f.queue) Object.assign(summary, await this.#queueFigures(id, f));
     if (summary.state === 'wrap-up' && f.wrapUntil) summary.wrapUpUntil = Number(f.wrapUntil);
     return summary;
   }
