@@ -235,7 +235,11 @@ export class HelpWidget {
     // take the place of the request asked next
     if (this.#finished.has(summary.sessionId)) return;
     if (this.#summary && summary.sessionId !== this.#summary.sessionId) return;
+    // the queue's figures are pushed every second: nothing changed, nothing is drawn again (a redraw
+    // would drop a drag or the keyboard's place)
+    const unchanged = this.#summary !== undefined && JSON.stringify(this.#summary) === JSON.stringify(summary);
     this.#summary = summary;
+    if (unchanged && (this.#view === 'waiting' || this.#view === 'session')) return;
     if (summary.state === 'queued' || summary.state === 'offered') this.#view = 'waiting';
     else if (sessionIs(summary.state, 'over')) {
       if (this.#view === 'session' || this.#view === 'waiting') this.#view = summary.state === 'cancelled' || summary.state === 'abandoned' ? 'closed' : 'rating';
@@ -437,15 +441,78 @@ export class HelpWidget {
       .then((options) => {
         this.#helpOptions = options;
         if (this.#view !== 'pick') return;
-        // drawn again with what the service offers, keeping what the visitor already chose
+        // the form (not the panel, which may be being dragged) drawn again with what the service
+        // offers, keeping what the visitor already chose
         const form = this.#layer.root.querySelector<HTMLFormElement>('form.pick');
-        if (form) this.#choice = this.#pickOf(form);
-        this.#render();
+        if (!form) return;
+        this.#choice = this.#pickOf(form);
+        form.replaceWith(this.#pickForm());
       })
       .catch((error: unknown) => this.#fail(error));
   }
 
+  /** The form to ask for help, drawn with what the service offers and what the visitor chose. */
+  #pickForm(): HTMLFormElement {
+    const form = document.createElement('form');
+    form.className = 'pick';
+    const select = (name: string, label: StringKey, values: string[], chosen: string, labelOf: (v: string) => string) => {
+      const wrap = document.createElement('label');
+      wrap.textContent = this.#t(label);
+      const s = document.createElement('select');
+      s.name = name;
+      for (const v of values) s.append(Object.assign(document.createElement('option'), { value: v, textContent: labelOf(v), selected: v === chosen }));
+      wrap.append(s);
+      return wrap;
+    };
+    const offered = this.#helpOptions;
+    const topics = this.options.topics ?? offered?.topics ?? DEFAULT_TOPICS;
+    const languages = offered?.languages ?? ['zh', 'en'];
+    const choice = this.#choice;
+    form.append(
+      select('topic', 'topic', topics, choice?.topic ?? this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
+      select('language', 'language', languages, choice?.language ?? this.#lang, (v) => this.#t(`lang.${v}` as StringKey) || v),
+    );
+    const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: choice?.channel ?? this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
+    const channels = document.createElement('div');
+    channels.className = 'channels';
+    channels.setAttribute('role', 'radiogroup');
+    channels.setAttribute('aria-label', this.#t('channel'));
+    for (const c of ['video', 'voice', 'text'] as const) {
+      const b = this.#button(this.#t(c), () => {
+        channel.value = c;
+        for (const other of channels.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
+      });
+      b.setAttribute('aria-pressed', String(channel.value === c));
+      b.dataset.channel = c;
+      channels.append(b);
+    }
+    // the group itself, not just "green channel": the agent sees which one on the offer and the card;
+    // offered only where the service lets a page choose it (else a hall or the portal's claims do)
+    const groups = offered?.priorityGroups ?? ['normal'];
+    const green = groups.length > 1
+      ? select('priority', 'greenChannel', groups, choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey))
+      : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
+    const actions = document.createElement('div');
+    actions.className = 'row';
+    const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
+    actions.append(submit, this.#button(this.#t('close'), () => ((this.#view = 'closed'), this.#render())));
+    form.append(channel, channels, green, actions);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.#ask(form);
+    });
+    return form;
+  }
+
   #render(): void {
+    const root = this.#layer.root;
+    // the keyboard keeps its place across a redraw (buttons that name their action)
+    const focused = (root.activeElement as HTMLElement | null)?.dataset.action;
+    this.#draw();
+    if (focused) root.querySelector<HTMLElement>(`[data-action="${focused}"]`)?.focus();
+  }
+
+  #draw(): void {
     const root = this.#layer.root;
     for (const node of [...root.children]) if (node.tagName !== 'STYLE' && !node.classList.contains('dialog') && !node.classList.contains('banner')) node.remove();
     if (this.#view === 'closed') {
@@ -522,58 +589,9 @@ export class HelpWidget {
   #renderBody(panel: HTMLElement): void {
     const p = (content: string, className = 'status') => Object.assign(document.createElement('p'), { className, textContent: content });
     switch (this.#view) {
-      case 'pick': {
-        const form = document.createElement('form');
-        form.className = 'pick';
-        const select = (name: string, label: StringKey, values: string[], chosen: string, labelOf: (v: string) => string) => {
-          const wrap = document.createElement('label');
-          wrap.textContent = this.#t(label);
-          const s = document.createElement('select');
-          s.name = name;
-          for (const v of values) s.append(Object.assign(document.createElement('option'), { value: v, textContent: labelOf(v), selected: v === chosen }));
-          wrap.append(s);
-          return wrap;
-        };
-        const offered = this.#helpOptions;
-        const topics = this.options.topics ?? offered?.topics ?? DEFAULT_TOPICS;
-        const languages = offered?.languages ?? ['zh', 'en'];
-        const choice = this.#choice;
-        form.append(
-          select('topic', 'topic', topics, choice?.topic ?? this.options.defaultTopic ?? topics[0] ?? '', (v) => this.#t(`topic.${v}` as StringKey) || v),
-          select('language', 'language', languages, choice?.language ?? this.#lang, (v) => this.#t(`lang.${v}` as StringKey) || v),
-        );
-        const channel = Object.assign(document.createElement('input'), { type: 'hidden', name: 'channel', value: choice?.channel ?? this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice') });
-        const channels = document.createElement('div');
-        channels.className = 'channels';
-        channels.setAttribute('role', 'radiogroup');
-        channels.setAttribute('aria-label', this.#t('channel'));
-        for (const c of ['video', 'voice', 'text'] as const) {
-          const b = this.#button(this.#t(c), () => {
-            channel.value = c;
-            for (const other of channels.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
-          });
-          b.setAttribute('aria-pressed', String(channel.value === c));
-          b.dataset.channel = c;
-          channels.append(b);
-        }
-        // the group itself, not just "green channel": the agent sees which one on the offer and the card;
-        // offered only where the service lets a page choose it (else a hall or the portal's claims do)
-        const groups = offered?.priorityGroups ?? ['normal'];
-        const green = groups.length > 1
-          ? select('priority', 'greenChannel', groups, choice?.priority ?? 'normal', (v) => this.#t(`priority.${v}` as StringKey))
-          : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
-        const actions = document.createElement('div');
-        actions.className = 'row';
-        const submit = Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: this.#t('ask') });
-        actions.append(submit, this.#button(this.#t('close'), () => ((this.#view = 'closed'), this.#render())));
-        form.append(channel, channels, green, actions);
-        form.addEventListener('submit', (event) => {
-          event.preventDefault();
-          void this.#ask(form);
-        });
-        panel.append(form);
+      case 'pick':
+        panel.append(this.#pickForm());
         return;
-      }
       case 'waiting': {
         const s = this.#summary;
         if (s?.agentOnDuty === false) {
