@@ -1,9 +1,8 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { acceptAndWatch, clickSdkButton, openCobrowsePages, taxpayerBootstrap, watchMirror } from '../harness/cobrowse-session.js';
+import { describe, expect, it } from 'vitest';
+import { screenshot } from '../harness/browser.js';
+import { clickSdkButton, watchMirror, withWatchedSession } from '../harness/cobrowse-session.js';
 import { mirrorCatchesUp, type PageView } from '../harness/page-view.js';
-import { startTestService, type TestService } from '../harness/service.js';
 
 /**
  * Every form state — a select's choice, radios, checkboxes, typed values, set before sharing
@@ -12,24 +11,12 @@ import { startTestService, type TestService } from '../harness/service.js';
  * item 2). Fields the page did not opt in show masked, the same way everywhere.
  */
 describe('form state in snapshots (real Chromium)', () => {
-  let t: TestService;
-  let b: TestBrowser;
   let taxpayer: Page;
   let agent: Page;
   let sessionId: string;
 
-  beforeAll(async () => {
-    t = await startTestService();
-    b = await launchBrowser();
-    ({ taxpayer, agent } = await openCobrowsePages(t, b, '/demo/invoice.html', { width: 1280, height: 900 }));
-    sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-form-state' }));
-    await acceptAndWatch(agent, sessionId);
-  });
+  withWatchedSession('/demo/invoice.html', { width: 1280, height: 900 }, { sub: 'tp-form-state' }, (s) => ({ taxpayer, agent, sessionId } = s));
 
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-  });
 
   const rateIn = (view: PageView | null) => view?.fields.find((f) => f.id === 'rate')?.value;
 

@@ -1,8 +1,7 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { acceptAndWatch, clickSdkButton, openCobrowsePages, taxpayerBootstrap } from '../harness/cobrowse-session.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot } from '../harness/browser.js';
+import { clickSdkButton, withWatchedSession } from '../harness/cobrowse-session.js';
 
 /**
  * The agent's highlight on the taxpayer's page rings its element without dimming the page, follows
@@ -10,26 +9,16 @@ import { startTestService, type TestService } from '../harness/service.js';
  * (its box would be 0,0), nor when the element is gone (issue 15, item 7).
  */
 describe('the agent\'s highlight on the taxpayer\'s page (real Chromium)', () => {
-  let t: TestService;
-  let b: TestBrowser;
   let taxpayer: Page;
   let agent: Page;
 
+  withWatchedSession('/demo/refund.html', { width: 1100, height: 800 }, { sub: 'tp-highlight' }, (s) => ({ taxpayer, agent } = s));
   beforeAll(async () => {
-    t = await startTestService();
-    b = await launchBrowser();
-    ({ taxpayer, agent } = await openCobrowsePages(t, b, '/demo/refund.html', { width: 1100, height: 800 }));
-    const sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-highlight' }));
-    await acceptAndWatch(agent, sessionId);
     await taxpayer.evaluate(() => void (window as any).tp.share.offer());
     await clickSdkButton(taxpayer, '允许共享');
     await agent.waitForFunction(() => (window as any).ag.viewer.document?.querySelector('#applicant-name'), { polling: 100 });
   });
 
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-  });
 
   const box = () => taxpayer.evaluate(() => {
     const h = (window as any).tp.share.overlay.highlightBox as DOMRect | undefined;

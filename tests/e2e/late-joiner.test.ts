@@ -1,11 +1,11 @@
 import type { Page } from 'puppeteer-core';
 import type { OfferEvent } from '@etax-assist/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { acceptAndWatch, clickSdkButton, openCobrowsePages, taxpayerBootstrap, watchMirror } from '../harness/cobrowse-session.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
+import { clickSdkButton, watchMirror, withWatchedSession } from '../harness/cobrowse-session.js';
 import { mirrorCatchesUp } from '../harness/page-view.js';
 import { staffInPage } from '../harness/sdk-page.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
 /**
  * Whoever joins a session late sees exactly what the taxpayer sees, at once: the page is changed
@@ -22,23 +22,15 @@ describe('a late joiner\'s mirror (real Chromium)', () => {
   let agent: Page;
   let sessionId: string;
 
+  // short enough for the page to scroll
+  withWatchedSession('/demo/refund.html', { width: 1100, height: 560 }, { sub: 'tp-late-joiner', name: '张伟' }, (s) => ({ t, b, taxpayer, agent, sessionId } = s));
   beforeAll(async () => {
-    t = await startTestService();
-    b = await launchBrowser();
-    // short enough for the page to scroll
-    ({ taxpayer, agent } = await openCobrowsePages(t, b, '/demo/refund.html', { width: 1100, height: 560 }));
-    sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-late-joiner', name: '张伟' }));
-    await acceptAndWatch(agent, sessionId);
     // typed before sharing starts
     await taxpayer.type('#applicant-name', '张');
     await taxpayer.evaluate(() => void (window as any).tp.share.offer());
     await clickSdkButton(taxpayer, '允许共享');
   });
 
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-  });
 
   /** A staff member's page of their own (another machine), connected. */
   async function staffPage(username: keyof typeof DEV_PASSWORDS | 'agent3'): Promise<Page> {
