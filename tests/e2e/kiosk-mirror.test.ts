@@ -5,6 +5,7 @@ import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { CONSOLE_MIRROR, mirrorCatchesUp } from '../harness/page-view.js';
 import type { TestService } from '../harness/service.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
+import { askThroughWidget, signInAtPortal } from '../harness/portal-page.js';
 
 /** What a console's mirror shows of the kiosk: the part of its screen, and how large its text is. */
 interface MirrorFit {
@@ -59,16 +60,11 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
   it('the agent\'s mirror and the supervisor\'s monitor show the lower half, legibly', async () => {
     const kiosk = await page(1080, 1920);
     await kiosk.goto(`${t.url}/demo/kiosk`, { waitUntil: 'networkidle0' });
-    await kiosk.click('#login-form button[type="submit"]');
+    await signInAtPortal(kiosk);
     await kiosk.waitForSelector('#home-view:not([hidden])');
     await Promise.all([kiosk.waitForNavigation(), kiosk.click('a[href="refund.html"]')]);
     await kiosk.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
-    await kiosk.evaluate(() => {
-      const ui = (window as any).helpWidget.ui as ShadowRoot;
-      (ui.querySelector('.launcher') as HTMLButtonElement).click();
-      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
-    });
-    await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    await askThroughWidget(kiosk);
 
     const agent = await page(1280, 800);
     await signInToConsole(agent, t.url, 'agent1', 'agent1-pass');

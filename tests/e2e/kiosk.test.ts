@@ -4,6 +4,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import type { TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { askThroughWidget, signInAtPortal } from '../harness/portal-page.js';
 
 describe('kiosk mode of the help widget', () => {
   let t: TestService;
@@ -17,14 +18,8 @@ describe('kiosk mode of the help widget', () => {
     await page.goto(`${t.url}/demo/kiosk`, { waitUntil: 'networkidle0' });
     expect(page.url()).toBe(`${t.url}/demo/?kiosk=1`);
     expect(await page.$eval('body', (body) => getComputedStyle(body).fontSize)).toBe('22px');
-    await page.click('#login-form button[type="submit"]');
-    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
-    await page.evaluate(() => {
-      const ui = (window as any).helpWidget.ui as ShadowRoot;
-      (ui.querySelector('.launcher') as HTMLButtonElement).click();
-      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
-    });
-    await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    await signInAtPortal(page);
+    await askThroughWidget(page);
 
     const agent = await agentTakesNextOffer(t);
     await page.waitForFunction(() => (window as any).helpWidget.view === 'session');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import type { TestService } from '../harness/service.js';
+import { signInAtPortal } from '../harness/portal-page.js';
 
 /**
  * The help form offers what the service offers: its topics, and a priority group only where the
@@ -17,8 +18,7 @@ describe('the help form follows the service\'s options (real Chromium)', () => {
     const page = await b.browser.newPage();
     await page.setViewport({ width: 1280, height: 800 });
     await page.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-    await page.click('#login-form button[type="submit"]');
-    await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+    await signInAtPortal(page);
     await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
     await page.waitForFunction(() => (window as any).helpWidget.ui.querySelectorAll('select[name="topic"] option').length === 2, { timeout: 10_000 });
     const form = await page.evaluate(() => {

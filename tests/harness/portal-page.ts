@@ -1,0 +1,17 @@
+import type { Page } from 'puppeteer-core';
+
+/** Signs in at the demo portal's form (on the page it is on) and waits for the help widget. */
+export async function signInAtPortal(page: Page): Promise<void> {
+  await page.click('#login-form button[type="submit"]');
+  await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
+}
+
+/** Through the widget, as a visitor would: opens it, asks with the form's defaults, waits in the queue. */
+export async function askThroughWidget(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const ui = (window as any).helpWidget.ui as ShadowRoot;
+    (ui.querySelector('.launcher') as HTMLButtonElement).click();
+    (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
+  });
+  await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+}
