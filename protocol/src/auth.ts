@@ -36,6 +36,7 @@ export const StaffClaims = Type.Object({
 });
 export type StaffClaims = Static<typeof StaffClaims>;
 
+export const PrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);
 export type Principal = TaxpayerClaims | StaffClaims;
 
 export const DevLoginRequest = Type.Object(

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'LIMIT_REACHED',
   'UNKNOWN_EVENT',
   'UNAVAILABLE',
+  /** Another instance speaks a different cluster wire version (a rolling upgrade is under way): retry or rejoin. */
+  'VERSION_MISMATCH',
   'INTERNAL',
 ] as const;
 
@@ -58,6 +60,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   LIMIT_REACHED: 409,
   UNKNOWN_EVENT: 400,
   UNAVAILABLE: 503,
+  VERSION_MISMATCH: 503,
   INTERNAL: 500,
 };
 

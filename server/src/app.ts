@@ -45,7 +45,7 @@ import { requestLogFields } from './web/request-log.js';
 import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
 import { InstanceRegistry } from './cluster/instance-registry.js';
-import { clusterRoutes, registerClusterRequests } from './cluster/routes.js';
+import { clusterCalls, clusterRoutes, registerClusterRequests } from './cluster/routes.js';
 import { RoomPlacement } from './media/room-placement.js';
 import { ClientResync } from './cluster/client-resync.js';
 import type { AdapterStreamWatch } from './cluster/stream-gap.js';
@@ -177,6 +177,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   cobrowse.register(requests);
   registerChatRequests(requests, chat, sessions, config);
   registerClusterRequests(requests, registry, forwarder);
+  await forwarder.serve({ ...media.instanceCalls, ...clusterCalls(registry) });
   await http.ready();
   const metricsHttp = config.metrics.port === undefined ? undefined : await buildMetricsListener(metrics, health, log.child({ component: 'metrics' }));
   // A session that is over (wrap-up or later) has no call and no shared screen any more.

@@ -5,7 +5,5 @@ import type { InstanceRegistry } from './instance-registry.js';
 /** Drains the named instance, through whichever instance was asked (HTTP or the dashboard). */
 export async function drainInstance(registry: InstanceRegistry, forwarder: Forwarder, id: string): Promise<InstanceInfo> {
   if (!(await registry.isLive(id))) throw new ProtocolError('NOT_FOUND', `No live instance ${id}`);
-  const info = id === registry.id ? await registry.drain() : await forwarder.call<InstanceInfo | undefined>(id, 'cluster:drain', {});
-  if (!info) throw new ProtocolError('UNAVAILABLE', 'The instance did not report back');
-  return info;
+  return id === registry.id ? registry.drain() : forwarder.call(id, 'cluster:drain', {});
 }

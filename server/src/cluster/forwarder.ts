@@ -1,31 +1,61 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ProtocolError, type ErrorCode } from '@etax-assist/protocol';
+import {
+  CLUSTER_WIRE_VERSION,
+  INSTANCE_CALLS,
+  InstanceCallReply,
+  InstanceCallRequest,
+  ProtocolError,
+  isInstanceCallName,
+  parse,
+  type InstanceCallName,
+  type InstanceCallPayload,
+  type InstanceCallResult,
+} from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { asUnavailable } from '../redis/unavailable.js';
 
 const requestChannel = (instance: string) => `cluster:rpc:${instance}`;
 const replyChannel = (instance: string) => `cluster:rpc-reply:${instance}`;
 
-interface RpcRequest {
-  id: string;
-  from: string;
-  method: string;
-  payload: unknown;
+/** One handler per declared instance call: a call added to INSTANCE_CALLS without one does not compile. */
+export type InstanceCallHandlers = { [N in InstanceCallName]: (payload: InstanceCallPayload<N>) => Promise<InstanceCallResult<N>> };
+
+interface Pending {
+  settle: (reply: InstanceCallReply) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
-type RpcReply = { id: string; ok: true; result: unknown } | { id: string; ok: false; error: { code: ErrorCode; message: string; details?: unknown } };
+type Envelope = Record<string, unknown> & { id: string };
 
-type Handler = (payload: never) => Promise<unknown>;
+/** The message as an object with an id (the fixed part every version shares), if it is one. */
+function envelopeOf(message: string): Envelope | undefined {
+  try {
+    const value: unknown = JSON.parse(message);
+    if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string') return value as Envelope;
+  } catch {
+    // not JSON: dropped like any other unreadable message
+  }
+  return undefined;
+}
+
+function versionMismatch(theirs: unknown): ProtocolError {
+  return new ProtocolError('VERSION_MISMATCH', `The other instance speaks cluster wire version ${String(theirs)}, this one ${CLUSTER_WIRE_VERSION}; try again once the upgrade is done`, {
+    expected: CLUSTER_WIRE_VERSION,
+    received: theirs,
+  });
+}
 
 /**
- * Requests from one instance to another, through Redis pub/sub: a session's media lives on one
- * instance, and a participant connected elsewhere reaches it through here. A request that gets
- * no answer in time fails with UNAVAILABLE (the client retries or rejoins), never hangs.
+ * Calls from one instance to another (INSTANCE_CALLS), through Redis pub/sub: a session's media
+ * lives on one instance, and a participant connected elsewhere reaches it through here. Payloads
+ * are validated on receipt and results by the caller; a call that gets no answer in time fails
+ * with UNAVAILABLE (the client retries or rejoins), never hangs.
  */
 export class Forwarder {
-  readonly #handlers = new Map<string, Handler>();
-  readonly #pending = new Map<string, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #serving = false;
+  readonly #pending = new Map<string, Pending>();
 
   private constructor(
     private readonly redis: RedisClient,
@@ -40,24 +70,35 @@ export class Forwarder {
     subscriber.on('error', (error: Error) => log.error({ err: error }, 'forwarder subscription error'));
     await subscriber.connect();
     const forwarder = new Forwarder(redis, subscriber, self, timeoutMs, log);
-    await subscriber.subscribe(requestChannel(self), (message) => void forwarder.#serve(message));
     await subscriber.subscribe(replyChannel(self), (message) => forwarder.#settle(message));
     return forwarder;
   }
 
-  handle<P>(method: string, handler: (payload: P) => Promise<unknown>): void {
-    this.#handlers.set(method, handler as Handler);
+  /** Starts answering the other instances; until then a call to this one finds nobody listening. */
+  async serve(handlers: InstanceCallHandlers): Promise<void> {
+    if (this.#serving) throw new Error('the forwarder already serves its calls');
+    this.#serving = true;
+    await this.subscriber.subscribe(requestChannel(this.self), (message) => void this.#serve(handlers, message));
   }
 
-  call<R>(target: string, method: string, payload: unknown): Promise<R> {
+  call<N extends InstanceCallName>(target: string, name: N, payload: InstanceCallPayload<N>): Promise<InstanceCallResult<N>> {
     const id = randomUUID();
-    return new Promise<R>((resolve, reject) => {
+    return new Promise<InstanceCallResult<N>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new ProtocolError('UNAVAILABLE', 'The instance holding this session did not answer; try again'));
       }, this.timeoutMs);
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      const request: RpcRequest = { id, from: this.self, method, payload };
+      const settle = (reply: InstanceCallReply): void => {
+        if (!reply.ok) return reject(new ProtocolError(reply.error.code, reply.error.message, reply.error.details));
+        try {
+          resolve(parse(INSTANCE_CALLS[name].result, reply.result, `${name} result from ${target}`));
+        } catch (error) {
+          this.log.warn({ err: error, call: name, target }, 'instance call answered with a malformed result');
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      };
+      this.#pending.set(id, { settle, reject, timer });
+      const request: InstanceCallRequest = { v: CLUSTER_WIRE_VERSION, id, from: this.self, name, payload };
       this.redis.publish(requestChannel(target), JSON.stringify(request)).then(
         (receivers) => {
           // nobody subscribed: that instance is gone, no need to wait for the timeout
@@ -68,38 +109,63 @@ export class Forwarder {
     });
   }
 
-  #fail(id: string, error: Error): void {
+  #take(id: string): Pending | undefined {
     const pending = this.#pending.get(id);
-    if (!pending) return;
+    if (!pending) return undefined;
     clearTimeout(pending.timer);
     this.#pending.delete(id);
-    pending.reject(error);
+    return pending;
   }
 
-  async #serve(message: string): Promise<void> {
-    const request = JSON.parse(message) as RpcRequest;
-    let reply: RpcReply;
+  #fail(id: string, error: Error): void {
+    this.#take(id)?.reject(error);
+  }
+
+  async #serve(handlers: InstanceCallHandlers, message: string): Promise<void> {
+    const envelope = envelopeOf(message);
+    if (!envelope || typeof envelope.from !== 'string') {
+      this.log.warn({ message: message.slice(0, 200) }, 'unreadable instance call dropped');
+      return;
+    }
+    let reply: InstanceCallReply;
     try {
-      const handler = this.#handlers.get(request.method);
-      if (!handler) throw new ProtocolError('INTERNAL', `No handler for ${request.method}`);
-      reply = { id: request.id, ok: true, result: (await handler(request.payload as never)) ?? null };
+      reply = { v: CLUSTER_WIRE_VERSION, id: envelope.id, ok: true, result: await this.#answer(handlers, envelope) };
     } catch (thrown) {
       const error = asUnavailable(thrown);
       const known = error instanceof ProtocolError;
-      if (!known) this.log.error({ err: error, method: request.method }, 'forwarded request failed');
-      reply = { id: request.id, ok: false, error: known ? { code: error.code, message: error.message, details: error.details } : { code: 'INTERNAL', message: 'Internal error' } };
+      if (!known) this.log.error({ err: error }, 'instance call failed');
+      else if (error.code === 'VERSION_MISMATCH' || error.code === 'VALIDATION_FAILED' || error.code === 'BAD_REQUEST') {
+        this.log.warn({ err: error, from: envelope.from }, 'instance call refused');
+      }
+      reply = { v: CLUSTER_WIRE_VERSION, id: envelope.id, ok: false, error: known ? error.toBody() : { code: 'INTERNAL', message: 'Internal error' } };
     }
-    await this.redis.publish(replyChannel(request.from), JSON.stringify(reply)).catch((error: unknown) => this.log.warn({ err: error }, 'forwarded reply lost'));
+    await this.redis.publish(replyChannel(envelope.from), JSON.stringify(reply)).catch((error: unknown) => this.log.warn({ err: error }, 'instance call reply lost'));
+  }
+
+  /** The version first: another version's envelope or payload may mean something else. */
+  #answer(handlers: InstanceCallHandlers, envelope: Envelope): Promise<unknown> {
+    if (envelope.v !== CLUSTER_WIRE_VERSION) throw versionMismatch(envelope.v);
+    const request = parse(InstanceCallRequest, envelope, 'instance call');
+    if (!isInstanceCallName(request.name)) throw new ProtocolError('BAD_REQUEST', `Unknown instance call "${request.name}"`);
+    return this.#run(handlers, request.name, request.payload);
+  }
+
+  #run<N extends InstanceCallName>(handlers: InstanceCallHandlers, name: N, payload: unknown): Promise<InstanceCallResult<N>> {
+    const handler: InstanceCallHandlers[N] = handlers[name];
+    return handler(parse(INSTANCE_CALLS[name].payload, payload, `${name} payload`));
   }
 
   #settle(message: string): void {
-    const reply = JSON.parse(message) as RpcReply;
-    const pending = this.#pending.get(reply.id);
-    if (!pending) return;
-    clearTimeout(pending.timer);
-    this.#pending.delete(reply.id);
-    if (reply.ok) pending.resolve(reply.result);
-    else pending.reject(new ProtocolError(reply.error.code, reply.error.message, reply.error.details));
+    const envelope = envelopeOf(message);
+    const pending = envelope && this.#take(envelope.id);
+    if (!envelope || !pending) return;
+    if (envelope.v !== CLUSTER_WIRE_VERSION) return pending.reject(versionMismatch(envelope.v));
+    try {
+      pending.settle(parse(InstanceCallReply, envelope, 'instance call reply'));
+    } catch (error) {
+      this.log.warn({ err: error }, 'malformed instance call reply');
+      pending.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   async stop(): Promise<void> {

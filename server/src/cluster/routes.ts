@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { HttpErrorResponse, InstanceInfo, InstanceList, InstanceParams } from '@etax-assist/protocol';
 import type { RequestRouter } from '../realtime/requests.js';
 import { drainInstance } from './drain.js';
-import type { Forwarder } from './forwarder.js';
+import type { Forwarder, InstanceCallHandlers } from './forwarder.js';
 import type { InstanceRegistry } from './instance-registry.js';
 
 export interface ClusterRoutesOptions {
@@ -33,9 +33,13 @@ export async function clusterRoutes(app: FastifyInstance, { registry, forwarder 
   );
 }
 
-/** The same from the supervisor dashboard, over its socket; and this instance's side of a drain asked elsewhere. */
+/** This instance's side of a drain asked through another one. */
+export function clusterCalls(registry: InstanceRegistry): Pick<InstanceCallHandlers, 'cluster:drain'> {
+  return { 'cluster:drain': () => registry.drain() };
+}
+
+/** The same from the supervisor dashboard, over its socket. */
 export function registerClusterRequests(requests: RequestRouter, registry: InstanceRegistry, forwarder: Forwarder): void {
-  forwarder.handle('cluster:drain', () => registry.drain());
   requests.on('supervisor:drain-instance', ['supervisor'], async ({ principal, log }, { instanceId }) => {
     const info = await drainInstance(registry, forwarder, instanceId);
     log.warn({ instance: info.id, by: principal.sub }, 'instance draining');

@@ -1,8 +1,22 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
 import { MediaParticipant, NoWorkerError, type MediaRoom, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
-import { sessionIs, ProtocolError, ROLES, type ClientRequestName, type Principal, type ProducerInfo, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
-import type { Forwarder } from '../cluster/forwarder.js';
+import {
+  CLIENT_REQUESTS,
+  sessionIs,
+  parse,
+  ProtocolError,
+  ROLES,
+  type ForwardedMediaRequest,
+  type InstanceCallName,
+  type MediaRequestName,
+  type Principal,
+  type ProducerInfo,
+  type RequestOf,
+  type ResultOf,
+  type Role,
+} from '@etax-assist/protocol';
+import type { Forwarder, InstanceCallHandlers } from '../cluster/forwarder.js';
 import type { InstanceRegistry } from '../cluster/instance-registry.js';
 import type { Config } from '../config/env.js';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
@@ -36,7 +50,6 @@ export interface PeerContext {
   log: Logger;
 }
 
-type MediaRequestName = Extract<ClientRequestName, `media:${string}`>;
 type MediaHandler<N extends MediaRequestName> = (peer: PeerContext, payload: RequestOf<N>) => Promise<ResultOf<N>>;
 
 /** What MediaSignalling needs of the cluster: where rooms live, and a way to reach the others. */
@@ -44,13 +57,6 @@ export interface MediaCluster {
   placement: RoomPlacement;
   forwarder: Forwarder;
   registry: InstanceRegistry;
-}
-
-/** A request forwarded to the instance that holds the room. */
-interface ForwardedRequest {
-  name: MediaRequestName;
-  peer: Omit<PeerContext, 'log'>;
-  payload: { sessionId: string };
 }
 
 const peerIdOf = (principal: Principal): string => participantId(principal.role, principal.sub);
@@ -96,15 +102,7 @@ export class MediaSignalling implements ConnectionHook {
     private readonly cluster: MediaCluster,
   ) {
     this.#define();
-    const { forwarder, registry } = cluster;
-    forwarder.handle<ForwardedRequest>('media:request', ({ name, peer, payload }) =>
-      this.#handle(name, { ...peer, log: log.child({ socketId: peer.socketId, home: peer.home }) }, payload),
-    );
-    forwarder.handle<{ socketId: string; sessionId: string; signedOut?: boolean }>('media:socket-gone', async ({ socketId, sessionId, signedOut }) =>
-      this.#socketGone(socketId, sessionId, signedOut === true),
-    );
-    forwarder.handle<{ sessionId: string }>('media:close-session', async ({ sessionId }) => this.#closeLocal(sessionId));
-    forwarder.handle<{ sessionId: string; peerId: string }>('media:remove-peer', async ({ sessionId, peerId }) => this.#removeLocal(sessionId, peerId));
+    const { registry } = cluster;
     registry.on('lost', (id) => void this.#rehome(id).catch((error: unknown) => log.error({ err: error, lost: id }, 're-homing failed')));
     registry.on('declared-dead', () => {
       for (const room of this.pool.rooms) {
@@ -155,7 +153,7 @@ export class MediaSignalling implements ConnectionHook {
     const peer: PeerContext = { socketId: socket.id, principal, home: this.#self, log };
     const result = owner === this.#self
       ? await this.#handle(name, peer, payload)
-      : await forwarder.call(owner, 'media:request', { name, peer: { socketId: socket.id, principal, home: this.#self }, payload } satisfies ForwardedRequest);
+      : parse(CLIENT_REQUESTS[name].result, await forwarder.call(owner, 'media:request', { name, peer: { socketId: socket.id, principal, home: this.#self }, payload }), `${name} result`);
     if (name === 'media:join') {
       let via = this.#joinedVia.get(socket.id);
       if (!via) this.#joinedVia.set(socket.id, (via = new Map()));
@@ -164,6 +162,17 @@ export class MediaSignalling implements ConnectionHook {
       this.#joinedVia.get(socket.id)?.delete(sessionId);
     }
     return result;
+  }
+
+  /** This instance's side of the media calls other instances make (INSTANCE_CALLS). */
+  get instanceCalls(): Pick<InstanceCallHandlers, Extract<InstanceCallName, `media:${string}`>> {
+    return {
+      'media:request': ({ name, peer, payload }: ForwardedMediaRequest) =>
+        this.#handle(name, { ...peer, log: this.log.child({ socketId: peer.socketId, home: peer.home }) }, parse(CLIENT_REQUESTS[name].request, payload, `${name} payload`)),
+      'media:socket-gone': async ({ socketId, sessionId, signedOut }) => (this.#socketGone(socketId, sessionId, signedOut), {}),
+      'media:close-session': async ({ sessionId }) => (this.#closeLocal(sessionId), {}),
+      'media:remove-peer': async ({ sessionId, peerId }) => (this.#removeLocal(sessionId, peerId), {}),
+    };
   }
 
   /** The room's events for everyone in the session but the sender, wherever they are connected. */
