@@ -20,7 +20,7 @@ import { ChatService } from './chat/chat-service.js';
 import { registerChatRequests } from './chat/requests.js';
 import { AssetTokens, assetRoutes } from './cobrowse/assets.js';
 import { CobrowseRelay } from './cobrowse/relay.js';
-import { MediaSignalling } from './media/requests.js';
+import { MediaSignalling } from './media/media-signalling.js';
 import { MediaStatsReporter } from './media/stats-reporter.js';
 import { MetricsAccess } from './metrics/access.js';
 import { buildMetricsListener } from './metrics/listener.js';

@@ -1,13 +1,41 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import { MediaParticipant, type PeerInfo } from './participant.js';
+import { MediaParticipant, type ParticipantProducer, type PeerInfo, type TransportDirection } from './participant.js';
 
 export type RoomCloseReason = 'closed' | 'worker-died';
 
 interface MediaRoomEvents {
   close: [reason: RoomCloseReason];
   /** A participant's producer closed (by the client, or with its transport or participant). */
-  producerclose: [participant: MediaParticipant, producer: types.Producer];
+  producerclose: [participant: MediaParticipant, producer: ParticipantProducer];
+}
+
+export interface TransportStats {
+  transportId: string;
+  /** The owner's peer id. */
+  peer: string;
+  direction: TransportDirection;
+  iceState: string;
+  dtlsState: string;
+  recvBitrate: number;
+  sendBitrate: number;
+}
+
+export interface ProducerStats {
+  producerId: string;
+  peer: string;
+  kind: types.MediaKind;
+  bitrate: number;
+  packetCount: number;
+  packetsLost: number;
+}
+
+/** What the room's worker reports right now about its transports, producers and consumers. */
+export interface RoomStats {
+  transports: TransportStats[];
+  producers: ProducerStats[];
+  /** Round-trip times (ms) reported by consumers' receivers. */
+  rttMs: number[];
 }
 
 /** The media side of one assistance session: one mediasoup router on one worker. */
@@ -45,7 +73,7 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** Adds the peer, replacing (and closing) what an earlier join of the same peer left. */
   join(peer: PeerInfo): MediaParticipant {
     this.#participants.get(peer.id)?.close();
-    const participant = new MediaParticipant(peer);
+    const participant = new MediaParticipant(peer, this);
     participant.on('producerclose', (producer) => this.emit('producerclose', participant, producer));
     this.#participants.set(peer.id, participant);
     return participant;
@@ -75,6 +103,39 @@ export class MediaRoom extends EventEmitter<MediaRoomEvents> {
   /** Consumers currently on this room's router: the live measure of its load. */
   get consumerCount(): number {
     return this.#consumers;
+  }
+
+  async getStats(): Promise<RoomStats> {
+    const stats: RoomStats = { transports: [], producers: [], rttMs: [] };
+    for (const { peer, transports, producers, consumers } of this.#participants.values()) {
+      for (const transport of transports.values()) {
+        const [transportStats] = await transport.getStats();
+        stats.transports.push({
+          transportId: transport.id,
+          peer: peer.id,
+          direction: transport.appData.direction,
+          iceState: transport.iceState,
+          dtlsState: transport.dtlsState,
+          recvBitrate: transportStats?.recvBitrate ?? 0,
+          sendBitrate: transportStats?.sendBitrate ?? 0,
+        });
+      }
+      for (const producer of producers.values()) {
+        const streams = await producer.getStats();
+        stats.producers.push({
+          producerId: producer.id,
+          peer: peer.id,
+          kind: producer.kind,
+          bitrate: streams.reduce((sum, s) => sum + s.bitrate, 0),
+          packetCount: streams.reduce((sum, s) => sum + s.packetCount, 0),
+          packetsLost: streams.reduce((sum, s) => sum + s.packetsLost, 0),
+        });
+      }
+      for (const consumer of consumers.values()) {
+        for (const s of await consumer.getStats()) if (s.type === 'outbound-rtp' && s.roundTripTime) stats.rttMs.push(s.roundTripTime);
+      }
+    }
+    return stats;
   }
 
   close(): void {

@@ -36,24 +36,12 @@ export interface InstanceMediaStats {
 }
 
 async function sessionStats(room: MediaRoom): Promise<SessionMediaStats> {
-  let recv = 0;
-  let send = 0;
-  let packets = 0;
-  let lost = 0;
-  const rtts: number[] = [];
-  for (const participant of room.participants) {
-    for (const transport of participant.transports.values()) {
-      const [stats] = await transport.getStats();
-      recv += stats?.recvBitrate ?? 0;
-      send += stats?.sendBitrate ?? 0;
-    }
-    for (const producer of participant.producers.values()) {
-      for (const s of await producer.getStats()) (packets += s.packetCount), (lost += s.packetsLost);
-    }
-    for (const consumer of participant.consumers.values()) {
-      for (const s of await consumer.getStats()) if (s.type === 'outbound-rtp' && s.roundTripTime) rtts.push(s.roundTripTime);
-    }
-  }
+  const { transports, producers, rttMs } = await room.getStats();
+  const sum = <T>(items: T[], figure: (item: T) => number): number => items.reduce((total, item) => total + figure(item), 0);
+  const recv = sum(transports, (t) => t.recvBitrate);
+  const send = sum(transports, (t) => t.sendBitrate);
+  const packets = sum(producers, (p) => p.packetCount);
+  const lost = sum(producers, (p) => p.packetsLost);
   return {
     sessionId: room.sessionId,
     workerIndex: room.workerIndex,
@@ -61,7 +49,7 @@ async function sessionStats(room: MediaRoom): Promise<SessionMediaStats> {
     recvKbps: Math.round(recv / 1000),
     sendKbps: Math.round(send / 1000),
     lossPct: packets + lost > 0 ? Math.round((lost / (packets + lost)) * 10000) / 100 : 0,
-    rttMs: rtts.length ? Math.round((rtts.reduce((a, b) => a + b, 0) / rtts.length) * 10) / 10 : null,
+    rttMs: rttMs.length ? Math.round((sum(rttMs, (rtt) => rtt) / rttMs.length) * 10) / 10 : null,
   };
 }
 

@@ -1,0 +1,10 @@
+import type { Logger } from 'pino';
+import type { Principal } from '@etax-assist/protocol';
+
+/** Who sent a media request: a socket, connected to this instance or to `home`. */
+export interface MediaPeer {
+  socketId: string;
+  principal: Principal;
+  home: string;
+  log: Logger;
+}
