@@ -105,7 +105,7 @@ describe('calls between instances (Forwarder)', () => {
     await start(bus, 'b', { ...handlers, 'cluster:drain': async () => ((drained = true), info) });
     const reply = bus.next('cluster:rpc-reply:old');
     bus.publish('cluster:rpc:b', JSON.stringify({ v: CLUSTER_WIRE_VERSION + 1, id: 'r-1', from: 'old', method: 'cluster:drain' }));
-    expect(await reply).toMatchObject({ v: CLUSTER_WIRE_VERSION, id: 'r-1', ok: false, error: { code: 'VERSION_MISMATCH' } });
+    expect(await reply).toMatchObject({ v: CLUSTER_WIRE_VERSION, id: 'r-1', ok: false, error: { code: 'VERSION_MISMATCH', details: { caller: CLUSTER_WIRE_VERSION + 1, answerer: CLUSTER_WIRE_VERSION } } });
     expect(drained).toBe(false);
   });
 
@@ -118,7 +118,7 @@ describe('calls between instances (Forwarder)', () => {
     bus.publish('cluster:rpc-reply:a', JSON.stringify({ v: CLUSTER_WIRE_VERSION + 1, id, ok: true, result: { drained: 'yes' } }));
     const error = await rejection(call);
     expect(error.code).toBe('VERSION_MISMATCH');
-    expect(error.details).toEqual({ expected: CLUSTER_WIRE_VERSION, received: CLUSTER_WIRE_VERSION + 1 });
+    expect(error.details).toEqual({ caller: CLUSTER_WIRE_VERSION, answerer: CLUSTER_WIRE_VERSION + 1 });
   });
 
   it('answers an undeclared call with BAD_REQUEST', async () => {

@@ -40,11 +40,12 @@ function envelopeOf(message: string): Envelope | undefined {
   return undefined;
 }
 
-function versionMismatch(theirs: unknown): ProtocolError {
-  return new ProtocolError('VERSION_MISMATCH', `The other instance speaks cluster wire version ${String(theirs)}, this one ${CLUSTER_WIRE_VERSION}; try again once the upgrade is done`, {
-    expected: CLUSTER_WIRE_VERSION,
-    received: theirs,
-  });
+function versionMismatch(caller: unknown, answerer: unknown): ProtocolError {
+  return new ProtocolError(
+    'VERSION_MISMATCH',
+    `An instance of cluster wire version ${String(caller)} called one of version ${String(answerer)}; try again once the upgrade is done`,
+    { caller, answerer },
+  );
 }
 
 /**
@@ -144,7 +145,7 @@ export class Forwarder {
 
   /** The version first: another version's envelope or payload may mean something else. */
   #answer(handlers: InstanceCallHandlers, envelope: Envelope): Promise<unknown> {
-    if (envelope.v !== CLUSTER_WIRE_VERSION) throw versionMismatch(envelope.v);
+    if (envelope.v !== CLUSTER_WIRE_VERSION) throw versionMismatch(envelope.v, CLUSTER_WIRE_VERSION);
     const request = parse(InstanceCallRequest, envelope, 'instance call');
     if (!isInstanceCallName(request.name)) throw new ProtocolError('BAD_REQUEST', `Unknown instance call "${request.name}"`);
     return this.#run(handlers, request.name, request.payload);
@@ -159,7 +160,7 @@ export class Forwarder {
     const envelope = envelopeOf(message);
     const pending = envelope && this.#take(envelope.id);
     if (!envelope || !pending) return;
-    if (envelope.v !== CLUSTER_WIRE_VERSION) return pending.reject(versionMismatch(envelope.v));
+    if (envelope.v !== CLUSTER_WIRE_VERSION) return pending.reject(versionMismatch(CLUSTER_WIRE_VERSION, envelope.v));
     try {
       pending.settle(parse(InstanceCallReply, envelope, 'instance call reply'));
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { NoWorkerError, type MediaParticipant, type ParticipantProducer, type ParticipantTransport, type PeerRole, type WorkerPool } from '@etax-assist/sfu';
+import { NoWorkerError, type MediaParticipant, type ParticipantProducer, type PeerRole, type TransportDirection, type WorkerPool } from '@etax-assist/sfu';
 import {
   ProtocolError,
   ROLES,
@@ -71,7 +71,8 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
   /** The room's events for everyone in the session but the sender, wherever they are connected. */
   const others = (peer: MediaPeer, sessionId: string) => io.to(rooms.session(sessionId)).except(peer.socketId);
 
-  const transportOf = (peer: MediaPeer, sessionId: string, transportId: string, direction?: ParticipantTransport['appData']['direction']) => {
+  /** The peer's transport; of the given direction, when the request needs one. */
+  const transportOf = (peer: MediaPeer, sessionId: string, transportId: string, direction?: TransportDirection) => {
     const transport = memberships.of(peer.socketId, sessionId).participant.transport(transportId);
     if (!transport) throw new ProtocolError('NOT_FOUND', 'No such transport');
     if (direction && transport.appData.direction !== direction) throw new ProtocolError('BAD_REQUEST', direction === 'send' ? 'Not a send transport' : 'Not a receive transport');

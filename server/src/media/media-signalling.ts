@@ -88,20 +88,19 @@ export class MediaSignalling implements ConnectionHook {
 
   /** This instance's side of the media calls other instances make. */
   get instanceCalls(): Pick<InstanceCallHandlers, MediaCallName> {
-    const done = {};
     return {
       'media:request': ({ name, peer, payload }) => this.#answerForwarded(name, peer, payload),
       'media:socket-gone': async ({ socketId, sessionId, signedOut }) => {
         this.#memberships.socketGone(socketId, sessionId, signedOut);
-        return done;
+        return {};
       },
       'media:close-session': async ({ sessionId }) => {
         this.#closeHere(sessionId);
-        return done;
+        return {};
       },
       'media:remove-peer': async ({ sessionId, peerId }) => {
         this.#removeHere(sessionId, peerId);
-        return done;
+        return {};
       },
     };
   }
