@@ -10,3 +10,4 @@ export * from './chat.js';
 export * from './socket.js';
 export * from './validation.js';
 export * from './cluster.js';
+export * from './catalog.js';
