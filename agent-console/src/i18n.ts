@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { SHARED_LABELS } from '@etax-assist/client-sdk';
-import { UI_LANGUAGES, type Catalog, type CatalogEntry } from '@etax-assist/protocol';
+import { UI_LANGUAGES, type Catalog, type CatalogEntry, type UiLanguage } from '@etax-assist/protocol';
 
 const zh = {
   ...SHARED_LABELS.zh,
@@ -138,8 +138,9 @@ const en: typeof zh = {
   switchLanguage: '中文',
 };
 
-export const resources = { zh: { translation: zh }, en: { translation: en } } as const;
-export type Language = keyof typeof resources;
+export type Language = UiLanguage;
+/** The console's strings in every UI language (one added to UI_LANGUAGES lacks them until written). */
+const resources: Record<Language, { translation: typeof zh }> = { zh: { translation: zh }, en: { translation: en } };
 
 export async function initI18n(): Promise<void> {
   const saved = localStorage.getItem('console.lang');

@@ -4,9 +4,10 @@ import { Type, type Static } from '@sinclair/typebox';
 export const UI_LANGUAGES = ['zh', 'en'] as const;
 export type UiLanguage = (typeof UI_LANGUAGES)[number];
 
-export const Label = Type.Object(
-  { zh: Type.String({ minLength: 1, maxLength: 100 }), en: Type.String({ minLength: 1, maxLength: 100 }) },
-  { additionalProperties: false },
+/** A name in every UI language (a language added to UI_LANGUAGES is required of every label). */
+export const Label = Type.Unsafe<Record<UiLanguage, string>>(
+  // a record over a mapped union checks each language but types as {}: the static type is said here
+  Type.Record(Type.Union(UI_LANGUAGES.map((lang) => Type.Literal(lang))), Type.String({ minLength: 1, maxLength: 100 }), { additionalProperties: false }),
 );
 export type Label = Static<typeof Label>;
 

@@ -125,7 +125,7 @@ const en: typeof zh = {
 };
 
 /** Every string the SDK shows (i18next resources, as the console's): `en` lacking a key of `zh` does not compile. */
-const STRINGS = { zh, en };
+const STRINGS: Record<UiLanguage, typeof zh> = { zh, en };
 
 export type Lang = UiLanguage;
 /** A dotted path to a string of the table, e.g. 'priority.elderly'. */
