@@ -1,6 +1,9 @@
 import i18next from 'i18next';
+import { SHARED_LABELS } from '@etax-assist/client-sdk';
+import { UI_LANGUAGES, type Catalog, type CatalogEntry, type UiLanguage } from '@etax-assist/protocol';
 
 const zh = {
+  ...SHARED_LABELS.zh,
   title: '坐席工作台',
   titleSupervisor: '班长看板',
   username: '用户名',
@@ -17,11 +20,7 @@ const zh = {
   statusLabel: '我的状态',
   offer: { title: '新的求助', accept: '接受', decline: '拒绝', expiresIn: '{{s}} 秒后失效', kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' } },
   card: { taxpayer: '纳税人', taxpayerId: '纳税人识别号', company: '单位', entry: '来源', language: '语言', topic: '业务', channel: '方式', priority: '绿色通道', waited: '已等待 {{s}} 秒', note: '转交说明' },
-  priority: { elderly: '老年人', disabled: '残障人士', pregnant: '孕妇' },
   entry: { portal: '网厅页面 {{page}}', kiosk: '{{hall}} · 自助终端 {{kioskId}}' },
-  topic: { invoice: '发票', refund: '退税', 'social-insurance': '社保', registration: '登记' },
-  channel: { video: '视频', voice: '语音', text: '文字' },
-  language: { zh: '中文', en: '英文' },
   noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
   noSessionsYet: '暂无会话。新的求助会在这里出现。',
   history: '历史记录',
@@ -51,7 +50,6 @@ const zh = {
   call: { you: '我', microphone: '麦克风', camera: '摄像头', title: '音视频', start: '开始通话', mute: '静音', unmute: '取消静音', cameraOff: '关闭摄像头', cameraOn: '打开摄像头', states: { idle: '未开始', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', closed: '已结束' }, peerMode: '对方仅能使用：{{mode}}' },
   actions: { handover: '转交', transferTo: '转接到', escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
   wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成', left: '整理时间剩余 {{time}}，到时会话自动关闭并开始接收新的求助' },
-  outcome: { resolved: '已解决', 'follow-up': '需跟进', 'escalated-offline': '转线下处理', 'not-resolved': '未解决', none: '无' },
   state: { queued: '排队中', offered: '已派单', active: '进行中', escalating: '升级中', transferring: '转接中', 'wrap-up': '话后整理', ended: '已结束', cancelled: '已取消', abandoned: '已放弃' },
   notice: { 'taxpayer-disconnected': '纳税人连接中断', 'agent-joined': '{{name}} 加入了会话', 'agent-left': '{{name}} 离开了会话', removed: '该会话已不再由您处理（已改派或您已离线），会话内容不再发送给您' },
   error: {
@@ -73,6 +71,7 @@ const zh = {
 };
 
 const en: typeof zh = {
+  ...SHARED_LABELS.en,
   title: 'Agent console',
   titleSupervisor: 'Supervisor dashboard',
   username: 'Username',
@@ -89,11 +88,7 @@ const en: typeof zh = {
   statusLabel: 'My status',
   offer: { title: 'New request', accept: 'Accept', decline: 'Decline', expiresIn: 'expires in {{s}} s', kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' } },
   card: { taxpayer: 'Taxpayer', taxpayerId: 'Taxpayer ID', company: 'Company', entry: 'From', language: 'Language', topic: 'Topic', channel: 'Channel', priority: 'Green channel', waited: 'waited {{s}} s', note: 'Hand-over note' },
-  priority: { elderly: 'elderly', disabled: 'disabled', pregnant: 'pregnant' },
   entry: { portal: 'portal page {{page}}', kiosk: '{{hall}} · kiosk {{kioskId}}' },
-  topic: { invoice: 'Invoices', refund: 'Refunds', 'social-insurance': 'Social insurance', registration: 'Registration' },
-  channel: { video: 'Video', voice: 'Voice', text: 'Text' },
-  language: { zh: 'Chinese', en: 'English' },
   noSessions: 'No sessions. Set your status to Available to receive requests.',
   noSessionsYet: 'No sessions yet. New requests appear here.',
   history: 'History',
@@ -123,7 +118,6 @@ const en: typeof zh = {
   call: { you: 'You', microphone: 'Microphone', camera: 'Camera', title: 'Call', start: 'Start call', mute: 'Mute', unmute: 'Unmute', cameraOff: 'Camera off', cameraOn: 'Camera on', states: { idle: 'not started', connecting: 'connecting…', connected: 'in call', reconnecting: 'reconnecting…', closed: 'ended' }, peerMode: 'The other side can only use: {{mode}}' },
   actions: { handover: 'Hand over', transferTo: 'Transfer to', escalate: 'Escalate to expert', transfer: 'Transfer', end: 'End session', leave: 'Leave session', note: 'Note', send: 'Submit', cancel: 'Cancel' },
   wrapUp: { title: 'Wrap-up', notes: 'Notes', outcome: 'Outcome', submit: 'Done', left: '{{time}} of wrap-up left; then the session closes and new requests come in' },
-  outcome: { resolved: 'Resolved', 'follow-up': 'Follow-up needed', 'escalated-offline': 'Handed to an office', 'not-resolved': 'Not resolved', none: 'None' },
   state: { queued: 'queued', offered: 'offered', active: 'active', escalating: 'escalating', transferring: 'transferring', 'wrap-up': 'wrap-up', ended: 'ended', cancelled: 'cancelled', abandoned: 'abandoned' },
   notice: { 'taxpayer-disconnected': 'The taxpayer\'s connection dropped', 'agent-joined': '{{name}} joined', 'agent-left': '{{name}} left', removed: 'This session is no longer yours (reassigned, or you went offline): nothing more of it is sent to you' },
   error: {
@@ -144,13 +138,25 @@ const en: typeof zh = {
   switchLanguage: '中文',
 };
 
-export const resources = { zh: { translation: zh }, en: { translation: en } } as const;
-export type Language = keyof typeof resources;
+export type Language = UiLanguage;
+/** The console's strings in every UI language (one added to UI_LANGUAGES lacks them until written). */
+const resources: Record<Language, { translation: typeof zh }> = { zh: { translation: zh }, en: { translation: en } };
 
 export async function initI18n(): Promise<void> {
   const saved = localStorage.getItem('console.lang');
   // escapeValue off: every translated string is set as text (textContent), never parsed as HTML
-  await i18next.init({ lng: saved === 'en' ? 'en' : 'zh', fallbackLng: 'zh', resources, interpolation: { escapeValue: false } });
+  await i18next.init({ lng: saved === 'en' ? 'en' : 'zh', fallbackLng: 'zh', resources, interpolation: { escapeValue: false }, showSupportNotice: false });
+}
+
+/**
+ * The service's topics, languages and outcomes (GET /api/catalog) become translations like the
+ * console's own: `topic.<id>`, `language.<id>`, `outcome.<id>`, relabelled on a language switch.
+ */
+export function addCatalog(catalog: Catalog): void {
+  const labels = (entries: CatalogEntry[], lang: Language) => Object.fromEntries(entries.map((e) => [e.id, e.label[lang]]));
+  for (const lang of UI_LANGUAGES) {
+    i18next.addResourceBundle(lang, 'translation', { topic: labels(catalog.topics, lang), language: labels(catalog.languages, lang), outcome: labels(catalog.outcomes, lang) }, true, true);
+  }
 }
 
 export function toggleLanguage(): void {

@@ -1,8 +1,8 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
 import type { LoginResponse } from '@etax-assist/protocol';
-import { ApiError, devLogin, signOut } from './api.js';
+import { ApiError, devLogin, fetchCatalog, signOut } from './api.js';
 import { el } from './dom.js';
-import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
+import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
 import { Dashboard } from './views/dashboard.js';
 import { Workspace } from './views/workspace.js';
@@ -65,13 +65,15 @@ async function onLogin(event: SubmitEvent): Promise<void> {
   try {
     session = await devLogin({ username: String(form.get('username')), password: String(form.get('password')) });
     const token = session.token;
+    const catalog = await fetchCatalog(token);
+    addCatalog(catalog);
     connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
     // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
     connection.on('signed-out', (error) => endSession(signingOut ? undefined : error.code));
-    view = session.principal.role === 'supervisor' ? new Dashboard(connection) : new Workspace(connection, session.principal.sub);
+    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog) : new Workspace(connection, session.principal.sub, catalog);
   } catch (error) {
     session = undefined;
     errorCode = error instanceof ApiError || error instanceof AssistError ? error.code : 'network';

@@ -14,3 +14,4 @@ export { HelpWidget, type WidgetOptions } from './widget/widget.js';
 export { ChatClient } from './chat/chat-client.js';
 export { RecordingPlayer, REPLAY_SPEEDS, type ReplaySpeed, type TimelineEntry } from './cobrowse/player.js';
 export { takePageSnapshot, showPageSnapshot, PAGE_SNAPSHOT_TYPE } from './cobrowse/page-snapshot.js';
+export { SHARED_LABELS } from './ui/shared-labels.js';

@@ -11,3 +11,4 @@ export * from './socket.js';
 export * from './validation.js';
 export * from './cluster.js';
 export * from './instance-calls.js';
+export * from './catalog.js';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SESSION_STATES } from './lifecycle.js';
+import { CatalogEntry } from './catalog.js';
 
 /** Languages an agent can serve in and a taxpayer can ask for. */
 export const LanguageSchema = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$', maxLength: 12 });
@@ -45,10 +46,13 @@ export const HelpRequest = Type.Object(
 );
 export type HelpRequest = Static<typeof HelpRequest>;
 
-/** What the widget may offer a taxpayer of this portal: the service's catalog and what a page may claim for itself. */
+/**
+ * What the widget may offer a taxpayer of this portal (GET /api/help/options, public: the same for
+ * every visitor): the topics and languages of the service's catalog, and what a page may claim for itself.
+ */
 export const HelpOptions = Type.Object({
-  topics: Type.Array(Type.String()),
-  languages: Type.Array(Type.String()),
+  topics: Type.Array(CatalogEntry),
+  languages: Type.Array(CatalogEntry),
   /** The priority groups a page may choose ('normal' only, unless the deployment trusts its pages: HELP_CLIENT_PRIORITY_ALLOWED). */
   priorityGroups: Type.Array(PriorityGroupSchema),
   /** Whether a page may say it is a hall kiosk (HELP_CLIENT_KIOSK_ALLOWED). */

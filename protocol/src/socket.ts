@@ -41,7 +41,7 @@ import {
   SetSharing,
   SnapshotWantedEvent,
 } from './cobrowse.js';
-import { HelpOptions, HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
+import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
 import { DrainInstance, InstanceInfo } from './cluster.js';
 import {
@@ -75,7 +75,6 @@ export const CLIENT_REQUESTS = {
   // anyone: a fresh token for the same user, before the current one expires
   'auth:renew': { request: RenewToken, result: RenewTokenResult },
   // taxpayer
-  'help:options': { request: Empty, result: HelpOptions },
   'help:request': { request: HelpRequest, result: SessionSummary },
   'help:cancel': { request: SessionRef, result: StateResult },
   'session:resume': { request: SessionRef, result: SessionSummary },

@@ -9,6 +9,7 @@ import { installAuthGuard } from './auth/http-guard.js';
 import { LiveTokens } from './auth/live-tokens.js';
 import { registerAuthRequests } from './auth/requests.js';
 import { authRoutes } from './auth/routes.js';
+import { catalogRoutes } from './catalog/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
@@ -149,6 +150,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       throttle: new SigninThrottle(redis, config.signin),
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
     });
+    await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });

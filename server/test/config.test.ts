@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/env.js';
 
@@ -85,5 +88,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CHAT_MAX_ATTACHMENT_BYTES_PER_DAY: '10' })).toThrow(/CHAT_MAX_ATTACHMENT_BYTES_PER_DAY/);
     expect(() => loadConfig({ COBROWSE_MAX_RECORDING_BYTES: '0' })).toThrow(/COBROWSE_MAX_RECORDING_BYTES/);
     expect(() => loadConfig({ CHAT_ATTACHMENT_TYPES: 'image/png,image/svg+xml' })).toThrow(/image\/svg\+xml cannot be checked/);
+  });
+
+  describe('the catalog (CATALOG_FILE)', () => {
+    const file = (labels: unknown) => {
+      const path = join(mkdtempSync(join(tmpdir(), 'etax-catalog-')), 'catalog.json');
+      writeFileSync(path, JSON.stringify(labels));
+      return path;
+    };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems.join('\n');
+        throw error;
+      }
+      return '';
+    };
+
+    it('publishes every configured id with its labels in zh and en, in the configured order', () => {
+      const { published } = loadConfig({ TOPICS: 'refund,invoice', DISPATCH_OUTCOMES: 'none' }).catalog;
+      expect(published.topics).toEqual([
+        { id: 'refund', label: { zh: '退税', en: 'Refunds' } },
+        { id: 'invoice', label: { zh: '发票', en: 'Invoices' } },
+      ]);
+      expect(published.languages.map((l) => l.id)).toEqual(['zh', 'en']);
+      expect(published.outcomes).toEqual([{ id: 'none', label: { zh: '无', en: 'None' } }]);
+    });
+
+    it('stops the start-up for an id without labels, a label missing a language, or no such file', () => {
+      expect(problemsOf({ TOPICS: 'invoice,customs', DISPATCH_OUTCOMES: 'resolved,call-back' })).toMatch(/TOPICS: customs without labels[^\n]*\nDISPATCH_OUTCOMES: call-back without labels/);
+      const noEnglish = file({ topics: { invoice: { zh: '发票' } }, languages: {}, outcomes: {} });
+      expect(problemsOf({ CATALOG_FILE: noEnglish })).toContain(`CATALOG_FILE=${noEnglish}: /topics/invoice`);
+      expect(problemsOf({ CATALOG_FILE: '/nonexistent/catalog.json' })).toContain('CATALOG_FILE=/nonexistent/catalog.json: ENOENT');
+    });
   });
 });

@@ -271,7 +271,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
   it('the green-channel group the taxpayer chose is on the offer and the taxpayer card of the agent, in both languages', async () => {
     const page = await signedIn(DESKTOP, 'zh');
     await open(page);
-    // the choice is offered once the service said a page may make it (help:options)
+    // the choice is offered once the service said a page may make it (GET /api/help/options)
     await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('select[name="priority"]'), { timeout: 10_000 });
     await widget(page, `const s = ui.querySelector('select[name="priority"]'); s.value = 'pregnant';`);
     await ask(page, 'text');
@@ -286,7 +286,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
     await agent.waitForSelector('.taxpayer-card .priority');
     expect(await agent.$eval('.taxpayer-card .priority', (e) => e.textContent)).toBe('绿色通道孕妇');
     await agent.click('button[data-action="language"]');
-    await agent.waitForFunction(() => document.querySelector('.taxpayer-card .priority')?.textContent === 'Green channelpregnant');
+    await agent.waitForFunction(() => document.querySelector('.taxpayer-card .priority')?.textContent === 'Green channelPregnant');
     await screenshot(agent, 'widget-green-channel-card-en');
     // the server has the group the taxpayer chose, not a stand-in for every green-channel visitor
     const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));

@@ -1,5 +1,5 @@
 import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
-import type { SupervisorMetrics } from '@etax-assist/protocol';
+import type { Catalog, SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
 import { ReplayView, type SessionRating } from './replay.js';
@@ -25,7 +25,10 @@ export class Dashboard {
   #replayView: ReplayView | undefined;
   #confirmDrain: string | undefined;
 
-  constructor(private readonly connection: AssistConnection) {
+  constructor(
+    private readonly connection: AssistConnection,
+    private readonly catalog: Catalog,
+  ) {
     // what the supervisor opened (a replay, a watched session) sits above the live picture
     this.element.append(this.#replay, this.#watch, this.#live, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
@@ -165,7 +168,7 @@ export class Dashboard {
     await this.#stopWatching();
     await this.#do(async () => {
       const card = await this.connection.request('supervisor:observe', { sessionId, mode: 'join' });
-      const panel = new SessionPanel(this.connection, card, (message) => this.#say(message), () => void this.#stopWatching(), { observer: true });
+      const panel = new SessionPanel(this.connection, card, (message) => this.#say(message), () => void this.#stopWatching(), this.catalog, { observer: true });
       this.#watch.replaceChildren(
         el('div', { className: 'row' }, el('h2', { text: tl('supervisor.joined') }), button(tl('supervisor.leave'), () => void this.#stopWatching())),
         panel.element,

@@ -1,13 +1,9 @@
 import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE_SNAPSHOT_TYPE, showPageSnapshot, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
-import { sessionIs, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type Catalog, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
 import { peerCaption, videoTile } from './video-tile.js';
-
-const OUTCOMES = ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'];
-const LANGUAGES = ['zh', 'en'];
-const TOPICS = ['invoice', 'refund', 'social-insurance', 'registration'];
 
 /**
  * One session in the agent's workspace: the taxpayer card with history, the live mirror with its
@@ -48,6 +44,8 @@ export class SessionPanel {
     readonly card: SessionCard,
     private readonly onError: (message: string) => void,
     private readonly onClosed: (sessionId: string) => void,
+    /** What the wrap-up and the transfer offer: the service's outcomes, languages and topics. */
+    private readonly catalog: Catalog,
     /** A supervisor who joined: talks, chats and annotates, but the session's actions stay the agent's. */
     private readonly options: { observer?: boolean } = {},
   ) {
@@ -347,7 +345,7 @@ export class SessionPanel {
     if (this.options.observer) return;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
-      const outcome = el('select', { name: 'outcome' }, ...OUTCOMES.map((o) => el('option', { value: o, text: tl(`outcome.${o}`) })));
+      const outcome = el('select', { name: 'outcome' }, ...this.catalog.outcomes.map(({ id }) => el('option', { value: id, text: tl(`outcome.${id}`) })));
       this.#handover.replaceChildren();
       this.#actions.replaceChildren(
         el('form', {
@@ -372,8 +370,8 @@ export class SessionPanel {
       return;
     }
     const note = el('input', { name: 'note', placeholder: tl('actions.note') });
-    const language = el('select', { name: 'language' }, ...LANGUAGES.map((l) => el('option', { value: l, text: tl(`language.${l}`) })));
-    const topic = el('select', { name: 'topic' }, ...TOPICS.map((tp) => el('option', { value: tp, text: tl(`topic.${tp}`) })));
+    const language = el('select', { name: 'language' }, ...this.catalog.languages.map(({ id }) => el('option', { value: id, text: tl(`language.${id}`) })));
+    const topic = el('select', { name: 'topic' }, ...this.catalog.topics.map(({ id }) => el('option', { value: id, text: tl(`topic.${id}`) })));
     this.#handover.replaceChildren(
       el('label', {}, tl('actions.note'), note),
       el('div', { className: 'row' },

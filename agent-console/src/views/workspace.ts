@@ -1,5 +1,5 @@
 import { AssistError, type AssistConnection } from '@etax-assist/client-sdk';
-import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
+import type { AgentState, Catalog, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
 import { button, el, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { SessionPanel } from './session-panel.js';
@@ -30,6 +30,7 @@ export class Workspace {
     private readonly connection: AssistConnection,
     /** The signed-in agent's id, to tell its own leaving from a colleague's. */
     private readonly agentId: string,
+    private readonly catalog: Catalog,
   ) {
     this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast);
     const socket = connection.socket;
@@ -158,7 +159,7 @@ export class Workspace {
 
   #addSession(card: import('@etax-assist/protocol').SessionCard, show = true): void {
     if (!this.#sessions.has(card.sessionId)) {
-      const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id));
+      const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id), this.catalog);
       this.#sessions.set(card.sessionId, panel);
       this.#panels.append(panel.element);
     }

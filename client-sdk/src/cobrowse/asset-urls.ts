@@ -1,3 +1,5 @@
+import { EventType, IncrementalSource } from '@rrweb/types';
+
 /**
  * Points the mirror's images, fonts and other assets of the portal's origins at the service's
  * asset proxy: the portal serves them only to the logged-in taxpayer, never to the agent.
@@ -63,11 +65,11 @@ export class AssetRewriter {
 
   /** Rewrites one rrweb event in place. */
   rewrite(event: { type: number; data: unknown }): void {
-    if (event.type === 2) {
+    if (event.type === EventType.FullSnapshot) {
       this.#walk((event.data as { node: SerializedNode }).node);
-    } else if (event.type === 3) {
+    } else if (event.type === EventType.IncrementalSnapshot) {
       const data = event.data as { source: number; adds?: { node: SerializedNode }[]; attributes?: { attributes: Record<string, unknown> }[] };
-      if (data.source !== 0) return;
+      if (data.source !== IncrementalSource.Mutation) return;
       for (const add of data.adds ?? []) this.#walk(add.node);
       for (const change of data.attributes ?? []) {
         for (const [name, value] of Object.entries(change.attributes)) change.attributes[name] = this.attribute(name, value);

@@ -1,6 +1,6 @@
 import { Mirror, snapshot } from 'rrweb-snapshot';
 import { Replayer } from 'rrweb';
-import type { eventWithTime } from '@rrweb/types';
+import { EventType, type eventWithTime } from '@rrweb/types';
 import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
 import { EventSanitizer } from './sanitize.js';
 
@@ -19,8 +19,8 @@ export function takePageSnapshot(privacy: PrivacyOptions = {}): Blob {
   const node = snapshot(document, { ...masking, mirror, maskAllInputs: maskInputOptions as never, inlineStylesheet: true, slimDOM: true });
   const now = Date.now();
   const events = [
-    { type: 4, data: { href: location.href, width: window.innerWidth, height: window.innerHeight }, timestamp: now },
-    { type: 2, data: { node, initialOffset: { left: window.scrollX, top: window.scrollY } }, timestamp: now },
+    { type: EventType.Meta, data: { href: location.href, width: window.innerWidth, height: window.innerHeight }, timestamp: now },
+    { type: EventType.FullSnapshot, data: { node, initialOffset: { left: window.scrollX, top: window.scrollY } }, timestamp: now },
   ];
   const sanitizer = new EventSanitizer(policy, mirror);
   for (const event of events) sanitizer.sanitize(event);

@@ -1,5 +1,5 @@
 import { record } from 'rrweb';
-import type { eventWithTime } from '@rrweb/types';
+import { EventType, IncrementalSource, type eventWithTime } from '@rrweb/types';
 import type { RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -18,18 +18,13 @@ export interface RecorderOptions {
   onError?: (error: AssistError) => void;
 }
 
-const INCREMENTAL = 3;
-const MOUSE_MOVE = 1;
-const SCROLL = 3;
-const INPUT = 5;
-
 /** Keeps only the latest mouse position, scroll offset and input value per target. */
 export function coalesce(events: RecordedEvent[]): RecordedEvent[] {
   const keyOf = (event: RecordedEvent): string | undefined => {
-    if (event.type !== INCREMENTAL) return undefined;
+    if (event.type !== EventType.IncrementalSnapshot) return undefined;
     const data = event.data as { source: number; id?: number };
-    if (data.source === MOUSE_MOVE) return 'mouse';
-    if (data.source === SCROLL || data.source === INPUT) return `${data.source}:${data.id}`;
+    if (data.source === IncrementalSource.MouseMove) return 'mouse';
+    if (data.source === IncrementalSource.Scroll || data.source === IncrementalSource.Input) return `${data.source}:${data.id}`;
     return undefined;
   };
   const latest = new Map<string, number>();
@@ -98,7 +93,7 @@ export class CobrowseRecorder {
     }) ?? undefined;
     // where each element came to rest, which rrweb's shared scroll sampling may leave out
     this.#scrolls = new ScrollSettle(document, (node) => record.mirror.getId(node), (position) =>
-      this.#enqueue({ type: INCREMENTAL, data: { source: SCROLL, ...position }, timestamp: Date.now() }),
+      this.#enqueue({ type: EventType.IncrementalSnapshot, data: { source: IncrementalSource.Scroll, ...position }, timestamp: Date.now() }),
     );
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
     this.#alive = setInterval(() => record.addCustomEvent('etax:alive', {}), ALIVE_EVERY_MS);
@@ -138,7 +133,7 @@ export class CobrowseRecorder {
     const max = this.options.maxBatchEvents ?? 500;
     let events = this.#queue.length > 20 ? coalesce(this.#queue) : this.#queue;
     // a full snapshot goes in one batch however large; incremental events are split
-    const snapshotAt = events.findIndex((e) => e.type === 2);
+    const snapshotAt = events.findIndex((e) => e.type === EventType.FullSnapshot);
     const cut = snapshotAt >= 0 ? Math.max(max, snapshotAt + 1) : max;
     const batch = events.slice(0, cut);
     this.#queue = events.slice(cut);

@@ -1,5 +1,5 @@
 import { Replayer } from 'rrweb';
-import type { eventWithTime } from '@rrweb/types';
+import { EventType, type eventWithTime } from '@rrweb/types';
 import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
@@ -249,7 +249,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     if (liveId) this.#liveId = liveId;
     if (snapshotAt >= 0) {
       // a fresh snapshot: start over from it (and its Meta event), dropping what was applied
-      const meta = events.findLastIndex((e, i) => i < snapshotAt && e.type === 4);
+      const meta = events.findLastIndex((e, i) => i < snapshotAt && e.type === EventType.Meta);
       this.#rebuild(events.slice(meta >= 0 ? meta : snapshotAt));
       return;
     }

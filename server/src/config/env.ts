@@ -1,6 +1,8 @@
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
+import type { Catalog } from '@etax-assist/protocol';
 import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
+import { readCatalog } from './catalog-file.js';
 
 /**
  * Every setting of the service, read from environment variables with documented defaults
@@ -62,6 +64,8 @@ export interface Config {
   catalog: {
     topics: string[];
     languages: string[];
+    /** The topics, languages and outcomes with their labels (CATALOG_FILE), as the UIs list them. */
+    published: Catalog;
   };
   /**
    * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
@@ -332,6 +336,10 @@ export function loadConfig(env: Env = process.env): Config {
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 8080, 0, 65535);
   const dataDir = resolve(r.string('DATA_DIR', resolve(PROJECT_ROOT, '.data')));
+  const topics = r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/);
+  const languages = r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/);
+  const outcomes = r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/);
+  const catalogFile = resolve(r.string('CATALOG_FILE', resolve(PROJECT_ROOT, 'config/catalog.json')));
 
   const config: Config = {
     nodeEnv,
@@ -373,10 +381,7 @@ export function loadConfig(env: Env = process.env): Config {
       host: r.string('METRICS_HOST', '127.0.0.1'),
       port: r.optionalInt('METRICS_PORT', 0, 65535),
     },
-    catalog: {
-      topics: r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/),
-      languages: r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/),
-    },
+    catalog: { topics, languages, published: readCatalog(catalogFile, { TOPICS: topics, LANGUAGES: languages, DISPATCH_OUTCOMES: outcomes }, r.problems) },
     helpRequest: {
       // on outside production, like the demo portal whose kiosk and green channel rely on them
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
@@ -399,7 +404,7 @@ export function loadConfig(env: Env = process.env): Config {
       historyLimit: r.int('DISPATCH_HISTORY_LIMIT', 50, 1, 1000),
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
-      outcomes: r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/),
+      outcomes,
     },
     cobrowse: {
       maxBatchEvents: r.int('COBROWSE_MAX_BATCH_EVENTS', 500, 1, 100_000),

@@ -1,4 +1,4 @@
-import { PRIORITY_GROUPS, ProtocolError, type TaxpayerClaims } from '@etax-assist/protocol';
+import { ProtocolError, type TaxpayerClaims } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
@@ -14,13 +14,6 @@ async function summaryOrGone(sessions: SessionStore, sessionId: string) {
 
 /** What taxpayers ask of their session over the socket. */
 export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore, dispatcher: Dispatcher, helpPolicy: Config['helpRequest']): void {
-  requests.on('help:options', ['taxpayer'], async () => ({
-    topics: [...dispatcher.catalog.topics],
-    languages: [...dispatcher.catalog.languages],
-    priorityGroups: helpPolicy.clientPriorityAllowed ? [...PRIORITY_GROUPS] : ['normal' as const],
-    kioskEntry: helpPolicy.clientKioskAllowed,
-  }));
-
   requests.on('help:request', ['taxpayer'], async ({ socket, principal, log }, request) => {
     checkHelpClaims(request, helpPolicy);
     const sessionId = await dispatcher.request(principal as TaxpayerClaims, request);
