@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { liveProcessOf, processAlive, ServerProcess } from '../lifecycle/server-process.js';
 
 export interface EmbeddedPostgresOptions {
   /** Where initdb and postgres are; default: the newest /usr/lib/postgresql/<major>/bin. */
@@ -81,28 +82,12 @@ function grantAccess(clusterDir: string, account: RunAs): void {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** A service killed with -9 leaves its postgres running on the cluster: shut it down (fast) first. */
 async function stopStale(dir: string, log: Logger): Promise<void> {
   const pidFile = join(dir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return;
-  }
-  if (!cmdline.includes('postgres')) return;
+  if (!liveProcessOf(pid, 'postgres')) return;
   log.warn({ pid }, 'stopping a stale embedded postgres left by an earlier run');
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 10_000;
@@ -159,15 +144,13 @@ async function accepts(url: string): Promise<boolean> {
  * cluster under DATA_DIR (initialised once), loopback only, password login, stopped with the service.
  */
 export class EmbeddedPostgres {
-  readonly url: string;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-  #stopping = false;
+  readonly #server: ServerProcess;
 
-  private constructor(child: ChildProcess, url: string) {
-    this.#child = child;
-    this.url = url;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  private constructor(
+    server: ServerProcess,
+    readonly url: string,
+  ) {
+    this.#server = server;
   }
 
   static async start(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
@@ -192,52 +175,30 @@ export class EmbeddedPostgres {
       synchronous_commit: durable ? 'on' : 'off',
       full_page_writes: durable ? 'on' : 'off',
     };
-    const args = ['-D', dir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
-    const child = spawn(join(binDir, 'postgres'), args, { ...account, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } });
     const url = `postgres://${EMBEDDED_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-    const postgres = new EmbeddedPostgres(child, url);
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      const text = chunk.toString();
-      output = (output + text).slice(-4000);
-      for (const line of text.split('\n')) if (line.trim() !== '') forwardLog(line, log);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    let spawnError: Error | undefined;
-    child.once('error', (error) => (spawnError = error));
-    const deadline = Date.now() + options.startTimeoutMs;
-    for (;;) {
-      if (spawnError) throw new Error(`cannot run ${join(binDir, 'postgres')}: ${spawnError.message}`);
-      if (child.exitCode !== null) throw new Error(`postgres exited (code ${child.exitCode}) during start-up:\n${output.trim()}`);
-      if (await accepts(url)) break;
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`postgres not ready after ${options.startTimeoutMs} ms:\n${output.trim()}`);
-      }
-      await sleep(50);
-    }
-    child.once('exit', (code, signal) => {
-      if (!postgres.#stopping) log.error({ code, signal }, 'embedded postgres exited unexpectedly');
+    const server = await ServerProcess.start({
+      name: 'postgres',
+      bin: join(binDir, 'postgres'),
+      args: ['-D', dir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
+      spawn: { ...account, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } },
+      ready: () => accepts(url),
+      startTimeoutMs: options.startTimeoutMs,
+      log,
+      onLine: (line) => forwardLog(line, log),
     });
-    log.info({ port, dir, pid: child.pid }, 'embedded postgres started');
-    return postgres;
+    log.info({ port, dir, pid: server.pid }, 'embedded postgres started');
+    return new EmbeddedPostgres(server, url);
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#server.pid;
   }
 
   /**
    * Fast shutdown (SIGINT: sessions are cut, everything committed is on disk); immediate
    * shutdown (SIGQUIT, crash recovery at the next start) only if it does not exit in time.
    */
-  async stop(timeoutMs = 10_000): Promise<void> {
-    this.#stopping = true;
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    this.#child.kill('SIGINT');
-    const timer = setTimeout(() => this.#child.kill('SIGQUIT'), timeoutMs);
-    await this.#exited;
-    clearTimeout(timer);
+  stop(timeoutMs = 10_000): Promise<void> {
+    return this.#server.stop('SIGINT', 'SIGQUIT', timeoutMs);
   }
 }
