@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, migrate, MigrationError, MIGRATIONS_DIR, type DatabasePool } from '@etax-assist/server';
+import { connectDatabase, EmbeddedPostgres, migrate, MigrationError, MIGRATIONS_DIR, type DatabasePool } from '@etax-assist/server';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startTestService } from '../harness/service.js';
 
@@ -95,6 +95,25 @@ describe('schema migrations', () => {
     const results = await Promise.all(instances.map((db) => migrate(db, dir, log)));
     expect(results.flat().sort()).toEqual([1, 2]);
     expect((await instances[0]!.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0].n).toBe(2);
+  });
+});
+
+describe('the embedded server', () => {
+  it('refuses at once, and stops the server again, when the cluster does not take the password kept for it', async () => {
+    const server = await startTestPostgres();
+    try {
+      await server.pause();
+      const started = Date.now();
+      await expect(EmbeddedPostgres.start({ binDir: undefined, port: server.port, dir: server.dir, password: 'not-the-password', startTimeoutMs: 30_000, log, durable: false }))
+        .rejects.toThrow(/refuses the password kept for it/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // the cluster is intact and free for its own server again
+      await server.start();
+      const db = await connectDatabase({ url: server.url, max: 1, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, applicationName: 'password test' }, log);
+      await db.end();
+    } finally {
+      await server.stop();
+    }
   });
 });
 

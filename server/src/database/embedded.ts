@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -26,6 +25,8 @@ export const EMBEDDED_USER = 'etax';
 const POSTGRES_ROOT = '/usr/lib/postgresql';
 /** A unix socket path longer than this is refused by the kernel (sun_path is 108 bytes). */
 const MAX_SOCKET_PATH = 100;
+/** SQLSTATE invalid_password. */
+const PASSWORD_REFUSED = '28P01';
 
 /** Debian installs each major version's server under /usr/lib/postgresql/<major>/bin; the newest wins. */
 export function findPostgresBinDir(): string {
@@ -97,8 +98,9 @@ async function stopStale(dir: string, log: Logger): Promise<void> {
 
 function initCluster(binDir: string, dir: string, password: string, account: RunAs | undefined): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // initdb reads the password from a file; a private one of the server's account, removed at once
-  const pwDir = mkdtempSync(join(tmpdir(), 'etax-initdb-'));
+  // initdb reads the password from a file; a private one of the server's account beside the
+  // cluster (where that account can reach), removed at once
+  const pwDir = mkdtempSync(join(dirname(dir), '.initdb-'));
   const pwFile = join(pwDir, 'password');
   writeFileSync(pwFile, password, { mode: 0o600 });
   try {
@@ -125,14 +127,18 @@ function forwardLog(line: string, log: Logger): void {
   else log.debug(line);
 }
 
-async function accepts(url: string): Promise<boolean> {
+/** True once postgres takes queries; false while it starts (or recovers); a refused password is final. */
+async function accepts(url: string, dir: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   client.on('error', () => {});
   try {
     await client.connect();
     await client.query('SELECT 1');
     return true;
-  } catch {
+  } catch (error) {
+    if ((error as { code?: string }).code === PASSWORD_REFUSED) {
+      throw new Error(`the cluster in ${dir} refuses the password kept for it (DATA_DIR/secrets/postgres.password): restore that file, or move the cluster away to start a new one`);
+    }
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -181,7 +187,7 @@ export class EmbeddedPostgres {
       bin: join(binDir, 'postgres'),
       args: ['-D', dir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
       spawn: { ...account, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } },
-      ready: () => accepts(url),
+      ready: () => accepts(url, dir),
       startTimeoutMs: options.startTimeoutMs,
       log,
       onLine: (line) => forwardLog(line, log),

@@ -9,7 +9,7 @@ export interface ServerProcessOptions {
   bin: string;
   args: string[];
   spawn?: Pick<SpawnOptions, 'uid' | 'gid' | 'env'>;
-  /** True once the server answers; polled every 50 ms until `startTimeoutMs`. */
+  /** True once the server answers; polled every 50 ms until `startTimeoutMs`; throws when it never will. */
   ready: () => Promise<boolean>;
   startTimeoutMs: number;
   log: Logger;
@@ -68,7 +68,11 @@ export class ServerProcess {
     for (;;) {
       if (spawnError) throw new Error(`cannot run ${bin}: ${spawnError.message}`);
       if (child.exitCode !== null) throw new Error(`${name} exited (code ${child.exitCode}) during start-up:\n${output.trim()}`);
-      if (await options.ready()) break;
+      const ready = await options.ready().catch((error: unknown) => {
+        child.kill('SIGKILL');
+        throw error;
+      });
+      if (ready) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`${name} not ready after ${options.startTimeoutMs} ms:\n${output.trim()}`);
