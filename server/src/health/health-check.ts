@@ -52,8 +52,8 @@ function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckResult> 
 }
 
 /**
- * The instance's health: Redis, the database and the mediasoup workers. What fails is logged when it changes
- * (a load balancer asks every few seconds; the logs get each change once, not each answer).
+ * The instance's health: Redis, the database and the mediasoup workers. What fails is logged when
+ * it changes (a load balancer asks every few seconds; the logs get each change once, not each answer).
  */
 export class HealthCheck {
   #lastProblems = '';
