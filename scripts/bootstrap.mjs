@@ -21,7 +21,7 @@ const MEDIASOUP_VERSION = JSON.parse(readFileSync(join(ROOT, 'sfu/package.json')
 /** Debian packages: what the service needs to build and run, and what the test suite adds. */
 const APT_RUNTIME = [
   'build-essential', 'pkg-config', 'meson', 'ninja-build', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
-  'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev', 'redis-server',
+  'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev', 'redis-server', 'postgresql',
 ];
 const APT_TEST = ['chromium', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'iproute2'];
 

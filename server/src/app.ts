@@ -50,6 +50,7 @@ import { clusterCalls, clusterRoutes, registerClusterRequests } from './cluster/
 import { RoomPlacement } from './media/room-placement.js';
 import { ClientResync } from './cluster/client-resync.js';
 import type { AdapterStreamWatch } from './cluster/stream-gap.js';
+import type { DatabasePool } from './database/pool.js';
 
 export interface AppDependencies {
   config: Config;
@@ -57,6 +58,8 @@ export interface AppDependencies {
   tokens: TokenService;
   accounts: AccountDirectory | undefined;
   redis: RedisClient;
+  /** The system of record (docs/records.md). */
+  database: DatabasePool;
   pool: WorkerPool;
   /** Signs asset-proxy links (the staff token secret). */
   assetSecret: string;
@@ -83,7 +86,7 @@ export interface App {
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
 export async function buildApp(deps: AppDependencies): Promise<App> {
-  const { config, log, tokens, accounts, redis, pool } = deps;
+  const { config, log, tokens, accounts, redis, database, pool } = deps;
   const http: FastifyInstance = Fastify({
     loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
     bodyLimit: config.limits.httpBodyBytes,
@@ -135,7 +138,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
   const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
-  const health = new HealthCheck({ redis, pool, registry, redisTimeoutMs: 1000, log: log.child({ component: 'health' }) });
+  const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { WorkerPool } from '@etax-assist/sfu';
@@ -6,6 +7,10 @@ import { AccountDirectory } from './auth/accounts.js';
 import { loadAuthKeys } from './auth/keys.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
+import { persistedSecret } from './config/persisted-secret.js';
+import { EmbeddedPostgres } from './database/embedded.js';
+import { migrate, MIGRATIONS_DIR } from './database/migrator.js';
+import { connectDatabase, type DatabasePool } from './database/pool.js';
 import { connectRedis, type RedisClient } from './redis/client.js';
 import { EmbeddedRedis } from './redis/embedded.js';
 import { clusterAdapter } from './cluster/socket-adapter.js';
@@ -15,12 +20,14 @@ export interface RunningService {
   pool: WorkerPool;
   redis: RedisClient;
   embeddedRedis: EmbeddedRedis | undefined;
+  database: DatabasePool;
+  embeddedPostgres: EmbeddedPostgres | undefined;
   tokens: TokenService;
   /** Where the HTTP server actually listens (PORT=0 picks a free port). */
   url: string;
   /** Where the metrics listener listens (METRICS_PORT), if it does. */
   metricsUrl: string | undefined;
-  /** Stops in dependency order: stop taking work, close sockets and HTTP, media, then Redis. */
+  /** Stops in dependency order: stop taking work, close sockets and HTTP, media, Redis, then the database. */
   close(): Promise<void>;
 }
 
@@ -37,6 +44,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     }
   };
   try {
+    const database = await startDatabase(config, log, cleanups);
     let redisUrl = config.redis.url;
     let embeddedRedis: EmbeddedRedis | undefined;
     if (!redisUrl) {
@@ -85,7 +93,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(async () => {
       if (cluster.client.isOpen) await cluster.client.close();
     });
-    const app = await buildApp({ config, log, tokens, accounts, redis, pool, assetSecret: keys.staffSecret, adapter: cluster.adapter, adapterWatch: cluster.watch });
+    const app = await buildApp({ config, log, tokens, accounts, redis, database: database.pool, pool, assetSecret: keys.staffSecret, adapter: cluster.adapter, adapterWatch: cluster.watch });
     cleanups.push(async () => {
       // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
       // in-flight requests.
@@ -110,6 +118,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
       pool,
       redis,
       embeddedRedis,
+      database: database.pool,
+      embeddedPostgres: database.embedded,
       tokens,
       url,
       metricsUrl,
@@ -119,4 +129,42 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await runCleanups();
     throw error;
   }
+}
+
+/**
+ * The system of record, first up and last down: the embedded PostgreSQL when DATABASE_URL is
+ * unset (its password kept under DATA_DIR/secrets), the pool, and the schema brought up to date.
+ */
+async function startDatabase(config: Config, log: Logger, cleanups: (() => Promise<void> | void)[]): Promise<{ pool: DatabasePool; embedded: EmbeddedPostgres | undefined }> {
+  const databaseLog = log.child({ component: 'postgres' });
+  let url = config.database.url;
+  let embedded: EmbeddedPostgres | undefined;
+  if (!url) {
+    const password = persistedSecret(join(config.dataDir, 'secrets'), 'postgres.password', () => randomBytes(24).toString('base64url'));
+    const started = await EmbeddedPostgres.start({
+      binDir: config.database.binDir,
+      port: config.database.embeddedPort,
+      dir: join(config.dataDir, 'postgres'),
+      password,
+      // crash recovery after a kill -9 replays the WAL first
+      startTimeoutMs: 60_000,
+      log: databaseLog,
+    });
+    cleanups.push(() => started.stop());
+    embedded = started;
+    url = started.url;
+  }
+  const pool = await connectDatabase(
+    {
+      url,
+      max: config.database.poolMax,
+      connectTimeoutMs: config.database.connectTimeoutMs,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      applicationName: `etax-assist ${config.cluster.instanceId ?? ''}`.trim(),
+    },
+    databaseLog,
+  );
+  cleanups.push(() => pool.end());
+  await migrate(pool, MIGRATIONS_DIR, databaseLog);
+  return { pool, embedded };
 }

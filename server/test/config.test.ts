@@ -56,6 +56,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
 
+  it('starts an embedded PostgreSQL unless DATABASE_URL names one, and checks the database settings', () => {
+    expect(loadConfig({}).database).toEqual({ url: undefined, binDir: undefined, embeddedPort: 5433, poolMax: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000 });
+    expect(loadConfig({ DATABASE_URL: 'postgresql://etax:secret@db.internal:5432/etax' }).database.url).toBe('postgresql://etax:secret@db.internal:5432/etax');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db.internal/etax' })).toThrow(/DATABASE_URL: expected a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL=not a url: not a URL/);
+    expect(() => loadConfig({ DATABASE_POOL_MAX: '0' })).toThrow(/DATABASE_POOL_MAX/);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '10' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('listens on loopback outside production; sign-in limits, trusted proxies and metrics access are named', () => {
     const dev = loadConfig({});
     expect(dev.host).toBe('127.0.0.1');

@@ -11,6 +11,7 @@ import jwt from 'jsonwebtoken';
 import { io, type Socket } from 'socket.io-client';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
+import { startTestPostgres } from '../harness/postgres.js';
 import { startTestRedis } from '../harness/redis.js';
 import { ScriptRun } from '../harness/script-run.js';
 import { workerBin } from '../harness/service.js';
@@ -45,6 +46,7 @@ const ask = <T>(socket: Socket, name: string, payload: unknown): Promise<T> =>
 
 const run = new ScriptRun('bench:cobrowse (relay)');
 const redis = await run.step('start redis-server', async () => run.redis(await startTestRedis()));
+const postgres = await run.step('start postgres', async () => run.postgres(await startTestPostgres()));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const service = run.service(spawnService({
@@ -54,6 +56,7 @@ const service = run.service(spawnService({
   LOG_LEVEL: 'warn',
   DATA_DIR: mkdtempSync(join(tmpdir(), 'etax-bench-')),
   REDIS_URL: redis.url,
+  DATABASE_URL: postgres.url,
   STAFF_JWT_SECRET: STAFF_SECRET,
   PORTAL_JWT_SECRET: PORTAL_SECRET,
   MEDIASOUP_WORKER_BIN: workerBin(),

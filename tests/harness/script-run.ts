@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { ServiceProcess } from './process.js';
 import type { TestBrowser } from './browser.js';
+import type { TestPostgres } from './postgres.js';
 import type { TestRedis } from './redis.js';
 import type { TestService } from './service.js';
 
@@ -34,7 +35,7 @@ function kill(pid: number | undefined): void {
 
 /**
  * A benchmark or load script's run (tests/bench, tests/load): everything the script starts is
- * registered here (services, redis-servers, browsers, child processes) and stopped, newest first,
+ * registered here (services, redis-servers, postgres servers, browsers, child processes) and stopped, newest first,
  * on any way out: the end, an error in a step, an unhandled error or rejection (an ack timeout in
  * a callback), SIGINT or SIGTERM. A failure is reported as `step "<name>" failed: <why>` with a
  * non-zero exit code, never as a crash that leaves processes behind with no parent.
@@ -103,9 +104,13 @@ export class ScriptRun {
     return this.own('redis-server', redis, (r) => r.stop(), (r) => [r.redis.pid]);
   }
 
-  /** A service in this process (with its own redis-server unless it shares one). */
+  postgres(postgres: TestPostgres): TestPostgres {
+    return this.own('postgres', postgres, (p) => p.stop(), (p) => [p.postgres.pid]);
+  }
+
+  /** A service in this process (with its own redis-server and postgres unless it shares them). */
   testService(service: TestService): TestService {
-    return this.own('service', service, (s) => s.stop(), (s) => [s.redis.redis.pid]);
+    return this.own('service', service, (s) => s.stop(), (s) => [s.redis.redis.pid, s.postgres.postgres.pid]);
   }
 
   browser(browser: TestBrowser): TestBrowser {

@@ -5,11 +5,29 @@ import { pino, type Logger } from 'pino';
 import { loadConfig, startService, type RunningService } from '@etax-assist/server';
 import type { TaxpayerClaims } from '@etax-assist/protocol';
 import { freeMediaPort } from './ports.js';
+import { startTestPostgres, type TestPostgres } from './postgres.js';
 import { startTestRedis, type TestRedis } from './redis.js';
 
-export interface TestService {
-  service: RunningService;
+/** What instances of one deployment share: Redis and the system of record. */
+export interface TestStores {
   redis: TestRedis;
+  postgres: TestPostgres;
+}
+
+/** A real redis-server and PostgreSQL for instances to share; `stop` stops both. */
+export async function startTestStores(appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestStores & { stop(): Promise<void> }> {
+  const [redis, postgres] = await Promise.all([startTestRedis(appendfsync), startTestPostgres()]);
+  return {
+    redis,
+    postgres,
+    async stop() {
+      await Promise.all([redis.stop(), postgres.stop()]);
+    },
+  };
+}
+
+export interface TestService extends TestStores {
+  service: RunningService;
   url: string;
   /** A taxpayer token signed with the portal key, as the portal would mint it. */
   taxpayerToken(claims?: Partial<TaxpayerClaims>, ttlS?: number): string;
@@ -32,11 +50,12 @@ export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
 
 /**
  * The whole service in this process, on free ports, with one mediasoup worker and its own real
- * Redis (or the given one, shared with other instances, which it then leaves running); it logs
- * to `log` when given (else at TEST_LOG_LEVEL).
+ * Redis and PostgreSQL (or the given ones, shared with other instances, which it then leaves
+ * running); it logs to `log` when given (else at TEST_LOG_LEVEL).
  */
-export async function startTestService(env: Record<string, string> = {}, shared?: TestRedis, log?: Logger): Promise<TestService> {
-  const redis = shared ?? (await startTestRedis());
+export async function startTestService(env: Record<string, string> = {}, shared?: TestStores, log?: Logger): Promise<TestService> {
+  const own = shared ? undefined : await startTestStores();
+  const { redis, postgres } = shared ?? own!;
   const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -44,6 +63,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     PORT: '0',
     DATA_DIR: dataDir,
     REDIS_URL: redis.url,
+    DATABASE_URL: postgres.url,
     MEDIASOUP_WORKER_BIN: workerBin(),
     MEDIASOUP_NUM_WORKERS: '1',
     MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
@@ -55,6 +75,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
   return {
     service,
     redis,
+    postgres,
     url: service.url,
     taxpayerToken(claims = {}, ttlS = 600) {
       return service.tokens.issuePortal(
@@ -78,7 +99,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     },
     async stop() {
       await service.close();
-      if (!shared) await redis.stop();
+      await own?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -89,8 +110,7 @@ export function workerBin(): string {
   return process.env.MEDIASOUP_WORKER_BIN ?? join(import.meta.dirname, '../../.data/bin/mediasoup-worker');
 }
 
-export interface TestCluster {
-  redis: TestRedis;
+export interface TestCluster extends TestStores {
   instances: TestService[];
   stop(): Promise<void>;
 }
@@ -98,17 +118,18 @@ export interface TestCluster {
 /** What every instance of a test cluster shares: the token secrets. */
 export const CLUSTER_SECRETS = { STAFF_JWT_SECRET: 'cluster-test-staff-secret-0123456789abcdef', PORTAL_JWT_SECRET: 'cluster-test-portal-secret-0123456789abcdef' };
 
-/** Several instances on one Redis, as behind a load balancer: same secrets, own ports and workers. */
+/** Several instances on one Redis and one database, as behind a load balancer: same secrets, own ports and workers. */
 export async function startTestCluster(count: number, env: Record<string, string> = {}, appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestCluster> {
-  const redis = await startTestRedis(appendfsync);
+  const stores = await startTestStores(appendfsync);
   const instances: TestService[] = [];
-  for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...CLUSTER_SECRETS, INSTANCE_ID: `instance-${i}`, ...env }, redis));
+  for (let i = 1; i <= count; i++) instances.push(await startTestService({ ...CLUSTER_SECRETS, INSTANCE_ID: `instance-${i}`, ...env }, stores));
   return {
-    redis,
+    redis: stores.redis,
+    postgres: stores.postgres,
     instances,
     async stop() {
       for (const instance of instances) await instance.stop().catch(() => {});
-      await redis.stop();
+      await stores.stop();
     },
   };
 }

@@ -7,8 +7,7 @@ import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { startTestRedis } from '../harness/redis.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, workerBin } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, startTestStores, workerBin } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 const STREAM = 'etax:socket.io';
@@ -29,15 +28,15 @@ const help = (topic: string, channel: 'text' | 'voice') => ({ language: 'zh', to
  */
 describe('an instance that falls behind the adapter stream\'s trimming', () => {
   it('notices the gap and resynchronises its clients: a taxpayer learns its session ended, an agent set offline loses the session\'s rooms, the offer made meanwhile reaches its agent, the chat is whole', async () => {
-    const redis = await startTestRedis();
+    const stores = await startTestStores();
     // a pause of seconds is no death here (that is the heartbeat tests' subject)
     const env = { ...CLUSTER_SECRETS, SOCKET_ADAPTER_STREAM_MAXLEN: '100', CHAT_MAX_PER_MINUTE: '10000', INSTANCE_HEARTBEAT_TIMEOUT_MS: '60000', DISPATCH_OFFER_TIMEOUT_S: '120' };
-    const live = await startTestService({ ...env, INSTANCE_ID: 'live' }, redis);
+    const live = await startTestService({ ...env, INSTANCE_ID: 'live' }, stores);
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-lagging-'));
     const port = await freePort();
     const laggingUrl = `http://127.0.0.1:${port}`;
     const lagging = spawnService({
-      ...env, INSTANCE_ID: 'lagging', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url, METRICS_TOKEN,
+      ...env, INSTANCE_ID: 'lagging', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url, METRICS_TOKEN,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
     });
     const sockets: TestSocket[] = [];
@@ -110,7 +109,7 @@ describe('an instance that falls behind the adapter stream\'s trimming', () => {
       lagging.child.kill('SIGKILL');
       await lagging.exited;
       await live.stop();
-      await redis.stop();
+      await stores.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

@@ -24,7 +24,7 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
     expect(await (await get('/healthz', 'not-the-metrics-token')).json()).toEqual({ status: 'ok' });
     const detailed = await get('/healthz', METRICS_TOKEN);
-    expect(await detailed.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, mediasoup: { ok: true } } });
+    expect(await detailed.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, database: { ok: true }, mediasoup: { ok: true } } });
   });
 
   it('serves Prometheus metrics including the mediasoup gauges, only with the metrics token', async () => {
@@ -119,6 +119,18 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     expect(((await detailed.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
     await t.redis.restart();
     await expect.poll(async () => (await get('/healthz')).status, { timeout: 10_000 }).toBe(200);
+  });
+
+  it('reports a stopped database in the details, and stays 200 (routing runs on Redis); reachable again once it is back', async () => {
+    await t.postgres.pause();
+    const down = await get('/healthz');
+    expect(down.status).toBe(200);
+    expect(await down.json()).toEqual({ status: 'ok' });
+    const detailed = (await (await get('/healthz', METRICS_TOKEN)).json()) as { checks: { database: { ok: boolean; detail?: string } } };
+    expect(detailed.checks.database.ok).toBe(false);
+    expect(detailed.checks.database.detail).toBeTruthy();
+    await t.postgres.start();
+    await expect.poll(async () => ((await (await get('/healthz', METRICS_TOKEN)).json()) as typeof detailed).checks.database.ok, { timeout: 10_000 }).toBe(true);
   });
 });
 

@@ -7,8 +7,7 @@ import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { startTestRedis } from '../harness/redis.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, workerBin } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, startTestStores, workerBin } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
@@ -26,15 +25,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', () => {
   it('is not declared dead for a stall shorter than the timeout; past it, it is, its call is re-homed, and it comes back', async () => {
-    const redis = await startTestRedis();
+    const stores = await startTestStores();
     // a small adapter stream, trimmed while the instance is paused past the timeout
     const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '3000', SOCKET_ADAPTER_STREAM_MAXLEN: '100', CHAT_MAX_PER_MINUTE: '10000' };
-    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, redis);
+    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, stores);
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-stalled-'));
     const port = await freePort();
     const stalledUrl = `http://127.0.0.1:${port}`;
     const stalled = spawnService({
-      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url,
+      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
     });
     const lost: string[] = [];
@@ -96,7 +95,7 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       stalled.child.kill('SIGKILL');
       await stalled.exited;
       await survivor.stop();
-      await redis.stop();
+      await stores.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);

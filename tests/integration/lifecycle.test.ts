@@ -16,6 +16,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The embedded postgres's pid, the first line of its postmaster.pid. */
+function postmasterPid(dataDir: string): number {
+  return Number(readFileSync(join(dataDir, 'postgres/postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
 describe('the service process (as npm start runs it)', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => {
@@ -32,6 +37,7 @@ describe('the service process (as npm start runs it)', () => {
       PORT: String(port),
       DATA_DIR: dataDir,
       REDIS_EMBEDDED_PORT: String(await freePort()),
+      DATABASE_EMBEDDED_PORT: String(await freePort()),
       MEDIASOUP_WORKER_BIN: workerBin(),
       MEDIASOUP_NUM_WORKERS: '1',
       MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
@@ -45,7 +51,7 @@ describe('the service process (as npm start runs it)', () => {
     return { proc, url: `http://localhost:${port}`, dataDir, env };
   }
 
-  it('starts with an embedded Redis, prints its URLs, and stops it again on SIGTERM', async () => {
+  it('starts with an embedded Redis and PostgreSQL, prints its URLs, and stops them again on SIGTERM', async () => {
     const { proc, url, dataDir } = await start();
     await proc.waitFor('agent console');
     expect(proc.output()).toContain(`${url}/demo/`);
@@ -56,26 +62,37 @@ describe('the service process (as npm start runs it)', () => {
     const redisPid = Number(readFileSync(join(dataDir, 'redis/redis.pid'), 'utf8'));
     expect(alive(redisPid)).toBe(true);
     expect(existsSync(join(dataDir, 'redis/appendonlydir'))).toBe(true);
+    const postgresPid = postmasterPid(dataDir);
+    expect(alive(postgresPid)).toBe(true);
+    expect(proc.output()).toContain('schema migration applied');
 
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toEqual({ code: 0, signal: null });
     expect(alive(redisPid)).toBe(false);
+    expect(alive(postgresPid)).toBe(false);
     expect(proc.output()).toContain('"msg":"stopped"');
   });
 
-  it('cleans up a redis-server left behind by a killed run', async () => {
+  it('cleans up a redis-server and a postgres left behind by a killed run, and reuses the cluster', async () => {
     const first = await start();
     await first.proc.waitFor('agent console');
     const stalePid = Number(readFileSync(join(first.dataDir, 'redis/redis.pid'), 'utf8'));
+    const stalePostgres = postmasterPid(first.dataDir);
     first.proc.child.kill('SIGKILL');
     await first.proc.exited;
     expect(alive(stalePid)).toBe(true);
+    expect(alive(stalePostgres)).toBe(true);
 
     const second = spawnService(first.env);
     cleanups.push(() => second.child.kill('SIGKILL'));
     await second.waitFor('agent console');
     expect(second.output()).toContain('stale embedded redis-server');
+    expect(second.output()).toContain('stale embedded postgres');
     expect(alive(stalePid)).toBe(false);
+    expect(alive(stalePostgres)).toBe(false);
+    // the same cluster, its schema already there
+    expect(second.output()).not.toContain('initialising the embedded PostgreSQL cluster');
+    expect(second.output()).not.toContain('schema migration applied');
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);
   });
@@ -88,11 +105,12 @@ describe('the service process (as npm start runs it)', () => {
     expect(proc.output()).toContain('MEDIASOUP_NUM_WORKERS=0');
   });
 
-  it('fails clearly when the mediasoup worker binary is missing, and leaves no redis behind', async () => {
+  it('fails clearly when the mediasoup worker binary is missing, and leaves no redis or postgres behind', async () => {
     const { proc, dataDir } = await start({ MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker' });
     const { code } = await proc.exited;
     expect(code).toBe(1);
     expect(proc.output()).toContain('start-up failed');
     expect(existsSync(join(dataDir, 'redis/redis.pid'))).toBe(false);
+    expect(existsSync(join(dataDir, 'postgres/postmaster.pid'))).toBe(false);
   });
 });

@@ -6,8 +6,7 @@ import type { InstanceInfo, InstanceList, MediaJoinResult, OfferEvent, SessionSu
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { startTestRedis } from '../harness/redis.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, workerBin, type TestCluster } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, startTestStores, workerBin, type TestCluster } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
@@ -132,13 +131,13 @@ describe('several instances on one Redis', () => {
 
 describe('an instance dies (kill -9) while it holds a call', () => {
   it('another instance notices within seconds, the room is placed again and the clients are told to rejoin; the session goes on', async () => {
-    const redis = await startTestRedis();
+    const stores = await startTestStores();
     const timing = { INSTANCE_HEARTBEAT_INTERVAL_MS: '200', INSTANCE_HEARTBEAT_TIMEOUT_MS: '1000' };
-    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, redis);
+    const survivor = await startTestService({ ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'survivor' }, stores);
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-doomed-'));
     const port = await freePort();
     const doomed = spawnService({
-      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'doomed', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: redis.url,
+      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'doomed', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
     });
     try {
@@ -186,7 +185,7 @@ describe('an instance dies (kill -9) while it holds a call', () => {
     } finally {
       doomed.child.kill('SIGKILL');
       await survivor.stop();
-      await redis.stop();
+      await stores.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

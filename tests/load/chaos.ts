@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { TcpBalancer } from '../harness/balancer.js';
 import { checkInvariants } from '../harness/dispatch-invariants.js';
+import { startTestPostgres } from '../harness/postgres.js';
 import { startTestRedis } from '../harness/redis.js';
 import { ScriptRun } from '../harness/script-run.js';
 import { Agent, Run, Taxpayer, ask, connect, percentile, spawnInstances, staffToken, taxpayerToken } from './simulation.js';
@@ -29,7 +30,8 @@ function check(name: string, ok: boolean, detail: string): void {
 const script = new ScriptRun('chaos');
 script.at('start Redis, 3 instances and the balancers');
 const redis = script.redis(await startTestRedis());
-const instances = await spawnInstances(3, redis.url, PER_AGENT, script);
+const postgres = script.postgres(await startTestPostgres());
+const instances = await spawnInstances(3, redis.url, postgres.url, PER_AGENT, script);
 const balancer = await TcpBalancer.start(instances.map((i) => i.url));
 // the clients whose networks are cut get lanes of their own, so their connections are known
 const taxpayerLane = await TcpBalancer.start(instances.map((i) => i.url));

@@ -12,6 +12,7 @@
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
+import { startTestPostgres } from '../harness/postgres.js';
 import { startTestRedis } from '../harness/redis.js';
 import { ScriptRun } from '../harness/script-run.js';
 import { Agent, DECLINE_PCT, Run, Taxpayer, ask, connect, cpuTicks, percentile, rssMb, spawnInstances, staffToken, taxpayerToken, trace, traceLengthMs } from './simulation.js';
@@ -29,7 +30,8 @@ const script = new ScriptRun('load');
 async function runAgainst(count: number): Promise<Record<string, unknown>> {
   script.at(`start Redis and ${count} instance(s)`);
   const redis = script.redis(await startTestRedis());
-  const instances = await spawnInstances(count, redis.url, PER_AGENT, script);
+  const postgres = script.postgres(await startTestPostgres());
+  const instances = await spawnInstances(count, redis.url, postgres.url, PER_AGENT, script);
   script.at(`${SESSIONS} sessions on ${count} instance(s)`);
   const run = new Run();
   const urlFor = (i: number) => instances[i % count]!.url;

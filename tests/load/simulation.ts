@@ -193,13 +193,13 @@ export class Taxpayer {
 }
 
 /** `count` instances, each its own process, stopped by the script run however it ends. */
-export async function spawnInstances(count: number, redisUrl: string, perAgent: number, script: ScriptRun): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
+export async function spawnInstances(count: number, redisUrl: string, databaseUrl: string, perAgent: number, script: ScriptRun): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
   const out = [];
   for (let i = 1; i <= count; i++) {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-load-'));
     const proc = script.service(spawnService({
-      NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, REDIS_URL: redisUrl,
+      NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl,
       INSTANCE_ID: `load-${i}`, STAFF_JWT_SECRET: STAFF_SECRET, PORTAL_JWT_SECRET: PORTAL_SECRET,
       MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
       DISPATCH_TEXT_SESSIONS_PER_AGENT: String(perAgent),

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/env.js';
+import { persistedSecret } from '../config/persisted-secret.js';
 
 export type PortalKey =
   | { alg: 'HS256'; secret: string }
@@ -12,15 +13,6 @@ export interface AuthKeys {
   portal: PortalKey;
 }
 
-/** Reads a secret kept in DATA_DIR/secrets, creating it on first use (development only). */
-function persisted(dir: string, name: string, create: () => string): string {
-  const path = join(dir, name);
-  if (existsSync(path)) return readFileSync(path, 'utf8');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const value = create();
-  writeFileSync(path, value, { mode: 0o600 });
-  return value;
-}
 
 /**
  * The keys tokens are signed and checked with. Configured values win; outside production the
@@ -31,10 +23,10 @@ export function loadAuthKeys(config: Config): AuthKeys {
   const { auth } = config;
   const dir = join(config.dataDir, 'secrets');
   const secret = (): string => randomBytes(48).toString('base64url');
-  const staffSecret = auth.staffSecret ?? persisted(dir, 'staff-jwt.secret', secret);
+  const staffSecret = auth.staffSecret ?? persistedSecret(dir, 'staff-jwt.secret', secret);
 
   if (auth.portalAlg === 'HS256') {
-    return { staffSecret, portal: { alg: 'HS256', secret: auth.portalSecret ?? persisted(dir, 'portal-jwt.secret', secret) } };
+    return { staffSecret, portal: { alg: 'HS256', secret: auth.portalSecret ?? persistedSecret(dir, 'portal-jwt.secret', secret) } };
   }
   if (auth.portalPublicKeyFile) {
     const publicKey = readFileSync(auth.portalPublicKeyFile, 'utf8');
@@ -48,7 +40,7 @@ export function loadAuthKeys(config: Config): AuthKeys {
       publicKeyEncoding: { type: 'spki', format: 'pem' },
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     }));
-  const privateKey = persisted(dir, 'portal-rs256.key.pem', () => generate().privateKey);
-  const publicKey = persisted(dir, 'portal-rs256.pub.pem', () => generate().publicKey);
+  const privateKey = persistedSecret(dir, 'portal-rs256.key.pem', () => generate().privateKey);
+  const publicKey = persistedSecret(dir, 'portal-rs256.pub.pem', () => generate().publicKey);
   return { staffSecret, portal: { alg: 'RS256', publicKey, privateKey } };
 }

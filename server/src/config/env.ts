@@ -30,6 +30,18 @@ export interface Config {
     /** How often the embedded Redis syncs its append-only file (an external Redis has its own). */
     appendfsync: 'always' | 'everysec' | 'no';
   };
+  /** The system of record (docs/records.md). */
+  database: {
+    /** External PostgreSQL; when unset a private postgres child process is started. */
+    url: string | undefined;
+    /** initdb and postgres of the embedded server; unset: the newest /usr/lib/postgresql/<major>/bin. */
+    binDir: string | undefined;
+    embeddedPort: number;
+    poolMax: number;
+    connectTimeoutMs: number;
+    /** A query running longer is cancelled by the server. */
+    statementTimeoutMs: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -289,6 +301,14 @@ class EnvReader {
     return this.list(name, fallback, /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/);
   }
 
+  /** A PostgreSQL connection URL (postgres:// or postgresql://). */
+  postgresUrl(name: string): string | undefined {
+    const url = this.url(name);
+    if (url === undefined || /^postgres(ql)?:$/.test(new URL(url).protocol)) return url;
+    this.problems.push(`${name}: expected a postgres:// or postgresql:// URL`);
+    return undefined;
+  }
+
   url(name: string): string | undefined {
     const raw = this.raw(name);
     if (raw === undefined) return undefined;
@@ -356,6 +376,14 @@ export function loadConfig(env: Env = process.env): Config {
       serverBin: r.string('REDIS_SERVER_BIN', 'redis-server'),
       embeddedPort: r.int('REDIS_EMBEDDED_PORT', 6380, 1, 65535),
       appendfsync: r.oneOf('REDIS_APPENDFSYNC', ['always', 'everysec', 'no'], 'everysec'),
+    },
+    database: {
+      url: r.postgresUrl('DATABASE_URL'),
+      binDir: r.optional('DATABASE_BIN_DIR'),
+      embeddedPort: r.int('DATABASE_EMBEDDED_PORT', 5433, 1, 65535),
+      poolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
+      connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120_000),
+      statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { InstanceRegistry } from '../cluster/instance-registry.js';
+import type { DatabasePool } from '../database/pool.js';
 import type { RedisClient } from '../redis/client.js';
 
 export interface CheckResult {
@@ -9,30 +10,34 @@ export interface CheckResult {
 }
 
 export interface HealthReport {
-  /** Redis answers and every mediasoup worker is alive. */
+  /**
+   * Redis answers and every mediasoup worker is alive. The database is reported, not counted:
+   * routing, chat and co-browsing run on Redis, and records wait there until it is back.
+   */
   healthy: boolean;
   draining: boolean;
   instance: string;
-  checks: { redis: CheckResult; mediasoup: CheckResult };
+  checks: { redis: CheckResult; database: CheckResult; mediasoup: CheckResult };
 }
 
 export interface HealthCheckOptions {
   redis: RedisClient;
+  database: DatabasePool;
   pool: WorkerPool;
   registry: InstanceRegistry;
-  /** How long a Redis PING may take before Redis counts as down. */
-  redisTimeoutMs: number;
+  /** How long a Redis PING or a database SELECT may take before it counts as down. */
+  timeoutMs: number;
   log: Logger;
 }
 
-async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckResult> {
+/** Whether `ping` answers within the time; what went wrong if not. */
+async function answers(ping: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
-    if (!redis.isReady) return { ok: false, detail: 'not connected' };
-    await Promise.race([redis.ping(), timeout]);
+    await Promise.race([ping(), timeout]);
     return { ok: true };
   } catch (error) {
     return { ok: false, detail: error instanceof Error ? error.message : String(error) };
@@ -41,9 +46,14 @@ async function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckRe
   }
 }
 
+function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckResult> {
+  if (!redis.isReady) return Promise.resolve({ ok: false, detail: 'not connected' });
+  return answers(() => redis.ping(), timeoutMs);
+}
+
 /**
- * The instance's health: Redis and the mediasoup workers. What fails is logged when it changes
- * (a load balancer asks every few seconds; the logs get each change once, not each answer).
+ * The instance's health: Redis, the database and the mediasoup workers. What fails is logged when
+ * it changes (a load balancer asks every few seconds; the logs get each change once, not each answer).
  */
 export class HealthCheck {
   #lastProblems = '';
@@ -51,15 +61,15 @@ export class HealthCheck {
   constructor(private readonly options: HealthCheckOptions) {}
 
   async run(): Promise<HealthReport> {
-    const { redis, pool, registry, redisTimeoutMs } = this.options;
-    const redisCheck = await pingRedis(redis, redisTimeoutMs);
+    const { redis, database, pool, registry, timeoutMs } = this.options;
+    const [redisCheck, databaseCheck] = await Promise.all([pingRedis(redis, timeoutMs), answers(() => database.query('SELECT 1'), timeoutMs)]);
     const { workers, alive } = pool.health();
     const mediasoupCheck: CheckResult = alive === workers ? { ok: true } : { ok: false, detail: `${alive} of ${workers} workers alive` };
     const report = {
       healthy: redisCheck.ok && mediasoupCheck.ok,
       draining: registry.draining,
       instance: registry.id,
-      checks: { redis: redisCheck, mediasoup: mediasoupCheck },
+      checks: { redis: redisCheck, database: databaseCheck, mediasoup: mediasoupCheck },
     };
     this.#logChange(report);
     return report;

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { liveProcessOf, ServerProcess } from '../lifecycle/server-process.js';
 
 export interface EmbeddedRedisOptions {
   serverBin: string;
@@ -14,15 +13,6 @@ export interface EmbeddedRedisOptions {
   log: Logger;
   /** 'always': nothing acknowledged is lost even if the process crashes; 'everysec' (default): up to 1 s. */
   appendfsync?: 'always' | 'everysec' | 'no';
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** True once redis answers PING with PONG (not while it is still loading its AOF). */
@@ -49,14 +39,7 @@ function killStale(pidFile: string, log: Logger): void {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   rmSync(pidFile, { force: true });
-  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return;
-  }
-  if (!cmdline.includes('redis-server')) return;
+  if (!liveProcessOf(pid, 'redis-server')) return;
   log.warn({ pid }, 'stopping a stale embedded redis-server left by an earlier run');
   process.kill(pid, 'SIGKILL');
 }
@@ -67,14 +50,11 @@ function killStale(pidFile: string, log: Logger): void {
  */
 export class EmbeddedRedis {
   readonly url: string;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<number | null>;
-  #stopping = false;
+  readonly #server: ServerProcess;
 
-  private constructor(child: ChildProcess, port: number) {
-    this.#child = child;
+  private constructor(server: ServerProcess, port: number) {
+    this.#server = server;
     this.url = `redis://127.0.0.1:${port}`;
-    this.#exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
   static async start(options: EmbeddedRedisOptions): Promise<EmbeddedRedis> {
@@ -95,47 +75,18 @@ export class EmbeddedRedis {
       '--loglevel', 'warning',
       '--logfile', '',
     ];
-    const child = spawn(serverBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const redis = new EmbeddedRedis(child, port);
-    let output = '';
-    const collect = (chunk: Buffer): void => {
-      output = (output + chunk.toString()).slice(-4000);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    let spawnError: Error | undefined;
-    child.once('error', (error) => (spawnError = error));
-    const deadline = Date.now() + options.startTimeoutMs;
-    for (;;) {
-      if (spawnError) throw new Error(`cannot run ${serverBin}: ${spawnError.message}`);
-      if (child.exitCode !== null) {
-        throw new Error(`redis-server exited (code ${child.exitCode}) during start-up:\n${output.trim()}`);
-      }
-      if (await pongs(port)) break;
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new Error(`redis-server not ready after ${options.startTimeoutMs} ms:\n${output.trim()}`);
-      }
-      await sleep(50);
-    }
-    child.once('exit', (code, signal) => {
-      if (!redis.#stopping) log.error({ code, signal }, 'embedded redis-server exited unexpectedly');
-    });
-    log.info({ url: redis.url, dir, pid: child.pid }, 'embedded redis-server started');
+    const server = await ServerProcess.start({ name: 'redis-server', bin: serverBin, args, ready: () => pongs(port), startTimeoutMs: options.startTimeoutMs, log });
+    const redis = new EmbeddedRedis(server, port);
+    log.info({ url: redis.url, dir, pid: server.pid }, 'embedded redis-server started');
     return redis;
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#server.pid;
   }
 
   /** SIGTERM lets redis flush its AOF; SIGKILL only if it does not exit in time. */
-  async stop(timeoutMs = 5000): Promise<void> {
-    this.#stopping = true;
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    this.#child.kill('SIGTERM');
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), timeoutMs);
-    await this.#exited;
-    clearTimeout(timer);
+  stop(timeoutMs = 5000): Promise<void> {
+    return this.#server.stop('SIGTERM', 'SIGKILL', timeoutMs);
   }
 }
