@@ -248,7 +248,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await signInToConsole(page, t.url, 'agent3', 'agent3-pass');
     await page.select('.status-select', 'available');
     const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-moved', name: '周敏' }));
-    const asked = await request<{ sessionId: string }>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
+    const asked = await request(taxpayerSocket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
     if (!asked.ok) throw new Error(asked.error.message);
     const { sessionId } = asked.result;
     await page.waitForSelector('.offer button.primary');

@@ -5,6 +5,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { widgetSessionId } from '../harness/portal-page.js';
 
 describe('first session in a real browser', () => {
   let t: TestService;
@@ -39,7 +40,7 @@ describe('first session in a real browser', () => {
     // no agent is signed in yet: the widget says so rather than "you are next"
     expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.status strong')?.textContent)).toBe('目前没有坐席值班');
     await screenshot(page, 'demo-portal-widget-waiting');
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const sessionId = await widgetSessionId(page);
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'topic')).toBe('invoice');
 
     const agent = await agentTakesNextOffer(t);

@@ -6,6 +6,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { widgetSessionId } from '../harness/portal-page.js';
 
 type Lang = 'zh' | 'en';
 interface Size {
@@ -223,7 +224,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     await shoot(kiosk, 'kiosk-widget-session-share-question', [KIOSK]);
-    const kioskSession = await kiosk.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const kioskSession = await widgetSessionId(kiosk);
     await request(kioskAgent, 'session:end', { sessionId: kioskSession });
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'rating', { timeout: 10_000 });
     await shoot(kiosk, 'kiosk-widget-rating', [KIOSK]);
