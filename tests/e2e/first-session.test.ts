@@ -74,7 +74,7 @@ describe('first session in a real browser', () => {
 
   it('demo portal: a reload resumes the same session instead of opening another', async () => {
     const page = await open('/demo/');
-    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '李四'));
+    await page.$eval('#login-form input[name="name"]', (el) => (el.value = '李四'));
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
@@ -92,7 +92,7 @@ describe('first session in a real browser', () => {
 
   it('demo portal: cancel, then ask again (twice): each new request is shown waiting, with the channel chosen before', async () => {
     const page = await open('/demo/');
-    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '赵六'));
+    await page.$eval('#login-form input[name="name"]', (el) => (el.value = '赵六'));
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => {
@@ -130,7 +130,7 @@ describe('first session in a real browser', () => {
     await page.waitForSelector('.error');
     expect(await page.$eval('.error', (el) => el.textContent)).toBe('用户名或密码错误');
 
-    await page.$eval('input[name="password"]', (el) => ((el as HTMLInputElement).value = ''));
+    await page.$eval('input[name="password"]', (el) => (el.value = ''));
     await page.type('input[name="username"]', 'agent1');
     await page.type('input[name="password"]', 'agent1-pass');
     await page.click('button[type="submit"]');

@@ -74,7 +74,7 @@ export class SdkPage {
   }
 
   evaluate<T>(fn: () => T): Promise<T> {
-    return this.page.evaluate(fn) as Promise<T>;
+    return this.page.evaluate(fn);
   }
 
   close(): Promise<void> {

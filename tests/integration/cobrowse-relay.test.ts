@@ -151,7 +151,7 @@ describe('co-browsing relay (real service, real Redis)', () => {
     // what was queued before it fell behind drains; then the next batch brings a fresh mirror
     await new Promise((r) => setTimeout(r, 1000));
     const before = received.length;
-    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: seq++, events: [mutation(500)] });
+    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq, events: [mutation(500)] });
     await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(before);
     // it got fewer than every batch, and was brought up to date with a snapshot (Meta + FullSnapshot)
     expect(received.length).toBeLessThan(122);

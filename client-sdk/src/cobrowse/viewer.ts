@@ -1,6 +1,6 @@
 import { Replayer } from 'rrweb';
-import type { eventWithTime } from '@rrweb/types';
-import type { Annotation, CobrowseState, ControlInput, RecordedEvent } from '@etax-assist/protocol';
+import { EventType, type eventWithTime } from '@rrweb/types';
+import { RRWEB_EVENT, type Annotation, type CobrowseState, type ControlInput, type RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
@@ -31,8 +31,6 @@ type ViewerEvents = {
 };
 
 export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
-
-const FULL_SNAPSHOT = 2;
 
 /** Whether Redis stream entry id `a` (`<ms>-<seq>`) comes after `b`. */
 function laterEntry(a: string, b: string): boolean {
@@ -185,7 +183,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const stamped = events.map((e) => this.#stamp(e));
     // The replayer is built from the page itself (Meta + FullSnapshot); in live mode it plays
     // only what is added after startLive, so everything that followed is added then.
-    const snapshotAt = stamped.findIndex((e) => e.type === FULL_SNAPSHOT);
+    const snapshotAt = stamped.findIndex((e) => e.type === EventType.FullSnapshot);
     const split = snapshotAt >= 0 ? snapshotAt + 1 : stamped.length;
     const replayer = new Replayer(stamped.slice(0, split), {
       root: this.#stage,
@@ -241,7 +239,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.#relayedMeanwhile.push({ events, liveId });
       return;
     }
-    const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
+    const snapshotAt = events.findIndex((e) => e.type === RRWEB_EVENT.FullSnapshot);
     // changes relayed while this mirror was built from the buffer that holds them: applied twice,
     // a text or an element added would show twice (labels "姓名姓名"). (A snapshot rebuilds the
     // mirror whatever it held: a resync after missed batches is one.)
