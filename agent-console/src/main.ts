@@ -63,7 +63,8 @@ async function onLogin(event: SubmitEvent): Promise<void> {
   const form = new FormData(event.target as HTMLFormElement);
   errorCode = undefined;
   try {
-    session = await devLogin({ username: String(form.get('username')), password: String(form.get('password')) });
+    // the form's fields are text inputs, so their entries are strings
+    session = await devLogin({ username: form.get('username') as string, password: form.get('password') as string });
     const token = session.token;
     const catalog = await fetchCatalog(token);
     addCatalog(catalog);

@@ -153,22 +153,22 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
 
   /** Connects and resolves once authenticated; rejects with the server's refusal code. */
   static connect(options: ConnectOptions): Promise<AssistConnection> {
-    let connection: AssistConnection | undefined;
     const socket: ClientSocket = io(options.serviceUrl, {
       path: '/socket.io',
       transports: ['websocket', 'polling'],
-      // A function, so every reconnect presents a fresh token rather than an expired one.
+      // A function, so every reconnect presents a fresh token rather than an expired one. It runs
+      // once the transport is open, so after `connection` below is set.
       auth: (callback) => {
         options.fetchToken().then(
           (token) => {
-            if (connection) connection.#token = token;
+            connection.#token = token;
             callback({ token });
           },
           () => callback({ token: '' }),
         );
       },
     });
-    connection = new AssistConnection(socket, options);
+    const connection = new AssistConnection(socket, options);
     return new Promise((resolve, reject) => {
       const onConnect = (): void => {
         socket.off('connect_error', onError);
@@ -198,15 +198,15 @@ export class AssistConnection extends Emitter<ConnectionEvents> {
     let answer: unknown;
     try {
       // socket.io's typed emit cannot follow a generic event name, hence the widening.
-      const emit = this.socket.timeout(this.#requestTimeoutMs).emitWithAck as (event: string, payload: unknown) => Promise<unknown>;
-      answer = await emit.call(this.socket.timeout(this.#requestTimeoutMs), name, payload);
+      const timed = this.socket.timeout(this.#requestTimeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+      answer = await timed.emitWithAck(name, payload);
     } catch {
       throw new AssistError(this.socket.connected ? 'TIMEOUT' : 'DISCONNECTED', `No answer to ${name}`);
     }
     if (!Value.Check(AckEnvelope, answer)) throw new AssistError('INTERNAL', `Malformed answer to ${name}`);
     if (!answer.ok) throw new AssistError(answer.error.code, answer.error.message, answer.error.details);
     if (!Value.Check(spec.result, answer.result)) throw new AssistError('INTERNAL', `Unexpected result of ${name}`);
-    return answer.result as ResultOf<N>;
+    return answer.result;
   }
 
   close(): void {

@@ -33,14 +33,14 @@ export class SessionListeners {
 
   /** Any server event, or the socket's connect and disconnect. */
   onSocket<N extends ServerEventName | SocketLifecycleEvent>(event: N, handler: HandlerOf<N>): void {
-    this.#listen(event, handler as (payload: never) => void);
+    this.#listen(event, handler);
   }
 
-  #listen<T>(event: string, handler: (payload: T) => void): void {
-    const on = this.socket.on as unknown as (e: string, h: (payload: T) => void) => void;
-    const off = this.socket.off as unknown as (e: string, h: (payload: T) => void) => void;
-    on.call(this.socket, event, handler);
-    this.#removers.push(() => off.call(this.socket, event, handler));
+  #listen(event: string, handler: (payload: never) => void): void {
+    // the socket is not typed by event, so it takes any listener; the callers typed this one
+    const listener = handler as (...args: unknown[]) => void;
+    this.socket.on(event, listener);
+    this.#removers.push(() => this.socket.off(event, listener));
   }
 
   clear(): void {

@@ -14,8 +14,8 @@ export const RecordedEvent = Type.Object({
 });
 export type RecordedEvent = Static<typeof RecordedEvent>;
 
-/** rrweb's event types the relay cares about. */
-export const RRWEB_EVENT = { DomContentLoaded: 0, Load: 1, FullSnapshot: 2, IncrementalSnapshot: 3, Meta: 4, Custom: 5, Plugin: 6 } as const;
+/** rrweb's own event types (a runtime enum of @rrweb/types), for the relay and the viewer alike. */
+export { EventType as RrwebEventType } from '@rrweb/types';
 
 export const SHARING_STATES = ['waiting', 'sharing', 'stopped'] as const;
 export type SharingState = (typeof SHARING_STATES)[number];

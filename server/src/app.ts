@@ -88,6 +88,7 @@ export interface App {
 export async function buildApp(deps: AppDependencies): Promise<App> {
   const { config, log, tokens, accounts, redis, database, pool } = deps;
   const http: FastifyInstance = Fastify({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: it keeps the app typed with fastify's default logger, not pino's
     loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
     bodyLimit: config.limits.httpBodyBytes,
     // Unknown properties are refused (additionalProperties: false), never silently dropped.
@@ -95,10 +96,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     // Behind a load balancer the client address comes from X-Forwarded-For (of trusted peers only).
     trustProxy: config.trustProxy,
   });
-  let io: AppServer | undefined;
   // what connection hooks are still doing (a disconnect re-queues a session…): a stop waits for it
   const hookWork = new Set<Promise<unknown>>();
-  const metrics = new ServiceMetrics({ pool, io: () => io });
+  // read at scrape time only, once socketServer below exists
+  const metrics = new ServiceMetrics({ pool, io: () => socketServer });
   metrics.instrument(http);
   installErrorHandlers(http);
 
@@ -120,7 +121,6 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       void work.finally(() => hookWork.delete(work));
     },
   });
-  io = socketServer;
   const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
   hooks.push(liveTokens);
   registerAuthRequests(requests, authenticator, liveTokens);

@@ -92,7 +92,7 @@ async function addSession(i: number): Promise<void> {
     });
     agents[agentIndex] = agent;
   }
-  const agent = agents[agentIndex]!;
+  const agent = agents[agentIndex];
   const offered = new Promise<string>((resolve) => {
     const onOffer = (o: { offerId: string; session: { taxpayer: { sub: string } } }) => {
       if (o.session.taxpayer.sub !== `bench-tp-${i}`) return;

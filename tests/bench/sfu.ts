@@ -155,7 +155,13 @@ for (const level of LEVELS) {
   run.at(`${level} sessions`);
   while (sessions.length < level) sessions.push(await createSession(pool, sessions.length));
   await sleep(2000); // settle: key frames, bitrate estimation
-  for (const s of sessions) for (const p of s.peers) (p.sent = 0), (p.sentBytes = 0), (p.received = 0);
+  for (const s of sessions) {
+    for (const p of s.peers) {
+      p.sent = 0;
+      p.sentBytes = 0;
+      p.received = 0;
+    }
+  }
   const [before] = await pool.workerStats();
   const t0 = Date.now();
   await sleep(WINDOW_S * 1000);
@@ -167,7 +173,10 @@ for (const level of LEVELS) {
   let received = 0;
   let sentBytes = 0;
   for (const s of sessions) {
-    for (const p of s.peers) (received += p.received), (sentBytes += p.sentBytes);
+    for (const p of s.peers) {
+      received += p.received;
+      sentBytes += p.sentBytes;
+    }
     for (const e of s.expectations) expected += e.from.sent;
   }
   const cpu = ((after!.usage.ru_utime + after!.usage.ru_stime - before!.usage.ru_utime - before!.usage.ru_stime) / 1000 / elapsed) * 100;

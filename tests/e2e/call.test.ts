@@ -1,17 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
+import type { HelpRequest, OfferEvent, SupervisorMetrics } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import { SdkPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
-const help = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
+const help: HelpRequest = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
 
 /** Taxpayer asks, the agent accepts: both pages are in the session. */
 async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage, topic = 'invoice'): Promise<string> {
   await agent.request('agent:status', { status: 'available' });
-  const session = await taxpayer.request<SessionSummary>('help:request', { ...help, topic });
+  const session = await taxpayer.request('help:request', { ...help, topic });
   const offer = await agent.event<OfferEvent>('offer:new');
   await agent.request('offer:accept', { offerId: offer.offerId });
   expect(offer.session.sessionId).toBe(session.sessionId);
@@ -49,7 +49,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     const taxpayerSees = await taxpayer.stats();
     expect(taxpayerSees.map((r) => r.peer.split(':')[0]).sort()).toEqual(['agent', 'agent']);
 
-    const mediaStats = await agent.request<{ consumers: number; producers: { packetCount: number }[] }>('media:stats', { sessionId });
+    const mediaStats = await agent.request('media:stats', { sessionId });
     expect(mediaStats.consumers).toBe(8);
     expect(mediaStats.producers.every((p) => p.packetCount > 0)).toBe(true);
 

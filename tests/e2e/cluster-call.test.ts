@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { SdkPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestCluster, type TestCluster } from '../harness/service.js';
@@ -27,7 +27,7 @@ describe('a call across two instances, in real Chromium', () => {
     const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), one!.url, one!.taxpayerToken({ sub: 'tp-two-instances' }));
     const agent = await SdkPage.open(await b.browser.createBrowserContext(), two!.url, await two!.staffToken('agent1', DEV_PASSWORDS.agent1));
     await agent.request('agent:status', { status: 'available' });
-    const session = await taxpayer.request<SessionSummary>('help:request', { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'portal', page: '/' } });
+    const session = await taxpayer.request('help:request', { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'portal', page: '/' } });
     const offer = await agent.event<OfferEvent>('offer:new');
     await agent.request('offer:accept', { offerId: offer.offerId });
     await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video')]);

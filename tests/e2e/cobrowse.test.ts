@@ -137,7 +137,7 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       await v.control({ action: 'select', nodeId: v.nodeIdBySelector('#bank'), value: 'ccb' });
     });
     // the page's own change handler ran: its summary shows the bank
-    await taxpayer.waitForFunction(() => document.querySelector('#summary')!.textContent!.includes('中国建设银行'), { timeout: 10_000, polling: 100 });
+    await taxpayer.waitForFunction(() => document.querySelector('#summary')!.textContent.includes('中国建设银行'), { timeout: 10_000, polling: 100 });
 
     await agent.evaluate(async () => {
       const v = (window as any).ag.viewer;
@@ -173,8 +173,8 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
       document.getElementById('back-2')?.click();
       document.getElementById('back-2')?.click();
     });
-    await taxpayer.evaluate(() => (document.querySelector('#back-3') as HTMLElement | null)?.click());
-    await taxpayer.evaluate(() => (document.querySelector('#back-2') as HTMLElement | null)?.click());
+    await taxpayer.evaluate(() => document.querySelector<HTMLElement>('#back-3')?.click());
+    await taxpayer.evaluate(() => document.querySelector<HTMLElement>('#back-2')?.click());
     await taxpayer.waitForFunction(() => !(document.querySelector('#step-1') as HTMLElement).hidden);
     await taxpayer.evaluate(() => document.getElementById('terms')!.scrollTo(0, 60));
     await agent.waitForFunction(() => (window as any).ag.viewer.document.getElementById('terms')?.scrollTop === 60, { timeout: 10_000, polling: 100 });

@@ -57,7 +57,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       ([...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
       await answer;
     });
-    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     // the title with its markup reached the console's mirror, as text
     await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.title.includes('<img src=x'), { timeout: 10_000, polling: 100 });
     // chat from the taxpayer is shown as text: markup in it does nothing in the console
@@ -82,7 +82,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     }, sessionId);
     await agent.waitForSelector('.messages button.snapshot');
     await agent.click('.messages button.snapshot');
-    await agent.waitForFunction(() => (document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#taxpayer-id'), { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.snapshot-stage iframe')?.contentDocument?.querySelector('#taxpayer-id'), { timeout: 10_000, polling: 100 });
     expect(await agent.evaluate(() => ((document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement).contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value)).toMatch(/^\*+$/);
     await screenshot(agent, 'console-page-snapshot');
     await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭') as HTMLButtonElement).click());
@@ -107,7 +107,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     // the agent's call: their own microphone level shows on the meter
     await agent.evaluate(() => ([...document.querySelectorAll('.call-controls button')].find((b) => b.textContent === '开始通话') as HTMLButtonElement).click());
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === '通话中', { timeout: 15_000, polling: 100 });
-    await agent.waitForFunction(() => parseFloat((document.querySelector('.level-bar') as HTMLElement | null)?.style.width ?? '0') > 0, { timeout: 10_000, polling: 50 });
+    await agent.waitForFunction(() => parseFloat(document.querySelector<HTMLElement>('.level-bar')?.style.width ?? '0') > 0, { timeout: 10_000, polling: 50 });
     await screenshot(agent, 'console-session-mirror');
 
     const ended = [...(await agent.$$('.actions button'))];
@@ -154,11 +154,11 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     // the call starts by itself and its tiles push the chat down: click once it has settled
     await page.waitForFunction(() => document.querySelector('.watch .call-state')?.textContent === '通话中' && document.querySelector('.watch .tile.self'), { timeout: 15_000 });
     const fromSupervisor = live.taxpayer.log.next<{ text: string; from: { role: string } }>('chat:message', (m) => m.from.role === 'supervisor');
-    await page.$eval('.watch .chat-form input', (input) => ((input as HTMLInputElement).value = '我是班长，来协助您'));
+    await page.$eval('.watch .chat-form input', (input) => (input.value = '我是班长，来协助您'));
     await page.click('.watch .chat-form button[type="submit"]');
     // sent (it shows in the supervisor's own chat), or the console says why not
     await page.waitForFunction(() => document.querySelector('.watch .messages')?.textContent?.includes('我是班长'), { timeout: 10_000 }).catch(async (error: unknown) => {
-      throw new Error(`the supervisor's message was not sent; console says "${await page.$eval('.toast', (e) => e.textContent)}"; input "${await page.$eval('.watch .chat-form input', (e) => (e as HTMLInputElement).value)}"`, { cause: error });
+      throw new Error(`the supervisor's message was not sent; console says "${await page.$eval('.toast', (e) => e.textContent)}"; input "${await page.$eval('.watch .chat-form input', (e) => e.value)}"`, { cause: error });
     });
     expect((await fromSupervisor).text).toBe('我是班长，来协助您');
     await screenshot(page, 'console-supervisor-joined');
@@ -192,7 +192,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
 
     // that session is replayed from its recording: page, chat, timeline, the rating
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '回放') as HTMLButtonElement).click());
-    await page.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     expect(await page.$eval('.timeline', (e) => e.textContent)).toContain('<img src=x');
     expect(await page.$$eval('.timeline img', (imgs) => imgs.length)).toBe(0);
     expect(await page.$eval('.replay-rating', (e) => e.textContent)).toBe('纳税人评价 4/5 ★★★★☆ <b>很耐心</b>，但等了一会儿');
@@ -220,7 +220,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     const page = await (await b.browser.createBrowserContext()).newPage();
     await page.setViewport({ width: 1100, height: 800 });
     await page.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '王芳'));
+    await page.$eval('#login-form input[name="name"]', (el) => (el.value = '王芳'));
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => {
@@ -248,7 +248,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await signInToConsole(page, t.url, 'agent3', 'agent3-pass');
     await page.select('.status-select', 'available');
     const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-moved', name: '周敏' }));
-    const asked = await request<{ sessionId: string }>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
+    const asked = await request(taxpayerSocket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
     if (!asked.ok) throw new Error(asked.error.message);
     const { sessionId } = asked.result;
     await page.waitForSelector('.offer button.primary');
@@ -295,7 +295,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.click('button[type="submit"]');
     await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`, { timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之前的问题'), { timeout: 10_000 });
-    await page.waitForFunction(() => (document.querySelector('.session-panel:not([hidden]) .mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     expect(await page.$eval('.load', (e) => e.textContent)).toContain('1/5');
     await tpPage.evaluate(() => (window as any).tp.connection.request('chat:send', { sessionId: (window as any).tp.share.sessionId, text: '刷新之后还在吗' }));
     await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之后还在吗'), { timeout: 10_000 });

@@ -5,6 +5,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { widgetSessionId } from '../harness/portal-page.js';
 
 describe('first session in a real browser', () => {
   let t: TestService;
@@ -39,7 +40,7 @@ describe('first session in a real browser', () => {
     // no agent is signed in yet: the widget says so rather than "you are next"
     expect(await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.status strong')?.textContent)).toBe('目前没有坐席值班');
     await screenshot(page, 'demo-portal-widget-waiting');
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const sessionId = await widgetSessionId(page);
     expect(await t.service.redis.hGet(`sess:${sessionId}`, 'topic')).toBe('invoice');
 
     const agent = await agentTakesNextOffer(t);
@@ -73,7 +74,7 @@ describe('first session in a real browser', () => {
 
   it('demo portal: a reload resumes the same session instead of opening another', async () => {
     const page = await open('/demo/');
-    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '李四'));
+    await page.$eval('#login-form input[name="name"]', (el) => (el.value = '李四'));
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
@@ -91,7 +92,7 @@ describe('first session in a real browser', () => {
 
   it('demo portal: cancel, then ask again (twice): each new request is shown waiting, with the channel chosen before', async () => {
     const page = await open('/demo/');
-    await page.$eval('#login-form input[name="name"]', (el) => ((el as HTMLInputElement).value = '赵六'));
+    await page.$eval('#login-form input[name="name"]', (el) => (el.value = '赵六'));
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     await page.evaluate(() => {
@@ -129,7 +130,7 @@ describe('first session in a real browser', () => {
     await page.waitForSelector('.error');
     expect(await page.$eval('.error', (el) => el.textContent)).toBe('用户名或密码错误');
 
-    await page.$eval('input[name="password"]', (el) => ((el as HTMLInputElement).value = ''));
+    await page.$eval('input[name="password"]', (el) => (el.value = ''));
     await page.type('input[name="username"]', 'agent1');
     await page.type('input[name="password"]', 'agent1-pass');
     await page.click('button[type="submit"]');

@@ -63,7 +63,7 @@ describe('form state in snapshots (real Chromium)', () => {
       const destroy = w.EtaxAssist.showPageSnapshot(box, snapshot);
       // read (and closed) as a mirror is
       w.ag.viewer = {
-        get document() { return (box.querySelector('iframe') as HTMLIFrameElement | null)?.contentDocument ?? undefined; },
+        get document() { return box.querySelector<HTMLIFrameElement>('iframe')?.contentDocument ?? undefined; },
         close() { destroy(); box.remove(); },
       };
     }, json);

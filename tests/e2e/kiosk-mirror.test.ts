@@ -36,7 +36,7 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
     kiosk.evaluate((label) => {
       const w = window as any;
       const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
-      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((button) => button.textContent === label) as HTMLButtonElement | undefined;
+      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((button) => button.textContent === label);
       found?.click();
       return found !== undefined;
     }, text);

@@ -4,7 +4,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import type { TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
-import { askThroughWidget, signInAtPortal } from '../harness/portal-page.js';
+import { askThroughWidget, signInAtPortal, widgetSessionId } from '../harness/portal-page.js';
 
 describe('kiosk mode of the help widget', () => {
   let t: TestService;
@@ -29,7 +29,7 @@ describe('kiosk mode of the help widget', () => {
     await page.waitForFunction(() => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === '静音'), { timeout: 15_000 });
     await screenshot(page, 'kiosk-session-dual-screen');
 
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const sessionId = await widgetSessionId(page);
     await request(agent, 'session:end', { sessionId });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'rating');
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');

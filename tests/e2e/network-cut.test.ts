@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { NetworkNamespace } from '../harness/netns.js';
 import { SdkPage } from '../harness/sdk-page.js';
@@ -30,7 +30,7 @@ describe('media survives real network cuts of the taxpayer, without any click', 
     taxpayer = await SdkPage.open(inside.browser, origin, t.taxpayerToken({ sub: 'tp-cut' }));
     agent = await SdkPage.open(outside.browser, origin, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
     await agent.request('agent:status', { status: 'available' });
-    const session = await taxpayer.request<SessionSummary>('help:request', {
+    const session = await taxpayer.request('help:request', {
       language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-09', hall: '徐汇办税服务厅' },
     });
     const offer = await agent.event<OfferEvent>('offer:new');

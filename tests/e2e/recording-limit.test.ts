@@ -45,7 +45,7 @@ describe('a session past its recording limit, in the real widget layer and conso
     // the mirror goes on past the limit (the console in front: its replay runs on animation frames)
     await agent.bringToFront();
     await taxpayer.type('#applicant-name', '李娜');
-    await agent.waitForFunction(() => ((document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name') as HTMLInputElement | null)?.value === '李娜', { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => (document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name') as HTMLInputElement | null)?.value === '李娜', { timeout: 15_000, polling: 100 });
     await screenshot(agent, 'recording-limit-console-zh');
     await screenshot(taxpayer, 'recording-limit-taxpayer-zh');
 

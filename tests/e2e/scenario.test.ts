@@ -28,7 +28,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     kiosk.evaluate((label) => {
       const w = window as any;
       const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
-      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((b) => b.textContent === label) as HTMLButtonElement | undefined;
+      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((b) => b.textContent === label);
       found?.click();
       return found !== undefined;
     }, text);
@@ -44,7 +44,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await kiosk.click('#lang');
     await kiosk.waitForFunction(() => document.documentElement.lang === 'en');
     expect(await kiosk.$eval('#login-view h1', (h) => h.textContent)).toBe('Taxpayer sign-in');
-    await kiosk.$eval('#login-form input[name="name"]', (input) => ((input as HTMLInputElement).value = 'Emma Li'));
+    await kiosk.$eval('#login-form input[name="name"]', (input) => (input.value = 'Emma Li'));
     await kiosk.click('#login-form button[type="submit"]');
     await kiosk.waitForSelector('#home-view:not([hidden])');
     await Promise.all([kiosk.waitForNavigation(), kiosk.click('a[href="refund.html"]')]);
@@ -86,7 +86,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     expect(await widgetButton(kiosk, 'Share')).toBe(true);
-    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     // a video request: the agent's call starts by itself
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === 'in call', { timeout: 15_000, polling: 100 });
     await agent.waitForFunction(
@@ -141,7 +141,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the supervisor sees the session live and watches it silently
     await supervisor.waitForFunction(() => document.querySelector('.dashboard')?.textContent?.includes('Emma Li'), { timeout: 10_000 });
     await clickButton(supervisor, '静默监听');
-    await supervisor.waitForFunction(() => (document.querySelector('.watch:not([hidden]) .mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#bank'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#bank'), { timeout: 15_000, polling: 100 });
     await screenshot(supervisor, 'scenario-7-supervisor-monitoring');
     await clickButton(supervisor, '停止监听');
 
@@ -158,7 +158,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await clickButton(expert, '接受', '.offer');
     await expert.waitForSelector('.session-panel');
     expect(await expert.$eval('.taxpayer-card', (e) => e.textContent)).toContain('needs an expert');
-    await expert.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#bank'), { timeout: 15_000, polling: 100 });
+    await expert.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#bank'), { timeout: 15_000, polling: 100 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.ui.textContent.includes('赵磊'), { timeout: 10_000 });
     await screenshot(expert, 'scenario-8-expert-session');
     // the first agent leaves; the expert explains in chat and ends the session
@@ -179,7 +179,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the supervisor replays the finished session: the page, the chat and the agent's actions
     await supervisor.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === '回放'), { timeout: 10_000 });
     await clickButton(supervisor, '回放');
-    await supervisor.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     const timeline = await supervisor.$eval('.timeline', (e) => e.textContent ?? '');
     expect(timeline).toContain('first holder');
     expect(timeline).toContain('高亮元素');

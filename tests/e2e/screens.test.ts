@@ -42,7 +42,7 @@ describe('every screen in both languages, switched while in use', () => {
     // a taxpayer on the refund page, in Chinese, asks for help by text
     const taxpayer = await page(1280, 900);
     await taxpayer.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
-    await taxpayer.$eval('#login-form input[name="name"]', (input) => ((input as HTMLInputElement).value = '周敏'));
+    await taxpayer.$eval('#login-form input[name="name"]', (input) => (input.value = '周敏'));
     await taxpayer.click('#login-form button[type="submit"]');
     await taxpayer.waitForSelector('#home-view:not([hidden])');
     await Promise.all([taxpayer.waitForNavigation(), taxpayer.click('a[href="refund.html"]')]);
@@ -119,7 +119,7 @@ describe('every screen in both languages, switched while in use', () => {
     expect(await agent.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('纳税人页面');
     // the first press puts the ring on the first thing on the taxpayer's screen (pressed again if
     // the mirror was being rebuilt from a fresh snapshot at that moment), two more walk on
-    const ringShown = () => agent.evaluate(() => (document.querySelector('.etax-keyboard-ring') as HTMLElement | null)?.style.display === 'block');
+    const ringShown = () => agent.evaluate(() => document.querySelector<HTMLElement>('.etax-keyboard-ring')?.style.display === 'block');
     for (let i = 0; i < 20 && !(await ringShown()); i++) {
       await agent.keyboard.press('ArrowDown');
       await sleep(100);
@@ -164,7 +164,7 @@ describe('every screen in both languages, switched while in use', () => {
     expect(english.filter((l) => HAN.test(l))).toEqual([]);
     await screenshot(supervisor, 'screens-supervisor-en');
     await clickButton(supervisor, 'Replay');
-    await supervisor.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     expect(await supervisor.$eval('.timeline', (e) => e.textContent)).toContain('Sharing · sharing');
     await supervisor.click('button[data-action="language"]');
     await supervisor.waitForFunction(() => document.documentElement.lang === 'zh-CN');

@@ -6,6 +6,7 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { request } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { widgetSessionId } from '../harness/portal-page.js';
 
 type Lang = 'zh' | 'en';
 interface Size {
@@ -115,7 +116,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     const taxpayer = await newPage();
     await taxpayer.goto(`${t.url}/demo/`, { waitUntil: 'networkidle0' });
     await shoot(taxpayer, 'portal-sign-in', PORTAL_SIZES);
-    await taxpayer.$eval('#login-form input[name="name"]', (input) => ((input as HTMLInputElement).value = '周敏'));
+    await taxpayer.$eval('#login-form input[name="name"]', (input) => (input.value = '周敏'));
     await taxpayer.click('#login-form button[type="submit"]');
     await taxpayer.waitForSelector('#home-view:not([hidden])');
     await taxpayer.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
@@ -146,7 +147,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     await shoot(taxpayer, 'widget-session-share-question', PORTAL_SIZES);
     await taxpayer.evaluate(() => ([...(window as any).helpWidget.share.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === '允许共享') as HTMLButtonElement).click());
-    await agent.waitForFunction(() => (document.querySelector('.session-panel .mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     await agent.waitForFunction(() => document.querySelector('.session-panel .tile-box:not(.self) figcaption'), { timeout: 15_000, polling: 100 });
     await agent.type('.chat-form input', '您好，我看到您的页面了');
     await agent.click('.chat-form button[type="submit"]');
@@ -169,7 +170,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await supervisor.waitForSelector('.tile-stat');
     await shoot(supervisor, 'supervisor-dashboard', ALL_SIZES);
     await clickButton(supervisor, '静默监听');
-    await supervisor.waitForFunction(() => (document.querySelector('.watch .mirror iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     await supervisor.waitForFunction(() => document.querySelectorAll('.monitor-tiles figcaption').length >= 2, { timeout: 15_000, polling: 100 });
     expect((await supervisor.$$eval('.monitor-tiles figcaption', (c) => c.map((x) => x.textContent))).sort()).toEqual(['坐席 王敏 Wang Min', '纳税人 周敏']);
     await shoot(supervisor, 'supervisor-monitoring', ALL_SIZES);
@@ -202,7 +203,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     // the supervisor replays the finished session, its rating beside it
     await supervisor.waitForFunction(() => document.querySelector('.rating .comment')?.textContent === '讲解清楚，谢谢', { timeout: 10_000, polling: 100 });
     await clickButton(supervisor, '回放');
-    await supervisor.waitForFunction(() => (document.querySelector('.replay-stage iframe') as HTMLIFrameElement | null)?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
     expect(await supervisor.$eval('.replay-rating', (e) => e.textContent)).toBe('纳税人评价 4/5 ★★★★☆ 讲解清楚，谢谢');
     await shoot(supervisor, 'supervisor-replay', ALL_SIZES);
 
@@ -223,7 +224,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     await shoot(kiosk, 'kiosk-widget-session-share-question', [KIOSK]);
-    const kioskSession = await kiosk.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const kioskSession = await widgetSessionId(kiosk);
     await request(kioskAgent, 'session:end', { sessionId: kioskSession });
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'rating', { timeout: 10_000 });
     await shoot(kiosk, 'kiosk-widget-rating', [KIOSK]);

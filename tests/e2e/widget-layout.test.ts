@@ -4,6 +4,7 @@ import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { request, type TestSocket } from '../harness/socket.js';
 import { agentTakesNextOffer } from '../harness/session.js';
+import { widgetSessionId } from '../harness/portal-page.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
@@ -87,7 +88,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
     );
   const panelText = (page: Page) => widget(page, `return ui.querySelector('.panel')?.textContent ?? '';`) as Promise<string>;
   const endSession = async (page: Page, agent: TestSocket) => {
-    const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+    const sessionId = await widgetSessionId(page);
     await request(agent, 'session:end', { sessionId });
     await request(agent, 'session:wrap-up', { sessionId, notes: 'ok', outcome: 'resolved' });
     // away before its socket goes: the next request must not be offered to a console nobody watches
@@ -192,7 +193,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       await screenshot(page, `widget-phone-session-${lang}`);
 
       // minimised mid-session, the bar says when the agent writes; opened again, the message is there
-      const sessionId = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+      const sessionId = await widgetSessionId(page);
       await widget(page, `ui.querySelector('.panel button[data-action="minimise"]').click();`);
       await request(agent, 'chat:send', { sessionId, text: lang === 'zh' ? '请看第二栏' : 'Look at the second field' });
       await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.bar .unread'), { timeout: 10_000 });
@@ -251,7 +252,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       await screenshot(page, `widget-kiosk-session-${lang}`);
 
       // the agent asks for control: Refuse is as reachable as Allow
-      await request(agent, 'cobrowse:control-request', { sessionId: await page.evaluate(() => sessionStorage.getItem('etax-assist:session')) });
+      await request(agent, 'cobrowse:control-request', { sessionId: await widgetSessionId(page) });
       await page.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.dialog'), { timeout: 10_000 });
       const answers = lang === 'zh' ? ['拒绝', '允许'] : ['Refuse', 'Allow'];
       expect(await onTop(page, answers, 'share')).toEqual(['ok', 'ok']);

@@ -27,11 +27,11 @@ export class TcpBalancer {
       const { hostname, port } = new URL(url);
       return { host: hostname, port: Number(port) };
     });
-    let balancer: TcpBalancer | undefined;
-    const server = createServer((client) => balancer?.accept(client));
+    // clients connect once it listens, so after `balancer` below is set
+    const server = createServer((client) => balancer.accept(client));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
-    balancer = new TcpBalancer(server, typeof address === 'object' && address ? address.port : 0, backends);
+    const balancer = new TcpBalancer(server, typeof address === 'object' && address ? address.port : 0, backends);
     return balancer;
   }
 

@@ -33,7 +33,7 @@ export async function taxpayerBootstrap(page: Page, token: string, options: { se
       share.on('control', (input: unknown, refusal: unknown) => controls.push({ input, refusal }));
       w.tp = { connection, events, share, controls, errors };
       await share.resume();
-      return id as string;
+      return id;
     },
     token,
     options.sessionId ?? null,

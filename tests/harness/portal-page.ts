@@ -15,3 +15,10 @@ export async function askThroughWidget(page: Page): Promise<void> {
   });
   await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
 }
+
+/** The session the page's widget is in (as it keeps it across reloads); throws when it is in none. */
+export async function widgetSessionId(page: Page): Promise<string> {
+  const id = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
+  if (id === null) throw new Error('the widget is in no session');
+  return id;
+}

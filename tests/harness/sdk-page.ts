@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { ClientRequestName, RequestOf, ResultOf } from '@etax-assist/protocol';
 
 /**
  * A browser page that loads the SDK bundle exactly as a portal does (the demo portal page), and
@@ -22,8 +23,9 @@ export class SdkPage {
     return new SdkPage(page);
   }
 
-  request<T = unknown>(name: string, payload: unknown): Promise<T> {
-    return this.page.evaluate((n, p) => (window as any).sdk.connection.request(n, p), name, payload) as Promise<T>;
+  /** A declared request through the page's SDK connection, which validates the ack against its result schema. */
+  request<N extends ClientRequestName>(name: N, payload: RequestOf<N>): Promise<ResultOf<N>> {
+    return this.page.evaluate((n, p) => (window as any).sdk.connection.request(n, p), name, payload) as Promise<ResultOf<N>>;
   }
 
   /** The first event so named (already received or coming) whose payload matches `where`. */
@@ -72,7 +74,7 @@ export class SdkPage {
   }
 
   evaluate<T>(fn: () => T): Promise<T> {
-    return this.page.evaluate(fn) as Promise<T>;
+    return this.page.evaluate(fn);
   }
 
   close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { OfferEvent } from '@etax-assist/protocol';
 import { EventLog } from './events.js';
 import { DEV_PASSWORDS, type TestService } from './service.js';
 import { connectSocket, request, type TestSocket } from './socket.js';
@@ -22,7 +22,7 @@ export async function activeSession(
   await request(agentSocket, 'agent:status', { status: 'available' });
   const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: taxpayerSub }));
   const taxpayerLog = new EventLog(taxpayerSocket);
-  const asked = await request<SessionSummary>(taxpayerSocket, 'help:request', {
+  const asked = await request(taxpayerSocket, 'help:request', {
     language: 'zh', topic, channel, entry: { kind: 'portal', page: '/' },
   });
   if (!asked.ok) throw new Error(asked.error.message);

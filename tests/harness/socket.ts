@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { EventLog } from './events.js';
-import type { Ack } from '@etax-assist/protocol';
+import { AckEnvelope, CLIENT_REQUESTS, parse, type Ack, type ClientRequestName, type RequestOf, type ResultOf } from '@etax-assist/protocol';
 
 export type TestSocket = Socket;
 
@@ -16,9 +16,29 @@ export function connectSocket(url: string, token: string | undefined): Promise<T
   });
 }
 
-/** Sends a request and returns the ack as it came. */
-export function request<T = unknown>(socket: TestSocket, name: string, payload?: unknown): Promise<Ack<T>> {
-  return socket.timeout(5000).emitWithAck(name, payload) as Promise<Ack<T>>;
+/** A declared request's name with a payload of its schema, for tables of requests sent in a loop. */
+export type DeclaredRequest = { [N in ClientRequestName]: [name: N, payload: RequestOf<N>] }[ClientRequestName];
+
+/**
+ * Sends a declared request with its declared payload and returns the ack, refusals included; an ack
+ * or a result that does not match its declared schema throws, so every test also checks the contract.
+ */
+export async function request<N extends ClientRequestName>(socket: TestSocket, name: N, payload: RequestOf<N>): Promise<Ack<ResultOf<N>>> {
+  const ack = parse(AckEnvelope, await rawRequest(socket, name, payload), `${name} ack`);
+  if (ack.ok) parse(CLIENT_REQUESTS[name].result, ack.result, `${name} result`);
+  return ack as Ack<ResultOf<N>>;
+}
+
+/** Sends a declared request and returns its result; a refusal throws with its code. */
+export async function requestOk<N extends ClientRequestName>(socket: TestSocket, name: N, payload: RequestOf<N>): Promise<ResultOf<N>> {
+  const ack = await request(socket, name, payload);
+  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
+  return ack.result;
+}
+
+/** Sends any name with any payload, for the tests of how the server refuses undeclared names and malformed payloads. */
+export function rawRequest(socket: TestSocket, name: string, payload?: unknown): Promise<Ack<unknown>> {
+  return socket.timeout(5000).emitWithAck(name, payload) as Promise<Ack<unknown>>;
 }
 
 /** A suite's socket clients, each with the log of what it received, closed together when the suite ends. */

@@ -2,24 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage, OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { ChatMessage, HelpRequest, OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, startTestStores, workerBin } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { connectSocket, requestOk, type TestSocket } from '../harness/socket.js';
 
 const STREAM = 'etax:socket.io';
 const PASSWORDS = { ...DEV_PASSWORDS, agent2: 'agent2-pass', agent3: 'agent3-pass' };
 
-async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
-  const ack = await request<T>(socket, name, payload);
-  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
-  return ack.result;
-}
-
-const help = (topic: string, channel: 'text' | 'voice') => ({ language: 'zh', topic, channel, entry: { kind: 'portal', page: '/' } });
+const help = (topic: string, channel: 'text' | 'voice'): HelpRequest => ({ language: 'zh', topic, channel, entry: { kind: 'portal', page: '/' } });
 
 /**
  * Issue 15, item 11: an instance that falls behind the trimming of the adapter's stream (paused
@@ -49,22 +43,22 @@ describe('an instance that falls behind the adapter stream\'s trimming', () => {
       await lagging.waitFor('agent console');
       // agent1 (live) serves two taxpayers: one on the instance that will lag, one on the live one
       const agent1 = await connect(live.url, await live.staffToken('agent1', PASSWORDS.agent1));
-      await ok(agent1.socket, 'agent:status', { status: 'available' });
+      await requestOk(agent1.socket, 'agent:status', { status: 'available' });
       const taxpayerA = await connect(laggingUrl, live.taxpayerToken({ sub: 'tp-lagging', name: '滞后' }));
-      const session1 = (await ok<SessionSummary>(taxpayerA.socket, 'help:request', help('invoice', 'text'))).sessionId;
-      await ok(agent1.socket, 'offer:accept', { offerId: (await agent1.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === session1)).offerId });
+      const session1 = (await requestOk(taxpayerA.socket, 'help:request', help('invoice', 'text'))).sessionId;
+      await requestOk(agent1.socket, 'offer:accept', { offerId: (await agent1.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === session1)).offerId });
       await taxpayerA.log.next<SessionSummary>('session:state', (s) => s.state === 'active');
       const taxpayerC = await connect(live.url, live.taxpayerToken({ sub: 'tp-chatty' }));
-      const sessionC = (await ok<SessionSummary>(taxpayerC.socket, 'help:request', help('invoice', 'text'))).sessionId;
-      await ok(agent1.socket, 'offer:accept', { offerId: (await agent1.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionC)).offerId });
+      const sessionC = (await requestOk(taxpayerC.socket, 'help:request', help('invoice', 'text'))).sessionId;
+      await requestOk(agent1.socket, 'offer:accept', { offerId: (await agent1.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionC)).offerId });
       // agent3 (lagging) serves a taxpayer on the live instance; agent2 (lagging) waits for work
       const agent3 = await connect(laggingUrl, await live.staffToken('agent3', PASSWORDS.agent3));
-      await ok(agent3.socket, 'agent:status', { status: 'available' });
+      await requestOk(agent3.socket, 'agent:status', { status: 'available' });
       const taxpayerE = await connect(live.url, live.taxpayerToken({ sub: 'tp-moved' }));
-      const sessionE = (await ok<SessionSummary>(taxpayerE.socket, 'help:request', help('social-insurance', 'text'))).sessionId;
-      await ok(agent3.socket, 'offer:accept', { offerId: (await agent3.log.next<OfferEvent>('offer:new')).offerId });
+      const sessionE = (await requestOk(taxpayerE.socket, 'help:request', help('social-insurance', 'text'))).sessionId;
+      await requestOk(agent3.socket, 'offer:accept', { offerId: (await agent3.log.next<OfferEvent>('offer:new')).offerId });
       const agent2 = await connect(laggingUrl, await live.staffToken('agent2', PASSWORDS.agent2));
-      await ok(agent2.socket, 'agent:status', { status: 'available' });
+      await requestOk(agent2.socket, 'agent:status', { status: 'available' });
       const supervisor = await connect(live.url, await live.staffToken('super1', PASSWORDS.super1));
       const inSessionE = async () => (await live.service.app.io.in(`session:${sessionE}`).fetchSockets()).map((s) => s.id);
       expect(await inSessionE()).toContain(agent3.socket.id);
@@ -74,12 +68,12 @@ describe('an instance that falls behind the adapter stream\'s trimming', () => {
       lagging.child.kill('SIGSTOP');
       const from = { taxpayerA: taxpayerA.log.mark(), agent2: agent2.log.mark(), agent3: agent3.log.mark() };
       // agent1 says goodbye to taxpayer A and ends the session
-      await ok(agent1.socket, 'chat:send', { sessionId: session1, text: '再见' });
-      await ok(agent1.socket, 'session:end', { sessionId: session1 });
+      await requestOk(agent1.socket, 'chat:send', { sessionId: session1, text: '再见' });
+      await requestOk(agent1.socket, 'session:end', { sessionId: session1 });
       // agent3 is set offline: its session goes back to the queue and is offered to agent2
-      await ok(supervisor.socket, 'supervisor:agent-status', { agentId: 'agent3', status: 'offline' });
+      await requestOk(supervisor.socket, 'supervisor:agent-status', { agentId: 'agent3', status: 'offline' });
       expect(await live.service.redis.hGet(`sess:${sessionE}`, 'offerAgent')).toBe('agent2');
-      for (let i = 0; i < 300; i++) await ok(taxpayerC.socket, 'chat:send', { sessionId: sessionC, text: `flood ${i}` });
+      for (let i = 0; i < 300; i++) await requestOk(taxpayerC.socket, 'chat:send', { sessionId: sessionC, text: `flood ${i}` });
       // the gap happened: the stream was trimmed past everything the paused instance can have read
       const [oldestKept] = await live.service.redis.xRange(STREAM, '-', '+', { COUNT: 1 });
       expect(compareStreamIds(oldestKept!.id, endBeforePause!.id)).toBeGreaterThan(0);
@@ -98,7 +92,7 @@ describe('an instance that falls behind the adapter stream\'s trimming', () => {
       const offer = await agent2.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionE, 15_000, from.agent2);
       expect(offer.expiresInMs).toBeGreaterThan(0);
       expect(offer.expiresInMs).toBeLessThanOrEqual(120_000);
-      await ok(agent2.socket, 'offer:accept', { offerId: offer.offerId });
+      await requestOk(agent2.socket, 'offer:accept', { offerId: offer.offerId });
       await taxpayerE.log.next<SessionSummary>('session:state', (s) => s.state === 'active' && s.agent?.id === 'agent2');
       const metrics = await (await fetch(`${laggingUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       expect(Number(/^etax_adapter_stream_gaps_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);

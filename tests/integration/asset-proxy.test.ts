@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MirrorJoinResult } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
@@ -50,7 +49,7 @@ describe('the asset proxy (real service, a local portal origin)', () => {
   });
 
   async function linkOf(socket: TestSocket): Promise<string> {
-    const watched = await request<MirrorJoinResult>(socket, 'cobrowse:watch', { sessionId: s.sessionId });
+    const watched = await request(socket, 'cobrowse:watch', { sessionId: s.sessionId });
     if (!watched.ok || !watched.result.assets) throw new Error('no asset proxy in the watch result');
     return watched.result.assets.base;
   }

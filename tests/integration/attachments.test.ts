@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, SessionSummary } from '@etax-assist/protocol';
+import type { ChatMessage } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, request } from '../harness/socket.js';
@@ -97,7 +97,7 @@ describe('chat attachments (real service)', () => {
     // registration: not agent1's skill, so the request waits in the queue
     const socket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-queued' }));
     try {
-      const asked = await request<SessionSummary>(socket, 'help:request', { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'portal', page: '/' } });
+      const asked = await request(socket, 'help:request', { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'portal', page: '/' } });
       if (!asked.ok) throw new Error(asked.error.message);
       const refused = await uploadTo(t, asked.result.sessionId, t.taxpayerToken({ sub: 'tp-queued' }), PNG, 'image/png');
       expect(await errorOf(refused)).toMatchObject({ status: 409, code: 'CONFLICT' });

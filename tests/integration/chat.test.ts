@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatHistory, ChatMessage } from '@etax-assist/protocol';
+import type { ChatMessage } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, request } from '../harness/socket.js';
@@ -20,11 +20,11 @@ describe('session chat (real service)', () => {
   it('delivers messages both ways and keeps them as history', async () => {
     const sessionId = s.sessionId;
     const arrived = s.agent.log.next<ChatMessage>('chat:message', (m) => m.text === '您好，请问怎么开发票？');
-    const sent = await request<ChatMessage>(s.taxpayer.socket, 'chat:send', { sessionId, text: '  您好，请问怎么开发票？ ', clientId: 'c1' });
+    const sent = await request(s.taxpayer.socket, 'chat:send', { sessionId, text: '  您好，请问怎么开发票？ ', clientId: 'c1' });
     expect(sent).toMatchObject({ ok: true, result: { text: '您好，请问怎么开发票？', clientId: 'c1', from: { role: 'taxpayer', name: '张伟' } } });
     expect((await arrived).from.id).toBe('tp-chat');
     await request(s.agent.socket, 'chat:send', { sessionId, text: '请点击“发票申领”。' });
-    const history = await request<ChatHistory>(s.taxpayer.socket, 'chat:history', { sessionId });
+    const history = await request(s.taxpayer.socket, 'chat:history', { sessionId });
     if (!history.ok) throw new Error(history.error.message);
     expect(history.result.messages.map((m) => m.text)).toEqual(['您好，请问怎么开发票？', '请点击“发票申领”。']);
   });

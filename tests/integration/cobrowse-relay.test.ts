@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CobrowseState, MirrorJoinResult, RecordingPage } from '@etax-assist/protocol';
+import type { CobrowseState, EventBatch, RequestOf } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
-import { connectSocket, request } from '../harness/socket.js';
+import { connectSocket, rawRequest, request } from '../harness/socket.js';
 
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
 const full = (t: number, text = 'hello') => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: text, id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
@@ -35,10 +35,10 @@ describe('co-browsing relay (real service, real Redis)', () => {
     const sessionId = s.sessionId;
     expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
       .toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
-    const waiting = await request<MirrorJoinResult>(s.agent.socket, 'cobrowse:watch', { sessionId });
+    const waiting = await request(s.agent.socket, 'cobrowse:watch', { sessionId });
     expect(waiting).toMatchObject({ ok: true, result: { state: { sharing: 'waiting' }, events: [] } });
 
-    const shared = await request<CobrowseState>(s.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    const shared = await request(s.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
     expect(shared).toMatchObject({ ok: true, result: { sharing: 'sharing' } });
     await s.agent.log.next<CobrowseState>('cobrowse:state', (st) => st.sharing === 'sharing');
     expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
@@ -53,12 +53,12 @@ describe('co-browsing relay (real service, real Redis)', () => {
 
     const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await request(supervisor, 'supervisor:observe', { sessionId, mode: 'monitor' });
-    const late = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    const late = await request(supervisor, 'cobrowse:watch', { sessionId });
     if (!late.ok) throw new Error(late.error.message);
     expect(late.result.events.map((e) => e.type)).toEqual([4, 2, 3, 3]);
     // a new snapshot replaces the buffer
     await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 6, events: [mutation(5), meta(6), full(7, 'again')] });
-    const again = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    const again = await request(supervisor, 'cobrowse:watch', { sessionId });
     if (!again.ok) throw new Error(again.error.message);
     expect(again.result.events.map((e) => e.type)).toEqual([4, 2]);
     // a silent monitor may watch but not point or control
@@ -86,11 +86,11 @@ describe('co-browsing relay (real service, real Redis)', () => {
 
   it('applies control only with the taxpayer\'s consent, held by the server; requests lapse; Stop revokes', async () => {
     const sessionId = s.sessionId;
-    const click = { sessionId, input: { action: 'click', nodeId: 2 } };
+    const click: RequestOf<'cobrowse:control-input'> = { sessionId, input: { action: 'click', nodeId: 2 } };
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
-    const asked = await request<CobrowseState>(s.agent.socket, 'cobrowse:control-request', { sessionId });
+    const asked = await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
     expect(asked).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'agent1' } } });
     // unanswered, it lapses
     const since = s.taxpayer.log.mark();
@@ -103,8 +103,8 @@ describe('co-browsing relay (real service, real Redis)', () => {
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toEqual({ ok: true, result: {} });
     expect((await arrived).input.action).toBe('click');
     // the taxpayer's page refused it: the agent is told why, and the recording says which input it was
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'paste', nodeId: 2 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'paste', nodeId: 2 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     const told = s.agent.log.next<{ reason: string }>('cobrowse:control-refused');
     expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'click', nodeId: 2 })).toEqual({ ok: true, result: {} });
     expect((await told).reason).toBe('no-control');
@@ -151,7 +151,7 @@ describe('co-browsing relay (real service, real Redis)', () => {
     // what was queued before it fell behind drains; then the next batch brings a fresh mirror
     await new Promise((r) => setTimeout(r, 1000));
     const before = received.length;
-    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: seq++, events: [mutation(500)] });
+    await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq, events: [mutation(500)] });
     await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(before);
     // it got fewer than every batch, and was brought up to date with a snapshot (Meta + FullSnapshot)
     expect(received.length).toBeLessThan(122);
@@ -160,12 +160,12 @@ describe('co-browsing relay (real service, real Redis)', () => {
   });
 
   it('keeps the whole recording, readable page by page', async () => {
-    const first = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 3 });
+    const first = await request(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 3 });
     if (!first.ok) throw new Error(first.error.message);
     // pages hold whole compressed chunks: at least the limit, and a cursor to go on
     expect(first.result.entries.length).toBeGreaterThanOrEqual(3);
     expect(first.result.next).toBeDefined();
-    const rest = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, after: first.result.next, limit: 1000 });
+    const rest = await request(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, after: first.result.next, limit: 1000 });
     if (!rest.ok) throw new Error(rest.error.message);
     const kinds = [...first.result.entries, ...rest.result.entries].map((e) => e.kind);
     expect(kinds).toEqual(expect.arrayContaining(['state', 'rrweb', 'input', 'control-refused']));
@@ -196,10 +196,10 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
     await t?.stop();
   });
 
-  const send = (events: unknown[]) => request<{ snapshotWanted: boolean }>(s.taxpayer.socket, 'cobrowse:events', { sessionId: s.sessionId, seq: seq++, events });
+  const send = (events: EventBatch['events']) => request(s.taxpayer.socket, 'cobrowse:events', { sessionId: s.sessionId, seq: seq++, events });
   const liveLength = () => t.service.redis.xLen(`cb:${s.sessionId}:live`);
   const watchLate = async () => {
-    const late = await request<MirrorJoinResult>(s.agent.socket, 'cobrowse:watch', { sessionId: s.sessionId });
+    const late = await request(s.agent.socket, 'cobrowse:watch', { sessionId: s.sessionId });
     if (!late.ok) throw new Error(late.error.message);
     return late.result.events.map((e) => e.type);
   };
@@ -237,7 +237,7 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
     const stored = await t.service.redis.hGet(`cb:${s.sessionId}`, 'recBytes');
     expect(Number(stored)).toBeLessThanOrEqual(8192);
     const recording = async () => {
-      const page = await request<RecordingPage>(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 1000 });
+      const page = await request(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 1000 });
       if (!page.ok) throw new Error(page.error.message);
       return page.result.entries;
     };
@@ -275,7 +275,7 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
     // a watcher joining now has both batches, and is told so: relayed again, they would be skipped
     const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await request(supervisor, 'supervisor:observe', { sessionId, mode: 'monitor' });
-    const joined = await request<MirrorJoinResult>(supervisor, 'cobrowse:watch', { sessionId });
+    const joined = await request(supervisor, 'cobrowse:watch', { sessionId });
     if (!joined.ok) throw new Error(joined.error.message);
     expect(joined.result.events.map((e) => e.timestamp)).toEqual([1, 2, 3]);
     expect(joined.result.liveId).toBe(second);

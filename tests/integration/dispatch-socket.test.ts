@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentStateEvent, OfferEvent, SessionNoticeEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
+import type { AgentStateEvent, HelpRequest, OfferEvent, SessionNoticeEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { TestClients, request } from '../harness/socket.js';
 
-const help = { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'kiosk', kioskId: 'K-03', hall: '浦东办税服务厅' } };
+const help: HelpRequest = { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'kiosk', kioskId: 'K-03', hall: '浦东办税服务厅' } };
 
 describe('dispatch over sockets: taxpayer, agent and supervisor clients on a real service', () => {
   let t: TestService;
@@ -31,7 +31,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     expect(status).toMatchObject({ ok: true, result: { status: 'available', busy: false, capacity: 5 } });
 
     const taxpayer = await client(t.taxpayerToken({ sub: 'tp-route', name: '张伟' }));
-    const asked = await request<SessionSummary>(taxpayer.socket, 'help:request', help);
+    const asked = await request(taxpayer.socket, 'help:request', help);
     if (!asked.ok) throw new Error(asked.error.message);
     const sessionId = asked.result.sessionId;
 
@@ -60,9 +60,9 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const first = await client(t.taxpayerToken({ sub: 'tp-q1' }));
     const second = await client(t.taxpayerToken({ sub: 'tp-q2' }));
     const green = await client(t.taxpayerToken({ sub: 'tp-q3' }));
-    const a = await request<SessionSummary>(first.socket, 'help:request', help);
-    const b = await request<SessionSummary>(second.socket, 'help:request', help);
-    const c = await request<SessionSummary>(green.socket, 'help:request', { ...help, priority: 'elderly' });
+    const a = await request(first.socket, 'help:request', help);
+    const b = await request(second.socket, 'help:request', help);
+    const c = await request(green.socket, 'help:request', { ...help, priority: 'elderly' });
     if (!a.ok || !b.ok || !c.ok) throw new Error('request failed');
     expect(a.result.queuePosition).toBe(1);
     expect(b.result.queuePosition).toBe(2);
@@ -80,7 +80,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
 
   it('pushes live metrics to supervisors and lets them force an agent away', async () => {
     const supervisor = await client(await t.staffToken('super1', DEV_PASSWORDS.super1));
-    const subscribed = await request<SupervisorMetrics>(supervisor.socket, 'supervisor:subscribe', {});
+    const subscribed = await request(supervisor.socket, 'supervisor:subscribe', {});
     if (!subscribed.ok) throw new Error(subscribed.error.message);
     expect(subscribed.result.queues.find((q) => q.queue === 'zh:invoice:frontline')).toBeDefined();
     const pushed = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.today.served >= 1);
@@ -89,7 +89,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
 
     // a request from a hall's kiosk shows under that hall while it waits
     const kiosk = await client(t.taxpayerToken({ sub: 'tp-hall' }));
-    const waiting = await request<SessionSummary>(kiosk.socket, 'help:request', { ...help, topic: 'registration' });
+    const waiting = await request(kiosk.socket, 'help:request', { ...help, topic: 'registration' });
     if (!waiting.ok) throw new Error(waiting.error.message);
     const withHall = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.halls.some((h) => h.hall === '浦东办税服务厅' && h.waiting >= 1));
     expect(withHall.halls.find((h) => h.hall === '浦东办税服务厅')?.kiosks).toContain('K-03');
@@ -107,7 +107,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const agent = await client(await t.staffToken('agent2', 'agent2-pass'));
     await request(agent.socket, 'agent:status', { status: 'available' });
     const taxpayer = await client(t.taxpayerToken({ sub: 'tp-lost' }));
-    const asked = await request<SessionSummary>(taxpayer.socket, 'help:request', help);
+    const asked = await request(taxpayer.socket, 'help:request', help);
     if (!asked.ok) throw new Error(asked.error.message);
     const offer = await agent.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === asked.result.sessionId);
     await request(agent.socket, 'offer:accept', { offerId: offer.offerId });
@@ -129,7 +129,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
   it('keeps a queued taxpayer through a reload and abandons one who does not come back', async () => {
     const token = t.taxpayerToken({ sub: 'tp-reload' });
     const before = await client(token);
-    const asked = await request<SessionSummary>(before.socket, 'help:request', { ...help, topic: 'refund' });
+    const asked = await request(before.socket, 'help:request', { ...help, topic: 'refund' });
     if (!asked.ok) throw new Error(asked.error.message);
     before.socket.close();
     const after = await client(token);
@@ -137,7 +137,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     expect(resumed).toMatchObject({ sessionId: asked.result.sessionId, state: 'queued' });
 
     const leaver = await client(t.taxpayerToken({ sub: 'tp-leaver' }));
-    const left = await request<SessionSummary>(leaver.socket, 'help:request', { ...help, topic: 'refund' });
+    const left = await request(leaver.socket, 'help:request', { ...help, topic: 'refund' });
     if (!left.ok) throw new Error(left.error.message);
     leaver.socket.close();
     await expect.poll(async () => (await t.service.redis.hGet(`sess:${left.result.sessionId}`, 'state')), { timeout: 10_000 }).toBe('abandoned');

@@ -78,7 +78,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       return [...open.values()];
     };
     const sessionState = async (s: string) => (await client.hGet(`sess:${s}`, 'state')) ?? '';
-    let unexpected: unknown[] = [];
+    const unexpected: unknown[] = [];
     const attempt = async (work: () => Promise<unknown>) => {
       try {
         await work();

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTP_STATUS_OF, type ErrorCode } from '@etax-assist/protocol';
@@ -174,10 +178,6 @@ describe('production mode', () => {
 
 describe('portal tokens signed with RS256', () => {
   it('accepts tokens signed with the private key of the configured public key, and refuses HS256 ones (even keyed with that public key)', async () => {
-    const { generateKeyPairSync } = await import('node:crypto');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const pair = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },

@@ -2,19 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { InstanceList, OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { InstanceList, OfferEvent } from '@etax-assist/protocol';
 import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, startTestStores, workerBin } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
-
-async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
-  const ack = await request<T>(socket, name, payload);
-  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
-  return ack.result;
-}
+import { connectSocket, requestOk } from '../harness/socket.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,10 +42,10 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       const agentLog = new EventLog(agentSocket);
       const taxpayerSocket = await connectSocket(stalledUrl, survivor.taxpayerToken({ sub: 'tp-stalled' }));
       const taxpayerLog = new EventLog(taxpayerSocket);
-      await ok(agentSocket, 'agent:status', { status: 'available' });
-      const { sessionId } = await ok<SessionSummary>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
-      await ok(agentSocket, 'offer:accept', { offerId: (await agentLog.next<OfferEvent>('offer:new')).offerId });
-      await ok(taxpayerSocket, 'media:join', { sessionId });
+      await requestOk(agentSocket, 'agent:status', { status: 'available' });
+      const { sessionId } = await requestOk(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+      await requestOk(agentSocket, 'offer:accept', { offerId: (await agentLog.next<OfferEvent>('offer:new')).offerId });
+      await requestOk(taxpayerSocket, 'media:join', { sessionId });
       expect(await survivor.service.redis.get(`media:owner:${sessionId}`)).toBe('stalled');
       const live = async () => ((await (await fetch(`${survivor.url}/api/instances`, { headers: auth })).json()) as InstanceList).instances.map((i) => i.id).sort();
 
@@ -66,7 +60,7 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       expect(taxpayerLog.of('media:rejoin')).toEqual([]);
       expect(await live()).toEqual(['stalled', 'survivor']);
       // and it serves as before: the call is still there
-      await ok(taxpayerSocket, 'media:create-transport', { sessionId, direction: 'send' });
+      await requestOk(taxpayerSocket, 'media:create-transport', { sessionId, direction: 'send' });
       expect(stalled.output()).not.toContain('declared dead');
 
       // past the timeout: declared dead, the call's clients are told to rejoin, the room is placed again
@@ -74,13 +68,13 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
       const taxpayerRejoin = taxpayerLog.next<{ reason: string }>('media:rejoin', () => true, 20_000);
       stalled.child.kill('SIGSTOP');
       // (the paused instance's pending read takes the first packet after the pause: this one)
-      await ok(agentSocket, 'chat:send', { sessionId, text: 'paused' });
+      await requestOk(agentSocket, 'chat:send', { sessionId, text: 'paused' });
       await expect.poll(() => lost, { timeout: 10_000 }).toEqual(['stalled']);
       expect((await agentRejoin).reason).toBe('instance-lost');
       expect(await live()).toEqual(['survivor']);
       // meanwhile the adapter stream is trimmed past the survivor's rejoin for the paused instance's taxpayer
       const rejoinSent = (await survivor.service.redis.xRevRange('etax:socket.io', '+', '-', { COUNT: 1 }))[0]!.id;
-      for (let i = 0; i < 300; i++) await ok(agentSocket, 'chat:send', { sessionId, text: `meanwhile ${i}` });
+      for (let i = 0; i < 300; i++) await requestOk(agentSocket, 'chat:send', { sessionId, text: `meanwhile ${i}` });
       const [oldestKept] = await survivor.service.redis.xRange('etax:socket.io', '-', '+', { COUNT: 1 });
       expect(compareStreamIds(oldestKept!.id, rejoinSent)).toBeGreaterThan(0);
       stalled.child.kill('SIGCONT');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferClosedEvent, OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { OfferClosedEvent, OfferEvent } from '@etax-assist/protocol';
 import { EventLog } from '../harness/events.js';
 import { startTestService, type TestService } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
@@ -33,7 +33,7 @@ describe('a refused late accept (real service, real Redis)', () => {
     const agents = [await agent('agent1'), await agent('agent2')];
     const taxpayer = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-late' }));
     sockets.push(taxpayer);
-    const asked = await request<SessionSummary>(taxpayer, 'help:request', { language: 'zh', topic: 'invoice', channel: 'text', entry: { kind: 'portal', page: '/' } });
+    const asked = await request(taxpayer, 'help:request', { language: 'zh', topic: 'invoice', channel: 'text', entry: { kind: 'portal', page: '/' } });
     if (!asked.ok) throw new Error(asked.error.message);
     const { sessionId } = asked.result;
     const first = await Promise.any(agents.map(async (a) => ({ a, offer: await a.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionId) })));

@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaJoinResult, TransportParameters } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { connectSocket, request, requestOk } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 22220000 }] };
 // A DTLS role the server accepts; the handshake never happens here (no media flows in this test).
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }] };
-
-async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
-  const ack = await request<T>(socket, name, payload);
-  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
-  return ack.result;
-}
 
 describe('media signalling over the session socket (real mediasoup worker)', () => {
   let t: TestService;
@@ -35,39 +28,39 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
 
   /** Taxpayer publishes audio, agent consumes it: a full signalling round. */
   async function call(): Promise<{ producerId: string; consumerId: string }> {
-    const join = await ok<MediaJoinResult>(s.taxpayer.socket, 'media:join', { sessionId: s.sessionId });
-    const send = await ok<TransportParameters>(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
-    await ok(s.taxpayer.socket, 'media:connect-transport', { sessionId: s.sessionId, transportId: send.transportId, dtlsParameters: DTLS });
-    const { producerId } = await ok<{ producerId: string }>(s.taxpayer.socket, 'media:produce', {
+    const join = await requestOk(s.taxpayer.socket, 'media:join', { sessionId: s.sessionId });
+    const send = await requestOk(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
+    await requestOk(s.taxpayer.socket, 'media:connect-transport', { sessionId: s.sessionId, transportId: send.transportId, dtlsParameters: DTLS });
+    const { producerId } = await requestOk(s.taxpayer.socket, 'media:produce', {
       sessionId: s.sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: OPUS, source: 'mic',
     });
-    const agentJoin = await ok<MediaJoinResult>(s.agent.socket, 'media:join', { sessionId: s.sessionId });
+    const agentJoin = await requestOk(s.agent.socket, 'media:join', { sessionId: s.sessionId });
     expect(agentJoin.producers.map((p) => p.producerId)).toContain(producerId);
-    const recv = await ok<TransportParameters>(s.agent.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' });
-    const consumer = await ok<{ consumerId: string; paused: boolean }>(s.agent.socket, 'media:consume', {
+    const recv = await requestOk(s.agent.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' });
+    const consumer = await requestOk(s.agent.socket, 'media:consume', {
       sessionId: s.sessionId, transportId: recv.transportId, producerId, rtpCapabilities: join.routerRtpCapabilities,
     });
     expect(consumer.paused).toBe(true);
-    await ok(s.agent.socket, 'media:resume-consumer', { sessionId: s.sessionId, consumerId: consumer.consumerId });
+    await requestOk(s.agent.socket, 'media:resume-consumer', { sessionId: s.sessionId, consumerId: consumer.consumerId });
     return { producerId, consumerId: consumer.consumerId };
   }
 
   it('announces producers to the other participants and reports media stats', async () => {
     const announced = s.agent.log.next<{ producer: { peer: { role: string }; source: string } }>('media:producer-added');
-    await ok(s.agent.socket, 'media:join', { sessionId: s.sessionId });
+    await requestOk(s.agent.socket, 'media:join', { sessionId: s.sessionId });
     const { producerId } = await call();
     expect((await announced).producer).toMatchObject({ source: 'mic', peer: { role: 'taxpayer' } });
-    const stats = await ok<{ consumers: number; transports: unknown[]; producers: { producerId: string }[] }>(s.agent.socket, 'media:stats', { sessionId: s.sessionId });
+    const stats = await requestOk(s.agent.socket, 'media:stats', { sessionId: s.sessionId });
     expect(stats.consumers).toBe(1);
     expect(stats.transports).toHaveLength(2);
     expect(stats.producers.map((p) => p.producerId)).toEqual([producerId]);
     const removed = s.agent.log.next<{ producerId: string }>('media:producer-removed', (e) => e.producerId === producerId);
-    await ok(s.taxpayer.socket, 'media:close-producer', { sessionId: s.sessionId, producerId });
+    await requestOk(s.taxpayer.socket, 'media:close-producer', { sessionId: s.sessionId, producerId });
     await removed;
     // the worker closes the consumers of a closed producer a moment later
     await expect.poll(async () => (await counts()).consumers).toBe(0);
-    await ok(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
-    await ok(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
   });
 
   it('refuses what a participant may not do, with clear codes', async () => {
@@ -75,37 +68,37 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     expect(await request(stranger, 'media:join', { sessionId: s.sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await request(stranger, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     stranger.close();
-    await ok(s.taxpayer.socket, 'media:join', { sessionId: s.sessionId });
-    const send = await ok<TransportParameters>(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
+    await requestOk(s.taxpayer.socket, 'media:join', { sessionId: s.sessionId });
+    const send = await requestOk(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
     expect(await request(s.taxpayer.socket, 'media:produce', { sessionId: s.sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: { codecs: [] }, source: 'mic' }))
       .toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await request(s.taxpayer.socket, 'media:consume', { sessionId: s.sessionId, transportId: send.transportId, producerId: 'nope', rtpCapabilities: { codecs: [], headerExtensions: [] } }))
       .toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await request(s.taxpayer.socket, 'media:stats', { sessionId: s.sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    await ok(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
   });
 
   it('lets a silent monitor receive but never send', async () => {
     const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
-    await ok(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'monitor' });
-    const join = await ok<MediaJoinResult>(supervisor, 'media:join', { sessionId: s.sessionId });
+    await requestOk(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'monitor' });
+    const join = await requestOk(supervisor, 'media:join', { sessionId: s.sessionId });
     expect(join.monitor).toBe(true);
     expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' })).toMatchObject({ ok: true });
-    await ok(supervisor, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(supervisor, 'media:leave', { sessionId: s.sessionId });
     supervisor.close();
   });
 
   it('a supervisor who monitored and then joins may send; after leaving, nothing of the session is open to them', async () => {
     const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
-    await ok(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'monitor' });
-    await ok(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'join' });
-    const join = await ok<MediaJoinResult>(supervisor, 'media:join', { sessionId: s.sessionId });
+    await requestOk(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'monitor' });
+    await requestOk(supervisor, 'supervisor:observe', { sessionId: s.sessionId, mode: 'join' });
+    const join = await requestOk(supervisor, 'media:join', { sessionId: s.sessionId });
     expect(join.monitor).toBe(false);
     expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' })).toMatchObject({ ok: true });
     expect(t.service.pool.getRoom(s.sessionId)?.participant('supervisor:super1')?.transports.size).toBe(1);
     // no media:leave first: unobserving alone closes what the supervisor had in the call
-    await ok(supervisor, 'supervisor:unobserve', { sessionId: s.sessionId });
+    await requestOk(supervisor, 'supervisor:unobserve', { sessionId: s.sessionId });
     await expect.poll(() => t.service.pool.getRoom(s.sessionId)?.participant('supervisor:super1')).toBeUndefined();
     expect(await request(supervisor, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     // as for anyone outside a session, it does not exist for them
@@ -122,13 +115,13 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
       expect(during.transports).toBe(2);
       expect(during.consumers).toBe(1);
       if (i % 2 === 0) {
-        await ok(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
-        await ok(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
+        await requestOk(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
+        await requestOk(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
       }
       // odd cycles: the next join of the same peers replaces (and closes) what they had
     }
-    await ok(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
-    await ok(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
     expect(await counts()).toEqual({ routers: 0, transports: 0, consumers: 0 });
   });
 
@@ -141,7 +134,7 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     await expect.poll(async () => (await counts()).transports, { timeout: 5000 }).toBe(1);
     expect((await counts()).consumers).toBe(0);
     s.taxpayer.socket.connect();
-    await ok(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
+    await requestOk(s.agent.socket, 'media:leave', { sessionId: s.sessionId });
     expect(await counts()).toEqual({ routers: 0, transports: 0, consumers: 0 });
   });
 });

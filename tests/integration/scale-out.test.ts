@@ -2,23 +2,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InstanceInfo, InstanceList, MediaJoinResult, OfferEvent, SessionSummary, TransportParameters } from '@etax-assist/protocol';
+import type { InstanceInfo, InstanceList, OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { EventLog } from '../harness/events.js';
 import { freeMediaPort, freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
 import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, startTestStores, workerBin, type TestCluster } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { connectSocket, request, requestOk, type TestSocket } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
 const full = (t: number) => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'hello', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
 const mutation = (t: number) => ({ type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] }, timestamp: t });
-
-async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
-  const ack = await request<T>(socket, name, payload);
-  if (!ack.ok) throw new Error(`${name}: ${ack.error.code} ${ack.error.message}`);
-  return ack.result;
-}
 
 /**
  * Two instances on one Redis, as behind a load balancer: the taxpayer is connected to the first,
@@ -44,58 +38,58 @@ describe('several instances on one Redis', () => {
   });
 
   it('routes a request on instance 1 to the agent on instance 2; chat, co-browsing, annotations and control cross over', async () => {
-    await ok(agent.socket, 'agent:status', { status: 'available' });
-    const asked = await ok<SessionSummary>(taxpayer.socket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+    await requestOk(agent.socket, 'agent:status', { status: 'available' });
+    const asked = await requestOk(taxpayer.socket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
     sessionId = asked.sessionId;
     const offer = await agent.log.next<OfferEvent>('offer:new', (o) => o.session.sessionId === sessionId);
-    await ok(agent.socket, 'offer:accept', { offerId: offer.offerId });
+    await requestOk(agent.socket, 'offer:accept', { offerId: offer.offerId });
     await taxpayer.log.next<SessionSummary>('session:state', (s) => s.state === 'active');
 
     const toAgent = agent.log.next<{ text: string }>('chat:message', (m) => m.text === '您好');
-    await ok(taxpayer.socket, 'chat:send', { sessionId, text: '您好' });
+    await requestOk(taxpayer.socket, 'chat:send', { sessionId, text: '您好' });
     await toAgent;
     const toTaxpayer = taxpayer.log.next<{ text: string }>('chat:message', (m) => m.text === '请讲');
-    await ok(agent.socket, 'chat:send', { sessionId, text: '请讲' });
+    await requestOk(agent.socket, 'chat:send', { sessionId, text: '请讲' });
     await toTaxpayer;
 
-    await ok(agent.socket, 'cobrowse:watch', { sessionId });
-    await ok(taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
-    await ok(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] });
-    await ok(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] });
+    await requestOk(agent.socket, 'cobrowse:watch', { sessionId });
+    await requestOk(taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    await requestOk(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] });
+    await requestOk(taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] });
     await agent.log.next<{ events: { type: number }[] }>('cobrowse:events', (e) => e.events[0]?.type === 3);
 
     const pointed = taxpayer.log.next<{ annotation: { kind: string } }>('cobrowse:annotation');
-    await ok(agent.socket, 'cobrowse:annotate', { sessionId, annotation: { kind: 'pointer', x: 10, y: 20 } });
+    await requestOk(agent.socket, 'cobrowse:annotate', { sessionId, annotation: { kind: 'pointer', x: 10, y: 20 } });
     expect((await pointed).annotation.kind).toBe('pointer');
-    await ok(agent.socket, 'cobrowse:control-request', { sessionId });
-    await ok(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' });
+    await requestOk(agent.socket, 'cobrowse:control-request', { sessionId });
+    await requestOk(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' });
     const input = taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
-    await ok(agent.socket, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } });
+    await requestOk(agent.socket, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } });
     expect((await input).input.action).toBe('click');
   });
 
   it('keeps a session\'s media room on one instance: the other forwards its participants\' signalling', async () => {
     const [one, two] = c.instances;
-    const join = await ok<MediaJoinResult>(taxpayer.socket, 'media:join', { sessionId });
+    const join = await requestOk(taxpayer.socket, 'media:join', { sessionId });
     const holder = one!.service.pool.getRoom(sessionId) ? one! : two!;
     const other = holder === one ? two! : one!;
     expect(other.service.pool.getRoom(sessionId)).toBeUndefined();
 
-    const send = await ok<TransportParameters>(taxpayer.socket, 'media:create-transport', { sessionId, direction: 'send' });
+    const send = await requestOk(taxpayer.socket, 'media:create-transport', { sessionId, direction: 'send' });
     const announced = agent.log.next<{ producer: { producerId: string } }>('media:producer-added');
-    await ok(agent.socket, 'media:join', { sessionId });
-    const { producerId } = await ok<{ producerId: string }>(taxpayer.socket, 'media:produce', { sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: OPUS, source: 'mic' });
+    await requestOk(agent.socket, 'media:join', { sessionId });
+    const { producerId } = await requestOk(taxpayer.socket, 'media:produce', { sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: OPUS, source: 'mic' });
     expect((await announced).producer.producerId).toBe(producerId);
-    const recv = await ok<TransportParameters>(agent.socket, 'media:create-transport', { sessionId, direction: 'recv' });
+    const recv = await requestOk(agent.socket, 'media:create-transport', { sessionId, direction: 'recv' });
     // both transports are on the holder's WebRtcServer: its router has them, the other none
     const room = holder.service.pool.getRoom(sessionId)!;
     expect(room.participants.flatMap((p) => [...p.transports.keys()]).sort()).toEqual([send.transportId, recv.transportId].sort());
-    await ok(agent.socket, 'media:consume', { sessionId, transportId: recv.transportId, producerId, rtpCapabilities: join.routerRtpCapabilities });
+    await requestOk(agent.socket, 'media:consume', { sessionId, transportId: recv.transportId, producerId, rtpCapabilities: join.routerRtpCapabilities });
     expect(room.consumerCount).toBe(1);
 
     // leaving through either instance closes what the participant had on the holder
-    await ok(taxpayer.socket, 'media:leave', { sessionId });
-    await ok(agent.socket, 'media:leave', { sessionId });
+    await requestOk(taxpayer.socket, 'media:leave', { sessionId });
+    await requestOk(agent.socket, 'media:leave', { sessionId });
     expect(holder.service.pool.getRoom(sessionId)).toBeUndefined();
   });
 
@@ -122,10 +116,10 @@ describe('several instances on one Redis', () => {
     expect((await fetch(`${one!.url}/healthz`)).status).toBe(200);
 
     // a new call, joined through the drained instance, is placed on instance 1
-    await ok(agent.socket, 'media:join', { sessionId });
+    await requestOk(agent.socket, 'media:join', { sessionId });
     expect(one!.service.pool.getRoom(sessionId)).toBeDefined();
     expect(two!.service.pool.getRoom(sessionId)).toBeUndefined();
-    await ok(agent.socket, 'media:leave', { sessionId });
+    await requestOk(agent.socket, 'media:leave', { sessionId });
   });
 });
 
@@ -149,14 +143,14 @@ describe('an instance dies (kill -9) while it holds a call', () => {
       const agentLog = new EventLog(agentSocket);
       const taxpayerSocket = await connectSocket(survivor.url, survivor.taxpayerToken({ sub: 'tp-doomed' }));
       const taxpayerLog = new EventLog(taxpayerSocket);
-      await ok(agentSocket, 'agent:status', { status: 'available' });
-      const asked = await ok<SessionSummary>(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+      await requestOk(agentSocket, 'agent:status', { status: 'available' });
+      const asked = await requestOk(taxpayerSocket, 'help:request', { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'portal', page: '/' } });
       const offer = await agentLog.next<OfferEvent>('offer:new');
-      await ok(agentSocket, 'offer:accept', { offerId: offer.offerId });
+      await requestOk(agentSocket, 'offer:accept', { offerId: offer.offerId });
       const sessionId = asked.sessionId;
-      await ok(taxpayerSocket, 'chat:send', { sessionId, text: 'before the crash' });
-      await ok(taxpayerSocket, 'media:join', { sessionId });
-      await ok(agentSocket, 'media:join', { sessionId });
+      await requestOk(taxpayerSocket, 'chat:send', { sessionId, text: 'before the crash' });
+      await requestOk(taxpayerSocket, 'media:join', { sessionId });
+      await requestOk(agentSocket, 'media:join', { sessionId });
       expect(await survivor.service.redis.get(`media:owner:${sessionId}`)).toBe('doomed');
       expect(survivor.service.pool.getRoom(sessionId)).toBeUndefined();
 
@@ -172,13 +166,13 @@ describe('an instance dies (kill -9) while it holds a call', () => {
       expect(Date.now() - killedAt).toBeLessThan(5000);
 
       // rejoining places the room again (on the survivor, the only instance left) and the call works
-      const join = await ok<MediaJoinResult>(taxpayerSocket, 'media:join', { sessionId });
+      const join = await requestOk(taxpayerSocket, 'media:join', { sessionId });
       expect(join.monitor).toBe(false);
       expect(survivor.service.pool.getRoom(sessionId)).toBeDefined();
-      await ok<TransportParameters>(taxpayerSocket, 'media:create-transport', { sessionId, direction: 'send' });
+      await requestOk(taxpayerSocket, 'media:create-transport', { sessionId, direction: 'send' });
       // nothing of the session was lost: state and chat come from Redis
       expect(await survivor.service.redis.hGet(`sess:${sessionId}`, 'state')).toBe('active');
-      const history = await ok<{ messages: { text: string }[] }>(agentSocket, 'chat:history', { sessionId });
+      const history = await requestOk(agentSocket, 'chat:history', { sessionId });
       expect(history.messages.map((m) => m.text)).toContain('before the crash');
       taxpayerSocket.close();
       agentSocket.close();

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionCode, SessionSummary } from '@etax-assist/protocol';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
 
@@ -20,9 +19,9 @@ describe('session codes for the phone hotline (real service)', () => {
 
   it('lets the hotline agent take the waiting session the taxpayer reads the code of', async () => {
     // registration: not agent1's skill, so the request waits in the queue
-    const asked = await request<SessionSummary>(taxpayer, 'help:request', { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+    const asked = await request(taxpayer, 'help:request', { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/' } });
     if (!asked.ok) throw new Error(asked.error.message);
-    const coded = await request<SessionCode>(taxpayer, 'session:code', { sessionId: asked.result.sessionId });
+    const coded = await request(taxpayer, 'session:code', { sessionId: asked.result.sessionId });
     if (!coded.ok) throw new Error(coded.error.message);
     expect(coded.result.code).toMatch(/^\d{6}$/);
 
@@ -42,12 +41,12 @@ describe('session codes for the phone hotline (real service)', () => {
     const quitter = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-phone-3' }));
     const codeKeys = () => t.service.redis.keys('code:[0-9][0-9][0-9][0-9][0-9][0-9]'); // not the attempt counters
     const ask = async (socket: TestSocket) => {
-      const asked = await request<SessionSummary>(socket, 'help:request', { language: 'en', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/' } });
+      const asked = await request(socket, 'help:request', { language: 'en', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/' } });
       if (!asked.ok) throw new Error(asked.error.message);
       return asked.result.sessionId;
     };
     const issue = async (socket: TestSocket, sessionId: string) => {
-      const coded = await request<SessionCode>(socket, 'session:code', { sessionId });
+      const coded = await request(socket, 'session:code', { sessionId });
       if (!coded.ok) throw new Error(coded.error.message);
       return coded.result.code;
     };

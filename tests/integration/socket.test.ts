@@ -1,11 +1,11 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionSummary } from '@etax-assist/protocol';
+import type { HelpRequest } from '@etax-assist/protocol';
 import { BAD_TOKENS } from '../harness/bad-tokens.js';
 import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
-import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { connectSocket, rawRequest, request, type TestSocket } from '../harness/socket.js';
 
-const helpRequest = { language: 'zh', topic: 'refund', channel: 'voice', entry: { kind: 'portal', page: '/refund/step-2' } };
+const helpRequest: HelpRequest = { language: 'zh', topic: 'refund', channel: 'voice', entry: { kind: 'portal', page: '/refund/step-2' } };
 
 describe('realtime socket against a real service', () => {
   let t: TestService;
@@ -31,7 +31,7 @@ describe('realtime socket against a real service', () => {
 
   it('opens a queued session in Redis for a taxpayer and refuses a second one', async () => {
     const socket = await connect(t.taxpayerToken({ sub: 'tp-open' }));
-    const ack = await request<SessionSummary>(socket, 'help:request', helpRequest);
+    const ack = await request(socket, 'help:request', helpRequest);
     expect(ack.ok).toBe(true);
     if (!ack.ok) return;
     expect(ack.result).toMatchObject({ state: 'queued', topic: 'refund', channel: 'voice', priority: 'normal' });
@@ -58,10 +58,10 @@ describe('realtime socket against a real service', () => {
 
   it('answers bad requests with an error ack and keeps the connection', async () => {
     const socket = await connect(t.taxpayerToken({ sub: 'tp-bad' }));
-    expect(await request(socket, 'help:request', { ...helpRequest, channel: 'fax' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await request(socket, 'help:request', { ...helpRequest, topic: 'astrology' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await request(socket, 'help:request')).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await request(socket, 'no:such-thing', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
+    expect(await rawRequest(socket, 'help:request', { ...helpRequest, channel: 'fax' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(socket, 'help:request', { ...helpRequest, topic: 'astrology' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(socket, 'help:request')).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(socket, 'no:such-thing', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_EVENT' } });
     expect(socket.connected).toBe(true);
   });
 
@@ -72,11 +72,11 @@ describe('realtime socket against a real service', () => {
 
   it('creates one router per session on media:join, only for its participants', async () => {
     const owner = await connect(t.taxpayerToken({ sub: 'tp-media' }));
-    const opened = await request<SessionSummary>(owner, 'help:request', helpRequest);
+    const opened = await request(owner, 'help:request', helpRequest);
     if (!opened.ok) throw new Error('help request failed');
     const { sessionId } = opened.result;
     const before = t.service.pool.roomCount;
-    const join = await request<{ routerRtpCapabilities: { codecs: unknown[] } }>(owner, 'media:join', { sessionId });
+    const join = await request(owner, 'media:join', { sessionId });
     expect(join.ok).toBe(true);
     if (join.ok) expect(join.result.routerRtpCapabilities.codecs.length).toBeGreaterThan(0);
     expect(t.service.pool.roomCount).toBe(before + 1);

@@ -40,7 +40,7 @@ describe('a token that expires while its socket is connected', () => {
     const socket = await connectSocket(t.url, token);
     sockets.push(socket);
     const log = new EventLog(socket);
-    const asked = await request<SessionSummary>(socket, 'help:request', helpRequest);
+    const asked = await request(socket, 'help:request', helpRequest);
     if (!asked.ok) throw new Error(asked.error.message);
     const closed = disconnectReason(socket);
 
@@ -66,7 +66,7 @@ describe('a token that expires while its socket is connected', () => {
     sockets.push(agent, taxpayer);
     const offered = new Promise<{ offerId: string }>((resolve) => agent.once('offer:new', resolve));
     await request(agent, 'agent:status', { status: 'available' });
-    const asked = await request<SessionSummary>(taxpayer, 'help:request', { ...helpRequest, channel: 'video' });
+    const asked = await request(taxpayer, 'help:request', { ...helpRequest, channel: 'video' });
     if (!asked.ok) throw new Error(asked.error.message);
     const { sessionId } = asked.result;
     expect(await request(agent, 'offer:accept', { offerId: (await offered).offerId })).toMatchObject({ ok: true });

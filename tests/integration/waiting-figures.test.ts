@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OfferEvent, SessionSummary } from '@etax-assist/protocol';
+import type { HelpRequest, OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { startTestService, type TestService } from '../harness/service.js';
 import { TestClients, request, type TestSocket } from '../harness/socket.js';
 
 // agent2 is the only frontline agent for Chinese registration questions
-const help = { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/demo/' } };
+const help: HelpRequest = { language: 'zh', topic: 'registration', channel: 'voice', entry: { kind: 'portal', page: '/demo/' } };
 
 describe('what a waiting taxpayer is told: honest figures from the agents on duty only', () => {
   let t: TestService;
   const clients = new TestClients(() => t.url);
   const client = (token: string) => clients.connect(token);
   const ask = async (socket: TestSocket) => {
-    const asked = await request<SessionSummary>(socket, 'help:request', help);
+    const asked = await request(socket, 'help:request', help);
     if (!asked.ok) throw new Error(asked.error.message);
     return asked.result;
   };
   const resume = async (socket: TestSocket, sessionId: string) => {
-    const resumed = await request<SessionSummary>(socket, 'session:resume', { sessionId });
+    const resumed = await request(socket, 'session:resume', { sessionId });
     if (!resumed.ok) throw new Error(resumed.error.message);
     return resumed.result;
   };

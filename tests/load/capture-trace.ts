@@ -77,7 +77,7 @@ run.at('capture the trace');
   const entries: RecordingPage['entries'] = [];
   let after: string | undefined;
   do {
-    const ack = await request<RecordingPage>(agent, 'cobrowse:recording', after ? { sessionId, after, limit: 1000 } : { sessionId, limit: 1000 });
+    const ack = await request(agent, 'cobrowse:recording', after ? { sessionId, after, limit: 1000 } : { sessionId, limit: 1000 });
     if (!ack.ok) throw new Error(ack.error.message);
     entries.push(...ack.result.entries);
     after = ack.result.next;

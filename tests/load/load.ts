@@ -27,7 +27,7 @@ const CHAT_EVERY_MS = 5000;
 
 const script = new ScriptRun('load');
 
-async function runAgainst(count: number): Promise<Record<string, unknown>> {
+async function runAgainst(count: number) {
   script.at(`start Redis and ${count} instance(s)`);
   const redis = script.redis(await startTestRedis());
   const postgres = script.postgres(await startTestPostgres());

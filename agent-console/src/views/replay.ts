@@ -1,6 +1,6 @@
 import { RecordingPlayer, REPLAY_SPEEDS, type AssistConnection, type ReplaySpeed } from '@etax-assist/client-sdk';
 import { button, el, relabel, setLabel, tl } from '../dom.js';
-import { formatRating, t } from '../i18n.js';
+import { formatRating } from '../i18n.js';
 import { describeRow, timelineRows } from './timeline-rows.js';
 
 /** How far ← and → move the replay. */

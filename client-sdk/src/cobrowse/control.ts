@@ -8,6 +8,7 @@ type Native = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
 /** Sets a form value through the element's native setter, so React/Vue see a real change. */
 function setNativeValue(element: Native, value: string): void {
   const prototype = Object.getPrototypeOf(element) as object;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- taken off the prototype on purpose, called with the element as `this`
   const setter = Object.getOwnPropertyDescriptor(prototype, 'value')?.set;
   if (setter) setter.call(element, value);
   else element.value = value;

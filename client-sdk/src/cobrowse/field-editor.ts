@@ -103,7 +103,7 @@ export class FieldEditor {
       this.close();
     });
     field.addEventListener('keydown', (event) => {
-      if ((event as KeyboardEvent).key === 'Escape') this.close();
+      if (event.key === 'Escape') this.close();
     });
     field.addEventListener('blur', () => this.#open?.field === field && this.close());
     this.#open = { field, flush: () => {} };

@@ -78,11 +78,11 @@ export class CobrowseRecorder {
     this.#stopRecording = record({
       emit: (event: eventWithTime) => {
         sanitizer.sanitize(event);
-        this.#enqueue(event as unknown as RecordedEvent);
+        this.#enqueue(event);
       },
       ...masking,
       maskAllInputs: true,
-      maskInputOptions: masking.maskInputOptions as never,
+      maskInputOptions: masking.maskInputOptions,
       inlineStylesheet: true,
       recordCrossOriginIframes: false,
       collectFonts: false,

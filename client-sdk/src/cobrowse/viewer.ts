@@ -32,8 +32,6 @@ type ViewerEvents = {
 
 export type ViewerTool = 'none' | 'pointer' | 'draw' | 'highlight' | 'control';
 
-const FULL_SNAPSHOT = 2;
-
 /** Whether Redis stream entry id `a` (`<ms>-<seq>`) comes after `b`. */
 function laterEntry(a: string, b: string): boolean {
   const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
@@ -185,7 +183,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     const stamped = events.map((e) => this.#stamp(e));
     // The replayer is built from the page itself (Meta + FullSnapshot); in live mode it plays
     // only what is added after startLive, so everything that followed is added then.
-    const snapshotAt = stamped.findIndex((e) => e.type === FULL_SNAPSHOT);
+    const snapshotAt = stamped.findIndex((e) => e.type === EventType.FullSnapshot);
     const split = snapshotAt >= 0 ? snapshotAt + 1 : stamped.length;
     const replayer = new Replayer(stamped.slice(0, split), {
       root: this.#stage,
@@ -241,7 +239,7 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
       this.#relayedMeanwhile.push({ events, liveId });
       return;
     }
-    const snapshotAt = events.findIndex((e) => e.type === FULL_SNAPSHOT);
+    const snapshotAt = events.findIndex((e) => e.type === EventType.FullSnapshot);
     // changes relayed while this mirror was built from the buffer that holds them: applied twice,
     // a text or an element added would show twice (labels "姓名姓名"). (A snapshot rebuilds the
     // mirror whatever it held: a resync after missed batches is one.)

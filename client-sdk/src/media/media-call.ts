@@ -181,7 +181,7 @@ export class MediaCall extends Emitter<CallEvents> {
     const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       this.connection
-        .request('media:connect-transport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters: dtlsParameters as never })
+        .request('media:connect-transport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters })
         .then(() => callback(), errback);
     });
     if (direction === 'send') {
@@ -191,7 +191,7 @@ export class MediaCall extends Emitter<CallEvents> {
             sessionId: this.sessionId,
             transportId: transport.id,
             kind,
-            rtpParameters: rtpParameters as never,
+            rtpParameters,
             source: (appData as { source: 'mic' | 'camera' }).source,
           })
           .then(({ producerId }) => callback({ id: producerId }), errback);
@@ -368,7 +368,7 @@ export class MediaCall extends Emitter<CallEvents> {
       let framesDecoded = 0;
       let totalAudioEnergy = 0;
       let packetsReceived = 0;
-      for (const report of (await consumer.getStats()).values()) {
+      for (const report of (await consumer.getStats()).values() as IterableIterator<RTCStats & Partial<RTCInboundRtpStreamStats>>) {
         if (report.type !== 'inbound-rtp') continue;
         framesDecoded += report.framesDecoded ?? 0;
         totalAudioEnergy += report.totalAudioEnergy ?? 0;

@@ -14,7 +14,7 @@ window.DemoPortal = (function () {
   if (params.get('lang') === 'en' || params.get('lang') === 'zh') sessionStorage.setItem(LANG_KEY, params.get('lang'));
 
   function identity() {
-    try { return JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch (e) { return null; }
+    try { return JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch { return null; }
   }
   function fetchToken() {
     if (token && Date.now() < expiresAt - 60000) return Promise.resolve(token);

@@ -19,6 +19,7 @@ const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}
 /** A file name safe to show and to send back: no path, no control characters. */
 function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'file';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   return base.replace(/[\u0000-\u001f\u007f"]/g, '').slice(0, 200) || 'file';
 }
 

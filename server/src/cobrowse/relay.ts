@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import {
   sessionIs,
   ProtocolError,
-  RRWEB_EVENT,
+  RrwebEventType,
   type CobrowseState,
   type EventBatch,
   type Principal,
@@ -26,13 +26,13 @@ const STAFF = ['agent', 'expert', 'supervisor'] as const;
 export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
   let full = -1;
   for (let i = events.length - 1; i >= 0; i--) {
-    if (events[i]!.type === RRWEB_EVENT.FullSnapshot) {
+    if (events[i]!.type === RrwebEventType.FullSnapshot) {
       full = i;
       break;
     }
   }
   if (full < 0) return -1;
-  for (let i = full; i >= 0; i--) if (events[i]!.type === RRWEB_EVENT.Meta) return i;
+  for (let i = full; i >= 0; i--) if (events[i]!.type === RrwebEventType.Meta) return i;
   return full;
 }
 

@@ -12,6 +12,7 @@ import { metricsRoutes, type ServiceMetrics } from './registry.js';
  */
 export async function buildMetricsListener(metrics: ServiceMetrics, health: HealthCheck, log: Logger): Promise<FastifyInstance> {
   // a scrape every few seconds would flood the logs with request lines
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: it keeps the app typed with fastify's default logger, not pino's
   const app: FastifyInstance = Fastify({ loggerInstance: log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   installErrorHandlers(app);
   const access = MetricsAccess.internal();

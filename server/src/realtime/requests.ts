@@ -54,7 +54,7 @@ export class RequestRouter {
     handle: (context: RequestContext, payload: RequestOf<N>) => Promise<ResultOf<N>>,
   ): void {
     if (this.#handlers.has(name)) throw new Error(`socket request ${name} already has a handler`);
-    this.#handlers.set(name, { roles, handle } as unknown as AnyHandlerEntry);
+    this.#handlers.set(name, { roles, handle });
   }
 
   attach(socket: AppSocket, log: Logger): void {
@@ -87,7 +87,7 @@ export class RequestRouter {
         throw new ProtocolError('FORBIDDEN', `"${name}" needs one of the roles: ${entry.roles.join(', ')}`);
       }
       const request = parse(CLIENT_REQUESTS[name].request, payload, `${name} payload`);
-      return { ok: true, result: await entry.handle(context, request as never) };
+      return { ok: true, result: await entry.handle(context, request) };
     } catch (error) {
       return errorAck(error, context.log, name);
     }
