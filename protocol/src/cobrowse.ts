@@ -1,21 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SessionRef } from './session.js';
+import { EventType as RrwebEventType } from '@rrweb/types';
 
 const SessionId = SessionRef.properties.sessionId;
+
+/** rrweb's own event types (a runtime enum of @rrweb/types), for the relay and the viewer alike. */
+export { RrwebEventType };
 
 /**
  * An rrweb event as recorded by the SDK: its inner structure is rrweb's (checked by the replayer);
  * here the envelope is fixed. Batch and snapshot sizes are bounded by the server's limits.
  */
 export const RecordedEvent = Type.Object({
-  type: Type.Integer({ minimum: 0, maximum: 10 }),
+  type: Type.Enum(RrwebEventType),
   data: Type.Unknown(),
   timestamp: Type.Number(),
 });
 export type RecordedEvent = Static<typeof RecordedEvent>;
 
-/** rrweb's own event types (a runtime enum of @rrweb/types), for the relay and the viewer alike. */
-export { EventType as RrwebEventType } from '@rrweb/types';
 
 export const SHARING_STATES = ['waiting', 'sharing', 'stopped'] as const;
 export type SharingState = (typeof SHARING_STATES)[number];

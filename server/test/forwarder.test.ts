@@ -11,19 +11,18 @@ class FakeBus {
   readonly listeners = new Map<string, Listener[]>();
 
   client(): RedisClient {
-    const bus = this;
     const fake = {
       isOpen: true,
-      duplicate: () => bus.client(),
+      duplicate: () => this.client(),
       on: () => fake,
       connect: async () => {},
       close: async () => {
         fake.isOpen = false;
       },
       subscribe: async (channel: string, listener: Listener) => {
-        bus.listeners.set(channel, [...(bus.listeners.get(channel) ?? []), listener]);
+        this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
       },
-      publish: async (channel: string, message: string) => bus.publish(channel, message),
+      publish: async (channel: string, message: string) => this.publish(channel, message),
     };
     return fake as unknown as RedisClient;
   }

@@ -167,7 +167,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       });
     } catch (error) {
       worker.close();
-      throw new Error(`cannot open the WebRTC port ${listenIp}:${port} for worker ${index}: ${String(error)}`);
+      throw new Error(`cannot open the WebRTC port ${listenIp}:${port} for worker ${index}: ${String(error)}`, { cause: error });
     }
     const slot = new PooledWorker(index, worker, webRtcServer);
     this.#slots[index] = slot;
@@ -198,7 +198,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const live = this.#slots.filter((s): s is PooledWorker => s !== undefined && !s.worker.died);
     return Promise.all(
       live.map(async (s) => {
-        const [worker, server] = await Promise.all([s.worker.dump(), s.webRtcServer.dump()]);
+        // mediasoup 3.12 types its dumps as any: only the two id lists are read here
+        const [worker, server] = (await Promise.all([s.worker.dump(), s.webRtcServer.dump()])) as [{ routerIds: string[] }, { webRtcTransportIds: string[] }];
         return { index: s.index, routers: worker.routerIds.length, webRtcTransports: server.webRtcTransportIds.length };
       }),
     );

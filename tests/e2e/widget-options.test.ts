@@ -61,7 +61,7 @@ describe('the help form and the wrap-up follow the service\'s catalog (real Chro
     expect(await agent.$eval('.taxpayer-card', (e) => e.textContent)).toContain('开具发票');
     await agent.evaluate(() => ([...document.querySelectorAll('.actions button')].find((b) => b.textContent === '结束会话') as HTMLButtonElement).click());
     await agent.waitForSelector('form.wrap-up');
-    expect(await agent.$$eval('form.wrap-up select option', (os) => os.map((o) => `${(o as HTMLOptionElement).value}=${o.textContent}`))).toEqual(['resolved=已解决', 'call-back=约定回电']);
+    expect(await agent.$$eval('form.wrap-up select option', (os) => os.map((o) => `${o.value}=${o.textContent}`))).toEqual(['resolved=已解决', 'call-back=约定回电']);
     await agent.select('form.wrap-up select', 'call-back');
     await screenshot(agent, 'console-wrap-up-deployment-outcomes');
     await agent.click('form.wrap-up button[type="submit"]');

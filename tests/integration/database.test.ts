@@ -77,7 +77,7 @@ describe('schema migrations', () => {
     const db = await pool();
     await expect(migrate(db, migrations({ ...V1, '0003_gap.sql': 'SELECT 1;' }), log)).rejects.toThrow(/0003_gap\.sql: expected migration number 0002/);
     await expect(migrate(db, migrations({ ...V1, '2_Bad-Name.sql': 'SELECT 1;' }), log)).rejects.toThrow(/a migration is named NNNN_name\.sql/);
-    expect((await db.query("SELECT to_regclass('schema_migrations') AS t")).rows[0].t).toBeNull();
+    expect((await db.query<{ t: string | null }>("SELECT to_regclass('schema_migrations') AS t")).rows[0]?.t).toBeNull();
   });
 
   it('applies nothing of a failing migration, and says which one failed', async () => {
@@ -94,7 +94,7 @@ describe('schema migrations', () => {
     const dir = migrations({ ...V1, '0002_slow.sql': 'SELECT pg_sleep(0.3); ALTER TABLE widgets ADD COLUMN size integer;' });
     const results = await Promise.all(instances.map((db) => migrate(db, dir, log)));
     expect(results.flat().sort()).toEqual([1, 2]);
-    expect((await instances[0]!.query('SELECT count(*)::int AS n FROM schema_migrations')).rows[0].n).toBe(2);
+    expect((await instances[0].query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations')).rows[0]?.n).toBe(2);
   });
 });
 
@@ -143,16 +143,16 @@ describe('the first schema (0001_records.sql)', () => {
     const event = "INSERT INTO session_events (event_id, session_id, at, kind, actor_role, actor_id, details) VALUES ('1-0', 's-1', now(), 'monitor', 'supervisor', 'super1', '{}') ON CONFLICT (event_id) DO NOTHING";
     await db.query(event);
     await db.query(event);
-    expect((await db.query("SELECT count(*)::int AS n FROM session_events WHERE event_id = '1-0'")).rows[0].n).toBe(1);
+    expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM session_events WHERE event_id = '1-0'")).rows[0]?.n).toBe(1);
     await expect(db.query("UPDATE session_events SET actor_id = 'someone-else'")).rejects.toThrow('session_events is append-only');
   });
 
   it('places recording chunks in their session\'s month, creating months ahead on demand', async () => {
     const months = await db.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE 'recordings_2%' AND relkind = 'r' ORDER BY 1");
     expect(months.rows).toHaveLength(4);
-    const created = await db.query("SELECT ensure_recording_partitions('2031-01-15Z', '2031-03-01Z') AS n");
-    expect(created.rows[0].n).toBe(3);
-    expect((await db.query("SELECT ensure_recording_partitions('2031-01-15Z', '2031-03-01Z') AS n")).rows[0].n).toBe(0);
+    const created = await db.query<{ n: number }>("SELECT ensure_recording_partitions('2031-01-15Z', '2031-03-01Z') AS n");
+    expect(created.rows[0]?.n).toBe(3);
+    expect((await db.query<{ n: number }>("SELECT ensure_recording_partitions('2031-01-15Z', '2031-03-01Z') AS n")).rows[0]?.n).toBe(0);
     await db.query("INSERT INTO recordings (session_id, session_created_at, seq, n, chunk) VALUES ('s-1', '2031-02-28T23:59:59Z', 0, 3, '\\x789c')");
     const placed = await db.query("SELECT tableoid::regclass::text AS partition FROM recordings WHERE session_id = 's-1'");
     expect(placed.rows).toEqual([{ partition: 'recordings_2031_02' }]);
@@ -164,7 +164,7 @@ describe('the first schema (0001_records.sql)', () => {
     const t = await startTestService({ DATABASE_URL: url });
     try {
       expect((await t.service.database.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
-      expect(new URL(url).pathname).toBe(`/${(await t.service.database.query('SELECT current_database() AS name')).rows[0].name}`);
+      expect(new URL(url).pathname).toBe(`/${(await t.service.database.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name}`);
     } finally {
       await t.stop();
     }

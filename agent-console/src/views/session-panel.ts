@@ -184,7 +184,7 @@ export class SessionPanel {
       }),
     );
     buttons.forEach((b, i) => {
-      b.dataset.tool = tools[i] as string;
+      b.dataset.tool = tools[i];
       b.setAttribute('aria-pressed', String(i === 0));
     });
     return [

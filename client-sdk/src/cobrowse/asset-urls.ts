@@ -64,11 +64,11 @@ export class AssetRewriter {
   }
 
   /** Rewrites one rrweb event in place. */
-  rewrite(event: { type: number; data: unknown }): void {
+  rewrite(event: { type: EventType; data: unknown }): void {
     if (event.type === EventType.FullSnapshot) {
       this.#walk((event.data as { node: SerializedNode }).node);
     } else if (event.type === EventType.IncrementalSnapshot) {
-      const data = event.data as { source: number; adds?: { node: SerializedNode }[]; attributes?: { attributes: Record<string, unknown> }[] };
+      const data = event.data as { source: IncrementalSource; adds?: { node: SerializedNode }[]; attributes?: { attributes: Record<string, unknown> }[] };
       if (data.source !== IncrementalSource.Mutation) return;
       for (const add of data.adds ?? []) this.#walk(add.node);
       for (const change of data.attributes ?? []) {

@@ -1,6 +1,5 @@
 import { Replayer } from 'rrweb';
 import type { eventWithTime } from '@rrweb/types';
-import type { RecordedEvent } from '@etax-assist/protocol';
 import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { applyFit, fitViewport, scrollWhenTaller, watchDualScreen } from './fit.js';
@@ -52,7 +51,7 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
       entries.push(...page.entries);
       after = page.next;
     } while (after);
-    this.#events = entries.filter((e) => e.kind === 'rrweb').flatMap((e) => e.payload as RecordedEvent[]);
+    this.#events = entries.filter((e) => e.kind === 'rrweb').flatMap((e) => e.payload as eventWithTime[]);
     this.#events.sort((a, b) => a.timestamp - b.timestamp);
     const start = this.#events[0]?.timestamp ?? entries[0]?.at ?? 0;
     this.#timeline = entries.filter((e) => e.kind !== 'rrweb').map((e) => ({ kind: e.kind, offset: Math.max(0, e.at - start), payload: e.payload }));

@@ -22,7 +22,7 @@ export interface RecorderOptions {
 export function coalesce(events: RecordedEvent[]): RecordedEvent[] {
   const keyOf = (event: RecordedEvent): string | undefined => {
     if (event.type !== EventType.IncrementalSnapshot) return undefined;
-    const data = event.data as { source: number; id?: number };
+    const data = event.data as { source: IncrementalSource; id?: number };
     if (data.source === IncrementalSource.MouseMove) return 'mouse';
     if (data.source === IncrementalSource.Scroll || data.source === IncrementalSource.Input) return `${data.source}:${data.id}`;
     return undefined;

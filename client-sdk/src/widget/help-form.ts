@@ -89,5 +89,10 @@ export function helpForm(input: HelpFormInput): HTMLFormElement {
 export function choiceOf(form: HTMLFormElement): HelpChoice | undefined {
   const data = new FormData(form);
   if (!data.has('topic')) return undefined;
-  return { topic: String(data.get('topic')), language: String(data.get('language')), channel: String(data.get('channel')) as Channel, priority: String(data.get('priority') ?? 'normal') as PriorityGroup };
+  // the form holds only text fields: a missing one reads as the empty string (refused by the service)
+  const field = (name: string): string => {
+    const value = data.get(name);
+    return typeof value === 'string' ? value : '';
+  };
+  return { topic: field('topic'), language: field('language'), channel: field('channel') as Channel, priority: (data.has('priority') ? field('priority') : 'normal') as PriorityGroup };
 }

@@ -129,12 +129,12 @@ export class ClientResync {
       if (summary && principal.role !== 'taxpayer' && principal.role !== 'supervisor') {
         socket.emit('session:notice', { sessionId, notice: 'agent-left', agent: { id: principal.sub, name: await sessions.agentName(principal.sub) } });
       }
-      for (const room of sessionRooms(sessionId)) socket.leave(room);
+      for (const room of sessionRooms(sessionId)) void socket.leave(room);
       return;
     }
     socket.emit('session:state', summary);
     if (sessionIs(summary.state, 'final')) {
-      for (const room of sessionRooms(sessionId)) socket.leave(room);
+      for (const room of sessionRooms(sessionId)) void socket.leave(room);
       return;
     }
     await socket.join(rooms.session(sessionId));

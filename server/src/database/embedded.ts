@@ -137,7 +137,7 @@ async function accepts(url: string, dir: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as { code?: string }).code === PASSWORD_REFUSED) {
-      throw new Error(`the cluster in ${dir} refuses the password kept for it (DATA_DIR/secrets/postgres.password): restore that file, or move the cluster away to start a new one`);
+      throw new Error(`the cluster in ${dir} refuses the password kept for it (DATA_DIR/secrets/postgres.password): restore that file, or move the cluster away to start a new one`, { cause: error });
     }
     return false;
   } finally {

@@ -39,7 +39,7 @@ export async function connectDatabase(options: DatabasePoolOptions, log: Logger)
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw new Error(`cannot reach the database: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot reach the database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return pool;
 }

@@ -31,7 +31,7 @@ export class MediaMemberships {
     if (previous) this.#cancelGrace(previous);
     const participant = room.join(peer);
     let joined = this.#bySocket.get(socketId);
-    if (!joined) this.#bySocket.set(socketId, (joined = new Map()));
+    if (!joined) this.#bySocket.set(socketId, (joined = new Map<string, Membership>()));
     joined.set(room.sessionId, { room, participant, home });
     return { participant, rejoin: previous !== undefined };
   }

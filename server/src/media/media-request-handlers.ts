@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { NoWorkerError, type MediaParticipant, type ParticipantProducer, type PeerRole, type TransportDirection, type WorkerPool } from '@etax-assist/sfu';
+import { NoWorkerError, type MediaParticipant, type ParticipantProducer, type TransportDirection, type WorkerPool } from '@etax-assist/sfu';
 import {
   ProtocolError,
   ROLES,
@@ -95,14 +95,14 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
     });
     roomEvents.follow(room);
     const peerId = participantId(principal.role, principal.sub);
-    const { participant, rejoin } = memberships.join(socketId, room, { id: peerId, role: principal.role as PeerRole, name: principal.name, monitor }, home);
+    const { participant, rejoin } = memberships.join(socketId, room, { id: peerId, role: principal.role, name: principal.name, monitor }, home);
     // removed from the session while this join was under way: nothing of it may stay open
     if (!(await sessions.isParticipant(sessionId, principal))) {
       memberships.removePeer(room, peerId);
       throw new ProtocolError('NOT_FOUND', 'No such session');
     }
     // the socket may live on another instance: the adapter joins it there
-    await io.in(socketId).socketsJoin(rooms.session(sessionId));
+    io.in(socketId).socketsJoin(rooms.session(sessionId));
     log.info({ sessionId, workerIndex: room.workerIndex, monitor, rejoin }, 'joined media room');
     const producers = room.participants
       .filter((p) => p !== participant)
@@ -130,9 +130,9 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
         const transport = await participant.createTransport(direction, { initialOutgoing: mediasoup.initialOutgoingBitrate, maxIncoming: mediasoup.maxIncomingBitrate });
         return {
           transportId: transport.id,
-          iceParameters: transport.iceParameters as never,
-          iceCandidates: transport.iceCandidates as never,
-          dtlsParameters: transport.dtlsParameters as never,
+          iceParameters: transport.iceParameters,
+          iceCandidates: transport.iceCandidates,
+          dtlsParameters: transport.dtlsParameters,
         };
       },
     },
@@ -173,7 +173,7 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
           throw new ProtocolError('BAD_REQUEST', 'Your device cannot receive this stream');
         }
         const consumer = await mediasoupCall(() => participant.consume(transport, producerId, capabilities));
-        return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters as never, paused: true };
+        return { consumerId: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: true };
       },
     },
 
@@ -207,7 +207,7 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
 
     'media:restart-ice': {
       roles: ROLES,
-      handle: async (peer, { sessionId, transportId }) => ({ iceParameters: (await transportOf(peer, sessionId, transportId).restartIce()) as never }),
+      handle: async (peer, { sessionId, transportId }) => ({ iceParameters: await transportOf(peer, sessionId, transportId).restartIce() }),
     },
 
     'media:set-mode': {

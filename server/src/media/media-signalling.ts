@@ -124,7 +124,7 @@ export class MediaSignalling implements ConnectionHook {
       : parse(CLIENT_REQUESTS[name].result, await forwarder.call(owner, 'media:request', { name, peer, payload }), `${name} result from ${owner}`);
     if (name === 'media:join' && owner) {
       let via = this.#joinedVia.get(socket.id);
-      if (!via) this.#joinedVia.set(socket.id, (via = new Map()));
+      if (!via) this.#joinedVia.set(socket.id, (via = new Map<string, string>()));
       via.set(sessionId, owner);
     } else if (name === 'media:leave') {
       this.#joinedVia.get(socket.id)?.delete(sessionId);
