@@ -1,8 +1,12 @@
 -- The dispatcher's state machine, run atomically inside Redis so that several service instances
 -- sharing one Redis can never over-fill an agent or assign a session twice.
 --
--- Called as EVALSHA sha 0 <command> <json args>. Keys are derived from the arguments (so the
--- script needs a single Redis or a Sentinel-managed primary, not Redis Cluster).
+-- Called as EVALSHA sha 0 <command> <json args> (the commands and their arguments, results and
+-- effects are declared in protocol/src/dispatch-commands.ts and dispatch-effect.ts). Keys are
+-- derived from the arguments (so the script needs a single Redis or a Sentinel-managed primary,
+-- not Redis Cluster). The TypeScript side puts a prelude before this file (server/src/dispatcher/
+-- script.ts): `key` (the key names of the key modules), `BAND` and `TRANSITIONS` (the session
+-- lifecycle of protocol/src/lifecycle.ts, which every state change goes through: guard, next_state).
 -- Every command validates everything before its first write (a Lua error does not roll back),
 -- and returns JSON: { ok = true, result = ..., effects = [...] } or { ok = false, code, message }.
 -- Effects tell the calling instance whom to notify; they are facts, already committed.
@@ -19,16 +23,16 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local effects = {}
 
-local function hgetall(key)
-  local flat = redis.call('HGETALL', key)
+local function hgetall(k)
+  local flat = redis.call('HGETALL', k)
   local h = {}
   for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
   return h
 end
 
-local CFG = hgetall('dp:config')
+local CFG = hgetall(key.config)
 if not CFG.capacity then
-  return cjson.encode({ ok = false, code = 'UNAVAILABLE', message = 'dispatcher configuration missing in Redis' })
+  return fail('UNAVAILABLE', 'dispatcher configuration missing in Redis')
 end
 local CAP = tonumber(CFG.capacity)
 local OFFER_MS = tonumber(CFG.offerMs)
@@ -38,13 +42,12 @@ local RETENTION_S = tonumber(CFG.retentionS)
 local HISTORY_LIMIT = tonumber(CFG.historyLimit)
 local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
 local SL_MS = tonumber(CFG.serviceLevelMs)
-local BAND = 1e13
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
 -- (declined before, too big for its free capacity): bounds the work of one decision.
 local QUEUE_SCAN = 8
 
 local function fail(code, message)
-  return cjson.encode({ ok = false, code = code, message = message })
+  return cjson.encode({ ok = false, code = code, message = message, effects = effects, now = now })
 end
 
 local function split(list)
@@ -54,10 +57,6 @@ local function split(list)
   return out
 end
 
-local function akey(a) return 'dp:agent:' .. a end
-local function skey(s) return 'sess:' .. s end
-local function qkey(skill) return 'dp:q:' .. skill end
-local function ikey(skill, kind) return 'dp:idx:' .. skill .. ':' .. kind end
 local function num(v) return math.floor(tonumber(v)) end
 local function fmt(n) return string.format('%d', n) end
 
@@ -66,37 +65,51 @@ local function emit(e) effects[#effects + 1] = e end
 -- How an assigned agent appears among a session's participants: `role:sub`, as its token says
 -- (experts sign in with the expert role).
 local function participant_of(a)
-  return (redis.call('HGET', 'dp:agent:' .. a, 'tier') == 'expert' and 'expert:' or 'agent:') .. a
+  return (redis.call('HGET', key.agent(a), 'tier') == 'expert' and 'expert:' or 'agent:') .. a
 end
 
 local function log_event(s, fields)
   local entry = { 'at', fmt(now) }
   for _, f in ipairs(fields) do entry[#entry + 1] = f end
-  redis.call('XADD', skey(s) .. ':events', '*', unpack(entry))
+  redis.call('XADD', key.events(s), '*', unpack(entry))
 end
 
 local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000
 
 -- Day totals, per local day (day number since the epoch in the configured time zone).
 local function day_stat(field, by)
-  local day = 'dp:stats:day:' .. fmt(math.floor((now + TZ_MS) / 86400000))
+  local day = key.day(fmt(math.floor((now + TZ_MS) / 86400000)))
   redis.call('HINCRBYFLOAT', day, field, by)
   redis.call('EXPIRE', day, 8 * 86400)
 end
 
-local function window_stat(name, queue, member)
-  local key = 'dp:stats:' .. name .. ':' .. queue
-  redis.call('ZADD', key, fmt(now), member)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt(now - STATS_WINDOW_MS))
-  redis.call('PEXPIRE', key, STATS_WINDOW_MS)
+local function window_stat(stats_key, member)
+  redis.call('ZADD', stats_key, fmt(now), member)
+  redis.call('ZREMRANGEBYSCORE', stats_key, '-inf', fmt(now - STATS_WINDOW_MS))
+  redis.call('PEXPIRE', stats_key, STATS_WINDOW_MS)
 end
 
 local function set_state(s, state, fields)
-  redis.call('HSET', skey(s), 'state', state, 'stateAt:' .. state, fmt(now))
+  redis.call('HSET', key.session(s), 'state', state, 'stateAt:' .. state, fmt(now))
   local entry = { 'state', state }
   for _, f in ipairs(fields or {}) do entry[#entry + 1] = f end
   log_event(s, entry)
   emit({ t = 'session', session = s, state = state })
+end
+
+-- The state the named transition of the session lifecycle (TRANSITIONS, handed over from
+-- protocol/src/lifecycle.ts) leads the session to, or nil when it does not happen in its state.
+local function next_state(transition, sh)
+  return TRANSITIONS[transition].from[sh.state]
+end
+
+-- The one check of a session's state: nil when the transition is allowed, else the refusal's
+-- code and message.
+local function guard(transition, sh)
+  if next_state(transition, sh) then return nil end
+  local refusal = TRANSITIONS[transition].refusal
+  if refusal.naming == 'state' then return refusal.code, refusal.message .. ' (state: ' .. sh.state .. ')' end
+  return refusal.code, refusal.message
 end
 
 -- Agents ---------------------------------------------------------------------------------------
@@ -109,8 +122,8 @@ end
 -- The hash remembers where the agent is indexed ('idx' = full|part|'', 'staffed' = 1|0), so a
 -- change touches only the sets that differ.
 local function reindex(a)
-  local key = akey(a)
-  local h = hgetall(key)
+  local agent_key = key.agent(a)
+  local h = hgetall(agent_key)
   local skills = split(h.skills)
   local load = num(h.load or 0)
   local kind = ''
@@ -118,31 +131,31 @@ local function reindex(a)
   local score = h.idleSince or fmt(now)
   if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
     for _, sk in ipairs(skills) do
-      if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', ikey(sk, h.idx), a) end
-      if kind ~= '' then redis.call('ZADD', ikey(sk, kind), score, a) end
+      if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', key.index(sk, h.idx), a) end
+      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), score, a) end
     end
-    redis.call('HSET', key, 'idx', kind, 'idxScore', score)
+    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', score)
   end
   -- staffed = on duty: available (idle, busy or wrapping up); an away agent takes no work, so
   -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)
   local staffed = (h.status == 'available') and '1' or '0'
   if staffed ~= (h.staffed or '0') then
     for _, sk in ipairs(skills) do
-      if staffed == '1' then redis.call('SADD', 'dp:staff:' .. sk, a) else redis.call('SREM', 'dp:staff:' .. sk, a) end
+      if staffed == '1' then redis.call('SADD', key.staff(sk), a) else redis.call('SREM', key.staff(sk), a) end
     end
-    redis.call('HSET', key, 'staffed', staffed)
+    redis.call('HSET', agent_key, 'staffed', staffed)
   end
   return h
 end
 
 local function agent_effect(a)
-  local h = hgetall(akey(a))
+  local h = hgetall(key.agent(a))
   emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0) })
 end
 
 local function add_load(a, by)
-  local load = redis.call('HINCRBY', akey(a), 'load', by)
-  if load == 0 then redis.call('HSET', akey(a), 'idleSince', fmt(now)) end
+  local load = redis.call('HINCRBY', key.agent(a), 'load', by)
+  if load == 0 then redis.call('HSET', key.agent(a), 'idleSince', fmt(now)) end
   return load
 end
 
@@ -150,28 +163,28 @@ end
 
 local function enqueue(s, sh)
   local score = fmt(num(sh.band) * BAND + num(sh.enqueuedAt))
-  for _, sk in ipairs(split(sh.cands)) do redis.call('ZADD', qkey(sk), score, s) end
-  if sh.nextStepAt and sh.nextStepAt ~= '' then redis.call('ZADD', 'dp:widen', sh.nextStepAt, s) end
+  for _, sk in ipairs(split(sh.cands)) do redis.call('ZADD', key.queue(sk), score, s) end
+  if sh.nextStepAt and sh.nextStepAt ~= '' then redis.call('ZADD', key.wideningDeadlines, sh.nextStepAt, s) end
 end
 
 local function dequeue(s, sh)
-  for _, sk in ipairs(split(sh.cands)) do redis.call('ZREM', qkey(sk), s) end
-  redis.call('ZREM', 'dp:widen', s)
+  for _, sk in ipairs(split(sh.cands)) do redis.call('ZREM', key.queue(sk), s) end
+  redis.call('ZREM', key.wideningDeadlines, s)
 end
 
 local function excluded(s, sh, a)
-  return a == sh.agent or a == sh.secondary or redis.call('SISMEMBER', skey(s) .. ':declined', a) == 1
+  return a == sh.agent or a == sh.secondary or redis.call('SISMEMBER', key.declined(s), a) == 1
 end
 
 -- The eligible agent idle longest, over every skill the session currently accepts.
 local function pick_agent(s, sh)
   local cost = num(sh.cost)
   local kinds = (cost < CAP) and { 'full', 'part' } or { 'full' }
-  local skip = redis.call('SCARD', skey(s) .. ':declined') + 2
+  local skip = redis.call('SCARD', key.declined(s)) + 2
   local best, best_score = nil, nil
   for _, sk in ipairs(split(sh.cands)) do
     for _, kind in ipairs(kinds) do
-      local r = redis.call('ZRANGE', ikey(sk, kind), 0, skip, 'WITHSCORES')
+      local r = redis.call('ZRANGE', key.index(sk, kind), 0, skip, 'WITHSCORES')
       for i = 1, #r, 2 do
         local score = tonumber(r[i + 1])
         if best_score ~= nil and score >= best_score then break end
@@ -190,12 +203,12 @@ local function pick_session(a, ah)
   local free = CAP - num(ah.load or 0)
   local best, best_score = nil, nil
   for _, sk in ipairs(split(ah.skills)) do
-    local r = redis.call('ZRANGE', qkey(sk), 0, QUEUE_SCAN - 1, 'WITHSCORES')
+    local r = redis.call('ZRANGE', key.queue(sk), 0, QUEUE_SCAN - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
       local score = tonumber(r[i + 1])
       if best_score ~= nil and score >= best_score then break end
       local s = r[i]
-      local sh = hgetall(skey(s))
+      local sh = hgetall(key.session(s))
       if num(sh.cost) <= free and not excluded(s, sh, a) then
         best, best_score = s, score
         break
@@ -208,23 +221,23 @@ end
 -- Offers ---------------------------------------------------------------------------------------
 
 local function make_offer(s, a, kind)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   dequeue(s, sh)
-  local seq = redis.call('HINCRBY', skey(s), 'offerSeq', 1)
+  local seq = redis.call('HINCRBY', key.session(s), 'offerSeq', 1)
   local offer = s .. ':' .. seq
   local expires = now + OFFER_MS
-  redis.call('HSET', skey(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind)
-  redis.call('ZADD', 'dp:offers', fmt(expires), offer)
-  redis.call('SADD', akey(a) .. ':offers', offer)
+  redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind)
+  redis.call('ZADD', key.offerDeadlines, fmt(expires), offer)
+  redis.call('SADD', key.agentOffers(a), offer)
   add_load(a, num(sh.cost))
   reindex(a)
-  if kind == 'primary' then set_state(s, 'offered', { 'agent', a }) else log_event(s, { 'offer', kind, 'agent', a }) end
+  if kind == 'primary' then set_state(s, next_state('offer', sh), { 'agent', a }) else log_event(s, { 'offer', kind, 'agent', a }) end
   emit({ t = 'offer', offer = offer, session = s, agent = a, kind = kind, expiresAt = expires })
   day_stat('offers', 1)
 end
 
 local function match_session(s)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   if sh.offer or sh.cands == nil or sh.cands == '' then return end
   local a = pick_agent(s, sh)
   if a then
@@ -235,20 +248,20 @@ end
 
 local function match_agent(a)
   for _ = 1, CAP do
-    local ah = hgetall(akey(a))
+    local ah = hgetall(key.agent(a))
     if not routable(ah) or num(ah.load or 0) >= CAP then return end
     local s = pick_session(a, ah)
     if not s then return end
-    make_offer(s, a, hgetall(skey(s)).want or 'primary')
+    make_offer(s, a, hgetall(key.session(s)).want or 'primary')
   end
 end
 
 -- Ends the session's pending offer and frees the capacity it reserved; returns the offer's kind.
 local function clear_offer(s, sh, reason)
   local a = sh.offerAgent
-  redis.call('HDEL', skey(s), 'offer', 'offerAgent', 'offerExpires', 'offerKind')
-  redis.call('ZREM', 'dp:offers', sh.offer)
-  redis.call('SREM', akey(a) .. ':offers', sh.offer)
+  redis.call('HDEL', key.session(s), 'offer', 'offerAgent', 'offerExpires', 'offerKind')
+  redis.call('ZREM', key.offerDeadlines, sh.offer)
+  redis.call('SREM', key.agentOffers(a), sh.offer)
   if reason ~= 'accepted' then
     add_load(a, -num(sh.cost))
     reindex(a)
@@ -266,8 +279,8 @@ local function reroute(s, kind)
     log_event(s, { 'reassign', 'failed' })
     return
   end
-  local sh = hgetall(skey(s))
-  if kind == 'primary' then set_state(s, 'queued') end
+  local sh = hgetall(key.session(s))
+  if kind == 'primary' then set_state(s, next_state('requeue', sh)) end
   enqueue(s, sh)
   match_session(s)
 end
@@ -277,9 +290,9 @@ local function set_status(a, status)
   if status == 'available' then
     fields = { 'status', status, 'idleSince', fmt(now), 'timeouts', '0' }
   end
-  redis.call('HSET', akey(a), unpack(fields))
+  redis.call('HSET', key.agent(a), unpack(fields))
   -- an agent who is on duty is watched for heartbeats from now on, even before its first one
-  if status ~= 'offline' then redis.call('ZADD', 'dp:presence', 'NX', fmt(now), a) end
+  if status ~= 'offline' then redis.call('ZADD', key.presence, 'NX', fmt(now), a) end
   reindex(a)
   agent_effect(a)
 end
@@ -287,13 +300,13 @@ end
 -- Revokes every pending offer to the agent; the sessions go on to the next agent.
 local function revoke_offers(a)
   local touched = {}
-  for _, offer in ipairs(redis.call('SMEMBERS', akey(a) .. ':offers')) do
+  for _, offer in ipairs(redis.call('SMEMBERS', key.agentOffers(a))) do
     local s = string.match(offer, '^(.*):%d+$')
-    local sh = hgetall(skey(s))
+    local sh = hgetall(key.session(s))
     if sh.offer == offer then
       touched[#touched + 1] = { s, clear_offer(s, sh, 'revoked') }
     else
-      redis.call('SREM', akey(a) .. ':offers', offer)
+      redis.call('SREM', key.agentOffers(a), offer)
     end
   end
   for _, t in ipairs(touched) do reroute(t[1], t[2]) end
@@ -302,11 +315,11 @@ end
 -- Sessions -------------------------------------------------------------------------------------
 
 local function release_agent(s, a)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   local peer = participant_of(a)
-  if sh.secondary == a then redis.call('HSET', skey(s), 'secondary', '') end
-  redis.call('SREM', akey(a) .. ':sessions', s)
-  redis.call('SREM', skey(s) .. ':participants', peer)
+  if sh.secondary == a then redis.call('HSET', key.session(s), 'secondary', '') end
+  redis.call('SREM', key.agentSessions(a), s)
+  redis.call('SREM', key.participants(s), peer)
   add_load(a, -num(sh.cost))
   reindex(a)
   agent_effect(a)
@@ -315,48 +328,48 @@ local function release_agent(s, a)
 end
 
 -- A session that lost its agent goes back to the head of its queue, keeping its original wait.
-local function requeue_at_head(s, reason)
-  local sh = hgetall(skey(s))
+local function requeue_at_head(s, transition, reason)
+  local sh = hgetall(key.session(s))
   dequeue(s, sh)
   if sh.offer then clear_offer(s, sh, 'revoked') end
   for _, a in ipairs({ sh.agent, sh.secondary }) do
     if a and a ~= '' then release_agent(s, a) end
   end
-  redis.call('HSET', skey(s), 'band', '0', 'enqueuedAt', sh.firstEnqueuedAt, 'want', 'primary',
+  redis.call('HSET', key.session(s), 'band', '0', 'enqueuedAt', sh.firstEnqueuedAt, 'want', 'primary',
     'cands', sh.baseCands, 'steps', sh.baseSteps, 'nextStepAt', sh.baseNextStepAt or '')
-  redis.call('HDEL', skey(s), 'agent', 'secondary', 'activeSince')
-  redis.call('ZREM', 'dp:active', s)
-  set_state(s, 'queued', { 'reason', reason })
-  enqueue(s, hgetall(skey(s)))
+  redis.call('HDEL', key.session(s), 'agent', 'secondary', 'activeSince')
+  redis.call('ZREM', key.active, s)
+  set_state(s, next_state(transition, sh), { 'reason', reason })
+  enqueue(s, hgetall(key.session(s)))
   match_session(s)
   if sh.offer then match_agent(sh.offerAgent) end
 end
 
 -- The taxpayer is done with the session (they may ask for help again from now on).
 local function release_taxpayer(s, sh)
-  local key = 'taxpayer:' .. sh.taxpayerSub .. ':active'
+  local active_key = key.taxpayerActive(sh.taxpayerSub)
   -- the taxpayer may have opened a new session since this one reached wrap-up
-  if redis.call('GET', key) == s then redis.call('DEL', key) end
-  redis.call('ZREM', 'dp:tp-gone', s)
+  if redis.call('GET', active_key) == s then redis.call('DEL', active_key) end
+  redis.call('ZREM', key.taxpayerGraceDeadlines, s)
 end
 
 local function close_session(s, state, fields)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   release_taxpayer(s, sh)
-  redis.call('ZREM', 'dp:active', s)
+  redis.call('ZREM', key.active, s)
   set_state(s, state, fields)
   if state == 'ended' then
     -- the latest finished sessions, for supervisors to replay
-    redis.call('ZADD', 'dp:ended', fmt(now), s)
-    redis.call('ZREMRANGEBYRANK', 'dp:ended', 0, -1001)
+    redis.call('ZADD', key.ended, fmt(now), s)
+    redis.call('ZREMRANGEBYRANK', key.ended, 0, -1001)
   end
-  for _, suffix in ipairs({ '', ':events', ':participants', ':declined' }) do
-    redis.call('EXPIRE', skey(s) .. suffix, RETENTION_S)
+  for _, k in ipairs({ key.session(s), key.events(s), key.participants(s), key.declined(s) }) do
+    redis.call('EXPIRE', k, RETENTION_S)
   end
 end
 
 local function end_waiting(s, state)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   dequeue(s, sh)
   local offered_to = nil
   if sh.offer then
@@ -365,7 +378,7 @@ local function end_waiting(s, state)
   end
   close_session(s, state)
   if state == 'abandoned' then
-    window_stat('abandoned', sh.queue, s)
+    window_stat(key.abandoned(sh.queue), s)
     day_stat('abandoned', 1)
   end
   if offered_to then match_agent(offered_to) end
@@ -373,7 +386,7 @@ end
 
 local function history_entry(s, sh, notes, outcome)
   local agent_name = ''
-  if sh.agent and sh.agent ~= '' then agent_name = redis.call('HGET', akey(sh.agent), 'name') or sh.agent end
+  if sh.agent and sh.agent ~= '' then agent_name = redis.call('HGET', key.agent(sh.agent), 'name') or sh.agent end
   return cjson.encode({
     sessionId = s, at = sh.createdAt, endedAt = now, topic = sh.topic, language = sh.language,
     channel = sh.channel, agent = sh.agent or '', agentName = agent_name, notes = notes or '',
@@ -382,19 +395,19 @@ local function history_entry(s, sh, notes, outcome)
 end
 
 local function close_wrap_up(s, notes, outcome, auto)
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   local a = sh.agent
-  redis.call('HSET', skey(s), 'notes', notes, 'outcome', outcome)
-  local hist = 'taxpayer:' .. sh.taxpayerSub .. ':history'
+  redis.call('HSET', key.session(s), 'notes', notes, 'outcome', outcome)
+  local hist = key.history(sh.taxpayerSub)
   redis.call('LPUSH', hist, history_entry(s, sh, notes, outcome))
   redis.call('LTRIM', hist, 0, HISTORY_LIMIT - 1)
   redis.call('EXPIRE', hist, RETENTION_S)
-  close_session(s, 'ended', { 'outcome', outcome, 'notes', notes, 'auto', auto and '1' or '0' })
+  close_session(s, next_state(auto and 'autoWrapUp' or 'wrapUp', sh), { 'outcome', outcome, 'notes', notes, 'auto', auto and '1' or '0' })
   day_stat('outcome:' .. outcome, 1)
-  redis.call('SREM', akey(a) .. ':wrapups', s)
-  if redis.call('SCARD', akey(a) .. ':wrapups') == 0 then
-    redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))
-    redis.call('ZREM', 'dp:wrapups', a)
+  redis.call('SREM', key.agentWrapUps(a), s)
+  if redis.call('SCARD', key.agentWrapUps(a)) == 0 then
+    redis.call('HSET', key.agent(a), 'wrap', '0', 'idleSince', fmt(now))
+    redis.call('ZREM', key.wrapUpDeadlines, a)
     reindex(a)
     agent_effect(a)
     match_agent(a)
@@ -403,7 +416,7 @@ end
 
 local function get_session(s)
   if type(s) ~= 'string' then return nil end
-  local sh = hgetall(skey(s))
+  local sh = hgetall(key.session(s))
   if not sh.state then return nil end
   return sh
 end
@@ -420,41 +433,36 @@ end
 
 local commands = {}
 
-function commands.configure()
-  -- handled by the caller writing dp:config; kept so a call can check the script is loaded
-  return { capacity = CAP }
-end
-
 -- Registers or updates an agent's profile (name, tier, skills); the status is left as it is.
 function commands.register()
   local a = args.agent
-  local key = akey(a)
-  local old = hgetall(key)
+  local agent_key = key.agent(a)
+  local old = hgetall(agent_key)
   if old.skills ~= args.skills then
     -- skills changed: leave every old set, reindex below puts the agent in the new ones
     for _, sk in ipairs(split(old.skills)) do
-      redis.call('ZREM', ikey(sk, 'full'), a)
-      redis.call('ZREM', ikey(sk, 'part'), a)
-      redis.call('SREM', 'dp:staff:' .. sk, a)
+      redis.call('ZREM', key.index(sk, 'full'), a)
+      redis.call('ZREM', key.index(sk, 'part'), a)
+      redis.call('SREM', key.staff(sk), a)
     end
-    redis.call('HSET', key, 'idx', '', 'staffed', '0')
+    redis.call('HSET', agent_key, 'idx', '', 'staffed', '0')
   end
-  redis.call('HSET', key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
+  redis.call('HSET', agent_key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
     'languages', args.languages, 'topics', args.topics)
   if not old.status then
-    redis.call('HSET', key, 'status', 'offline', 'load', '0', 'wrap', '0', 'timeouts', '0', 'idleSince', fmt(now))
+    redis.call('HSET', agent_key, 'status', 'offline', 'load', '0', 'wrap', '0', 'timeouts', '0', 'idleSince', fmt(now))
   end
-  redis.call('SADD', 'dp:agents', a)
+  redis.call('SADD', key.agents, a)
   reindex(a)
-  local h = hgetall(key)
+  local h = hgetall(agent_key)
   return { status = h.status, wrap = h.wrap == '1', load = num(h.load) }
 end
 
 function commands.status()
   local a, status = args.agent, args.status
-  local h = hgetall(akey(a))
+  local h = hgetall(key.agent(a))
   if not h.status then return nil, 'NOT_FOUND', 'Unknown agent' end
-  local active = redis.call('SCARD', akey(a) .. ':sessions')
+  local active = redis.call('SCARD', key.agentSessions(a))
   if status == 'offline' and active > 0 and not args.force then
     return nil, 'CONFLICT', 'End or hand over your active sessions before going offline'
   end
@@ -462,10 +470,10 @@ function commands.status()
   set_status(a, status)
   if status ~= 'available' then revoke_offers(a) end
   if status == 'offline' then
-    redis.call('ZREM', 'dp:presence', a)
-    for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':sessions')) do
-      local sh = hgetall(skey(s))
-      if sh.agent == a then requeue_at_head(s, 'agent-offline') else release_agent(s, a) end
+    redis.call('ZREM', key.presence, a)
+    for _, s in ipairs(redis.call('SMEMBERS', key.agentSessions(a))) do
+      local sh = hgetall(key.session(s))
+      if sh.agent == a then requeue_at_head(s, 'agentLost', 'agent-offline') else release_agent(s, a) end
     end
   end
   if status == 'available' then match_agent(a) end
@@ -474,24 +482,25 @@ end
 
 function commands.request()
   local s = args.session
-  local active_key = 'taxpayer:' .. args.taxpayerSub .. ':active'
+  local state = TRANSITIONS.request.from.new
+  local active_key = key.taxpayerActive(args.taxpayerSub)
   local existing = redis.call('GET', active_key)
   if existing then return nil, 'CONFLICT', 'You already have an open help request', { sessionId = existing } end
   redis.call('SET', active_key, s)
-  redis.call('HSET', skey(s),
-    'id', s, 'state', 'queued', 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
+  redis.call('HSET', key.session(s),
+    'id', s, 'state', state, 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
     'taxpayerName', args.taxpayerName, 'taxpayerId', args.taxpayerId, 'company', args.company,
     'language', args.language, 'topic', args.topic, 'channel', args.channel, 'priority', args.priority,
     'entry', args.entry, 'cost', fmt(args.cost), 'band', fmt(args.band),
     'enqueuedAt', fmt(now), 'firstEnqueuedAt', fmt(now), 'want', 'primary',
     'cands', args.cands, 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
     'baseCands', args.cands, 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
-    'queue', split(args.cands)[1], 'stateAt:queued', fmt(now))
-  redis.call('SADD', skey(s) .. ':participants', 'taxpayer:' .. args.taxpayerSub)
-  log_event(s, { 'state', 'queued', 'topic', args.topic, 'language', args.language, 'channel', args.channel })
-  emit({ t = 'session', session = s, state = 'queued' })
+    'queue', split(args.cands)[1], 'stateAt:' .. state, fmt(now))
+  redis.call('SADD', key.participants(s), 'taxpayer:' .. args.taxpayerSub)
+  log_event(s, { 'state', state, 'topic', args.topic, 'language', args.language, 'channel', args.channel })
+  emit({ t = 'session', session = s, state = state })
   day_stat('requests', 1)
-  enqueue(s, hgetall(skey(s)))
+  enqueue(s, hgetall(key.session(s)))
   match_session(s)
   return { sessionId = s }
 end
@@ -500,11 +509,11 @@ function commands.cancel()
   local s = args.session
   local sh = get_session(s)
   if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.state ~= 'queued' and sh.state ~= 'offered' then
-    return nil, 'CONFLICT', 'Only a waiting request can be cancelled (state: ' .. sh.state .. ')'
-  end
-  end_waiting(s, 'cancelled')
-  return { state = 'cancelled' }
+  local code, message = guard('cancel', sh)
+  if code then return nil, code, message end
+  local state = next_state('cancel', sh)
+  end_waiting(s, state)
+  return { state = state }
 end
 
 local function check_offer(sh, offer, a)
@@ -517,9 +526,9 @@ end
 local function timeout_offer(s, sh)
   local a = sh.offerAgent
   clear_offer(s, sh, 'timeout')
-  redis.call('SADD', skey(s) .. ':declined', a)
-  local timeouts = redis.call('HINCRBY', akey(a), 'timeouts', 1)
-  if timeouts >= MAX_TIMEOUTS and redis.call('HGET', akey(a), 'status') == 'available' then
+  redis.call('SADD', key.declined(s), a)
+  local timeouts = redis.call('HINCRBY', key.agent(a), 'timeouts', 1)
+  if timeouts >= MAX_TIMEOUTS and redis.call('HGET', key.agent(a), 'status') == 'available' then
     set_status(a, 'away')
     revoke_offers(a)
     emit({ t = 'agent-auto-away', agent = a, timeouts = timeouts })
@@ -539,38 +548,37 @@ function commands.accept()
     return nil, 'OFFER_EXPIRED', 'The offer timed out before it was accepted'
   end
   local kind = sh.offerKind
-  local expected_state = ({ primary = 'offered', escalation = 'escalating', transfer = 'transferring', reassign = 'active' })[kind]
-  if sh.state ~= expected_state then
-    return nil, 'OFFER_EXPIRED', 'The session has moved on (state: ' .. sh.state .. ')'
-  end
+  local transition = 'accept:' .. kind
+  code, message = guard(transition, sh)
+  if code then return nil, code, message end
   local previous = sh.agent
   clear_offer(s, sh, 'accepted')
-  redis.call('HSET', akey(a), 'timeouts', '0', 'idleSince', fmt(now))
-  redis.call('SADD', akey(a) .. ':sessions', s)
-  redis.call('SADD', skey(s) .. ':participants', participant_of(a))
+  redis.call('HSET', key.agent(a), 'timeouts', '0', 'idleSince', fmt(now))
+  redis.call('SADD', key.agentSessions(a), s)
+  redis.call('SADD', key.participants(s), participant_of(a))
   reindex(a)
   agent_effect(a)
   emit({ t = 'participant', session = s, agent = a, change = 'joined' })
   if kind == 'primary' then
     local wait = now - num(sh.firstEnqueuedAt)
-    redis.call('HSET', skey(s), 'agent', a, 'activeSince', fmt(now), 'waitMs', fmt(wait))
-    redis.call('ZADD', 'dp:active', fmt(now), s)
-    window_stat('answered', sh.queue, s .. '|' .. fmt(wait))
+    redis.call('HSET', key.session(s), 'agent', a, 'activeSince', fmt(now), 'waitMs', fmt(wait))
+    redis.call('ZADD', key.active, fmt(now), s)
+    window_stat(key.answered(sh.queue), s .. '|' .. fmt(wait))
     day_stat('answered', 1)
     if wait <= SL_MS then day_stat('answered_in_sl', 1) end
   elseif kind == 'reassign' then
-    redis.call('HSET', skey(s), 'agent', a)
+    redis.call('HSET', key.session(s), 'agent', a)
     if previous and previous ~= '' then release_agent(s, previous) end
   else
     -- escalation / transfer: a warm hand-over; the previous agent stays until they leave, and
     -- from now on the session belongs to the target skill (also if it must be queued again)
-    redis.call('HSET', skey(s), 'agent', a, 'secondary', previous or '', 'language', sh.wantLanguage,
+    redis.call('HSET', key.session(s), 'agent', a, 'secondary', previous or '', 'language', sh.wantLanguage,
       'topic', sh.wantTopic, 'tier', sh.wantTier, 'baseCands', sh.cands, 'baseSteps', sh.steps,
       'baseNextStepAt', '')
     day_stat(kind == 'escalation' and 'escalations' or 'transfers', 1)
   end
-  redis.call('HSET', skey(s), 'want', 'primary')
-  set_state(s, 'active', { 'agent', a, 'via', kind })
+  redis.call('HSET', key.session(s), 'want', 'primary')
+  set_state(s, next_state(transition, sh), { 'agent', a, 'via', kind })
   return { session = s, kind = kind }
 end
 
@@ -580,8 +588,8 @@ function commands.decline()
   local code, message = check_offer(sh, args.offer, args.agent)
   if code then return nil, code, message end
   local kind = clear_offer(s, sh, 'declined')
-  redis.call('SADD', skey(s) .. ':declined', args.agent)
-  redis.call('HSET', akey(args.agent), 'timeouts', '0')
+  redis.call('SADD', key.declined(s), args.agent)
+  redis.call('HSET', key.agent(args.agent), 'timeouts', '0')
   reroute(s, kind)
   match_agent(args.agent)
   return { session = s }
@@ -593,20 +601,22 @@ function commands.handover()
   local s, a = args.session, args.agent
   local sh, code, message = session_of_agent(s, a, 'hand it over')
   if not sh then return nil, code, message end
-  if sh.state ~= 'active' then return nil, 'CONFLICT', 'The session is not active (state: ' .. sh.state .. ')' end
+  local transition = 'handover:' .. args.kind
+  code, message = guard(transition, sh)
+  if code then return nil, code, message end
   if sh.secondary and sh.secondary ~= '' then
     return nil, 'CONFLICT', 'A previous hand-over is still in progress: the other agent must leave first'
   end
   if sh.offer then return nil, 'CONFLICT', 'An offer for this session is pending' end
-  local state = args.kind == 'escalation' and 'escalating' or 'transferring'
-  redis.call('HSET', skey(s), 'want', args.kind, 'wantLanguage', args.language, 'wantTopic', args.topic,
+  local state = next_state(transition, sh)
+  redis.call('HSET', key.session(s), 'want', args.kind, 'wantLanguage', args.language, 'wantTopic', args.topic,
     'wantTier', args.tier, 'cands', args.cands, 'steps', args.steps,
     'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '', 'enqueuedAt', fmt(now),
     'queue', split(args.cands)[1])
-  redis.call('DEL', skey(s) .. ':declined')
+  redis.call('DEL', key.declined(s))
   set_state(s, state, { 'note', args.note, 'targetLanguage', args.language, 'targetTopic', args.topic,
     'targetTier', args.tier, 'by', a })
-  enqueue(s, hgetall(skey(s)))
+  enqueue(s, hgetall(key.session(s)))
   match_session(s)
   return { state = state }
 end
@@ -615,16 +625,16 @@ function commands.cancelHandover()
   local s, a = args.session, args.agent
   local sh, code, message = session_of_agent(s, a, 'cancel its hand-over')
   if not sh then return nil, code, message end
-  if sh.state ~= 'escalating' and sh.state ~= 'transferring' then
-    return nil, 'CONFLICT', 'No hand-over in progress'
-  end
+  code, message = guard('cancelHandover', sh)
+  if code then return nil, code, message end
+  local state = next_state('cancelHandover', sh)
   dequeue(s, sh)
   local offered_to = sh.offer and sh.offerAgent
   if sh.offer then clear_offer(s, sh, 'revoked') end
-  redis.call('HSET', skey(s), 'want', 'primary', 'cands', '', 'nextStepAt', '')
-  set_state(s, 'active', { 'handover', 'cancelled' })
+  redis.call('HSET', key.session(s), 'want', 'primary', 'cands', '', 'nextStepAt', '')
+  set_state(s, state, { 'handover', 'cancelled' })
   if offered_to then match_agent(offered_to) end
-  return { state = 'active' }
+  return { state = state }
 end
 
 -- The previous agent of a warm hand-over leaves once the new one is in.
@@ -636,7 +646,7 @@ function commands.leave()
     if sh.agent == a then return nil, 'CONFLICT', 'You are the session\'s agent: end it or hand it over' end
     return nil, 'FORBIDDEN', 'You are not in this session'
   end
-  redis.call('HSET', skey(s), 'secondary', '')
+  redis.call('HSET', key.session(s), 'secondary', '')
   release_agent(s, a)
   log_event(s, { 'left', a })
   match_agent(a)
@@ -650,14 +660,16 @@ function commands.finish()
   if not sh then return nil, 'NOT_FOUND', 'No such session' end
   if args.agent and sh.agent ~= args.agent then return nil, 'FORBIDDEN', 'Only the session\'s agent can end it' end
   if args.taxpayerSub and sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.state == 'queued' or sh.state == 'offered' then
+  -- hanging up before anybody took the session cancels it
+  local cancelled = next_state('cancel', sh)
+  if cancelled then
     if args.agent then return nil, 'CONFLICT', 'The session has not started' end
-    end_waiting(s, 'cancelled')
-    return { state = 'cancelled' }
+    end_waiting(s, cancelled)
+    return { state = cancelled }
   end
-  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
-    return nil, 'CONFLICT', 'The session is not in progress (state: ' .. sh.state .. ')'
-  end
+  local code, message = guard('finish', sh)
+  if code then return nil, code, message end
+  local state = next_state('finish', sh)
   -- a pending hand-over or reassign offer ends with the session
   dequeue(s, sh)
   if sh.offer then
@@ -667,40 +679,41 @@ function commands.finish()
   end
   local a = sh.agent
   if sh.secondary and sh.secondary ~= '' then
-    redis.call('HSET', skey(s), 'secondary', '')
+    redis.call('HSET', key.session(s), 'secondary', '')
     release_agent(s, sh.secondary)
     match_agent(sh.secondary)
   end
   local duration = now - num(sh.activeSince)
-  local aht = 'dp:stats:aht:' .. sh.queue
+  local aht = key.handlingTimes(sh.queue)
   redis.call('LPUSH', aht, fmt(duration))
   redis.call('LTRIM', aht, 0, 49)
   day_stat('served', 1)
   day_stat('session_hours', duration / 3600000)
-  redis.call('HSET', skey(s), 'durationMs', fmt(duration), 'wrapUntil', fmt(now + WRAP_MS))
-  redis.call('ZREM', 'dp:active', s)
+  redis.call('HSET', key.session(s), 'durationMs', fmt(duration), 'wrapUntil', fmt(now + WRAP_MS))
+  redis.call('ZREM', key.active, s)
   -- capacity is freed now; the agent is held out of routing by the wrap flag until wrap-up ends
-  redis.call('SREM', akey(a) .. ':sessions', s)
-  redis.call('SADD', akey(a) .. ':wrapups', s)
-  redis.call('HSET', akey(a), 'wrap', '1')
+  redis.call('SREM', key.agentSessions(a), s)
+  redis.call('SADD', key.agentWrapUps(a), s)
+  redis.call('HSET', key.agent(a), 'wrap', '1')
   local until_ms = now + WRAP_MS
-  local current = redis.call('ZSCORE', 'dp:wrapups', a)
-  if not current or tonumber(current) < until_ms then redis.call('ZADD', 'dp:wrapups', fmt(until_ms), a) end
+  local current = redis.call('ZSCORE', key.wrapUpDeadlines, a)
+  if not current or tonumber(current) < until_ms then redis.call('ZADD', key.wrapUpDeadlines, fmt(until_ms), a) end
   add_load(a, -num(sh.cost))
   reindex(a)
   agent_effect(a)
   release_taxpayer(s, sh)
-  set_state(s, 'wrap-up', { 'by', args.agent and 'agent' or 'taxpayer' })
-  return { state = 'wrap-up', wrapUntil = until_ms }
+  set_state(s, state, { 'by', args.agent and 'agent' or 'taxpayer' })
+  return { state = state, wrapUntil = until_ms }
 end
 
 function commands.wrapUp()
   local s, a = args.session, args.agent
   local sh, code, message = session_of_agent(s, a, 'wrap it up')
   if not sh then return nil, code, message end
-  if sh.state ~= 'wrap-up' then return nil, 'CONFLICT', 'The session is not in wrap-up (state: ' .. sh.state .. ')' end
+  code, message = guard('wrapUp', sh)
+  if code then return nil, code, message end
   close_wrap_up(s, args.notes, args.outcome, false)
-  return { state = 'ended' }
+  return { state = next_state('wrapUp', sh) }
 end
 
 -- Supervisor: hand an active session to a chosen agent (through an offer), or put a session back
@@ -712,29 +725,29 @@ function commands.reassign()
   if sh.offer then return nil, 'CONFLICT', 'An offer for this session is pending' end
   local target = args.agent
   if target then
-    local th = hgetall(akey(target))
+    local th = hgetall(key.agent(target))
     if not th.status then return nil, 'NOT_FOUND', 'Unknown agent' end
     if target == sh.agent then return nil, 'CONFLICT', 'The session is already with this agent' end
     if not routable(th) then return nil, 'CONFLICT', 'The agent is not available' end
     if num(th.load) + num(sh.cost) > CAP then return nil, 'CONFLICT', 'The agent has no free capacity' end
-    if sh.state == 'queued' then
-      redis.call('SREM', skey(s) .. ':declined', target)
+    local code, message = guard('reassignTo', sh)
+    if code then return nil, code, message end
+    -- a waiting session gets a primary offer (and the agent may have declined it before)
+    if next_state('offer', sh) then
+      redis.call('SREM', key.declined(s), target)
       make_offer(s, target, 'primary')
-    elseif sh.state == 'active' then
-      make_offer(s, target, 'reassign')
     else
-      return nil, 'CONFLICT', 'Only a queued or active session can be reassigned (state: ' .. sh.state .. ')'
+      make_offer(s, target, 'reassign')
     end
     log_event(s, { 'reassign', target, 'by', args.by })
-    return { offeredTo = target, offer = redis.call('HGET', skey(s), 'offer') }
+    return { offeredTo = target, offer = redis.call('HGET', key.session(s), 'offer') }
   end
-  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
-    return nil, 'CONFLICT', 'Only a session in progress can be put back in the queue'
-  end
+  local code, message = guard('reassignToQueue', sh)
+  if code then return nil, code, message end
   dequeue(s, sh)
-  requeue_at_head(s, 'reassigned')
+  requeue_at_head(s, 'reassignToQueue', 'reassigned')
   log_event(s, { 'reassign', 'queue', 'by', args.by })
-  return { state = 'queued' }
+  return { state = next_state('reassignToQueue', sh) }
 end
 
 -- Supervisor joins (visible) or monitors (silent) a session; no agent capacity is used.
@@ -742,13 +755,12 @@ function commands.observe()
   local s = args.session
   local sh = get_session(s)
   if not sh then return nil, 'NOT_FOUND', 'No such session' end
-  if sh.state ~= 'active' and sh.state ~= 'escalating' and sh.state ~= 'transferring' then
-    return nil, 'CONFLICT', 'The session is not in progress'
-  end
-  redis.call('SADD', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
+  local code, message = guard('observe', sh)
+  if code then return nil, code, message end
+  redis.call('SADD', key.participants(s), 'supervisor:' .. args.supervisor)
   -- joining after monitoring makes the supervisor visible (and able to speak)
-  if args.mode == 'monitor' then redis.call('SADD', skey(s) .. ':monitors', args.supervisor)
-  else redis.call('SREM', skey(s) .. ':monitors', args.supervisor) end
+  if args.mode == 'monitor' then redis.call('SADD', key.monitors(s), args.supervisor)
+  else redis.call('SREM', key.monitors(s), args.supervisor) end
   log_event(s, { args.mode, args.supervisor })
   return { session = s, mode = args.mode }
 end
@@ -757,8 +769,8 @@ end
 function commands.unobserve()
   local s = args.session
   if not get_session(s) then return nil, 'NOT_FOUND', 'No such session' end
-  local was = redis.call('SREM', skey(s) .. ':participants', 'supervisor:' .. args.supervisor)
-  redis.call('SREM', skey(s) .. ':monitors', args.supervisor)
+  local was = redis.call('SREM', key.participants(s), 'supervisor:' .. args.supervisor)
+  redis.call('SREM', key.monitors(s), args.supervisor)
   if was == 1 then
     log_event(s, { 'unobserve', args.supervisor })
     emit({ t = 'access-ended', session = s, peer = 'supervisor:' .. args.supervisor })
@@ -768,21 +780,21 @@ end
 
 -- Presence of agents on duty (going off duty removes them, so XX never brings one back).
 function commands.heartbeat()
-  for _, a in ipairs(args.agents) do redis.call('ZADD', 'dp:presence', 'XX', fmt(now), a) end
+  for _, a in ipairs(args.agents) do redis.call('ZADD', key.presence, 'XX', fmt(now), a) end
   return {}
 end
 
 function commands.taxpayerGone()
   local sh = get_session(args.session)
   if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  redis.call('ZADD', 'dp:tp-gone', fmt(now + args.graceMs), args.session)
+  redis.call('ZADD', key.taxpayerGraceDeadlines, fmt(now + args.graceMs), args.session)
   return {}
 end
 
 function commands.taxpayerBack()
   local sh = get_session(args.session)
   if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  redis.call('ZREM', 'dp:tp-gone', args.session)
+  redis.call('ZREM', key.taxpayerGraceDeadlines, args.session)
   return { state = sh.state }
 end
 
@@ -791,81 +803,83 @@ end
 function commands.sweep()
   local limit = args.limit or 200
   local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0 }
-  for _, offer in ipairs(redis.call('ZRANGEBYSCORE', 'dp:offers', '-inf', fmt(now), 'LIMIT', 0, limit)) do
+  for _, offer in ipairs(redis.call('ZRANGEBYSCORE', key.offerDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
     local s = string.match(offer, '^(.*):%d+$')
-    local sh = hgetall(skey(s))
+    local sh = hgetall(key.session(s))
     if sh.offer == offer then
       timeout_offer(s, sh)
       counts.offers = counts.offers + 1
     else
-      redis.call('ZREM', 'dp:offers', offer)
+      redis.call('ZREM', key.offerDeadlines, offer)
     end
   end
-  for _, a in ipairs(redis.call('ZRANGEBYSCORE', 'dp:presence', '-inf', fmt(now - args.heartbeatMs), 'LIMIT', 0, limit)) do
-    redis.call('ZREM', 'dp:presence', a)
-    local h = hgetall(akey(a))
+  for _, a in ipairs(redis.call('ZRANGEBYSCORE', key.presence, '-inf', fmt(now - args.heartbeatMs), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', key.presence, a)
+    local h = hgetall(key.agent(a))
     if h.status and h.status ~= 'offline' then
       set_status(a, 'offline')
       revoke_offers(a)
-      for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':sessions')) do
-        local sh = hgetall(skey(s))
-        if sh.agent == a then requeue_at_head(s, 'agent-lost') else release_agent(s, a) end
+      for _, s in ipairs(redis.call('SMEMBERS', key.agentSessions(a))) do
+        local sh = hgetall(key.session(s))
+        if sh.agent == a then requeue_at_head(s, 'agentLost', 'agent-lost') else release_agent(s, a) end
       end
       emit({ t = 'agent-lost', agent = a })
       counts.agents = counts.agents + 1
     end
   end
-  for _, s in ipairs(redis.call('ZRANGEBYSCORE', 'dp:tp-gone', '-inf', fmt(now), 'LIMIT', 0, limit)) do
-    redis.call('ZREM', 'dp:tp-gone', s)
-    local sh = hgetall(skey(s))
-    if sh.state == 'queued' or sh.state == 'offered' then
-      end_waiting(s, 'abandoned')
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', key.taxpayerGraceDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', key.taxpayerGraceDeadlines, s)
+    local sh = hgetall(key.session(s))
+    local abandoned = next_state('abandon', sh)
+    if abandoned then
+      end_waiting(s, abandoned)
       counts.abandoned = counts.abandoned + 1
     elseif sh.state then
       log_event(s, { 'taxpayer', 'gone' })
       emit({ t = 'taxpayer-gone', session = s })
     end
   end
-  for _, a in ipairs(redis.call('ZRANGEBYSCORE', 'dp:wrapups', '-inf', fmt(now), 'LIMIT', 0, limit)) do
-    redis.call('ZREM', 'dp:wrapups', a)
-    for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':wrapups')) do
-      local sh = hgetall(skey(s))
-      if sh.state == 'wrap-up' and num(sh.wrapUntil) <= now then
+  for _, a in ipairs(redis.call('ZRANGEBYSCORE', key.wrapUpDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', key.wrapUpDeadlines, a)
+    for _, s in ipairs(redis.call('SMEMBERS', key.agentWrapUps(a))) do
+      local sh = hgetall(key.session(s))
+      local wrapping = next_state('autoWrapUp', sh)
+      if wrapping and num(sh.wrapUntil) <= now then
         close_wrap_up(s, sh.notes or '', 'none', true)
         counts.wrapups = counts.wrapups + 1
-      elseif sh.state ~= 'wrap-up' then
-        redis.call('SREM', akey(a) .. ':wrapups', s)
+      elseif not wrapping then
+        redis.call('SREM', key.agentWrapUps(a), s)
       end
     end
-    if redis.call('SCARD', akey(a) .. ':wrapups') > 0 then
+    if redis.call('SCARD', key.agentWrapUps(a)) > 0 then
       -- a later wrap-up of this agent is still running: look again when it is due
       local latest = 0
-      for _, s in ipairs(redis.call('SMEMBERS', akey(a) .. ':wrapups')) do
-        latest = math.max(latest, num(redis.call('HGET', skey(s), 'wrapUntil') or 0))
+      for _, s in ipairs(redis.call('SMEMBERS', key.agentWrapUps(a))) do
+        latest = math.max(latest, num(redis.call('HGET', key.session(s), 'wrapUntil') or 0))
       end
-      redis.call('ZADD', 'dp:wrapups', fmt(latest), a)
-    elseif redis.call('HGET', akey(a), 'wrap') == '1' then
-      redis.call('HSET', akey(a), 'wrap', '0', 'idleSince', fmt(now))
+      redis.call('ZADD', key.wrapUpDeadlines, fmt(latest), a)
+    elseif redis.call('HGET', key.agent(a), 'wrap') == '1' then
+      redis.call('HSET', key.agent(a), 'wrap', '0', 'idleSince', fmt(now))
       reindex(a)
       agent_effect(a)
       match_agent(a)
     end
   end
-  for _, s in ipairs(redis.call('ZRANGEBYSCORE', 'dp:widen', '-inf', fmt(now), 'LIMIT', 0, limit)) do
-    redis.call('ZREM', 'dp:widen', s)
-    local sh = hgetall(skey(s))
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', key.wideningDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    redis.call('ZREM', key.wideningDeadlines, s)
+    local sh = hgetall(key.session(s))
     local steps = cjson.decode(sh.steps or '[]')
     local nxt = steps[1]
-    if nxt and (sh.state == 'queued' or sh.state == 'escalating' or sh.state == 'transferring') and not sh.offer then
+    if nxt and next_state('widen', sh) and not sh.offer then
       table.remove(steps, 1)
       local cands = sh.cands .. ',' .. nxt.cands
       local following = steps[1] and fmt(num(sh.enqueuedAt) + steps[1].afterMs) or ''
-      redis.call('HSET', skey(s), 'cands', cands, 'steps', cjson.encode(steps), 'nextStepAt', following)
+      redis.call('HSET', key.session(s), 'cands', cands, 'steps', cjson.encode(steps), 'nextStepAt', following)
       if sh.want == 'primary' then
-        redis.call('HSET', skey(s), 'baseCands', cands, 'baseSteps', cjson.encode(steps), 'baseNextStepAt', following)
+        redis.call('HSET', key.session(s), 'baseCands', cands, 'baseSteps', cjson.encode(steps), 'baseNextStepAt', following)
       end
       log_event(s, { 'widened', nxt.cands })
-      enqueue(s, hgetall(skey(s)))
+      enqueue(s, hgetall(key.session(s)))
       match_session(s)
       counts.widened = counts.widened + 1
     end

@@ -12,18 +12,24 @@ local stream = hash .. ':rec'
 
 local function ok(result) return cjson.encode({ ok = true, result = result }) end
 
-if cmd ~= 'append' then
-  return cjson.encode({ ok = false, code = 'UNKNOWN_EVENT', message = 'unknown recording command ' .. tostring(cmd) })
-end
+local commands = {}
 
 -- ARGV: session, n, z (the chunk), maxBytes. Result: 'written', 'reached' (this chunk did not fit: the
 -- recording stops now; the caller writes its closing entry) or 'stopped' (it had stopped before).
-if redis.call('HGET', hash, 'recStopped') == '1' then return ok('stopped') end
-local stored = tonumber(redis.call('HGET', hash, 'recBytes') or '0')
-if stored + #args.z > args.maxBytes then
-  redis.call('HSET', hash, 'recStopped', '1')
-  return ok('reached')
+function commands.append()
+  if redis.call('HGET', hash, 'recStopped') == '1' then return ok('stopped') end
+  local stored = tonumber(redis.call('HGET', hash, 'recBytes') or '0')
+  if stored + #args.z > args.maxBytes then
+    redis.call('HSET', hash, 'recStopped', '1')
+    return ok('reached')
+  end
+  redis.call('HINCRBY', hash, 'recBytes', #args.z)
+  redis.call('XADD', stream, '*', 'n', args.n, 'z', args.z)
+  return ok('written')
 end
-redis.call('HINCRBY', hash, 'recBytes', #args.z)
-redis.call('XADD', stream, '*', 'n', args.n, 'z', args.z)
-return ok('written')
+
+local handler = commands[cmd]
+if not handler then
+  return cjson.encode({ ok = false, code = 'UNKNOWN_EVENT', message = 'unknown recording command ' .. tostring(cmd) })
+end
+return handler()

@@ -4,6 +4,5 @@ export { TokenService } from './auth/tokens.js';
 export { hashPassword } from './auth/accounts.js';
 export { EmbeddedRedis } from './redis/embedded.js';
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
-export type { Effect } from './dispatcher/effects.js';
 export { connectRedis } from './redis/client.js';
 export { compareStreamIds } from './cluster/stream-gap.js';

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
-import type { RecordingPage } from '@etax-assist/protocol';
+import { RECORDING_COMMANDS, type RecordingPage } from '@etax-assist/protocol';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
@@ -53,7 +53,7 @@ export class RecordingWriter {
    * one's next chunk is refused by the script again and remembered anew.
    */
   readonly #stopped = new Map<string, number>();
-  readonly #script: LuaScript;
+  readonly #script: LuaScript<typeof RECORDING_COMMANDS>;
   readonly #task: PeriodicTask;
 
   constructor(
@@ -62,7 +62,7 @@ export class RecordingWriter {
     private readonly onLimit: (sessionId: string) => void,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, 'recording.lua');
+    this.#script = new LuaScript(redis, RECORDING_COMMANDS, { files: ['recording.lua'] });
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 
@@ -96,12 +96,12 @@ export class RecordingWriter {
     const chunk = await deflate(Buffer.from(JSON.stringify(pending.entries)));
     let outcome: 'written' | 'reached' | 'stopped';
     try {
-      ({ result: outcome } = (await this.#script.run('append', {
+      outcome = await this.#script.run('append', {
         session: sessionId,
         n: String(pending.entries.length),
         z: chunk.toString('base64'),
         maxBytes: this.limits.maxBytes,
-      })) as { result: typeof outcome });
+      });
     } catch (error) {
       // Redis refused or went away: the entries go back in front of what came since, for the next flush
       const since = this.#pending.get(sessionId);

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { sessionIs, ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
+import { SESSION_CODE_COMMANDS, sessionIs, ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
@@ -27,7 +27,7 @@ export function registerSessionCodeRequests(
   log: Logger,
 ): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
-  const script = new LuaScript(redis, 'session-code.lua');
+  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { files: ['session-code.lua'] });
   const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
 
   dispatcher.on('effects', (effects) => {
@@ -41,8 +41,8 @@ export function registerSessionCodeRequests(
     if (!sessionIs(session.state ?? '', 'waiting')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const { result } = await script.run('issue', { session: sessionId, code, ttlS });
-      if ((result as { issued: boolean }).issued) return { code, expiresInS: ttlS };
+      const { issued } = await script.run('issue', { session: sessionId, code, ttlS });
+      if (issued) return { code, expiresInS: ttlS };
     }
     throw new ProtocolError('UNAVAILABLE', 'No session code is free right now; try again');
   });
