@@ -2,13 +2,14 @@
 -- that several instances writing the same recording agree on when it is full and only one of
 -- them announces it. Called as EVALSHA sha 0 append <json args>; returns JSON { ok = true, result }.
 --
--- Keys: cb:{id}:rec stream (the chunks: n entries, z deflated base64), fields recBytes (stored
--- chunk bytes) and recStopped of the cb:{id} hash (expired with it when the session closes).
+-- Keys (`key`, handed over from server/src/cobrowse/keys.ts): the recording stream (the chunks: n
+-- entries, z deflated base64), fields recBytes (stored chunk bytes) and recStopped of the session's
+-- co-browsing hash (expired with it when the session closes).
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
-local hash = 'cb:' .. args.session
-local stream = hash .. ':rec'
+local hash = key.state(args.session)
+local stream = key.recording(args.session)
 
 local function ok(result) return cjson.encode({ ok = true, result = result }) end
 

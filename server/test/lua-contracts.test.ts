@@ -13,6 +13,7 @@ import {
   type ScriptCommands,
 } from '@etax-assist/protocol';
 import { DISPATCH_FILES } from '../src/dispatcher/script.js';
+import { luaLocal } from '../src/redis/lua-source.js';
 
 const lua = (files: readonly string[]) => files.map((file) => readFileSync(join(import.meta.dirname, '../lua', file), 'utf8')).join('\n');
 const matches = (source: string, pattern: RegExp) => [...new Set([...source.matchAll(pattern)].map((m) => m[1]!))].sort();
@@ -45,5 +46,14 @@ describe('the Lua scripts and their declarations in protocol/', () => {
     expect(source).toContain("'handover:' .. args.kind");
     const byKind = [...OFFER_KINDS.map((kind) => `accept:${kind}`), 'handover:escalation', 'handover:transfer'];
     expect([...named, ...byKind].sort()).toEqual(Object.keys(SESSION_TRANSITIONS).sort());
+  });
+});
+
+describe('what TypeScript hands a Lua script', () => {
+  it('turns key functions into Lua functions and tables into Lua tables', () => {
+    expect(luaLocal('key', { agent: (id: string) => `dp:agent:${id}`, index: (skill: string, kind: string) => `dp:idx:${skill}:${kind}`, agents: 'dp:agents' })).toBe(
+      'local key = { ["agent"] = function(p0) return "dp:agent:" .. p0 end, ["index"] = function(p0, p1) return "dp:idx:" .. p0 .. ":" .. p1 end, ["agents"] = "dp:agents" }',
+    );
+    expect(luaLocal('T', { 'wrap-up': { from: ['a'], n: 1, on: true } })).toBe('local T = { ["wrap-up"] = { ["from"] = { "a" }, ["n"] = 1, ["on"] = true } }');
   });
 });

@@ -2,6 +2,8 @@ import { isIPv6 } from 'node:net';
 import type { RedisClient } from '../redis/client.js';
 import { SIGNIN_COMMANDS, type ScriptArgs } from '@etax-assist/protocol';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { signinKeys } from './signin-keys.js';
 
 export interface SigninLimits {
   windowS: number;
@@ -43,7 +45,7 @@ export class SigninThrottle {
     redis: RedisClient,
     private readonly limits: SigninLimits,
   ) {
-    this.#script = new LuaScript(redis, SIGNIN_COMMANDS, { files: ['signin.lua'] });
+    this.#script = new LuaScript(redis, SIGNIN_COMMANDS, { files: ['signin.lua'], prelude: luaLocal('key', signinKeys) });
   }
 
   /** Counts an attempt before its password is hashed, or refuses it when a limit is used up. */

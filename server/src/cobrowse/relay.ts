@@ -17,6 +17,9 @@ import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { sessionKeys } from '../sessions/keys.js';
+import { cobrowseKeys } from './keys.js';
 import type { AssetTokens } from './assets.js';
 import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -57,7 +60,7 @@ export class CobrowseRelay {
     private readonly assetTokens: AssetTokens,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { files: ['cobrowse.lua'] });
+    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
     const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
     this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
@@ -92,7 +95,7 @@ export class CobrowseRelay {
     if (principal.role !== 'agent' && principal.role !== 'expert' && principal.role !== 'supervisor') {
       throw new ProtocolError('FORBIDDEN', 'Only the session\'s staff can do this');
     }
-    if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
+    if (principal.role === 'supervisor' && (await this.redis.sIsMember(sessionKeys.monitors(sessionId), principal.sub)) === 1) {
       throw new ProtocolError('FORBIDDEN', 'A silent monitor cannot act on the taxpayer\'s screen');
     }
     if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');

@@ -12,6 +12,10 @@ export const sessionKeys = {
   monitors: (id: string) => `sess:${id}:monitors`,
   /** String: the session's current phone-hotline code. */
   code: (id: string) => `sess:${id}:code`,
+  /** String: the session a phone-hotline code stands for (with the code's lifetime). */
+  hotlineCode: (code: string) => `code:${code}`,
+  /** Counter: session codes an agent tried in one minute (`minute`: since the epoch). */
+  codeAttempts: (sub: string, minute: string) => `code:attempts:${sub}:${minute}`,
   /** String: the taxpayer's open session, so a second "Human help" click cannot open another. */
   taxpayerActive: (sub: string) => `taxpayer:${sub}:active`,
 };

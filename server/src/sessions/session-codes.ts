@@ -7,9 +7,10 @@ import type { RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { sessionKeys } from './keys.js';
 import type { SessionStore } from './session-store.js';
 
-const codeKey = (code: string) => `code:${code}`;
 
 /**
  * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
@@ -27,7 +28,7 @@ export function registerSessionCodeRequests(
   log: Logger,
 ): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
-  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { files: ['session-code.lua'] });
+  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { files: ['session-code.lua'], prelude: luaLocal('key', sessionKeys) });
   const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
 
   dispatcher.on('effects', (effects) => {
@@ -48,11 +49,11 @@ export function registerSessionCodeRequests(
   });
 
   requests.on('session:join-by-code', ['agent', 'expert'], async ({ socket, principal }, { code }): Promise<SessionCard> => {
-    const attemptsKey = `code:attempts:${principal.sub}:${Math.floor(Date.now() / 60_000)}`;
+    const attemptsKey = sessionKeys.codeAttempts(principal.sub, String(Math.floor(Date.now() / 60_000)));
     const attempts = await redis.incr(attemptsKey);
     await redis.expire(attemptsKey, 120);
     if (attempts > maxAttemptsPerMinute) throw new ProtocolError('RATE_LIMITED', `At most ${maxAttemptsPerMinute} codes a minute`);
-    const sessionId = await redis.get(codeKey(code));
+    const sessionId = await redis.get(sessionKeys.hotlineCode(code));
     if (!sessionId) throw new ProtocolError('NOT_FOUND', 'This session code is unknown or has expired');
     const session = await sessions.fields(sessionId);
     if (!session || !sessionIs(session.state ?? '', 'waiting')) {
