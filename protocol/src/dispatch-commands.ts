@@ -12,7 +12,7 @@ const Nothing = Type.Object({});
 /** The skill keys a request accepts now (comma-separated) and its widening plan. */
 const Routing = { cands: Type.String(), steps: Type.String(), firstStepMs: Type.Optional(Type.Number()) };
 
-/** The commands of the dispatcher's state machine (server/lua/dispatch*.lua). */
+/** The commands of the dispatcher's state machine (server/lua/dispatch/). */
 export const DISPATCH_COMMANDS = {
   register: {
     args: Type.Object({ agent: Id, name: Type.String(), tier: TierSchema, languages: Type.String(), topics: Type.String(), skills: Type.String() }),

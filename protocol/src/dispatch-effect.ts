@@ -4,7 +4,7 @@ import { SessionStateSchema } from './session.js';
 
 /**
  * What a dispatcher command changed, reported by its Lua script (`emit{ t = … }` in
- * server/lua/dispatch*.lua) so that the calling instance can notify people; facts, already committed.
+ * server/lua/dispatch/) so that the calling instance can notify people; facts, already committed.
  */
 export const Effect = Type.Union([
   Type.Object({ t: Type.Literal('session'), session: Type.String(), state: SessionStateSchema }),

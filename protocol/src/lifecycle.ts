@@ -75,7 +75,7 @@ const NOT_ACTIVE = { code: 'CONFLICT', message: 'The session is not active', nam
 const MOVED_ON = { code: 'OFFER_EXPIRED', message: 'The session has moved on', naming: 'state' } as const;
 
 /**
- * Every change of a session's state the dispatcher (server/lua/dispatch.lua) makes, by name: the
+ * Every change of a session's state the dispatcher (server/lua/dispatch/) makes, by name: the
  * script is handed this table when it is loaded and each command goes through its one guard, so
  * a transition allowed here is allowed there, and refused with the same code and message.
  * `accept:<offer kind>` and `handover:<kind>` are looked up by the offer's or hand-over's kind.

@@ -13,8 +13,20 @@ export type ScriptOutcome<R> = {
   now: number;
 } & ({ result: R; refusal?: undefined } | { result?: undefined; refusal: ProtocolError });
 
-/** The dispatcher's state machine in server/lua/, in the order its parts build on each other. */
-export const DISPATCH_FILES = ['dispatch.lua'];
+/** The dispatcher's state machine (server/lua/dispatch/), in the order its parts build on each other. */
+export const DISPATCH_FILES = [
+  'base',
+  'agents',
+  'queues',
+  'offers',
+  'sessions',
+  'agent-commands',
+  'request-commands',
+  'session-commands',
+  'supervisor-commands',
+  'sweep',
+  'run',
+].map((part) => `dispatch/${part}.lua`);
 
 /** What the script is handed: the key names, the queue score band, the session lifecycle. */
 const PRELUDE = [
@@ -25,7 +37,7 @@ const PRELUDE = [
 
 const REPLY_FIELDS = { effects: Type.Array(Effect), now: Type.Number() };
 
-/** The dispatcher's Lua state machine (server/lua/dispatch.lua). */
+/** The dispatcher's Lua state machine (server/lua/dispatch/). */
 export class DispatchScript {
   readonly #script: LuaScript<DispatchCommands, typeof REPLY_FIELDS>;
 
