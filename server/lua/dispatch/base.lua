@@ -9,8 +9,9 @@
 -- effects are declared in protocol/src/dispatch-commands.ts and dispatch-effect.ts). Keys are
 -- derived from the arguments (so the script needs a single Redis or a Sentinel-managed primary,
 -- not Redis Cluster). The TypeScript side puts a prelude before the files (server/src/dispatcher/
--- script.ts): `key` (the key names of the key modules), `BAND` and `TRANSITIONS` (the session
--- lifecycle of protocol/src/lifecycle.ts, which every state change goes through: guard, next_state).
+-- script.ts): `key` (the key names of the key modules), `BAND`, and `NEXT_STATE` and `refusal_of`
+-- (the session lifecycle of protocol/src/lifecycle.ts, which every state change goes through:
+-- guard, next_state).
 -- Every command validates everything before its first write (a Lua error does not roll back),
 -- and returns JSON: { ok = true, result = ..., effects = [...] } or { ok = false, code, message }.
 -- Effects tell the calling instance whom to notify; they are facts, already committed.
@@ -101,17 +102,18 @@ local function set_state(s, state, fields)
   emit({ t = 'session', session = s, state = state })
 end
 
--- The state the named transition of the session lifecycle (TRANSITIONS, handed over from
--- protocol/src/lifecycle.ts) leads the session to, or nil when it does not happen in its state.
+-- The state the named transition of the session lifecycle (NEXT_STATE, handed over from
+-- protocol/src/lifecycle.ts) leads the session to, or nil when it does not happen in its state
+-- (or the session is gone: the sweep reads sessions that may have expired).
 local function next_state(transition, sh)
-  return TRANSITIONS[transition].from[sh.state]
+  return NEXT_STATE[transition .. ' ' .. (sh.state or '')]
 end
 
 -- The one check of a session's state: nil when the transition is allowed, else the refusal's
 -- code and message.
 local function guard(transition, sh)
   if next_state(transition, sh) then return nil end
-  local refusal = TRANSITIONS[transition].refusal
+  local refusal = refusal_of(transition)
   if refusal.naming == 'state' then return refusal.code, refusal.message .. ' (state: ' .. sh.state .. ')' end
   return refusal.code, refusal.message
 end

@@ -3,7 +3,7 @@
 
 function commands.request()
   local s = args.session
-  local state = TRANSITIONS.request.from.new
+  local state = NEXT_STATE['request new']
   local active_key = key.taxpayerActive(args.taxpayerSub)
   local existing = redis.call('GET', active_key)
   if existing then return nil, 'CONFLICT', 'You already have an open help request', { sessionId = existing } end

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { DISPATCH_COMMANDS, Effect, SESSION_TRANSITIONS, type DispatchCommands, type ProtocolError, type ScriptArgs, type ScriptResult } from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript, refusalOf } from '../redis/lua-script.js';
-import { luaLocal } from '../redis/lua-source.js';
+import { luaLocal, luaValue } from '../redis/lua-source.js';
 import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 
@@ -28,12 +28,23 @@ export const DISPATCH_FILES = [
   'run',
 ].map((part) => `dispatch/${part}.lua`);
 
+/**
+ * The session lifecycle as the script reads it: `NEXT_STATE['<transition> <state>']`, and the
+ * refusals in a function, so that only a refused command builds their table. (The whole script
+ * runs on every call: one flat table costs a fraction of the nested one.)
+ */
+function luaLifecycle(): string {
+  const transitions = Object.entries(SESSION_TRANSITIONS);
+  const next = transitions.flatMap(([name, { from }]) => Object.entries(from).map(([state, to]) => [`${name} ${state}`, to]));
+  const refusals = transitions.flatMap(([name, transition]) => ('refusal' in transition ? [[name, transition.refusal]] : []));
+  return [
+    luaLocal('NEXT_STATE', Object.fromEntries(next)),
+    `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`,
+  ].join('\n');
+}
+
 /** What the script is handed: the key names, the queue score band, the session lifecycle. */
-const PRELUDE = [
-  luaLocal('key', { ...dispatchKeys, ...sessionKeys }),
-  luaLocal('BAND', BAND_WIDTH),
-  luaLocal('TRANSITIONS', SESSION_TRANSITIONS),
-].join('\n');
+const PRELUDE = [luaLocal('key', { ...dispatchKeys, ...sessionKeys }), luaLocal('BAND', BAND_WIDTH), luaLifecycle()].join('\n');
 
 const REPLY_FIELDS = { effects: Type.Array(Effect), now: Type.Number() };
 

@@ -26,7 +26,8 @@ function luaKeyFunction(key: (...parts: string[]) => string): string {
   return `function(${names.join(', ')}) return ${pieces.join(' .. ')} end`;
 }
 
-function luaValue(value: LuaValue): string {
+/** The Lua expression of a value. */
+export function luaValue(value: LuaValue): string {
   if (typeof value === 'string') return luaString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'function') return luaKeyFunction(value as (...parts: string[]) => string);
