@@ -45,7 +45,7 @@ export class SigninThrottle {
     redis: RedisClient,
     private readonly limits: SigninLimits,
   ) {
-    this.#script = new LuaScript(redis, SIGNIN_COMMANDS, { files: ['signin.lua'], prelude: luaLocal('key', signinKeys) });
+    this.#script = new LuaScript(redis, SIGNIN_COMMANDS, { name: 'sign-in', files: ['signin.lua'], prelude: luaLocal('key', signinKeys) });
   }
 
   /** Counts an attempt before its password is hashed, or refuses it when a limit is used up. */

@@ -62,7 +62,7 @@ export class RecordingWriter {
     private readonly onLimit: (sessionId: string) => void,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, RECORDING_COMMANDS, { files: ['recording.lua'], prelude: luaLocal('key', cobrowseKeys) });
+    this.#script = new LuaScript(redis, RECORDING_COMMANDS, { name: 'recording', files: ['recording.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 

@@ -60,7 +60,7 @@ export class CobrowseRelay {
     private readonly assetTokens: AssetTokens,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
+    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
     const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
     this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);

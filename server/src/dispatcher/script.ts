@@ -53,7 +53,7 @@ export class DispatchScript {
   readonly #script: LuaScript<DispatchCommands, typeof REPLY_FIELDS>;
 
   constructor(redis: RedisClient) {
-    this.#script = new LuaScript(redis, DISPATCH_COMMANDS, { files: DISPATCH_FILES, prelude: PRELUDE, replyFields: REPLY_FIELDS });
+    this.#script = new LuaScript(redis, DISPATCH_COMMANDS, { name: 'dispatcher', files: DISPATCH_FILES, prelude: PRELUDE, replyFields: REPLY_FIELDS });
   }
 
   load(): Promise<void> {

@@ -22,6 +22,8 @@ import { mendEmptyArrays } from './empty-arrays.js';
 const CHECK_REPLIES = process.env.NODE_ENV === 'test';
 
 export interface ScriptSource<X extends TProperties> {
+  /** What the script is, in messages ("dispatcher", "co-browsing"…). */
+  name: string;
   /** Files of server/lua/, joined in this order into one script (still one atomic EVALSHA). */
   files: readonly string[];
   /** Lua put before them: what the TypeScript side hands the script (tables, key names). */
@@ -62,7 +64,7 @@ export class LuaScript<T extends ScriptCommands, X extends TProperties = Record<
   ) {
     const files = source.files.map((file) => readFileSync(resolve(import.meta.dirname, '../../lua', file), 'utf8'));
     this.#source = [source.prelude ?? '', ...files].join('\n');
-    this.#name = source.files[0] ?? 'script';
+    this.#name = source.name;
     this.#replyFields = Type.Object(source.replyFields ?? ({} as X));
     for (const [name, command] of Object.entries(commands)) this.#argChecks.set(name, TypeCompiler.Compile(command.args));
   }
@@ -80,7 +82,8 @@ export class LuaScript<T extends ScriptCommands, X extends TProperties = Record<
   /** The script's reply as it came, refusals included (for callers that act on both). */
   async reply<C extends keyof T & string>(command: C, args: ScriptArgs<T, C>): Promise<ScriptReply<ScriptResult<T, C>, X>> {
     const declared = this.commands[command];
-    if (!declared) throw new ProtocolError('UNKNOWN_EVENT', `${this.#name} has no command ${command}`);
+    // only a cast gets past the compiler with a name the table does not declare
+    if (!declared) throw new ProtocolError('UNKNOWN_EVENT', `The ${this.#name} script has no command ${command}`);
     if (!this.#argChecks.get(command)?.Check(args)) parse(declared.args, args, `arguments of ${this.#name} ${command}`);
     const reply = JSON.parse(await this.#call(command, JSON.stringify(args))) as Record<string, unknown>;
     mendEmptyArrays(this.#replyFields, reply);

@@ -28,7 +28,7 @@ export function registerSessionCodeRequests(
   log: Logger,
 ): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
-  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { files: ['session-code.lua'], prelude: luaLocal('key', sessionKeys) });
+  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { name: 'session code', files: ['session-code.lua'], prelude: luaLocal('key', sessionKeys) });
   const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
 
   dispatcher.on('effects', (effects) => {
