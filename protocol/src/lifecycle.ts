@@ -14,11 +14,20 @@ export const SESSION_STATES = [
 ] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
+type Unplaced<Placed> = Exclude<SessionState, Placed>;
+
+/** Checked by the compiler: a state that is neither open nor over does not compile (the error names it). */
+function groups<const G extends { open: readonly SessionState[]; over: readonly SessionState[] }>(
+  table: G & ([Unplaced<G['open' | 'over'][number]>] extends [never] ? unknown : { unplacedStates: Unplaced<G['open' | 'over'][number]> }),
+): G {
+  return table;
+}
+
 /**
  * The named groups of states every part of the service reasons with, declared once so that they
  * cannot disagree (a state added to SESSION_STATES is placed in its groups here).
  */
-export const SESSION_GROUPS = {
+export const SESSION_GROUPS = groups({
   /** Asked for, nobody serving yet. */
   waiting: ['queued', 'offered'],
   /** An agent serves it (also while it is handed over). */
@@ -29,7 +38,7 @@ export const SESSION_GROUPS = {
   over: ['wrap-up', 'ended', 'cancelled', 'abandoned'],
   /** Nothing more happens to it. */
   final: ['ended', 'cancelled', 'abandoned'],
-} as const satisfies Record<string, readonly SessionState[]>;
+});
 export type SessionGroup = keyof typeof SESSION_GROUPS;
 
 /** Whether a state (as stored, a plain string, maybe missing) belongs to the group. */
@@ -65,7 +74,7 @@ type StatesOf<T extends Record<string, Transition>> = {
  * kind without its `accept:` transition.
  */
 function lifecycle<const T extends Record<string, Transition> & Record<`accept:${OfferKind}`, Transition>>(
-  table: T & ([Exclude<SessionState, StatesOf<T>>] extends [never] ? unknown : { unplacedStates: Exclude<SessionState, StatesOf<T>> }),
+  table: T & ([Unplaced<StatesOf<T>>] extends [never] ? unknown : { unplacedStates: Unplaced<StatesOf<T>> }),
 ): T {
   return table;
 }
