@@ -81,6 +81,9 @@ export class DispatchNotifier {
         case 'agent-auto-away':
         case 'agent-lost':
           break;
+        default:
+          // a new kind of effect does not compile until it is handled above
+          e satisfies never;
       }
     }
   }
