@@ -109,13 +109,14 @@ local function next_state(transition, sh)
   return NEXT_STATE[transition .. ' ' .. (sh.state or '')]
 end
 
--- The one check of a session's state: nil when the transition is allowed, else the refusal's
--- code and message.
+-- The one check of a session's state: the state the transition leads to when it is allowed, else
+-- nil and the refusal's code and message.
 local function guard(transition, sh)
-  if next_state(transition, sh) then return nil end
+  local to = next_state(transition, sh)
+  if to then return to end
   local refusal = refusal_of(transition)
-  if refusal.naming == 'state' then return refusal.code, refusal.message .. ' (state: ' .. sh.state .. ')' end
-  return refusal.code, refusal.message
+  if refusal.naming == 'state' then return nil, refusal.code, refusal.message .. ' (state: ' .. sh.state .. ')' end
+  return nil, refusal.code, refusal.message
 end
 
 

@@ -30,9 +30,8 @@ function commands.cancel()
   local s = args.session
   local sh = get_session(s)
   if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  local code, message = guard('cancel', sh)
-  if code then return nil, code, message end
-  local state = next_state('cancel', sh)
+  local state, code, message = guard('cancel', sh)
+  if not state then return nil, code, message end
   end_waiting(s, state)
   return { state = state }
 end
@@ -50,8 +49,9 @@ function commands.accept()
   end
   local kind = sh.offerKind
   local transition = 'accept:' .. kind
-  code, message = guard(transition, sh)
-  if code then return nil, code, message end
+  local state
+  state, code, message = guard(transition, sh)
+  if not state then return nil, code, message end
   local previous = sh.agent
   clear_offer(s, sh, 'accepted')
   redis.call('HSET', key.agent(a), 'timeouts', '0', 'idleSince', fmt(now))
@@ -79,7 +79,7 @@ function commands.accept()
     day_stat(kind == 'escalation' and 'escalations' or 'transfers', 1)
   end
   redis.call('HSET', key.session(s), 'want', 'primary')
-  set_state(s, next_state(transition, sh), { 'agent', a, 'via', kind })
+  set_state(s, state, { 'agent', a, 'via', kind })
   return { session = s, kind = kind }
 end
 

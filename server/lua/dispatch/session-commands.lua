@@ -4,11 +4,9 @@
 -- target queue while the current agent keeps serving; accepted through the usual offers.
 function commands.handover()
   local s, a = args.session, args.agent
-  local sh, code, message = session_of_agent(s, a, 'hand it over')
-  if not sh then return nil, code, message end
   local transition = 'handover:' .. args.kind
-  code, message = guard(transition, sh)
-  if code then return nil, code, message end
+  local sh, code, message = session_of_agent(s, a, 'hand it over', transition)
+  if not sh then return nil, code, message end
   if sh.secondary and sh.secondary ~= '' then
     return nil, 'CONFLICT', 'A previous hand-over is still in progress: the other agent must leave first'
   end
@@ -28,10 +26,8 @@ end
 
 function commands.cancelHandover()
   local s, a = args.session, args.agent
-  local sh, code, message = session_of_agent(s, a, 'cancel its hand-over')
+  local sh, code, message = session_of_agent(s, a, 'cancel its hand-over', 'cancelHandover')
   if not sh then return nil, code, message end
-  code, message = guard('cancelHandover', sh)
-  if code then return nil, code, message end
   local state = next_state('cancelHandover', sh)
   dequeue(s, sh)
   local offered_to = sh.offer and sh.offerAgent
@@ -72,9 +68,8 @@ function commands.finish()
     end_waiting(s, cancelled)
     return { state = cancelled }
   end
-  local code, message = guard('finish', sh)
-  if code then return nil, code, message end
-  local state = next_state('finish', sh)
+  local state, code, message = guard('finish', sh)
+  if not state then return nil, code, message end
   -- a pending hand-over or reassign offer ends with the session
   dequeue(s, sh)
   if sh.offer then
@@ -113,10 +108,8 @@ end
 
 function commands.wrapUp()
   local s, a = args.session, args.agent
-  local sh, code, message = session_of_agent(s, a, 'wrap it up')
+  local sh, code, message = session_of_agent(s, a, 'wrap it up', 'wrapUp')
   if not sh then return nil, code, message end
-  code, message = guard('wrapUp', sh)
-  if code then return nil, code, message end
   close_wrap_up(s, args.notes, args.outcome, false)
   return { state = next_state('wrapUp', sh) }
 end

@@ -107,10 +107,13 @@ local function get_session(s)
   return sh
 end
 
--- The session, when `a` is its (primary) agent; else nil and the refusal.
-local function session_of_agent(s, a, action)
+-- The session, when `a` is its (primary) agent and the transition may happen in its state; else
+-- nil and the refusal.
+local function session_of_agent(s, a, action, transition)
   local sh = get_session(s)
   if not sh then return nil, 'NOT_FOUND', 'No such session' end
   if sh.agent ~= a then return nil, 'FORBIDDEN', 'Only the session\'s agent can ' .. action end
+  local to, code, message = guard(transition, sh)
+  if not to then return nil, code, message end
   return sh
 end

@@ -12,8 +12,8 @@ function commands.reassign()
     if target == sh.agent then return nil, 'CONFLICT', 'The session is already with this agent' end
     if not routable(th) then return nil, 'CONFLICT', 'The agent is not available' end
     if num(th.load) + num(sh.cost) > CAP then return nil, 'CONFLICT', 'The agent has no free capacity' end
-    local code, message = guard('reassignTo', sh)
-    if code then return nil, code, message end
+    local to, code, message = guard('reassignTo', sh)
+    if not to then return nil, code, message end
     -- a waiting session gets a primary offer (and the agent may have declined it before)
     if next_state('offer', sh) then
       redis.call('SREM', key.declined(s), target)
@@ -24,12 +24,12 @@ function commands.reassign()
     log_event(s, { 'reassign', target, 'by', args.by })
     return { offeredTo = target, offer = redis.call('HGET', key.session(s), 'offer') }
   end
-  local code, message = guard('reassignToQueue', sh)
-  if code then return nil, code, message end
+  local state, code, message = guard('reassignToQueue', sh)
+  if not state then return nil, code, message end
   dequeue(s, sh)
   requeue_at_head(s, 'reassignToQueue', 'reassigned')
   log_event(s, { 'reassign', 'queue', 'by', args.by })
-  return { state = next_state('reassignToQueue', sh) }
+  return { state = state }
 end
 
 -- Supervisor joins (visible) or monitors (silent) a session; no agent capacity is used.
@@ -37,8 +37,8 @@ function commands.observe()
   local s = args.session
   local sh = get_session(s)
   if not sh then return nil, 'NOT_FOUND', 'No such session' end
-  local code, message = guard('observe', sh)
-  if code then return nil, code, message end
+  local allowed, code, message = guard('observe', sh)
+  if not allowed then return nil, code, message end
   redis.call('SADD', key.participants(s), 'supervisor:' .. args.supervisor)
   -- joining after monitoring makes the supervisor visible (and able to speak)
   if args.mode == 'monitor' then redis.call('SADD', key.monitors(s), args.supervisor)
