@@ -2,18 +2,16 @@
 -- agree on consent and control. Called as EVALSHA sha 0 <command> <json args>; returns JSON
 -- { ok = true, result = ... } or { ok = false, code, message }.
 --
--- Keys: cb:{id} hash (sharing, control, controller, controllerName, requestExpiresAt, seq),
--- cb:{id}:live stream (latest full snapshot + events since: what a joining agent needs; its entry
--- ids tell a watcher which relayed batches its mirror already holds),
--- cb:control-requests zset (request expiry). The recording (cb:{id}:rec) is written in
--- compressed chunks by the service (recording.ts) after each accepted change.
+-- Keys (`key`, handed over from server/src/cobrowse/keys.ts): the session's state hash, its live
+-- stream (latest full snapshot + events since: what a joining agent needs; its entry ids tell a
+-- watcher which relayed batches its mirror already holds), the control requests by expiry. The
+-- recording is written in compressed chunks by the service (recording.ts) after each accepted change.
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 
-local function key(suffix) return 'cb:' .. args.session .. (suffix or '') end
 local function fmt(n) return string.format('%d', n) end
 local function ok(result) return cjson.encode({ ok = true, result = result or {} }) end
 local function fail(code, message, details)
@@ -21,7 +19,7 @@ local function fail(code, message, details)
 end
 
 local function state()
-  local flat = redis.call('HGETALL', key())
+  local flat = redis.call('HGETALL', key.state(args.session))
   local h = {}
   for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
   local s = { sessionId = args.session, sharing = h.sharing or 'waiting', control = h.control or 'none' }
@@ -31,10 +29,10 @@ local function state()
 end
 
 local function set_control(control, controller, controller_name, expires)
-  redis.call('HSET', key(), 'control', control, 'controller', controller or '', 'controllerName', controller_name or '',
+  redis.call('HSET', key.state(args.session), 'control', control, 'controller', controller or '', 'controllerName', controller_name or '',
     'requestExpiresAt', expires and fmt(expires) or '')
-  if expires then redis.call('ZADD', 'cb:control-requests', fmt(expires), args.session)
-  else redis.call('ZREM', 'cb:control-requests', args.session) end
+  if expires then redis.call('ZADD', key.controlRequests, fmt(expires), args.session)
+  else redis.call('ZREM', key.controlRequests, args.session) end
 end
 
 local commands = {}
@@ -42,11 +40,11 @@ local commands = {}
 function commands.share()
   local s = state()
   if args.sharing then
-    redis.call('HSET', key(), 'sharing', 'sharing')
+    redis.call('HSET', key.state(args.session), 'sharing', 'sharing')
   else
-    redis.call('HSET', key(), 'sharing', 'stopped')
+    redis.call('HSET', key.state(args.session), 'sharing', 'stopped')
     if s.control ~= 'none' then set_control('none') end
-    redis.call('DEL', key(':live'))
+    redis.call('DEL', key.live(args.session))
   end
   return ok(state())
 end
@@ -55,9 +53,9 @@ end
 -- ARGV: events (JSON array text, relayed as is), fullFrom (index of the Meta event that opens the
 -- last full snapshot, or -1), fullJson (the events from there on), count, seq, limits.
 function commands.batch()
-  local h = redis.call('HMGET', key(), 'sharing', 'seq')
+  local h = redis.call('HMGET', key.state(args.session), 'sharing', 'seq')
   if h[1] ~= 'sharing' then return fail('CONFLICT', 'The taxpayer is not sharing their screen') end
-  local rate_key = key(':rate:' .. fmt(math.floor(now / 1000)))
+  local rate_key = key.rate(args.session, fmt(math.floor(now / 1000)))
   local rate = redis.call('INCRBY', rate_key, args.count)
   redis.call('EXPIRE', rate_key, 2)
   if rate > args.maxPerSecond then
@@ -66,20 +64,20 @@ function commands.batch()
   end
   local last = tonumber(h[2] or '-1')
   local gap = args.seq ~= last + 1
-  redis.call('HSET', key(), 'seq', fmt(args.seq), 'lastEventAt', fmt(now))
+  redis.call('HSET', key.state(args.session), 'seq', fmt(args.seq), 'lastEventAt', fmt(now))
   local full = false
   local live_id
   if args.fullJson then
-    redis.call('DEL', key(':live'))
-    live_id = redis.call('XADD', key(':live'), '*', 'e', args.fullJson)
-  elseif redis.call('XLEN', key(':live')) >= args.maxLive then
+    redis.call('DEL', key.live(args.session))
+    live_id = redis.call('XADD', key.live(args.session), '*', 'e', args.fullJson)
+  elseif redis.call('XLEN', key.live(args.session)) >= args.maxLive then
     -- Full: the buffer goes rather than its oldest increments (a mirror needs the snapshot and
     -- every increment since) or its newest (a late joiner would build a page that is no longer
     -- there). A late joiner waits for the fresh snapshot asked for here; watching agents go on.
-    redis.call('DEL', key(':live'))
+    redis.call('DEL', key.live(args.session))
     full = true
-  elseif redis.call('EXISTS', key(':live')) == 1 then
-    live_id = redis.call('XADD', key(':live'), '*', 'e', args.events)
+  elseif redis.call('EXISTS', key.live(args.session)) == 1 then
+    live_id = redis.call('XADD', key.live(args.session), '*', 'e', args.events)
   else
     -- nothing to build on (no snapshot yet, or the buffer was full): the taxpayer must send one
     gap = true
@@ -89,7 +87,7 @@ function commands.batch()
 end
 
 function commands.watch()
-  local entries = redis.call('XRANGE', key(':live'), '-', '+')
+  local entries = redis.call('XRANGE', key.live(args.session), '-', '+')
   local batches = {}
   for _, entry in ipairs(entries) do batches[#batches + 1] = entry[2][2] end
   local last = entries[#entries]
@@ -156,12 +154,12 @@ end
 
 -- Control requests nobody answered in time lapse (any instance may run this).
 function commands.expire()
-  local lapsed = redis.call('ZRANGEBYSCORE', 'cb:control-requests', '-inf', fmt(now), 'LIMIT', 0, 100)
+  local lapsed = redis.call('ZRANGEBYSCORE', key.controlRequests, '-inf', fmt(now), 'LIMIT', 0, 100)
   local changed = {}
   for _, session in ipairs(lapsed) do
     args.session = session
-    redis.call('ZREM', 'cb:control-requests', session)
-    if redis.call('HGET', key(), 'control') == 'requested' then
+    redis.call('ZREM', key.controlRequests, session)
+    if redis.call('HGET', key.state(args.session), 'control') == 'requested' then
       set_control('none')
       changed[#changed + 1] = state()
     end
@@ -172,10 +170,10 @@ end
 -- The session is over: sharing stops, control ends, the live buffer goes; the recording is kept
 -- for the retention period.
 function commands.close()
-  redis.call('HSET', key(), 'sharing', 'stopped', 'control', 'none', 'controller', '')
-  redis.call('ZREM', 'cb:control-requests', args.session)
-  redis.call('DEL', key(':live'))
-  for _, suffix in ipairs({ '', ':rec' }) do redis.call('EXPIRE', key(suffix), args.retentionS) end
+  redis.call('HSET', key.state(args.session), 'sharing', 'stopped', 'control', 'none', 'controller', '')
+  redis.call('ZREM', key.controlRequests, args.session)
+  redis.call('DEL', key.live(args.session))
+  for _, k in ipairs({ key.state(args.session), key.recording(args.session) }) do redis.call('EXPIRE', k, args.retentionS) end
   return ok(state())
 end
 

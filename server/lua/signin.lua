@@ -1,8 +1,8 @@
 -- Sign-in throttling shared by every instance on this Redis. Called as EVALSHA sha 0 <command>
 -- <json args>; returns JSON { ok = true, result = ... } or { ok = false, code, message }.
 --
--- Keys: signin:account:<username> and signin:address:<client address>, counters of the attempts
--- that did not succeed in the current window (fixed windows, expiring with it).
+-- Keys (`key`, handed over from server/src/auth/signin-keys.ts): per account and per client address,
+-- counters of the attempts that did not succeed in the current window (fixed windows, expiring with it).
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
@@ -11,8 +11,8 @@ local function ok(result) return cjson.encode({ ok = true, result = result or {}
 
 local function counters()
   return {
-    { key = 'signin:account:' .. args.account, max = args.maxPerAccount, limit = 'account' },
-    { key = 'signin:address:' .. args.address, max = args.maxPerAddress, limit = 'address' },
+    { key = key.account(args.account), max = args.maxPerAccount, limit = 'account' },
+    { key = key.address(args.address), max = args.maxPerAddress, limit = 'address' },
   }
 end
 

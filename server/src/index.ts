@@ -7,6 +7,5 @@ export { EmbeddedPostgres, findPostgresBinDir } from './database/embedded.js';
 export { connectDatabase, type DatabasePool } from './database/pool.js';
 export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './database/migrator.js';
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
-export type { Effect } from './dispatcher/effects.js';
 export { connectRedis } from './redis/client.js';
 export { compareStreamIds } from './cluster/stream-gap.js';

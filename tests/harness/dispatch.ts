@@ -1,7 +1,7 @@
 import { pino } from 'pino';
-import type { AgentProfile, Effect } from '@etax-assist/server';
+import type { AgentProfile } from '@etax-assist/server';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
-import type { TaxpayerClaims, HelpRequest } from '@etax-assist/protocol';
+import type { Effect, TaxpayerClaims, HelpRequest } from '@etax-assist/protocol';
 
 type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
 

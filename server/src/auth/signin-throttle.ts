@@ -1,6 +1,9 @@
 import { isIPv6 } from 'node:net';
 import type { RedisClient } from '../redis/client.js';
+import { SIGNIN_COMMANDS, type ScriptArgs } from '@etax-assist/protocol';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { signinKeys } from './signin-keys.js';
 
 export interface SigninLimits {
   windowS: number;
@@ -36,20 +39,19 @@ export function throttledAddress(address: string): string {
  * (server/lua/signin.lua) so that every instance behind the load balancer sees the same ones.
  */
 export class SigninThrottle {
-  readonly #script: LuaScript;
+  readonly #script: LuaScript<typeof SIGNIN_COMMANDS>;
 
   constructor(
     redis: RedisClient,
     private readonly limits: SigninLimits,
   ) {
-    this.#script = new LuaScript(redis, 'signin.lua');
+    this.#script = new LuaScript(redis, SIGNIN_COMMANDS, { name: 'sign-in', files: ['signin.lua'], prelude: luaLocal('key', signinKeys) });
   }
 
   /** Counts an attempt before its password is hashed, or refuses it when a limit is used up. */
   async begin(account: string, address: string): Promise<SigninRefusal | undefined> {
-    const { result } = await this.#script.run('begin', this.#args(account, address));
-    const refusal = result as Partial<SigninRefusal>;
-    return refusal.limit && refusal.retryAfterS !== undefined ? { limit: refusal.limit, retryAfterS: refusal.retryAfterS } : undefined;
+    const refusal = await this.#script.run('begin', this.#args(account, address));
+    return 'limit' in refusal ? refusal : undefined;
   }
 
   /** A right password: the attempt is taken back, so staff signing in normally never run out. */
@@ -57,7 +59,7 @@ export class SigninThrottle {
     await this.#script.run('succeeded', this.#args(account, address));
   }
 
-  #args(account: string, address: string): object {
+  #args(account: string, address: string): ScriptArgs<typeof SIGNIN_COMMANDS, 'begin'> {
     const { windowS, maxFailuresPerAccount, maxFailuresPerAddress } = this.limits;
     return { account, address: throttledAddress(address), windowMs: windowS * 1000, maxPerAccount: maxFailuresPerAccount, maxPerAddress: maxFailuresPerAddress };
   }

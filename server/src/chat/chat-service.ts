@@ -4,7 +4,7 @@ import type { Config } from '../config/env.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
-import { participantId } from '../sessions/keys.js';
+import { participantId, sessionKeys } from '../sessions/keys.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
 export const chatKey = (sessionId: string): string => `sess:${sessionId}:chat`;
@@ -27,7 +27,7 @@ export class ChatService {
   async requireWriter(sessionId: string, principal: Principal): Promise<Record<string, string>> {
     const session = await this.sessions.requireParticipant(sessionId, principal);
     if (!sessionIs(session.state ?? '', 'open')) throw new ProtocolError('CONFLICT', 'The session is over');
-    if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
+    if (principal.role === 'supervisor' && (await this.redis.sIsMember(sessionKeys.monitors(sessionId), principal.sub)) === 1) {
       throw new ProtocolError('FORBIDDEN', 'A silent monitor does not write in the chat');
     }
     const limits = this.config.chat;

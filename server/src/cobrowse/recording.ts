@@ -1,9 +1,11 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
-import type { RecordingPage } from '@etax-assist/protocol';
+import { RECORDING_COMMANDS, type RecordingPage } from '@etax-assist/protocol';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { cobrowseKeys } from './keys.js';
 import type { Logger } from 'pino';
 
 export interface RecordingEntry {
@@ -17,8 +19,6 @@ interface Pending {
   bytes: number;
   since: number;
 }
-
-export const recordingKey = (sessionId: string): string => `cb:${sessionId}:rec`;
 
 /** The entry that closes a recording which reached COBROWSE_MAX_RECORDING_BYTES. */
 export const RECORDING_STOPPED = 'recording-stopped';
@@ -53,7 +53,7 @@ export class RecordingWriter {
    * one's next chunk is refused by the script again and remembered anew.
    */
   readonly #stopped = new Map<string, number>();
-  readonly #script: LuaScript;
+  readonly #script: LuaScript<typeof RECORDING_COMMANDS>;
   readonly #task: PeriodicTask;
 
   constructor(
@@ -62,7 +62,7 @@ export class RecordingWriter {
     private readonly onLimit: (sessionId: string) => void,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, 'recording.lua');
+    this.#script = new LuaScript(redis, RECORDING_COMMANDS, { name: 'recording', files: ['recording.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 
@@ -96,12 +96,12 @@ export class RecordingWriter {
     const chunk = await deflate(Buffer.from(JSON.stringify(pending.entries)));
     let outcome: 'written' | 'reached' | 'stopped';
     try {
-      ({ result: outcome } = (await this.#script.run('append', {
+      outcome = await this.#script.run('append', {
         session: sessionId,
         n: String(pending.entries.length),
         z: chunk.toString('base64'),
         maxBytes: this.limits.maxBytes,
-      })) as { result: typeof outcome });
+      });
     } catch (error) {
       // Redis refused or went away: the entries go back in front of what came since, for the next flush
       const since = this.#pending.get(sessionId);
@@ -118,7 +118,7 @@ export class RecordingWriter {
       this.onLimit(sessionId);
       // the last entry: every instance's later chunks are refused by the script
       const closing = await deflate(Buffer.from(JSON.stringify([{ kind: RECORDING_STOPPED, at: Date.now(), payload: { maxBytes: this.limits.maxBytes } }])));
-      await this.redis.xAdd(recordingKey(sessionId), '*', { n: '1', z: closing.toString('base64') });
+      await this.redis.xAdd(cobrowseKeys.recording(sessionId), '*', { n: '1', z: closing.toString('base64') });
     }
   }
 
@@ -142,7 +142,7 @@ export class RecordingWriter {
     let cursor = after ? `(${after}` : '-';
     let next: string | undefined;
     while (entries.length < limit) {
-      const [chunk] = await this.redis.xRange(recordingKey(sessionId), cursor, '+', { COUNT: 1 });
+      const [chunk] = await this.redis.xRange(cobrowseKeys.recording(sessionId), cursor, '+', { COUNT: 1 });
       if (!chunk) {
         next = undefined;
         break;
@@ -153,7 +153,7 @@ export class RecordingWriter {
       next = chunk.id;
     }
     if (next !== undefined) {
-      const [more] = await this.redis.xRange(recordingKey(sessionId), `(${next}`, '+', { COUNT: 1 });
+      const [more] = await this.redis.xRange(cobrowseKeys.recording(sessionId), `(${next}`, '+', { COUNT: 1 });
       if (!more) next = undefined;
     }
     return next === undefined ? { entries } : { entries, next };
@@ -162,7 +162,7 @@ export class RecordingWriter {
   /** Bytes the session's recording takes in Redis (for sizing and the benchmark). */
   async storedBytes(sessionId: string): Promise<number> {
     await this.flush(sessionId);
-    return Number((await this.redis.sendCommand(['MEMORY', 'USAGE', recordingKey(sessionId)])) ?? 0);
+    return Number((await this.redis.sendCommand(['MEMORY', 'USAGE', cobrowseKeys.recording(sessionId)])) ?? 0);
   }
 
   async stop(): Promise<void> {

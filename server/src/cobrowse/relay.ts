@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  COBROWSE_COMMANDS,
   sessionIs,
   ProtocolError,
   RrwebEventType,
@@ -16,6 +17,9 @@ import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { sessionKeys } from '../sessions/keys.js';
+import { cobrowseKeys } from './keys.js';
 import type { AssetTokens } from './assets.js';
 import { RecordingWriter } from './recording.js';
 import type { SessionStore } from '../sessions/session-store.js';
@@ -44,7 +48,7 @@ export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
  * agents who join late, and the whole recording for the session's retention period.
  */
 export class CobrowseRelay {
-  readonly #script: LuaScript;
+  readonly #script: LuaScript<typeof COBROWSE_COMMANDS>;
   readonly #expiry: PeriodicTask;
   readonly recording: RecordingWriter;
 
@@ -56,7 +60,7 @@ export class CobrowseRelay {
     private readonly assetTokens: AssetTokens,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, 'cobrowse.lua');
+    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
     const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
     this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
@@ -64,10 +68,6 @@ export class CobrowseRelay {
     io.on('cobrowse:relay', ({ sessionId, events, isSnapshot, liveId }) => {
       this.#relay(sessionId, events, isSnapshot, liveId).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));
     });
-  }
-
-  async #run<R>(command: string, args: object): Promise<R> {
-    return (await this.#script.run(command, args)).result as R;
   }
 
   /** Both sides learn that the session is no longer recorded (the mirror goes on). */
@@ -95,7 +95,7 @@ export class CobrowseRelay {
     if (principal.role !== 'agent' && principal.role !== 'expert' && principal.role !== 'supervisor') {
       throw new ProtocolError('FORBIDDEN', 'Only the session\'s staff can do this');
     }
-    if (principal.role === 'supervisor' && (await this.redis.sIsMember(`sess:${sessionId}:monitors`, principal.sub)) === 1) {
+    if (principal.role === 'supervisor' && (await this.redis.sIsMember(sessionKeys.monitors(sessionId), principal.sub)) === 1) {
       throw new ProtocolError('FORBIDDEN', 'A silent monitor cannot act on the taxpayer\'s screen');
     }
     if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
@@ -107,7 +107,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:share', ['taxpayer'], async ({ principal }, { sessionId, sharing }) => {
       await this.#taxpayerSession(principal, sessionId);
-      const state = await this.#run<CobrowseState>('share', { session: sessionId, sharing });
+      const state = await this.#script.run('share', { session: sessionId, sharing });
       this.#publishState(state);
       return state;
     });
@@ -144,7 +144,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:control-request', STAFF, async ({ principal }, { sessionId }) => {
       await this.#agentSession(principal, sessionId);
-      const state = await this.#run<CobrowseState>('request', {
+      const state = await this.#script.run('request', {
         session: sessionId,
         agent: principal.sub,
         agentName: (principal as StaffClaims).name,
@@ -156,21 +156,21 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:control-answer', ['taxpayer'], async ({ principal }, { sessionId, grant, requesterId }) => {
       await this.#taxpayerSession(principal, sessionId);
-      const state = await this.#run<CobrowseState>('answer', { session: sessionId, grant, requester: requesterId });
+      const state = await this.#script.run('answer', { session: sessionId, grant, requester: requesterId });
       this.#publishState(state);
       return state;
     });
 
     requests.on('cobrowse:control-stop', ['taxpayer', 'agent', 'expert', 'supervisor'], async ({ principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      const state = await this.#run<CobrowseState>('stop', principal.role === 'taxpayer' ? { session: sessionId } : { session: sessionId, agent: principal.sub });
+      const state = await this.#script.run('stop', principal.role === 'taxpayer' ? { session: sessionId } : { session: sessionId, agent: principal.sub });
       this.#publishState(state);
       return state;
     });
 
     requests.on('cobrowse:control-input', STAFF, async ({ principal }, { sessionId, input }) => {
       const session = await this.#agentSession(principal, sessionId);
-      await this.#run('input', { session: sessionId, agent: principal.sub });
+      await this.#script.run('input', { session: sessionId, agent: principal.sub });
       this.recording.append(sessionId, 'input', { from: principal.sub, ...input });
       this.io.to(rooms.taxpayer(session.taxpayerSub ?? '')).emit('cobrowse:control-input', { sessionId, input });
       return {};
@@ -206,8 +206,8 @@ export class CobrowseRelay {
    * and the live buffer's last entry among them (`liveId`: a watcher skips relayed batches up to it).
    */
   async mirror(sessionId: string): Promise<{ state: CobrowseState; events: RecordedEvent[]; liveId?: string }> {
-    const { state, batches, liveId } = await this.#run<{ state: CobrowseState; batches: string[] | Record<string, never>; liveId?: string }>('watch', { session: sessionId });
-    return { state, events: (Array.isArray(batches) ? batches : []).flatMap((json) => JSON.parse(json) as RecordedEvent[]), liveId };
+    const { state, batches, liveId } = await this.#script.run('watch', { session: sessionId });
+    return { state, events: batches.flatMap((json) => JSON.parse(json) as RecordedEvent[]), liveId };
   }
 
   async #acceptBatch(batch: EventBatch, reply: (event: string, payload: unknown) => void): Promise<{ accepted: number; snapshotWanted: boolean }> {
@@ -225,7 +225,7 @@ export class CobrowseRelay {
     if (full < 0 && (batch.events.length > limits.maxBatchEvents || bytes > limits.maxBatchBytes)) {
       throw new ProtocolError('PAYLOAD_TOO_LARGE', `A batch may hold ${limits.maxBatchEvents} events and ${limits.maxBatchBytes} bytes`);
     }
-    const result = await this.#run<{ snapshotWanted: boolean; liveId?: string }>('batch', {
+    const result = await this.#script.run('batch', {
       session: batch.sessionId,
       seq: batch.seq,
       count: batch.events.length,
@@ -272,13 +272,13 @@ export class CobrowseRelay {
   }
 
   async #expireRequests(): Promise<void> {
-    const lapsed = await this.#run<CobrowseState[] | Record<string, never>>('expire', {});
-    for (const state of Array.isArray(lapsed) ? lapsed : []) this.#publishState(state);
+    const lapsed = await this.#script.run('expire', {});
+    for (const state of lapsed) this.#publishState(state);
   }
 
   /** A participant has left the session (or was removed): control they held or asked for ends. */
   async releaseParticipant(sessionId: string, sub: string): Promise<void> {
-    const { changed, state } = await this.#run<{ changed: boolean; state: CobrowseState }>('release', { session: sessionId, agent: sub });
+    const { changed, state } = await this.#script.run('release', { session: sessionId, agent: sub });
     if (changed) this.#publishState(state);
   }
 
@@ -288,7 +288,7 @@ export class CobrowseRelay {
     // written before the retention expiry is set on it
     await this.recording.flush(sessionId);
     this.recording.forget(sessionId);
-    const state = await this.#run<CobrowseState>('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
+    const state = await this.#script.run('close', { session: sessionId, retentionS: this.config.dispatch.retentionDays * 86_400 });
     this.io.to(rooms.session(state.sessionId)).emit('cobrowse:state', state);
     this.io.in(rooms.mirror(sessionId)).socketsLeave(rooms.mirror(sessionId));
   }

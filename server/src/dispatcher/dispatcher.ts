@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import {
   ProtocolError,
   type AgentStatus,
+  type DispatchCommands,
+  type Effect,
+  type ScriptArgs,
+  type ScriptResult,
   type HelpRequest,
   type StaffClaims,
   type TaxpayerClaims,
@@ -10,7 +14,6 @@ import {
 } from '@etax-assist/protocol';
 import type { DispatchConfig } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
-import type { Effect } from './effects.js';
 import { dispatchKeys } from './keys.js';
 import { DispatchScript } from './script.js';
 import { agentSkills, priorityBand, routingPlan, sessionCost } from './skills.js';
@@ -33,13 +36,7 @@ export function tierOf(role: StaffClaims['role']): Tier {
   return role === 'expert' ? 'expert' : 'frontline';
 }
 
-export interface SweepCounts {
-  offers: number;
-  agents: number;
-  abandoned: number;
-  wrapups: number;
-  widened: number;
-}
+export type SweepCounts = ScriptResult<DispatchCommands, 'sweep'>;
 
 /** When a change was made: the Redis clock of the change, and when this process heard of it (performance.now()). */
 export interface ChangeClock {
@@ -96,11 +93,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.#script.load();
   }
 
-  async #run<R>(command: string, args: object): Promise<R> {
-    const { result, effects, now, refusal } = await this.#script.run<R>(command, args);
-    if (effects.length > 0) this.emit('effects', effects, { now, receivedAt: performance.now() });
-    if (refusal) throw refusal;
-    return result;
+  async #run<C extends keyof DispatchCommands>(command: C, args: ScriptArgs<DispatchCommands, C>): Promise<ScriptResult<DispatchCommands, C>> {
+    const outcome = await this.#script.run(command, args);
+    if (outcome.effects.length > 0) this.emit('effects', outcome.effects, { now: outcome.now, receivedAt: performance.now() });
+    if (outcome.refusal) throw outcome.refusal;
+    return outcome.result;
   }
 
   #checkSkill(language: string, topic: string): void {
@@ -131,7 +128,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Keeps agents counted as present (they are marked offline when this stops). */
   async heartbeat(agentIds: readonly string[]): Promise<void> {
-    if (agentIds.length > 0) await this.#run('heartbeat', { agents: agentIds });
+    if (agentIds.length > 0) await this.#run('heartbeat', { agents: [...agentIds] });
   }
 
   async request(taxpayer: TaxpayerClaims, request: HelpRequest): Promise<string> {
@@ -166,7 +163,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Accepts an offer; returns the session id. */
   async accept(offerId: string, agentId: string): Promise<string> {
-    const { session } = await this.#run<{ session: string }>('accept', { offer: offerId, agent: agentId });
+    const { session } = await this.#run('accept', { offer: offerId, agent: agentId });
     return session;
   }
 
@@ -182,7 +179,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   ): Promise<string> {
     this.#checkSkill(target.language, target.topic);
     const plan = routingPlan(target.language, target.topic, target.tier, this.config.wideningSteps);
-    const { state } = await this.#run<{ state: string }>('handover', {
+    const { state } = await this.#run('handover', {
       kind,
       session: sessionId,
       agent: agentId,
@@ -208,7 +205,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   /** The agent ends the conversation (or the taxpayer hangs up): wrap-up begins. */
   async finish(sessionId: string, by: { agentId: string } | { taxpayerSub: string }): Promise<string> {
     const args = 'agentId' in by ? { session: sessionId, agent: by.agentId } : { session: sessionId, taxpayerSub: by.taxpayerSub };
-    const { state } = await this.#run<{ state: string }>('finish', args);
+    const { state } = await this.#run('finish', args);
     return state;
   }
 
@@ -221,8 +218,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   /** Offers a waiting session to one agent (a hotline agent typing its code); returns the offer id. */
   async offerTo(sessionId: string, agentId: string): Promise<string> {
-    const { offer } = await this.#run<{ offer: string }>('reassign', { session: sessionId, agent: agentId, by: agentId });
-    return offer;
+    const result = await this.#run('reassign', { session: sessionId, agent: agentId, by: agentId });
+    // an offer to a named agent is the only reply without a state
+    if (!('offer' in result)) throw new ProtocolError('INTERNAL', 'The session was not offered');
+    return result.offer;
   }
 
   async reassign(sessionId: string, by: string, agentId?: string): Promise<void> {

@@ -1,4 +1,7 @@
-/** Redis keys of the dispatcher that TypeScript reads (the Lua script owns the writes). */
+/**
+ * Redis keys of the dispatcher, written here only: TypeScript reads them, and the Lua script
+ * (which owns the writes) is handed them as `key.<name>` when it is loaded (script.ts).
+ */
 export const dispatchKeys = {
   config: 'dp:config',
   agent: (id: string) => `dp:agent:${id}`,
@@ -9,9 +12,17 @@ export const dispatchKeys = {
   /** Sessions the agent ended and is still wrapping up. */
   agentWrapUps: (id: string) => `dp:agent:${id}:wrapups`,
   queue: (skill: string) => `dp:q:${skill}`,
+  /** Routable agents with the skill, scored by the time they became idle: `full` (nothing assigned) or `part` (capacity left). */
+  index: (skill: string, kind: string) => `dp:idx:${skill}:${kind}`,
   /** Agents on duty (available: idle, busy or wrapping up) with the skill. */
   staff: (skill: string) => `dp:staff:${skill}`,
   presence: 'dp:presence',
+  /** Deadlines (sorted sets scored by when they are due), handled by the sweep. */
+  offerDeadlines: 'dp:offers',
+  taxpayerGraceDeadlines: 'dp:tp-gone',
+  /** Agents whose wrap-up ends. */
+  wrapUpDeadlines: 'dp:wrapups',
+  wideningDeadlines: 'dp:widen',
   active: 'dp:active',
   ended: 'dp:ended',
   handlingTimes: (queue: string) => `dp:stats:aht:${queue}`,

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
-import { sessionIs, type AgentStateEvent } from '@etax-assist/protocol';
+import { sessionIs, type AgentStateEvent, type Effect } from '@etax-assist/protocol';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionAccess } from '../sessions/access.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { redisNow, type ChangeClock, type Dispatcher } from './dispatcher.js';
-import type { Effect } from './effects.js';
 
 /** Turns the dispatcher's committed effects into socket events for the people concerned. */
 export class DispatchNotifier {
@@ -82,6 +81,9 @@ export class DispatchNotifier {
         case 'agent-auto-away':
         case 'agent-lost':
           break;
+        default:
+          // a new kind of effect does not compile until it is handled above
+          e satisfies never;
       }
     }
   }

@@ -8,6 +8,7 @@ import type { RedisClient } from '../redis/client.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { Catalog } from './dispatcher.js';
+import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 import { skillKey } from './skills.js';
 import { readInstances } from '../cluster/instance-registry.js';
@@ -100,7 +101,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const activeRows = await redis.zRangeWithScores(dispatchKeys.active, 0, MAX_ACTIVE_ROWS - 1);
   const active = await Promise.all(
     activeRows.map(async ({ value: sessionId, score }) => {
-      const f = await redis.hGetAll(`sess:${sessionId}`);
+      const f = await redis.hGetAll(sessionKeys.session(sessionId));
       const agentId = f.agent ?? '';
       const entry = JSON.parse(f.entry ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
       return {
@@ -128,7 +129,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const waitingIds = new Set<string>();
   for (const { key } of queueKeys) for (const id of await redis.zRange(dispatchKeys.queue(key), 0, 199)) waitingIds.add(id);
   for (const id of waitingIds) {
-    const entry = JSON.parse((await redis.hGet(`sess:${id}`, 'entry')) ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
+    const entry = JSON.parse((await redis.hGet(sessionKeys.session(id), 'entry')) ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
     if (entry.kind === 'kiosk' && entry.hall) (hallOf(entry.hall).waiting++, hallOf(entry.hall).kiosks.add(entry.kioskId ?? ''));
   }
   const halls = [...hallMap].map(([hall, h]) => ({ hall, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
@@ -136,7 +137,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const endedRows = await redis.zRangeWithScores(dispatchKeys.ended, 0, 19, { REV: true });
   const recent = await Promise.all(
     endedRows.map(async ({ value: sessionId, score }) => {
-      const f = await redis.hGetAll(`sess:${sessionId}`);
+      const f = await redis.hGetAll(sessionKeys.session(sessionId));
       const agentId = f.agent ?? '';
       const row = {
         sessionId,

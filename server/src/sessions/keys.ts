@@ -6,6 +6,16 @@ export const sessionKeys = {
   participants: (id: string) => `sess:${id}:participants`,
   /** Stream: every state change, for history and for instances that missed a pub/sub message. */
   events: (id: string) => `sess:${id}:events`,
+  /** Set: agents who declined the session or let its offer time out (not asked again). */
+  declined: (id: string) => `sess:${id}:declined`,
+  /** Set: supervisors watching the session silently (not shown to the taxpayer). */
+  monitors: (id: string) => `sess:${id}:monitors`,
+  /** String: the session's current phone-hotline code. */
+  code: (id: string) => `sess:${id}:code`,
+  /** String: the session a phone-hotline code stands for (with the code's lifetime). */
+  hotlineCode: (code: string) => `code:${code}`,
+  /** Counter: session codes an agent tried in one minute (`minute`: since the epoch). */
+  codeAttempts: (sub: string, minute: string) => `code:attempts:${sub}:${minute}`,
   /** String: the taxpayer's open session, so a second "Human help" click cannot open another. */
   taxpayerActive: (sub: string) => `taxpayer:${sub}:active`,
 };

@@ -1,15 +1,16 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { sessionIs, ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
+import { SESSION_CODE_COMMANDS, sessionIs, ProtocolError, type Principal, type SessionCard, type SessionCode } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
+import { luaLocal } from '../redis/lua-source.js';
+import { sessionKeys } from './keys.js';
 import type { SessionStore } from './session-store.js';
 
-const codeKey = (code: string) => `code:${code}`;
 
 /**
  * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
@@ -27,7 +28,7 @@ export function registerSessionCodeRequests(
   log: Logger,
 ): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
-  const script = new LuaScript(redis, 'session-code.lua');
+  const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { name: 'session code', files: ['session-code.lua'], prelude: luaLocal('key', sessionKeys) });
   const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
 
   dispatcher.on('effects', (effects) => {
@@ -41,18 +42,18 @@ export function registerSessionCodeRequests(
     if (!sessionIs(session.state ?? '', 'waiting')) throw new ProtocolError('CONFLICT', 'Only a waiting request has a session code');
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const { result } = await script.run('issue', { session: sessionId, code, ttlS });
-      if ((result as { issued: boolean }).issued) return { code, expiresInS: ttlS };
+      const { issued } = await script.run('issue', { session: sessionId, code, ttlS });
+      if (issued) return { code, expiresInS: ttlS };
     }
     throw new ProtocolError('UNAVAILABLE', 'No session code is free right now; try again');
   });
 
   requests.on('session:join-by-code', ['agent', 'expert'], async ({ socket, principal }, { code }): Promise<SessionCard> => {
-    const attemptsKey = `code:attempts:${principal.sub}:${Math.floor(Date.now() / 60_000)}`;
+    const attemptsKey = sessionKeys.codeAttempts(principal.sub, String(Math.floor(Date.now() / 60_000)));
     const attempts = await redis.incr(attemptsKey);
     await redis.expire(attemptsKey, 120);
     if (attempts > maxAttemptsPerMinute) throw new ProtocolError('RATE_LIMITED', `At most ${maxAttemptsPerMinute} codes a minute`);
-    const sessionId = await redis.get(codeKey(code));
+    const sessionId = await redis.get(sessionKeys.hotlineCode(code));
     if (!sessionId) throw new ProtocolError('NOT_FOUND', 'This session code is unknown or has expired');
     const session = await sessions.fields(sessionId);
     if (!session || !sessionIs(session.state ?? '', 'waiting')) {

@@ -1,0 +1,89 @@
+import { Type } from '@sinclair/typebox';
+import { AgentStatusSchema, OfferEvent } from './dispatch.js';
+import type { ScriptCommands } from './script-command.js';
+import { SessionStateSchema, TierSchema } from './session.js';
+
+const Id = Type.String();
+const Session = { session: Id };
+const AgentInSession = { session: Id, agent: Id };
+const OfferOfAgent = { offer: Id, agent: Id };
+const StateResult = Type.Object({ state: SessionStateSchema });
+const Nothing = Type.Object({});
+/** The skill keys a request accepts now (comma-separated) and its widening plan. */
+const Routing = { cands: Type.String(), steps: Type.String(), firstStepMs: Type.Optional(Type.Number()) };
+
+/** The commands of the dispatcher's state machine (server/lua/dispatch/). */
+export const DISPATCH_COMMANDS = {
+  register: {
+    args: Type.Object({ agent: Id, name: Type.String(), tier: TierSchema, languages: Type.String(), topics: Type.String(), skills: Type.String() }),
+    result: Type.Object({ status: AgentStatusSchema, wrap: Type.Boolean(), load: Type.Number() }),
+  },
+  status: {
+    args: Type.Object({ agent: Id, status: AgentStatusSchema, force: Type.Boolean() }),
+    result: Type.Object({ status: AgentStatusSchema }),
+  },
+  heartbeat: { args: Type.Object({ agents: Type.Array(Id) }), result: Nothing },
+  request: {
+    args: Type.Object({
+      ...Session,
+      createdAt: Type.String(),
+      taxpayerSub: Id,
+      taxpayerName: Type.String(),
+      taxpayerId: Type.String(),
+      company: Type.String(),
+      language: Type.String(),
+      topic: Type.String(),
+      channel: Type.String(),
+      priority: Type.String(),
+      /** JSON of the entry point. */
+      entry: Type.String(),
+      cost: Type.Integer(),
+      band: Type.Integer(),
+      ...Routing,
+    }),
+    result: Type.Object({ sessionId: Id }),
+  },
+  cancel: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
+  accept: {
+    args: Type.Object(OfferOfAgent),
+    result: Type.Object({ session: Id, kind: OfferEvent.properties.kind }),
+  },
+  decline: { args: Type.Object(OfferOfAgent), result: Type.Object(Session) },
+  handover: {
+    args: Type.Object({
+      ...AgentInSession,
+      kind: Type.Union([Type.Literal('escalation'), Type.Literal('transfer')]),
+      language: Type.String(),
+      topic: Type.String(),
+      tier: TierSchema,
+      note: Type.String(),
+      ...Routing,
+    }),
+    result: StateResult,
+  },
+  cancelHandover: { args: Type.Object(AgentInSession), result: StateResult },
+  leave: { args: Type.Object(AgentInSession), result: Type.Object(Session) },
+  /** By the session's agent, or by its taxpayer hanging up. */
+  finish: {
+    args: Type.Object({ ...Session, agent: Type.Optional(Id), taxpayerSub: Type.Optional(Id) }),
+    result: Type.Object({ state: SessionStateSchema, wrapUntil: Type.Optional(Type.Number()) }),
+  },
+  wrapUp: { args: Type.Object({ ...AgentInSession, notes: Type.String(), outcome: Type.String() }), result: StateResult },
+  /** To one agent through an offer, or (without an agent) back to the head of the queue. */
+  reassign: {
+    args: Type.Object({ ...Session, agent: Type.Optional(Id), by: Id }),
+    result: Type.Union([Type.Object({ offeredTo: Id, offer: Id }), StateResult]),
+  },
+  observe: {
+    args: Type.Object({ ...Session, supervisor: Id, mode: Type.Union([Type.Literal('monitor'), Type.Literal('join')]) }),
+    result: Type.Object({ ...Session, mode: Type.String() }),
+  },
+  unobserve: { args: Type.Object({ ...Session, supervisor: Id }), result: Type.Object(Session) },
+  taxpayerGone: { args: Type.Object({ ...Session, taxpayerSub: Id, graceMs: Type.Number() }), result: Nothing },
+  taxpayerBack: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
+  sweep: {
+    args: Type.Object({ limit: Type.Integer({ minimum: 1 }), heartbeatMs: Type.Number() }),
+    result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer() }),
+  },
+} as const satisfies ScriptCommands;
+export type DispatchCommands = typeof DISPATCH_COMMANDS;

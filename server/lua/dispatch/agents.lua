@@ -1,0 +1,46 @@
+-- Agents: their place in the routing index, their load, what others are told of them.
+
+local function routable(h)
+  return h.status == 'available' and h.wrap ~= '1'
+end
+
+-- Keeps the agent's place in the routing index (and the staffed sets) in line with its state.
+-- The hash remembers where the agent is indexed ('idx' = full|part|'', 'staffed' = 1|0), so a
+-- change touches only the sets that differ.
+local function reindex(a)
+  local agent_key = key.agent(a)
+  local h = hgetall(agent_key)
+  local skills = split(h.skills)
+  local load = num(h.load or 0)
+  local kind = ''
+  if routable(h) and load < CAP then kind = (load == 0) and 'full' or 'part' end
+  local score = h.idleSince or fmt(now)
+  if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
+    for _, sk in ipairs(skills) do
+      if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', key.index(sk, h.idx), a) end
+      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), score, a) end
+    end
+    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', score)
+  end
+  -- staffed = on duty: available (idle, busy or wrapping up); an away agent takes no work, so
+  -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)
+  local staffed = (h.status == 'available') and '1' or '0'
+  if staffed ~= (h.staffed or '0') then
+    for _, sk in ipairs(skills) do
+      if staffed == '1' then redis.call('SADD', key.staff(sk), a) else redis.call('SREM', key.staff(sk), a) end
+    end
+    redis.call('HSET', agent_key, 'staffed', staffed)
+  end
+  return h
+end
+
+local function agent_effect(a)
+  local h = hgetall(key.agent(a))
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0) })
+end
+
+local function add_load(a, by)
+  local load = redis.call('HINCRBY', key.agent(a), 'load', by)
+  if load == 0 then redis.call('HSET', key.agent(a), 'idleSince', fmt(now)) end
+  return load
+end

@@ -1,0 +1,124 @@
+-- The dispatcher's state machine, run atomically inside Redis so that several service instances
+-- sharing one Redis can never over-fill an agent or assign a session twice.
+--
+-- The files of server/lua/dispatch/ are joined into one script (one EVALSHA, atomic) in the order
+-- of DISPATCH_FILES (server/src/dispatcher/script.ts): this base (helpers, configuration, the
+-- lifecycle guard), agents, queues, offers, sessions, then the commands and the run.
+--
+-- Called as EVALSHA sha 0 <command> <json args> (the commands and their arguments, results and
+-- effects are declared in protocol/src/dispatch-commands.ts and dispatch-effect.ts). Keys are
+-- derived from the arguments (so the script needs a single Redis or a Sentinel-managed primary,
+-- not Redis Cluster). The TypeScript side puts a prelude before the files (server/src/dispatcher/
+-- script.ts): `key` (the key names of the key modules), `BAND`, and `NEXT_STATE` and `refusal_of`
+-- (the session lifecycle of protocol/src/lifecycle.ts, which every state change goes through:
+-- guard, next_state).
+-- Every command validates everything before its first write (a Lua error does not roll back),
+-- and returns JSON: { ok = true, result = ..., effects = [...] } or { ok = false, code, message }.
+-- Effects tell the calling instance whom to notify; they are facts, already committed.
+--
+-- Cost model: an agent has CAP capacity units; a text session costs 1, voice/video costs CAP.
+-- Routing reads the head of a handful of sorted sets (O(log n) each): agents are indexed by
+-- skill ("lang:topic:tier", with '*' for any language/topic) in two sets, 'full' (nothing
+-- assigned) and 'part' (some capacity left), scored by idleSince so the head is the agent idle
+-- longest; queues are sorted sets per skill scored band * 1e13 + enqueuedAt.
+
+local cmd = ARGV[1]
+local args = cjson.decode(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local effects = {}
+
+local function hgetall(k)
+  local flat = redis.call('HGETALL', k)
+  local h = {}
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  return h
+end
+
+local CFG = hgetall(key.config)
+if not CFG.capacity then
+  return fail('UNAVAILABLE', 'dispatcher configuration missing in Redis')
+end
+local CAP = tonumber(CFG.capacity)
+local OFFER_MS = tonumber(CFG.offerMs)
+local MAX_TIMEOUTS = tonumber(CFG.maxTimeouts)
+local WRAP_MS = tonumber(CFG.wrapMs)
+local RETENTION_S = tonumber(CFG.retentionS)
+local HISTORY_LIMIT = tonumber(CFG.historyLimit)
+local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
+local SL_MS = tonumber(CFG.serviceLevelMs)
+-- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
+-- (declined before, too big for its free capacity): bounds the work of one decision.
+local QUEUE_SCAN = 8
+
+local function fail(code, message)
+  return cjson.encode({ ok = false, code = code, message = message, effects = effects, now = now })
+end
+
+local function split(list)
+  local out = {}
+  if list == nil or list == '' then return out end
+  for item in string.gmatch(list, '[^,]+') do out[#out + 1] = item end
+  return out
+end
+
+local function num(v) return math.floor(tonumber(v)) end
+local function fmt(n) return string.format('%d', n) end
+
+local function emit(e) effects[#effects + 1] = e end
+
+-- How an assigned agent appears among a session's participants: `role:sub`, as its token says
+-- (experts sign in with the expert role).
+local function participant_of(a)
+  return (redis.call('HGET', key.agent(a), 'tier') == 'expert' and 'expert:' or 'agent:') .. a
+end
+
+local function log_event(s, fields)
+  local entry = { 'at', fmt(now) }
+  for _, f in ipairs(fields) do entry[#entry + 1] = f end
+  redis.call('XADD', key.events(s), '*', unpack(entry))
+end
+
+local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000
+
+-- Day totals, per local day (day number since the epoch in the configured time zone).
+local function day_stat(field, by)
+  local day = key.day(fmt(math.floor((now + TZ_MS) / 86400000)))
+  redis.call('HINCRBYFLOAT', day, field, by)
+  redis.call('EXPIRE', day, 8 * 86400)
+end
+
+local function window_stat(stats_key, member)
+  redis.call('ZADD', stats_key, fmt(now), member)
+  redis.call('ZREMRANGEBYSCORE', stats_key, '-inf', fmt(now - STATS_WINDOW_MS))
+  redis.call('PEXPIRE', stats_key, STATS_WINDOW_MS)
+end
+
+local function set_state(s, state, fields)
+  redis.call('HSET', key.session(s), 'state', state, 'stateAt:' .. state, fmt(now))
+  local entry = { 'state', state }
+  for _, f in ipairs(fields or {}) do entry[#entry + 1] = f end
+  log_event(s, entry)
+  emit({ t = 'session', session = s, state = state })
+end
+
+-- The state the named transition of the session lifecycle (NEXT_STATE, handed over from
+-- protocol/src/lifecycle.ts) leads the session to, or nil when it does not happen in its state
+-- (or the session is gone: the sweep reads sessions that may have expired).
+local function next_state(transition, sh)
+  return NEXT_STATE[transition .. ' ' .. (sh.state or '')]
+end
+
+-- The one check of a session's state: the state the transition leads to when it is allowed, else
+-- nil and the refusal's code and message.
+local function guard(transition, sh)
+  local to = next_state(transition, sh)
+  if to then return to end
+  local refusal = refusal_of(transition)
+  if refusal.naming == 'state' then return nil, refusal.code, refusal.message .. ' (state: ' .. sh.state .. ')' end
+  return nil, refusal.code, refusal.message
+end
+
+
+-- The commands, by name; each file of commands adds its own.
+local commands = {}

@@ -1,0 +1,112 @@
+-- Taxpayer and offer commands: a request, its cancellation, accepting or declining an offer, the
+-- taxpayer's presence.
+
+function commands.request()
+  local s = args.session
+  local state = NEXT_STATE['request new']
+  local active_key = key.taxpayerActive(args.taxpayerSub)
+  local existing = redis.call('GET', active_key)
+  if existing then return nil, 'CONFLICT', 'You already have an open help request', { sessionId = existing } end
+  redis.call('SET', active_key, s)
+  redis.call('HSET', key.session(s),
+    'id', s, 'state', state, 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
+    'taxpayerName', args.taxpayerName, 'taxpayerId', args.taxpayerId, 'company', args.company,
+    'language', args.language, 'topic', args.topic, 'channel', args.channel, 'priority', args.priority,
+    'entry', args.entry, 'cost', fmt(args.cost), 'band', fmt(args.band),
+    'enqueuedAt', fmt(now), 'firstEnqueuedAt', fmt(now), 'want', 'primary',
+    'cands', args.cands, 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'baseCands', args.cands, 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'queue', split(args.cands)[1], 'stateAt:' .. state, fmt(now))
+  redis.call('SADD', key.participants(s), 'taxpayer:' .. args.taxpayerSub)
+  log_event(s, { 'state', state, 'topic', args.topic, 'language', args.language, 'channel', args.channel })
+  emit({ t = 'session', session = s, state = state })
+  day_stat('requests', 1)
+  enqueue(s, hgetall(key.session(s)))
+  match_session(s)
+  return { sessionId = s }
+end
+
+function commands.cancel()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  local state, code, message = guard('cancel', sh)
+  if not state then return nil, code, message end
+  end_waiting(s, state)
+  return { state = state }
+end
+
+
+function commands.accept()
+  local s = string.match(args.offer or '', '^(.*):%d+$')
+  local sh = get_session(s)
+  local code, message = check_offer(sh, args.offer, args.agent)
+  if code then return nil, code, message end
+  local a = args.agent
+  if num(sh.offerExpires) <= now then
+    timeout_offer(s, sh)
+    return nil, 'OFFER_EXPIRED', 'The offer timed out before it was accepted'
+  end
+  local kind = sh.offerKind
+  local transition = 'accept:' .. kind
+  local state
+  state, code, message = guard(transition, sh)
+  if not state then return nil, code, message end
+  local previous = sh.agent
+  clear_offer(s, sh, 'accepted')
+  redis.call('HSET', key.agent(a), 'timeouts', '0', 'idleSince', fmt(now))
+  redis.call('SADD', key.agentSessions(a), s)
+  redis.call('SADD', key.participants(s), participant_of(a))
+  reindex(a)
+  agent_effect(a)
+  emit({ t = 'participant', session = s, agent = a, change = 'joined' })
+  if kind == 'primary' then
+    local wait = now - num(sh.firstEnqueuedAt)
+    redis.call('HSET', key.session(s), 'agent', a, 'activeSince', fmt(now), 'waitMs', fmt(wait))
+    redis.call('ZADD', key.active, fmt(now), s)
+    window_stat(key.answered(sh.queue), s .. '|' .. fmt(wait))
+    day_stat('answered', 1)
+    if wait <= SL_MS then day_stat('answered_in_sl', 1) end
+  elseif kind == 'reassign' then
+    redis.call('HSET', key.session(s), 'agent', a)
+    if previous and previous ~= '' then release_agent(s, previous) end
+  else
+    -- escalation / transfer: a warm hand-over; the previous agent stays until they leave, and
+    -- from now on the session belongs to the target skill (also if it must be queued again)
+    redis.call('HSET', key.session(s), 'agent', a, 'secondary', previous or '', 'language', sh.wantLanguage,
+      'topic', sh.wantTopic, 'tier', sh.wantTier, 'baseCands', sh.cands, 'baseSteps', sh.steps,
+      'baseNextStepAt', '')
+    day_stat(kind == 'escalation' and 'escalations' or 'transfers', 1)
+  end
+  redis.call('HSET', key.session(s), 'want', 'primary')
+  set_state(s, state, { 'agent', a, 'via', kind })
+  return { session = s, kind = kind }
+end
+
+function commands.decline()
+  local s = string.match(args.offer or '', '^(.*):%d+$')
+  local sh = get_session(s)
+  local code, message = check_offer(sh, args.offer, args.agent)
+  if code then return nil, code, message end
+  local kind = clear_offer(s, sh, 'declined')
+  redis.call('SADD', key.declined(s), args.agent)
+  redis.call('HSET', key.agent(args.agent), 'timeouts', '0')
+  reroute(s, kind)
+  match_agent(args.agent)
+  return { session = s }
+end
+
+
+function commands.taxpayerGone()
+  local sh = get_session(args.session)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  redis.call('ZADD', key.taxpayerGraceDeadlines, fmt(now + args.graceMs), args.session)
+  return {}
+end
+
+function commands.taxpayerBack()
+  local sh = get_session(args.session)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  redis.call('ZREM', key.taxpayerGraceDeadlines, args.session)
+  return { state = sh.state }
+end
