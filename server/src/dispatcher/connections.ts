@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AgentState, StaffClaims } from '@etax-assist/protocol';
+import type { AgentState } from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
@@ -50,7 +50,7 @@ export class DispatchConnections implements ConnectionHook {
       await socket.join(rooms.supervisor(principal.sub));
       return;
     }
-    const staff = principal as StaffClaims;
+    const staff = principal;
     await socket.join(rooms.agent(staff.sub));
     await this.dispatcher.register({
       id: staff.sub,

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { DISPATCH_COMMANDS, Effect, SESSION_TRANSITIONS, type DispatchCommands, type ProtocolError, type ScriptArgs, type ScriptResult } from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript, refusalOf } from '../redis/lua-script.js';
-import { luaLocal, luaValue } from '../redis/lua-source.js';
+import { luaLocal, luaValue, type LuaValue } from '../redis/lua-source.js';
 import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 
@@ -35,8 +35,8 @@ export const DISPATCH_FILES = [
  */
 function luaLifecycle(): string {
   const transitions = Object.entries(SESSION_TRANSITIONS);
-  const next = transitions.flatMap(([name, { from }]) => Object.entries(from).map(([state, to]) => [`${name} ${state}`, to]));
-  const refusals = transitions.flatMap(([name, transition]) => ('refusal' in transition ? [[name, transition.refusal]] : []));
+  const next = transitions.flatMap(([name, { from }]) => Object.entries(from).map(([state, to]): [string, string] => [`${name} ${state}`, to]));
+  const refusals = transitions.flatMap(([name, transition]): [string, LuaValue][] => ('refusal' in transition ? [[name, transition.refusal]] : []));
   return [
     luaLocal('NEXT_STATE', Object.fromEntries(next)),
     `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`,

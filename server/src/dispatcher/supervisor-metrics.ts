@@ -125,12 +125,18 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     if (!hall) hallMap.set(name, (hall = { waiting: 0, active: 0, kiosks: new Set() }));
     return hall;
   };
-  for (const row of active) if (row.hall) (hallOf(row.hall).active++, hallOf(row.hall).kiosks.add(row.kioskId ?? ''));
+  for (const row of active) {
+    if (!row.hall) continue;
+    hallOf(row.hall).active++;
+    hallOf(row.hall).kiosks.add(row.kioskId ?? '');
+  }
   const waitingIds = new Set<string>();
   for (const { key } of queueKeys) for (const id of await redis.zRange(dispatchKeys.queue(key), 0, 199)) waitingIds.add(id);
   for (const id of waitingIds) {
     const entry = JSON.parse((await redis.hGet(sessionKeys.session(id), 'entry')) ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
-    if (entry.kind === 'kiosk' && entry.hall) (hallOf(entry.hall).waiting++, hallOf(entry.hall).kiosks.add(entry.kioskId ?? ''));
+    if (entry.kind !== 'kiosk' || !entry.hall) continue;
+    hallOf(entry.hall).waiting++;
+    hallOf(entry.hall).kiosks.add(entry.kioskId ?? '');
   }
   const halls = [...hallMap].map(([hall, h]) => ({ hall, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
 

@@ -20,6 +20,7 @@ function luaString(text: string): string {
 function luaKeyFunction(key: (...parts: string[]) => string): string {
   const names = Array.from({ length: key.length }, (_, n) => `p${n}`);
   const pieces = key(...names.map((_, n) => part(n)))
+    // eslint-disable-next-line no-control-regex -- \u0001 marks a key's parameters: it cannot occur in a key name
     .split(/\u0001(\d+)\u0001/)
     .map((piece, i) => (i % 2 === 1 ? `p${piece}` : luaString(piece)))
     .filter((piece) => piece !== '""');
