@@ -20,8 +20,18 @@ const MEDIASOUP_VERSION = JSON.parse(readFileSync(join(ROOT, 'sfu/package.json')
 
 /** Debian packages: what the service needs to build and run, and what the test suite adds. */
 const APT_RUNTIME = [
-  'build-essential', 'pkg-config', 'meson', 'ninja-build', 'libssl-dev', 'libuv1-dev', 'libsrtp2-dev',
-  'libusrsctp-dev', 'libabsl-dev', 'nlohmann-json3-dev', 'redis-server', 'postgresql',
+  'build-essential',
+  'pkg-config',
+  'meson',
+  'ninja-build',
+  'libssl-dev',
+  'libuv1-dev',
+  'libsrtp2-dev',
+  'libusrsctp-dev',
+  'libabsl-dev',
+  'nlohmann-json3-dev',
+  'redis-server',
+  'postgresql',
 ];
 const APT_TEST = ['chromium', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'iproute2'];
 
@@ -47,7 +57,10 @@ function missingAptPackages(packages) {
   const probe = spawnSync('dpkg-query', ['-W', '-f=${Package} ${db:Status-Status}\n', ...packages], { encoding: 'utf8' });
   if (probe.error) fail('dpkg-query not found: this set-up expects Debian or Ubuntu (see README "Requirements")');
   const installed = new Set(
-    probe.stdout.split('\n').filter((line) => line.endsWith(' installed')).map((line) => line.split(' ')[0].split(':')[0]),
+    probe.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' installed'))
+      .map((line) => line.split(' ')[0].split(':')[0]),
   );
   return packages.filter((p) => !installed.has(p));
 }

@@ -3,7 +3,10 @@ import { Value } from '@sinclair/typebox/value';
 import { Catalog, HttpErrorResponse, LoginResponse, type DevLoginRequest } from '@etax-assist/protocol';
 
 export class ApiError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

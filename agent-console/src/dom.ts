@@ -47,11 +47,7 @@ type Props<K extends keyof HTMLElementTagNameMap> = Partial<Omit<HTMLElementTagN
 };
 
 /** A tiny element builder: the console renders plain DOM, no framework needed at this size. */
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Props<K> = {},
-  ...children: (Node | Label | undefined | false)[]
-): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, ...children: (Node | Label | undefined | false)[]): HTMLElementTagNameMap[K] {
   const { dataset, text, placeholder, label, title, ...rest } = props;
   const node = Object.assign(document.createElement(tag), rest);
   if (dataset) Object.assign(node.dataset, dataset);

@@ -21,9 +21,13 @@ const errorSlot = el('div', { className: 'error-slot' });
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
   const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
-  return el('header', {},
+  return el(
+    'header',
+    {},
     el('h1', { textContent: pageTitle() }),
-    el('div', { className: 'header-right' },
+    el(
+      'div',
+      { className: 'header-right' },
       who,
       link,
       session ? el('button', { type: 'button', className: 'lang', dataset: { action: 'sign-out' }, textContent: t('signOut'), onclick: () => void onLogout() }) : undefined,

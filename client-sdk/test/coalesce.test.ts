@@ -13,7 +13,11 @@ describe('coalescing a congested queue', () => {
   });
 
   it('never drops snapshots or other events', () => {
-    const events = [{ type: 4, data: {}, timestamp: 0 }, { type: 2, data: {}, timestamp: 0 }, { type: 5, data: { tag: 'etax:alive' }, timestamp: 0 }];
+    const events = [
+      { type: 4, data: {}, timestamp: 0 },
+      { type: 2, data: {}, timestamp: 0 },
+      { type: 5, data: { tag: 'etax:alive' }, timestamp: 0 },
+    ];
     expect(coalesce(events)).toEqual(events);
   });
 });

@@ -82,7 +82,7 @@ describe('page addresses', () => {
 });
 
 describe('privacy rules', () => {
-  it('masks attributes by what they carry: content yes, asset URLs and styles no, page addresses like the page\'s', () => {
+  it("masks attributes by what they carry: content yes, asset URLs and styles no, page addresses like the page's", () => {
     const policy = new PrivacyPolicy();
     expect(policy.maskAttribute('input', 'placeholder', '如 91310000MA1K000001', 'numbers')).toBe('如 ******************');
     expect(policy.maskAttribute('span', 'title', 'Zhang Wei', 'masked')).toBe('***** ***');
@@ -99,7 +99,7 @@ describe('privacy rules', () => {
     expect(new PrivacyPolicy().maskInput('秘密 value', null)).toBe('** *****');
   });
 
-  it('shows what the page opted in as it is (amounts, totals, a buyer\'s taxpayer ID); the digit rule applies where it said nothing', () => {
+  it("shows what the page opted in as it is (amounts, totals, a buyer's taxpayer ID); the digit rule applies where it said nothing", () => {
     const policy = new PrivacyPolicy();
     const invoice = '金额 ¥12,345.67 合计 ¥13,950.61 购买方 91310115MA1H7T3X2Q';
     const optedIn = { private: false, optedIn: true, editable: false };
@@ -119,7 +119,9 @@ describe('privacy rules', () => {
       type: 2,
       data: {
         node: {
-          type: 0, id: 1, childNodes: [
+          type: 0,
+          id: 1,
+          childNodes: [
             { type: 2, id: 2, tagName: 'input', attributes: { type: 'hidden', value: 'csrf-7f3a9c2e11d04b6f' }, childNodes: [] },
             { type: 2, id: 3, tagName: 'input', attributes: { placeholder: '13800138000' }, childNodes: [] },
             { type: 2, id: 4, tagName: 'option', attributes: { value: 'zhang-wei-account' }, childNodes: [{ type: 3, id: 5, textContent: '尾号 3334' }] },

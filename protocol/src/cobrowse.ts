@@ -18,7 +18,6 @@ export const RecordedEvent = Type.Object({
 });
 export type RecordedEvent = Static<typeof RecordedEvent>;
 
-
 export const SHARING_STATES = ['waiting', 'sharing', 'stopped'] as const;
 export type SharingState = (typeof SHARING_STATES)[number];
 export const CONTROL_STATES = ['none', 'requested', 'granted'] as const;
@@ -91,10 +90,7 @@ export const Annotation = Type.Union([
     },
     { additionalProperties: false },
   ),
-  Type.Object(
-    { kind: Type.Literal('highlight'), nodeId: Type.Integer(), caption: Type.Optional(Type.String({ maxLength: 200 })) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ kind: Type.Literal('highlight'), nodeId: Type.Integer(), caption: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('clear') }, { additionalProperties: false }),
 ]);
 export type Annotation = Static<typeof Annotation>;

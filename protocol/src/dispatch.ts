@@ -103,10 +103,7 @@ export const Transfer = Type.Object(
 );
 export type Transfer = Static<typeof Transfer>;
 
-export const WrapUp = Type.Object(
-  { sessionId: SessionId, notes: Note, outcome: Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' }) },
-  { additionalProperties: false },
-);
+export const WrapUp = Type.Object({ sessionId: SessionId, notes: Note, outcome: Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' }) }, { additionalProperties: false });
 export type WrapUp = Static<typeof WrapUp>;
 
 export const StateResult = Type.Object({ state: SessionStateSchema });
@@ -131,18 +128,9 @@ export const AgentSessions = Type.Object({
 });
 export type AgentSessions = Static<typeof AgentSessions>;
 
-export const Reassign = Type.Object(
-  { sessionId: SessionId, agentId: Type.Optional(AgentId) },
-  { additionalProperties: false },
-);
-export const SupervisorAgentStatus = Type.Object(
-  { agentId: AgentId, status: AgentStatusSchema },
-  { additionalProperties: false },
-);
-export const Observe = Type.Object(
-  { sessionId: SessionId, mode: Type.Union([Type.Literal('monitor'), Type.Literal('join')]) },
-  { additionalProperties: false },
-);
+export const Reassign = Type.Object({ sessionId: SessionId, agentId: Type.Optional(AgentId) }, { additionalProperties: false });
+export const SupervisorAgentStatus = Type.Object({ agentId: AgentId, status: AgentStatusSchema }, { additionalProperties: false });
+export const Observe = Type.Object({ sessionId: SessionId, mode: Type.Union([Type.Literal('monitor'), Type.Literal('join')]) }, { additionalProperties: false });
 export const Empty = Type.Object({}, { additionalProperties: false });
 export const Done = Type.Object({});
 

@@ -30,13 +30,11 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export const ErrorBody = Type.Object(
-  {
-    code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
-    message: Type.String(),
-    details: Type.Optional(Type.Unknown()),
-  },
-);
+export const ErrorBody = Type.Object({
+  code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+  message: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export const HttpErrorResponse = Type.Object({ error: ErrorBody });
@@ -81,8 +79,6 @@ export class ProtocolError extends Error {
   }
 
   toBody(): ErrorBody {
-    return this.details === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, details: this.details };
+    return this.details === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, details: this.details };
   }
 }

@@ -15,9 +15,7 @@ export const CLUSTER_WIRE_VERSION = 1;
 
 export type MediaRequestName = Extract<ClientRequestName, `media:${string}`>;
 
-export const MEDIA_REQUEST_NAMES = (Object.keys(CLIENT_REQUESTS) as ClientRequestName[]).filter((name): name is MediaRequestName =>
-  name.startsWith('media:'),
-);
+export const MEDIA_REQUEST_NAMES = (Object.keys(CLIENT_REQUESTS) as ClientRequestName[]).filter((name): name is MediaRequestName => name.startsWith('media:'));
 
 /** The socket a forwarded request came from: connected to the instance `home`. */
 export const ForwardedPeer = Type.Object(
@@ -43,10 +41,7 @@ export const SocketGone = Type.Object(
 );
 export type SocketGone = Static<typeof SocketGone>;
 
-export const RemovePeer = Type.Object(
-  { sessionId: SessionRef.properties.sessionId, peerId: Type.String({ minLength: 1 }) },
-  { additionalProperties: false },
-);
+export const RemovePeer = Type.Object({ sessionId: SessionRef.properties.sessionId, peerId: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 export type RemovePeer = Static<typeof RemovePeer>;
 
 /**

@@ -1,17 +1,7 @@
 import type { OfferKind } from './dispatch.js';
 
 /** A session's states, in the order a session goes through them. */
-export const SESSION_STATES = [
-  'queued',
-  'offered',
-  'active',
-  'escalating',
-  'transferring',
-  'wrap-up',
-  'ended',
-  'cancelled',
-  'abandoned',
-] as const;
+export const SESSION_STATES = ['queued', 'offered', 'active', 'escalating', 'transferring', 'wrap-up', 'ended', 'cancelled', 'abandoned'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 type Unplaced<Placed> = Exclude<SessionState, Placed>;

@@ -59,10 +59,7 @@ export const MediaJoinResult = Type.Object({
 });
 export type MediaJoinResult = Static<typeof MediaJoinResult>;
 
-export const CreateTransport = Type.Object(
-  { sessionId: SessionId, direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) },
-  { additionalProperties: false },
-);
+export const CreateTransport = Type.Object({ sessionId: SessionId, direction: Type.Union([Type.Literal('send'), Type.Literal('recv')]) }, { additionalProperties: false });
 export const TransportParameters = Type.Object({
   transportId: Type.String(),
   iceParameters: Opaque,
@@ -71,10 +68,7 @@ export const TransportParameters = Type.Object({
 });
 export type TransportParameters = Static<typeof TransportParameters>;
 
-export const ConnectTransport = Type.Object(
-  { sessionId: SessionId, transportId: MediaId, dtlsParameters: Opaque },
-  { additionalProperties: false },
-);
+export const ConnectTransport = Type.Object({ sessionId: SessionId, transportId: MediaId, dtlsParameters: Opaque }, { additionalProperties: false });
 export const Produce = Type.Object(
   {
     sessionId: SessionId,
@@ -85,10 +79,7 @@ export const Produce = Type.Object(
   },
   { additionalProperties: false },
 );
-export const Consume = Type.Object(
-  { sessionId: SessionId, transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities },
-  { additionalProperties: false },
-);
+export const Consume = Type.Object({ sessionId: SessionId, transportId: MediaId, producerId: MediaId, rtpCapabilities: RtpCapabilities }, { additionalProperties: false });
 export const ConsumerParameters = Type.Object({
   consumerId: Type.String(),
   producerId: Type.String(),
@@ -101,10 +92,7 @@ export type ConsumerParameters = Static<typeof ConsumerParameters>;
 
 export const ConsumerRef = Type.Object({ sessionId: SessionId, consumerId: MediaId }, { additionalProperties: false });
 export const ProducerRef = Type.Object({ sessionId: SessionId, producerId: MediaId }, { additionalProperties: false });
-export const SetProducerPaused = Type.Object(
-  { sessionId: SessionId, producerId: MediaId, paused: Type.Boolean() },
-  { additionalProperties: false },
-);
+export const SetProducerPaused = Type.Object({ sessionId: SessionId, producerId: MediaId, paused: Type.Boolean() }, { additionalProperties: false });
 export const TransportRef = Type.Object({ sessionId: SessionId, transportId: MediaId }, { additionalProperties: false });
 export const IceRestartResult = Type.Object({ iceParameters: Opaque });
 

@@ -19,10 +19,7 @@ export const SessionStateSchema = Type.Union(SESSION_STATES.map((s) => Type.Lite
 
 /** Where the taxpayer pressed "Human help". */
 export const EntryPoint = Type.Union([
-  Type.Object(
-    { kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) },
-    { additionalProperties: false },
-  ),
+  Type.Object({ kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) }, { additionalProperties: false }),
   Type.Object(
     {
       kind: Type.Literal('kiosk'),
@@ -60,10 +57,7 @@ export const HelpOptions = Type.Object({
 });
 export type HelpOptions = Static<typeof HelpOptions>;
 
-export const SessionRef = Type.Object(
-  { sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) },
-  { additionalProperties: false },
-);
+export const SessionRef = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) }, { additionalProperties: false });
 export type SessionRef = Static<typeof SessionRef>;
 
 export const TIERS = ['frontline', 'expert'] as const;

@@ -137,10 +137,7 @@ export type RequestOf<N extends ClientRequestName> = Static<(typeof CLIENT_REQUE
 export type ResultOf<N extends ClientRequestName> = Static<(typeof CLIENT_REQUESTS)[N]['result']>;
 
 export type Ack<T> = { ok: true; result: T } | { ok: false; error: ErrorBody };
-export const AckEnvelope = Type.Union([
-  Type.Object({ ok: Type.Literal(true), result: Type.Unknown() }),
-  Type.Object({ ok: Type.Literal(false), error: ErrorBody }),
-]);
+export const AckEnvelope = Type.Union([Type.Object({ ok: Type.Literal(true), result: Type.Unknown() }), Type.Object({ ok: Type.Literal(false), error: ErrorBody })]);
 
 /** Events the server pushes to clients. */
 export const SERVER_EVENTS = {

@@ -194,13 +194,19 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     }
   });
   metrics.watchDispatch(publisher);
-  const resync = new ClientResync(socketServer, redis, {
-    sessions,
-    agentState: (id) => connections.agentState(id),
-    chatHistory: (id) => chat.history(id),
-    mirror: (id) => cobrowse.mirror(id),
-    supervisorMetrics: () => publisher.current(),
-  }, metrics.registry, clusterLog);
+  const resync = new ClientResync(
+    socketServer,
+    redis,
+    {
+      sessions,
+      agentState: (id) => connections.agentState(id),
+      chatHistory: (id) => chat.history(id),
+      mirror: (id) => cobrowse.mirror(id),
+      supervisorMetrics: () => publisher.current(),
+    },
+    metrics.registry,
+    clusterLog,
+  );
   if (deps.adapterWatch) resync.follow(deps.adapterWatch);
 
   await registry.start();

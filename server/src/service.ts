@@ -93,7 +93,18 @@ export async function startService(config: Config, log: Logger): Promise<Running
     cleanups.push(async () => {
       if (cluster.client.isOpen) await cluster.client.close();
     });
-    const app = await buildApp({ config, log, tokens, accounts, redis, database: database.pool, pool, assetSecret: keys.staffSecret, adapter: cluster.adapter, adapterWatch: cluster.watch });
+    const app = await buildApp({
+      config,
+      log,
+      tokens,
+      accounts,
+      redis,
+      database: database.pool,
+      pool,
+      assetSecret: keys.staffSecret,
+      adapter: cluster.adapter,
+      adapterWatch: cluster.watch,
+    });
     cleanups.push(async () => {
       // Periodic work first, then sockets (clients reconnect elsewhere), then HTTP waits for
       // in-flight requests.

@@ -33,8 +33,9 @@ describe('asset-proxy links', () => {
   });
 
   it('are cut out of logged URLs', () => {
-    expect(redactAssetToken('/cobrowse/asset/sess1234/1700000060.YWdlbnQ6YWdlbnQx.abc?url=https%3A%2F%2Fportal%2Fa.png'))
-      .toBe('/cobrowse/asset/sess1234/[redacted]?url=https%3A%2F%2Fportal%2Fa.png');
+    expect(redactAssetToken('/cobrowse/asset/sess1234/1700000060.YWdlbnQ6YWdlbnQx.abc?url=https%3A%2F%2Fportal%2Fa.png')).toBe(
+      '/cobrowse/asset/sess1234/[redacted]?url=https%3A%2F%2Fportal%2Fa.png',
+    );
     expect(redactAssetToken('/api/sessions/x/attachments')).toBe('/api/sessions/x/attachments');
   });
 });

@@ -93,7 +93,10 @@ describe('loadConfig', () => {
   it('names the abuse limits, and accepts only attachment types whose content it can check', () => {
     expect(loadConfig({}).chat).toMatchObject({ maxAttachmentsPerDay: 50, maxAttachmentBytesPerDay: 50 * 1024 * 1024 });
     expect(loadConfig({}).cobrowse.maxRecordingBytes).toBe(20 * 1024 * 1024);
-    expect(loadConfig({ CHAT_MAX_ATTACHMENTS_PER_DAY: '5', COBROWSE_MAX_RECORDING_BYTES: '65536' })).toMatchObject({ chat: { maxAttachmentsPerDay: 5 }, cobrowse: { maxRecordingBytes: 65536 } });
+    expect(loadConfig({ CHAT_MAX_ATTACHMENTS_PER_DAY: '5', COBROWSE_MAX_RECORDING_BYTES: '65536' })).toMatchObject({
+      chat: { maxAttachmentsPerDay: 5 },
+      cobrowse: { maxRecordingBytes: 65536 },
+    });
     expect(() => loadConfig({ CHAT_MAX_ATTACHMENT_BYTES_PER_DAY: '10' })).toThrow(/CHAT_MAX_ATTACHMENT_BYTES_PER_DAY/);
     expect(() => loadConfig({ COBROWSE_MAX_RECORDING_BYTES: '0' })).toThrow(/COBROWSE_MAX_RECORDING_BYTES/);
     expect(() => loadConfig({ CHAT_ATTACHMENT_TYPES: 'image/png,image/svg+xml' })).toThrow(/image\/svg\+xml cannot be checked/);
@@ -126,7 +129,9 @@ describe('loadConfig', () => {
     });
 
     it('stops the start-up for an id without labels, a label missing a language, or no such file', () => {
-      expect(problemsOf({ TOPICS: 'invoice,customs', DISPATCH_OUTCOMES: 'resolved,call-back' })).toMatch(/TOPICS: customs without labels[^\n]*\nDISPATCH_OUTCOMES: call-back without labels/);
+      expect(problemsOf({ TOPICS: 'invoice,customs', DISPATCH_OUTCOMES: 'resolved,call-back' })).toMatch(
+        /TOPICS: customs without labels[^\n]*\nDISPATCH_OUTCOMES: call-back without labels/,
+      );
       const noEnglish = file({ topics: { invoice: { zh: '发票' } }, languages: {}, outcomes: {} });
       expect(problemsOf({ CATALOG_FILE: noEnglish })).toContain(`CATALOG_FILE=${noEnglish}: /topics/invoice`);
       expect(problemsOf({ CATALOG_FILE: '/nonexistent/catalog.json' })).toContain('CATALOG_FILE=/nonexistent/catalog.json: ENOENT');

@@ -7,7 +7,12 @@ import { averageHandlingS, estimateWaitS } from '../src/sessions/wait-estimate.j
 describe('skill keys', () => {
   it('indexes an agent under every language × topic, plus "any"', () => {
     expect(agentSkills(['zh', 'en'], ['invoice'], 'frontline')).toEqual([
-      'zh:invoice:frontline', 'zh:*:frontline', 'en:invoice:frontline', 'en:*:frontline', '*:invoice:frontline', '*:*:frontline',
+      'zh:invoice:frontline',
+      'zh:*:frontline',
+      'en:invoice:frontline',
+      'en:*:frontline',
+      '*:invoice:frontline',
+      '*:*:frontline',
     ]);
   });
 

@@ -73,14 +73,14 @@ describe('calls between instances (Forwarder)', () => {
     await Promise.all(started.splice(0).map((f) => f.stop()));
   });
 
-  it('answers a declared call with its handler\'s result', async () => {
+  it("answers a declared call with its handler's result", async () => {
     const bus = new FakeBus();
     const a = await start(bus, 'a');
     await start(bus, 'b', handlers);
     expect(await a.call('b', 'cluster:drain', {})).toEqual(info);
   });
 
-  it('refuses a payload that does not match the call\'s schema, naming what is wrong', async () => {
+  it("refuses a payload that does not match the call's schema, naming what is wrong", async () => {
     const bus = new FakeBus();
     const a = await start(bus, 'a');
     await start(bus, 'b', handlers);
@@ -89,7 +89,7 @@ describe('calls between instances (Forwarder)', () => {
     expect(error.message).toContain('media:remove-peer payload');
   });
 
-  it('refuses a result that does not match the call\'s schema', async () => {
+  it("refuses a result that does not match the call's schema", async () => {
     const bus = new FakeBus();
     const a = await start(bus, 'a');
     await start(bus, 'b', { ...handlers, 'cluster:drain': async () => ({ id: 'b' }) as InstanceInfo });
@@ -104,7 +104,12 @@ describe('calls between instances (Forwarder)', () => {
     await start(bus, 'b', { ...handlers, 'cluster:drain': async () => ((drained = true), info) });
     const reply = bus.next('cluster:rpc-reply:old');
     bus.publish('cluster:rpc:b', JSON.stringify({ v: CLUSTER_WIRE_VERSION + 1, id: 'r-1', from: 'old', method: 'cluster:drain' }));
-    expect(await reply).toMatchObject({ v: CLUSTER_WIRE_VERSION, id: 'r-1', ok: false, error: { code: 'VERSION_MISMATCH', details: { caller: CLUSTER_WIRE_VERSION + 1, answerer: CLUSTER_WIRE_VERSION } } });
+    expect(await reply).toMatchObject({
+      v: CLUSTER_WIRE_VERSION,
+      id: 'r-1',
+      ok: false,
+      error: { code: 'VERSION_MISMATCH', details: { caller: CLUSTER_WIRE_VERSION + 1, answerer: CLUSTER_WIRE_VERSION } },
+    });
     expect(drained).toBe(false);
   });
 

@@ -18,7 +18,7 @@ function notifierWithFakes(cardDelayMs: number) {
   return { notifier, sent };
 }
 
-describe('an offer\'s countdown', () => {
+describe("an offer's countdown", () => {
   it('is what is left of the offer when it is sent, not the whole timeout', async () => {
     const { notifier, sent } = notifierWithFakes(200);
     const now = 1_000_000;

@@ -7,11 +7,16 @@ describe('a periodic task', () => {
     let finishRun: () => void = () => {};
     let runs = 0;
     let finished = false;
-    const task = new PeriodicTask('test', 10, async () => {
-      runs++;
-      await new Promise<void>((resolve) => (finishRun = resolve));
-      finished = true;
-    }, pino({ level: 'silent' }));
+    const task = new PeriodicTask(
+      'test',
+      10,
+      async () => {
+        runs++;
+        await new Promise<void>((resolve) => (finishRun = resolve));
+        finished = true;
+      },
+      pino({ level: 'silent' }),
+    );
     await expect.poll(() => runs).toBe(1);
     const stopped = task.stop().then(() => finished);
     // the run is still going: the stop waits for it

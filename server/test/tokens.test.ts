@@ -61,7 +61,10 @@ describe('TokenService', () => {
     expect(tokens.verify(sign(taxpayer, portalSecret, options)).jti).toBeUndefined();
     expect(tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'portal-42' })).jti).toBe('portal-42');
     expect(refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
-    expect(refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
+    expect(refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({
+      code: 'TOKEN_INVALID',
+      message: expect.stringMatching(/jti/),
+    });
   });
 
   // Each refusal must come from the check named, not from an earlier one (a wrong-audience token
@@ -70,19 +73,59 @@ describe('TokenService', () => {
   it.each([
     ['missing', () => undefined, 'UNAUTHENTICATED', /bearer token is required/],
     ['not a JWT', () => 'garbage', 'TOKEN_INVALID', /not a JWT/],
-    ['expired', () => jwt.sign({ ...taxpayer, exp: Math.floor(Date.now() / 1000) - 10 }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_EXPIRED', /expired/],
+    [
+      'expired',
+      () => jwt.sign({ ...taxpayer, exp: Math.floor(Date.now() / 1000) - 10 }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }),
+      'TOKEN_EXPIRED',
+      /expired/,
+    ],
     ['forged (wrong key)', () => sign(taxpayer, 'x'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID', /invalid signature/],
     ['wrong audience (right key)', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'other-app' }), 'TOKEN_INVALID', /audience invalid/],
-    ['staff token for another audience (right key)', () => sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'other-app' }), 'TOKEN_INVALID', /audience invalid/],
+    [
+      'staff token for another audience (right key)',
+      () => sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'other-app' }),
+      'TOKEN_INVALID',
+      /audience invalid/,
+    ],
     ['unknown issuer', () => sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'someone', audience: 'etax-assist' }), 'TOKEN_INVALID', /unknown issuer/],
     ['without expiry', () => jwt.sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'TOKEN_INVALID', /no expiry/],
-    ['staff token without expiry', () => jwt.sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }), 'TOKEN_INVALID', /no expiry/],
+    [
+      'staff token without expiry',
+      () => jwt.sign({ sub: 'a', role: 'agent', name: 'a' }, staffSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }),
+      'TOKEN_INVALID',
+      /no expiry/,
+    ],
     ['alg none', () => jwt.sign(taxpayer, '', { algorithm: 'none', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID', /signature is required/],
-    ['staff alg none', () => jwt.sign({ sub: 'a', role: 'supervisor', name: 'a' }, '', { algorithm: 'none', issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 60 }), 'TOKEN_INVALID', /signature is required/],
-    ['portal token claiming the supervisor role', () => sign({ ...taxpayer, role: 'supervisor' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'FORBIDDEN', /only carry the taxpayer role/],
-    ['portal token claiming the agent role', () => sign({ ...taxpayer, role: 'agent' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'FORBIDDEN', /only carry the taxpayer role/],
-    ['staff token signed with the portal secret', () => sign({ sub: 'x', role: 'supervisor', name: 'x' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }), 'TOKEN_INVALID', /invalid signature/],
-    ['claims missing a name', () => sign({ sub: 'u1', role: 'taxpayer' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }), 'VALIDATION_FAILED', /taxpayer token claims/],
+    [
+      'staff alg none',
+      () => jwt.sign({ sub: 'a', role: 'supervisor', name: 'a' }, '', { algorithm: 'none', issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 60 }),
+      'TOKEN_INVALID',
+      /signature is required/,
+    ],
+    [
+      'portal token claiming the supervisor role',
+      () => sign({ ...taxpayer, role: 'supervisor' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }),
+      'FORBIDDEN',
+      /only carry the taxpayer role/,
+    ],
+    [
+      'portal token claiming the agent role',
+      () => sign({ ...taxpayer, role: 'agent' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }),
+      'FORBIDDEN',
+      /only carry the taxpayer role/,
+    ],
+    [
+      'staff token signed with the portal secret',
+      () => sign({ sub: 'x', role: 'supervisor', name: 'x' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist' }),
+      'TOKEN_INVALID',
+      /invalid signature/,
+    ],
+    [
+      'claims missing a name',
+      () => sign({ sub: 'u1', role: 'taxpayer' }, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' }),
+      'VALIDATION_FAILED',
+      /taxpayer token claims/,
+    ],
   ])('rejects a %s token', (_name, make, code, message) => {
     const tokens = new TokenService(hsKeys, settings);
     const refusal = refusalOf(() => tokens.verify(make()));

@@ -59,16 +59,26 @@ async function sharedPage(extraElements: number): Promise<{ page: Page; cdp: CDP
     w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }), clicks: [] };
     return s.sessionId as string;
   }, token);
-  const offer = (await (await agent.waitForFunction((id) => (window as any).ag.events.find((e: any) => e.name === 'offer:new' && e.payload.session.sessionId === id)?.payload, { polling: 50 }, sessionId)).jsonValue()) as OfferEvent;
-  await agent.evaluate(async (offerId, id) => {
-    const w = window as any;
-    await w.ag.connection.request('offer:accept', { offerId });
-    const panel = document.createElement('div');
-    panel.style.cssText = 'width:1000px;height:700px;position:relative';
-    document.body.append(panel);
-    w.ag.viewers[id] = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel);
-    await w.ag.viewers[id].start();
-  }, offer.offerId, sessionId);
+  const offer = (await (
+    await agent.waitForFunction(
+      (id) => (window as any).ag.events.find((e: any) => e.name === 'offer:new' && e.payload.session.sessionId === id)?.payload,
+      { polling: 50 },
+      sessionId,
+    )
+  ).jsonValue()) as OfferEvent;
+  await agent.evaluate(
+    async (offerId, id) => {
+      const w = window as any;
+      await w.ag.connection.request('offer:accept', { offerId });
+      const panel = document.createElement('div');
+      panel.style.cssText = 'width:1000px;height:700px;position:relative';
+      document.body.append(panel);
+      w.ag.viewers[id] = new w.EtaxAssist.MirrorViewer(w.ag.connection, id, panel);
+      await w.ag.viewers[id].start();
+    },
+    offer.offerId,
+    sessionId,
+  );
   const started = Date.now();
   await page.evaluate(async () => {
     const w = window as any;

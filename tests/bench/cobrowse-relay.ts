@@ -39,41 +39,55 @@ const connect = (url: string, token: string): Promise<Socket> =>
     socket.once('connect_error', reject);
   });
 const ask = <T>(socket: Socket, name: string, payload: unknown): Promise<T> =>
-  socket.timeout(10_000).emitWithAck(name, payload).then((ack: { ok: boolean; result: T; error?: { message: string } }) => {
-    if (!ack.ok) throw new Error(`${name}: ${ack.error?.message}`);
-    return ack.result;
-  });
+  socket
+    .timeout(10_000)
+    .emitWithAck(name, payload)
+    .then((ack: { ok: boolean; result: T; error?: { message: string } }) => {
+      if (!ack.ok) throw new Error(`${name}: ${ack.error?.message}`);
+      return ack.result;
+    });
 
 const run = new ScriptRun('bench:cobrowse (relay)');
 const redis = await run.step('start redis-server', async () => run.redis(await startTestRedis()));
 const postgres = await run.step('start postgres', async () => run.postgres(await startTestPostgres()));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const service = run.service(spawnService({
-  NODE_ENV: 'production',
-  HOST: '127.0.0.1',
-  PORT: String(port),
-  LOG_LEVEL: 'warn',
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'etax-bench-')),
-  REDIS_URL: redis.url,
-  DATABASE_URL: postgres.url,
-  STAFF_JWT_SECRET: STAFF_SECRET,
-  PORTAL_JWT_SECRET: PORTAL_SECRET,
-  MEDIASOUP_WORKER_BIN: workerBin(),
-  MEDIASOUP_NUM_WORKERS: '1',
-  MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-  DISPATCH_TEXT_SESSIONS_PER_AGENT: String(PER_AGENT),
-  COBROWSE_MAX_EVENTS_PER_S: '1000',
-}));
+const service = run.service(
+  spawnService({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'etax-bench-')),
+    REDIS_URL: redis.url,
+    DATABASE_URL: postgres.url,
+    STAFF_JWT_SECRET: STAFF_SECRET,
+    PORTAL_JWT_SECRET: PORTAL_SECRET,
+    MEDIASOUP_WORKER_BIN: workerBin(),
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+    DISPATCH_TEXT_SESSIONS_PER_AGENT: String(PER_AGENT),
+    COBROWSE_MAX_EVENTS_PER_S: '1000',
+  }),
+);
 await run.step('start the service', () => service.waitFor('agent console', 30_000));
 const servicePid = service.child.pid!;
 
 const staffToken = (i: number) =>
-  jwt.sign({ sub: `bench-agent-${i}`, role: 'agent', name: `Agent ${i}`, languages: ['zh'], topics: ['invoice'] }, STAFF_SECRET, { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 3600 });
+  jwt.sign({ sub: `bench-agent-${i}`, role: 'agent', name: `Agent ${i}`, languages: ['zh'], topics: ['invoice'] }, STAFF_SECRET, {
+    issuer: 'etax-assist',
+    audience: 'etax-assist',
+    expiresIn: 3600,
+  });
 const taxpayerToken = (i: number) =>
   jwt.sign({ sub: `bench-tp-${i}`, role: 'taxpayer', name: `Taxpayer ${i}` }, PORTAL_SECRET, { issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 3600 });
 
-interface Pair { taxpayer: Socket; agent: Socket; sessionId: string; seq: number }
+interface Pair {
+  taxpayer: Socket;
+  agent: Socket;
+  sessionId: string;
+  seq: number;
+}
 const pairs: Pair[] = [];
 const agents: Socket[] = [];
 const latencies: number[] = [];
@@ -123,8 +137,22 @@ function typingBatch(pair: Pair): unknown {
     seq: pair.seq++,
     events: [
       { type: 3, data: { source: 5, id: 42, text: 'Zhang Wei typing into the form', isChecked: false }, timestamp: now },
-      { type: 3, data: { source: 0, texts: [{ id: 77, value: 'Applicant: Zhang Wei' }], attributes: [{ id: 78, attributes: { class: 'field filled valid' } }], removes: [], adds: [] }, timestamp: now },
-      { type: 3, data: { source: 1, positions: [{ x: 412, y: 233, id: 42, timeOffset: -20 }, { x: 418, y: 236, id: 42, timeOffset: 0 }] }, timestamp: now },
+      {
+        type: 3,
+        data: { source: 0, texts: [{ id: 77, value: 'Applicant: Zhang Wei' }], attributes: [{ id: 78, attributes: { class: 'field filled valid' } }], removes: [], adds: [] },
+        timestamp: now,
+      },
+      {
+        type: 3,
+        data: {
+          source: 1,
+          positions: [
+            { x: 412, y: 233, id: 42, timeOffset: -20 },
+            { x: 418, y: 236, id: 42, timeOffset: 0 },
+          ],
+        },
+        timestamp: now,
+      },
     ],
   };
 }

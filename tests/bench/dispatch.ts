@@ -83,7 +83,10 @@ for (const agentCount of AGENT_COUNTS) {
   for (const d of dispatchers) d.removeAllListeners('effects');
   latencies.sort((a, b) => a - b);
   const byOutcome = (offeredOnes: boolean) =>
-    [...latencyOf].filter(([id]) => offeredSessions.has(id) === offeredOnes).map(([, ms]) => ms).sort((a, b) => a - b);
+    [...latencyOf]
+      .filter(([id]) => offeredSessions.has(id) === offeredOnes)
+      .map(([, ms]) => ms)
+      .sort((a, b) => a - b);
   const offeredLat = byOutcome(true);
   const queuedLat = byOutcome(false);
   const offered = offeredLat.length;

@@ -36,8 +36,16 @@ function rtp(seq: number, ts: number, ssrc: number, pt: number, size: number, ma
 function vp8(seq: number, ts: number, ssrc: number): Buffer {
   const p = rtp(seq, ts, ssrc, 101, VIDEO_PAYLOAD, true);
   const pid = seq & 0x7fff;
-  p[12] = 0x90; p[13] = 0x80; p[14] = 0x80 | (pid >> 8); p[15] = pid & 0xff;
-  p[16] = 0x00; p[17] = 0x00; p[18] = 0x00; p[19] = 0x9d; p[20] = 0x01; p[21] = 0x2a;
+  p[12] = 0x90;
+  p[13] = 0x80;
+  p[14] = 0x80 | (pid >> 8);
+  p[15] = pid & 0xff;
+  p[16] = 0x00;
+  p[17] = 0x00;
+  p[18] = 0x00;
+  p[19] = 0x9d;
+  p[20] = 0x01;
+  p[21] = 0x2a;
   return p;
 }
 
@@ -143,7 +151,12 @@ const pool = await WorkerPool.start(
 );
 const [initial] = await pool.workerStats();
 const workerPid = initial!.pid;
-run.own('mediasoup worker', pool, (p) => p.close(), () => [workerPid]);
+run.own(
+  'mediasoup worker',
+  pool,
+  (p) => p.close(),
+  () => [workerPid],
+);
 const baseRss = rssKb(workerPid);
 const sessions: BenchSession[] = [];
 const rows: string[] = [];
@@ -195,7 +208,9 @@ for (const level of LEVELS) {
     rssPerSessionKb: ((rss - baseRss) / level).toFixed(0),
   };
   console.log(JSON.stringify(row));
-  rows.push(`| ${row.sessions} | ${row.consumers} | ${row.kbpsPerSender} | ${row.workerCpuPct} | ${row.cpuPerSessionPct} | ${row.lossPct} | ${row.workerRssMb} | ${row.rssPerSessionKb} |`);
+  rows.push(
+    `| ${row.sessions} | ${row.consumers} | ${row.kbpsPerSender} | ${row.workerCpuPct} | ${row.cpuPerSessionPct} | ${row.lossPct} | ${row.workerRssMb} | ${row.rssPerSessionKb} |`,
+  );
   if (loss >= 1 || cpu >= 98) break;
 }
 

@@ -30,11 +30,12 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     const sessionId = await connectPair(t, taxpayer, agent);
     await Promise.all([taxpayer.startCall(sessionId, 'video'), agent.startCall(sessionId, 'video')]);
 
-    for (const [page, other] of [[taxpayer, 'agent'], [agent, 'taxpayer']] as const) {
+    for (const [page, other] of [
+      [taxpayer, 'agent'],
+      [agent, 'taxpayer'],
+    ] as const) {
       await expect.poll(async () => page.framesFrom(other), { timeout: 20_000 }).toBeGreaterThan(10);
-      await expect
-        .poll(async () => (await page.stats()).filter((r) => r.kind === 'audio').reduce((sum, r) => sum + r.totalAudioEnergy, 0), { timeout: 20_000 })
-        .toBeGreaterThan(0);
+      await expect.poll(async () => (await page.stats()).filter((r) => r.kind === 'audio').reduce((sum, r) => sum + r.totalAudioEnergy, 0), { timeout: 20_000 }).toBeGreaterThan(0);
     }
     const before = await agent.framesFrom('taxpayer');
     await sleep(1000);
@@ -116,7 +117,8 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     const supervisor = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await supervisor.request('supervisor:subscribe', {});
     const metrics = await supervisor.page.waitForFunction(
-      (id) => (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers > 0))?.payload,
+      (id) =>
+        (window as any).sdk.events.find((e: any) => e.name === 'supervisor:metrics' && e.payload.media.sessions.some((s: any) => s.sessionId === id && s.consumers > 0))?.payload,
       { timeout: 45_000, polling: 200 },
       sessionId,
     );
@@ -145,7 +147,7 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
     }
   });
 
-  it('an agent whose session is reassigned stops receiving the taxpayer\'s media at once; the new agent receives it', async () => {
+  it("an agent whose session is reassigned stops receiving the taxpayer's media at once; the new agent receives it", async () => {
     const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-reassigned-call' }));
     const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent3', 'agent3-pass'));
     const sessionId = await connectPair(t, taxpayer, agent, 'refund');

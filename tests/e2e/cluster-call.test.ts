@@ -31,7 +31,10 @@ describe('a call across two instances, in real Chromium', () => {
     const offer = await agent.event<OfferEvent>('offer:new');
     await agent.request('offer:accept', { offerId: offer.offerId });
     await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video')]);
-    for (const [page, other] of [[taxpayer, 'agent'], [agent, 'taxpayer']] as const) {
+    for (const [page, other] of [
+      [taxpayer, 'agent'],
+      [agent, 'taxpayer'],
+    ] as const) {
       await expect.poll(async () => page.framesFrom(other), { timeout: 20_000 }).toBeGreaterThan(10);
     }
     // one room, on one instance: the other holds none, and forwarded one of the two clients

@@ -69,10 +69,10 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     await taxpayer.click('#back-3');
     await agent.waitForFunction(() => !(window as any).ag.viewer.document.querySelector('#step-2').hidden, { timeout: 10_000, polling: 100 });
     // same-origin iframe and shadow DOM are mirrored
-    await agent.waitForFunction(
-      () => ((window as any).ag.viewer.document.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#branch') !== null,
-      { timeout: 10_000, polling: 100 },
-    );
+    await agent.waitForFunction(() => ((window as any).ag.viewer.document.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#branch') !== null, {
+      timeout: 10_000,
+      polling: 100,
+    });
     expect(await mirror((doc) => (doc.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#bank-code')?.textContent)).toMatch(/^\*+$/);
     // a field the page opted in shows its value, inside the iframe too
     expect(await mirror((doc) => ((doc.querySelector('#bank-frame') as HTMLIFrameElement).contentDocument?.querySelector('#branch') as HTMLInputElement).value)).toBe('浦东支行');
@@ -84,7 +84,7 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     expect(leaks).toEqual([]);
   });
 
-  it('loads the portal\'s images through the session\'s asset proxy, and the proxy refuses anything else', async () => {
+  it("loads the portal's images through the session's asset proxy, and the proxy refuses anything else", async () => {
     const src = await mirror((doc) => (doc.querySelector('#portal-logo') as HTMLImageElement).src);
     expect(src).toContain(`/cobrowse/asset/${sessionId}/`);
     await agent.waitForFunction(() => ((window as any).ag.viewer.document.querySelector('#portal-logo') as HTMLImageElement).naturalWidth > 0, { timeout: 10_000, polling: 100 });
@@ -97,11 +97,20 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     expect((await fetch(elsewhere)).status).toBe(403);
   });
 
-  it('shows the agent\'s highlight at the right element and its drawing on the taxpayer page', async () => {
+  it("shows the agent's highlight at the right element and its drawing on the taxpayer page", async () => {
     await agent.evaluate(async () => {
       const v = (window as any).ag.viewer;
       await v.highlight(v.nodeIdBySelector('#bank'), '选择开户银行');
-      await v.annotate({ kind: 'stroke', strokeId: 's1', points: [[100, 100], [200, 150], [300, 120]], done: false });
+      await v.annotate({
+        kind: 'stroke',
+        strokeId: 's1',
+        points: [
+          [100, 100],
+          [200, 150],
+          [300, 120],
+        ],
+        done: false,
+      });
     });
     await taxpayer.waitForFunction(() => (window as any).tp.share.overlay.highlightBox !== undefined, { timeout: 10_000, polling: 100 });
     const { box, rect } = await taxpayer.evaluate(() => {
@@ -115,7 +124,7 @@ describe('co-browsing in real Chromium: the refund form mirrored, masked, annota
     await screenshot(taxpayer, 'cobrowse-taxpayer-highlight');
   });
 
-  it('refuses control without consent; with consent the page\'s own script sees the agent\'s input; blocked targets refuse; Esc revokes', async () => {
+  it("refuses control without consent; with consent the page's own script sees the agent's input; blocked targets refuse; Esc revokes", async () => {
     const denied = await agent.evaluate(async () => {
       const v = (window as any).ag.viewer;
       try {

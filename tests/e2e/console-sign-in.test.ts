@@ -55,7 +55,11 @@ describe('the console follows its sign-in', () => {
     const short = jwt.sign(principal, CLUSTER_SECRETS.STAFF_JWT_SECRET, { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 3, jwtid: 'short-lived' });
     const answerShort = (request: HTTPRequest): void => {
       if (!request.url().endsWith('/api/auth/dev-login')) return void request.continue();
-      void request.respond({ status: 200, contentType: 'application/json', body: JSON.stringify({ token: short, expiresAt: new Date(Date.now() + 3000).toISOString(), principal }) });
+      void request.respond({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ token: short, expiresAt: new Date(Date.now() + 3000).toISOString(), principal }),
+      });
     };
     await page.setRequestInterception(true);
     page.on('request', answerShort);

@@ -34,11 +34,12 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await agent.waitForFunction(() => document.querySelector('.load')?.textContent?.includes('0/5'));
 
     await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
-    const sessionId = await taxpayerAsksForHelp(
-      taxpayer,
-      t.taxpayerToken({ sub: 'tp-console', name: '陈晨', taxpayerId: '91310000MA1K000009', company: '上海晨光贸易有限公司' }),
-      { language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' } },
-    );
+    const sessionId = await taxpayerAsksForHelp(taxpayer, t.taxpayerToken({ sub: 'tp-console', name: '陈晨', taxpayerId: '91310000MA1K000009', company: '上海晨光贸易有限公司' }), {
+      language: 'zh',
+      topic: 'registration',
+      channel: 'text',
+      entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' },
+    });
 
     await agent.waitForSelector('.offer .countdown');
     expect(await agent.$eval('.offer', (e) => e.textContent)).toContain('陈晨');
@@ -57,9 +58,15 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       ([...(window as any).tp.share.ui.querySelectorAll('button')].find((x) => x.textContent === '允许共享') as HTMLButtonElement).click();
       await answer;
     });
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     // the title with its markup reached the console's mirror, as text
-    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.title.includes('<img src=x'), { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.title.includes('<img src=x'), {
+      timeout: 10_000,
+      polling: 100,
+    });
     // chat from the taxpayer is shown as text: markup in it does nothing in the console
     await taxpayer.evaluate(async (id) => {
       await (window as any).tp.connection.request('chat:send', { sessionId: id, text: '<img src=x onerror="window.__xss=1">你好' });
@@ -71,7 +78,10 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       const file = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])], '<img src=x onerror="window.__xss=2">.png', { type: 'image/png' });
       await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(file);
     }, sessionId);
-    await agent.waitForFunction(() => [...document.querySelectorAll('.messages button.attachment')].some((b) => b.textContent?.includes('onerror')), { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => [...document.querySelectorAll('.messages button.attachment')].some((b) => b.textContent?.includes('onerror')), {
+      timeout: 10_000,
+      polling: 100,
+    });
     expect(await agent.evaluate(() => (window as any).__xss)).toBeUndefined();
     expect(await agent.$$eval('.messages img', (imgs) => imgs.length)).toBe(0);
 
@@ -82,16 +92,28 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     }, sessionId);
     await agent.waitForSelector('.messages button.snapshot');
     await agent.click('.messages button.snapshot');
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.snapshot-stage iframe')?.contentDocument?.querySelector('#taxpayer-id'), { timeout: 10_000, polling: 100 });
-    expect(await agent.evaluate(() => ((document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement).contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value)).toMatch(/^\*+$/);
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.snapshot-stage iframe')?.contentDocument?.querySelector('#taxpayer-id'), {
+      timeout: 10_000,
+      polling: 100,
+    });
+    expect(
+      await agent.evaluate(
+        () => ((document.querySelector('.snapshot-stage iframe') as HTMLIFrameElement).contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value,
+      ),
+    ).toMatch(/^\*+$/);
     await screenshot(agent, 'console-page-snapshot');
     await agent.evaluate(() => ([...document.querySelectorAll('.snapshot-dialog button')].find((b) => b.textContent === '关闭') as HTMLButtonElement).click());
 
     // with control, the agent types into the protected taxpayer ID in the mirror: the taxpayer's
     // page refuses it and the console says why (the replay shows it as refused, below)
     await clickButton(agent, '请求操作', '.toolbar');
-    await taxpayer.waitForFunction(() => [...(window as any).tp.share.ui.querySelectorAll('button')].some((b: HTMLButtonElement) => b.textContent === '允许'), { timeout: 10_000, polling: 100 });
-    await taxpayer.evaluate(() => ([...(window as any).tp.share.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '允许') as HTMLButtonElement).click());
+    await taxpayer.waitForFunction(() => [...(window as any).tp.share.ui.querySelectorAll('button')].some((b: HTMLButtonElement) => b.textContent === '允许'), {
+      timeout: 10_000,
+      polling: 100,
+    });
+    await taxpayer.evaluate(() =>
+      ([...(window as any).tp.share.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '允许') as HTMLButtonElement).click(),
+    );
     await agent.waitForSelector('.mirror-state[data-control="granted"]', { timeout: 10_000 });
     await clickButton(agent, '远程操作', '.toolbar');
     await agent.bringToFront();
@@ -134,7 +156,10 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.setViewport({ width: 1280, height: 900 });
     await signInToConsole(page, t.url, 'super1', 'super1-pass');
     await page.waitForSelector('.tile-stat');
-    await page.waitForFunction(() => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('今日已服务') && e.querySelector('strong')?.textContent === '1'), { timeout: 10_000 });
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.tile-stat')].some((e) => e.textContent?.includes('今日已服务') && e.querySelector('strong')?.textContent === '1'),
+      { timeout: 10_000 },
+    );
     expect(await page.$eval('.dashboard', (e) => e.textContent)).toContain('李强 Li Qiang');
     // the trend chart has its first sample, and today's outcomes count the resolved session
     await page.waitForSelector('.trend polyline');
@@ -157,9 +182,14 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.$eval('.watch .chat-form input', (input) => (input.value = '我是班长，来协助您'));
     await page.click('.watch .chat-form button[type="submit"]');
     // sent (it shows in the supervisor's own chat), or the console says why not
-    await page.waitForFunction(() => document.querySelector('.watch .messages')?.textContent?.includes('我是班长'), { timeout: 10_000 }).catch(async (error: unknown) => {
-      throw new Error(`the supervisor's message was not sent; console says "${await page.$eval('.toast', (e) => e.textContent)}"; input "${await page.$eval('.watch .chat-form input', (e) => e.value)}"`, { cause: error });
-    });
+    await page
+      .waitForFunction(() => document.querySelector('.watch .messages')?.textContent?.includes('我是班长'), { timeout: 10_000 })
+      .catch(async (error: unknown) => {
+        throw new Error(
+          `the supervisor's message was not sent; console says "${await page.$eval('.toast', (e) => e.textContent)}"; input "${await page.$eval('.watch .chat-form input', (e) => e.value)}"`,
+          { cause: error },
+        );
+      });
     expect((await fromSupervisor).text).toBe('我是班长，来协助您');
     await screenshot(page, 'console-supervisor-joined');
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '离开会话') as HTMLButtonElement).click());
@@ -174,7 +204,11 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('.toast')?.textContent?.includes('正在排空'), { timeout: 10_000 });
     expect(t.service.app.registry.draining).toBe(true);
     expect((await fetch(`${t.url}/healthz`)).status).toBe(503);
-    await page.waitForFunction((id) => [...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(id) && r.textContent.includes('排空中')), { timeout: 10_000 }, instanceId);
+    await page.waitForFunction(
+      (id) => [...document.querySelectorAll('tr')].some((r) => r.textContent?.includes(id) && r.textContent.includes('排空中')),
+      { timeout: 10_000 },
+      instanceId,
+    );
 
     const row = (await page.$$('tbody tr')).length;
     expect(row).toBeGreaterThan(0);
@@ -187,17 +221,25 @@ describe('agent console and supervisor dashboard in a real browser', () => {
 
     // the rating of the session finished in the first test: the score out of five and the comment, as text
     await page.waitForFunction(() => [...document.querySelectorAll('tr')].find((r) => r.textContent?.includes('陈晨'))?.querySelector('.rating'), { timeout: 10_000 });
-    expect(await page.evaluate(() => [...document.querySelectorAll('tr')].find((r) => r.textContent?.includes('陈晨'))?.querySelector('.rating')?.textContent)).toBe('4/5 ★★★★☆<b>很耐心</b>，但等了一会儿');
+    expect(await page.evaluate(() => [...document.querySelectorAll('tr')].find((r) => r.textContent?.includes('陈晨'))?.querySelector('.rating')?.textContent)).toBe(
+      '4/5 ★★★★☆<b>很耐心</b>，但等了一会儿',
+    );
     expect(await page.$$eval('.rating b', (b) => b.length)).toBe(0);
 
     // that session is replayed from its recording: page, chat, timeline, the rating
     await page.evaluate(() => ([...document.querySelectorAll('button')].find((b) => b.textContent === '回放') as HTMLButtonElement).click());
-    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     expect(await page.$eval('.timeline', (e) => e.textContent)).toContain('<img src=x');
     expect(await page.$$eval('.timeline img', (imgs) => imgs.length)).toBe(0);
     expect(await page.$eval('.replay-rating', (e) => e.textContent)).toBe('纳税人评价 4/5 ★★★★☆ <b>很耐心</b>，但等了一会儿');
     // the typing and the Enter the page refused read as refused, with the reason (not as plain control inputs)
-    expect(await page.$$eval('.timeline .entry.input.refused', (rows) => rows.map((r) => r.textContent?.replace(/^\d+:\d\d /, '')))).toEqual(['代操作 · 输入 — 被页面拒绝：受保护字段', '代操作 · 按键 — 被页面拒绝：受保护字段']);
+    expect(await page.$$eval('.timeline .entry.input.refused', (rows) => rows.map((r) => r.textContent?.replace(/^\d+:\d\d /, '')))).toEqual([
+      '代操作 · 输入 — 被页面拒绝：受保护字段',
+      '代操作 · 按键 — 被页面拒绝：受保护字段',
+    ]);
     expect(await page.$$eval('.timeline .entry.control-refused', (rows) => rows.length)).toBe(0);
     // speeds 1×, 2×, 4× (the keys too): 1× to start with
     const pressedSpeed = () => page.$$eval('.speeds button[aria-pressed="true"]', (b) => b.map((x) => x.textContent));
@@ -231,7 +273,9 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       (ui().querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
     });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
-    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '电话坐席会话码') as HTMLButtonElement).click());
+    await page.evaluate(() =>
+      ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '电话坐席会话码') as HTMLButtonElement).click(),
+    );
     await page.waitForFunction(() => /^\d{6}$/.test((window as any).helpWidget.ui.querySelector('.digits')?.textContent ?? ''));
     const code = await page.evaluate(() => (window as any).helpWidget.ui.querySelector('.digits').textContent as string);
     await screenshot(page, 'widget-session-code');
@@ -275,7 +319,12 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.select('.status-select', 'available');
     const tpPage = await b.browser.newPage();
     await tpPage.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
-    const sessionId = await taxpayerAsksForHelp(tpPage, t.taxpayerToken({ sub: 'tp-reload', name: '吴刚' }), { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/refund.html' } });
+    const sessionId = await taxpayerAsksForHelp(tpPage, t.taxpayerToken({ sub: 'tp-reload', name: '吴刚' }), {
+      language: 'zh',
+      topic: 'refund',
+      channel: 'text',
+      entry: { kind: 'portal', page: '/refund.html' },
+    });
     await page.waitForSelector('.offer button.primary');
     await page.click('.offer button.primary');
     await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`);
@@ -295,7 +344,10 @@ describe('agent console and supervisor dashboard in a real browser', () => {
     await page.click('button[type="submit"]');
     await page.waitForSelector(`.session-panel[data-session-id="${sessionId}"]`, { timeout: 10_000 });
     await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之前的问题'), { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await page.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     expect(await page.$eval('.load', (e) => e.textContent)).toContain('1/5');
     await tpPage.evaluate(() => (window as any).tp.connection.request('chat:send', { sessionId: (window as any).tp.share.sessionId, text: '刷新之后还在吗' }));
     await page.waitForFunction(() => document.querySelector('.messages')?.textContent?.includes('刷新之后还在吗'), { timeout: 10_000 });

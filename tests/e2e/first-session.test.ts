@@ -57,11 +57,15 @@ describe('first session in a real browser', () => {
     expect((await reply).text).toBe('我想开发票');
     // the taxpayer sends the page they are on: masked exactly like the mirror (the sign-in form,
     // still in the page, holds the taxpayer ID)
-    const shot = new Promise<{ attachment?: { id: string; type: string } }>((resolve) => agent.on('chat:message', (m: { attachment?: { id: string; type: string } }) => m.attachment && resolve(m)));
+    const shot = new Promise<{ attachment?: { id: string; type: string } }>((resolve) =>
+      agent.on('chat:message', (m: { attachment?: { id: string; type: string } }) => m.attachment && resolve(m)),
+    );
     await page.evaluate(() => ((window as any).helpWidget.ui.querySelector('button[data-action="page-snapshot"]') as HTMLButtonElement).click());
     const attachment = (await shot).attachment!;
     expect(attachment.type).toBe('application/vnd.etax.page-snapshot+json');
-    const snapshotJson = await (await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachment.id}`, { headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` } })).text();
+    const snapshotJson = await (
+      await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachment.id}`, { headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` } })
+    ).text();
     expect(snapshotJson).toContain('欢迎');
     expect(snapshotJson).not.toContain('91310000MA1K000001');
     // the voice call joins the session's media room: one router for this session
@@ -84,7 +88,9 @@ describe('first session in a real browser', () => {
     await page.reload({ waitUntil: 'networkidle0' });
     await page.waitForFunction(() => (window as any).helpWidget?.view === 'waiting');
     expect(await page.evaluate(() => sessionStorage.getItem('etax-assist:session'))).toBe(before);
-    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click());
+    await page.evaluate(() =>
+      ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click(),
+    );
     await page.waitForFunction(() => (window as any).helpWidget.view === 'closed');
     expect(await t.service.redis.hGet(`sess:${before}`, 'state')).toBe('cancelled');
     await page.close();
@@ -115,7 +121,9 @@ describe('first session in a real browser', () => {
       asked.push(id);
       expect(await t.service.redis.hGet(`sess:${id}`, 'state')).toBe('queued');
       expect(await t.service.redis.hGet(`sess:${id}`, 'channel')).toBe('text');
-      await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click());
+      await page.evaluate(() =>
+        ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '取消求助') as HTMLButtonElement).click(),
+      );
       await page.waitForFunction(() => (window as any).helpWidget.view === 'closed');
       await expect.poll(() => t.service.redis.hGet(`sess:${id}`, 'state')).toBe('cancelled');
     }

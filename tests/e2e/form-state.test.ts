@@ -17,7 +17,6 @@ describe('form state in snapshots (real Chromium)', () => {
 
   withWatchedSession('/demo/invoice.html', { width: 1280, height: 900 }, { sub: 'tp-form-state' }, (s) => ({ taxpayer, agent, sessionId } = s));
 
-
   const rateIn = (view: PageView | null) => view?.fields.find((f) => f.id === 'rate')?.value;
 
   async function expectMirrorShowsThePage(who: string): Promise<PageView | null> {
@@ -51,7 +50,7 @@ describe('form state in snapshots (real Chromium)', () => {
     expect(rateIn(await expectMirrorShowsThePage('viewer after a fresh snapshot'))).toBe('0.03');
   });
 
-  it('the chat\'s page snapshot shows the same values', async () => {
+  it("the chat's page snapshot shows the same values", async () => {
     const json = await taxpayer.evaluate(() => (window as any).EtaxAssist.takePageSnapshot().text());
     await agent.evaluate((snapshot) => {
       const w = window as any;
@@ -63,8 +62,13 @@ describe('form state in snapshots (real Chromium)', () => {
       const destroy = w.EtaxAssist.showPageSnapshot(box, snapshot);
       // read (and closed) as a mirror is
       w.ag.viewer = {
-        get document() { return box.querySelector<HTMLIFrameElement>('iframe')?.contentDocument ?? undefined; },
-        close() { destroy(); box.remove(); },
+        get document() {
+          return box.querySelector<HTMLIFrameElement>('iframe')?.contentDocument ?? undefined;
+        },
+        close() {
+          destroy();
+          box.remove();
+        },
       };
     }, json);
     const { expected, mirrored } = await mirrorCatchesUp(taxpayer, agent);

@@ -8,7 +8,7 @@ import { clickSdkButton, withWatchedSession } from '../harness/cobrowse-session.
  * it, and is not left on the screen when the page changes step and the element is no longer shown
  * (its box would be 0,0), nor when the element is gone (issue 15, item 7).
  */
-describe('the agent\'s highlight on the taxpayer\'s page (real Chromium)', () => {
+describe("the agent's highlight on the taxpayer's page (real Chromium)", () => {
   let taxpayer: Page;
   let agent: Page;
 
@@ -19,15 +19,16 @@ describe('the agent\'s highlight on the taxpayer\'s page (real Chromium)', () =>
     await agent.waitForFunction(() => (window as any).ag.viewer.document?.querySelector('#applicant-name'), { polling: 100 });
   });
 
-
-  const box = () => taxpayer.evaluate(() => {
-    const h = (window as any).tp.share.overlay.highlightBox as DOMRect | undefined;
-    return h ? { x: Math.round(h.x), y: Math.round(h.y), width: Math.round(h.width) } : null;
-  });
-  const fieldBox = (selector: string) => taxpayer.$eval(selector, (el) => {
-    const r = el.getBoundingClientRect();
-    return { x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), width: Math.round(r.width) };
-  });
+  const box = () =>
+    taxpayer.evaluate(() => {
+      const h = (window as any).tp.share.overlay.highlightBox as DOMRect | undefined;
+      return h ? { x: Math.round(h.x), y: Math.round(h.y), width: Math.round(h.width) } : null;
+    });
+  const fieldBox = (selector: string) =>
+    taxpayer.$eval(selector, (el) => {
+      const r = el.getBoundingClientRect();
+      return { x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), width: Math.round(r.width) };
+    });
   /** Pixels of a corner of the page far from the highlighted field. */
   const corner = async () => Buffer.from(await taxpayer.screenshot({ clip: { x: 1000, y: 700, width: 60, height: 60 }, encoding: 'binary' })).toString('base64');
 

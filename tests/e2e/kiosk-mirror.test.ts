@@ -20,7 +20,7 @@ interface MirrorFit {
  * monitoring show the lower half, the part the visitor operates (the upper half is the agent's
  * own video), at a size that can be read (issue 15, item 13).
  */
-describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real Chromium)', () => {
+describe("a kiosk's screen in the agent's and the supervisor's consoles (real Chromium)", () => {
   let t: TestService;
   let b: TestBrowser;
   withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
@@ -43,10 +43,13 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
 
   /** The visible mirror of a console page, once it shows the refund form. */
   async function mirrorFit(console: Page): Promise<MirrorFit> {
-    await console.waitForFunction(() => {
-      const iframe = [...document.querySelectorAll<HTMLIFrameElement>('.mirror iframe')].find((f) => f.offsetParent !== null || f.getClientRects().length > 0);
-      return iframe?.contentDocument?.querySelector('#applicant-name');
-    }, { timeout: 15_000, polling: 100 });
+    await console.waitForFunction(
+      () => {
+        const iframe = [...document.querySelectorAll<HTMLIFrameElement>('.mirror iframe')].find((f) => f.offsetParent !== null || f.getClientRects().length > 0);
+        return iframe?.contentDocument?.querySelector('#applicant-name');
+      },
+      { timeout: 15_000, polling: 100 },
+    );
     return console.evaluate(() => {
       const iframe = [...document.querySelectorAll<HTMLIFrameElement>('.mirror iframe')].find((f) => f.getClientRects().length > 0)!;
       const panel = iframe.closest('.mirror')!.getBoundingClientRect();
@@ -57,7 +60,7 @@ describe('a kiosk\'s screen in the agent\'s and the supervisor\'s consoles (real
     });
   }
 
-  it('the agent\'s mirror and the supervisor\'s monitor show the lower half, legibly', async () => {
+  it("the agent's mirror and the supervisor's monitor show the lower half, legibly", async () => {
     const kiosk = await page(1080, 1920);
     await kiosk.goto(`${t.url}/demo/kiosk`, { waitUntil: 'networkidle0' });
     await signInAtPortal(kiosk);

@@ -26,7 +26,9 @@ describe('kiosk mode of the help widget', () => {
     // upper half: the agent; lower half: the page itself
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('960px');
     // the kiosk's camera and microphone start by themselves (the agent here has no media of its own)
-    await page.waitForFunction(() => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === '静音'), { timeout: 15_000 });
+    await page.waitForFunction(() => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === '静音'), {
+      timeout: 15_000,
+    });
     await screenshot(page, 'kiosk-session-dual-screen');
 
     const sessionId = await widgetSessionId(page);
@@ -35,7 +37,9 @@ describe('kiosk mode of the help widget', () => {
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');
     await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('.stars button')][4] as HTMLButtonElement).click());
     const signedOut = page.waitForNavigation({ timeout: 15_000 });
-    await page.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '提交') as HTMLButtonElement).click());
+    await page.evaluate(() =>
+      ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '提交') as HTMLButtonElement).click(),
+    );
     // after the thanks, the widget resets and the portal signs the visitor out: the start page again
     await signedOut;
     await page.waitForSelector('#login-view:not([hidden])');

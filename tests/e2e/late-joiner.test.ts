@@ -15,7 +15,7 @@ import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
  * and the joiner's mirror is compared with the taxpayer's page, as masking lets it leave
  * (issue 15, item 1). The agent watching from the start is compared too.
  */
-describe('a late joiner\'s mirror (real Chromium)', () => {
+describe("a late joiner's mirror (real Chromium)", () => {
   let t: TestService;
   let b: TestBrowser;
   let taxpayer: Page;
@@ -30,7 +30,6 @@ describe('a late joiner\'s mirror (real Chromium)', () => {
     await taxpayer.evaluate(() => void (window as any).tp.share.offer());
     await clickSdkButton(taxpayer, '允许共享');
   });
-
 
   /** A staff member's page of their own (another machine), connected. */
   async function staffPage(username: keyof typeof DEV_PASSWORDS | 'agent3'): Promise<Page> {
@@ -47,7 +46,10 @@ describe('a late joiner\'s mirror (real Chromium)', () => {
 
   /** The joiner's mirror, and the live agent's, show the taxpayer's page. */
   async function expectMirrorsShowThePage(joiner: Page, name: string): Promise<void> {
-    for (const [who, page] of [[name, joiner], ['agent watching from the start', agent]] as const) {
+    for (const [who, page] of [
+      [name, joiner],
+      ['agent watching from the start', agent],
+    ] as const) {
       const { expected, mirrored } = await mirrorCatchesUp(taxpayer, page);
       expect({ who, view: mirrored }).toEqual({ who, view: expected });
     }
@@ -103,7 +105,9 @@ describe('a late joiner\'s mirror (real Chromium)', () => {
     await click('#next-2'); // step 3: the summary the page's script wrote
     await taxpayer.evaluate(() => window.scrollTo(0, 60));
     await staffRequest(supervisor, 'supervisor:reassign', { sessionId, agentId: 'agent3' });
-    const offer = (await (await reassigned.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
+    const offer = (await (
+      await reassigned.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })
+    ).jsonValue()) as OfferEvent;
     await staffRequest(reassigned, 'offer:accept', { offerId: offer.offerId });
     await watchMirror(reassigned, sessionId);
     // the agent the session was taken from no longer watches: the new one is compared with the page
@@ -121,7 +125,9 @@ describe('a late joiner\'s mirror (real Chromium)', () => {
     await taxpayer.type('#applicant-name', '李娜');
     await taxpayer.click('#agree');
     await staffRequest(reassigned, 'session:escalate', { sessionId, note: '需要专家' });
-    const offer = (await (await expert.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
+    const offer = (await (
+      await expert.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })
+    ).jsonValue()) as OfferEvent;
     await staffRequest(expert, 'offer:accept', { offerId: offer.offerId });
     await watchMirror(expert, sessionId);
     await expectMirrorsShowThePage(expert, 'expert');

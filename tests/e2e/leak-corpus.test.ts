@@ -100,7 +100,7 @@ function forms(secret: string): string[] {
   return bare === secret ? [secret] : [secret, bare];
 }
 
-describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s page', () => {
+describe("leak corpus: nothing the privacy policy covers leaves the taxpayer's page", () => {
   let t: TestService;
   let b: TestBrowser;
   let taxpayer: Page;
@@ -168,34 +168,43 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
     await frameOf('/editor-frame.html').click('p');
     await keyboard.type(LEAKS['design-mode iframe editor typed']);
 
-    await taxpayer.evaluate((leaks, optedIn) => {
-      const set = (selector: string, value: string) => ((document.querySelector(selector) as HTMLInputElement).value = value);
-      set('#script-after', leaks['email input set by script while sharing']);
-      set('#tel-after', leaks['tel input set by script']);
-      set('#textarea-script', leaks['textarea set by script']);
-      set('#opted-in-script', optedIn);
-      document.querySelector('#private-attribute-after')!.setAttribute('title', leaks['attribute of a private element set by script']);
-      document.querySelector('#mutated-text')!.textContent = `新卡号 ${leaks['text changed by script']}`;
-      const inserted = document.createElement('p');
-      inserted.textContent = `卡号 ${leaks['text inserted by script']}`;
-      document.querySelector('#numbers')!.append(inserted);
-      // what a rich-text editor does on paste: formatted markup into its editable root
-      document.querySelector('#rich-editor')!.innerHTML = `<p>正文 <strong>${leaks['rich-text editor filled by script']}</strong></p><ul><li>第 1 项</li></ul>`;
-      document.querySelector('#custom-textbox')!.textContent = leaks['role=textbox filled by script'];
-    }, LEAKS, READABLE.optedInScript);
+    await taxpayer.evaluate(
+      (leaks, optedIn) => {
+        const set = (selector: string, value: string) => ((document.querySelector(selector) as HTMLInputElement).value = value);
+        set('#script-after', leaks['email input set by script while sharing']);
+        set('#tel-after', leaks['tel input set by script']);
+        set('#textarea-script', leaks['textarea set by script']);
+        set('#opted-in-script', optedIn);
+        document.querySelector('#private-attribute-after')!.setAttribute('title', leaks['attribute of a private element set by script']);
+        document.querySelector('#mutated-text')!.textContent = `新卡号 ${leaks['text changed by script']}`;
+        const inserted = document.createElement('p');
+        inserted.textContent = `卡号 ${leaks['text inserted by script']}`;
+        document.querySelector('#numbers')!.append(inserted);
+        // what a rich-text editor does on paste: formatted markup into its editable root
+        document.querySelector('#rich-editor')!.innerHTML = `<p>正文 <strong>${leaks['rich-text editor filled by script']}</strong></p><ul><li>第 1 项</li></ul>`;
+        document.querySelector('#custom-textbox')!.textContent = leaks['role=textbox filled by script'];
+      },
+      LEAKS,
+      READABLE.optedInScript,
+    );
 
     await agent.waitForFunction(
       (typed, script, editor, taxpayerId) => {
         const doc = (window as any).ag.viewer.document as Document;
         const frame = (doc.querySelector('#frame') as HTMLIFrameElement).contentDocument;
-        return (doc.querySelector('#opted-in-typed') as HTMLInputElement).value === `${typed} ${taxpayerId}`
-          && (doc.querySelector('#opted-in-script') as HTMLInputElement).value === script
-          && doc.querySelector('#opted-in-editor')?.textContent === editor
-          && (frame?.querySelector('#frame-opted-in') as HTMLInputElement | null)?.value !== ''
-          && doc.querySelector('#rich-editor strong') !== null;
+        return (
+          (doc.querySelector('#opted-in-typed') as HTMLInputElement).value === `${typed} ${taxpayerId}` &&
+          (doc.querySelector('#opted-in-script') as HTMLInputElement).value === script &&
+          doc.querySelector('#opted-in-editor')?.textContent === editor &&
+          (frame?.querySelector('#frame-opted-in') as HTMLInputElement | null)?.value !== '' &&
+          doc.querySelector('#rich-editor strong') !== null
+        );
       },
       { timeout: 15_000, polling: 100 },
-      READABLE.optedInTyped, READABLE.optedInScript, READABLE.optedInEditor, READABLE.optedInTaxpayerId,
+      READABLE.optedInTyped,
+      READABLE.optedInScript,
+      READABLE.optedInEditor,
+      READABLE.optedInTaxpayerId,
     );
     await screenshot(agent, 'leak-corpus-mirror');
 
@@ -231,18 +240,26 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
   });
 
   it('sends the page snapshot into the chat and a fresh snapshot after a navigation, masked the same way', async () => {
-    await taxpayer.evaluate(async (id, privacy) => {
-      const w = window as any;
-      await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(w.EtaxAssist.takePageSnapshot(privacy), '页面截图');
-    }, sessionId, PRIVACY);
+    await taxpayer.evaluate(
+      async (id, privacy) => {
+        const w = window as any;
+        await new w.EtaxAssist.ChatClient(w.tp.connection, id).attach(w.EtaxAssist.takePageSnapshot(privacy), '页面截图');
+      },
+      sessionId,
+      PRIVACY,
+    );
     await vi.waitFor(() => expect(traffic.bodies.some((body) => body.includes('"type":2'))).toBe(true), { timeout: 10_000, interval: 100 });
 
     const metaFrames = () => traffic.frames.filter((frame) => frame.includes('"type":4')).length;
     const before = metaFrames();
-    await taxpayer.evaluate((query, fragment) => {
-      history.pushState({}, '', `index.html?lang=en&step=${query}#${fragment}`);
-      (window as any).tp.share.recorder.takeFullSnapshot();
-    }, LEAKS['page address after pushState: query'], LEAKS['page address after pushState: fragment']);
+    await taxpayer.evaluate(
+      (query, fragment) => {
+        history.pushState({}, '', `index.html?lang=en&step=${query}#${fragment}`);
+        (window as any).tp.share.recorder.takeFullSnapshot();
+      },
+      LEAKS['page address after pushState: query'],
+      LEAKS['page address after pushState: fragment'],
+    );
     await vi.waitFor(() => expect(metaFrames()).toBeGreaterThan(before), { timeout: 10_000, interval: 100 });
   });
 
@@ -255,7 +272,10 @@ describe('leak corpus: nothing the privacy policy covers leaves the taxpayer\'s 
     const readable = [...READABLE.dates, ...READABLE.amounts, ...READABLE.rates, READABLE.optedInTyped, READABLE.optedInTaxpayerId, READABLE.optedInScript, READABLE.optedInEditor];
     // in the live mirror's frames, and in the chat's page snapshot (which holds the top document
     // only: rrweb-snapshot serializes iframes once loaded, asynchronously, and the snapshot is taken at once)
-    for (const [channel, values] of [[traffic.frames, [...readable, READABLE.frameOptedIn]], [traffic.bodies, readable]] as const) {
+    for (const [channel, values] of [
+      [traffic.frames, [...readable, READABLE.frameOptedIn]],
+      [traffic.bodies, readable],
+    ] as const) {
       const all = channel.join('\n');
       expect(values.filter((value) => !all.includes(value))).toEqual([]);
       // the page's address went out with the parameter the portal keeps, and nothing else

@@ -31,7 +31,10 @@ describe('media survives real network cuts of the taxpayer, without any click', 
     agent = await SdkPage.open(outside.browser, origin, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
     await agent.request('agent:status', { status: 'available' });
     const session = await taxpayer.request('help:request', {
-      language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-09', hall: '徐汇办税服务厅' },
+      language: 'zh',
+      topic: 'invoice',
+      channel: 'video',
+      entry: { kind: 'kiosk', kioskId: 'K-09', hall: '徐汇办税服务厅' },
     });
     const offer = await agent.event<OfferEvent>('offer:new');
     await agent.request('offer:accept', { offerId: offer.offerId });

@@ -8,7 +8,7 @@ import { startTestService, type TestService } from '../harness/service.js';
  * typed — a seven-digit amount, the buyer's taxpayer ID — and amounts computed from them stay
  * readable; the digit rule masks only where the page said nothing (issue 15, item 3).
  */
-describe('opted-in fields in the agent\'s mirror (real Chromium)', () => {
+describe("opted-in fields in the agent's mirror (real Chromium)", () => {
   let t: TestService;
   let b: TestBrowser;
   let pages: CobrowsePages;
@@ -22,7 +22,7 @@ describe('opted-in fields in the agent\'s mirror (real Chromium)', () => {
     await t?.stop();
   });
 
-  it('shows an invoice\'s amount, rate, total and buyer ID as the taxpayer sees them', async () => {
+  it("shows an invoice's amount, rate, total and buyer ID as the taxpayer sees them", async () => {
     const { taxpayer, agent } = pages;
     const sessionId = await taxpayerBootstrap(taxpayer, t.taxpayerToken({ sub: 'tp-invoice' }));
     await acceptAndWatch(agent, sessionId);

@@ -25,7 +25,10 @@ describe('a session past its recording limit, in the real widget layer and conso
     await agent.select('.status-select', 'available');
     await taxpayer.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
     const sessionId = await taxpayerAsksForHelp(taxpayer, t.taxpayerToken({ sub: 'tp-recording-limit', name: '陈晨' }), {
-      language: 'zh', topic: 'registration', channel: 'text', entry: { kind: 'portal', page: '/demo/refund.html' },
+      language: 'zh',
+      topic: 'registration',
+      channel: 'text',
+      entry: { kind: 'portal', page: '/demo/refund.html' },
     });
     await agent.waitForSelector('.offer button.primary');
     await agent.click('.offer button.primary');
@@ -45,7 +48,10 @@ describe('a session past its recording limit, in the real widget layer and conso
     // the mirror goes on past the limit (the console in front: its replay runs on animation frames)
     await agent.bringToFront();
     await taxpayer.type('#applicant-name', '李娜');
-    await agent.waitForFunction(() => (document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name') as HTMLInputElement | null)?.value === '李娜', { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(
+      () => (document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name') as HTMLInputElement | null)?.value === '李娜',
+      { timeout: 15_000, polling: 100 },
+    );
     await screenshot(agent, 'recording-limit-console-zh');
     await screenshot(taxpayer, 'recording-limit-taxpayer-zh');
 

@@ -9,7 +9,7 @@ import { startTestService, type TestService } from '../harness/service.js';
  * the pointer, so a field below a phone's viewport comes within reach; without control it scrolls
  * nothing (issue 15, item 8).
  */
-describe('scrolling the taxpayer\'s phone from the mirror (real Chromium)', () => {
+describe("scrolling the taxpayer's phone from the mirror (real Chromium)", () => {
   let t: TestService;
   let b: TestBrowser;
   let taxpayer: Page;
@@ -40,13 +40,14 @@ describe('scrolling the taxpayer\'s phone from the mirror (real Chromium)', () =
 
   const belowTheFold = (selector: string) => taxpayer.$eval(selector, (el) => el.getBoundingClientRect().top > innerHeight);
   /** A point of the mirror beside the form (the page's margin: nothing there scrolls but the page). */
-  const pageMargin = () => agent.evaluate(() => {
-    const frame = ((window as any).ag.viewer.document.defaultView.frameElement as HTMLIFrameElement).getBoundingClientRect();
-    return { x: frame.left + 4, y: frame.top + frame.height / 2 };
-  });
+  const pageMargin = () =>
+    agent.evaluate(() => {
+      const frame = ((window as any).ag.viewer.document.defaultView.frameElement as HTMLIFrameElement).getBoundingClientRect();
+      return { x: frame.left + 4, y: frame.top + frame.height / 2 };
+    });
   const mirrorScrollY = () => agent.evaluate(() => (window as any).ag.viewer.document.defaultView.scrollY as number);
 
-  it('the wheel over the mirror scrolls the page until the field below the phone\'s viewport is in reach', async () => {
+  it("the wheel over the mirror scrolls the page until the field below the phone's viewport is in reach", async () => {
     expect(await belowTheFold('#notify')).toBe(true);
     const margin = await pageMargin();
     await agent.mouse.move(margin.x, margin.y);

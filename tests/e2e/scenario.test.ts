@@ -86,13 +86,16 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     expect(await widgetButton(kiosk, 'Share')).toBe(true);
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     // a video request: the agent's call starts by itself
     await agent.waitForFunction(() => document.querySelector('.call-state')?.textContent === 'in call', { timeout: 15_000, polling: 100 });
-    await agent.waitForFunction(
-      () => [...document.querySelectorAll<HTMLVideoElement>('.tiles video.tile:not(.self)')].some((v) => v.readyState >= 2 && v.videoWidth > 0),
-      { timeout: 20_000, polling: 200 },
-    );
+    await agent.waitForFunction(() => [...document.querySelectorAll<HTMLVideoElement>('.tiles video.tile:not(.self)')].some((v) => v.readyState >= 2 && v.videoWidth > 0), {
+      timeout: 20_000,
+      polling: 200,
+    });
 
     // highlight: the taxpayer sees the frame around the field the agent pointed out
     await clickButton(agent, 'Highlight', '.toolbar');
@@ -129,7 +132,10 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     at = await mirrorPoint(agent, '#next-1');
     await agent.mouse.click(at.x, at.y);
     await kiosk.waitForSelector('#step-2:not([hidden])', { timeout: 10_000 });
-    await agent.waitForFunction(() => !(document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument!.querySelector('#step-2')!.hasAttribute('hidden'), { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => !(document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument!.querySelector('#step-2')!.hasAttribute('hidden'), {
+      timeout: 10_000,
+      polling: 100,
+    });
     // a select opens as a list of the page's own options
     at = await mirrorPoint(agent, '#bank');
     await agent.mouse.click(at.x, at.y);
@@ -141,7 +147,10 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the supervisor sees the session live and watches it silently
     await supervisor.waitForFunction(() => document.querySelector('.dashboard')?.textContent?.includes('Emma Li'), { timeout: 10_000 });
     await clickButton(supervisor, '静默监听');
-    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#bank'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch:not([hidden]) .mirror iframe')?.contentDocument?.querySelector('#bank'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     await screenshot(supervisor, 'scenario-7-supervisor-monitoring');
     await clickButton(supervisor, '停止监听');
 
@@ -179,7 +188,10 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the supervisor replays the finished session: the page, the chat and the agent's actions
     await supervisor.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === '回放'), { timeout: 10_000 });
     await clickButton(supervisor, '回放');
-    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     const timeline = await supervisor.$eval('.timeline', (e) => e.textContent ?? '');
     expect(timeline).toContain('first holder');
     expect(timeline).toContain('高亮元素');
@@ -204,4 +216,3 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     expect(pageErrors).toEqual([]);
   });
 });
-

@@ -63,7 +63,9 @@ describe('every screen in both languages, switched while in use', () => {
     await agent.waitForSelector('.session-panel');
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    await taxpayer.evaluate(() => ([...(window as any).helpWidget.share.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '允许共享') as HTMLButtonElement).click());
+    await taxpayer.evaluate(() =>
+      ([...(window as any).helpWidget.share.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === '允许共享') as HTMLButtonElement).click(),
+    );
     await agent.waitForSelector('.mirror-state[data-sharing="sharing"]', { timeout: 10_000 });
     // values in translated strings are shown as they are (not HTML-escaped twice)
     expect(await agent.$eval('.taxpayer-card', (e) => e.textContent)).toContain('网厅页面 /demo/refund.html');
@@ -94,13 +96,18 @@ describe('every screen in both languages, switched while in use', () => {
     const question = await taxpayer.evaluate(() => (window as any).helpWidget.share.ui.querySelector('.dialog')?.textContent as string);
     expect(question).toContain('asks to operate your page');
     expect(HAN.test(question.replace('王敏', ''))).toBe(false);
-    await taxpayer.evaluate(() => ([...(window as any).helpWidget.share.ui.querySelectorAll('.dialog button')].find((b: HTMLButtonElement) => b.textContent === 'Refuse') as HTMLButtonElement).click());
+    await taxpayer.evaluate(() =>
+      ([...(window as any).helpWidget.share.ui.querySelectorAll('.dialog button')].find((b: HTMLButtonElement) => b.textContent === 'Refuse') as HTMLButtonElement).click(),
+    );
     expect((await widgetLabels(taxpayer)).filter((l) => HAN.test(l))).toEqual([]);
     expect(await taxpayer.evaluate(() => (window as any).helpWidget.share.ui.querySelector('.banner')?.textContent)).toContain('Sharing your screen');
     expect(await taxpayer.$eval('#next-1', (e) => e.textContent)).toBe('Next');
     await screenshot(taxpayer, 'screens-portal-refund-session-en');
     // and the mirror shows the English page
-    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.querySelector('#next-1')?.textContent === 'Next', { timeout: 10_000, polling: 100 });
+    await agent.waitForFunction(() => (document.querySelector('.mirror iframe') as HTMLIFrameElement).contentDocument?.querySelector('#next-1')?.textContent === 'Next', {
+      timeout: 10_000,
+      polling: 100,
+    });
 
     // back to Chinese on both sides
     await agent.click('button[data-action="language"]');
@@ -132,8 +139,12 @@ describe('every screen in both languages, switched while in use', () => {
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share.overlay.highlightBox !== undefined, { timeout: 10_000, polling: 100 });
     // the third thing a keyboard reaches on the taxpayer's screen: the portal's header buttons, then the name field
     const expected = await taxpayer.evaluate(() => {
-      const picks = [...document.querySelectorAll('input:not([type="hidden"]), select, textarea, button, a[href], [tabindex]:not([tabindex="-1"]), [role="button"]')]
-        .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight; });
+      const picks = [...document.querySelectorAll('input:not([type="hidden"]), select, textarea, button, a[href], [tabindex]:not([tabindex="-1"]), [role="button"]')].filter(
+        (e) => {
+          const r = e.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight;
+        },
+      );
       const r = picks[2]!.getBoundingClientRect();
       return { left: Math.round(r.left), top: Math.round(r.top) };
     });
@@ -164,7 +175,10 @@ describe('every screen in both languages, switched while in use', () => {
     expect(english.filter((l) => HAN.test(l))).toEqual([]);
     await screenshot(supervisor, 'screens-supervisor-en');
     await clickButton(supervisor, 'Replay');
-    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     expect(await supervisor.$eval('.timeline', (e) => e.textContent)).toContain('Sharing · sharing');
     await supervisor.click('button[data-action="language"]');
     await supervisor.waitForFunction(() => document.documentElement.lang === 'zh-CN');
@@ -175,7 +189,10 @@ describe('every screen in both languages, switched while in use', () => {
   });
 
   it('the invoice request validates in the portal language, at desktop and kiosk sizes', async () => {
-    for (const [size, kiosk] of [[{ width: 1280, height: 900 }, false], [{ width: 1080, height: 1920 }, true]] as const) {
+    for (const [size, kiosk] of [
+      [{ width: 1280, height: 900 }, false],
+      [{ width: 1080, height: 1920 }, true],
+    ] as const) {
       const portal = await page(size.width, size.height);
       await portal.goto(`${t.url}/demo/${kiosk ? '?kiosk=1' : ''}`, { waitUntil: 'networkidle0' });
       await portal.click('#login-form button[type="submit"]');

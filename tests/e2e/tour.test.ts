@@ -109,7 +109,10 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
 
   const widgetClick = (p: Page, selector: string) => p.evaluate((s) => ((window as any).helpWidget.ui.querySelector(s) as HTMLElement).click(), selector);
   const widgetButton = (p: Page, text: string) =>
-    p.evaluate((label) => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === label) as HTMLButtonElement).click(), text);
+    p.evaluate(
+      (label) => ([...(window as any).helpWidget.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === label) as HTMLButtonElement).click(),
+      text,
+    );
 
   it('walks the portal, the widget, the console and the supervisor screens', async () => {
     // the taxpayer: the portal's sign-in, then the refund form with the widget closed, its form, waiting
@@ -146,8 +149,13 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
     await shoot(taxpayer, 'widget-session-share-question', PORTAL_SIZES);
-    await taxpayer.evaluate(() => ([...(window as any).helpWidget.share.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === '允许共享') as HTMLButtonElement).click());
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await taxpayer.evaluate(() =>
+      ([...(window as any).helpWidget.share.ui.querySelectorAll('button')].find((x: HTMLButtonElement) => x.textContent === '允许共享') as HTMLButtonElement).click(),
+    );
+    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.session-panel .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     await agent.waitForFunction(() => document.querySelector('.session-panel .tile-box:not(.self) figcaption'), { timeout: 15_000, polling: 100 });
     await agent.type('.chat-form input', '您好，我看到您的页面了');
     await agent.click('.chat-form button[type="submit"]');
@@ -170,7 +178,10 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await supervisor.waitForSelector('.tile-stat');
     await shoot(supervisor, 'supervisor-dashboard', ALL_SIZES);
     await clickButton(supervisor, '静默监听');
-    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.watch .mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     await supervisor.waitForFunction(() => document.querySelectorAll('.monitor-tiles figcaption').length >= 2, { timeout: 15_000, polling: 100 });
     expect((await supervisor.$$eval('.monitor-tiles figcaption', (c) => c.map((x) => x.textContent))).sort()).toEqual(['坐席 王敏 Wang Min', '纳税人 周敏']);
     await shoot(supervisor, 'supervisor-monitoring', ALL_SIZES);
@@ -190,7 +201,7 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'rating', { timeout: 10_000 });
     await shoot(taxpayer, 'widget-rating', PORTAL_SIZES);
     await taxpayer.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('.stars button')][3] as HTMLButtonElement).click());
-    await taxpayer.evaluate(() => ((window as any).helpWidget.ui.querySelector('textarea[name="comment"]') as HTMLTextAreaElement).value = '讲解清楚，谢谢');
+    await taxpayer.evaluate(() => (((window as any).helpWidget.ui.querySelector('textarea[name="comment"]') as HTMLTextAreaElement).value = '讲解清楚，谢谢'));
     await widgetButton(taxpayer, '提交');
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'thanks', { timeout: 10_000 });
     await shoot(taxpayer, 'widget-thanks', PORTAL_SIZES);
@@ -203,7 +214,10 @@ describe('screenshot tour of every screen, three sizes, two languages', () => {
     // the supervisor replays the finished session, its rating beside it
     await supervisor.waitForFunction(() => document.querySelector('.rating .comment')?.textContent === '讲解清楚，谢谢', { timeout: 10_000, polling: 100 });
     await clickButton(supervisor, '回放');
-    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), { timeout: 15_000, polling: 100 });
+    await supervisor.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.replay-stage iframe')?.contentDocument?.querySelector('#applicant-name'), {
+      timeout: 15_000,
+      polling: 100,
+    });
     expect(await supervisor.$eval('.replay-rating', (e) => e.textContent)).toBe('纳税人评价 4/5 ★★★★☆ 讲解清楚，谢谢');
     await shoot(supervisor, 'supervisor-replay', ALL_SIZES);
 

@@ -9,7 +9,14 @@ import { withServiceAndBrowser } from '../harness/suite.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
 type Lang = 'zh' | 'en';
-interface Box { left: number; top: number; right: number; bottom: number; width: number; height: number }
+interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+  width: number;
+  height: number;
+}
 const PHONE = { width: 390, height: 844, isMobile: true, hasTouch: true };
 const DESKTOP = { width: 1280, height: 800 };
 const KIOSK = { width: 1920, height: 1080 };
@@ -98,7 +105,10 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
   };
 
   it('fits a phone and a desktop, minimises to a bar, moves by drag and keys, and says when nobody is on duty', async () => {
-    for (const [size, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+    for (const [size, viewport] of [
+      ['phone', PHONE],
+      ['desktop', DESKTOP],
+    ] as const) {
       for (const lang of ['zh', 'en'] as const) {
         const page = await signedIn(viewport, lang);
         await open(page);
@@ -236,14 +246,21 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       await page.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.banner'));
       // the kiosk's camera and microphone start by themselves
       const cameraOff = lang === 'zh' ? '关闭摄像头' : 'Camera off';
-      await page.waitForFunction((label) => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === label), { timeout: 15_000 }, cameraOff);
+      await page.waitForFunction(
+        (label) => [...(window as any).helpWidget.ui.querySelectorAll('.panel.session button')].some((b: HTMLButtonElement) => b.textContent === label),
+        { timeout: 15_000 },
+        cameraOff,
+      );
 
       // mute, camera off and end service are in view in the upper half
       const controls = lang === 'zh' ? ['静音', '关闭摄像头', '结束服务'] : ['Mute', 'Camera off', 'End'];
       expect(await onTop(page, controls, 'widget')).toEqual(['ok', 'ok', 'ok']);
       const panelBottom = (await boxes(page, '.panel'))[0]!.bottom;
       for (const label of controls) {
-        const bottom = await page.evaluate((label) => [...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === label).getBoundingClientRect().bottom, label);
+        const bottom = await page.evaluate(
+          (label) => [...(window as any).helpWidget.ui.querySelectorAll('button')].find((b: HTMLButtonElement) => b.textContent === label).getBoundingClientRect().bottom,
+          label,
+        );
         expect(bottom).toBeLessThanOrEqual(Math.min(panelBottom, KIOSK.height / 2));
       }
       // type sized for a kiosk screen

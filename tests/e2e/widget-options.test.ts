@@ -10,11 +10,14 @@ import { signInAtPortal } from '../harness/portal-page.js';
 
 /** A deployment's own catalog: other topics' names, and an outcome the default list does not have. */
 const CATALOG_FILE = join(mkdtempSync(join(tmpdir(), 'etax-catalog-')), 'catalog.json');
-writeFileSync(CATALOG_FILE, JSON.stringify({
-  topics: { invoice: { zh: '开具发票', en: 'Issuing invoices' }, refund: { zh: '退税申报', en: 'Refund claims' } },
-  languages: { zh: { zh: '普通话', en: 'Mandarin' }, en: { zh: '英语', en: 'English' } },
-  outcomes: { resolved: { zh: '已解决', en: 'Resolved' }, 'call-back': { zh: '约定回电', en: 'Call back' } },
-}));
+writeFileSync(
+  CATALOG_FILE,
+  JSON.stringify({
+    topics: { invoice: { zh: '开具发票', en: 'Issuing invoices' }, refund: { zh: '退税申报', en: 'Refund claims' } },
+    languages: { zh: { zh: '普通话', en: 'Mandarin' }, en: { zh: '英语', en: 'English' } },
+    outcomes: { resolved: { zh: '已解决', en: 'Resolved' }, 'call-back': { zh: '约定回电', en: 'Call back' } },
+  }),
+);
 
 /**
  * The help form offers what the service offers: its topics and languages with the names its
@@ -22,7 +25,7 @@ writeFileSync(CATALOG_FILE, JSON.stringify({
  * (HELP_CLIENT_PRIORITY_ALLOWED) — otherwise the visitor would pick a group the service then
  * refuses. The console's wrap-up offers the deployment's outcomes.
  */
-describe('the help form and the wrap-up follow the service\'s catalog (real Chromium)', () => {
+describe("the help form and the wrap-up follow the service's catalog (real Chromium)", () => {
   let t: TestService;
   let b: TestBrowser;
   withServiceAndBrowser((service, browser) => ((t = service), (b = browser)), {
@@ -32,7 +35,7 @@ describe('the help form and the wrap-up follow the service\'s catalog (real Chro
     CATALOG_FILE,
   });
 
-  it('shows the service\'s topics and no green-channel choice a page may not make; the request goes through, and wraps up with the deployment\'s outcome', async () => {
+  it("shows the service's topics and no green-channel choice a page may not make; the request goes through, and wraps up with the deployment's outcome", async () => {
     const agent = await (await b.browser.createBrowserContext()).newPage();
     await agent.setViewport({ width: 1280, height: 800 });
     await signInToConsole(agent, t.url, 'agent1', 'agent1-pass');

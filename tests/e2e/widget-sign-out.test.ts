@@ -12,7 +12,11 @@ describe('the help widget when the portal sign-in ends (real Chromium)', () => {
   it('says the sign-in ended, instead of "reconnecting" for ever, once the portal signs the taxpayer out', async () => {
     // a portal token with a jti, so that the portal can revoke it
     const token = jwt.sign({ sub: 'tp-signed-out', role: 'taxpayer', name: '孙丽' }, CLUSTER_SECRETS.PORTAL_JWT_SECRET, {
-      algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 600, jwtid: 'portal-session-1',
+      algorithm: 'HS256',
+      issuer: 'etax-portal',
+      audience: 'etax-assist',
+      expiresIn: 600,
+      jwtid: 'portal-session-1',
     });
     const page = await b.browser.newPage();
     await page.setViewport({ width: 1280, height: 800 });

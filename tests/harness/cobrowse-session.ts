@@ -49,7 +49,7 @@ export async function clickSdkButton(page: Page, label: string): Promise<void> {
     label,
   );
   await page.evaluate((text) => {
-    const button = [...((window as any).tp.share.ui.querySelectorAll('button'))].find((b) => b.textContent === text);
+    const button = [...(window as any).tp.share.ui.querySelectorAll('button')].find((b) => b.textContent === text);
     (button as HTMLButtonElement).click();
   }, label);
 }
@@ -59,7 +59,9 @@ export async function clickSdkButton(page: Page, label: string): Promise<void> {
  * mirror (watchMirror).
  */
 export async function acceptAndWatch(agent: Page, sessionId: string): Promise<void> {
-  const offer = (await (await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })).jsonValue()) as OfferEvent;
+  const offer = (await (
+    await agent.waitForFunction(() => (window as any).ag.events.find((e: any) => e.name === 'offer:new')?.payload, { polling: 100 })
+  ).jsonValue()) as OfferEvent;
   await agent.evaluate((offerId) => (window as any).ag.connection.request('offer:accept', { offerId }), offer.offerId);
   await watchMirror(agent, sessionId);
 }

@@ -65,11 +65,15 @@ export async function consoleAndTaxpayerPages(b: TestBrowser): Promise<{ agent: 
  * connection and the session's CobrowseShare (zh). Resolves with the session id.
  */
 export function taxpayerAsksForHelp(page: Page, token: string, help: HelpRequest): Promise<string> {
-  return page.evaluate(async (tokenInPage, helpRequest) => {
-    const w = window as any;
-    const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
-    const s = await connection.request('help:request', helpRequest);
-    w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }) };
-    return s.sessionId as string;
-  }, token, help);
+  return page.evaluate(
+    async (tokenInPage, helpRequest) => {
+      const w = window as any;
+      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => tokenInPage });
+      const s = await connection.request('help:request', helpRequest);
+      w.tp = { connection, share: new w.EtaxAssist.CobrowseShare(connection, s.sessionId, { lang: 'zh' }) };
+      return s.sessionId as string;
+    },
+    token,
+    help,
+  );
 }

@@ -7,7 +7,6 @@ type RedisLike = {
   get(key: string): Promise<string | null>;
 };
 
-
 /**
  * The dispatcher's invariants, read back from Redis. Returns the violations found (empty = ok).
  * - an agent's load equals the cost of the sessions it serves plus the offers it holds, within capacity;

@@ -13,7 +13,10 @@ export class EventLog {
   }
 
   of<T>(name: string, from = 0): T[] {
-    return this.events.slice(from).filter((e) => e.name === name).map((e) => e.payload as T);
+    return this.events
+      .slice(from)
+      .filter((e) => e.name === name)
+      .map((e) => e.payload as T);
   }
 
   /** How many events have arrived so far: pass as `from` to wait only for later ones. */

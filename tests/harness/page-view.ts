@@ -19,7 +19,9 @@ function readView(doc: Document, asSent: boolean): PageView {
   const policy = asSent ? new (window as any).EtaxAssist.PrivacyPolicy() : undefined;
   const win = doc.defaultView!;
   const hidden = (el: Element) =>
-    el.closest('[hidden],[data-cobrowse-block],script,style,noscript,template,head') !== null || win.getComputedStyle(el).display === 'none' || win.getComputedStyle(el).visibility === 'hidden';
+    el.closest('[hidden],[data-cobrowse-block],script,style,noscript,template,head') !== null ||
+    win.getComputedStyle(el).display === 'none' ||
+    win.getComputedStyle(el).visibility === 'hidden';
   const texts: string[] = [];
   const walker = doc.createTreeWalker(doc.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {

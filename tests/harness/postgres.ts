@@ -42,7 +42,15 @@ async function templateCluster(): Promise<string> {
   if (existsSync(join(template, 'PG_VERSION'))) return template;
   const work = mkdtempSync(join(tmpdir(), 'etax-postgres-init-'));
   const cluster = join(work, 'cluster');
-  const postgres = await EmbeddedPostgres.start({ binDir, port: await freePort(), dir: cluster, password: TEST_PASSWORD, startTimeoutMs: 30_000, log: pino({ level: 'silent' }), durable: false });
+  const postgres = await EmbeddedPostgres.start({
+    binDir,
+    port: await freePort(),
+    dir: cluster,
+    password: TEST_PASSWORD,
+    startTimeoutMs: 30_000,
+    log: pino({ level: 'silent' }),
+    durable: false,
+  });
   await postgres.stop();
   try {
     renameSync(work, dirname(template));

@@ -93,28 +93,58 @@ export class ScriptRun {
 
   process(what: string, child: ChildProcess): ChildProcess {
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    return this.own(what, child, (c) => terminate(c, exited), (c) => [c.pid]);
+    return this.own(
+      what,
+      child,
+      (c) => terminate(c, exited),
+      (c) => [c.pid],
+    );
   }
 
   service(proc: ServiceProcess, what = 'service'): ServiceProcess {
-    return this.own(what, proc, (p) => terminate(p.child, p.exited), (p) => [p.child.pid]);
+    return this.own(
+      what,
+      proc,
+      (p) => terminate(p.child, p.exited),
+      (p) => [p.child.pid],
+    );
   }
 
   redis(redis: TestRedis): TestRedis {
-    return this.own('redis-server', redis, (r) => r.stop(), (r) => [r.redis.pid]);
+    return this.own(
+      'redis-server',
+      redis,
+      (r) => r.stop(),
+      (r) => [r.redis.pid],
+    );
   }
 
   postgres(postgres: TestPostgres): TestPostgres {
-    return this.own('postgres', postgres, (p) => p.stop(), (p) => [p.postgres.pid]);
+    return this.own(
+      'postgres',
+      postgres,
+      (p) => p.stop(),
+      (p) => [p.postgres.pid],
+    );
   }
 
   /** A service in this process (with its own redis-server and postgres unless it shares them). */
   testService(service: TestService): TestService {
-    return this.own('service', service, (s) => s.stop(), (s) => [s.redis.redis.pid, s.postgres.postgres.pid]);
+    return this.own(
+      'service',
+      service,
+      (s) => s.stop(),
+      (s) => [s.redis.redis.pid, s.postgres.postgres.pid],
+    );
   }
 
   browser(browser: TestBrowser): TestBrowser {
-    return this.own('browser', browser, (b) => b.close(), (b) => [b.browser.process()?.pid]);
+    return this.own(
+      'browser',
+      browser,
+      (b) => b.close(),
+      (b) => [b.browser.process()?.pid],
+    );
   }
 
   #killAll(exitCode?: number): void {
@@ -128,7 +158,13 @@ export class ScriptRun {
       for (const owned of this.#owned.reverse()) {
         const stopping = owned.stop();
         const timedOut = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref());
-        const outcome = await Promise.race([stopping.then(() => 'stopped', (error: unknown) => error), timedOut]);
+        const outcome = await Promise.race([
+          stopping.then(
+            () => 'stopped',
+            (error: unknown) => error,
+          ),
+          timedOut,
+        ]);
         if (outcome !== 'stopped') {
           console.error(`${this.name}: stopping the ${owned.what} failed (${outcome instanceof Error ? outcome.message : String(outcome)}): killing it`);
           for (const pid of owned.pids()) kill(pid);

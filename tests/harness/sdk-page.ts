@@ -40,18 +40,22 @@ export class SdkPage {
   }
 
   async startCall(sessionId: string, publish: 'video' | 'voice' | 'text'): Promise<void> {
-    await this.page.evaluate(async (id, mode) => {
-      const w = window as any;
-      const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000 });
-      w.sdk.call = call;
-      w.sdk.states = [];
-      w.sdk.callErrors = [];
-      call.on('state', (s: string) => w.sdk.states.push([Date.now(), s]));
-      call.on('error', (e: Error) => w.sdk.callErrors.push(`${Date.now()} ${e.message}`));
-      call.on('mode', (m: string, r: string) => w.sdk.modes.push([m, r]));
-      call.on('peer-mode', (peer: { role: string }, m: string, r: string) => w.sdk.peerModes.push([peer.role, m, r]));
-      await call.start();
-    }, sessionId, publish);
+    await this.page.evaluate(
+      async (id, mode) => {
+        const w = window as any;
+        const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000 });
+        w.sdk.call = call;
+        w.sdk.states = [];
+        w.sdk.callErrors = [];
+        call.on('state', (s: string) => w.sdk.states.push([Date.now(), s]));
+        call.on('error', (e: Error) => w.sdk.callErrors.push(`${Date.now()} ${e.message}`));
+        call.on('mode', (m: string, r: string) => w.sdk.modes.push([m, r]));
+        call.on('peer-mode', (peer: { role: string }, m: string, r: string) => w.sdk.peerModes.push([peer.role, m, r]));
+        await call.start();
+      },
+      sessionId,
+      publish,
+    );
   }
 
   /** Remote tracks with their receive stats. */
@@ -69,7 +73,12 @@ export class SdkPage {
   callReport(): Promise<unknown> {
     return this.page.evaluate(async () => {
       const w = window as any;
-      return { states: w.sdk.states, errors: w.sdk.callErrors, stats: await w.sdk.call?.inboundStats(), events: w.sdk.events.filter((e: any) => e.name.startsWith('media:')).map((e: any) => e.name) };
+      return {
+        states: w.sdk.states,
+        errors: w.sdk.callErrors,
+        stats: await w.sdk.call?.inboundStats(),
+        events: w.sdk.events.filter((e: any) => e.name.startsWith('media:')).map((e: any) => e.name),
+      };
     });
   }
 

@@ -78,10 +78,7 @@ export async function startTestService(env: Record<string, string> = {}, shared?
     postgres,
     url: service.url,
     taxpayerToken(claims = {}, ttlS = 600) {
-      return service.tokens.issuePortal(
-        { sub: 'tp-1', role: 'taxpayer', name: '张伟', taxpayerId: '91310000MA1K000001', company: '示例公司', ...claims },
-        ttlS,
-      ).token;
+      return service.tokens.issuePortal({ sub: 'tp-1', role: 'taxpayer', name: '张伟', taxpayerId: '91310000MA1K000001', company: '示例公司', ...claims }, ttlS).token;
     },
     async staffToken(username, password) {
       const response = await fetch(`${service.url}/api/auth/dev-login`, {

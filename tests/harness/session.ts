@@ -23,7 +23,10 @@ export async function activeSession(
   const taxpayerSocket = await connectSocket(t.url, t.taxpayerToken({ sub: taxpayerSub }));
   const taxpayerLog = new EventLog(taxpayerSocket);
   const asked = await request(taxpayerSocket, 'help:request', {
-    language: 'zh', topic, channel, entry: { kind: 'portal', page: '/' },
+    language: 'zh',
+    topic,
+    channel,
+    entry: { kind: 'portal', page: '/' },
   });
   if (!asked.ok) throw new Error(asked.error.message);
   const sessionId = asked.result.sessionId;

@@ -35,7 +35,10 @@ export async function captureTraffic(page: Page): Promise<PageTraffic> {
     else if (request.postData) bodies.push(request.postData);
     else {
       // a body too large (or a blob) to come with the event is asked for
-      void cdp.send('Network.getRequestPostData', { requestId }).then(({ postData }) => bodies.push(postData), () => unreadable.push(request.url));
+      void cdp.send('Network.getRequestPostData', { requestId }).then(
+        ({ postData }) => bodies.push(postData),
+        () => unreadable.push(request.url),
+      );
     }
   });
   return { frames, bodies, unreadable, all: () => [...frames, ...bodies] };

@@ -8,7 +8,11 @@ import { connectSocket, rawRequest, request, requestOk, type DeclaredRequest, ty
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 44440000 }] };
 const DTLS = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }] };
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
-const full = (t: number) => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'form', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
+const full = (t: number) => ({
+  type: 2,
+  data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'form', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } },
+  timestamp: t,
+});
 const mutation = (t: number) => ({ type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] }, timestamp: t });
 
 const STAFF = {
@@ -42,7 +46,10 @@ describe('access ends when participation ends (real service, real Redis, real me
     // heartbeats every minute: a test stops an agent's heartbeats by ageing them in Redis;
     // no wrap-up time, so that agent1 is free for the next test as soon as a session ends
     t = await startTestService({
-      DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS: '60000', DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S: '120', MEDIA_DISCONNECT_GRACE_S: '60', DISPATCH_WRAP_UP_S: '0',
+      DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS: '60000',
+      DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S: '120',
+      MEDIA_DISCONNECT_GRACE_S: '60',
+      DISPATCH_WRAP_UP_S: '0',
     });
   });
   afterAll(async () => {
@@ -72,7 +79,11 @@ describe('access ends when participation ends (real service, real Redis, real me
     const send = await requestOk(taxpayer.socket, 'media:create-transport', { sessionId, direction: 'send' });
     await requestOk(taxpayer.socket, 'media:connect-transport', { sessionId, transportId: send.transportId, dtlsParameters: DTLS });
     const { producerId } = await requestOk(taxpayer.socket, 'media:produce', {
-      sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: OPUS, source: 'mic',
+      sessionId,
+      transportId: send.transportId,
+      kind: 'audio',
+      rtpParameters: OPUS,
+      source: 'mic',
     });
     await listen(agent, sessionId, producerId, join.routerRtpCapabilities);
     return { s, taxpayer, agent, producerId, caps: join.routerRtpCapabilities };
@@ -100,7 +111,12 @@ describe('access ends when participation ends (real service, real Redis, real me
     const text = `still there ${at}?`;
     await requestOk(taxpayer.socket, 'chat:send', { sessionId, text });
     await remaining.log.next<{ text: string }>('chat:message', (m) => m.text === text);
-    expect(removed.log.events.slice(from).map((e) => e.name).filter((name) => SESSION_CONTENT.test(name))).toEqual([]);
+    expect(
+      removed.log.events
+        .slice(from)
+        .map((e) => e.name)
+        .filter((name) => SESSION_CONTENT.test(name)),
+    ).toEqual([]);
     // every later request about the session is refused
     const refusals: [...DeclaredRequest, string][] = [
       ['chat:send', { sessionId, text: 'hello?' }, 'NOT_FOUND'],
@@ -176,7 +192,12 @@ describe('access ends when participation ends (real service, real Redis, real me
     await requestOk(supervisor.socket, 'supervisor:unobserve', { sessionId });
     const from = secondTab.log.mark();
     await expectCutOff(sessionId, supervisor, taxpayer, agent);
-    expect(secondTab.log.events.slice(from).map((e) => e.name).filter((name) => SESSION_CONTENT.test(name))).toEqual([]);
+    expect(
+      secondTab.log.events
+        .slice(from)
+        .map((e) => e.name)
+        .filter((name) => SESSION_CONTENT.test(name)),
+    ).toEqual([]);
     await requestOk(agent.socket, 'session:end', { sessionId });
   });
 
@@ -253,16 +274,24 @@ describe('access ends when participation ends (real service, real Redis, real me
     await requestOk(agent.socket, 'cobrowse:control-request', { sessionId });
     // the taxpayer is being asked about agent1: a second request does not take its place
     expect(await request(supervisor.socket, 'cobrowse:control-request', { sessionId })).toMatchObject({
-      ok: false, error: { code: 'CONFLICT', details: { reason: 'control-pending', controller: { id: 'agent1' } } },
+      ok: false,
+      error: { code: 'CONFLICT', details: { reason: 'control-pending', controller: { id: 'agent1' } } },
     });
     // an answer about someone else (a stale dialog) grants nothing
     expect(await request(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'super1' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(await rawRequest(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await requestOk(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ control: 'granted', controller: { id: 'agent1' } });
-    expect(await request(supervisor.socket, 'cobrowse:control-request', { sessionId })).toMatchObject({
-      ok: false, error: { code: 'CONFLICT', details: { reason: 'control-held' } },
+    expect(await requestOk(taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({
+      control: 'granted',
+      controller: { id: 'agent1' },
     });
-    expect(await request(supervisor.socket, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await request(supervisor.socket, 'cobrowse:control-request', { sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', details: { reason: 'control-held' } },
+    });
+    expect(await request(supervisor.socket, 'cobrowse:control-input', { sessionId, input: { action: 'click', nodeId: 2 } })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     await requestOk(agent.socket, 'session:end', { sessionId });
   });
 
@@ -274,10 +303,23 @@ describe('access ends when participation ends (real service, real Redis, real me
     expect(await request(taxpayer.socket, 'media:create-transport', { sessionId, direction: 'recv' })).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
     const send = [...room(sessionId)!.participant('taxpayer:tp-caps')!.transports.values()].find((tr) => (tr.appData as { direction: string }).direction === 'send')!;
     for (let i = 1; i < 4; i++) {
-      await requestOk(taxpayer.socket, 'media:produce', { sessionId, transportId: send.id, kind: 'audio', rtpParameters: { ...OPUS, encodings: [{ ssrc: 44440000 + i }] }, source: 'mic' });
+      await requestOk(taxpayer.socket, 'media:produce', {
+        sessionId,
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: { ...OPUS, encodings: [{ ssrc: 44440000 + i }] },
+        source: 'mic',
+      });
     }
-    expect(await request(taxpayer.socket, 'media:produce', { sessionId, transportId: send.id, kind: 'audio', rtpParameters: { ...OPUS, encodings: [{ ssrc: 44449999 }] }, source: 'mic' }))
-      .toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
+    expect(
+      await request(taxpayer.socket, 'media:produce', {
+        sessionId,
+        transportId: send.id,
+        kind: 'audio',
+        rtpParameters: { ...OPUS, encodings: [{ ssrc: 44449999 }] },
+        source: 'mic',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'LIMIT_REACHED' } });
     await requestOk(s.agent.socket, 'session:end', { sessionId });
   });
 });
@@ -336,7 +378,12 @@ describe('access ends on every instance', () => {
       await watcher.log.next<{ events: { timestamp: number }[] }>('cobrowse:events', (e) => e.events.some((x) => x.timestamp === 3));
       await watcher.log.next<{ text: string }>('chat:message', (m) => m.text === 'across');
     }
-    expect(agent1.log.events.slice(from).map((e) => e.name).filter((name) => SESSION_CONTENT.test(name))).toEqual([]);
+    expect(
+      agent1.log.events
+        .slice(from)
+        .map((e) => e.name)
+        .filter((name) => SESSION_CONTENT.test(name)),
+    ).toEqual([]);
     expect(await request(agent1.socket, 'chat:send', { sessionId, text: 'hello?' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     await requestOk(agent2.socket, 'session:end', { sessionId });
   });

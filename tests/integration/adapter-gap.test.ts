@@ -20,8 +20,8 @@ const help = (topic: string, channel: 'text' | 'voice'): HelpRequest => ({ langu
  * here with SIGSTOP while the others push more than SOCKET_ADAPTER_STREAM_MAXLEN packets) notices
  * the gap and gives its clients their state again, instead of losing what the trimmed packets said.
  */
-describe('an instance that falls behind the adapter stream\'s trimming', () => {
-  it('notices the gap and resynchronises its clients: a taxpayer learns its session ended, an agent set offline loses the session\'s rooms, the offer made meanwhile reaches its agent, the chat is whole', async () => {
+describe("an instance that falls behind the adapter stream's trimming", () => {
+  it("notices the gap and resynchronises its clients: a taxpayer learns its session ended, an agent set offline loses the session's rooms, the offer made meanwhile reaches its agent, the chat is whole", async () => {
     const stores = await startTestStores();
     // a pause of seconds is no death here (that is the heartbeat tests' subject)
     const env = { ...CLUSTER_SECRETS, SOCKET_ADAPTER_STREAM_MAXLEN: '100', CHAT_MAX_PER_MINUTE: '10000', INSTANCE_HEARTBEAT_TIMEOUT_MS: '60000', DISPATCH_OFFER_TIMEOUT_S: '120' };
@@ -30,8 +30,18 @@ describe('an instance that falls behind the adapter stream\'s trimming', () => {
     const port = await freePort();
     const laggingUrl = `http://127.0.0.1:${port}`;
     const lagging = spawnService({
-      ...env, INSTANCE_ID: 'lagging', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url, METRICS_TOKEN,
-      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
+      ...env,
+      INSTANCE_ID: 'lagging',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      REDIS_URL: stores.redis.url,
+      DATABASE_URL: stores.postgres.url,
+      METRICS_TOKEN,
+      MEDIASOUP_WORKER_BIN: workerBin(),
+      MEDIASOUP_NUM_WORKERS: '1',
+      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+      LOG_LEVEL: 'warn',
     });
     const sockets: TestSocket[] = [];
     const connect = async (url: string, token: string) => {

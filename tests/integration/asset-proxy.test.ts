@@ -71,7 +71,11 @@ describe('the asset proxy (real service, a local portal origin)', () => {
 
   it('refuses documents, scripts and untyped answers with FORBIDDEN naming the type', async () => {
     const base = await linkOf(s.agent.socket);
-    for (const [path, named] of [['/page.html', 'text/html'], ['/app.js', 'application/javascript'], ['/untyped', 'without a type']] as const) {
+    for (const [path, named] of [
+      ['/page.html', 'text/html'],
+      ['/app.js', 'application/javascript'],
+      ['/untyped', 'without a type'],
+    ] as const) {
       const response = await fetchAsset(base, path);
       expect(response.status, path).toBe(403);
       const { error } = (await response.json()) as { error: { code: string; message: string } };
@@ -96,7 +100,7 @@ describe('the asset proxy (real service, a local portal origin)', () => {
     expect((await fetchAsset(agentLink, '/logo.png')).status).toBe(200);
   });
 
-  it('never writes a link\'s token to the logs', async () => {
+  it("never writes a link's token to the logs", async () => {
     const base = await linkOf(s.agent.socket);
     const token = base.split('/').pop()!;
     expect((await fetchAsset(base, '/logo.png')).status).toBe(200);

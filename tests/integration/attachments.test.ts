@@ -7,10 +7,12 @@ import { connectSocket, request } from '../harness/socket.js';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex');
 const JPEG = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 /** What the SDK's takePageSnapshot uploads: a Meta event and a full snapshot of the masked page. */
-const PAGE_SNAPSHOT = Buffer.from(JSON.stringify([
-  { type: 4, data: { href: 'https://etax.example/refund', width: 1280, height: 800 }, timestamp: 1 },
-  { type: 2, data: { node: { type: 0, childNodes: [], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: 1 },
-]));
+const PAGE_SNAPSHOT = Buffer.from(
+  JSON.stringify([
+    { type: 4, data: { href: 'https://etax.example/refund', width: 1280, height: 800 }, timestamp: 1 },
+    { type: 2, data: { node: { type: 0, childNodes: [], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: 1 },
+  ]),
+);
 
 const uploadTo = (t: TestService, sessionId: string, token: string, body: Buffer, type: string, name = '发票.png') =>
   fetch(`${t.url}/api/sessions/${sessionId}/attachments?name=${encodeURIComponent(name)}`, {
@@ -108,7 +110,7 @@ describe('chat attachments (real service)', () => {
   });
 });
 
-describe('the daily allowance of a taxpayer\'s files (real service)', () => {
+describe("the daily allowance of a taxpayer's files (real service)", () => {
   let t: TestService;
   beforeAll(async () => {
     t = await startTestService({ CHAT_MAX_ATTACHMENTS_PER_DAY: '3', CHAT_MAX_ATTACHMENT_BYTES_PER_DAY: '1024' });
@@ -122,7 +124,11 @@ describe('the daily allowance of a taxpayer\'s files (real service)', () => {
     const bigPng = Buffer.concat([PNG, Buffer.alloc(600 - PNG.length)]);
     const first = await activeSession(t, 'tp-daily', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
     expect((await uploadTo(t, first.sessionId, token, bigPng, 'image/png')).status).toBe(200);
-    expect(await errorOf(await uploadTo(t, first.sessionId, token, bigPng, 'image/png'))).toMatchObject({ status: 429, code: 'RATE_LIMITED', message: 'At most 1 KB of files a day' });
+    expect(await errorOf(await uploadTo(t, first.sessionId, token, bigPng, 'image/png'))).toMatchObject({
+      status: 429,
+      code: 'RATE_LIMITED',
+      message: 'At most 1 KB of files a day',
+    });
     // the refused 600 bytes were given back: a small file still fits
     expect((await uploadTo(t, first.sessionId, token, PNG, 'image/png')).status).toBe(200);
     await request(first.taxpayer.socket, 'session:end', { sessionId: first.sessionId });

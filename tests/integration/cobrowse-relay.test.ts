@@ -6,7 +6,11 @@ import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, rawRequest, request } from '../harness/socket.js';
 
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
-const full = (t: number, text = 'hello') => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: text, id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
+const full = (t: number, text = 'hello') => ({
+  type: 2,
+  data: { node: { type: 0, childNodes: [{ type: 3, textContent: text, id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } },
+  timestamp: t,
+});
 const mutation = (t: number) => ({ type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] }, timestamp: t });
 
 describe('co-browsing relay (real service, real Redis)', () => {
@@ -33,23 +37,22 @@ describe('co-browsing relay (real service, real Redis)', () => {
 
   it('relays nothing before consent, then the snapshot and what follows; late joiners get the mirror at once', async () => {
     const sessionId = s.sessionId;
-    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
-      .toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     const waiting = await request(s.agent.socket, 'cobrowse:watch', { sessionId });
     expect(waiting).toMatchObject({ ok: true, result: { state: { sharing: 'waiting' }, events: [] } });
 
     const shared = await request(s.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
     expect(shared).toMatchObject({ ok: true, result: { sharing: 'sharing' } });
     await s.agent.log.next<CobrowseState>('cobrowse:state', (st) => st.sharing === 'sharing');
-    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] }))
-      .toEqual({ ok: true, result: { accepted: 2, snapshotWanted: false } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] }))
-      .toEqual({ ok: true, result: { accepted: 1, snapshotWanted: false } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 0, events: [meta(1), full(2)] })).toEqual({
+      ok: true,
+      result: { accepted: 2, snapshotWanted: false },
+    });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 1, events: [mutation(3)] })).toEqual({ ok: true, result: { accepted: 1, snapshotWanted: false } });
     await s.agent.log.next<{ events: { type: number }[] }>('cobrowse:events', (e) => e.events[0]?.type === 3);
 
     // a gap in the sequence (a lost batch) asks for a fresh snapshot
-    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 5, events: [mutation(4)] }))
-      .toEqual({ ok: true, result: { accepted: 1, snapshotWanted: true } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 5, events: [mutation(4)] })).toEqual({ ok: true, result: { accepted: 1, snapshotWanted: true } });
 
     const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
     await request(supervisor, 'supervisor:observe', { sessionId, mode: 'monitor' });
@@ -79,16 +82,21 @@ describe('co-browsing relay (real service, real Redis)', () => {
     }
     expect(limited).toBe(true);
     const agentTold = s.agent.log.next<{ code: string }>('cobrowse:error', (e) => e.code === 'PAYLOAD_TOO_LARGE');
-    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 20, events: [meta(1), full(2, 'x'.repeat(30000))] }))
-      .toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:events', { sessionId, seq: 20, events: [meta(1), full(2, 'x'.repeat(30000))] })).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
     await agentTold;
   });
 
-  it('applies control only with the taxpayer\'s consent, held by the server; requests lapse; Stop revokes', async () => {
+  it("applies control only with the taxpayer's consent, held by the server; requests lapse; Stop revokes", async () => {
     const sessionId = s.sessionId;
     const click: RequestOf<'cobrowse:control-input'> = { sessionId, input: { action: 'click', nodeId: 2 } };
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
 
     const asked = await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
     expect(asked).toMatchObject({ ok: true, result: { control: 'requested', controller: { id: 'agent1' } } });
@@ -98,13 +106,19 @@ describe('co-browsing relay (real service, real Redis)', () => {
 
     await request(s.agent.socket, 'cobrowse:control-request', { sessionId });
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({ ok: true, result: { control: 'granted' } });
+    expect(await request(s.taxpayer.socket, 'cobrowse:control-answer', { sessionId, grant: true, requesterId: 'agent1' })).toMatchObject({
+      ok: true,
+      result: { control: 'granted' },
+    });
     const arrived = s.taxpayer.log.next<{ input: { action: string } }>('cobrowse:control-input');
     expect(await request(s.agent.socket, 'cobrowse:control-input', click)).toEqual({ ok: true, result: {} });
     expect((await arrived).input.action).toBe('click');
     // the taxpayer's page refused it: the agent is told why, and the recording says which input it was
     expect(await rawRequest(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    expect(await rawRequest(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'paste', nodeId: 2 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await rawRequest(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'paste', nodeId: 2 })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION_FAILED' },
+    });
     const told = s.agent.log.next<{ reason: string }>('cobrowse:control-refused');
     expect(await request(s.taxpayer.socket, 'cobrowse:control-refused', { sessionId, reason: 'no-control', action: 'click', nodeId: 2 })).toEqual({ ok: true, result: {} });
     expect((await told).reason).toBe('no-control');
@@ -155,7 +169,12 @@ describe('co-browsing relay (real service, real Redis)', () => {
     await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThan(before);
     // it got fewer than every batch, and was brought up to date with a snapshot (Meta + FullSnapshot)
     expect(received.length).toBeLessThan(122);
-    expect(received.at(-1)!.events.slice(0, 2).map((e) => e.type)).toEqual([4, 2]);
+    expect(
+      received
+        .at(-1)!
+        .events.slice(0, 2)
+        .map((e) => e.type),
+    ).toEqual([4, 2]);
     slow.close();
   });
 
@@ -227,7 +246,11 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
   it('stops recording a session at COBROWSE_MAX_RECORDING_BYTES, tells both sides once, and keeps the mirror going', async () => {
     const recordingStopped = (log: ActiveSession['agent']['log']) => log.of<{ code: string }>('cobrowse:error').filter((e) => e.code === 'RECORDING_LIMIT_REACHED');
     // incompressible text: every batch is a chunk of about 2 KB once stored
-    const noisy = (n: number) => ({ type: 3, data: { source: 0, texts: [{ id: 2, value: randomBytes(1500).toString('base64') }], attributes: [], removes: [], adds: [] }, timestamp: n });
+    const noisy = (n: number) => ({
+      type: 3,
+      data: { source: 0, texts: [{ id: 2, value: randomBytes(1500).toString('base64') }], attributes: [], removes: [], adds: [] },
+      timestamp: n,
+    });
     const taxpayerTold = s.taxpayer.log.next<{ code: string; message: string }>('cobrowse:error', (e) => e.code === 'RECORDING_LIMIT_REACHED');
     const agentTold = s.agent.log.next<{ code: string; message: string }>('cobrowse:error', (e) => e.code === 'RECORDING_LIMIT_REACHED');
     for (let i = 0; i < 8; i++) expect(await send([noisy(200 + i)])).toMatchObject({ ok: true });
@@ -256,7 +279,7 @@ describe('co-browsing buffers under abuse (real service, real Redis)', () => {
     expect(recordingStopped(s.agent.log)).toHaveLength(1);
   });
 
-  it('tells each relayed batch\'s place in the live buffer, and a watcher how far its buffer went: nothing is applied twice', async () => {
+  it("tells each relayed batch's place in the live buffer, and a watcher how far its buffer went: nothing is applied twice", async () => {
     const live = await activeSession(t, 'tp-cb-live-ids', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
     const { sessionId } = live;
     type Relayed = { events: { timestamp: number }[]; liveId?: string };

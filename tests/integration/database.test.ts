@@ -47,7 +47,7 @@ describe('schema migrations', () => {
   const V1 = { '0001_widgets.sql': 'CREATE TABLE widgets (id integer PRIMARY KEY);' };
   const V2 = { ...V1, '0002_widget_names.sql': "ALTER TABLE widgets ADD COLUMN name text NOT NULL DEFAULT 'unnamed';" };
 
-  it('brings an empty database to the repository\'s schema once; a second start applies nothing', async () => {
+  it("brings an empty database to the repository's schema once; a second start applies nothing", async () => {
     const db = await pool();
     expect(await migrate(db, MIGRATIONS_DIR, log)).toEqual([1]);
     const tables = await db.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename !~ '^recordings_\\d' ORDER BY 1");
@@ -69,7 +69,9 @@ describe('schema migrations', () => {
     const db = await pool();
     await migrate(db, migrations(V2), log);
     const changed = migrations({ ...V2, '0001_widgets.sql': 'CREATE TABLE widgets (id bigint PRIMARY KEY);' });
-    await expect(migrate(db, changed, log)).rejects.toThrow(new MigrationError('migration 0001_widgets.sql was changed after it was applied: restore it and add a new migration instead'));
+    await expect(migrate(db, changed, log)).rejects.toThrow(
+      new MigrationError('migration 0001_widgets.sql was changed after it was applied: restore it and add a new migration instead'),
+    );
     await expect(migrate(db, migrations(V1), log)).rejects.toThrow(/schema version 2, newer than this service knows \(1\)/);
   });
 
@@ -104,8 +106,9 @@ describe('the embedded server', () => {
     try {
       await server.pause();
       const started = Date.now();
-      await expect(EmbeddedPostgres.start({ binDir: undefined, port: server.port, dir: server.dir, password: 'not-the-password', startTimeoutMs: 30_000, log, durable: false }))
-        .rejects.toThrow(/refuses the password kept for it/);
+      await expect(
+        EmbeddedPostgres.start({ binDir: undefined, port: server.port, dir: server.dir, password: 'not-the-password', startTimeoutMs: 30_000, log, durable: false }),
+      ).rejects.toThrow(/refuses the password kept for it/);
       expect(Date.now() - started).toBeLessThan(10_000);
       // the cluster is intact and free for its own server again
       await server.start();
@@ -131,8 +134,9 @@ describe('the first schema (0001_records.sql)', () => {
     await server.stop();
   });
 
-  it('keeps a session\'s row with its entry, and refuses an entry that is neither a portal page nor a kiosk', async () => {
-    const row = "INSERT INTO sessions (id, state, created_at, taxpayer_sub, entry_kind, entry_page, kiosk_id, hall, topic, language, channel, priority) VALUES ($1, 'ended', now(), 'tp-1', $2, $3, $4, $5, 'invoice', 'zh', 'text', 'normal')";
+  it("keeps a session's row with its entry, and refuses an entry that is neither a portal page nor a kiosk", async () => {
+    const row =
+      "INSERT INTO sessions (id, state, created_at, taxpayer_sub, entry_kind, entry_page, kiosk_id, hall, topic, language, channel, priority) VALUES ($1, 'ended', now(), 'tp-1', $2, $3, $4, $5, 'invoice', 'zh', 'text', 'normal')";
     await db.query(row, ['s-portal', 'portal', '/invoice', null, null]);
     await db.query(row, ['s-kiosk', 'kiosk', null, 'k-7', 'Hall A']);
     await expect(db.query(row, ['s-both', 'kiosk', '/invoice', 'k-7', 'Hall A'])).rejects.toThrow(/sessions_check/);
@@ -140,14 +144,15 @@ describe('the first schema (0001_records.sql)', () => {
   });
 
   it('keeps the audit trail append-only, and an event archived twice once', async () => {
-    const event = "INSERT INTO session_events (event_id, session_id, at, kind, actor_role, actor_id, details) VALUES ('1-0', 's-1', now(), 'monitor', 'supervisor', 'super1', '{}') ON CONFLICT (event_id) DO NOTHING";
+    const event =
+      "INSERT INTO session_events (event_id, session_id, at, kind, actor_role, actor_id, details) VALUES ('1-0', 's-1', now(), 'monitor', 'supervisor', 'super1', '{}') ON CONFLICT (event_id) DO NOTHING";
     await db.query(event);
     await db.query(event);
     expect((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM session_events WHERE event_id = '1-0'")).rows[0]?.n).toBe(1);
     await expect(db.query("UPDATE session_events SET actor_id = 'someone-else'")).rejects.toThrow('session_events is append-only');
   });
 
-  it('places recording chunks in their session\'s month, creating months ahead on demand', async () => {
+  it("places recording chunks in their session's month, creating months ahead on demand", async () => {
     const months = await db.query<{ name: string }>("SELECT relname AS name FROM pg_class WHERE relname LIKE 'recordings_2%' AND relkind = 'r' ORDER BY 1");
     expect(months.rows).toHaveLength(4);
     const created = await db.query<{ n: number }>("SELECT ensure_recording_partitions('2031-01-15Z', '2031-03-01Z') AS n");

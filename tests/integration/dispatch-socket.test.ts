@@ -73,7 +73,10 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     await second.log.next<SessionSummary>('session:state', (s) => s.queuePosition === 2);
     // someone else's session cannot be cancelled
     expect(await request(first.socket, 'help:cancel', { sessionId: b.result.sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    for (const [socket, id] of [[second.socket, b.result.sessionId], [green.socket, c.result.sessionId]] as const) {
+    for (const [socket, id] of [
+      [second.socket, b.result.sessionId],
+      [green.socket, c.result.sessionId],
+    ] as const) {
       await request(socket, 'help:cancel', { sessionId: id });
     }
   });
@@ -140,7 +143,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const left = await request(leaver.socket, 'help:request', { ...help, topic: 'refund' });
     if (!left.ok) throw new Error(left.error.message);
     leaver.socket.close();
-    await expect.poll(async () => (await t.service.redis.hGet(`sess:${left.result.sessionId}`, 'state')), { timeout: 10_000 }).toBe('abandoned');
+    await expect.poll(async () => await t.service.redis.hGet(`sess:${left.result.sessionId}`, 'state'), { timeout: 10_000 }).toBe('abandoned');
     expect(await t.service.redis.hGet(`sess:${asked.result.sessionId}`, 'state')).toBe('queued');
   });
 });

@@ -88,76 +88,127 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     };
 
     const actions: [number, () => Promise<void>][] = [
-      [30, async () => {
-        const sub = freeTaxpayers.pop() ?? `tp${taxpayerCount++}`;
-        await attempt(async () => {
-          const s = await any().dispatcher.request({ sub, role: 'taxpayer', name: sub }, {
-            language: pick(LANGUAGES), topic: pick(TOPICS), channel: pick(['voice', 'video', 'text', 'text'] as const),
-            priority: random() < 0.1 ? 'elderly' : 'normal', entry: { kind: 'portal', page: '/' },
+      [
+        30,
+        async () => {
+          const sub = freeTaxpayers.pop() ?? `tp${taxpayerCount++}`;
+          await attempt(async () => {
+            const s = await any().dispatcher.request(
+              { sub, role: 'taxpayer', name: sub },
+              {
+                language: pick(LANGUAGES),
+                topic: pick(TOPICS),
+                channel: pick(['voice', 'video', 'text', 'text'] as const),
+                priority: random() < 0.1 ? 'elderly' : 'normal',
+                entry: { kind: 'portal', page: '/' },
+              },
+            );
+            sessions.push(s);
+            live.push(s);
+            sessionOf.set(s, sub);
           });
-          sessions.push(s);
-          live.push(s);
-          sessionOf.set(s, sub);
-        });
-      }],
-      [12, async () => {
-        const id = pick(agentIds);
-        const status = pick(['available', 'available', 'available', 'away', 'offline'] as const);
-        if (status === 'offline') present.delete(id); else present.add(id);
-        await attempt(() => any().dispatcher.setStatus(id, status, random() < 0.3));
-      }],
-      [20, async () => {
-        const offer = pick(openOffers());
-        if (offer) await attempt(() => any().dispatcher.accept(offer.offer, offer.agent));
-      }],
-      [6, async () => {
-        const offer = pick(openOffers());
-        if (offer) await attempt(() => any().dispatcher.decline(offer.offer, random() < 0.9 ? offer.agent : pick(agentIds)));
-      }],
-      [8, async () => {
-        const s = pick(live);
-        if (s) await attempt(() => any().dispatcher.cancel(s, sessionOf.get(s) ?? ''));
-      }],
-      [10, async () => {
-        const s = pick(live);
-        if (!s) return;
-        const agent = await client.hGet(`sess:${s}`, 'agent');
-        await attempt(() => any().dispatcher.finish(s, random() < 0.8 && agent ? { agentId: agent } : { taxpayerSub: sessionOf.get(s) ?? '' }));
-      }],
-      [6, async () => {
-        const s = pick(live);
-        const agent = s && (await client.hGet(`sess:${s}`, 'agent'));
-        if (s && agent) await attempt(() => any().dispatcher.wrapUp(s, agent, 'n', 'resolved'));
-      }],
-      [4, async () => {
-        const s = pick(live);
-        const agent = s && (await client.hGet(`sess:${s}`, 'agent'));
-        if (s && agent) {
-          await attempt(() => any().dispatcher.handover(random() < 0.5 ? 'escalation' : 'transfer', s, agent, {
-            language: pick(LANGUAGES), topic: pick(TOPICS), tier: random() < 0.5 ? 'expert' : 'frontline', note: 'n',
-          }));
-        }
-      }],
-      [3, async () => {
-        const s = pick(live);
-        const secondary = s && (await client.hGet(`sess:${s}`, 'secondary'));
-        if (s && secondary) await attempt(() => any().dispatcher.leave(s, secondary));
-      }],
-      [3, async () => {
-        const s = pick(live);
-        if (s) await attempt(() => any().dispatcher.reassign(s, 'sup', random() < 0.5 ? pick(agentIds) : undefined));
-      }],
-      [3, async () => {
-        // an agent's browser or instance vanishes: its heartbeats stop
-        present.delete(pick(agentIds));
-      }],
-      [4, async () => {
-        const s = pick(live);
-        if (s) await attempt(() => any().dispatcher.taxpayerGone(s, sessionOf.get(s) ?? ''));
-      }],
-      [8, async () => {
-        await attempt(() => any().dispatcher.sweep());
-      }],
+        },
+      ],
+      [
+        12,
+        async () => {
+          const id = pick(agentIds);
+          const status = pick(['available', 'available', 'available', 'away', 'offline'] as const);
+          if (status === 'offline') present.delete(id);
+          else present.add(id);
+          await attempt(() => any().dispatcher.setStatus(id, status, random() < 0.3));
+        },
+      ],
+      [
+        20,
+        async () => {
+          const offer = pick(openOffers());
+          if (offer) await attempt(() => any().dispatcher.accept(offer.offer, offer.agent));
+        },
+      ],
+      [
+        6,
+        async () => {
+          const offer = pick(openOffers());
+          if (offer) await attempt(() => any().dispatcher.decline(offer.offer, random() < 0.9 ? offer.agent : pick(agentIds)));
+        },
+      ],
+      [
+        8,
+        async () => {
+          const s = pick(live);
+          if (s) await attempt(() => any().dispatcher.cancel(s, sessionOf.get(s) ?? ''));
+        },
+      ],
+      [
+        10,
+        async () => {
+          const s = pick(live);
+          if (!s) return;
+          const agent = await client.hGet(`sess:${s}`, 'agent');
+          await attempt(() => any().dispatcher.finish(s, random() < 0.8 && agent ? { agentId: agent } : { taxpayerSub: sessionOf.get(s) ?? '' }));
+        },
+      ],
+      [
+        6,
+        async () => {
+          const s = pick(live);
+          const agent = s && (await client.hGet(`sess:${s}`, 'agent'));
+          if (s && agent) await attempt(() => any().dispatcher.wrapUp(s, agent, 'n', 'resolved'));
+        },
+      ],
+      [
+        4,
+        async () => {
+          const s = pick(live);
+          const agent = s && (await client.hGet(`sess:${s}`, 'agent'));
+          if (s && agent) {
+            await attempt(() =>
+              any().dispatcher.handover(random() < 0.5 ? 'escalation' : 'transfer', s, agent, {
+                language: pick(LANGUAGES),
+                topic: pick(TOPICS),
+                tier: random() < 0.5 ? 'expert' : 'frontline',
+                note: 'n',
+              }),
+            );
+          }
+        },
+      ],
+      [
+        3,
+        async () => {
+          const s = pick(live);
+          const secondary = s && (await client.hGet(`sess:${s}`, 'secondary'));
+          if (s && secondary) await attempt(() => any().dispatcher.leave(s, secondary));
+        },
+      ],
+      [
+        3,
+        async () => {
+          const s = pick(live);
+          if (s) await attempt(() => any().dispatcher.reassign(s, 'sup', random() < 0.5 ? pick(agentIds) : undefined));
+        },
+      ],
+      [
+        3,
+        async () => {
+          // an agent's browser or instance vanishes: its heartbeats stop
+          present.delete(pick(agentIds));
+        },
+      ],
+      [
+        4,
+        async () => {
+          const s = pick(live);
+          if (s) await attempt(() => any().dispatcher.taxpayerGone(s, sessionOf.get(s) ?? ''));
+        },
+      ],
+      [
+        8,
+        async () => {
+          await attempt(() => any().dispatcher.sweep());
+        },
+      ],
     ];
     const totalWeight = actions.reduce((sum, [w]) => sum + w, 0);
     const randomAction = () => {

@@ -17,8 +17,7 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
   });
   afterAll(() => t?.stop());
 
-  const get = (path: string, token?: string) =>
-    fetch(`${t.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string) => fetch(`${t.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const post = (path: string, body: unknown) =>
     fetch(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -139,7 +138,7 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
 });
 
 describe('metrics on a separate listener (METRICS_PORT), and no token', () => {
-  it('serves /metrics and the detailed /healthz there without a token, and not on the service\'s port', async () => {
+  it("serves /metrics and the detailed /healthz there without a token, and not on the service's port", async () => {
     const t = await startTestService({ METRICS_TOKEN: '', METRICS_PORT: '0' });
     try {
       expect(t.service.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

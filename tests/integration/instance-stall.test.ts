@@ -27,8 +27,18 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
     const port = await freePort();
     const stalledUrl = `http://127.0.0.1:${port}`;
     const stalled = spawnService({
-      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'stalled', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url,
-      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
+      ...CLUSTER_SECRETS,
+      ...timing,
+      INSTANCE_ID: 'stalled',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      REDIS_URL: stores.redis.url,
+      DATABASE_URL: stores.postgres.url,
+      MEDIASOUP_WORKER_BIN: workerBin(),
+      MEDIASOUP_NUM_WORKERS: '1',
+      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+      LOG_LEVEL: 'warn',
     });
     const lost: string[] = [];
     survivor.service.app.registry.on('lost', (id) => lost.push(id));

@@ -27,9 +27,7 @@ describe('the service process (as npm start runs it)', () => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   });
 
-  async function start(
-    extra: Record<string, string> = {},
-  ): Promise<{ proc: ServiceProcess; url: string; dataDir: string; env: Record<string, string> }> {
+  async function start(extra: Record<string, string> = {}): Promise<{ proc: ServiceProcess; url: string; dataDir: string; env: Record<string, string> }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-proc-'));
     const port = await freePort();
     const env = {

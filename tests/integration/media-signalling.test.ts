@@ -32,13 +32,20 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     const send = await requestOk(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
     await requestOk(s.taxpayer.socket, 'media:connect-transport', { sessionId: s.sessionId, transportId: send.transportId, dtlsParameters: DTLS });
     const { producerId } = await requestOk(s.taxpayer.socket, 'media:produce', {
-      sessionId: s.sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: OPUS, source: 'mic',
+      sessionId: s.sessionId,
+      transportId: send.transportId,
+      kind: 'audio',
+      rtpParameters: OPUS,
+      source: 'mic',
     });
     const agentJoin = await requestOk(s.agent.socket, 'media:join', { sessionId: s.sessionId });
     expect(agentJoin.producers.map((p) => p.producerId)).toContain(producerId);
     const recv = await requestOk(s.agent.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'recv' });
     const consumer = await requestOk(s.agent.socket, 'media:consume', {
-      sessionId: s.sessionId, transportId: recv.transportId, producerId, rtpCapabilities: join.routerRtpCapabilities,
+      sessionId: s.sessionId,
+      transportId: recv.transportId,
+      producerId,
+      rtpCapabilities: join.routerRtpCapabilities,
     });
     expect(consumer.paused).toBe(true);
     await requestOk(s.agent.socket, 'media:resume-consumer', { sessionId: s.sessionId, consumerId: consumer.consumerId });
@@ -70,10 +77,17 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
     stranger.close();
     await requestOk(s.taxpayer.socket, 'media:join', { sessionId: s.sessionId });
     const send = await requestOk(s.taxpayer.socket, 'media:create-transport', { sessionId: s.sessionId, direction: 'send' });
-    expect(await request(s.taxpayer.socket, 'media:produce', { sessionId: s.sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: { codecs: [] }, source: 'mic' }))
-      .toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
-    expect(await request(s.taxpayer.socket, 'media:consume', { sessionId: s.sessionId, transportId: send.transportId, producerId: 'nope', rtpCapabilities: { codecs: [], headerExtensions: [] } }))
-      .toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(
+      await request(s.taxpayer.socket, 'media:produce', { sessionId: s.sessionId, transportId: send.transportId, kind: 'audio', rtpParameters: { codecs: [] }, source: 'mic' }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(
+      await request(s.taxpayer.socket, 'media:consume', {
+        sessionId: s.sessionId,
+        transportId: send.transportId,
+        producerId: 'nope',
+        rtpCapabilities: { codecs: [], headerExtensions: [] },
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await request(s.taxpayer.socket, 'media:stats', { sessionId: s.sessionId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await requestOk(s.taxpayer.socket, 'media:leave', { sessionId: s.sessionId });
   });

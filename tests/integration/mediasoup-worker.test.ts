@@ -12,10 +12,7 @@ describe('the offline-built mediasoup worker', () => {
 
   beforeAll(async () => {
     basePort = await freeMediaPort();
-    pool = await WorkerPool.start(
-      { workerBin: workerBin(), numWorkers: 2, logLevel: 'warn', listenIp: '127.0.0.1', basePort, respawnDelayMs: 100 },
-      pino({ level: 'silent' }),
-    );
+    pool = await WorkerPool.start({ workerBin: workerBin(), numWorkers: 2, logLevel: 'warn', listenIp: '127.0.0.1', basePort, respawnDelayMs: 100 }, pino({ level: 'silent' }));
   });
   afterAll(() => pool?.close());
 

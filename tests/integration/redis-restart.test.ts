@@ -5,7 +5,11 @@ import { DEV_PASSWORDS, startTestCluster, type TestCluster } from '../harness/se
 import { connectSocket, requestOk, type TestSocket } from '../harness/socket.js';
 
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
-const full = (t: number) => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'hello', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
+const full = (t: number) => ({
+  type: 2,
+  data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'hello', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } },
+  timestamp: t,
+});
 
 /**
  * Redis restarts under two instances (append-only file on): what was acknowledged before is

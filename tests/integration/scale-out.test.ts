@@ -11,7 +11,11 @@ import { connectSocket, request, requestOk, type TestSocket } from '../harness/s
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
-const full = (t: number) => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'hello', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
+const full = (t: number) => ({
+  type: 2,
+  data: { node: { type: 0, childNodes: [{ type: 3, textContent: 'hello', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } },
+  timestamp: t,
+});
 const mutation = (t: number) => ({ type: 3, data: { source: 0, texts: [], attributes: [], removes: [], adds: [] }, timestamp: t });
 
 /**
@@ -68,7 +72,7 @@ describe('several instances on one Redis', () => {
     expect((await input).input.action).toBe('click');
   });
 
-  it('keeps a session\'s media room on one instance: the other forwards its participants\' signalling', async () => {
+  it("keeps a session's media room on one instance: the other forwards its participants' signalling", async () => {
     const [one, two] = c.instances;
     const join = await requestOk(taxpayer.socket, 'media:join', { sessionId });
     const holder = one!.service.pool.getRoom(sessionId) ? one! : two!;
@@ -131,8 +135,18 @@ describe('an instance dies (kill -9) while it holds a call', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-doomed-'));
     const port = await freePort();
     const doomed = spawnService({
-      ...CLUSTER_SECRETS, ...timing, INSTANCE_ID: 'doomed', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, REDIS_URL: stores.redis.url, DATABASE_URL: stores.postgres.url,
-      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()), LOG_LEVEL: 'warn',
+      ...CLUSTER_SECRETS,
+      ...timing,
+      INSTANCE_ID: 'doomed',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      REDIS_URL: stores.redis.url,
+      DATABASE_URL: stores.postgres.url,
+      MEDIASOUP_WORKER_BIN: workerBin(),
+      MEDIASOUP_NUM_WORKERS: '1',
+      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+      LOG_LEVEL: 'warn',
     });
     try {
       await doomed.waitFor('agent console');

@@ -76,7 +76,7 @@ describe('sign-in throttling across instances on one Redis, behind no trusted pr
     expect(count(answers, 429)).toBe(6);
   });
 
-  it('ignores an X-Forwarded-For a client sets itself: the address is the peer\'s', async () => {
+  it("ignores an X-Forwarded-For a client sets itself: the address is the peer's", async () => {
     const [one, two] = c.instances;
     // 2 failures of this address are left (4 of 6 were spent above), whatever the header claims
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => signIn((i % 2 ? one : two)!.url, `nobody-${i}`, 'x', `198.51.100.${i}`)));

@@ -18,7 +18,13 @@ describe('realtime socket against a real service', () => {
 
   beforeAll(async () => {
     // as in production: the portal's pages are not trusted with the green channel or a kiosk entry
-    t = await startTestService({ ...CLUSTER_SECRETS, SOCKET_MAX_PAYLOAD_BYTES: '20000', COBROWSE_MAX_SNAPSHOT_BYTES: '10240', HELP_CLIENT_PRIORITY_ALLOWED: 'false', HELP_CLIENT_KIOSK_ALLOWED: 'false' });
+    t = await startTestService({
+      ...CLUSTER_SECRETS,
+      SOCKET_MAX_PAYLOAD_BYTES: '20000',
+      COBROWSE_MAX_SNAPSHOT_BYTES: '10240',
+      HELP_CLIENT_PRIORITY_ALLOWED: 'false',
+      HELP_CLIENT_KIOSK_ALLOWED: 'false',
+    });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();

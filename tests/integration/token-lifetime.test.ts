@@ -59,7 +59,11 @@ describe('a token that expires while its socket is connected', () => {
 
   it('a staff sign-in that expires during a call loses its media at once (staff tokens are not renewed)', async () => {
     const token = jwt.sign({ sub: 'agent2', role: 'agent', name: '李强 Li Qiang', languages: ['zh'], topics: ['invoice'] }, CLUSTER_SECRETS.STAFF_JWT_SECRET, {
-      algorithm: 'HS256', issuer: 'etax-assist', audience: 'etax-assist', expiresIn: SHORT_TTL_S, jwtid: randomUUID(),
+      algorithm: 'HS256',
+      issuer: 'etax-assist',
+      audience: 'etax-assist',
+      expiresIn: SHORT_TTL_S,
+      jwtid: randomUUID(),
     });
     const agent = await connectSocket(t.url, token);
     const taxpayer = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-staff-expiry' }));
@@ -127,7 +131,7 @@ describe('a token that expires while its socket is connected', () => {
     }
   });
 
-  it('refuses a renewal with someone else\'s token, and a renewal with a revoked one', async () => {
+  it("refuses a renewal with someone else's token, and a renewal with a revoked one", async () => {
     const socket = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-renewer' }));
     sockets.push(socket);
     expect(await request(socket, 'auth:renew', { token: t.taxpayerToken({ sub: 'tp-someone-else' }) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -143,7 +147,7 @@ describe('a token that expires while its socket is connected', () => {
 
   it('when the portal has no fresh token before the expiry, the SDK reconnects with one after it, in the same session', async () => {
     const short = t.taxpayerToken({ sub: 'tp-sdk' }, SHORT_TTL_S);
-    const expiresAt = ((jwt.decode(short) as { exp: number }).exp) * 1000;
+    const expiresAt = (jwt.decode(short) as { exp: number }).exp * 1000;
     let fresh = 0;
     // the portal hands out the same token until it has expired (a renewal then has nothing new to present)
     const sdk = await sdkConnection(async () => (Date.now() < expiresAt ? short : (fresh++, t.taxpayerToken({ sub: 'tp-sdk' }, 600))));
@@ -217,7 +221,10 @@ describe('staff sign-out across instances', () => {
     const [one, two] = cluster.instances as [TestService, TestService];
     const jti = randomUUID();
     const token = jwt.sign({ sub: 'agent2', role: 'agent', name: 'Agent 2' }, CLUSTER_SECRETS.STAFF_JWT_SECRET, {
-      issuer: 'etax-assist', audience: 'etax-assist', expiresIn: SHORT_TTL_S, jwtid: jti,
+      issuer: 'etax-assist',
+      audience: 'etax-assist',
+      expiresIn: SHORT_TTL_S,
+      jwtid: jti,
     });
     const { exp } = jwt.decode(token, { json: true }) as { exp: number };
     expect((await signOut(two.url, token)).status).toBe(204);

@@ -25,13 +25,16 @@ run.at('capture the trace');
   const page = await b.browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   await page.goto(`${t.url}/demo/refund.html`, { waitUntil: 'networkidle0' });
-  const sessionId = await page.evaluate(async (token) => {
-    const w = window as any;
-    const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
-    const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
-    w.tp = { connection, sessionId: summary.sessionId };
-    return summary.sessionId as string;
-  }, t.taxpayerToken({ sub: 'tp-trace' }));
+  const sessionId = await page.evaluate(
+    async (token) => {
+      const w = window as any;
+      const connection = await w.EtaxAssist.AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
+      const summary = await connection.request('help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: location.pathname } });
+      w.tp = { connection, sessionId: summary.sessionId };
+      return summary.sessionId as string;
+    },
+    t.taxpayerToken({ sub: 'tp-trace' }),
+  );
   const offer = await agentLog.next<{ offerId: string }>('offer:new');
   await request(agent, 'offer:accept', { offerId: offer.offerId });
   await page.evaluate(async () => {
@@ -88,7 +91,9 @@ run.at('capture the trace');
   mkdirSync(join(import.meta.dirname, 'traces'), { recursive: true });
   writeFileSync(TRACE_FILE, JSON.stringify({ capturedFrom: '/demo/refund.html', viewport: '1280x800', batches: trace }));
   const bytes = trace.reduce((n, b) => n + JSON.stringify(b.events).length, 0);
-  console.log(`trace: ${trace.length} batches over ${((trace.at(-1)?.offsetMs ?? 0) / 1000).toFixed(1)} s, ${(bytes / 1024).toFixed(0)} KB (first batch, the snapshot: ${(JSON.stringify(trace[0]!.events).length / 1024).toFixed(0)} KB) → ${TRACE_FILE}`);
+  console.log(
+    `trace: ${trace.length} batches over ${((trace.at(-1)?.offsetMs ?? 0) / 1000).toFixed(1)} s, ${(bytes / 1024).toFixed(0)} KB (first batch, the snapshot: ${(JSON.stringify(trace[0]!.events).length / 1024).toFixed(0)} KB) → ${TRACE_FILE}`,
+  );
   agent.close();
 }
 await run.done();

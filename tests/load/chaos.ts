@@ -49,7 +49,15 @@ const agents: Agent[] = [];
 const agentCount = Math.ceil(SESSIONS / PER_AGENT) + 1;
 for (let a = 0; a < agentCount; a++) {
   const lane = a === 0 ? agentLane : a === 1 ? slowLane : balancer;
-  const agent = new Agent(await connect(lane.url, staffToken(a), run, true), run, (sessionId) => void taxpayers.get(sessionId)?.share().catch(() => {}));
+  const agent = new Agent(
+    await connect(lane.url, staffToken(a), run, true),
+    run,
+    (sessionId) =>
+      void taxpayers
+        .get(sessionId)
+        ?.share()
+        .catch(() => {}),
+  );
   await ask(agent.socket, 'agent:status', { status: 'available' }, run);
   agents.push(agent);
 }
@@ -58,7 +66,12 @@ const replay = setInterval(() => {
 }, 50);
 for (let i = 0; i < SESSIONS; i++) {
   const tp = new Taxpayer(await connect((i === 0 ? taxpayerLane : balancer).url, taxpayerToken(i), run, true), run);
-  const summary = await ask<{ sessionId: string }>(tp.socket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/demo/refund.html' } }, run);
+  const summary = await ask<{ sessionId: string }>(
+    tp.socket,
+    'help:request',
+    { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/demo/refund.html' } },
+    run,
+  );
   tp.sessionId = summary.sessionId;
   taxpayers.set(summary.sessionId, tp);
   if (i === 0) laneTaxpayer = tp;
@@ -70,8 +83,7 @@ for (let t = 0; t < 60 && held() < SESSIONS; t++) await sleep(1000);
 check('all sessions up', held() === SESSIONS, `${held()} of ${SESSIONS} sessions mirrored`);
 
 /** Sessions whose agent has received mirror events since `since` (ms epoch). */
-const flowingSince = (since: number, only?: string[]) =>
-  (only ?? [...taxpayers.keys()]).filter((id) => (agentOf(id)?.lastEventAt.get(id) ?? 0) > since);
+const flowingSince = (since: number, only?: string[]) => (only ?? [...taxpayers.keys()]).filter((id) => (agentOf(id)?.lastEventAt.get(id) ?? 0) > since);
 async function allFlowAgain(name: string, since: number): Promise<void> {
   const started = Date.now();
   while (Date.now() - started < RECOVERY_S * 1000 && flowingSince(since).length < SESSIONS) await sleep(500);
@@ -82,7 +94,11 @@ async function invariants(name: string): Promise<void> {
   const agentIds = Array.from({ length: agentCount }, (_, a) => `load-agent-${a}`);
   const problems = await checkInvariants(db, PER_AGENT, agentIds, [...taxpayers.keys()]);
   const states = await Promise.all([...taxpayers.keys()].map((id) => db.hGet(`sess:${id}`, 'state')));
-  check(`${name}: nobody assigned twice, loads and queues consistent`, problems.length === 0, problems.length ? problems.slice(0, 3).join('; ') : `${agentIds.length} agents, ${states.filter((s) => s === 'active').length} active sessions`);
+  check(
+    `${name}: nobody assigned twice, loads and queues consistent`,
+    problems.length === 0,
+    problems.length ? problems.slice(0, 3).join('; ') : `${agentIds.length} agents, ${states.filter((s) => s === 'active').length} active sessions`,
+  );
 }
 const recordings = async () => (await Promise.all([...taxpayers.keys()].map((id) => db.xLen(`cb:${id}:rec`)))).reduce((a, b) => a + b, 0);
 
@@ -132,7 +148,11 @@ script.at("3. a taxpayer's network drops");
   await cutting;
   const back = Date.now();
   while (Date.now() - back < RECOVERY_S * 1000 && (agent.lastEventAt.get(tp.sessionId) ?? 0) < back) await sleep(250);
-  check('taxpayer cut: the session resumes', (agent.lastEventAt.get(tp.sessionId) ?? 0) >= back, `mirror back ${(((agent.lastEventAt.get(tp.sessionId) ?? 0) - back) / 1000).toFixed(1)} s after the network; session ${await db.hGet(`sess:${tp.sessionId}`, 'state')}`);
+  check(
+    'taxpayer cut: the session resumes',
+    (agent.lastEventAt.get(tp.sessionId) ?? 0) >= back,
+    `mirror back ${(((agent.lastEventAt.get(tp.sessionId) ?? 0) - back) / 1000).toFixed(1)} s after the network; session ${await db.hGet(`sess:${tp.sessionId}`, 'state')}`,
+  );
 }
 
 // 4. an agent's network drops for 10 s
@@ -151,7 +171,11 @@ script.at("4. an agent's network drops");
   const back = Date.now();
   while (Date.now() - back < RECOVERY_S * 1000 && flowingSince(back, mine).length < mine.length) await sleep(250);
   const kept = (await Promise.all(mine.map((id) => db.hGet(`sess:${id}`, 'agent')))).filter((a) => a === 'load-agent-0').length;
-  check('agent cut: its sessions resume, still its own', flowingSince(back, mine).length === mine.length && kept === mine.length, `${flowingSince(back, mine).length} of ${mine.length} mirrors back, ${kept} still assigned to it`);
+  check(
+    'agent cut: its sessions resume, still its own',
+    flowingSince(back, mine).length === mine.length && kept === mine.length,
+    `${flowingSince(back, mine).length} of ${mine.length} mirrors back, ${kept} still assigned to it`,
+  );
 }
 
 // 5. an agent that does not keep up (backpressure): the others are not held back
@@ -177,7 +201,11 @@ script.at('5. an agent that does not keep up');
   const fresh = mine.filter((id) => (slow.lastSnapshotAt.get(id) ?? 0) >= back).length;
   // a backlog past COBROWSE_MAX_AGENT_BACKLOG is replaced by a fresh mirror; a smaller one (held in
   // the kernel's socket buffers) is delivered as it was
-  check('slow agent: it catches up', flowingSince(back, mine).length === mine.length, `${flowingSince(back, mine).length} of ${mine.length} mirrors live again, ${fresh} of them rebuilt from a fresh snapshot`);
+  check(
+    'slow agent: it catches up',
+    flowingSince(back, mine).length === mine.length,
+    `${flowingSince(back, mine).length} of ${mine.length} mirrors live again, ${fresh} of them rebuilt from a fresh snapshot`,
+  );
 }
 
 script.at('at the end');
@@ -185,11 +213,18 @@ await invariants('at the end');
 const chunksAtEnd = await recordings();
 check('recordings still written after the faults', chunksAtEnd > chunksAtKill, `${chunksAtKill} chunks before the faults, ${chunksAtEnd} at the end`);
 const unclear = run.errors.filter((e) => !/: [A-Z_]+$/.test(e));
-check('every failure was a clear error', unclear.length === 0, `${run.errors.length} refused requests (${[...new Set(run.errors)].slice(0, 4).join(', ') || 'none'}), ${unclear.length} without a code`);
+check(
+  'every failure was a clear error',
+  unclear.length === 0,
+  `${run.errors.length} refused requests (${[...new Set(run.errors)].slice(0, 4).join(', ') || 'none'}), ${unclear.length} without a code`,
+);
 
 // what the instances logged as failed, for the record
 for (const [i, instance] of instances.entries()) {
-  const failures = instance.proc.output().split('\n').filter((line) => line.includes('"level":50'));
+  const failures = instance.proc
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"level":50'));
   const kinds = [...new Set(failures.map((line) => /"msg":"([^"]*)"/.exec(line)?.[1] ?? line.slice(0, 120)))];
   if (failures.length) console.log(`instance ${i + 1}: ${failures.length} errors logged: ${kinds.join(' | ')}`);
   const internal = failures.find((line) => line.includes('socket request failed'));

@@ -63,7 +63,12 @@ async function runAgainst(count: number) {
   for (let i = 0; i < SESSIONS; i++) {
     const tp = new Taxpayer(await connect(urlFor(i + 1), taxpayerToken(i), run), run);
     askedAt.set(`load-tp-${i}`, Date.now());
-    const summary = await ask<{ sessionId: string }>(tp.socket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/demo/refund.html' } }, run);
+    const summary = await ask<{ sessionId: string }>(
+      tp.socket,
+      'help:request',
+      { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/demo/refund.html' } },
+      run,
+    );
     tp.sessionId = summary.sessionId;
     taxpayers.set(summary.sessionId, tp);
     if (i % RAMP_PER_S === RAMP_PER_S - 1) await sleep(1000);
@@ -151,10 +156,16 @@ for (const count of INSTANCE_COUNTS) {
   console.log(JSON.stringify(row));
   rows.push(row);
 }
-console.log(`\n${SESSIONS} co-browsing + chat sessions (trace ${trace.batches.length} batches / ${(traceLengthMs / 1000).toFixed(0)} s, looped), ${PER_AGENT} per agent, ${DECLINE_PCT}% declined first, control click and chat every 5 s per session; ${WINDOW_S} s window; latencies p50 / p99 ms\n`);
-console.log('| instances | sessions held | help → offer | accept → mirror | mirror | control | chat | CPU % per instance | RSS MB per instance | Redis CPU % | Redis ops/s | errors |');
+console.log(
+  `\n${SESSIONS} co-browsing + chat sessions (trace ${trace.batches.length} batches / ${(traceLengthMs / 1000).toFixed(0)} s, looped), ${PER_AGENT} per agent, ${DECLINE_PCT}% declined first, control click and chat every 5 s per session; ${WINDOW_S} s window; latencies p50 / p99 ms\n`,
+);
+console.log(
+  '| instances | sessions held | help → offer | accept → mirror | mirror | control | chat | CPU % per instance | RSS MB per instance | Redis CPU % | Redis ops/s | errors |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
-  console.log(`| ${r.instances} | ${r.sessionsHeld} | ${r.helpToOffer} | ${r.acceptToMirror} | ${r.mirror} | ${r.control} | ${r.chat} | ${r.cpuPctPerInstance} | ${r.rssMbPerInstance} | ${r.redisCpuPct} | ${r.redisOpsPerS} | ${r.errorsTotal} |`);
+  console.log(
+    `| ${r.instances} | ${r.sessionsHeld} | ${r.helpToOffer} | ${r.acceptToMirror} | ${r.mirror} | ${r.control} | ${r.chat} | ${r.cpuPctPerInstance} | ${r.rssMbPerInstance} | ${r.redisCpuPct} | ${r.redisOpsPerS} | ${r.errorsTotal} |`,
+  );
 }
 await script.done();

@@ -16,7 +16,9 @@ export const STAFF_SECRET = 'load-staff-secret-'.padEnd(48, 's');
 export const PORTAL_SECRET = 'load-portal-secret-'.padEnd(48, 'p');
 export const DECLINE_PCT = Number(process.env.LOAD_DECLINE_PCT ?? 10);
 
-export interface Trace { batches: { offsetMs: number; events: { timestamp: number }[] }[] }
+export interface Trace {
+  batches: { offsetMs: number; events: { timestamp: number }[] }[];
+}
 export const trace = JSON.parse(readFileSync(TRACE_FILE, 'utf8')) as Trace;
 export const traceLengthMs = trace.batches.at(-1)!.offsetMs + 1000;
 
@@ -31,7 +33,11 @@ export const percentile = (values: number[], p: number): number => {
 };
 
 export const staffToken = (i: number) =>
-  jwt.sign({ sub: `load-agent-${i}`, role: 'agent', name: `Agent ${i}`, languages: ['zh', 'en'], topics: ['refund'] }, STAFF_SECRET, { issuer: 'etax-assist', audience: 'etax-assist', expiresIn: 7200 });
+  jwt.sign({ sub: `load-agent-${i}`, role: 'agent', name: `Agent ${i}`, languages: ['zh', 'en'], topics: ['refund'] }, STAFF_SECRET, {
+    issuer: 'etax-assist',
+    audience: 'etax-assist',
+    expiresIn: 7200,
+  });
 export const taxpayerToken = (i: number) =>
   jwt.sign({ sub: `load-tp-${i}`, role: 'taxpayer', name: `Taxpayer ${i}` }, PORTAL_SECRET, { issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 7200 });
 
@@ -64,20 +70,23 @@ export const connect = (url: string, token: string, run: Run, reconnect = false)
     });
   });
 export const ask = <T>(socket: Socket, name: string, payload: unknown, run: Run): Promise<T> =>
-  socket.timeout(15_000).emitWithAck(name, payload).then(
-    (ack: { ok: boolean; result: T; error?: { code: string; message: string } }) => {
-      if (!ack.ok) {
-        run.error(`${name}: ${ack.error?.code}`);
-        throw new Error(`${name}: ${ack.error?.code} ${ack.error?.message}`);
-      }
-      return ack.result;
-    },
-    (error: unknown) => {
-      // no answer at all: the one kind of failure a client cannot act on
-      run.error(`${name}: no answer`);
-      throw error;
-    },
-  );
+  socket
+    .timeout(15_000)
+    .emitWithAck(name, payload)
+    .then(
+      (ack: { ok: boolean; result: T; error?: { code: string; message: string } }) => {
+        if (!ack.ok) {
+          run.error(`${name}: ${ack.error?.code}`);
+          throw new Error(`${name}: ${ack.error?.code} ${ack.error?.message}`);
+        }
+        return ack.result;
+      },
+      (error: unknown) => {
+        // no answer at all: the one kind of failure a client cannot act on
+        run.error(`${name}: no answer`);
+        throw error;
+      },
+    );
 
 /** One simulated agent: declines some offers, accepts the rest, watches, controls and chats. */
 export class Agent {
@@ -86,7 +95,11 @@ export class Agent {
   readonly lastEventAt = new Map<string, number>();
   readonly lastSnapshotAt = new Map<string, number>();
   readonly #declined = new Set<string>();
-  constructor(readonly socket: Socket, readonly run: Run, readonly onSession: (sessionId: string) => void) {
+  constructor(
+    readonly socket: Socket,
+    readonly run: Run,
+    readonly onSession: (sessionId: string) => void,
+  ) {
     socket.on('offer:new', (o: { offerId: string; session: { sessionId: string } }) => void this.#offer(o.offerId, o.session.sessionId));
     // back after a reconnect (any instance): the console watches its mirrors again
     socket.io.on('reconnect', () => {
@@ -131,7 +144,10 @@ export class Taxpayer {
   #seq = 0;
   #replay: { started: number; next: number; loop: number } | undefined;
   readonly controlSent = new Map<number, number>();
-  constructor(readonly socket: Socket, readonly run: Run) {
+  constructor(
+    readonly socket: Socket,
+    readonly run: Run,
+  ) {
     // back after a reconnect (any instance): the page's recorder starts over with a fresh snapshot
     socket.io.on('reconnect', () => {
       if (!this.#replay) return;
@@ -193,20 +209,38 @@ export class Taxpayer {
 }
 
 /** `count` instances, each its own process, stopped by the script run however it ends. */
-export async function spawnInstances(count: number, redisUrl: string, databaseUrl: string, perAgent: number, script: ScriptRun): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
+export async function spawnInstances(
+  count: number,
+  redisUrl: string,
+  databaseUrl: string,
+  perAgent: number,
+  script: ScriptRun,
+): Promise<{ url: string; proc: ServiceProcess; dataDir: string }[]> {
   const out = [];
   for (let i = 1; i <= count; i++) {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-load-'));
-    const proc = script.service(spawnService({
-      NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', DATA_DIR: dataDir, REDIS_URL: redisUrl, DATABASE_URL: databaseUrl,
-      INSTANCE_ID: `load-${i}`, STAFF_JWT_SECRET: STAFF_SECRET, PORTAL_JWT_SECRET: PORTAL_SECRET,
-      MEDIASOUP_WORKER_BIN: workerBin(), MEDIASOUP_NUM_WORKERS: '1', MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-      DISPATCH_TEXT_SESSIONS_PER_AGENT: String(perAgent),
-    }), `instance ${i}`);
+    const proc = script.service(
+      spawnService({
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DATA_DIR: dataDir,
+        REDIS_URL: redisUrl,
+        DATABASE_URL: databaseUrl,
+        INSTANCE_ID: `load-${i}`,
+        STAFF_JWT_SECRET: STAFF_SECRET,
+        PORTAL_JWT_SECRET: PORTAL_SECRET,
+        MEDIASOUP_WORKER_BIN: workerBin(),
+        MEDIASOUP_NUM_WORKERS: '1',
+        MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+        DISPATCH_TEXT_SESSIONS_PER_AGENT: String(perAgent),
+      }),
+      `instance ${i}`,
+    );
     await proc.waitFor('agent console', 30_000);
     out.push({ url: `http://127.0.0.1:${port}`, proc, dataDir });
   }
   return out;
 }
-

@@ -59,29 +59,49 @@ export class Dashboard {
     const waiting = m.queues.reduce((n, q) => n + q.waiting, 0);
     const longest = Math.max(0, ...m.queues.map((q) => q.longestWaitS));
     const table = (head: string[], rows: (string | number | HTMLElement)[][]) =>
-      el('table', {},
+      el(
+        'table',
+        {},
         el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))),
-        el('tbody', {}, ...(rows.length > 0
-          ? rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, typeof c === 'object' ? c : String(c)))))
-          : [el('tr', {}, el('td', { className: 'empty', colSpan: head.length, textContent: t('supervisor.none') }))])),
+        el(
+          'tbody',
+          {},
+          ...(rows.length > 0
+            ? rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, typeof c === 'object' ? c : String(c)))))
+            : [el('tr', {}, el('td', { className: 'empty', colSpan: head.length, textContent: t('supervisor.none') }))]),
+        ),
       );
     const agentActions = (id: string) =>
-      el('div', { className: 'row' },
+      el(
+        'div',
+        { className: 'row' },
         button(t('status.away'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'away' }))),
         button(t('status.offline'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'offline' }))),
       );
     const available = m.agents.filter((a) => a.state === 'available');
     const sessionActions = (sessionId: string) => {
-      const target = el('select', { ariaLabel: t('supervisor.reassignTo') }, el('option', { value: '', textContent: t('supervisor.queue') }), ...available.map((a) => el('option', { value: a.id, textContent: a.name })));
-      return el('div', { className: 'row' },
+      const target = el(
+        'select',
+        { ariaLabel: t('supervisor.reassignTo') },
+        el('option', { value: '', textContent: t('supervisor.queue') }),
+        ...available.map((a) => el('option', { value: a.id, textContent: a.name })),
+      );
+      return el(
+        'div',
+        { className: 'row' },
         button(t('supervisor.monitor'), () => void this.#monitor(sessionId), 'primary'),
         button(t('supervisor.join'), () => void this.#join(sessionId)),
         target,
-        button(t('supervisor.reassign'), () => void this.#do(() => this.connection.request('supervisor:reassign', target.value ? { sessionId, agentId: target.value } : { sessionId }))),
+        button(
+          t('supervisor.reassign'),
+          () => void this.#do(() => this.connection.request('supervisor:reassign', target.value ? { sessionId, agentId: target.value } : { sessionId })),
+        ),
       );
     };
     this.#live.replaceChildren(
-      el('div', { className: 'tiles-row' },
+      el(
+        'div',
+        { className: 'tiles-row' },
         tile(t('supervisor.waiting'), waiting),
         tile(t('supervisor.longest'), longest),
         tile(t('supervisor.active'), m.active.length),
@@ -89,44 +109,98 @@ export class Dashboard {
         tile(t('supervisor.escalations'), m.today.escalations),
         tile(t('supervisor.abandoned'), m.today.abandoned),
       ),
-      el('div', { className: 'trends' },
-        trendChart(m.trend.map((p) => ({ at: p.at, value: p.waiting })), t('supervisor.trendWaiting')),
-        trendChart(m.trend.map((p) => ({ at: p.at, value: p.longestWaitS })), t('supervisor.trendLongest')),
+      el(
+        'div',
+        { className: 'trends' },
+        trendChart(
+          m.trend.map((p) => ({ at: p.at, value: p.waiting })),
+          t('supervisor.trendWaiting'),
+        ),
+        trendChart(
+          m.trend.map((p) => ({ at: p.at, value: p.longestWaitS })),
+          t('supervisor.trendLongest'),
+        ),
       ),
-      el('p', { className: 'outcomes', textContent: t('supervisor.outcomesLine', { outcomes: Object.entries(m.today.outcomes).map(([o, n]) => `${t(`outcome.${o}`)} ${n}`).join(' · ') || '—', hours: m.today.sessionHours }) }),
+      el('p', {
+        className: 'outcomes',
+        textContent: t('supervisor.outcomesLine', {
+          outcomes:
+            Object.entries(m.today.outcomes)
+              .map(([o, n]) => `${t(`outcome.${o}`)} ${n}`)
+              .join(' · ') || '—',
+          hours: m.today.sessionHours,
+        }),
+      }),
       el('h2', { textContent: t('supervisor.queues') }),
       table(
-        [t('supervisor.queueName'), t('supervisor.waiting'), t('supervisor.longest'), t('supervisor.averageWait'), t('supervisor.serviceLevel'), t('supervisor.answered'), t('supervisor.abandoned')],
-        m.queues.filter((q) => q.waiting > 0 || q.answered > 0 || q.abandoned > 0).map((q) => [
-          `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${t(`tier.${q.tier}`)}`, q.waiting, q.longestWaitS, q.averageWaitS, q.serviceLevelPct ?? '—', q.answered, q.abandoned,
-        ]),
+        [
+          t('supervisor.queueName'),
+          t('supervisor.waiting'),
+          t('supervisor.longest'),
+          t('supervisor.averageWait'),
+          t('supervisor.serviceLevel'),
+          t('supervisor.answered'),
+          t('supervisor.abandoned'),
+        ],
+        m.queues
+          .filter((q) => q.waiting > 0 || q.answered > 0 || q.abandoned > 0)
+          .map((q) => [
+            `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${t(`tier.${q.tier}`)}`,
+            q.waiting,
+            q.longestWaitS,
+            q.averageWaitS,
+            q.serviceLevelPct ?? '—',
+            q.answered,
+            q.abandoned,
+          ]),
       ),
       el('h2', { textContent: t('supervisor.halls') }),
       m.halls.length === 0
         ? el('p', { className: 'empty', textContent: t('supervisor.noHalls') })
-        : table([t('supervisor.hall'), t('supervisor.waiting'), t('supervisor.active'), t('supervisor.kiosks')], m.halls.map((h) => [h.hall, h.waiting, h.active, h.kiosks.join(', ')])),
+        : table(
+            [t('supervisor.hall'), t('supervisor.waiting'), t('supervisor.active'), t('supervisor.kiosks')],
+            m.halls.map((h) => [h.hall, h.waiting, h.active, h.kiosks.join(', ')]),
+          ),
       el('h2', { textContent: t('supervisor.instances') }),
       table(
         [t('supervisor.instance'), t('supervisor.rooms'), t('supervisor.sockets'), t('supervisor.instanceState'), t('supervisor.heartbeat'), ''],
         m.instances.map((i) => [
-          i.id, i.rooms, i.sockets, i.draining ? t('supervisor.draining') : t('supervisor.serving'), Math.max(0, Math.round((Date.parse(m.at) - i.at) / 1000)),
+          i.id,
+          i.rooms,
+          i.sockets,
+          i.draining ? t('supervisor.draining') : t('supervisor.serving'),
+          Math.max(0, Math.round((Date.parse(m.at) - i.at) / 1000)),
           i.draining ? '' : this.#drainButton(i.id),
         ]),
       ),
       el('h2', { textContent: t('supervisor.agents') }),
-      table([t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''], m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)])),
+      table(
+        [t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''],
+        m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)]),
+      ),
       el('h2', { textContent: t('supervisor.sessions') }),
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
-        m.active.map((s) => [s.hall ? `${s.taxpayerName}（${s.hall} · ${s.kioskId}）` : s.taxpayerName, s.agentName, t(`topic.${s.topic}`), t(`state.${s.state}`), s.durationS, sessionActions(s.sessionId)]),
+        m.active.map((s) => [
+          s.hall ? `${s.taxpayerName}（${s.hall} · ${s.kioskId}）` : s.taxpayerName,
+          s.agentName,
+          t(`topic.${s.topic}`),
+          t(`state.${s.state}`),
+          s.durationS,
+          sessionActions(s.sessionId),
+        ]),
       ),
       el('h2', { textContent: t('supervisor.recent') }),
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.outcome'), t('supervisor.rating'), t('supervisor.ended'), ''],
         m.recent.map((r) => [
-          r.taxpayerName, r.agentName, t(`topic.${r.topic}`), r.outcome ? t(`outcome.${r.outcome}`) : '—',
+          r.taxpayerName,
+          r.agentName,
+          t(`topic.${r.topic}`),
+          r.outcome ? t(`outcome.${r.outcome}`) : '—',
           r.rating !== undefined ? ratingCell({ score: r.rating, comment: r.ratingComment }) : '—',
-          formatTime(r.endedAt), button(t('replay.open'), () => void this.#openReplay(r.sessionId, r.rating !== undefined ? { score: r.rating, comment: r.ratingComment } : undefined)),
+          formatTime(r.endedAt),
+          button(t('replay.open'), () => void this.#openReplay(r.sessionId, r.rating !== undefined ? { score: r.rating, comment: r.ratingComment } : undefined)),
         ]),
       ),
       el('p', { className: 'updated', textContent: formatTime(m.at) }),
@@ -136,28 +210,37 @@ export class Dashboard {
   /** Draining takes an instance out of service: asked twice (within 5 s), so a stray click does not. */
   #drainButton(instanceId: string): HTMLElement {
     const confirming = this.#confirmDrain === instanceId;
-    return button(confirming ? t('supervisor.confirmDrain') : t('supervisor.drain'), () => {
-      if (!confirming) {
-        this.#confirmDrain = instanceId;
-        setTimeout(() => {
-          if (this.#confirmDrain === instanceId) this.#confirmDrain = undefined;
-        }, 5000);
-        if (this.#latest) this.render(this.#latest);
-        return;
-      }
-      this.#confirmDrain = undefined;
-      void this.#do(async () => {
-        await this.connection.request('supervisor:drain-instance', { instanceId });
-        this.#say(t('supervisor.drained', { id: instanceId }));
-      });
-    }, confirming ? 'danger' : '');
+    return button(
+      confirming ? t('supervisor.confirmDrain') : t('supervisor.drain'),
+      () => {
+        if (!confirming) {
+          this.#confirmDrain = instanceId;
+          setTimeout(() => {
+            if (this.#confirmDrain === instanceId) this.#confirmDrain = undefined;
+          }, 5000);
+          if (this.#latest) this.render(this.#latest);
+          return;
+        }
+        this.#confirmDrain = undefined;
+        void this.#do(async () => {
+          await this.connection.request('supervisor:drain-instance', { instanceId });
+          this.#say(t('supervisor.drained', { id: instanceId }));
+        });
+      },
+      confirming ? 'danger' : '',
+    );
   }
 
   async #openReplay(sessionId: string, rating: SessionRating | undefined): Promise<void> {
-    const view = new ReplayView(this.connection, sessionId, () => {
-      this.#replay.replaceChildren();
-      this.#replayView = undefined;
-    }, rating);
+    const view = new ReplayView(
+      this.connection,
+      sessionId,
+      () => {
+        this.#replay.replaceChildren();
+        this.#replayView = undefined;
+      },
+      rating,
+    );
     this.#replayView = view;
     this.#replay.replaceChildren(view.element);
     await this.#do(() => view.load());
@@ -168,9 +251,21 @@ export class Dashboard {
     await this.#stopWatching();
     await this.#do(async () => {
       const card = await this.connection.request('supervisor:observe', { sessionId, mode: 'join' });
-      const panel = new SessionPanel(this.connection, card, (message) => this.#say(message), () => void this.#stopWatching(), this.catalog, { observer: true });
+      const panel = new SessionPanel(
+        this.connection,
+        card,
+        (message) => this.#say(message),
+        () => void this.#stopWatching(),
+        this.catalog,
+        { observer: true },
+      );
       this.#watch.replaceChildren(
-        el('div', { className: 'row' }, el('h2', { text: tl('supervisor.joined') }), button(tl('supervisor.leave'), () => void this.#stopWatching())),
+        el(
+          'div',
+          { className: 'row' },
+          el('h2', { text: tl('supervisor.joined') }),
+          button(tl('supervisor.leave'), () => void this.#stopWatching()),
+        ),
         panel.element,
       );
       this.#watch.hidden = false;
@@ -186,7 +281,12 @@ export class Dashboard {
       const mirror = el('div', { className: 'mirror' });
       const tiles = el('div', { className: 'tiles monitor-tiles' });
       this.#watch.replaceChildren(
-        el('div', { className: 'row' }, el('h2', { text: tl('supervisor.monitoring') }), button(tl('supervisor.stopMonitoring'), () => void this.#stopWatching())),
+        el(
+          'div',
+          { className: 'row' },
+          el('h2', { text: tl('supervisor.monitoring') }),
+          button(tl('supervisor.stopMonitoring'), () => void this.#stopWatching()),
+        ),
         el('div', { className: 'panel-main monitor' }, el('div', { className: 'mirror-column' }, mirror), el('div', { className: 'side-column' }, tiles)),
       );
       this.#watch.hidden = false;
@@ -232,7 +332,9 @@ export class Dashboard {
 
 /** A rating as supervisors read it: the score out of five, and what the taxpayer wrote. */
 function ratingCell(rating: SessionRating): HTMLElement {
-  return el('div', { className: 'rating' },
+  return el(
+    'div',
+    { className: 'rating' },
     el('span', { className: 'score', textContent: formatRating(rating.score) }),
     // the taxpayer's own words: text, never markup; long ones are cut short here, whole in the replay
     rating.comment ? el('q', { className: 'comment', textContent: rating.comment, title: rating.comment }) : undefined,

@@ -48,8 +48,12 @@ export class ReplayView {
     this.#speeds = new Map(REPLAY_SPEEDS.map((speed) => [speed, button(`${speed}×`, () => this.#setSpeed(speed), 'speed')]));
     const speedGroup = el('div', { className: 'speeds', role: 'group', label: tl('replay.speed') }, ...this.#speeds.values());
     this.#setSpeed(this.#player.speed);
-    this.element = el('section', { className: 'replay' },
-      el('div', { className: 'row' },
+    this.element = el(
+      'section',
+      { className: 'replay' },
+      el(
+        'div',
+        { className: 'row' },
         el('h2', { text: tl('replay.title') }),
         button(tl('replay.play'), () => this.#player.play(), 'primary'),
         button(tl('replay.pause'), () => this.#player.pause()),
@@ -69,7 +73,9 @@ export class ReplayView {
   }
 
   #ratingLine({ score, comment }: SessionRating): HTMLElement {
-    return el('p', { className: 'replay-rating' },
+    return el(
+      'p',
+      { className: 'replay-rating' },
       el('strong', { text: tl('replay.rating') }),
       el('span', { className: 'score', textContent: ` ${formatRating(score)} ` }),
       // the taxpayer's own words: text, never markup
@@ -117,7 +123,9 @@ export class ReplayView {
   #renderTimeline(): void {
     this.#list.replaceChildren(
       ...timelineRows(this.#player.timeline).map((row) =>
-        el('li', { className: `entry ${row.entry.kind}${row.refusedFor === undefined ? '' : ' refused'}` },
+        el(
+          'li',
+          { className: `entry ${row.entry.kind}${row.refusedFor === undefined ? '' : ' refused'}` },
           button(clock(row.entry.offset), () => this.#player.seek(row.entry.offset)),
           el('span', { textContent: ` ${describeRow(row)}` }),
         ),

@@ -1,4 +1,14 @@
-import { AssistError, AudioLevelMeter, ChatClient, MediaCall, MirrorViewer, PAGE_SNAPSHOT_TYPE, showPageSnapshot, type AssistConnection, type ViewerTool } from '@etax-assist/client-sdk';
+import {
+  AssistError,
+  AudioLevelMeter,
+  ChatClient,
+  MediaCall,
+  MirrorViewer,
+  PAGE_SNAPSHOT_TYPE,
+  showPageSnapshot,
+  type AssistConnection,
+  type ViewerTool,
+} from '@etax-assist/client-sdk';
 import { sessionIs, type Catalog, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
 import { errorText, formatDate, t } from '../i18n.js';
@@ -62,16 +72,18 @@ export class SessionPanel {
       'section',
       { className: 'session-panel', dataset: { sessionId: card.sessionId } },
       this.#renderCard(),
-      el('div', { className: 'panel-main' },
-        el('div', { className: 'mirror-column' },
-          el('div', { className: 'toolbar', role: 'toolbar' }, ...this.#toolButtons()),
-          this.#mirrorState,
-          this.#mirrorBox,
-        ),
+      el(
+        'div',
+        { className: 'panel-main' },
+        el('div', { className: 'mirror-column' }, el('div', { className: 'toolbar', role: 'toolbar' }, ...this.#toolButtons()), this.#mirrorState, this.#mirrorBox),
         // the side column never scrolls the page: call on top, then chat / hand-over / history
         // as tabs (each scrolls inside), the session's actions always at the bottom
-        el('div', { className: 'side-column' },
-          el('section', { className: 'call-box' },
+        el(
+          'div',
+          { className: 'side-column' },
+          el(
+            'section',
+            { className: 'call-box' },
             el('div', { className: 'call-head' }, el('h3', { text: tl('call.title') }), this.#callState),
             this.#tiles,
             this.#meters,
@@ -96,16 +108,22 @@ export class SessionPanel {
     void this.#loadHistory();
     this.#chat.on('message', (m) => {
       const attachment = m.attachment;
-      const content = attachment?.type === PAGE_SNAPSHOT_TYPE
-        ? button(`🖼 ${attachment.name}`, () => void this.#do(async () => this.#showSnapshot(await this.#chat.text(attachment))), 'attachment snapshot')
-        : attachment
-        ? button(`📎 ${attachment.name} (${Math.ceil(attachment.size / 1024)} KB)`, () => void this.#do(async () => {
-            const url = await this.#chat.open(attachment);
-            const link = el('a', { href: url, download: attachment.name });
-            link.click();
-            setTimeout(() => URL.revokeObjectURL(url), 60_000);
-          }), 'attachment')
-        : m.text;
+      const content =
+        attachment?.type === PAGE_SNAPSHOT_TYPE
+          ? button(`🖼 ${attachment.name}`, () => void this.#do(async () => this.#showSnapshot(await this.#chat.text(attachment))), 'attachment snapshot')
+          : attachment
+            ? button(
+                `📎 ${attachment.name} (${Math.ceil(attachment.size / 1024)} KB)`,
+                () =>
+                  void this.#do(async () => {
+                    const url = await this.#chat.open(attachment);
+                    const link = el('a', { href: url, download: attachment.name });
+                    link.click();
+                    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+                  }),
+                'attachment',
+              )
+            : m.text;
       this.#messages.append(el('li', { className: m.from.role === 'taxpayer' ? 'theirs' : 'mine' }, el('span', { className: 'who', textContent: `${m.from.name}：` }), content));
       this.#messages.scrollTop = this.#messages.scrollHeight;
     });
@@ -120,11 +138,18 @@ export class SessionPanel {
   #showSnapshot(json: string): void {
     const stage = el('div', { className: 'snapshot-stage' });
     let close = (): void => {};
-    const dialog = el('div', { className: 'snapshot-dialog', role: 'dialog' },
-      el('div', { className: 'row' }, el('strong', { text: tl('chat.pageSnapshot') }), button(tl('chat.close'), () => {
-        close();
-        dialog.remove();
-      })),
+    const dialog = el(
+      'div',
+      { className: 'snapshot-dialog', role: 'dialog' },
+      el(
+        'div',
+        { className: 'row' },
+        el('strong', { text: tl('chat.pageSnapshot') }),
+        button(tl('chat.close'), () => {
+          close();
+          dialog.remove();
+        }),
+      ),
       stage,
     );
     this.element.append(dialog);
@@ -133,16 +158,21 @@ export class SessionPanel {
 
   #chatForm(): HTMLElement {
     const input = el('input', { name: 'message', maxLength: 2000, autocomplete: 'off', placeholder: tl('chat.placeholder') });
-    return el('form', {
-      className: 'chat-form',
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault();
-        const text = input.value.trim();
-        if (!text) return;
-        input.value = '';
-        void this.#do(() => this.#chat.send(text));
+    return el(
+      'form',
+      {
+        className: 'chat-form',
+        onsubmit: (event: SubmitEvent) => {
+          event.preventDefault();
+          const text = input.value.trim();
+          if (!text) return;
+          input.value = '';
+          void this.#do(() => this.#chat.send(text));
+        },
       },
-    }, input, el('button', { type: 'submit', className: 'primary', text: tl('chat.send') }));
+      input,
+      el('button', { type: 'submit', className: 'primary', text: tl('chat.send') }),
+    );
   }
 
   #fail(error: unknown): void {
@@ -161,7 +191,9 @@ export class SessionPanel {
     const c = this.card;
     const entry = c.entry.kind === 'portal' ? tl('entry.portal', { page: c.entry.page }) : tl('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
     const row = (label: Label, value: Label, className = '') => el('div', { className }, el('dt', { text: label }), el('dd', { text: value || '—' }));
-    return el('dl', { className: 'taxpayer-card' },
+    return el(
+      'dl',
+      { className: 'taxpayer-card' },
       row(tl('card.taxpayer'), c.taxpayer.name),
       row(tl('card.taxpayerId'), c.taxpayer.taxpayerId),
       row(tl('card.company'), c.taxpayer.company),
@@ -308,7 +340,12 @@ export class SessionPanel {
     }
     this.#history.replaceChildren(
       ...entries.map((e) =>
-        el('li', {}, el('strong', { textContent: `${formatDate(e.at)} · ${t(`topic.${e.topic}`)} · ${e.agentName}` }), el('span', { textContent: ` ${t(`outcome.${e.outcome}`)} ${e.notes}` })),
+        el(
+          'li',
+          {},
+          el('strong', { textContent: `${formatDate(e.at)} · ${t(`topic.${e.topic}`)} · ${e.agentName}` }),
+          el('span', { textContent: ` ${t(`outcome.${e.outcome}`)} ${e.notes}` }),
+        ),
       ),
     );
   }
@@ -348,17 +385,21 @@ export class SessionPanel {
       const outcome = el('select', { name: 'outcome' }, ...this.catalog.outcomes.map(({ id }) => el('option', { value: id, text: tl(`outcome.${id}`) })));
       this.#handover.replaceChildren();
       this.#actions.replaceChildren(
-        el('form', {
-          className: 'wrap-up',
-          onsubmit: (event: SubmitEvent) => {
-            event.preventDefault();
-            void this.#do(() => this.connection.request('session:wrap-up', { sessionId: id, notes: notes.value, outcome: outcome.value }));
+        el(
+          'form',
+          {
+            className: 'wrap-up',
+            onsubmit: (event: SubmitEvent) => {
+              event.preventDefault();
+              void this.#do(() => this.connection.request('session:wrap-up', { sessionId: id, notes: notes.value, outcome: outcome.value }));
+            },
           },
-        },
           el('h3', { text: tl('wrapUp.title') }),
           this.#wrapTimer,
           el('label', {}, tl('wrapUp.notes'), notes),
-          el('div', { className: 'row' },
+          el(
+            'div',
+            { className: 'row' },
             el('label', { className: 'inline' }, tl('wrapUp.outcome'), outcome),
             el('button', { type: 'submit', className: 'primary', text: tl('wrapUp.submit') }),
           ),
@@ -374,20 +415,33 @@ export class SessionPanel {
     const topic = el('select', { name: 'topic' }, ...this.catalog.topics.map(({ id }) => el('option', { value: id, text: tl(`topic.${id}`) })));
     this.#handover.replaceChildren(
       el('label', {}, tl('actions.note'), note),
-      el('div', { className: 'row' },
+      el(
+        'div',
+        { className: 'row' },
         button(tl('actions.escalate'), () => void this.#do(() => this.connection.request('session:escalate', { sessionId: id, note: note.value }))),
       ),
-      el('div', { className: 'row' },
+      el(
+        'div',
+        { className: 'row' },
         el('label', { className: 'inline' }, tl('actions.transferTo'), language, topic),
-        button(tl('actions.transfer'), () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value }))),
+        button(
+          tl('actions.transfer'),
+          () => void this.#do(() => this.connection.request('session:transfer', { sessionId: id, note: note.value, language: language.value, topic: topic.value })),
+        ),
       ),
     );
     this.#actions.replaceChildren(
-      el('div', { className: 'row' },
-        button(tl('actions.leave'), () => void this.#do(async () => {
-          await this.connection.request('session:leave', { sessionId: id });
-          this.onClosed(id);
-        })),
+      el(
+        'div',
+        { className: 'row' },
+        button(
+          tl('actions.leave'),
+          () =>
+            void this.#do(async () => {
+              await this.connection.request('session:leave', { sessionId: id });
+              this.onClosed(id);
+            }),
+        ),
         button(tl('actions.end'), () => void this.#do(() => this.connection.request('session:end', { sessionId: id })), 'danger'),
       ),
     );

@@ -95,32 +95,39 @@ export class Workspace {
     const select = el('select', { className: 'status-select', ariaLabel: t('statusLabel') });
     // available but held out of routing (wrap-up, no capacity left) says so in the one place
     // that shows the status, instead of "available" beside a badge that contradicts it
-    const held = state?.status === 'available' ? [state.wrapUp && t('status.held.wrapUp'), state.busy && t('status.held.atCapacity')].filter((why): why is string => typeof why === 'string') : [];
+    const held =
+      state?.status === 'available'
+        ? [state.wrapUp && t('status.held.wrapUp'), state.busy && t('status.held.atCapacity')].filter((why): why is string => typeof why === 'string')
+        : [];
     select.dataset.held = String(held.length > 0);
     for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
       const text = status === 'available' && held.length > 0 ? t('status.availableHeld', { why: held.join(t('status.held.and')) }) : t(`status.${status}`);
       select.append(el('option', { value: status, textContent: text, selected: state?.status === status }));
     }
     select.addEventListener('change', () => {
-      this.connection.request('agent:status', { status: select.value as AgentStatus }).then((s) => {
-        this.#agentState = s;
-        this.#renderStatus();
-        this.#renderTabs();
-      }, (e: unknown) => this.#fail(e));
+      this.connection.request('agent:status', { status: select.value as AgentStatus }).then(
+        (s) => {
+          this.#agentState = s;
+          this.#renderStatus();
+          this.#renderTabs();
+        },
+        (e: unknown) => this.#fail(e),
+      );
     });
     const code = el('input', { name: 'code', inputMode: 'numeric', pattern: '[0-9]{6}', maxLength: 6, placeholder: t('code.placeholder'), ariaLabel: t('code.placeholder') });
-    const join = el('form', {
-      className: 'join-code',
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault();
-        void this.#joinByCode(code.value.trim());
+    const join = el(
+      'form',
+      {
+        className: 'join-code',
+        onsubmit: (event: SubmitEvent) => {
+          event.preventDefault();
+          void this.#joinByCode(code.value.trim());
+        },
       },
-    }, code, el('button', { type: 'submit', textContent: t('code.join') }));
-    this.#statusBar.replaceChildren(
-      select,
-      el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }),
-      join,
+      code,
+      el('button', { type: 'submit', textContent: t('code.join') }),
     );
+    this.#statusBar.replaceChildren(select, el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }), join);
   }
 
   #renderOffers(): void {
@@ -129,13 +136,17 @@ export class Workspace {
       ...[...this.#open.values()].map(({ offer, deadline }) => {
         const s = offer.session;
         const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
-        return el('article', { className: 'offer', dataset: { offerId: offer.offerId } },
+        return el(
+          'article',
+          { className: 'offer', dataset: { offerId: offer.offerId } },
           el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
           el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
           s.priority !== 'normal' ? el('p', { className: 'priority', textContent: `${t('card.priority')} · ${t(`priority.${s.priority}`)}` }) : undefined,
           s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
           el('p', { className: 'countdown', textContent: t('offer.expiresIn', { s: seconds }) }),
-          el('div', { className: 'row' },
+          el(
+            'div',
+            { className: 'row' },
             button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary'),
             button(t('offer.decline'), () => {
               this.connection.request('offer:decline', { offerId: offer.offerId }).catch((e: unknown) => this.#fail(e));
@@ -159,7 +170,13 @@ export class Workspace {
 
   #addSession(card: import('@etax-assist/protocol').SessionCard, show = true): void {
     if (!this.#sessions.has(card.sessionId)) {
-      const panel = new SessionPanel(this.connection, card, (m) => this.#say(m), (id) => this.#close(id), this.catalog);
+      const panel = new SessionPanel(
+        this.connection,
+        card,
+        (m) => this.#say(m),
+        (id) => this.#close(id),
+        this.catalog,
+      );
       this.#sessions.set(card.sessionId, panel);
       this.#panels.append(panel.element);
     }

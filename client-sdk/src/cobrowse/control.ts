@@ -17,12 +17,15 @@ function setNativeValue(element: Native, value: string): void {
 function fire(element: Element, type: string, init: EventInit & Record<string, unknown> = {}): void {
   const view = element.ownerDocument.defaultView ?? window;
   const base = { bubbles: true, cancelable: true, composed: true, ...init };
-  const event =
-    type.startsWith('pointer') ? new view.PointerEvent(type, { ...base, view, pointerType: 'mouse', isPrimary: true })
-    : type.startsWith('mouse') || type === 'click' ? new view.MouseEvent(type, { ...base, view })
-    : type.startsWith('key') ? new view.KeyboardEvent(type, base)
-    : type === 'input' ? new view.InputEvent(type, base)
-    : new view.Event(type, base);
+  const event = type.startsWith('pointer')
+    ? new view.PointerEvent(type, { ...base, view, pointerType: 'mouse', isPrimary: true })
+    : type.startsWith('mouse') || type === 'click'
+      ? new view.MouseEvent(type, { ...base, view })
+      : type.startsWith('key')
+        ? new view.KeyboardEvent(type, base)
+        : type === 'input'
+          ? new view.InputEvent(type, base)
+          : new view.Event(type, base);
   element.dispatchEvent(event);
 }
 

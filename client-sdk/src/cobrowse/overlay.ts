@@ -134,7 +134,12 @@ export class AnnotationOverlay {
   /** Where the highlight box is drawn (page coordinates), for tests and diagnostics. */
   get highlightBox(): DOMRect | undefined {
     if (this.#highlight.style.display !== 'block') return undefined;
-    return new DOMRect(parseFloat(this.#highlight.style.left) + 4, parseFloat(this.#highlight.style.top) + 4, parseFloat(this.#highlight.style.width) - 2, parseFloat(this.#highlight.style.height) - 2);
+    return new DOMRect(
+      parseFloat(this.#highlight.style.left) + 4,
+      parseFloat(this.#highlight.style.top) + 4,
+      parseFloat(this.#highlight.style.width) - 2,
+      parseFloat(this.#highlight.style.height) - 2,
+    );
   }
 
   get strokeCount(): number {

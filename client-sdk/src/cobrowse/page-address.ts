@@ -22,9 +22,15 @@ export function maskPageAddress(address: string, keptParameters: ReadonlySet<str
   const rest = address.slice(origin.length).split('#', 1)[0] ?? '';
   const queryAt = rest.indexOf('?');
   const path = queryAt < 0 ? rest : rest.slice(0, queryAt);
-  const kept = queryAt < 0 ? [] : rest.slice(queryAt + 1).split('&').filter((pair) => {
-    const name = parameterName(pair);
-    return name !== undefined && keptParameters.has(name);
-  });
+  const kept =
+    queryAt < 0
+      ? []
+      : rest
+          .slice(queryAt + 1)
+          .split('&')
+          .filter((pair) => {
+            const name = parameterName(pair);
+            return name !== undefined && keptParameters.has(name);
+          });
   return `${origin}${maskNumbers(path)}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
 }

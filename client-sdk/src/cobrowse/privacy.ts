@@ -51,14 +51,35 @@ const STRUCTURAL = new Set(['class', 'id', 'style', 'type', 'name', 'role', 'rel
 const UNTOUCHED = new Set(['href', 'src', 'srcset', '_cssText', 'rr_dataURL', 'xmlns', 'viewBox', 'd', 'points', 'transform']);
 /** Attributes holding the address of a page (not of an asset): masked like the page's own address. */
 const PAGE_ADDRESSES: Record<string, readonly string[]> = {
-  a: ['href'], area: ['href'], form: ['action'], button: ['formaction'], input: ['formaction'], iframe: ['src', 'rr_src'], frame: ['src'],
+  a: ['href'],
+  area: ['href'],
+  form: ['action'],
+  button: ['formaction'],
+  input: ['formaction'],
+  iframe: ['src', 'rr_src'],
+  frame: ['src'],
 };
 const LINKED_PAGE_RELS = /\b(canonical|alternate|prev|next)\b/i;
 
 /** rrweb's input types, all masked by rrweb first (its maskAllInputs leaves hidden inputs out). */
 const MASK_EVERY_INPUT = {
-  color: true, date: true, 'datetime-local': true, email: true, month: true, number: true, range: true, search: true,
-  tel: true, text: true, time: true, url: true, week: true, textarea: true, select: true, password: true, hidden: true,
+  color: true,
+  date: true,
+  'datetime-local': true,
+  email: true,
+  month: true,
+  number: true,
+  range: true,
+  search: true,
+  tel: true,
+  text: true,
+  time: true,
+  url: true,
+  week: true,
+  textarea: true,
+  select: true,
+  password: true,
+  hidden: true,
 };
 
 /** Element checks that also hold for nodes of same-origin iframes (another realm: no instanceof). */

@@ -75,25 +75,28 @@ export class CobrowseRecorder {
     if (this.#stopRecording) return;
     const sanitizer = new EventSanitizer(this.#policy, record.mirror);
     const masking = this.#policy.rrwebMasking();
-    this.#stopRecording = record({
-      emit: (event: eventWithTime) => {
-        sanitizer.sanitize(event);
-        this.#enqueue(event);
-      },
-      ...masking,
-      maskAllInputs: true,
-      maskInputOptions: masking.maskInputOptions,
-      inlineStylesheet: true,
-      recordCrossOriginIframes: false,
-      collectFonts: false,
-      slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
-      // live use, not recording: a smooth cursor, prompt scrolls, every keystroke (rrweb's
-      // input: 'last' would only send a field's value on change, i.e. when it loses focus)
-      sampling: { mousemove: 50, scroll: 50, media: 800 },
-    }) ?? undefined;
+    this.#stopRecording =
+      record({
+        emit: (event: eventWithTime) => {
+          sanitizer.sanitize(event);
+          this.#enqueue(event);
+        },
+        ...masking,
+        maskAllInputs: true,
+        maskInputOptions: masking.maskInputOptions,
+        inlineStylesheet: true,
+        recordCrossOriginIframes: false,
+        collectFonts: false,
+        slimDOMOptions: { script: true, comment: true, headFavicon: true, headMetaSocial: true, headMetaRobots: true, headMetaVerification: true },
+        // live use, not recording: a smooth cursor, prompt scrolls, every keystroke (rrweb's
+        // input: 'last' would only send a field's value on change, i.e. when it loses focus)
+        sampling: { mousemove: 50, scroll: 50, media: 800 },
+      }) ?? undefined;
     // where each element came to rest, which rrweb's shared scroll sampling may leave out
-    this.#scrolls = new ScrollSettle(document, (node) => record.mirror.getId(node), (position) =>
-      this.#enqueue({ type: EventType.IncrementalSnapshot, data: { source: IncrementalSource.Scroll, ...position }, timestamp: Date.now() }),
+    this.#scrolls = new ScrollSettle(
+      document,
+      (node) => record.mirror.getId(node),
+      (position) => this.#enqueue({ type: EventType.IncrementalSnapshot, data: { source: IncrementalSource.Scroll, ...position }, timestamp: Date.now() }),
     );
     this.#timer = setInterval(() => void this.#flush(), this.options.flushIntervalMs ?? 50);
     this.#alive = setInterval(() => record.addCustomEvent('etax:alive', {}), ALIVE_EVERY_MS);

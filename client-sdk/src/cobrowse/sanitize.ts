@@ -112,7 +112,7 @@ export class EventSanitizer {
   #maskAttributes(tagName: string, attributes: Record<string, unknown>, element: Element | null, scope: Scope): void {
     const exposure = this.policy.exposureIn(scope, tagName);
     const valueVisible = element !== null && this.policy.valueVisibleIn(scope, element);
-    const rel = typeof attributes.rel === 'string' ? attributes.rel : element?.getAttribute('rel') ?? undefined;
+    const rel = typeof attributes.rel === 'string' ? attributes.rel : (element?.getAttribute('rel') ?? undefined);
     for (const [name, value] of Object.entries(attributes)) {
       if (name === 'checked' || name === 'selected') {
         // a tick or a selection is a value too: private ticks, and selections of masked selects, stay home

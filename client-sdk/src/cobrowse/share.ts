@@ -182,7 +182,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     if (this.#state.control !== 'granted') return;
     const refusal = applyControl(input, this.#recorder.nodeOf(input.nodeId), this.#policy);
     this.emit('control', input, refusal);
-    if (refusal) void this.connection.request('cobrowse:control-refused', { sessionId: this.sessionId, reason: refusal, action: input.action, nodeId: input.nodeId }).catch(() => {});
+    if (refusal)
+      void this.connection.request('cobrowse:control-refused', { sessionId: this.sessionId, reason: refusal, action: input.action, nodeId: input.nodeId }).catch(() => {});
   }
 
   #renderBanner(): void {
@@ -199,7 +200,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     stop.textContent = text(this.#lang, mode === 'control' ? 'stop' : 'stopSharing');
     stop.addEventListener('click', () => void (mode === 'control' ? this.stopControl() : this.stopSharing()));
     banner.append(label, stop);
-    if (this.#recordingStopped) banner.append(Object.assign(document.createElement('small'), { className: 'recording-stopped', textContent: text(this.#lang, 'recordingStopped') }));
+    if (this.#recordingStopped)
+      banner.append(Object.assign(document.createElement('small'), { className: 'recording-stopped', textContent: text(this.#lang, 'recordingStopped') }));
     this.#layer.root.append(banner);
     this.#banner = banner;
   }

@@ -107,9 +107,17 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     style.textContent = MIRROR_CSS;
     container.append(style, this.#stage, this.#capture);
     this.setLabel(options.label ?? 'Taxpayer page');
-    this.#picker = new KeyboardPicker(this.#capture, () => this.document, (element) => this.#boxOf(element), (element) => this.#applyTool(element));
+    this.#picker = new KeyboardPicker(
+      this.#capture,
+      () => this.document,
+      (element) => this.#boxOf(element),
+      (element) => this.#applyTool(element),
+    );
     this.#editor = new FieldEditor(this.#capture, (input) => this.#sendControl(input));
-    this.#scroll = new RemoteScroll((node) => this.#replayer?.getMirror().getId(node), (input) => this.#sendControl(input));
+    this.#scroll = new RemoteScroll(
+      (node) => this.#replayer?.getMirror().getId(node),
+      (input) => this.#sendControl(input),
+    );
     this.#wireTools();
     this.#timer = setInterval(() => this.#checkStale(), 1000);
     this.#resizeObserver = new ResizeObserver(() => this.#fit());

@@ -14,8 +14,7 @@ function errorName(error: unknown): string {
   return error instanceof DOMException || error instanceof Error ? error.name : '';
 }
 
-const reasonOf = (error: unknown): FallbackReason =>
-  errorName(error) === 'NotAllowedError' || errorName(error) === 'SecurityError' ? 'permission-denied' : 'no-devices';
+const reasonOf = (error: unknown): FallbackReason => (errorName(error) === 'NotAllowedError' || errorName(error) === 'SecurityError' ? 'permission-denied' : 'no-devices');
 
 /**
  * Captures what the call wants, falling back gracefully: no camera (or camera refused) → voice
@@ -23,7 +22,12 @@ const reasonOf = (error: unknown): FallbackReason =>
  */
 export async function captureLocalMedia(wanted: MediaMode, devices: { audioDeviceId?: string; videoDeviceId?: string } = {}): Promise<LocalMedia> {
   const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, ...(devices.audioDeviceId ? { deviceId: { exact: devices.audioDeviceId } } : {}) };
-  const video: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 }, ...(devices.videoDeviceId ? { deviceId: { exact: devices.videoDeviceId } } : {}) };
+  const video: MediaTrackConstraints = {
+    width: { ideal: 640 },
+    height: { ideal: 480 },
+    frameRate: { ideal: 24 },
+    ...(devices.videoDeviceId ? { deviceId: { exact: devices.videoDeviceId } } : {}),
+  };
   if (wanted === 'text' || !navigator.mediaDevices?.getUserMedia) {
     return { stream: new MediaStream(), mode: 'text', ...(wanted === 'text' ? {} : { reason: 'no-devices' as const }) };
   }
@@ -37,7 +41,9 @@ export async function captureLocalMedia(wanted: MediaMode, devices: { audioDevic
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ audio });
-    return videoFailure === undefined ? { stream, mode: 'voice' } : { stream, mode: 'voice', reason: reasonOf(videoFailure) === 'permission-denied' ? 'permission-denied' : 'no-camera' };
+    return videoFailure === undefined
+      ? { stream, mode: 'voice' }
+      : { stream, mode: 'voice', reason: reasonOf(videoFailure) === 'permission-denied' ? 'permission-denied' : 'no-camera' };
   } catch (error) {
     return { stream: new MediaStream(), mode: 'text', reason: reasonOf(error) };
   }

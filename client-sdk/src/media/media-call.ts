@@ -180,9 +180,7 @@ export class MediaCall extends Emitter<CallEvents> {
     };
     const transport = direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.connection
-        .request('media:connect-transport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters })
-        .then(() => callback(), errback);
+      this.connection.request('media:connect-transport', { sessionId: this.sessionId, transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
     if (direction === 'send') {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {

@@ -91,7 +91,8 @@ const en: typeof zh = {
   next: 'You are next',
   eta: 'About {{min}} min to wait',
   noAgent: 'No agent is on duty right now',
-  noAgentBody: 'Keep this page open and your request stays in the queue: the first agent to come on duty will take it. You can also call the tax hotline and read the code to the phone agent, or cancel and come back later.',
+  noAgentBody:
+    'Keep this page open and your request stays in the queue: the first agent to come on duty will take it. You can also call the tax hotline and read the code to the phone agent, or cancel and come back later.',
   cancel: 'Cancel',
   connectedTo: 'Agent {{name}} is helping you',
   connecting: 'Connecting to the agent…',

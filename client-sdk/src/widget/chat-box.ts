@@ -21,7 +21,10 @@ export interface ChatBoxOptions {
 export class ChatBox {
   readonly element = document.createElement('div');
 
-  constructor(chat: ChatClient, private readonly options: ChatBoxOptions) {
+  constructor(
+    chat: ChatClient,
+    private readonly options: ChatBoxOptions,
+  ) {
     const t = options.t();
     this.element.className = 'chat';
     const list = document.createElement('ol');
@@ -31,7 +34,11 @@ export class ChatBox {
       const item = document.createElement('li');
       const mine = m.from.role === 'taxpayer';
       item.className = mine ? 'mine' : 'theirs';
-      item.append(Object.assign(document.createElement('span'), { className: 'who', textContent: mine ? '' : `${m.from.name}：` }), ...(m.attachment ? [icon('attachment'), ' '] : []), m.text);
+      item.append(
+        Object.assign(document.createElement('span'), { className: 'who', textContent: mine ? '' : `${m.from.name}：` }),
+        ...(m.attachment ? [icon('attachment'), ' '] : []),
+        m.text,
+      );
       list.append(item);
       list.scrollTop = list.scrollHeight;
       if (!mine) options.onAgentMessage();

@@ -72,9 +72,16 @@ export function helpForm(input: HelpFormInput): HTMLFormElement {
   // the group itself, not just "green channel": the agent sees which one on the offer and the card;
   // offered only where the service lets a page choose it (else a hall or the portal's claims do)
   const groups = offered.priorityGroups;
-  const green = groups.length > 1
-    ? select(t, 'priority', 'greenChannel', groups.map((g) => ({ value: g, label: t(`priority.${g}`) })), choice?.priority ?? 'normal')
-    : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
+  const green =
+    groups.length > 1
+      ? select(
+          t,
+          'priority',
+          'greenChannel',
+          groups.map((g) => ({ value: g, label: t(`priority.${g}`) })),
+          choice?.priority ?? 'normal',
+        )
+      : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
   actions.append(Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: t('ask') }), close);
   form.append(channel, channels, green, actions);
   form.addEventListener('submit', (event) => {
@@ -94,5 +101,10 @@ export function choiceOf(form: HTMLFormElement): HelpChoice | undefined {
     const value = data.get(name);
     return typeof value === 'string' ? value : '';
   };
-  return { topic: field('topic'), language: field('language'), channel: field('channel') as Channel, priority: (data.has('priority') ? field('priority') : 'normal') as PriorityGroup };
+  return {
+    topic: field('topic'),
+    language: field('language'),
+    channel: field('channel') as Channel,
+    priority: (data.has('priority') ? field('priority') : 'normal') as PriorityGroup,
+  };
 }

@@ -21,7 +21,11 @@ export class KioskMode {
   readonly #timer: ReturnType<typeof setInterval>;
 
   /** `idle` is asked whether the widget shows something a walked-away visitor leaves behind. */
-  constructor(readonly options: KioskOptions, idle: () => boolean, reset: () => void) {
+  constructor(
+    readonly options: KioskOptions,
+    idle: () => boolean,
+    reset: () => void,
+  ) {
     for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, this.#touch, true);
     const limitMs = (options.inactivityResetS ?? 120) * 1000;
     this.#timer = setInterval(() => {

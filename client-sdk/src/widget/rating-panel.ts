@@ -22,6 +22,9 @@ export function ratingPanel({ score, t }: WidgetScreen, actions: WidgetActions):
   comment.append(text);
   const row = document.createElement('div');
   row.className = 'row';
-  row.append(button(t('submit'), () => actions.rate(text.value), true), button(t('skip'), () => actions.rate(undefined)));
+  row.append(
+    button(t('submit'), () => actions.rate(text.value), true),
+    button(t('skip'), () => actions.rate(undefined)),
+  );
   return [paragraph(t('rateTitle')), stars, comment, row];
 }

@@ -6,7 +6,8 @@ import type { WidgetActions, WidgetScreen } from './widget-screen.js';
 function tiles(call: MediaCall, t: Translate): HTMLElement {
   const box = document.createElement('div');
   box.className = 'tiles';
-  const video = (track: MediaStreamTrack) => Object.assign(document.createElement('video'), { autoplay: true, muted: true, playsInline: true, srcObject: new MediaStream([track]) });
+  const video = (track: MediaStreamTrack) =>
+    Object.assign(document.createElement('video'), { autoplay: true, muted: true, playsInline: true, srcObject: new MediaStream([track]) });
   for (const remote of call.remoteTracks.filter((r) => r.kind === 'video')) box.append(video(remote.track));
   const own = call.localStream?.getVideoTracks()[0];
   if (call.mode === 'video' && call.cameraEnabled && own) {
@@ -31,7 +32,9 @@ export function sessionPanel({ summary, call, chat, t }: WidgetScreen, actions: 
   if (call?.state === 'connected') {
     controls.append(
       button(call.micEnabled ? t('mute') : t('unmute'), () => void call.setMicEnabled(!call.micEnabled).then(() => actions.redraw())),
-      ...(call.mode === 'video' ? [button(call.cameraEnabled ? t('cameraOff') : t('cameraOn'), () => void call.setCameraEnabled(!call.cameraEnabled).then(() => actions.redraw()))] : []),
+      ...(call.mode === 'video'
+        ? [button(call.cameraEnabled ? t('cameraOff') : t('cameraOn'), () => void call.setCameraEnabled(!call.cameraEnabled).then(() => actions.redraw()))]
+        : []),
     );
   }
   controls.append(button(t('hangUp'), () => actions.hangUp()));

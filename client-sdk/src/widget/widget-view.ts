@@ -18,7 +18,10 @@ export class WidgetView {
   readonly #layer = new UiLayer('etax-assist-widget', 2147482500, WIDGET_CSS);
   readonly #place = new PanelPlace();
 
-  constructor(kiosk: boolean, private readonly actions: WidgetActions) {
+  constructor(
+    kiosk: boolean,
+    private readonly actions: WidgetActions,
+  ) {
     if (kiosk) this.#layer.host.classList.add('kiosk');
   }
 
@@ -98,7 +101,11 @@ export class WidgetView {
       return head;
     }
     const move = iconButton('grip', t('move'), 'move');
-    head.append(move, heading, iconButton('minimise', t('minimise'), 'minimise', () => this.actions.setMinimised(true)));
+    head.append(
+      move,
+      heading,
+      iconButton('minimise', t('minimise'), 'minimise', () => this.actions.setMinimised(true)),
+    );
     this.#place.attach(panel, head, move);
     return head;
   }

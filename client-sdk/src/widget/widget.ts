@@ -84,7 +84,12 @@ export class HelpWidget {
       redraw: () => this.#render(),
     };
     this.#ui = new WidgetView(Boolean(options.kiosk), actions);
-    if (options.kiosk) this.#kiosk = new KioskMode(options.kiosk, () => this.#view === 'pick' || this.#view === 'thanks' || this.#view === 'rating', () => this.#reset());
+    if (options.kiosk)
+      this.#kiosk = new KioskMode(
+        options.kiosk,
+        () => this.#view === 'pick' || this.#view === 'thanks' || this.#view === 'rating',
+        () => this.#reset(),
+      );
   }
 
   /** Mounts the widget once the service's options are known (the form is then complete at once); resumes a session this tab already had. */
@@ -223,7 +228,11 @@ export class HelpWidget {
   async #enterSession(sessionId: string): Promise<void> {
     const connection = await this.#connect();
     if (!this.#share) {
-      this.#share = new CobrowseShare(connection, sessionId, { lang: this.#lang, kiosk: Boolean(this.options.kiosk), ...(this.options.privacy ? { privacy: this.options.privacy } : {}) });
+      this.#share = new CobrowseShare(connection, sessionId, {
+        lang: this.#lang,
+        kiosk: Boolean(this.options.kiosk),
+        ...(this.options.privacy ? { privacy: this.options.privacy } : {}),
+      });
       // consent asked once per session; a reload or navigation resumes without asking again
       if (!(await this.#share.resume())) void this.#share.offer();
     }
@@ -270,7 +279,9 @@ export class HelpWidget {
 
   async #ask(choice: HelpChoice): Promise<void> {
     const kiosk = this.options.kiosk;
-    const entry: EntryPoint = kiosk ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall } : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
+    const entry: EntryPoint = kiosk
+      ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall }
+      : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
     this.#choice = choice;
     try {
       const connection = await this.#connect();

@@ -14,18 +14,35 @@ window.DemoPortal = (function () {
   if (params.get('lang') === 'en' || params.get('lang') === 'zh') sessionStorage.setItem(LANG_KEY, params.get('lang'));
 
   function identity() {
-    try { return JSON.parse(sessionStorage.getItem(KEY) || 'null'); } catch { return null; }
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY) || 'null');
+    } catch {
+      return null;
+    }
   }
   function fetchToken() {
     if (token && Date.now() < expiresAt - 60000) return Promise.resolve(token);
     var body = identity();
     if (!body) return Promise.reject(new Error('not signed in'));
     return fetch('/demo/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (json) { if (!res.ok) throw new Error(json.error.message); return json; }); })
-      .then(function (json) { token = json.token; expiresAt = Date.parse(json.expiresAt); return token; });
+      .then(function (res) {
+        return res.json().then(function (json) {
+          if (!res.ok) throw new Error(json.error.message);
+          return json;
+        });
+      })
+      .then(function (json) {
+        token = json.token;
+        expiresAt = Date.parse(json.expiresAt);
+        return token;
+      });
   }
-  function lang() { return sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'; }
-  function kiosk() { return sessionStorage.getItem(KIOSK_KEY) === '1'; }
+  function lang() {
+    return sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+  }
+  function kiosk() {
+    return sessionStorage.getItem(KIOSK_KEY) === '1';
+  }
   function signOut() {
     sessionStorage.removeItem(KEY);
     token = null;
@@ -43,22 +60,31 @@ window.DemoPortal = (function () {
       var dict = texts[lang()];
       document.documentElement.lang = lang() === 'zh' ? 'zh-CN' : 'en';
       if (dict.pageTitle) document.title = dict.pageTitle;
-      document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = dict[el.getAttribute('data-i18n')]; });
-      document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) { el.placeholder = dict[el.getAttribute('data-i18n-placeholder')]; });
-      document.querySelectorAll('[data-i18n-label]').forEach(function (el) { el.setAttribute('aria-label', dict[el.getAttribute('data-i18n-label')]); });
+      document.querySelectorAll('[data-i18n]').forEach(function (el) {
+        el.textContent = dict[el.getAttribute('data-i18n')];
+      });
+      document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) {
+        el.placeholder = dict[el.getAttribute('data-i18n-placeholder')];
+      });
+      document.querySelectorAll('[data-i18n-label]').forEach(function (el) {
+        el.setAttribute('aria-label', dict[el.getAttribute('data-i18n-label')]);
+      });
       var button = document.getElementById('lang');
       if (button) button.textContent = lang() === 'zh' ? 'English' : '中文';
       document.body.classList.toggle('kiosk', kiosk());
       if (changed && onChange) onChange(dict);
     }
     var button = document.getElementById('lang');
-    if (button) button.addEventListener('click', function () {
-      sessionStorage.setItem(LANG_KEY, lang() === 'zh' ? 'en' : 'zh');
-      apply(true);
-      if (window.helpWidget) window.helpWidget.setLang(lang());
-    });
+    if (button)
+      button.addEventListener('click', function () {
+        sessionStorage.setItem(LANG_KEY, lang() === 'zh' ? 'en' : 'zh');
+        apply(true);
+        if (window.helpWidget) window.helpWidget.setLang(lang());
+      });
     apply(false);
-    return function (key) { return texts[lang()][key]; };
+    return function (key) {
+      return texts[lang()][key];
+    };
   }
 
   return {
@@ -67,16 +93,28 @@ window.DemoPortal = (function () {
       return fetchToken();
     },
     signOut: signOut,
-    signedIn: function () { return identity() !== null; },
-    name: function () { return (identity() || {}).name || ''; },
+    signedIn: function () {
+      return identity() !== null;
+    },
+    name: function () {
+      return (identity() || {}).name || '';
+    },
     lang: lang,
     kiosk: kiosk,
     localize: localize,
     mountWidget: function (options) {
       var hall = kiosk() ? { kioskId: 'K-01', hall: '浦东新区办税服务厅', onReset: signOut } : undefined;
       // the portal's own harmless query parameters may stay in the page addresses the SDK sends
-      return EtaxAssist.HelpWidget.mount({ fetchToken: fetchToken, lang: lang(), kiosk: hall, defaultTopic: options && options.topic, privacy: { keepQueryParams: ['lang', 'kiosk'] } })
-        .then(function (widget) { window.helpWidget = widget; return widget; });
+      return EtaxAssist.HelpWidget.mount({
+        fetchToken: fetchToken,
+        lang: lang(),
+        kiosk: hall,
+        defaultTopic: options && options.topic,
+        privacy: { keepQueryParams: ['lang', 'kiosk'] },
+      }).then(function (widget) {
+        window.helpWidget = widget;
+        return widget;
+      });
     },
   };
 })();

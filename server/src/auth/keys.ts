@@ -4,15 +4,12 @@ import { join } from 'node:path';
 import type { Config } from '../config/env.js';
 import { persistedSecret } from '../config/persisted-secret.js';
 
-export type PortalKey =
-  | { alg: 'HS256'; secret: string }
-  | { alg: 'RS256'; publicKey: string; privateKey: string | undefined };
+export type PortalKey = { alg: 'HS256'; secret: string } | { alg: 'RS256'; publicKey: string; privateKey: string | undefined };
 
 export interface AuthKeys {
   staffSecret: string;
   portal: PortalKey;
 }
-
 
 /**
  * The keys tokens are signed and checked with. Configured values win; outside production the

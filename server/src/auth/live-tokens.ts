@@ -55,14 +55,17 @@ export class LiveTokens implements ConnectionHook {
 
   #scheduleExpiry(socket: AppSocket): void {
     const { validUntilMs } = socket.data.token;
-    const timer = setTimeout(() => {
-      if (Date.now() < validUntilMs) this.#scheduleExpiry(socket);
-      else {
-        // a taxpayer's SDK reconnects with a fresh portal token at once; a staff sign-in is over
-        if (socket.data.principal.role !== 'taxpayer') socket.data.signedOut = true;
-        this.#end(socket, { code: 'TOKEN_EXPIRED', message: 'The token has expired; reconnect with a fresh one' });
-      }
-    }, Math.min(Math.max(0, validUntilMs - Date.now()), MAX_TIMER_MS));
+    const timer = setTimeout(
+      () => {
+        if (Date.now() < validUntilMs) this.#scheduleExpiry(socket);
+        else {
+          // a taxpayer's SDK reconnects with a fresh portal token at once; a staff sign-in is over
+          if (socket.data.principal.role !== 'taxpayer') socket.data.signedOut = true;
+          this.#end(socket, { code: 'TOKEN_EXPIRED', message: 'The token has expired; reconnect with a fresh one' });
+        }
+      },
+      Math.min(Math.max(0, validUntilMs - Date.now()), MAX_TIMER_MS),
+    );
     timer.unref();
     this.#expiryTimers.set(socket, timer);
   }

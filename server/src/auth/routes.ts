@@ -1,13 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import {
-  DevLoginRequest,
-  HttpErrorResponse,
-  LoginResponse,
-  ProtocolError,
-  ROLES,
-  WhoAmIResponse,
-} from '@etax-assist/protocol';
+import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, WhoAmIResponse } from '@etax-assist/protocol';
 import type { AccountDirectory } from './accounts.js';
 import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
@@ -23,25 +16,19 @@ export interface AuthRoutesOptions {
 }
 
 export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle, revoke }: AuthRoutesOptions): Promise<void> {
-  app.get(
-    '/api/auth/me',
-    { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } },
-    async (request) => ({ principal: principalOf(request) }),
-  );
+  app.get('/api/auth/me', { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } }, async (request) => ({
+    principal: principalOf(request),
+  }));
 
   // Revokes the caller's own token: staff tokens always carry a jti; a portal that puts one in its
   // taxpayer tokens can end a taxpayer's help session with its own sign-out the same way.
-  app.post(
-    '/api/auth/sign-out',
-    { config: { auth: ROLES }, schema: { response: { 204: Type.Null(), '4xx': HttpErrorResponse } } },
-    async (request, reply) => {
-      const { principal, jti, validUntilMs } = credentialOf(request);
-      if (jti === undefined) throw new ProtocolError('BAD_REQUEST', 'This token has no id (jti), so it cannot be revoked; it ends at its expiry');
-      await revoke(jti, validUntilMs);
-      request.log.info({ sub: principal.sub, role: principal.role }, 'signed out: token revoked');
-      return reply.code(204).send();
-    },
-  );
+  app.post('/api/auth/sign-out', { config: { auth: ROLES }, schema: { response: { 204: Type.Null(), '4xx': HttpErrorResponse } } }, async (request, reply) => {
+    const { principal, jti, validUntilMs } = credentialOf(request);
+    if (jti === undefined) throw new ProtocolError('BAD_REQUEST', 'This token has no id (jti), so it cannot be revoked; it ends at its expiry');
+    await revoke(jti, validUntilMs);
+    request.log.info({ sub: principal.sub, role: principal.role }, 'signed out: token revoked');
+    return reply.code(204).send();
+  });
 
   if (!accounts) return;
   // Development login against the accounts file; production staff sign in through the

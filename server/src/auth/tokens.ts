@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import {
-  ProtocolError,
-  StaffClaims,
-  TaxpayerClaims,
-  parse,
-  type Principal,
-} from '@etax-assist/protocol';
+import { ProtocolError, StaffClaims, TaxpayerClaims, parse, type Principal } from '@etax-assist/protocol';
 import type { AuthKeys } from './keys.js';
 
 export interface TokenSettings {

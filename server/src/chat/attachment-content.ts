@@ -4,8 +4,7 @@ import { ProtocolError } from '@etax-assist/protocol';
 const META = 4;
 const FULL_SNAPSHOT = 2;
 
-const startsWith = (body: Buffer, signature: readonly number[]): boolean =>
-  body.length >= signature.length && signature.every((byte, i) => body[i] === byte);
+const startsWith = (body: Buffer, signature: readonly number[]): boolean => body.length >= signature.length && signature.every((byte, i) => body[i] === byte);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -21,15 +21,25 @@ export class AttachmentQuota {
     const { maxAttachmentsPerSession, maxAttachmentsPerDay, maxAttachmentBytesPerDay } = this.config.chat;
     const day = Math.floor((Date.now() + this.config.dispatch.tzOffsetMin * 60_000) / 86_400_000);
     const daily = principal.role === 'taxpayer' ? dailyKey(principal.sub, day) : undefined;
-    const reserve = this.redis.multi().incr(sessionCountKey(sessionId)).expire(sessionCountKey(sessionId), this.config.dispatch.retentionDays * 86_400);
-    if (daily) reserve.hIncrBy(daily, 'count', 1).hIncrBy(daily, 'bytes', bytes).expire(daily, 2 * 86_400);
+    const reserve = this.redis
+      .multi()
+      .incr(sessionCountKey(sessionId))
+      .expire(sessionCountKey(sessionId), this.config.dispatch.retentionDays * 86_400);
+    if (daily)
+      reserve
+        .hIncrBy(daily, 'count', 1)
+        .hIncrBy(daily, 'bytes', bytes)
+        .expire(daily, 2 * 86_400);
     const [sessionCount, , dailyCount, dailyBytes] = (await reserve.exec()) as unknown as number[];
 
     const refusal =
-      sessionCount! > maxAttachmentsPerSession ? `At most ${maxAttachmentsPerSession} files a session`
-      : daily && dailyCount! > maxAttachmentsPerDay ? `At most ${maxAttachmentsPerDay} files a day`
-      : daily && dailyBytes! > maxAttachmentBytesPerDay ? `At most ${Math.round(maxAttachmentBytesPerDay / 1024)} KB of files a day`
-      : undefined;
+      sessionCount! > maxAttachmentsPerSession
+        ? `At most ${maxAttachmentsPerSession} files a session`
+        : daily && dailyCount! > maxAttachmentsPerDay
+          ? `At most ${maxAttachmentsPerDay} files a day`
+          : daily && dailyBytes! > maxAttachmentBytesPerDay
+            ? `At most ${Math.round(maxAttachmentBytesPerDay / 1024)} KB of files a day`
+            : undefined;
     if (!refusal) return;
     const release = this.redis.multi().decr(sessionCountKey(sessionId));
     if (daily) release.hIncrBy(daily, 'count', -1).hIncrBy(daily, 'bytes', -bytes);

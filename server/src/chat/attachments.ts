@@ -43,7 +43,11 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
 
   app.post<{ Params: Static<typeof Params>; Querystring: Static<typeof Query> }>(
     '/api/sessions/:sessionId/attachments',
-    { config: { auth: ['taxpayer', 'agent', 'expert', 'supervisor'] }, bodyLimit: maxAttachmentBytes, schema: { params: Params, querystring: Query, response: { '4xx': HttpErrorResponse } } },
+    {
+      config: { auth: ['taxpayer', 'agent', 'expert', 'supervisor'] },
+      bodyLimit: maxAttachmentBytes,
+      schema: { params: Params, querystring: Query, response: { '4xx': HttpErrorResponse } },
+    },
     async (request) => {
       const principal = principalOf(request);
       const { sessionId } = request.params;

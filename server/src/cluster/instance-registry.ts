@@ -83,10 +83,15 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
 
   async start(): Promise<void> {
     await this.#beat();
-    this.#task = new PeriodicTask('instance heartbeat', this.options.intervalMs, async () => {
-      await this.#beat();
-      await this.#reap();
-    }, this.log);
+    this.#task = new PeriodicTask(
+      'instance heartbeat',
+      this.options.intervalMs,
+      async () => {
+        await this.#beat();
+        await this.#reap();
+      },
+      this.log,
+    );
   }
 
   /** No new media rooms here from now on; what runs here finishes (rolling upgrade). */
@@ -142,6 +147,11 @@ export class InstanceRegistry extends EventEmitter<RegistryEvents> {
   /** Leaves the cluster on a graceful stop, so nobody waits for the timeout to notice. */
   async stop(): Promise<void> {
     await this.#task?.stop();
-    await this.redis.multi().del(instanceKey(this.id)).zRem(INSTANCES, this.id).exec().catch(() => {});
+    await this.redis
+      .multi()
+      .del(instanceKey(this.id))
+      .zRem(INSTANCES, this.id)
+      .exec()
+      .catch(() => {});
   }
 }

@@ -16,11 +16,10 @@ export interface ClusterRoutesOptions {
  * named one.
  */
 export async function clusterRoutes(app: FastifyInstance, { registry, forwarder }: ClusterRoutesOptions): Promise<void> {
-  app.get(
-    '/api/instances',
-    { config: { auth: ['supervisor'] }, schema: { response: { 200: InstanceList, '4xx': HttpErrorResponse } } },
-    async () => ({ self: registry.id, instances: await registry.live() }),
-  );
+  app.get('/api/instances', { config: { auth: ['supervisor'] }, schema: { response: { 200: InstanceList, '4xx': HttpErrorResponse } } }, async () => ({
+    self: registry.id,
+    instances: await registry.live(),
+  }));
 
   app.post<{ Params: InstanceParams }>(
     '/api/instances/:id/drain',

@@ -113,10 +113,14 @@ export async function assetRoutes(app: FastifyInstance, { config, tokens, sessio
         upstream = await fetch(target, { signal: AbortSignal.timeout(assetTimeoutMs), redirect: 'error' });
       } catch (error) {
         const timedOut = error instanceof Error && error.name === 'TimeoutError';
-        return reply.status(timedOut ? 504 : 502).send({ error: { code: 'UNAVAILABLE', message: timedOut ? 'The portal did not answer in time' : 'The portal could not be reached' } });
+        return reply
+          .status(timedOut ? 504 : 502)
+          .send({ error: { code: 'UNAVAILABLE', message: timedOut ? 'The portal did not answer in time' : 'The portal could not be reached' } });
       }
       if (!upstream.ok) {
-        return reply.status(upstream.status === 404 ? 404 : 502).send({ error: { code: upstream.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', message: `The portal answered ${upstream.status}` } });
+        return reply
+          .status(upstream.status === 404 ? 404 : 502)
+          .send({ error: { code: upstream.status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', message: `The portal answered ${upstream.status}` } });
       }
       const contentType = upstream.headers.get('content-type') ?? '';
       const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
@@ -128,14 +132,16 @@ export async function assetRoutes(app: FastifyInstance, { config, tokens, sessio
       if (declared > assetMaxBytes) throw new ProtocolError('PAYLOAD_TOO_LARGE', `Assets over ${assetMaxBytes} bytes are not proxied`);
       const body = Buffer.from(await upstream.arrayBuffer());
       if (body.length > assetMaxBytes) throw new ProtocolError('PAYLOAD_TOO_LARGE', `Assets over ${assetMaxBytes} bytes are not proxied`);
-      return reply
-        .header('content-type', contentType)
-        .header('cache-control', 'private, max-age=300')
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', ASSET_CSP)
-        // only the console's own mirror (this origin) may embed it
-        .header('cross-origin-resource-policy', 'same-origin')
-        .send(body);
+      return (
+        reply
+          .header('content-type', contentType)
+          .header('cache-control', 'private, max-age=300')
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', ASSET_CSP)
+          // only the console's own mirror (this origin) may embed it
+          .header('cross-origin-resource-policy', 'same-origin')
+          .send(body)
+      );
     },
   );
 }

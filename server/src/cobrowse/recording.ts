@@ -83,9 +83,11 @@ export class RecordingWriter {
     const previous = this.#writing.get(sessionId) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.#write(sessionId));
     this.#writing.set(sessionId, next);
-    void next.finally(() => {
-      if (this.#writing.get(sessionId) === next) this.#writing.delete(sessionId);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.#writing.get(sessionId) === next) this.#writing.delete(sessionId);
+      })
+      .catch(() => {});
     return next;
   }
 
@@ -105,9 +107,7 @@ export class RecordingWriter {
     } catch (error) {
       // Redis refused or went away: the entries go back in front of what came since, for the next flush
       const since = this.#pending.get(sessionId);
-      this.#pending.set(sessionId, since
-        ? { entries: [...pending.entries, ...since.entries], bytes: pending.bytes + since.bytes, since: pending.since }
-        : pending);
+      this.#pending.set(sessionId, since ? { entries: [...pending.entries, ...since.entries], bytes: pending.bytes + since.bytes, since: pending.since } : pending);
       throw error;
     }
     if (outcome === 'written') return;

@@ -93,10 +93,10 @@ export class CobrowseRelay {
   async #agentSession(principal: Principal, sessionId: string): Promise<Record<string, string>> {
     const session = await this.sessions.requireParticipant(sessionId, principal);
     if (principal.role !== 'agent' && principal.role !== 'expert' && principal.role !== 'supervisor') {
-      throw new ProtocolError('FORBIDDEN', 'Only the session\'s staff can do this');
+      throw new ProtocolError('FORBIDDEN', "Only the session's staff can do this");
     }
     if (principal.role === 'supervisor' && (await this.redis.sIsMember(sessionKeys.monitors(sessionId), principal.sub)) === 1) {
-      throw new ProtocolError('FORBIDDEN', 'A silent monitor cannot act on the taxpayer\'s screen');
+      throw new ProtocolError('FORBIDDEN', "A silent monitor cannot act on the taxpayer's screen");
     }
     if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
     return session;

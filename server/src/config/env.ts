@@ -252,7 +252,10 @@ class EnvReader {
   list(name: string, fallback: string[], pattern: RegExp): string[] {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
-    const items = raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
     const bad = items.filter((item) => !pattern.test(item));
     if (items.length === 0 || bad.length > 0) {
       this.problems.push(`${name}=${raw}: expected a comma-separated list matching ${pattern}`);
@@ -339,7 +342,8 @@ function checkWideningSteps(value: unknown): string | undefined {
     }
     previous = afterS;
     const languagesOk =
-      languages === 'same' || languages === 'any' ||
+      languages === 'same' ||
+      languages === 'any' ||
       (Array.isArray(languages) && languages.length > 0 && languages.every((l) => typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(l)));
     if (!languagesOk) return `step ${i}: languages must be "same", "any" or a list of language codes`;
     if (topics !== 'same' && topics !== 'any') return `step ${i}: topics must be "same" or "any"`;
@@ -506,27 +510,19 @@ export function loadConfig(env: Env = process.env): Config {
     // Outside production missing secrets are generated (keys.ts); in production that would
     // silently log everyone out on each restart, so they must be given.
     if (!auth.staffSecret) r.problems.push('STAFF_JWT_SECRET is required when NODE_ENV=production');
-    if (auth.portalAlg === 'HS256' && !auth.portalSecret)
-      r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
+    if (auth.portalAlg === 'HS256' && !auth.portalSecret) r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
   }
-  if (auth.staffSecret !== undefined && auth.staffSecret.length < 32)
-    r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
-  if (auth.portalSecret !== undefined && auth.portalSecret.length < 32)
-    r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
-  if (config.metrics.token !== undefined && config.metrics.token.length < 32)
-    r.problems.push('METRICS_TOKEN: at least 32 characters');
-  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port)
-    r.problems.push('METRICS_PORT must differ from PORT');
-  if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
-    r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
-  if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes)
-    r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
+  if (auth.staffSecret !== undefined && auth.staffSecret.length < 32) r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
+  if (auth.portalSecret !== undefined && auth.portalSecret.length < 32) r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
+  if (config.metrics.token !== undefined && config.metrics.token.length < 32) r.problems.push('METRICS_TOKEN: at least 32 characters');
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
+  if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes) r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
   if (unchecked.length > 0)
     r.problems.push(`CHAT_ATTACHMENT_TYPES: ${unchecked.join(', ')} cannot be checked against the file's content (accepted: ${CHECKED_ATTACHMENT_TYPES.join(', ')})`);
   if (config.ice.turnUrls.length > 0 && !config.ice.turnSecret) r.problems.push('TURN_SECRET is required with TURN_URLS');
-  if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535)
-    r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
+  if (config.mediasoup.rtcBasePort + config.mediasoup.numWorkers > 65535) r.problems.push('MEDIASOUP_RTC_BASE_PORT + MEDIASOUP_NUM_WORKERS exceeds 65535');
 
   if (config.cluster.heartbeatTimeoutMs < 2 * config.cluster.heartbeatIntervalMs)
     r.problems.push('INSTANCE_HEARTBEAT_TIMEOUT_MS must be at least twice INSTANCE_HEARTBEAT_INTERVAL_MS');

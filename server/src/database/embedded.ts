@@ -30,9 +30,7 @@ const PASSWORD_REFUSED = '28P01';
 
 /** Debian installs each major version's server under /usr/lib/postgresql/<major>/bin; the newest wins. */
 export function findPostgresBinDir(): string {
-  const majors = existsSync(POSTGRES_ROOT)
-    ? readdirSync(POSTGRES_ROOT).filter((name) => /^\d+$/.test(name) && existsSync(join(POSTGRES_ROOT, name, 'bin/postgres')))
-    : [];
+  const majors = existsSync(POSTGRES_ROOT) ? readdirSync(POSTGRES_ROOT).filter((name) => /^\d+$/.test(name) && existsSync(join(POSTGRES_ROOT, name, 'bin/postgres'))) : [];
   const newest = majors.map(Number).sort((a, b) => b - a)[0];
   if (newest === undefined) {
     throw new Error(`no PostgreSQL server under ${POSTGRES_ROOT}/<major>/bin: install Debian's postgresql package, set DATABASE_BIN_DIR or DATABASE_URL`);
@@ -51,7 +49,9 @@ interface RunAs {
  */
 function serverAccount(): RunAs | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((entry) => entry.startsWith('postgres:'));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('postgres:'));
   const [, , uid, gid] = line?.split(':') ?? [];
   if (uid === undefined || gid === undefined) {
     throw new Error("started as root, the embedded PostgreSQL runs as the 'postgres' system user, and there is none (install Debian's postgresql package)");
@@ -137,7 +137,10 @@ async function accepts(url: string, dir: string): Promise<boolean> {
     return true;
   } catch (error) {
     if ((error as { code?: string }).code === PASSWORD_REFUSED) {
-      throw new Error(`the cluster in ${dir} refuses the password kept for it (DATA_DIR/secrets/postgres.password): restore that file, or move the cluster away to start a new one`, { cause: error });
+      throw new Error(
+        `the cluster in ${dir} refuses the password kept for it (DATA_DIR/secrets/postgres.password): restore that file, or move the cluster away to start a new one`,
+        { cause: error },
+      );
     }
     return false;
   } finally {

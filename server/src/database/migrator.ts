@@ -28,7 +28,9 @@ export class MigrationError extends Error {
 
 /** The directory's migrations in order; numbered 0001, 0002, … without gaps or strays. */
 export function readMigrations(dir: string): Migration[] {
-  const files = readdirSync(dir).filter((name) => name.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort();
   return files.map((file, index) => {
     const match = FILE_NAME.exec(file);
     if (!match) throw new MigrationError(`${join(dir, file)}: a migration is named NNNN_name.sql (lower case, digits, underscores)`);
@@ -60,10 +62,14 @@ export async function migrate(pool: DatabasePool, dir: string, log: Logger): Pro
     for (const applied of rows) {
       const migration = migrations[applied.version - 1];
       if (!migration) {
-        throw new MigrationError(`the database is at schema version ${rows.length}, newer than this service knows (${migrations.length}): migrations are forward-only, start a newer service`);
+        throw new MigrationError(
+          `the database is at schema version ${rows.length}, newer than this service knows (${migrations.length}): migrations are forward-only, start a newer service`,
+        );
       }
       if (migration.checksum !== applied.checksum) {
-        throw new MigrationError(`migration ${String(applied.version).padStart(4, '0')}_${applied.name}.sql was changed after it was applied: restore it and add a new migration instead`);
+        throw new MigrationError(
+          `migration ${String(applied.version).padStart(4, '0')}_${applied.name}.sql was changed after it was applied: restore it and add a new migration instead`,
+        );
       }
     }
     const applied: number[] = [];
@@ -87,7 +93,10 @@ export async function migrate(pool: DatabasePool, dir: string, log: Logger): Pro
     return applied;
   } finally {
     // a connection that cannot unlock is dropped, and its lock with it
-    const unlocked = await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).then(() => true, () => false);
+    const unlocked = await client.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`).then(
+      () => true,
+      () => false,
+    );
     client.release(!unlocked);
   }
 }

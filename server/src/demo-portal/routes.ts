@@ -36,7 +36,10 @@ export async function demoPortalRoutes(app: FastifyInstance, { tokens, tokenTtlS
     async (request) => {
       const { name, taxpayerId, company } = request.body;
       // A stable id per demo identity, so the same demo taxpayer has one history across logins.
-      const sub = `demo-${createHash('sha256').update(`${name}\u0000${taxpayerId ?? ''}`).digest('hex').slice(0, 16)}`;
+      const sub = `demo-${createHash('sha256')
+        .update(`${name}\u0000${taxpayerId ?? ''}`)
+        .digest('hex')
+        .slice(0, 16)}`;
       return tokens.issuePortal({ sub, role: 'taxpayer', name, taxpayerId, company }, tokenTtlS);
     },
   );

@@ -171,12 +171,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.#run('decline', { offer: offerId, agent: agentId });
   }
 
-  async handover(
-    kind: 'escalation' | 'transfer',
-    sessionId: string,
-    agentId: string,
-    target: { language: string; topic: string; tier: Tier; note: string },
-  ): Promise<string> {
+  async handover(kind: 'escalation' | 'transfer', sessionId: string, agentId: string, target: { language: string; topic: string; tier: Tier; note: string }): Promise<string> {
     this.#checkSkill(target.language, target.topic);
     const plan = routingPlan(target.language, target.topic, target.tier, this.config.wideningSteps);
     const { state } = await this.#run('handover', {

@@ -64,11 +64,13 @@ export function registerDispatchRequests(
 
   requests.on('agent:sessions', AGENTS, async ({ principal }) => {
     const open = await sessions.openSessionsOfAgent(principal.sub);
-    const found = await Promise.all(open.map(async (sessionId) => {
-      const fields = await sessions.fields(sessionId);
-      const summary = fields && (await sessions.summary(sessionId, fields));
-      return fields && summary ? { card: await sessions.card(sessionId, fields), summary } : undefined;
-    }));
+    const found = await Promise.all(
+      open.map(async (sessionId) => {
+        const fields = await sessions.fields(sessionId);
+        const summary = fields && (await sessions.summary(sessionId, fields));
+        return fields && summary ? { card: await sessions.card(sessionId, fields), summary } : undefined;
+      }),
+    );
     return { sessions: found.filter((s) => s !== undefined) };
   });
 

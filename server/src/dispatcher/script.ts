@@ -37,10 +37,7 @@ function luaLifecycle(): string {
   const transitions = Object.entries(SESSION_TRANSITIONS);
   const next = transitions.flatMap(([name, { from }]) => Object.entries(from).map(([state, to]): [string, string] => [`${name} ${state}`, to]));
   const refusals = transitions.flatMap(([name, transition]): [string, LuaValue][] => ('refusal' in transition ? [[name, transition.refusal]] : []));
-  return [
-    luaLocal('NEXT_STATE', Object.fromEntries(next)),
-    `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`,
-  ].join('\n');
+  return [luaLocal('NEXT_STATE', Object.fromEntries(next)), `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`].join('\n');
 }
 
 /** What the script is handed: the key names, the queue score band, the session lifecycle. */

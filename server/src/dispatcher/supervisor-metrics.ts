@@ -52,9 +52,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       const [waiting, heads, answered, abandoned] = await Promise.all([
         redis.zCard(dispatchKeys.queue(key)),
         Promise.all(
-          BANDS.map((band) =>
-            redis.zRangeByScoreWithScores(dispatchKeys.queue(key), band * BAND_WIDTH, (band + 1) * BAND_WIDTH - 1, { LIMIT: { offset: 0, count: 1 } }),
-          ),
+          BANDS.map((band) => redis.zRangeByScoreWithScores(dispatchKeys.queue(key), band * BAND_WIDTH, (band + 1) * BAND_WIDTH - 1, { LIMIT: { offset: 0, count: 1 } })),
         ),
         redis.zRangeByScore(dispatchKeys.answered(key), now - windowMs, '+inf'),
         redis.zCount(dispatchKeys.abandoned(key), now - windowMs, '+inf'),
@@ -170,7 +168,9 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const totals = await redis.hGetAll(dispatchKeys.day(day));
   const count = (field: string): number => Math.round(Number(totals[field] ?? 0));
   const outcomes = Object.fromEntries(
-    Object.entries(totals).filter(([field]) => field.startsWith('outcome:')).map(([field, n]) => [field.slice('outcome:'.length), Math.round(Number(n))]),
+    Object.entries(totals)
+      .filter(([field]) => field.startsWith('outcome:'))
+      .map(([field, n]) => [field.slice('outcome:'.length), Math.round(Number(n))]),
   );
   const trendRaw = await redis.xRange(dispatchKeys.metricsTrend, String(now - TREND_HOURS * 3_600_000), '+');
   const trend = trendRaw.map((e) => ({
@@ -246,19 +246,19 @@ export class SupervisorMetricsPublisher {
 
   async #tick(): Promise<void> {
     const ttl = this.config.metricsIntervalMs * 3;
-      const leader = await this.redis.set(dispatchKeys.metricsLeader, this.#id, { NX: true, PX: ttl });
-      const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
-      if (mine) {
-        await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
-        const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
-        await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
-        await this.#sampleTrend(snapshot);
-      }
-      const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
-      if (stored) {
-        this.#latest = JSON.parse(stored) as SupervisorMetrics;
-        this.io.local.to(rooms.supervisors).emit('supervisor:metrics', this.#latest);
-      }
+    const leader = await this.redis.set(dispatchKeys.metricsLeader, this.#id, { NX: true, PX: ttl });
+    const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
+    if (mine) {
+      await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
+      const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
+      await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
+      await this.#sampleTrend(snapshot);
+    }
+    const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
+    if (stored) {
+      this.#latest = JSON.parse(stored) as SupervisorMetrics;
+      this.io.local.to(rooms.supervisors).emit('supervisor:metrics', this.#latest);
+    }
   }
 
   /** Appends a trend sample when the last one is a minute old (the leader only). */

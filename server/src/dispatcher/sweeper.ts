@@ -8,8 +8,13 @@ import type { Dispatcher } from './dispatcher.js';
  * strand a session; the sweep is atomic, so instances sweeping at once do each thing once.
  */
 export function startSweeper(dispatcher: Dispatcher, intervalMs: number, log: Logger): PeriodicTask {
-  return new PeriodicTask('dispatch sweep', intervalMs, async () => {
-    const counts = await dispatcher.sweep();
-    if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'dispatch sweep');
-  }, log);
+  return new PeriodicTask(
+    'dispatch sweep',
+    intervalMs,
+    async () => {
+      const counts = await dispatcher.sweep();
+      if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'dispatch sweep');
+    },
+    log,
+  );
 }

@@ -22,14 +22,10 @@ export interface HealthRoutesOptions {
  * answer shows in the checks only (every instance shares it: taking them all out helps nobody).
  */
 export async function healthRoutes(app: FastifyInstance, { health, access }: HealthRoutesOptions): Promise<void> {
-  app.get(
-    '/healthz',
-    { config: { auth: 'public' }, schema: { response: { 200: HealthResponse, 503: HealthResponse } } },
-    async (request, reply) => {
-      const report = await health.run();
-      const status = !report.healthy ? 'unavailable' : report.draining ? 'draining' : 'ok';
-      const body = access.granted(request) ? { status, instance: report.instance, checks: report.checks } : { status };
-      return reply.status(status === 'ok' ? 200 : 503).send(body);
-    },
-  );
+  app.get('/healthz', { config: { auth: 'public' }, schema: { response: { 200: HealthResponse, 503: HealthResponse } } }, async (request, reply) => {
+    const report = await health.run();
+    const status = !report.healthy ? 'unavailable' : report.draining ? 'draining' : 'ok';
+    const body = access.granted(request) ? { status, instance: report.instance, checks: report.checks } : { status };
+    return reply.status(status === 'ok' ? 200 : 503).send(body);
+  });
 }

@@ -40,7 +40,7 @@ export class MediaMemberships {
   of(socketId: string, sessionId: string): Membership {
     const membership = this.#bySocket.get(socketId)?.get(sessionId);
     if (!membership || membership.participant.closed || membership.room.closed) {
-      throw new ProtocolError('CONFLICT', 'Join the session\'s media first (media:join)');
+      throw new ProtocolError('CONFLICT', "Join the session's media first (media:join)");
     }
     return membership;
   }

@@ -1,15 +1,6 @@
 import type { types } from 'mediasoup';
 import { NoWorkerError, type MediaParticipant, type ParticipantProducer, type TransportDirection, type WorkerPool } from '@etax-assist/sfu';
-import {
-  ProtocolError,
-  ROLES,
-  sessionIs,
-  type MediaRequestName,
-  type ProducerInfo,
-  type RequestOf,
-  type ResultOf,
-  type Role,
-} from '@etax-assist/protocol';
+import { ProtocolError, ROLES, sessionIs, type MediaRequestName, type ProducerInfo, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
@@ -104,9 +95,7 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
     // the socket may live on another instance: the adapter joins it there
     io.in(socketId).socketsJoin(rooms.session(sessionId));
     log.info({ sessionId, workerIndex: room.workerIndex, monitor, rejoin }, 'joined media room');
-    const producers = room.participants
-      .filter((p) => p !== participant)
-      .flatMap((p) => [...p.producers.values()].map((producer) => producerInfo(p, producer)));
+    const producers = room.participants.filter((p) => p !== participant).flatMap((p) => [...p.producers.values()].map((producer) => producerInfo(p, producer)));
     return {
       sessionId,
       routerRtpCapabilities: room.rtpCapabilities as never,

@@ -117,11 +117,12 @@ export class MediaSignalling implements ConnectionHook {
       owner = await placement.ownerOf(sessionId);
     }
     // a leave with no room anywhere only lets go of what this instance may still hold
-    if (!owner && name !== 'media:leave') throw new ProtocolError('CONFLICT', 'Join the session\'s media first (media:join)');
+    if (!owner && name !== 'media:leave') throw new ProtocolError('CONFLICT', "Join the session's media first (media:join)");
     const peer: ForwardedPeer = { socketId: socket.id, principal, home: this.#self };
-    const result = !owner || owner === this.#self
-      ? await this.#handlers[name].handle({ ...peer, log }, payload)
-      : parse(CLIENT_REQUESTS[name].result, await forwarder.call(owner, 'media:request', { name, peer, payload }), `${name} result from ${owner}`);
+    const result =
+      !owner || owner === this.#self
+        ? await this.#handlers[name].handle({ ...peer, log }, payload)
+        : parse(CLIENT_REQUESTS[name].result, await forwarder.call(owner, 'media:request', { name, peer, payload }), `${name} result from ${owner}`);
     if (name === 'media:join' && owner) {
       let via = this.#joinedVia.get(socket.id);
       if (!via) this.#joinedVia.set(socket.id, (via = new Map<string, string>()));
@@ -199,7 +200,8 @@ export class MediaSignalling implements ConnectionHook {
     for (const [sessionId, owner] of via ?? []) {
       if (owner === this.#self) this.#memberships.socketGone(socket.id, sessionId, signedOut);
       else {
-        this.cluster.forwarder.call(owner, 'media:socket-gone', { socketId: socket.id, sessionId, signedOut })
+        this.cluster.forwarder
+          .call(owner, 'media:socket-gone', { socketId: socket.id, sessionId, signedOut })
           .catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'could not tell the media holder a socket is gone'));
       }
     }

@@ -159,7 +159,7 @@ export class ServiceMetrics {
     perWorker('etax_mediasoup_worker_cpu_percent', 'CPU of each mediasoup worker over the last interval, % of a core', (w) => w.cpuPct);
     new Gauge({
       name: 'etax_media_session_loss_percent_max',
-      help: 'Worst packet loss among this instance\'s calls',
+      help: "Worst packet loss among this instance's calls",
       registers,
       collect() {
         this.set(Math.max(0, ...(reporter.latest?.sessions ?? []).map((s) => s.lossPct)));
@@ -171,10 +171,7 @@ export class ServiceMetrics {
   instrument(app: FastifyInstance): void {
     app.addHook('onResponse', async (request, reply) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      this.httpDuration.observe(
-        { method: request.method, route, status: String(reply.statusCode) },
-        reply.elapsedTime / 1000,
-      );
+      this.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     });
   }
 }

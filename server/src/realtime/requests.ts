@@ -1,15 +1,5 @@
 import type { Socket } from 'socket.io';
-import {
-  CLIENT_REQUESTS,
-  ProtocolError,
-  parse,
-  type Ack,
-  type ClientRequestName,
-  type Principal,
-  type RequestOf,
-  type ResultOf,
-  type Role,
-} from '@etax-assist/protocol';
+import { CLIENT_REQUESTS, ProtocolError, parse, type Ack, type ClientRequestName, type Principal, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { AppSocket } from './socket-server.js';
 import { asUnavailable } from '../redis/unavailable.js';
@@ -48,11 +38,7 @@ export class RequestRouter {
   /** `observe` hears every request's outcome ('ok' or the error code), for metrics. */
   constructor(private readonly observe: (request: string, outcome: string) => void = () => {}) {}
 
-  on<N extends ClientRequestName>(
-    name: N,
-    roles: readonly Role[],
-    handle: (context: RequestContext, payload: RequestOf<N>) => Promise<ResultOf<N>>,
-  ): void {
+  on<N extends ClientRequestName>(name: N, roles: readonly Role[], handle: (context: RequestContext, payload: RequestOf<N>) => Promise<ResultOf<N>>): void {
     if (this.#handlers.has(name)) throw new Error(`socket request ${name} already has a handler`);
     this.#handlers.set(name, { roles, handle });
   }

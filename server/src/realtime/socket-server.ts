@@ -1,13 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import {
-  ProtocolError,
-  type ClientToServerEvents,
-  type ConnectErrorData,
-  type Principal,
-  type RecordedEvent,
-  type ServerToClientEvents,
-} from '@etax-assist/protocol';
+import { ProtocolError, type ClientToServerEvents, type ConnectErrorData, type Principal, type RecordedEvent, type ServerToClientEvents } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import { asUnavailable } from '../redis/unavailable.js';

@@ -2,16 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import {
-  ErrorBody,
-  ProtocolError,
-  parse,
-  violations,
-  type ErrorCode,
-  type ScriptArgs,
-  type ScriptCommands,
-  type ScriptResult,
-} from '@etax-assist/protocol';
+import { ErrorBody, ProtocolError, parse, violations, type ErrorCode, type ScriptArgs, type ScriptCommands, type ScriptResult } from '@etax-assist/protocol';
 import type { RedisClient } from './client.js';
 import { mendEmptyArrays } from './empty-arrays.js';
 
@@ -32,11 +23,7 @@ export interface ScriptSource<X extends TProperties> {
   replyFields?: X;
 }
 
-export type ScriptReply<R, X extends TProperties> = (
-  | { ok: true; result: R }
-  | { ok: false; code: ErrorCode; message: string; details?: unknown }
-) &
-  Static<TObject<X>>;
+export type ScriptReply<R, X extends TProperties> = ({ ok: true; result: R } | { ok: false; code: ErrorCode; message: string; details?: unknown }) & Static<TObject<X>>;
 
 /** The ProtocolError a refusing reply stands for. */
 export function refusalOf(reply: { code: ErrorCode; message: string; details?: unknown }): ProtocolError {
@@ -93,10 +80,7 @@ export class LuaScript<T extends ScriptCommands, X extends TProperties = Record<
   }
 
   #check(command: string, result: TSchema, reply: Record<string, unknown>): void {
-    const found = [
-      ...violations(this.#replyFields, reply),
-      ...(reply.ok === true ? violations(result, reply.result) : violations(ErrorBody, reply)),
-    ];
+    const found = [...violations(this.#replyFields, reply), ...(reply.ok === true ? violations(result, reply.result) : violations(ErrorBody, reply))];
     if (found.length > 0 || typeof reply.ok !== 'boolean') {
       throw new ProtocolError('INTERNAL', `${this.#name} ${command} replied against its declaration`, { violations: found, reply });
     }

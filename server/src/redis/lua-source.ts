@@ -1,11 +1,5 @@
 /** What TypeScript hands a Lua script: JSON-like data, and key functions of the key modules. */
-export type LuaValue =
-  | string
-  | number
-  | boolean
-  | readonly LuaValue[]
-  | { readonly [field: string]: LuaValue | undefined }
-  | ((...parts: never[]) => string);
+export type LuaValue = string | number | boolean | readonly LuaValue[] | { readonly [field: string]: LuaValue | undefined } | ((...parts: never[]) => string);
 
 /** Stands for a key function's n-th part while the function is turned into Lua. */
 const part = (n: number) => `\u0001${n}\u0001`;
@@ -32,9 +26,7 @@ export function luaValue(value: LuaValue): string {
   if (typeof value === 'string') return luaString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'function') return luaKeyFunction(value as (...parts: string[]) => string);
-  const fields = Array.isArray(value)
-    ? value.map(luaValue)
-    : Object.entries(value).flatMap(([field, v]) => (v === undefined ? [] : [`[${luaString(field)}] = ${luaValue(v)}`]));
+  const fields = Array.isArray(value) ? value.map(luaValue) : Object.entries(value).flatMap(([field, v]) => (v === undefined ? [] : [`[${luaString(field)}] = ${luaValue(v)}`]));
   return `{ ${fields.join(', ')} }`;
 }
 

@@ -35,12 +35,9 @@ export class SessionAccess {
     const role = peer.slice(0, colon);
     const sub = peer.slice(colon + 1);
     this.io.in(personalRoom(role, sub)).socketsLeave(sessionRooms(sessionId));
-    const results = await Promise.allSettled([
-      this.holders.media.removePeer(sessionId, peer),
-      this.holders.cobrowse.releaseParticipant(sessionId, sub),
-    ]);
+    const results = await Promise.allSettled([this.holders.media.removePeer(sessionId, peer), this.holders.cobrowse.releaseParticipant(sessionId, sub)]);
     for (const result of results) {
-      if (result.status === 'rejected') this.log.error({ err: result.reason, sessionId, peer }, 'ending a participant\'s access failed');
+      if (result.status === 'rejected') this.log.error({ err: result.reason, sessionId, peer }, "ending a participant's access failed");
     }
   }
 

@@ -24,26 +24,26 @@ export class QueueUpdates {
   }
 
   async #tick(): Promise<void> {
-      const waiting = new Set<string>();
-      for (const socket of this.io.of('/').sockets.values()) {
-        if (socket.data.principal?.role !== 'taxpayer') continue;
-        for (const room of socket.rooms) {
-          const match = SESSION_ROOM.exec(room);
-          if (match?.[1]) waiting.add(match[1]);
-        }
+    const waiting = new Set<string>();
+    for (const socket of this.io.of('/').sockets.values()) {
+      if (socket.data.principal?.role !== 'taxpayer') continue;
+      for (const room of socket.rooms) {
+        const match = SESSION_ROOM.exec(room);
+        if (match?.[1]) waiting.add(match[1]);
       }
-      for (const sessionId of this.#sent.keys()) if (!waiting.has(sessionId)) this.#sent.delete(sessionId);
-      for (const sessionId of waiting) {
-        const summary = await this.sessions.summary(sessionId);
-        if (!summary || summary.queuePosition === undefined) {
-          this.#sent.delete(sessionId);
-          continue;
-        }
-        const figures = `${summary.state}|${summary.queuePosition}|${summary.estimatedWaitS ?? ''}|${summary.agentOnDuty}`;
-        if (this.#sent.get(sessionId) === figures) continue;
-        this.#sent.set(sessionId, figures);
-        this.io.local.to(rooms.session(sessionId)).emit('session:state', summary);
+    }
+    for (const sessionId of this.#sent.keys()) if (!waiting.has(sessionId)) this.#sent.delete(sessionId);
+    for (const sessionId of waiting) {
+      const summary = await this.sessions.summary(sessionId);
+      if (!summary || summary.queuePosition === undefined) {
+        this.#sent.delete(sessionId);
+        continue;
       }
+      const figures = `${summary.state}|${summary.queuePosition}|${summary.estimatedWaitS ?? ''}|${summary.agentOnDuty}`;
+      if (this.#sent.get(sessionId) === figures) continue;
+      this.#sent.set(sessionId, figures);
+      this.io.local.to(rooms.session(sessionId)).emit('session:state', summary);
+    }
   }
 
   stop(): Promise<void> {

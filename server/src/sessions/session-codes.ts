@@ -11,7 +11,6 @@ import { luaLocal } from '../redis/lua-source.js';
 import { sessionKeys } from './keys.js';
 import type { SessionStore } from './session-store.js';
 
-
 /**
  * Session codes for the phone hotline: the taxpayer's widget shows a 6-digit code for their
  * waiting request; the hotline agent types it and the session is theirs at once (an offer made
@@ -19,21 +18,15 @@ import type { SessionStore } from './session-store.js';
  * A session has one live code (server/lua/session-code.lua): a new one revokes the previous, and
  * the code dies when the session stops waiting, so no taxpayer can fill the million codes.
  */
-export function registerSessionCodeRequests(
-  requests: RequestRouter,
-  redis: RedisClient,
-  sessions: SessionStore,
-  dispatcher: Dispatcher,
-  config: Config,
-  log: Logger,
-): void {
+export function registerSessionCodeRequests(requests: RequestRouter, redis: RedisClient, sessions: SessionStore, dispatcher: Dispatcher, config: Config, log: Logger): void {
   const { ttlS, maxAttemptsPerMinute } = config.sessionCode;
   const script = new LuaScript(redis, SESSION_CODE_COMMANDS, { name: 'session code', files: ['session-code.lua'], prelude: luaLocal('key', sessionKeys) });
   const revoke = (sessionId: string) => script.run('revoke', { session: sessionId });
 
   dispatcher.on('effects', (effects) => {
     for (const e of effects) {
-      if (e.t === 'session' && !sessionIs(e.state, 'waiting')) revoke(e.session).catch((error: unknown) => log.warn({ err: error, sessionId: e.session }, 'session code not revoked (it lapses by itself)'));
+      if (e.t === 'session' && !sessionIs(e.state, 'waiting'))
+        revoke(e.session).catch((error: unknown) => log.warn({ err: error, sessionId: e.session }, 'session code not revoked (it lapses by itself)'));
     }
   });
 

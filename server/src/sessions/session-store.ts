@@ -1,12 +1,4 @@
-import {
-  sessionIs,
-  ProtocolError,
-  type EntryPoint,
-  type HistoryEntry,
-  type Principal,
-  type SessionCard,
-  type SessionSummary,
-} from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, type EntryPoint, type HistoryEntry, type Principal, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import { dispatchKeys } from '../dispatcher/keys.js';
 import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from './keys.js';
@@ -19,7 +11,6 @@ export interface SessionStoreOptions {
 }
 
 type Fields = Record<string, string>;
-
 
 /**
  * The read side of sessions: what participants see of a session, its queue position and
@@ -141,10 +132,7 @@ export class SessionStore {
 
   /** The sessions an agent serves, hands over or wraps up. */
   async openSessionsOfAgent(agentId: string): Promise<string[]> {
-    const [active, wrapping] = await Promise.all([
-      this.redis.sMembers(dispatchKeys.agentSessions(agentId)),
-      this.redis.sMembers(dispatchKeys.agentWrapUps(agentId)),
-    ]);
+    const [active, wrapping] = await Promise.all([this.redis.sMembers(dispatchKeys.agentSessions(agentId)), this.redis.sMembers(dispatchKeys.agentWrapUps(agentId))]);
     return [...new Set([...active, ...wrapping])];
   }
 
