@@ -3,7 +3,7 @@
 // node_modules exists. Each step is skipped when its inputs have not changed, so re-runs are fast.
 //
 //   node scripts/bootstrap.mjs start   set up, build, start the service
-//   node scripts/bootstrap.mjs test    set up, build, typecheck, run the whole suite
+//   node scripts/bootstrap.mjs test    set up, build, typecheck, lint, check formatting, run the whole suite
 //   node scripts/bootstrap.mjs build   set up and build only
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -194,6 +194,8 @@ if (MODE === 'start') {
   process.exitCode = await exec(process.execPath, [join(ROOT, 'server/dist/main.js')]);
 } else if (MODE === 'test') {
   run('npm', ['run', 'typecheck']);
+  run('npm', ['run', 'lint']);
+  run('npm', ['run', 'format:check']);
   const code = await exec('npx', ['vitest', 'run', '--config', 'tests/vitest.config.ts']);
   log(`npm test finished in ${((Date.now() - started) / 60000).toFixed(1)} min (exit ${code})`);
   process.exitCode = code;
