@@ -107,6 +107,21 @@ export function workerBin(): string {
   return process.env.MEDIASOUP_WORKER_BIN ?? join(import.meta.dirname, '../../.data/bin/mediasoup-worker');
 }
 
+/** The environment of an instance run as its own process on shared stores (one a test kills or pauses). */
+export async function instanceProcessEnv(stores: TestStores, port: number, dataDir: string): Promise<Record<string, string>> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    REDIS_URL: stores.redis.url,
+    DATABASE_URL: stores.postgres.url,
+    MEDIASOUP_WORKER_BIN: workerBin(),
+    MEDIASOUP_NUM_WORKERS: '1',
+    MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
+    LOG_LEVEL: 'warn',
+  };
+}
+
 export interface TestCluster extends TestStores {
   instances: TestService[];
   stop(): Promise<void>;

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage, HelpRequest, OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
-import { freeMediaPort, freePort } from '../harness/ports.js';
+import { freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, startTestStores, workerBin } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestService, startTestStores, instanceProcessEnv } from '../harness/service.js';
 import { connectSocket, requestOk, type TestSocket } from '../harness/socket.js';
 
 const STREAM = 'etax:socket.io';
@@ -30,18 +30,10 @@ describe("an instance that falls behind the adapter stream's trimming", () => {
     const port = await freePort();
     const laggingUrl = `http://127.0.0.1:${port}`;
     const lagging = spawnService({
+      ...(await instanceProcessEnv(stores, port, dataDir)),
       ...env,
       INSTANCE_ID: 'lagging',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      REDIS_URL: stores.redis.url,
-      DATABASE_URL: stores.postgres.url,
       METRICS_TOKEN,
-      MEDIASOUP_WORKER_BIN: workerBin(),
-      MEDIASOUP_NUM_WORKERS: '1',
-      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-      LOG_LEVEL: 'warn',
     });
     const sockets: TestSocket[] = [];
     const connect = async (url: string, token: string) => {

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceList, OfferEvent } from '@etax-assist/protocol';
 import { compareStreamIds } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
-import { freeMediaPort, freePort } from '../harness/ports.js';
+import { freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, startTestStores, workerBin } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, startTestService, startTestStores, instanceProcessEnv } from '../harness/service.js';
 import { connectSocket, requestOk } from '../harness/socket.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,18 +27,10 @@ describe('an instance whose event loop stalls (SIGSTOP) while it holds a call', 
     const port = await freePort();
     const stalledUrl = `http://127.0.0.1:${port}`;
     const stalled = spawnService({
+      ...(await instanceProcessEnv(stores, port, dataDir)),
       ...CLUSTER_SECRETS,
       ...timing,
       INSTANCE_ID: 'stalled',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      REDIS_URL: stores.redis.url,
-      DATABASE_URL: stores.postgres.url,
-      MEDIASOUP_WORKER_BIN: workerBin(),
-      MEDIASOUP_NUM_WORKERS: '1',
-      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-      LOG_LEVEL: 'warn',
     });
     const lost: string[] = [];
     survivor.service.app.registry.on('lost', (id) => lost.push(id));

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InstanceInfo, InstanceList, OfferEvent, SessionSummary } from '@etax-assist/protocol';
 import { EventLog } from '../harness/events.js';
-import { freeMediaPort, freePort } from '../harness/ports.js';
+import { freePort } from '../harness/ports.js';
 import { spawnService } from '../harness/process.js';
-import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, startTestStores, workerBin, type TestCluster } from '../harness/service.js';
+import { CLUSTER_SECRETS, DEV_PASSWORDS, METRICS_TOKEN, startTestCluster, startTestService, startTestStores, instanceProcessEnv, type TestCluster } from '../harness/service.js';
 import { connectSocket, request, requestOk, type TestSocket } from '../harness/socket.js';
 
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 33330000 }] };
@@ -135,18 +135,10 @@ describe('an instance dies (kill -9) while it holds a call', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-doomed-'));
     const port = await freePort();
     const doomed = spawnService({
+      ...(await instanceProcessEnv(stores, port, dataDir)),
       ...CLUSTER_SECRETS,
       ...timing,
       INSTANCE_ID: 'doomed',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      REDIS_URL: stores.redis.url,
-      DATABASE_URL: stores.postgres.url,
-      MEDIASOUP_WORKER_BIN: workerBin(),
-      MEDIASOUP_NUM_WORKERS: '1',
-      MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
-      LOG_LEVEL: 'warn',
     });
     try {
       await doomed.waitFor('agent console');
