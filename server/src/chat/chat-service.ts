@@ -7,8 +7,6 @@ import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from '../sessions/keys.js';
 import type { SessionStore } from '../sessions/session-store.js';
 
-export const chatKey = (sessionId: string): string => `sess:${sessionId}:chat`;
-
 /**
  * A session's chat: participants (not silent monitors) write, everyone in the session reads.
  * Messages (and attachments' descriptions) live in a Redis stream next to the session, kept as
@@ -43,10 +41,10 @@ export class ChatService {
     const from = { id: principal.sub, role: principal.role, name: principal.name };
     const fields: Record<string, string> = { at, fromId: from.id, fromRole: from.role, fromName: from.name, text };
     if (extra.attachment) fields.attachment = JSON.stringify(extra.attachment);
-    const id = await this.redis.xAdd(chatKey(sessionId), '*', fields, {
+    const id = await this.redis.xAdd(sessionKeys.chat(sessionId), '*', fields, {
       TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: this.config.chat.historyLimit },
     });
-    await this.redis.expire(chatKey(sessionId), this.config.dispatch.retentionDays * 86_400);
+    await this.redis.expire(sessionKeys.chat(sessionId), this.config.dispatch.retentionDays * 86_400);
     const message: ChatMessage = {
       sessionId,
       id,
@@ -62,7 +60,7 @@ export class ChatService {
   }
 
   async history(sessionId: string): Promise<ChatMessage[]> {
-    const entries = await this.redis.xRange(chatKey(sessionId), '-', '+');
+    const entries = await this.redis.xRange(sessionKeys.chat(sessionId), '-', '+');
     return entries.map((e) => ({
       sessionId,
       id: e.id,

@@ -78,7 +78,7 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
 
   const join = async ({ socketId, principal, home, log }: MediaPeer, sessionId: string): Promise<ResultOf<'media:join'>> => {
     const fields = await sessions.requireParticipant(sessionId, principal);
-    const monitor = principal.role === 'supervisor' && (await redis.sIsMember(`${sessionKeys.session(sessionId)}:monitors`, principal.sub)) === 1;
+    const monitor = principal.role === 'supervisor' && (await redis.sIsMember(sessionKeys.monitors(sessionId), principal.sub)) === 1;
     if (sessionIs(fields.state, 'final')) throw new ProtocolError('CONFLICT', 'The session is over');
     const room = await pool.getOrCreateRoom(sessionId).catch((error: unknown) => {
       if (error instanceof NoWorkerError) throw new ProtocolError('UNAVAILABLE', 'Media is restarting; try again in a moment');

@@ -10,6 +10,8 @@ export const sessionKeys = {
   declined: (id: string) => `sess:${id}:declined`,
   /** Set: supervisors watching the session silently (not shown to the taxpayer). */
   monitors: (id: string) => `sess:${id}:monitors`,
+  /** Stream: the session's chat messages. */
+  chat: (id: string) => `sess:${id}:chat`,
   /** String: the session's current phone-hotline code. */
   code: (id: string) => `sess:${id}:code`,
   /** String: the session a phone-hotline code stands for (with the code's lifetime). */
