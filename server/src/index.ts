@@ -8,4 +8,5 @@ export { connectDatabase, type DatabasePool } from './database/pool.js';
 export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './database/migrator.js';
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
 export { connectRedis } from './redis/client.js';
+export { warnIfEvicting } from './redis/eviction-policy.js';
 export { compareStreamIds } from './cluster/stream-gap.js';

@@ -13,6 +13,7 @@ import { migrate, MIGRATIONS_DIR } from './database/migrator.js';
 import { connectDatabase, type DatabasePool } from './database/pool.js';
 import { connectRedis, type RedisClient } from './redis/client.js';
 import { EmbeddedRedis } from './redis/embedded.js';
+import { warnIfEvicting } from './redis/eviction-policy.js';
 import { clusterAdapter } from './cluster/socket-adapter.js';
 
 export interface RunningService {
@@ -55,12 +56,14 @@ export async function startService(config: Config, log: Logger): Promise<Running
         startTimeoutMs: 10_000,
         log: log.child({ component: 'redis' }),
         appendfsync: config.redis.appendfsync,
+        maxmemoryBytes: config.redis.maxmemoryBytes,
       });
       const started = embeddedRedis;
       cleanups.push(() => started.stop());
       redisUrl = started.url;
     }
     const redis = await connectRedis(redisUrl, log, 'etax-assist');
+    if (config.redis.url) await warnIfEvicting(redis, log);
     cleanups.push(async () => {
       if (redis.isOpen) await redis.close();
     });

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/env.js';
@@ -54,6 +54,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ INSTANCE_HEARTBEAT_INTERVAL_MS: '1000', INSTANCE_HEARTBEAT_TIMEOUT_MS: '1500' })).toThrow(/at least twice/);
     expect(() => loadConfig({ REDIS_APPENDFSYNC: 'sometimes' })).toThrow(/REDIS_APPENDFSYNC/);
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
+  });
+
+  it("bounds the embedded Redis's memory: a quarter of the machine unless REDIS_MAXMEMORY says otherwise, in bytes or kb/mb/gb", () => {
+    expect(loadConfig({}).redis.maxmemoryBytes).toBe(Math.floor(totalmem() / 4 / 2 ** 20) * 2 ** 20);
+    expect(loadConfig({ REDIS_MAXMEMORY: '1gb' }).redis.maxmemoryBytes).toBe(2 ** 30);
+    expect(loadConfig({ REDIS_MAXMEMORY: '512MB' }).redis.maxmemoryBytes).toBe(512 * 2 ** 20);
+    expect(loadConfig({ REDIS_MAXMEMORY: '2097152' }).redis.maxmemoryBytes).toBe(2 ** 21);
+    for (const bad of ['1.5gb', '10 percent', '-1', '1tb', '1000', '2048gb']) {
+      expect(() => loadConfig({ REDIS_MAXMEMORY: bad })).toThrow(new RegExp(`REDIS_MAXMEMORY=${bad}: expected a size from 1048576 to`));
+    }
   });
 
   it('starts an embedded PostgreSQL unless DATABASE_URL names one, and checks the database settings', () => {

@@ -14,10 +14,13 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A real redis-server of the test's own, on a free port with a throw-away data dir. */
-export async function startTestRedis(appendfsync: 'always' | 'everysec' = 'everysec'): Promise<TestRedis> {
+/**
+ * A real redis-server of the test's own, on a free port with a throw-away data dir; with
+ * `maxmemoryBytes` it refuses writes past them (noeviction), as the embedded one does.
+ */
+export async function startTestRedis(appendfsync: 'always' | 'everysec' = 'everysec', maxmemoryBytes?: number): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'etax-redis-'));
-  const options = { serverBin: 'redis-server', port: await freePort(), dir, startTimeoutMs: 10_000, log: pino({ level: 'silent' }), appendfsync };
+  const options = { serverBin: 'redis-server', port: await freePort(), dir, startTimeoutMs: 10_000, log: pino({ level: 'silent' }), appendfsync, maxmemoryBytes };
   let redis = await EmbeddedRedis.start(options);
   return {
     url: redis.url,

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { Catalog } from '@etax-assist/protocol';
 import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
@@ -29,6 +29,8 @@ export interface Config {
     embeddedPort: number;
     /** How often the embedded Redis syncs its append-only file (an external Redis has its own). */
     appendfsync: 'always' | 'everysec' | 'no';
+    /** The embedded Redis's `maxmemory` in bytes (with `noeviction`: past it writes are refused, never dropped). */
+    maxmemoryBytes: number;
   };
   /** The system of record (docs/records.md). */
   database: {
@@ -304,6 +306,19 @@ class EnvReader {
     return this.list(name, fallback, /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/);
   }
 
+  /** A size in bytes: a number, or one with kb, mb or gb (1024-based, as Redis reads them). */
+  bytes(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)(kb|mb|gb)?$/i.exec(raw);
+    const value = match ? Number(match[1]) * 1024 ** ['', 'kb', 'mb', 'gb'].indexOf((match[2] ?? '').toLowerCase()) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      this.problems.push(`${name}=${raw}: expected a size from ${min} to ${max} bytes (a number, or with kb, mb or gb)`);
+      return fallback;
+    }
+    return value;
+  }
+
   /** A PostgreSQL connection URL (postgres:// or postgresql://). */
   postgresUrl(name: string): string | undefined {
     const url = this.url(name);
@@ -353,6 +368,7 @@ function checkWideningSteps(value: unknown): string | undefined {
 
 /** The project's root: server/dist/config → three levels up. */
 const PROJECT_ROOT = resolve(import.meta.dirname, '../../..');
+const MIB = 1024 * 1024;
 
 export function loadConfig(env: Env = process.env): Config {
   const r = new EnvReader(env);
@@ -380,6 +396,9 @@ export function loadConfig(env: Env = process.env): Config {
       serverBin: r.string('REDIS_SERVER_BIN', 'redis-server'),
       embeddedPort: r.int('REDIS_EMBEDDED_PORT', 6380, 1, 65535),
       appendfsync: r.oneOf('REDIS_APPENDFSYNC', ['always', 'everysec', 'no'], 'everysec'),
+      // a quarter of the machine: the append-only file's rewrite forks Redis and may copy as much
+      // again, and Node, PostgreSQL and mediasoup share the machine
+      maxmemoryBytes: r.bytes('REDIS_MAXMEMORY', Math.max(MIB, Math.floor(totalmem() / 4 / MIB) * MIB), MIB, 1024 * 1024 * MIB),
     },
     database: {
       url: r.postgresUrl('DATABASE_URL'),

@@ -5,6 +5,7 @@ import type { MetricsAccess } from './access.js';
 import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
 import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
+import { redisOutOfMemoryRefusals } from '../redis/unavailable.js';
 
 export interface MetricsSources {
   pool: WorkerPool;
@@ -20,6 +21,7 @@ export class ServiceMetrics {
   constructor({ pool, io }: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'etax_' });
+    this.registry.registerMetric(redisOutOfMemoryRefusals);
     this.httpDuration = new Histogram({
       name: 'etax_http_request_duration_seconds',
       help: 'HTTP request duration by route and status',

@@ -13,6 +13,8 @@ export interface EmbeddedRedisOptions {
   log: Logger;
   /** 'always': nothing acknowledged is lost even if the process crashes; 'everysec' (default): up to 1 s. */
   appendfsync?: 'always' | 'everysec' | 'no';
+  /** Past it writes are refused (noeviction); unset: no limit. */
+  maxmemoryBytes?: number;
 }
 
 /** True once redis answers PING with PONG (not while it is still loading its AOF). */
@@ -46,7 +48,8 @@ function killStale(pidFile: string, log: Logger): void {
 
 /**
  * A private redis-server child process for a single-machine start (REDIS_URL unset): loopback
- * only, append-only file on, data under DATA_DIR, stopped with the service.
+ * only, append-only file on, data under DATA_DIR, memory bounded without eviction, stopped with
+ * the service.
  */
 export class EmbeddedRedis {
   readonly url: string;
@@ -79,6 +82,10 @@ export class EmbeddedRedis {
       'yes',
       '--appendfsync',
       options.appendfsync ?? 'everysec',
+      // evicting would silently drop dispatcher state; a refusal reaches the client as UNAVAILABLE
+      '--maxmemory-policy',
+      'noeviction',
+      ...(options.maxmemoryBytes === undefined ? [] : ['--maxmemory', String(options.maxmemoryBytes)]),
       '--save',
       '',
       '--loglevel',
@@ -88,7 +95,7 @@ export class EmbeddedRedis {
     ];
     const server = await ServerProcess.start({ name: 'redis-server', bin: serverBin, args, ready: () => pongs(port), startTimeoutMs: options.startTimeoutMs, log });
     const redis = new EmbeddedRedis(server, port);
-    log.info({ url: redis.url, dir, pid: server.pid }, 'embedded redis-server started');
+    log.info({ url: redis.url, dir, pid: server.pid, maxmemoryBytes: options.maxmemoryBytes }, 'embedded redis-server started');
     return redis;
   }
 

@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import * as redis from 'redis';
 import { ProtocolError } from '@etax-assist/protocol';
 
@@ -13,11 +14,31 @@ const CONNECTION_ERRORS = [
 ];
 
 /**
- * A Redis outage (restart, failover, network) as the clear, retryable UNAVAILABLE the clients know,
- * instead of an INTERNAL error; any other error is returned as it is.
+ * Writes Redis refused at its `maxmemory` (noeviction), that reached a client as UNAVAILABLE.
+ * Process-wide like the default process metrics; each service's registry registers it.
+ */
+export const redisOutOfMemoryRefusals = new Counter({
+  name: 'etax_redis_oom_refusals_total',
+  help: 'Requests refused because Redis is at its maxmemory (answered UNAVAILABLE)',
+  registers: [],
+});
+
+/** Redis's own refusal at maxmemory, from a command or from a write inside a script (EVALSHA). */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof redis.ErrorReply && error.message.startsWith('OOM ');
+}
+
+/**
+ * A Redis outage (restart, failover, network) or Redis at its memory limit as the clear,
+ * retryable UNAVAILABLE the clients know, instead of an INTERNAL error; any other error is
+ * returned as it is.
  */
 export function asUnavailable(error: unknown): unknown {
   if (!(error instanceof Error)) return error;
+  if (isOutOfMemory(error)) {
+    redisOutOfMemoryRefusals.inc();
+    return new ProtocolError('UNAVAILABLE', 'The service is at its memory limit; try again shortly');
+  }
   // LOADING / MASTERDOWN / TRYAGAIN: a restarted Redis still reading its append-only file, or a failover
   if (CONNECTION_ERRORS.some((type) => error instanceof type) || /^(LOADING|MASTERDOWN|TRYAGAIN|BUSY)\b/.test(error.message)) {
     return new ProtocolError('UNAVAILABLE', 'The service is briefly unavailable; try again in a moment');
