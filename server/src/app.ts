@@ -179,6 +179,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
   metrics.watchMedia(mediaStats);
+  metrics.watchRecording(cobrowse.recording);
   cobrowse.register(requests);
   registerChatRequests(requests, chat, sessions, config);
   registerClusterRequests(requests, registry, forwarder);

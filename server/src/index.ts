@@ -9,4 +9,5 @@ export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './datab
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
 export { connectRedis } from './redis/client.js';
 export { warnIfEvicting } from './redis/eviction-policy.js';
+export { RecordingWriter, RECORDING_GAP } from './cobrowse/recording.js';
 export { compareStreamIds } from './cluster/stream-gap.js';

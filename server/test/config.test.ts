@@ -66,6 +66,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('bounds the recording entries kept while Redis refuses them', () => {
+    expect(loadConfig({}).cobrowse.recordingRetryMaxBytes).toBe(64 * 2 ** 20);
+    expect(loadConfig({ COBROWSE_RECORDING_RETRY_MAX_BYTES: '4096' }).cobrowse.recordingRetryMaxBytes).toBe(4096);
+    expect(() => loadConfig({ COBROWSE_RECORDING_RETRY_MAX_BYTES: '100' })).toThrow(/COBROWSE_RECORDING_RETRY_MAX_BYTES=100: expected an integer from 1024/);
+  });
+
   it('starts an embedded PostgreSQL unless DATABASE_URL names one, and checks the database settings', () => {
     expect(loadConfig({}).database).toEqual({ url: undefined, binDir: undefined, embeddedPort: 5433, poolMax: 10, connectTimeoutMs: 5000, statementTimeoutMs: 30_000 });
     expect(loadConfig({ DATABASE_URL: 'postgresql://etax:secret@db.internal:5432/etax' }).database.url).toBe('postgresql://etax:secret@db.internal:5432/etax');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { EmbeddedRedis } from '@etax-assist/server';
+import { EmbeddedRedis, type connectRedis } from '@etax-assist/server';
 import { freePort } from './ports.js';
 
 export interface TestRedis {
@@ -39,5 +39,34 @@ export async function startTestRedis(appendfsync: 'always' | 'everysec' = 'every
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Fills a Redis started with `maxmemoryBytes` until it refuses writes (OOM), with keys `test:fill:*`
+ * in ever smaller values (a large one's own query buffer counts against the limit while it is
+ * refused), then lowers its maxmemory 1 MB under what it uses: buffers that come and go (the
+ * append-only file's, clients') cannot let a write through while the test asserts refusals.
+ * Returns what frees the memory again: the keys deleted, the maxmemory as it was.
+ */
+export async function fillToMaxmemory(redis: Awaited<ReturnType<typeof connectRedis>>): Promise<() => Promise<void>> {
+  const maxmemory = (await redis.configGet('maxmemory')).maxmemory ?? '0';
+  const filler: string[] = [];
+  for (const size of [256 * 1024, 16 * 1024, 1024]) {
+    for (;;) {
+      const key = `test:fill:${filler.length}`;
+      const refused = await redis.set(key, 'x'.repeat(size)).then(
+        () => false,
+        (error: Error) => /^OOM /.test(error.message),
+      );
+      if (refused) break;
+      filler.push(key);
+    }
+  }
+  const used = Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1]);
+  await redis.configSet('maxmemory', String(used - 1024 * 1024));
+  return async () => {
+    await redis.del(filler);
+    await redis.configSet('maxmemory', maxmemory);
   };
 }

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { warnIfEvicting } from '@etax-assist/server';
+import { RECORDING_GAP, warnIfEvicting } from '@etax-assist/server';
 import { startTestPostgres } from '../harness/postgres.js';
-import { startTestRedis } from '../harness/redis.js';
+import { fillToMaxmemory, startTestRedis } from '../harness/redis.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession, type ActiveSession } from '../harness/session.js';
 import { connectSocket, request, requestOk, type TestSocket } from '../harness/socket.js';
 
-const MAXMEMORY = 24 * 1024 * 1024;
+const RETRY_MAX_BYTES = 4096;
 const AT_LIMIT = { code: 'UNAVAILABLE', message: 'The service is at its memory limit; try again shortly' };
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex');
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
@@ -28,8 +28,8 @@ describe('Redis at its memory limit', () => {
   let s: ActiveSession;
   const sockets: TestSocket[] = [];
   beforeAll(async () => {
-    const [redis, postgres] = await Promise.all([startTestRedis('everysec', MAXMEMORY), startTestPostgres()]);
-    t = await startTestService({ COBROWSE_RECORDING_FLUSH_MS: '100' }, { redis, postgres });
+    const [redis, postgres] = await Promise.all([startTestRedis('everysec', 24 * 1024 * 1024), startTestPostgres()]);
+    t = await startTestService({ COBROWSE_RECORDING_FLUSH_MS: '100', COBROWSE_RECORDING_RETRY_MAX_BYTES: String(RETRY_MAX_BYTES) }, { redis, postgres });
     s = await activeSession(t, 'tp-full', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
     sockets.push(s.taxpayer.socket, s.agent.socket);
   });
@@ -45,7 +45,8 @@ describe('Redis at its memory limit', () => {
       headers: { authorization: `Bearer ${t.taxpayerToken({ sub: 'tp-full' })}`, 'content-type': 'image/png' },
       body: new Uint8Array(PNG),
     });
-  const oomRefusals = async () => Number(/^etax_redis_oom_refusals_total (\d+)/m.exec(await t.metricsText())?.[1]);
+  const metric = async (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(await t.metricsText())?.[1]);
+  const oomRefusals = () => metric('etax_redis_oom_refusals_total');
 
   it('refuses writes with UNAVAILABLE while full, keeps what it accepted, and takes them again once memory is freed', async () => {
     const { redis } = t.service;
@@ -57,25 +58,10 @@ describe('Redis at its memory limit', () => {
     sockets.push(newcomer);
     const refusalsBefore = await oomRefusals();
 
-    // fill Redis up to its maxmemory with keys of the test's own, in ever smaller values (a large
-    // one's own query buffer counts against the limit while it is refused)
-    const filler: string[] = [];
-    for (const size of [256 * 1024, 16 * 1024, 1024, 64]) {
-      for (;;) {
-        const key = `test:fill:${filler.length}`;
-        const refused = await redis.set(key, 'x'.repeat(size)).then(
-          () => false,
-          (error: Error) => /^OOM /.test(error.message),
-        );
-        if (refused) break;
-        filler.push(key);
-      }
-    }
-    // the fault happened: Redis is at its limit (the append-only file's buffer, not counted, comes
-    // and goes) and refuses a plain write
+    const free = await fillToMaxmemory(redis);
+    // the fault happened: Redis is past its limit and refuses a plain write
     const info = await redis.info('memory');
-    expect(Number(/^maxmemory:(\d+)/m.exec(info)?.[1])).toBe(MAXMEMORY);
-    expect(Number(/^used_memory:(\d+)/m.exec(info)?.[1])).toBeGreaterThan(0.95 * MAXMEMORY);
+    expect(Number(/^used_memory:(\d+)/m.exec(info)?.[1])).toBeGreaterThan(Number(/^maxmemory:(\d+)/m.exec(info)?.[1]));
     expect(/maxmemory_policy:(\S+)/.exec(info)?.[1]).toBe('noeviction');
     await expect(redis.set('test:probe', '1')).rejects.toThrow(/^OOM command not allowed/);
 
@@ -88,12 +74,27 @@ describe('Redis at its memory limit', () => {
     expect(((await refusedUpload.json()) as { error: unknown }).error).toEqual(AT_LIMIT);
     expect(await oomRefusals()).toBeGreaterThanOrEqual(refusalsBefore + 4);
 
+    // the agent's pointer goes on (it writes nothing but the recording), which Redis refuses: the
+    // recording's retry buffer holds what it can, within its bound, and drops the newest
+    for (let i = 0; i < 100; i++) await requestOk(s.agent.socket, 'cobrowse:annotate', { sessionId: s.sessionId, annotation: { kind: 'pointer', x: i, y: i } });
+    await expect.poll(() => metric('etax_recording_dropped_entries_total'), { timeout: 5000 }).toBeGreaterThan(0);
+    const held = await metric('etax_recording_retry_bytes');
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(RETRY_MAX_BYTES + 64);
+
     // nothing accepted before is lost
     expect(await redis.hGet(`sess:${s.sessionId}`, 'state')).toBe('active');
     const history = await requestOk(s.agent.socket, 'chat:history', { sessionId: s.sessionId });
     expect(history.messages.map((m) => m.text)).toEqual(['before the limit']);
 
-    await redis.del(filler);
+    await free();
+    // the recording drains by itself: the kept pointer moves, then the gap standing for the dropped ones
+    await expect.poll(() => metric('etax_recording_retry_bytes'), { timeout: 5000 }).toBe(0);
+    const recording = await requestOk(s.agent.socket, 'cobrowse:recording', { sessionId: s.sessionId, limit: 1000 });
+    const kinds = recording.entries.map((e) => e.kind).filter((kind) => kind === 'annotation' || kind === RECORDING_GAP);
+    expect(kinds.at(-1)).toBe(RECORDING_GAP);
+    const gap = recording.entries.find((e) => e.kind === RECORDING_GAP)?.payload as { entries: number };
+    expect(kinds.filter((kind) => kind === 'annotation').length).toBe(100 - gap.entries);
     const again = await requestOk(newcomer, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' } });
     expect(['queued', 'offered']).toContain(again.state);
     await requestOk(s.taxpayer.socket, 'chat:send', { sessionId: s.sessionId, text: 'after the limit' });

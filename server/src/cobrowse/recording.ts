@@ -14,20 +14,38 @@ export interface RecordingEntry {
   payload: unknown;
 }
 
+/** An entry waiting to be written, with the size it counts for in the buffers' bounds. */
+interface Held {
+  entry: RecordingEntry;
+  size: number;
+}
+
 interface Pending {
-  entries: RecordingEntry[];
+  held: Held[];
   bytes: number;
   since: number;
 }
 
 /** The entry that closes a recording which reached COBROWSE_MAX_RECORDING_BYTES. */
 export const RECORDING_STOPPED = 'recording-stopped';
+/** The entry that stands where entries were dropped while Redis refused the recording (payload: RecordingGap). */
+export const RECORDING_GAP = 'recording-gap';
+/** What a gap entry says: how many entries are missing, recorded from when until when. */
+export interface RecordingGap {
+  entries: number;
+  from: number;
+  to: number;
+}
+/** What a gap entry counts for in the retry buffer's bound. */
+const GAP_SIZE = 64;
 
 export interface RecordingLimits {
   flushMs: number;
   maxChunkBytes: number;
   /** Stored (compressed) bytes per session; past them the session's recording stops. */
   maxBytes: number;
+  /** Bytes of entries held, all sessions together, for sessions whose last write Redis refused. */
+  retryMaxBytes: number;
 }
 
 /**
@@ -38,6 +56,14 @@ export interface RecordingLimits {
  * of chunks (server/lua/recording.lua, shared by all instances): the chunk that does not fit and
  * all that follow are dropped, a closing entry says so, and `onLimit` is called once, on the
  * instance that saw it.
+ *
+ * A chunk Redis refuses (outage, maxmemory) goes back in front of the session's buffer, and the
+ * session is written again by the periodic flush, a chunk at a time. What refused sessions hold
+ * is bounded by `retryMaxBytes`: past it their newest entries are dropped, never the oldest — an
+ * rrweb recording replays its incremental events on top of the full snapshot before them, so
+ * keeping the oldest keeps a playable beginning, where dropping it would make all that is kept
+ * unplayable. A `recording-gap` entry stands where entries were dropped (how many, from when to
+ * when), so the replay can say that the recording is incomplete there.
  */
 // compression runs in libuv's thread pool: hundreds of sessions' chunks never stall the event loop
 const deflate = promisify(deflateRaw);
@@ -53,6 +79,9 @@ export class RecordingWriter {
    * one's next chunk is refused by the script again and remembered anew.
    */
   readonly #stopped = new Map<string, number>();
+  /** Sessions whose last write Redis refused: what they hold is the retry buffer. */
+  readonly #refused = new Set<string>();
+  #droppedEntries = 0;
   readonly #script: LuaScript<typeof RECORDING_COMMANDS>;
   readonly #task: PeriodicTask;
 
@@ -66,16 +95,74 @@ export class RecordingWriter {
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 
+  /** Bytes held for sessions whose last write Redis refused (the bound is `retryMaxBytes`). */
+  get retryBytes(): number {
+    let bytes = 0;
+    for (const sessionId of this.#refused) bytes += this.#pending.get(sessionId)?.bytes ?? 0;
+    return bytes;
+  }
+
+  /** Entries dropped since the start because the retry buffer was full. */
+  get droppedEntries(): number {
+    return this.#droppedEntries;
+  }
+
   append(sessionId: string, kind: string, payload: unknown, at = Date.now(), size = 64): void {
     if (this.#stopped.has(sessionId)) return;
+    const refused = this.#refused.has(sessionId);
     let pending = this.#pending.get(sessionId);
-    if (!pending) this.#pending.set(sessionId, (pending = { entries: [], bytes: 0, since: Date.now() }));
-    pending.entries.push({ kind, at, payload });
+    if (!pending) this.#pending.set(sessionId, (pending = { held: [], bytes: 0, since: Date.now() }));
+    if (refused && this.retryBytes + size > this.limits.retryMaxBytes) {
+      this.#droppedEntries += 1;
+      this.#markGap(sessionId, pending, { entries: 1, from: at, to: at });
+      return;
+    }
+    pending.held.push({ entry: { kind, at, payload }, size });
     pending.bytes += size;
-    if (pending.bytes >= this.limits.maxChunkBytes) {
-      // kept for the next flush when Redis refuses (see #write)
+    // a refused session is retried by the periodic flush, not at every entry
+    if (pending.bytes >= this.limits.maxChunkBytes && !refused) {
       this.flush(sessionId).catch((error: unknown) => this.log.warn({ err: error, sessionId }, 'recording chunk not written yet'));
     }
+  }
+
+  /**
+   * Records dropped entries in the gap entry at the end of the buffer, or in a new one there
+   * (logged once per gap, unless it replaces one that was logged).
+   */
+  #markGap(sessionId: string, pending: Pending, dropped: RecordingGap, logged = false): void {
+    const last = pending.held.at(-1)?.entry;
+    if (last?.kind === RECORDING_GAP) {
+      const gap = last.payload as RecordingGap;
+      last.payload = { entries: gap.entries + dropped.entries, from: Math.min(gap.from, dropped.from), to: Math.max(gap.to, dropped.to) } satisfies RecordingGap;
+      return;
+    }
+    pending.held.push({ entry: { kind: RECORDING_GAP, at: dropped.from, payload: dropped }, size: GAP_SIZE });
+    pending.bytes += GAP_SIZE;
+    if (!logged)
+      this.log.warn(
+        { sessionId, retryMaxBytes: this.limits.retryMaxBytes },
+        'Redis refuses the recording and its retry buffer is full: newer entries are dropped until Redis accepts again',
+      );
+  }
+
+  /** Drops the newest entries of a refused session until the retry buffer is within its bound again. */
+  #trimToBound(sessionId: string, pending: Pending): void {
+    let over = this.retryBytes - this.limits.retryMaxBytes;
+    const dropped: RecordingGap = { entries: 0, from: Infinity, to: -Infinity };
+    let logged = false;
+    while (over > 0 && pending.held.length > 0) {
+      const { entry, size } = pending.held.pop() as Held;
+      pending.bytes -= size;
+      over -= size;
+      // a gap entry popped on the way is folded into the one that replaces it
+      const gap = entry.kind === RECORDING_GAP ? (entry.payload as RecordingGap) : { entries: 1, from: entry.at, to: entry.at };
+      if (entry.kind === RECORDING_GAP) logged = true;
+      else this.#droppedEntries += 1;
+      dropped.entries += gap.entries;
+      dropped.from = Math.min(dropped.from, gap.from);
+      dropped.to = Math.max(dropped.to, gap.to);
+    }
+    if (dropped.entries > 0) this.#markGap(sessionId, pending, dropped, logged);
   }
 
   /** Writes what is buffered for the session; one write at a time per session, so chunks keep their order. */
@@ -91,26 +178,51 @@ export class RecordingWriter {
     return next;
   }
 
+  /** Writes the session's buffer a chunk (`maxChunkBytes`, at least one entry) at a time. */
   async #write(sessionId: string): Promise<void> {
+    for (let taken = this.#take(sessionId); taken; taken = this.#take(sessionId)) {
+      if (!(await this.#writeChunk(sessionId, taken))) return;
+    }
+  }
+
+  /** The oldest chunk's worth of the session's buffer, out of it (the rest stays). */
+  #take(sessionId: string): Pending | undefined {
     const pending = this.#pending.get(sessionId);
-    if (!pending || pending.entries.length === 0) return;
-    this.#pending.delete(sessionId);
-    const chunk = await deflate(Buffer.from(JSON.stringify(pending.entries)));
+    if (!pending || pending.held.length === 0) return undefined;
+    let count = 0;
+    let bytes = 0;
+    while (count < pending.held.length && (count === 0 || bytes + (pending.held[count] as Held).size <= this.limits.maxChunkBytes)) {
+      bytes += (pending.held[count] as Held).size;
+      count += 1;
+    }
+    const taken = { held: pending.held.slice(0, count), bytes, since: pending.since };
+    if (count === pending.held.length) this.#pending.delete(sessionId);
+    else this.#pending.set(sessionId, { held: pending.held.slice(count), bytes: pending.bytes - bytes, since: pending.since });
+    return taken;
+  }
+
+  /** Writes one chunk; false once the session's recording has stopped (at its limit). */
+  async #writeChunk(sessionId: string, taken: Pending): Promise<boolean> {
+    const chunk = await deflate(Buffer.from(JSON.stringify(taken.held.map((h) => h.entry))));
     let outcome: 'written' | 'reached' | 'stopped';
     try {
       outcome = await this.#script.run('append', {
         session: sessionId,
-        n: String(pending.entries.length),
+        n: String(taken.held.length),
         z: chunk.toString('base64'),
         maxBytes: this.limits.maxBytes,
       });
     } catch (error) {
       // Redis refused or went away: the entries go back in front of what came since, for the next flush
       const since = this.#pending.get(sessionId);
-      this.#pending.set(sessionId, since ? { entries: [...pending.entries, ...since.entries], bytes: pending.bytes + since.bytes, since: pending.since } : pending);
+      const requeued = since ? { held: [...taken.held, ...since.held], bytes: taken.bytes + since.bytes, since: taken.since } : taken;
+      this.#pending.set(sessionId, requeued);
+      this.#refused.add(sessionId);
+      this.#trimToBound(sessionId, requeued);
       throw error;
     }
-    if (outcome === 'written') return;
+    this.#refused.delete(sessionId);
+    if (outcome === 'written') return true;
     this.#stopped.set(sessionId, Date.now());
     this.#pending.delete(sessionId); // what came meanwhile is past the limit too
     if (outcome === 'reached') {
@@ -120,6 +232,7 @@ export class RecordingWriter {
       const closing = await deflate(Buffer.from(JSON.stringify([{ kind: RECORDING_STOPPED, at: Date.now(), payload: { maxBytes: this.limits.maxBytes } }])));
       await this.redis.xAdd(cobrowseKeys.recording(sessionId), '*', { n: '1', z: closing.toString('base64') });
     }
+    return false;
   }
 
   /** The session is over: its recording was closed, nothing more comes for it. */

@@ -62,8 +62,8 @@ export class CobrowseRelay {
   ) {
     this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
-    const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes } = config.cobrowse;
-    this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
+    const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes, recordingRetryMaxBytes: retryMaxBytes } = config.cobrowse;
+    this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes, retryMaxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
     // the taxpayer's batches, relayed by their instance, for the watchers connected here
     io.on('cobrowse:relay', ({ sessionId, events, isSnapshot, liveId }) => {
       this.#relay(sessionId, events, isSnapshot, liveId).catch((error: unknown) => log.warn({ err: error, sessionId }, 'relaying to local watchers failed'));

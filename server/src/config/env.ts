@@ -106,6 +106,8 @@ export interface Config {
     recordingChunkBytes: number;
     /** Stored (compressed) recording bytes per session; past it the recording stops, the mirror goes on. */
     maxRecordingBytes: number;
+    /** Recording entries this instance holds while Redis refuses them; past it new entries are dropped. */
+    recordingRetryMaxBytes: number;
     /** Portal origins whose images and fonts the asset proxy fetches for agents (none: proxy off). */
     assetOrigins: string[];
     assetMaxBytes: number;
@@ -468,6 +470,7 @@ export function loadConfig(env: Env = process.env): Config {
       recordingFlushMs: r.int('COBROWSE_RECORDING_FLUSH_MS', 5000, 100, 60_000),
       recordingChunkBytes: r.int('COBROWSE_RECORDING_CHUNK_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       maxRecordingBytes: r.int('COBROWSE_MAX_RECORDING_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      recordingRetryMaxBytes: r.int('COBROWSE_RECORDING_RETRY_MAX_BYTES', 64 * MIB, 1024, 16 * 1024 * MIB),
       assetOrigins: r.list('COBROWSE_ASSET_ORIGINS', [], /^https?:\/\/[^/\s]+$/),
       assetMaxBytes: r.int('COBROWSE_ASSET_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
       assetTimeoutMs: r.int('COBROWSE_ASSET_TIMEOUT_MS', 5000, 100, 60_000),

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '@etax-assist/sfu';
 import type { MetricsAccess } from './access.js';
+import type { RecordingWriter } from '../cobrowse/recording.js';
 import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
 import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
@@ -165,6 +166,29 @@ export class ServiceMetrics {
       registers,
       collect() {
         this.set(Math.max(0, ...(reporter.latest?.sessions ?? []).map((s) => s.lossPct)));
+      },
+    });
+  }
+
+  /** The co-browsing recording's retry buffer: what it holds while Redis refuses, and what it dropped. */
+  watchRecording(writer: RecordingWriter): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'etax_recording_retry_bytes',
+      help: 'Recording entries held (bytes) for sessions whose last write Redis refused; bounded by COBROWSE_RECORDING_RETRY_MAX_BYTES',
+      registers,
+      collect() {
+        this.set(writer.retryBytes);
+      },
+    });
+    new Counter({
+      name: 'etax_recording_dropped_entries_total',
+      help: 'Recording entries dropped because the retry buffer was full (a recording-gap entry stands in for them)',
+      registers,
+      collect() {
+        // the writer keeps the count; the counter reports it
+        this.reset();
+        this.inc(writer.droppedEntries);
       },
     });
   }
