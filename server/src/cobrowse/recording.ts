@@ -154,10 +154,15 @@ export class RecordingWriter {
       const { entry, size } = pending.held.pop() as Held;
       pending.bytes -= size;
       over -= size;
-      // a gap entry popped on the way is folded into the one that replaces it
-      const gap = entry.kind === RECORDING_GAP ? (entry.payload as RecordingGap) : { entries: 1, from: entry.at, to: entry.at };
-      if (entry.kind === RECORDING_GAP) logged = true;
-      else this.#droppedEntries += 1;
+      let gap: RecordingGap;
+      if (entry.kind === RECORDING_GAP) {
+        // a gap entry popped on the way is folded into the one that replaces it
+        gap = entry.payload as RecordingGap;
+        logged = true;
+      } else {
+        gap = { entries: 1, from: entry.at, to: entry.at };
+        this.#droppedEntries += 1;
+      }
       dropped.entries += gap.entries;
       dropped.from = Math.min(dropped.from, gap.from);
       dropped.to = Math.max(dropped.to, gap.to);
@@ -191,8 +196,9 @@ export class RecordingWriter {
     if (!pending || pending.held.length === 0) return undefined;
     let count = 0;
     let bytes = 0;
-    while (count < pending.held.length && (count === 0 || bytes + (pending.held[count] as Held).size <= this.limits.maxChunkBytes)) {
-      bytes += (pending.held[count] as Held).size;
+    for (const { size } of pending.held) {
+      if (count > 0 && bytes + size > this.limits.maxChunkBytes) break;
+      bytes += size;
       count += 1;
     }
     const taken = { held: pending.held.slice(0, count), bytes, since: pending.since };
