@@ -56,6 +56,8 @@ export function describeRow({ entry, refusedFor }: TimelineRow): string {
       return `${t('replay.state')} · ${t(`replay.sharing.${String(p.sharing)}`)} / ${t(`replay.controlState.${String(p.control)}`)}`;
     case 'recording-stopped':
       return t('mirror.recordingStopped');
+    case 'recording-gap':
+      return t('replay.gap', { count: Number(p.entries) });
     default:
       return entry.kind;
   }
