@@ -16,11 +16,43 @@ export const OutboxActor = Type.Object({ role: Type.String({ minLength: 1 }), id
 
 const sessionId = Type.String({ minLength: 1, maxLength: 200 });
 
+const digits = Type.String({ pattern: '^\\d+$' });
+const named = Type.String({ minLength: 1 });
+
 /**
- * A session over (ended, cancelled or abandoned), as Redis holds it when it closes: its hash, and
- * everyone who served it (`agent:sub` / `expert:sub`, from the accepted offers of its events).
+ * The session's hash (`sess:{id}`) as the dispatcher leaves it when the session closes: the
+ * fields the record is made of, and the others (`stateAt:<state>`: ms of the last entry into each
+ * state; the dispatcher's own), every value a string.
  */
-export const OutboxSessionRecord = Type.Object({ fields: Type.Record(Type.String(), Type.String()), served: Type.Array(Type.String()) }, { additionalProperties: false });
+export const ClosedSessionFields = Type.Object(
+  {
+    state: Type.Union(['ended', 'cancelled', 'abandoned'].map((state) => Type.Literal(state))),
+    createdAt: Type.String({ format: 'date-time' }),
+    taxpayerSub: named,
+    taxpayerName: Type.String(),
+    taxpayerId: Type.String(),
+    company: Type.String(),
+    /** The EntryPoint (protocol/src/session.ts) as JSON. */
+    entry: named,
+    topic: named,
+    language: named,
+    channel: named,
+    priority: named,
+    tier: Type.Optional(Type.String()),
+    agent: Type.Optional(Type.String()),
+    waitMs: Type.Optional(digits),
+    durationMs: Type.Optional(digits),
+    notes: Type.Optional(Type.String()),
+    outcome: Type.Optional(Type.String()),
+    rating: Type.Optional(Type.String({ pattern: '^[1-5]$' })),
+    ratingComment: Type.Optional(Type.String()),
+  },
+  { additionalProperties: Type.String() },
+);
+export type ClosedSessionFields = Static<typeof ClosedSessionFields>;
+
+/** A session over, as it closes: its hash, and everyone who served it (`agent:sub` / `expert:sub`, from its accepted offers). */
+export const OutboxSessionRecord = Type.Object({ fields: ClosedSessionFields, served: Type.Array(Type.String({ pattern: '^(agent|expert):.+$' })) }, { additionalProperties: false });
 export type OutboxSessionRecord = Static<typeof OutboxSessionRecord>;
 
 export const OutboxSessionEvent = Type.Object(

@@ -9,3 +9,6 @@ export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './datab
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
 export { connectRedis } from './redis/client.js';
 export { compareStreamIds } from './cluster/stream-gap.js';
+export { Archiver, type ArchiverOptions } from './records/archiver.js';
+export { ArchiverMetrics } from './records/archiver-metrics.js';
+export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
