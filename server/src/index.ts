@@ -12,3 +12,4 @@ export { compareStreamIds } from './cluster/stream-gap.js';
 export { Archiver, type ArchiverOptions } from './records/archiver.js';
 export { ArchiverMetrics } from './records/archiver-metrics.js';
 export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
+export { ArchiveBatch, outboxEntry } from './records/archive-batch.js';
