@@ -52,7 +52,10 @@ export const ClosedSessionFields = Type.Object(
 export type ClosedSessionFields = Static<typeof ClosedSessionFields>;
 
 /** A session over, as it closes: its hash, and everyone who served it (`agent:sub` / `expert:sub`, from its accepted offers). */
-export const OutboxSessionRecord = Type.Object({ fields: ClosedSessionFields, served: Type.Array(Type.String({ pattern: '^(agent|expert):.+$' })) }, { additionalProperties: false });
+export const OutboxSessionRecord = Type.Object(
+  { fields: ClosedSessionFields, served: Type.Array(Type.String({ pattern: '^(agent|expert):.+$' })) },
+  { additionalProperties: false },
+);
 export type OutboxSessionRecord = Static<typeof OutboxSessionRecord>;
 
 export const OutboxSessionEvent = Type.Object(

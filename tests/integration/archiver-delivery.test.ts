@@ -17,8 +17,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = pino({ level: 'silent' });
 type Redis = ReturnType<typeof createClient>;
 
-const chat = (i: number): OutboxEntry => ({ t: 'chat', session: `s-${i % 7}`, id: `${i + 1}-0`, at: new Date(1_750_000_000_000 + i).toISOString(), fromRole: 'taxpayer', fromId: 'tp', fromName: '', text: `m${i}` });
-const event = (i: number): OutboxEntry => ({ t: 'event', session: `s-${i % 7}`, at: 1_750_000_000_000 + i, kind: 'offer', actor: { role: 'agent', id: 'agent1' }, details: { offer: 'primary', agent: 'agent1' } });
+const chat = (i: number): OutboxEntry => ({
+  t: 'chat',
+  session: `s-${i % 7}`,
+  id: `${i + 1}-0`,
+  at: new Date(1_750_000_000_000 + i).toISOString(),
+  fromRole: 'taxpayer',
+  fromId: 'tp',
+  fromName: '',
+  text: `m${i}`,
+});
+const event = (i: number): OutboxEntry => ({
+  t: 'event',
+  session: `s-${i % 7}`,
+  at: 1_750_000_000_000 + i,
+  kind: 'offer',
+  actor: { role: 'agent', id: 'agent1' },
+  details: { offer: 'primary', agent: 'agent1' },
+});
 
 /** Issue 17, item 3: each outbox entry reaches PostgreSQL exactly once, whoever archives it and whatever dies on the way. */
 describe('archivers sharing one outbox (real Redis and PostgreSQL)', () => {
@@ -42,7 +58,10 @@ describe('archivers sharing one outbox (real Redis and PostgreSQL)', () => {
   }
 
   const counts = async () => {
-    const [row] = await query<{ events: number; chat: number }>(stores.postgres.url, 'SELECT (SELECT count(*)::int FROM session_events) AS events, (SELECT count(*)::int FROM chat_messages) AS chat');
+    const [row] = await query<{ events: number; chat: number }>(
+      stores.postgres.url,
+      'SELECT (SELECT count(*)::int FROM session_events) AS events, (SELECT count(*)::int FROM chat_messages) AS chat',
+    );
     return row;
   };
 
@@ -109,7 +128,13 @@ describe('archivers sharing one outbox (real Redis and PostgreSQL)', () => {
   it('kill -9 of the instance archiving, mid-batch: every record arrives exactly once through the survivor', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-archiving-'));
     const port = await freePort();
-    const doomed = spawnService({ ...(await instanceProcessEnv(stores, port, dataDir)), ...CLUSTER_SECRETS, INSTANCE_ID: 'doomed', ARCHIVE_BATCH_SIZE: '100', ARCHIVE_BLOCK_MS: '50' });
+    const doomed = spawnService({
+      ...(await instanceProcessEnv(stores, port, dataDir)),
+      ...CLUSTER_SECRETS,
+      INSTANCE_ID: 'doomed',
+      ARCHIVE_BATCH_SIZE: '100',
+      ARCHIVE_BLOCK_MS: '50',
+    });
     // PostgreSQL holds the instance's batch mid-write: the tables are locked until the kill
     const lock = new pg.Client({ connectionString: stores.postgres.url });
     await lock.connect();

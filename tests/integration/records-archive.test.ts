@@ -48,13 +48,27 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
 
   async function expectArchivedOnce(sessionId: string): Promise<void> {
     const [session] = await query(t.postgres.url, 'SELECT * FROM sessions WHERE id = $1', [sessionId]);
-    expect(session).toMatchObject({ state: 'ended', entry_kind: 'portal', entry_page: '/', channel: 'text', agent: 'expert1', agents: ['agent1'], experts: ['expert1'], notes: '已解决', outcome: 'resolved' });
+    expect(session).toMatchObject({
+      state: 'ended',
+      entry_kind: 'portal',
+      entry_page: '/',
+      channel: 'text',
+      agent: 'expert1',
+      agents: ['agent1'],
+      experts: ['expert1'],
+      notes: '已解决',
+      outcome: 'resolved',
+    });
     for (const column of ['queued_at', 'offered_at', 'active_at', 'escalating_at', 'wrap_up_at', 'ended_at']) expect(session?.[column]).toBeInstanceOf(Date);
     expect(session?.wait_ms).toBeGreaterThanOrEqual(0);
     expect(session?.handling_ms).toBeGreaterThanOrEqual(0);
     // the audit trail: exactly the session's event stream, each once, with who did it
     const live = await redis.xRange(`sess:${sessionId}:events`, '-', '+');
-    const events = await query(t.postgres.url, 'SELECT kind, actor_role, actor_id, details FROM session_events WHERE session_id = $1 ORDER BY event_id', [sessionId]);
+    const events = await query<{ kind: string; actor_role: string | null; actor_id: string | null; details: Record<string, string> }>(
+      t.postgres.url,
+      'SELECT kind, actor_role, actor_id, details FROM session_events WHERE session_id = $1 ORDER BY event_id',
+      [sessionId],
+    );
     expect(events.length).toBe(live.length);
     expect(events.map((e) => (e.kind === 'state' ? `state:${e.details.state}` : e.kind))).toEqual(
       live.map((e) => (e.message.state ? `state:${e.message.state}` : Object.keys(e.message).find((k) => k !== 'at'))),

@@ -10,8 +10,18 @@ export class ArchiverMetrics {
 
   constructor(registry: Registry, redis: RedisClient) {
     const registers = [registry];
-    this.archived = new Counter({ name: 'etax_archived_records_total', help: 'Outbox entries written to PostgreSQL by this instance, by kind (event, chat)', labelNames: ['kind'], registers });
-    this.failures = new Counter({ name: 'etax_archive_failures_total', help: 'Archiver rounds that failed, by stage (read from Redis, write to PostgreSQL, acknowledge)', labelNames: ['stage'], registers });
+    this.archived = new Counter({
+      name: 'etax_archived_records_total',
+      help: 'Outbox entries written to PostgreSQL by this instance, by kind (event, chat)',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.failures = new Counter({
+      name: 'etax_archive_failures_total',
+      help: 'Archiver rounds that failed, by stage (read from Redis, write to PostgreSQL, acknowledge)',
+      labelNames: ['stage'],
+      registers,
+    });
     this.deadLetters = new Counter({ name: 'etax_archive_dead_letters_total', help: 'Outbox entries that failed validation, set aside in the dead-letter stream', registers });
     // acknowledged entries are deleted from the outbox: what is left is what PostgreSQL lacks
     new Gauge({

@@ -89,8 +89,9 @@ export class Archiver {
     // instance ids are new on every start: a consumer left with nothing pending is forgotten
     // (one still holding entries stays, for another archiver to claim them from)
     try {
-      const [, , , consumers] = (await this.redis.sendCommand(['XPENDING', recordKeys.outbox, ARCHIVER_GROUP])) as [number, unknown, unknown, [string, string][] | null];
-      if (!consumers?.some(([name]) => name === this.options.consumer)) await this.redis.sendCommand(['XGROUP', 'DELCONSUMER', recordKeys.outbox, ARCHIVER_GROUP, this.options.consumer]);
+      const [, , , consumers] = await this.redis.sendCommand<[number, unknown, unknown, [string, string][] | null]>(['XPENDING', recordKeys.outbox, ARCHIVER_GROUP]);
+      if (!consumers?.some(([name]) => name === this.options.consumer))
+        await this.redis.sendCommand(['XGROUP', 'DELCONSUMER', recordKeys.outbox, ARCHIVER_GROUP, this.options.consumer]);
     } catch (error) {
       this.log.warn({ err: error }, 'archiver consumer not removed from its group (harmless: it holds nothing)');
     }
@@ -116,7 +117,7 @@ export class Archiver {
     if (this.#retry.length > 0) return this.#retry;
     const { consumer, batchSize, blockMs, claimIdleMs } = this.options;
     if (Date.now() >= this.#nextClaimAt) {
-      const [cursor, claimed] = (await this.redis.sendCommand([
+      const [cursor, claimed] = await this.redis.sendCommand<[string, RawEntry[]]>([
         'XAUTOCLAIM',
         recordKeys.outbox,
         ARCHIVER_GROUP,
@@ -125,7 +126,7 @@ export class Archiver {
         this.#claimCursor,
         'COUNT',
         String(batchSize),
-      ])) as [string, RawEntry[]];
+      ]);
       this.#claimCursor = cursor;
       // a full pass over the pending entries: the next one when any could have become idle
       if (cursor === '0-0') this.#nextClaimAt = Date.now() + claimIdleMs / 2;
@@ -134,9 +135,19 @@ export class Archiver {
         return items(claimed);
       }
     }
-    const read = (await reader.sendCommand(['XREADGROUP', 'GROUP', ARCHIVER_GROUP, consumer, 'COUNT', String(batchSize), 'BLOCK', String(blockMs), 'STREAMS', recordKeys.outbox, '>'])) as
-      | [string, RawEntry[]][]
-      | null;
+    const read = await reader.sendCommand<[string, RawEntry[]][] | null>([
+      'XREADGROUP',
+      'GROUP',
+      ARCHIVER_GROUP,
+      consumer,
+      'COUNT',
+      String(batchSize),
+      'BLOCK',
+      String(blockMs),
+      'STREAMS',
+      recordKeys.outbox,
+      '>',
+    ]);
     return items(read?.[0]?.[1] ?? []);
   }
 
