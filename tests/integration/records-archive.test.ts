@@ -89,6 +89,23 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
     expect(await t.metricsText()).toMatch(/etax_archived_records_total\{kind="chat"\} 2/);
   });
 
+  it("a supervisor signing an agent off is the actor of its session's return to the queue", async () => {
+    const s = await activeSession(t, 'tp-forced', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
+    const supervisor = await connectSocket(t.url, await t.staffToken('super1', DEV_PASSWORDS.super1));
+    await requestOk(supervisor, 'supervisor:agent-status', { agentId: 'agent1', status: 'offline' });
+    await requestOk(s.taxpayer.socket, 'help:cancel', { sessionId: s.sessionId });
+    for (const socket of [supervisor, s.agent.socket, s.taxpayer.socket]) socket.close();
+    await outboxDrained(t.redis.url);
+    const states = await query<{ state: string; actor_role: string | null; actor_id: string | null }>(
+      t.postgres.url,
+      "SELECT details->>'state' AS state, actor_role, actor_id FROM session_events WHERE session_id = $1 AND kind = 'state' ORDER BY event_id",
+      [s.sessionId],
+    );
+    // the re-queue is the supervisor's doing, the end the taxpayer's
+    expect(states).toContainEqual({ state: 'queued', actor_role: 'supervisor', actor_id: 'super1' });
+    expect(states.at(-1)).toEqual({ state: 'cancelled', actor_role: 'taxpayer', actor_id: 'tp-forced' });
+  });
+
   it('with PostgreSQL stopped, routing and chat go on and the outbox grows; after its restart it drains, nothing lost or doubled', async () => {
     await t.postgres.pause();
     let sessionId: string;
