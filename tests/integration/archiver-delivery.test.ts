@@ -113,6 +113,15 @@ describe('archivers sharing one outbox (real Redis and PostgreSQL)', () => {
     expect(dead.map((d) => d.message.reason)).toEqual([expect.stringContaining('Invalid outbox entry'), 'Invalid outbox entry: not JSON']);
   });
 
+  it('an outbox that vanished under the archiver (Redis flushed) gets its group back, and archiving goes on', async () => {
+    await archiver('one');
+    await redis.del(recordKeys.outbox);
+    await sleep(100);
+    await fill([chat(0), event(1)]);
+    await outboxDrained(stores.redis.url);
+    expect(await counts()).toEqual({ chat: 1, events: 1 });
+  });
+
   it('two archivers split the work, nothing doubled', async () => {
     const [a, b] = await Promise.all([archiver('a', { batchSize: 10 }), archiver('b', { batchSize: 10 })]);
     for (let round = 0; round < 10; round++) await fill(Array.from({ length: 100 }, (_, i) => (i % 2 ? chat(round * 100 + i) : event(round * 100 + i))));

@@ -63,12 +63,7 @@ export class Archiver {
   ) {}
 
   async start(): Promise<void> {
-    try {
-      await this.redis.sendCommand(['XGROUP', 'CREATE', recordKeys.outbox, ARCHIVER_GROUP, '0', 'MKSTREAM']);
-    } catch (error) {
-      // the other instances' archivers made it already
-      if (!(error instanceof Error) || !error.message.startsWith('BUSYGROUP')) throw error;
-    }
+    await this.#createGroup();
     // a blocking read holds its connection: its own, so that the service's commands never wait behind it
     const reader = this.redis.duplicate();
     reader.on('error', (error: Error) => this.log.debug({ err: error }, 'archiver reader connection error'));
@@ -97,6 +92,15 @@ export class Archiver {
     }
   }
 
+  async #createGroup(): Promise<void> {
+    try {
+      await this.redis.sendCommand(['XGROUP', 'CREATE', recordKeys.outbox, ARCHIVER_GROUP, '0', 'MKSTREAM']);
+    } catch (error) {
+      // the other instances' archivers made it already
+      if (!(error instanceof Error) || !error.message.startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
   async #run(reader: RedisClient): Promise<void> {
     while (!this.#stopping) {
       let batch: OutboxItem[];
@@ -105,6 +109,8 @@ export class Archiver {
       } catch (error) {
         if (this.#stopping) break;
         this.#failed('read', error);
+        // a Redis that lost its data (restarted without persistence, flushed) lost the group too
+        if (error instanceof Error && error.message.startsWith('NOGROUP')) await this.#createGroup().catch((cause: unknown) => this.#failed('read', cause));
         await this.#pause();
         continue;
       }
