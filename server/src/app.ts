@@ -140,7 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
   const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
-  const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, log: log.child({ component: 'health' }) });
+  const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.

@@ -4,7 +4,7 @@ import type { OfferEvent } from '@etax-assist/protocol';
 import { recordKeys } from '@etax-assist/server';
 import { EventLog } from '../harness/events.js';
 import { outboxDrained, query } from '../harness/records.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, METRICS_TOKEN, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
 import { connectSocket, requestOk } from '../harness/socket.js';
 
@@ -13,7 +13,7 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
   let t: TestService;
   let redis: ReturnType<typeof createClient>;
   beforeAll(async () => {
-    t = await startTestService({ ARCHIVE_BLOCK_MS: '100', ARCHIVE_RETRY_MS: '100', DATABASE_CONNECT_TIMEOUT_MS: '500' });
+    t = await startTestService({ ARCHIVE_BLOCK_MS: '100', ARCHIVE_RETRY_MS: '100', ARCHIVE_OUTBOX_WARN_LENGTH: '10', DATABASE_CONNECT_TIMEOUT_MS: '500' });
     redis = createClient({ url: t.redis.url });
     await redis.connect();
   });
@@ -113,6 +113,10 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
       sessionId = await wholeLife('tp-outage');
       expect(await redis.xLen(recordKeys.outbox)).toBeGreaterThan(10);
       expect(await t.metricsText()).toMatch(/etax_archive_failures_total\{stage="write"\} [1-9]/);
+      // the service stays healthy; the outbox shows as a warning in the details
+      const health = await fetch(`${t.url}/healthz`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ checks: { database: { ok: false }, outbox: { ok: false, detail: expect.stringMatching(/record changes not archived yet/) } } });
     } finally {
       await t.postgres.start();
     }

@@ -52,6 +52,8 @@ export interface Config {
     claimIdleMs: number;
     /** The pause after a failed round before the same entries are tried again. */
     retryMs: number;
+    /** Outbox entries from which on /healthz reports the outbox as a warning. */
+    outboxWarnLength: number;
   };
   auth: {
     audience: string;
@@ -405,6 +407,7 @@ export function loadConfig(env: Env = process.env): Config {
       blockMs: r.int('ARCHIVE_BLOCK_MS', 1000, 10, 30_000),
       claimIdleMs: r.int('ARCHIVE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
       retryMs: r.int('ARCHIVE_RETRY_MS', 1000, 10, 60_000),
+      outboxWarnLength: r.int('ARCHIVE_OUTBOX_WARN_LENGTH', 100_000, 1, 1_000_000_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),
