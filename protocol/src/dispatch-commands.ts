@@ -19,7 +19,8 @@ export const DISPATCH_COMMANDS = {
     result: Type.Object({ status: AgentStatusSchema, wrap: Type.Boolean(), load: Type.Number() }),
   },
   status: {
-    args: Type.Object({ agent: Id, status: AgentStatusSchema, force: Type.Boolean() }),
+    /** `by`: the supervisor who forces the status (the audit trail's actor), `force` then set. */
+    args: Type.Object({ agent: Id, status: AgentStatusSchema, force: Type.Boolean(), by: Type.Optional(Id) }),
     result: Type.Object({ status: AgentStatusSchema }),
   },
   heartbeat: { args: Type.Object({ agents: Type.Array(Id) }), result: Nothing },

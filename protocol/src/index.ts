@@ -19,3 +19,4 @@ export * from './cobrowse-commands.js';
 export * from './recording-commands.js';
 export * from './signin-commands.js';
 export * from './session-code-commands.js';
+export * from './outbox.js';

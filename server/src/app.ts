@@ -51,6 +51,8 @@ import { RoomPlacement } from './media/room-placement.js';
 import { ClientResync } from './cluster/client-resync.js';
 import type { AdapterStreamWatch } from './cluster/stream-gap.js';
 import type { DatabasePool } from './database/pool.js';
+import { Archiver } from './records/archiver.js';
+import { ArchiverMetrics } from './records/archiver-metrics.js';
 
 export interface AppDependencies {
   config: Config;
@@ -138,7 +140,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
   const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
-  const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, log: log.child({ component: 'health' }) });
+  const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
@@ -165,6 +167,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
   const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
+  const archiver = new Archiver(redis, database, { consumer: registry.id, ...config.archive }, new ArchiverMetrics(metrics.registry, redis), log.child({ component: 'archiver' }));
+  await archiver.start();
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
@@ -217,7 +221,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media].map((worker) => worker.stop()));
+    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver].map((worker) => worker.stop()));
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

@@ -11,3 +11,7 @@ export { connectRedis } from './redis/client.js';
 export { warnIfEvicting } from './redis/eviction-policy.js';
 export { RecordingWriter, RECORDING_GAP } from './cobrowse/recording.js';
 export { compareStreamIds } from './cluster/stream-gap.js';
+export { Archiver, type ArchiverOptions } from './records/archiver.js';
+export { ArchiverMetrics } from './records/archiver-metrics.js';
+export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
+export { ArchiveBatch, outboxEntry } from './records/archive-batch.js';

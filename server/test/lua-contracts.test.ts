@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  CHAT_COMMANDS,
   COBROWSE_COMMANDS,
   DISPATCH_COMMANDS,
   Effect,
   OFFER_KINDS,
   RECORDING_COMMANDS,
   SESSION_CODE_COMMANDS,
+  SESSION_EVENT_KINDS,
   SESSION_TRANSITIONS,
   SIGNIN_COMMANDS,
   type ScriptCommands,
@@ -24,6 +26,7 @@ const SCRIPTS: [string, readonly string[], ScriptCommands][] = [
   ['recording', ['recording.lua'], RECORDING_COMMANDS],
   ['sign-in', ['signin.lua'], SIGNIN_COMMANDS],
   ['session code', ['session-code.lua'], SESSION_CODE_COMMANDS],
+  ['chat', ['chat.lua'], CHAT_COMMANDS],
 ];
 
 describe('the Lua scripts and their declarations in protocol/', () => {
@@ -36,6 +39,15 @@ describe('the Lua scripts and their declarations in protocol/', () => {
   it('the dispatcher emits exactly the declared effect kinds', () => {
     const declared = Effect.anyOf.map((alternative) => alternative.properties.t.const);
     expect(matches(lua(DISPATCH_FILES), /emit\(\{ t = '([\w-]+)'/g)).toEqual([...declared].sort());
+  });
+
+  it('the dispatcher records exactly the declared session event kinds in the outbox', () => {
+    const source = lua(DISPATCH_FILES);
+    const logged = matches(source, /log_event\(s, \{ '(\w+)'/g);
+    // a state change is logged by set_state, a supervisor's observation under its mode
+    expect(source).toContain("local entry = { 'state', state }");
+    expect(source).toContain('log_event(s, { args.mode, args.supervisor })');
+    expect([...new Set([...logged, 'state', 'monitor', 'join'])].sort()).toEqual([...SESSION_EVENT_KINDS].sort());
   });
 
   it('the dispatcher makes exactly the transitions of the session lifecycle', () => {

@@ -116,7 +116,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
           const status = pick(['available', 'available', 'available', 'away', 'offline'] as const);
           if (status === 'offline') present.delete(id);
           else present.add(id);
-          await attempt(() => any().dispatcher.setStatus(id, status, random() < 0.3));
+          await attempt(() => any().dispatcher.setStatus(id, status, random() < 0.3 ? 'super1' : undefined));
         },
       ],
       [

@@ -27,7 +27,11 @@ describe('HTTP API against a real service (Redis, mediasoup)', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
     expect(await (await get('/healthz', 'not-the-metrics-token')).json()).toEqual({ status: 'ok' });
     const detailed = await get('/healthz', METRICS_TOKEN);
-    expect(await detailed.json()).toEqual({ status: 'ok', instance: t.service.app.registry.id, checks: { redis: { ok: true }, database: { ok: true }, mediasoup: { ok: true } } });
+    expect(await detailed.json()).toEqual({
+      status: 'ok',
+      instance: t.service.app.registry.id,
+      checks: { redis: { ok: true }, database: { ok: true }, mediasoup: { ok: true }, outbox: { ok: true } },
+    });
   });
 
   it('serves Prometheus metrics including the mediasoup gauges, only with the metrics token', async () => {

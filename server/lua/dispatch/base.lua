@@ -73,10 +73,49 @@ local function participant_of(a)
   return (redis.call('HGET', key.agent(a), 'tier') == 'expert' and 'expert:' or 'agent:') .. a
 end
 
-local function log_event(s, fields)
+-- Whose command this is, for the audit trail: the supervisor (a reassign names them `by`), else
+-- the agent, else the taxpayer; nobody for the service's own steps (the sweep). The steps a
+-- command causes (the next offer after a decline) are recorded under the same person.
+local function command_actor()
+  if args.by then return { role = 'supervisor', id = args.by } end
+  if args.supervisor then return { role = 'supervisor', id = args.supervisor } end
+  if args.agent then return { role = redis.call('HGET', key.agent(args.agent), 'tier') == 'expert' and 'expert' or 'agent', id = args.agent } end
+  if args.taxpayerSub then return { role = 'taxpayer', id = args.taxpayerSub } end
+  return nil
+end
+local actor = false
+
+-- Everyone who served the session (accepted one of its offers), as `agent:sub` / `expert:sub`.
+local function served_by(s)
+  local served, seen = {}, {}
+  for _, e in ipairs(redis.call('XRANGE', key.events(s), '-', '+')) do
+    local f = e[2]
+    local agent, via
+    for i = 1, #f, 2 do
+      if f[i] == 'agent' then agent = f[i + 1] elseif f[i] == 'via' then via = f[i + 1] end
+    end
+    if agent and via and not seen[agent] then
+      seen[agent] = true
+      served[#served + 1] = participant_of(agent)
+    end
+  end
+  return served
+end
+
+-- One event of the session: into its event stream (read live) and, in the same atomic step, into
+-- the records outbox for the archiver (protocol/src/outbox.ts). `closing`: the event ends the
+-- session, so the outbox entry carries the session's record.
+local function log_event(s, fields, closing)
   local entry = { 'at', fmt(now) }
-  for _, f in ipairs(fields) do entry[#entry + 1] = f end
+  local details = {}
+  for i, f in ipairs(fields) do
+    entry[#entry + 1] = f
+    if i % 2 == 0 then details[fields[i - 1]] = f end
+  end
   redis.call('XADD', key.events(s), '*', unpack(entry))
+  if actor == false then actor = command_actor() end
+  local record = closing and { fields = hgetall(key.session(s)), served = served_by(s) } or nil
+  redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'event', session = s, at = now, kind = fields[1], actor = actor, details = details, record = record }))
 end
 
 local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000
@@ -94,11 +133,11 @@ local function window_stat(stats_key, member)
   redis.call('PEXPIRE', stats_key, STATS_WINDOW_MS)
 end
 
-local function set_state(s, state, fields)
+local function set_state(s, state, fields, closing)
   redis.call('HSET', key.session(s), 'state', state, 'stateAt:' .. state, fmt(now))
   local entry = { 'state', state }
   for _, f in ipairs(fields or {}) do entry[#entry + 1] = f end
-  log_event(s, entry)
+  log_event(s, entry, closing)
   emit({ t = 'session', session = s, state = state })
 end
 

@@ -43,7 +43,7 @@ local function close_session(s, state, fields)
   local sh = hgetall(key.session(s))
   release_taxpayer(s, sh)
   redis.call('ZREM', key.active, s)
-  set_state(s, state, fields)
+  set_state(s, state, fields, true)
   if state == 'ended' then
     -- the latest finished sessions, for supervisors to replay
     redis.call('ZADD', key.ended, fmt(now), s)

@@ -44,6 +44,19 @@ export interface Config {
     /** A query running longer is cancelled by the server. */
     statementTimeoutMs: number;
   };
+  /** The archiver: the records outbox written to PostgreSQL (docs/records.md). */
+  archive: {
+    /** Outbox entries written in one transaction. */
+    batchSize: number;
+    /** How long a read waits for new entries. */
+    blockMs: number;
+    /** Entries a consumer held this long without acknowledging are taken over by another. */
+    claimIdleMs: number;
+    /** The pause after a failed round before the same entries are tried again. */
+    retryMs: number;
+    /** Outbox entries from which on /healthz reports the outbox as a warning. */
+    outboxWarnLength: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -409,6 +422,13 @@ export function loadConfig(env: Env = process.env): Config {
       poolMax: r.int('DATABASE_POOL_MAX', 10, 1, 1000),
       connectTimeoutMs: r.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 120_000),
       statementTimeoutMs: r.int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    },
+    archive: {
+      batchSize: r.int('ARCHIVE_BATCH_SIZE', 500, 1, 10_000),
+      blockMs: r.int('ARCHIVE_BLOCK_MS', 1000, 10, 30_000),
+      claimIdleMs: r.int('ARCHIVE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
+      retryMs: r.int('ARCHIVE_RETRY_MS', 1000, 10, 60_000),
+      outboxWarnLength: r.int('ARCHIVE_OUTBOX_WARN_LENGTH', 100_000, 1, 1_000_000_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -122,8 +122,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     });
   }
 
-  async setStatus(agentId: string, status: AgentStatus, force = false): Promise<void> {
-    await this.#run('status', { agent: agentId, status, force });
+  /** `forcedBy`: the supervisor who sets it (signing the agent off even with sessions open). */
+  async setStatus(agentId: string, status: AgentStatus, forcedBy?: string): Promise<void> {
+    await this.#run('status', { agent: agentId, status, force: forcedBy !== undefined, ...(forcedBy === undefined ? {} : { by: forcedBy }) });
   }
 
   /** Keeps agents counted as present (they are marked offline when this stops). */

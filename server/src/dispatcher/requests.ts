@@ -90,8 +90,8 @@ export function registerDispatchRequests(
     return {};
   });
 
-  requests.on('supervisor:agent-status', ['supervisor'], async (_context, { agentId, status }) => {
-    await dispatcher.setStatus(agentId, status, true);
+  requests.on('supervisor:agent-status', ['supervisor'], async ({ principal }, { agentId, status }) => {
+    await dispatcher.setStatus(agentId, status, principal.sub);
     return {};
   });
 

@@ -3,6 +3,7 @@ import { DISPATCH_COMMANDS, Effect, SESSION_TRANSITIONS, type DispatchCommands, 
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript, refusalOf } from '../redis/lua-script.js';
 import { luaLocal, luaValue, type LuaValue } from '../redis/lua-source.js';
+import { recordKeys } from '../records/keys.js';
 import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 
@@ -40,8 +41,8 @@ function luaLifecycle(): string {
   return [luaLocal('NEXT_STATE', Object.fromEntries(next)), `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`].join('\n');
 }
 
-/** What the script is handed: the key names, the queue score band, the session lifecycle. */
-const PRELUDE = [luaLocal('key', { ...dispatchKeys, ...sessionKeys }), luaLocal('BAND', BAND_WIDTH), luaLifecycle()].join('\n');
+/** What the script is handed: the key names (the outbox's among them), the queue score band, the session lifecycle. */
+const PRELUDE = [luaLocal('key', { ...dispatchKeys, ...sessionKeys, ...recordKeys }), luaLocal('BAND', BAND_WIDTH), luaLifecycle()].join('\n');
 
 const REPLY_FIELDS = { effects: Type.Array(Effect), now: Type.Number() };
 

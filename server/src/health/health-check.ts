@@ -3,6 +3,7 @@ import type { WorkerPool } from '@etax-assist/sfu';
 import type { InstanceRegistry } from '../cluster/instance-registry.js';
 import type { DatabasePool } from '../database/pool.js';
 import type { RedisClient } from '../redis/client.js';
+import { recordKeys } from '../records/keys.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -11,13 +12,14 @@ export interface CheckResult {
 
 export interface HealthReport {
   /**
-   * Redis answers and every mediasoup worker is alive. The database is reported, not counted:
-   * routing, chat and co-browsing run on Redis, and records wait there until it is back.
+   * Redis answers and every mediasoup worker is alive. The database and the records outbox are
+   * reported, not counted: routing, chat and co-browsing run on Redis, and records wait in the
+   * outbox until the database is back (a long outbox is a warning: Redis memory it holds).
    */
   healthy: boolean;
   draining: boolean;
   instance: string;
-  checks: { redis: CheckResult; database: CheckResult; mediasoup: CheckResult };
+  checks: { redis: CheckResult; database: CheckResult; mediasoup: CheckResult; outbox: CheckResult };
 }
 
 export interface HealthCheckOptions {
@@ -27,6 +29,8 @@ export interface HealthCheckOptions {
   registry: InstanceRegistry;
   /** How long a Redis PING or a database SELECT may take before it counts as down. */
   timeoutMs: number;
+  /** Record changes waiting in the outbox from which on it is reported as a warning. */
+  outboxWarnLength: number;
   log: Logger;
 }
 
@@ -46,6 +50,15 @@ async function answers(ping: () => Promise<unknown>, timeoutMs: number): Promise
   }
 }
 
+/** The records outbox: a warning once it holds `warnLength` entries or more (the archivers fall behind, or the database is away). */
+async function outboxBacklog(redis: RedisClient, warnLength: number, timeoutMs: number): Promise<CheckResult> {
+  if (!redis.isReady) return { ok: false, detail: 'Redis not connected' };
+  let length = 0;
+  const answered = await answers(async () => (length = await redis.xLen(recordKeys.outbox)), timeoutMs);
+  if (!answered.ok) return answered;
+  return length < warnLength ? { ok: true } : { ok: false, detail: `${length} record changes not archived yet` };
+}
+
 function pingRedis(redis: RedisClient, timeoutMs: number): Promise<CheckResult> {
   if (!redis.isReady) return Promise.resolve({ ok: false, detail: 'not connected' });
   return answers(() => redis.ping(), timeoutMs);
@@ -61,15 +74,19 @@ export class HealthCheck {
   constructor(private readonly options: HealthCheckOptions) {}
 
   async run(): Promise<HealthReport> {
-    const { redis, database, pool, registry, timeoutMs } = this.options;
-    const [redisCheck, databaseCheck] = await Promise.all([pingRedis(redis, timeoutMs), answers(() => database.query('SELECT 1'), timeoutMs)]);
+    const { redis, database, pool, registry, timeoutMs, outboxWarnLength } = this.options;
+    const [redisCheck, databaseCheck, outboxCheck] = await Promise.all([
+      pingRedis(redis, timeoutMs),
+      answers(() => database.query('SELECT 1'), timeoutMs),
+      outboxBacklog(redis, outboxWarnLength, timeoutMs),
+    ]);
     const { workers, alive } = pool.health();
     const mediasoupCheck: CheckResult = alive === workers ? { ok: true } : { ok: false, detail: `${alive} of ${workers} workers alive` };
     const report = {
       healthy: redisCheck.ok && mediasoupCheck.ok,
       draining: registry.draining,
       instance: registry.id,
-      checks: { redis: redisCheck, database: databaseCheck, mediasoup: mediasoupCheck },
+      checks: { redis: redisCheck, database: databaseCheck, mediasoup: mediasoupCheck, outbox: outboxCheck },
     };
     this.#logChange(report);
     return report;

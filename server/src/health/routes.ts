@@ -8,7 +8,7 @@ const Check = Type.Object({ ok: Type.Boolean(), detail: Type.Optional(Type.Strin
 const HealthResponse = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable'), Type.Literal('draining')]),
   instance: Type.Optional(Type.String()),
-  checks: Type.Optional(Type.Object({ redis: Check, database: Check, mediasoup: Check })),
+  checks: Type.Optional(Type.Object({ redis: Check, database: Check, mediasoup: Check, outbox: Check })),
 });
 
 export interface HealthRoutesOptions {
@@ -19,7 +19,8 @@ export interface HealthRoutesOptions {
 /**
  * Liveness for load balancers: 200 when Redis answers and every mediasoup worker is alive, else
  * 503 — also while draining, so the balancer sends no new clients here. A database that does not
- * answer shows in the checks only (every instance shares it: taking them all out helps nobody).
+ * answer, or a long records outbox, shows in the checks only (every instance shares them: taking
+ * them all out helps nobody).
  */
 export async function healthRoutes(app: FastifyInstance, { health, access }: HealthRoutesOptions): Promise<void> {
   app.get('/healthz', { config: { auth: 'public' }, schema: { response: { 200: HealthResponse, 503: HealthResponse } } }, async (request, reply) => {

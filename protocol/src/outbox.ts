@@ -1,0 +1,112 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { ScriptCommands } from './script-command.js';
+
+/**
+ * What the Lua scripts append to the records outbox (one Redis stream, docs/records.md) in the
+ * same atomic step as the change itself, and what the archiver writes to PostgreSQL. Each stream
+ * entry holds one field, `entry`, this JSON; the entry's stream id is its idempotency key.
+ */
+
+/** The kinds of session event the dispatcher records (server/lua/dispatch/, `log_event`). */
+export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened'] as const;
+export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
+
+/** The person whose command caused the change; absent for the service's own steps (the sweep). */
+export const OutboxActor = Type.Object({ role: Type.String({ minLength: 1 }), id: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+const sessionId = Type.String({ minLength: 1, maxLength: 200 });
+
+const digits = Type.String({ pattern: '^\\d+$' });
+const named = Type.String({ minLength: 1 });
+
+/**
+ * The session's hash (`sess:{id}`) as the dispatcher leaves it when the session closes: the
+ * fields the record is made of, and the others (`stateAt:<state>`: ms of the last entry into each
+ * state; the dispatcher's own), every value a string.
+ */
+export const ClosedSessionFields = Type.Object(
+  {
+    state: Type.Union(['ended', 'cancelled', 'abandoned'].map((state) => Type.Literal(state))),
+    createdAt: Type.String({ format: 'date-time' }),
+    taxpayerSub: named,
+    taxpayerName: Type.String(),
+    taxpayerId: Type.String(),
+    company: Type.String(),
+    /** The EntryPoint (protocol/src/session.ts) as JSON. */
+    entry: named,
+    topic: named,
+    language: named,
+    channel: named,
+    priority: named,
+    tier: Type.Optional(Type.String()),
+    agent: Type.Optional(Type.String()),
+    waitMs: Type.Optional(digits),
+    durationMs: Type.Optional(digits),
+    notes: Type.Optional(Type.String()),
+    outcome: Type.Optional(Type.String()),
+    rating: Type.Optional(Type.String({ pattern: '^[1-5]$' })),
+    ratingComment: Type.Optional(Type.String()),
+  },
+  { additionalProperties: Type.String() },
+);
+export type ClosedSessionFields = Static<typeof ClosedSessionFields>;
+
+/** A session over, as it closes: its hash, and everyone who served it (`agent:sub` / `expert:sub`, from its accepted offers). */
+export const OutboxSessionRecord = Type.Object(
+  { fields: ClosedSessionFields, served: Type.Array(Type.String({ pattern: '^(agent|expert):.+$' })) },
+  { additionalProperties: false },
+);
+export type OutboxSessionRecord = Static<typeof OutboxSessionRecord>;
+
+export const OutboxSessionEvent = Type.Object(
+  {
+    t: Type.Literal('event'),
+    session: sessionId,
+    /** Redis server time, ms since the epoch. */
+    at: Type.Integer({ minimum: 0 }),
+    kind: Type.Union(SESSION_EVENT_KINDS.map((kind) => Type.Literal(kind))),
+    actor: Type.Optional(OutboxActor),
+    /** The event's fields as the session's event stream has them (`state`, `agent`, `via`…). */
+    details: Type.Record(Type.String(), Type.String()),
+    /** On the event that closes the session: the session's record. */
+    record: Type.Optional(OutboxSessionRecord),
+  },
+  { additionalProperties: false },
+);
+export type OutboxSessionEvent = Static<typeof OutboxSessionEvent>;
+
+export const OutboxChatMessage = Type.Object(
+  {
+    t: Type.Literal('chat'),
+    session: sessionId,
+    /** The message's id: its entry id in the session's chat stream. */
+    id: Type.String({ pattern: '^\\d+-\\d+$' }),
+    at: Type.String({ format: 'date-time' }),
+    fromRole: Type.String({ minLength: 1 }),
+    fromId: Type.String({ minLength: 1 }),
+    fromName: Type.String(),
+    text: Type.String(),
+    attachmentId: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type OutboxChatMessage = Static<typeof OutboxChatMessage>;
+
+export const OutboxEntry = Type.Union([OutboxSessionEvent, OutboxChatMessage]);
+export type OutboxEntry = Static<typeof OutboxEntry>;
+
+/** The chat's script (server/lua/chat.lua): a message into the session's chat and the outbox at once. */
+export const CHAT_COMMANDS = {
+  post: {
+    args: Type.Object({
+      session: sessionId,
+      /** The chat stream's fields of the message. */
+      fields: Type.Record(Type.String(), Type.String()),
+      /** The outbox entry, without its `id` (the chat stream's id, known inside the script). */
+      entry: Type.Omit(OutboxChatMessage, ['id']),
+      historyLimit: Type.Integer({ minimum: 1 }),
+      retentionS: Type.Integer({ minimum: 1 }),
+    }),
+    result: Type.Object({ id: Type.String() }),
+  },
+} as const satisfies ScriptCommands;
