@@ -38,9 +38,7 @@ end
 
 
 function commands.accept()
-  local s = string.match(args.offer or '', '^(.*):%d+$')
-  local sh = get_session(s)
-  local code, message = check_offer(sh, args.offer, args.agent)
+  local s, sh, code, message = answered_offer()
   if code then return nil, code, message end
   local a = args.agent
   if num(sh.offerExpires) <= now then
@@ -84,9 +82,7 @@ function commands.accept()
 end
 
 function commands.decline()
-  local s = string.match(args.offer or '', '^(.*):%d+$')
-  local sh = get_session(s)
-  local code, message = check_offer(sh, args.offer, args.agent)
+  local s, sh, code, message = answered_offer()
   if code then return nil, code, message end
   local kind = clear_offer(s, sh, 'declined')
   redis.call('SADD', key.declined(s), args.agent)

@@ -107,6 +107,13 @@ local function get_session(s)
   return sh
 end
 
+-- The session an agent answers an offer of (`<session>:<n>`), and why the answer is refused, if it is.
+local function answered_offer()
+  local s = string.match(args.offer or '', '^(.*):%d+$')
+  local sh = get_session(s)
+  return s, sh, check_offer(sh, args.offer, args.agent)
+end
+
 -- The session, when `a` is its (primary) agent and the transition may happen in its state; else
 -- nil and the refusal.
 local function session_of_agent(s, a, action, transition)
