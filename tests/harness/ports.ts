@@ -28,11 +28,20 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A port free for both TCP and UDP (a mediasoup WebRtcServer listens on both). */
-export async function freeMediaPort(): Promise<number> {
+/** Below Linux's ephemeral range (32768–60999): a client socket opened meanwhile cannot take the port. */
+const MEDIA_PORTS = { from: 20000, to: 32768 };
+
+/**
+ * The first of `count` consecutive ports free for both TCP and UDP (a mediasoup WebRtcServer listens
+ * on both; worker n of a pool takes base + n).
+ */
+export async function freeMediaPort(count = 1): Promise<number> {
+  const free = async (port: number) => (await tcpFree(port)) === port && (await udpFree(port));
   for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    if ((await tcpFree(port)) === port && (await udpFree(port))) return port;
+    const base = MEDIA_PORTS.from + Math.floor(Math.random() * (MEDIA_PORTS.to - MEDIA_PORTS.from - count));
+    let all = true;
+    for (let port = base; all && port < base + count; port++) all = await free(port);
+    if (all) return base;
   }
-  throw new Error('no port free for both TCP and UDP');
+  throw new Error(`no ${count} consecutive ports free for both TCP and UDP`);
 }

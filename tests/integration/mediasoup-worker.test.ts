@@ -11,7 +11,7 @@ describe('the offline-built mediasoup worker', () => {
   let basePort: number;
 
   beforeAll(async () => {
-    basePort = await freeMediaPort();
+    basePort = await freeMediaPort(2);
     pool = await WorkerPool.start({ workerBin: workerBin(), numWorkers: 2, logLevel: 'warn', listenIp: '127.0.0.1', basePort, respawnDelayMs: 100 }, pino({ level: 'silent' }));
   });
   afterAll(() => pool?.close());
