@@ -23,6 +23,35 @@ describe('video call in real Chromium (fake camera and microphone)', () => {
   let b: TestBrowser;
   withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
 
+  it('a call closed while it is still opening the camera stays closed: it never connects, and nothing of it is left on the server', async () => {
+    // the console does this when an agent ends a session the moment it is accepted: the call it
+    // started on accepting is closed by the wrap-up before it has joined
+    const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-closed-early' }));
+    const agent = await SdkPage.open(await b.browser.createBrowserContext(), t.url, await t.staffToken('agent2', DEV_PASSWORDS.agent2));
+    const sessionId = await connectPair(t, taxpayer, agent);
+    const transportsBefore = (await t.service.pool.dumpWorkers())[0]?.webRtcTransports ?? 0;
+    const after = await agent.page.evaluate(async (id) => {
+      const w = window as any;
+      const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: 'video' });
+      const states: string[] = [];
+      call.on('state', (s: string) => states.push(s));
+      const starting = call.start();
+      await call.close();
+      await starting;
+      // a start that went on after the close would join and connect within this time
+      await new Promise((r) => setTimeout(r, 3000));
+      return { states, state: call.state, local: call.localStream?.getTracks().map((track: MediaStreamTrack) => track.readyState) ?? [] };
+    }, sessionId);
+    expect(after).toEqual({ states: ['connecting', 'closed'], state: 'closed', local: [] });
+    expect(t.service.pool.getRoom(sessionId)?.participant('agent:agent2')).toBeUndefined();
+    expect((await t.service.pool.dumpWorkers())[0]?.webRtcTransports ?? 0).toBe(transportsBefore);
+    await agent.request('session:end', { sessionId });
+    await agent.request('session:wrap-up', { sessionId, notes: '', outcome: 'none' });
+    // out of routing again: the next tests' offers are for the agents they name
+    await agent.request('agent:status', { status: 'offline' });
+    for (const page of [taxpayer, agent]) await page.close();
+  });
+
   it('taxpayer and agent send audio+video to each other; a silent monitor receives both; the taxpayer sees only the agent', async () => {
     // each party in its own window: a tab behind another may not play (or measure) audio
     const taxpayer = await SdkPage.open(await b.browser.createBrowserContext(), t.url, t.taxpayerToken({ sub: 'tp-call' }));

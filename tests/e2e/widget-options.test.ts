@@ -58,8 +58,11 @@ describe("the help form and the wrap-up follow the service's catalog (real Chrom
     const id = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
     expect(await t.service.redis.hGet(`sess:${id}`, 'priority')).toBe('normal');
 
-    await agent.waitForSelector('.offer button.primary', { timeout: 10_000 });
-    await agent.click('.offer button.primary');
+    const accept = await agent.waitForSelector('.offer button.primary', { timeout: 10_000 });
+    // the countdown ticks without redrawing the offer: a tap that straddles a tick still lands
+    await agent.waitForFunction((before) => document.querySelector('.offer .countdown')?.textContent !== before, {}, await agent.$eval('.offer .countdown', (e) => e.textContent));
+    expect(await accept!.evaluate((button) => button.isConnected)).toBe(true);
+    await accept!.click();
     await agent.waitForSelector(`.session-panel[data-session-id="${id}"]`);
     expect(await agent.$eval('.taxpayer-card', (e) => e.textContent)).toContain('开具发票');
     await agent.evaluate(() => ([...document.querySelectorAll('.actions button')].find((b) => b.textContent === '结束会话') as HTMLButtonElement).click());

@@ -280,6 +280,8 @@ export class SessionPanel {
     });
     call.on('remote-track-ended', (producerId) => this.#tiles.querySelector(`[data-producer-id="${producerId}"]`)?.remove());
     await this.#do(() => call.start());
+    // ended (wrap-up) while it was starting: nothing of it is shown
+    if (call.state === 'closed') return;
     if (call.localStream && call.localStream.getVideoTracks().length > 0) {
       this.#tiles.prepend(videoTile(call.localStream, tl('call.you'), { self: true }));
     }

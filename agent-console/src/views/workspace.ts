@@ -7,6 +7,9 @@ import { SessionPanel } from './session-panel.js';
 interface OpenOffer {
   offer: OfferEvent;
   deadline: number;
+  /** Drawn once: redrawing it every second would swallow a tap that straddles the redraw. */
+  card: HTMLElement;
+  countdown: HTMLElement;
 }
 
 /**
@@ -41,13 +44,12 @@ export class Workspace {
       if (reason) this.#say(t(`status.${state.status}`));
     });
     socket.on('offer:new', (offer) => {
-      this.#open.set(offer.offerId, { offer, deadline: Date.now() + offer.expiresInMs });
-      this.#renderOffers();
+      this.#closeOffer(offer.offerId);
+      const open = this.#offerCard(offer, Date.now() + offer.expiresInMs);
+      this.#open.set(offer.offerId, open);
+      this.#offers.append(open.card);
     });
-    socket.on('offer:closed', (closed: OfferClosedEvent) => {
-      this.#open.delete(closed.offerId);
-      this.#renderOffers();
-    });
+    socket.on('offer:closed', (closed: OfferClosedEvent) => this.#closeOffer(closed.offerId));
     socket.on('session:state', (summary: SessionSummary) => this.#sessions.get(summary.sessionId)?.update(summary));
     socket.on('session:notice', (notice: SessionNoticeEvent) => {
       if (notice.notice === 'agent-left' && notice.agent?.id === this.agentId && this.#sessions.has(notice.sessionId)) {
@@ -58,7 +60,7 @@ export class Workspace {
       }
       this.#sessions.get(notice.sessionId)?.notice(tl(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' }));
     });
-    this.#timer = setInterval(() => this.#renderOffers(), 1000);
+    this.#timer = setInterval(() => this.#tickOffers(), 1000);
     this.#renderStatus();
     this.#renderTabs();
     // a reloaded console (or one signed in again, on any instance) picks up the sessions it has open
@@ -130,38 +132,57 @@ export class Workspace {
     this.#statusBar.replaceChildren(select, el('span', { className: 'load', textContent: state ? t('load', { load: state.load, capacity: state.capacity }) : '' }), join);
   }
 
+  /** Every open offer drawn again (in the language just chosen). */
   #renderOffers(): void {
-    const now = Date.now();
-    this.#offers.replaceChildren(
-      ...[...this.#open.values()].map(({ offer, deadline }) => {
-        const s = offer.session;
-        const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
-        return el(
-          'article',
-          { className: 'offer', dataset: { offerId: offer.offerId } },
-          el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
-          el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
-          s.priority !== 'normal' ? el('p', { className: 'priority', textContent: `${t('card.priority')} · ${t(`priority.${s.priority}`)}` }) : undefined,
-          s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
-          el('p', { className: 'countdown', textContent: t('offer.expiresIn', { s: seconds }) }),
-          el(
-            'div',
-            { className: 'row' },
-            button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary'),
-            button(t('offer.decline'), () => {
-              this.connection.request('offer:decline', { offerId: offer.offerId }).catch((e: unknown) => this.#fail(e));
-            }),
-          ),
-        );
-      }),
+    for (const [offerId, { offer, deadline }] of this.#open) this.#open.set(offerId, this.#offerCard(offer, deadline));
+    this.#offers.replaceChildren(...[...this.#open.values()].map((open) => open.card));
+  }
+
+  #offerCard(offer: OfferEvent, deadline: number): OpenOffer {
+    const s = offer.session;
+    const countdown = el('p', { className: 'countdown' });
+    const card = el(
+      'article',
+      { className: 'offer', dataset: { offerId: offer.offerId } },
+      el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
+      el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
+      s.priority !== 'normal' ? el('p', { className: 'priority', textContent: `${t('card.priority')} · ${t(`priority.${s.priority}`)}` }) : undefined,
+      s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
+      countdown,
+      el(
+        'div',
+        { className: 'row' },
+        button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary'),
+        button(t('offer.decline'), () => {
+          this.connection.request('offer:decline', { offerId: offer.offerId }).catch((e: unknown) => this.#fail(e));
+        }),
+      ),
     );
+    const open = { offer, deadline, card, countdown };
+    this.#tickOffer(open, Date.now());
+    return open;
+  }
+
+  /** Only the countdowns change each second. */
+  #tickOffers(): void {
+    const now = Date.now();
+    for (const open of this.#open.values()) this.#tickOffer(open, now);
+  }
+
+  #tickOffer({ deadline, countdown }: OpenOffer, now: number): void {
+    countdown.textContent = t('offer.expiresIn', { s: Math.max(0, Math.ceil((deadline - now) / 1000)) });
+  }
+
+  #closeOffer(offerId: string): void {
+    this.#open.get(offerId)?.card.remove();
+    this.#open.delete(offerId);
   }
 
   /** The phone hotline: the taxpayer reads the code their widget shows. */
   async #joinByCode(code: string): Promise<void> {
     try {
       const card = await this.connection.request('session:join-by-code', { code });
-      this.#open.delete(card.sessionId);
+      this.#closeOffer(card.sessionId);
       this.#addSession(card);
     } catch (error) {
       this.#fail(error);
@@ -187,12 +208,10 @@ export class Workspace {
   async #accept(offerId: string): Promise<void> {
     try {
       const card = await this.connection.request('offer:accept', { offerId });
-      this.#open.delete(offerId);
-      this.#renderOffers();
+      this.#closeOffer(offerId);
       this.#addSession(card);
     } catch (error) {
-      this.#open.delete(offerId);
-      this.#renderOffers();
+      this.#closeOffer(offerId);
       this.#fail(error);
     }
   }

@@ -90,6 +90,11 @@ export class MediaCall extends Emitter<CallEvents> {
     return [...this.#remote.values()];
   }
 
+  /** A method, not a narrowed field: close() may run while start() awaits. */
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
   #setState(state: CallState): void {
     if (this.#state === state) return;
     this.#state = state;
@@ -100,11 +105,18 @@ export class MediaCall extends Emitter<CallEvents> {
     if (this.#state !== 'idle') throw new Error('call already started');
     this.#setState('connecting');
     const local = await captureLocalMedia(this.options.publish);
+    // closed while the camera was being opened (the session ended meanwhile): release it, join nothing
+    if (this.#isClosed()) {
+      for (const track of local.stream.getTracks()) track.stop();
+      return;
+    }
     this.#local = local.stream;
     this.#mode = local.mode;
     this.emit('mode', local.mode, local.reason);
     this.#listen();
     await this.#connect();
+    // closed while joining: the leave may have reached the server before the join did
+    if (this.#isClosed()) return this.#leave();
     if (local.mode !== this.options.publish) {
       await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: local.mode, ...(local.reason ? { reason: local.reason } : {}) });
     }
@@ -385,6 +397,10 @@ export class MediaCall extends Emitter<CallEvents> {
     this.#setState('closed');
     this.#listeners.clear();
     for (const track of this.#local?.getTracks() ?? []) track.stop();
+    await this.#leave();
+  }
+
+  async #leave(): Promise<void> {
     if (this.connection.socket.connected) await this.connection.request('media:leave', { sessionId: this.sessionId }).catch(() => {});
   }
 }
