@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config/env.js';
 import { handleShutdownSignals } from './lifecycle/shutdown.js';
-import { startService } from './service.js';
+import { startService, type RunningService } from './service.js';
 
 let config;
 try {
@@ -14,9 +14,12 @@ try {
 }
 
 const log = pino({ level: config.logLevel, base: { service: 'etax-assist', pid: process.pid } });
+let service: RunningService | undefined;
+// from the start: a signal during start-up exits at once, and the embedded servers started so far
+// are asked to stop as the process exits (server-process.ts)
+handleShutdownSignals(async () => service?.close(), config.shutdownGraceMs, log);
 try {
-  const service = await startService(config, log);
-  handleShutdownSignals(() => service.close(), config.shutdownGraceMs, log);
+  service = await startService(config, log);
   const metrics = service.metricsUrl
     ? `${service.metricsUrl}/metrics`
     : config.metrics.token

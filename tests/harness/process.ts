@@ -14,8 +14,9 @@ export interface ServiceProcess {
 }
 
 /** Runs the service as `npm start` does (node server/dist/main.js) with the given environment. */
-export function spawnService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `terminal`: in a process group of its own, as a shell runs it, so that a Ctrl-C can be sent to the whole group (`process.kill(-pid)`). */
+export function spawnService(env: Record<string, string>, options: { terminal?: boolean } = {}): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: options.terminal === true });
   let output = '';
   const waiters: (() => void)[] = [];
   const onData = (chunk: Buffer): void => {

@@ -16,6 +16,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The process group of `pid` (the fifth field of /proc/<pid>/stat). */
+function processGroup(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
 /** The embedded postgres's pid, the first line of its postmaster.pid. */
 function postmasterPid(dataDir: string): number {
   return Number(readFileSync(join(dataDir, 'postgres/postmaster.pid'), 'utf8').split('\n')[0]);
@@ -27,7 +33,10 @@ describe('the service process (as npm start runs it)', () => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   });
 
-  async function start(extra: Record<string, string> = {}): Promise<{ proc: ServiceProcess; url: string; dataDir: string; env: Record<string, string> }> {
+  async function start(
+    extra: Record<string, string> = {},
+    options: { terminal?: boolean } = {},
+  ): Promise<{ proc: ServiceProcess; url: string; dataDir: string; env: Record<string, string> }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'etax-proc-'));
     const port = await freePort();
     const env = {
@@ -41,7 +50,7 @@ describe('the service process (as npm start runs it)', () => {
       MEDIASOUP_RTC_BASE_PORT: String(await freeMediaPort()),
       ...extra,
     };
-    const proc = spawnService(env);
+    const proc = spawnService(env, options);
     cleanups.push(() => {
       proc.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -69,6 +78,38 @@ describe('the service process (as npm start runs it)', () => {
     expect(alive(redisPid)).toBe(false);
     expect(alive(postgresPid)).toBe(false);
     expect(proc.output()).toContain('"msg":"stopped"');
+  });
+
+  it("stops on a terminal's Ctrl-C (SIGINT to its whole process group) in order: its servers are not interrupted under it", async () => {
+    const { proc, dataDir } = await start({}, { terminal: true });
+    await proc.waitFor('agent console');
+    const redisPid = Number(readFileSync(join(dataDir, 'redis/redis.pid'), 'utf8'));
+    const postgresPid = postmasterPid(dataDir);
+    // out of the terminal's group: its Ctrl-C reaches the service alone, which stops them last
+    expect(processGroup(redisPid)).not.toBe(proc.child.pid);
+    expect(processGroup(postgresPid)).not.toBe(proc.child.pid);
+    process.kill(-proc.child.pid!, 'SIGINT');
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    expect(proc.output()).toContain('"msg":"stopped"');
+    // nothing died under the service while it stopped (a redis that "exited unexpectedly", a postgres that cut its connections)
+    const stopping = proc.output().slice(proc.output().indexOf('"msg":"shutting down"'));
+    expect(stopping.split('\n').filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+    expect(alive(redisPid)).toBe(false);
+    expect(alive(postgresPid)).toBe(false);
+  });
+
+  it('leaves no server behind when the signal comes during start-up', async () => {
+    const { proc, dataDir } = await start({}, { terminal: true });
+    await proc.waitFor('embedded redis-server started');
+    const redisPid = Number(readFileSync(join(dataDir, 'redis/redis.pid'), 'utf8'));
+    expect(proc.output()).not.toContain('agent console');
+    process.kill(-proc.child.pid!, 'SIGINT');
+    await proc.exited;
+    expect(proc.output()).not.toContain('agent console');
+    // asked to stop as the service exited: each finishes on its own
+    await expect.poll(() => alive(redisPid), { timeout: 10_000 }).toBe(false);
+    // postgres may not have been started yet, or may have gone (and taken its pid file) already
+    await expect.poll(() => !existsSync(join(dataDir, 'postgres/postmaster.pid')), { timeout: 15_000 }).toBe(true);
   });
 
   it('cleans up a redis-server and a postgres left behind by a killed run, and reuses the cluster', async () => {

@@ -190,6 +190,9 @@ export class EmbeddedPostgres {
       bin: join(binDir, 'postgres'),
       args: ['-D', dir, ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`])],
       spawn: { ...account, env: { PATH: process.env.PATH ?? '', LC_ALL: 'C' } },
+      // fast shutdown (sessions are cut, everything committed is on disk); immediate (crash recovery at the next start) only if it does not exit in time
+      stopSignal: 'SIGINT',
+      escalation: 'SIGQUIT',
       ready: () => accepts(url, dir),
       startTimeoutMs: options.startTimeoutMs,
       log,
@@ -203,11 +206,7 @@ export class EmbeddedPostgres {
     return this.#server.pid;
   }
 
-  /**
-   * Fast shutdown (SIGINT: sessions are cut, everything committed is on disk); immediate
-   * shutdown (SIGQUIT, crash recovery at the next start) only if it does not exit in time.
-   */
   stop(timeoutMs = 10_000): Promise<void> {
-    return this.#server.stop('SIGINT', 'SIGQUIT', timeoutMs);
+    return this.#server.stop(timeoutMs);
   }
 }

@@ -9,6 +9,9 @@ export interface ServerProcessOptions {
   bin: string;
   args: string[];
   spawn?: Pick<SpawnOptions, 'uid' | 'gid' | 'env'>;
+  /** How it is asked to stop cleanly; `escalation` if it has not exited in time. */
+  stopSignal: NodeJS.Signals;
+  escalation: NodeJS.Signals;
   /** True once the server answers; polled every 50 ms until `startTimeoutMs`; throws when it never will. */
   ready: () => Promise<boolean>;
   startTimeoutMs: number;
@@ -36,24 +39,40 @@ export function liveProcessOf(pid: number, name: string): boolean {
   }
 }
 
+/** Children still running: asked to stop cleanly if the service exits without stopping them (a signal during start-up). */
+const running = new Set<ServerProcess>();
+process.once('exit', () => {
+  for (const server of running) server.signal();
+});
+
 /**
  * A private server child process of the service (the embedded Redis and PostgreSQL): started and
  * waited for until it answers, its exit logged when nobody asked for it, stopped and awaited.
+ * It runs in its own process group: a terminal's Ctrl-C reaches only the service, which stops it
+ * in order (last, after everything that uses it), instead of it dying under a service still running.
  */
 export class ServerProcess {
   readonly #child: ChildProcess;
   readonly #exited: Promise<void>;
+  readonly #options: ServerProcessOptions;
   #stopping = false;
 
-  private constructor(child: ChildProcess) {
+  private constructor(child: ChildProcess, options: ServerProcessOptions) {
     this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.#options = options;
+    this.#exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        running.delete(this);
+        resolve();
+      }),
+    );
   }
 
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const { name, bin, log } = options;
-    const child = spawn(bin, options.args, { ...options.spawn, stdio: ['ignore', 'pipe', 'pipe'] });
-    const server = new ServerProcess(child);
+    const child = spawn(bin, options.args, { ...options.spawn, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = new ServerProcess(child, options);
+    if (child.pid !== undefined) running.add(server);
     let output = '';
     const collect = (chunk: Buffer): void => {
       const text = chunk.toString();
@@ -89,12 +108,17 @@ export class ServerProcess {
     return this.#child.pid;
   }
 
-  /** Asks it to stop with `signal`; `escalation` if it has not exited after `timeoutMs`. */
-  async stop(signal: NodeJS.Signals, escalation: NodeJS.Signals, timeoutMs: number): Promise<void> {
+  /** Asks it to stop cleanly, without waiting. */
+  signal(): void {
     this.#stopping = true;
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill(this.#options.stopSignal);
+  }
+
+  /** Asks it to stop cleanly; `escalation` if it has not exited after `timeoutMs`. */
+  async stop(timeoutMs: number): Promise<void> {
     if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    this.#child.kill(signal);
-    const timer = setTimeout(() => this.#child.kill(escalation), timeoutMs);
+    this.signal();
+    const timer = setTimeout(() => this.#child.kill(this.#options.escalation), timeoutMs);
     await this.#exited;
     clearTimeout(timer);
   }

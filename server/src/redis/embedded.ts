@@ -93,7 +93,17 @@ export class EmbeddedRedis {
       '--logfile',
       '',
     ];
-    const server = await ServerProcess.start({ name: 'redis-server', bin: serverBin, args, ready: () => pongs(port), startTimeoutMs: options.startTimeoutMs, log });
+    // SIGTERM lets redis flush its AOF; SIGKILL only if it does not exit in time
+    const server = await ServerProcess.start({
+      name: 'redis-server',
+      bin: serverBin,
+      args,
+      stopSignal: 'SIGTERM',
+      escalation: 'SIGKILL',
+      ready: () => pongs(port),
+      startTimeoutMs: options.startTimeoutMs,
+      log,
+    });
     const redis = new EmbeddedRedis(server, port);
     log.info({ url: redis.url, dir, pid: server.pid, maxmemoryBytes: options.maxmemoryBytes }, 'embedded redis-server started');
     return redis;
@@ -103,8 +113,7 @@ export class EmbeddedRedis {
     return this.#server.pid;
   }
 
-  /** SIGTERM lets redis flush its AOF; SIGKILL only if it does not exit in time. */
   stop(timeoutMs = 5000): Promise<void> {
-    return this.#server.stop('SIGTERM', 'SIGKILL', timeoutMs);
+    return this.#server.stop(timeoutMs);
   }
 }
