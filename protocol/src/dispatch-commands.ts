@@ -82,6 +82,8 @@ export const DISPATCH_COMMANDS = {
   unobserve: { args: Type.Object({ ...Session, supervisor: Id }), result: Type.Object(Session) },
   taxpayerGone: { args: Type.Object({ ...Session, taxpayerSub: Id, graceMs: Type.Number() }), result: Nothing },
   taxpayerBack: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
+  /** The taxpayer's rating of their session once it is over; the latest counts. */
+  rate: { args: Type.Object({ ...Session, taxpayerSub: Id, score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.String() }), result: Nothing },
   sweep: {
     args: Type.Object({ limit: Type.Integer({ minimum: 1 }), heartbeatMs: Type.Number() }),
     result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer() }),

@@ -7,12 +7,39 @@ import type { ScriptCommands } from './script-command.js';
  * entry holds one field, `entry`, this JSON; the entry's stream id is its idempotency key.
  */
 
-/** The kinds of session event the dispatcher records (server/lua/dispatch/, `log_event`). */
-export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened'] as const;
+/** The kinds of session event the dispatcher records (server/lua/dispatch/, `log_event`); `rated`: the taxpayer's rating (details `rated`, `comment`). */
+export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened', 'rated'] as const;
 export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
+
+/**
+ * The consent and control changes the co-browsing script records (server/lua/cobrowse.lua,
+ * `audit`). `control-revoked`: the taxpayer ended control (or the request) someone held;
+ * `control-stopped`: its holder gave it up; `control-ended`: the service ended it (`reason`:
+ * the request lapsed, its holder left, the session is over).
+ */
+export const COBROWSE_EVENT_KINDS = [
+  'consent-given',
+  'consent-withdrawn',
+  'control-requested',
+  'control-granted',
+  'control-refused',
+  'control-revoked',
+  'control-stopped',
+  'control-ended',
+] as const;
+
+/** What a person looked at of a session, recorded by the service before it is returned (server/src/records/audit-trail.ts). */
+export const ACCESS_EVENT_KINDS = ['card-viewed', 'mirror-watched', 'mirror-unwatched', 'recording-replayed', 'attachment-downloaded'] as const;
+export type AccessEventKind = (typeof ACCESS_EVENT_KINDS)[number];
+
+const EVENT_KINDS = [...SESSION_EVENT_KINDS, ...COBROWSE_EVENT_KINDS, ...ACCESS_EVENT_KINDS];
+
+/** The `reason` in the details of the dispatcher's refusal of a help request while the outbox is full (ARCHIVE_OUTBOX_MAX_LENGTH). */
+export const OUTBOX_FULL = 'outbox-full';
 
 /** The person whose command caused the change; absent for the service's own steps (the sweep). */
 export const OutboxActor = Type.Object({ role: Type.String({ minLength: 1 }), id: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+export type OutboxActor = Static<typeof OutboxActor>;
 
 const sessionId = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -62,9 +89,9 @@ export const OutboxSessionEvent = Type.Object(
   {
     t: Type.Literal('event'),
     session: sessionId,
-    /** Redis server time, ms since the epoch. */
+    /** Ms since the epoch: Redis server time (the scripts), the instance's clock (what people look at). */
     at: Type.Integer({ minimum: 0 }),
-    kind: Type.Union(SESSION_EVENT_KINDS.map((kind) => Type.Literal(kind))),
+    kind: Type.Union(EVENT_KINDS.map((kind) => Type.Literal(kind))),
     actor: Type.Optional(OutboxActor),
     /** The event's fields as the session's event stream has them (`state`, `agent`, `via`…). */
     details: Type.Record(Type.String(), Type.String()),

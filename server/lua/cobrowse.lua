@@ -2,10 +2,11 @@
 -- agree on consent and control. Called as EVALSHA sha 0 <command> <json args>; returns JSON
 -- { ok = true, result = ... } or { ok = false, code, message }.
 --
--- Keys (`key`, handed over from server/src/cobrowse/keys.ts): the session's state hash, its live
--- stream (latest full snapshot + events since: what a joining agent needs; its entry ids tell a
--- watcher which relayed batches its mirror already holds), the control requests by expiry. The
--- recording is written in compressed chunks by the service (recording.ts) after each accepted change.
+-- Keys (`key`, handed over from server/src/cobrowse/keys.ts and server/src/records/keys.ts): the
+-- session's state hash, its live stream (latest full snapshot + events since: what a joining agent
+-- needs; its entry ids tell a watcher which relayed batches its mirror already holds), the control
+-- requests by expiry, the records outbox. The recording is written in compressed chunks by the
+-- service (recording.ts) after each accepted change.
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
@@ -35,15 +36,35 @@ local function set_control(control, controller, controller_name, expires)
   else redis.call('ZREM', key.controlRequests, args.session) end
 end
 
+-- A change of consent or control, into the records outbox in the same atomic step as the change
+-- (protocol/src/outbox.ts, COBROWSE_EVENT_KINDS): by `by`, the person whose command it is; nobody
+-- for the service's own steps.
+local function audit(kind, details, by)
+  redis.call('XADD', key.outbox, '*', 'entry',
+    cjson.encode({ t = 'event', session = args.session, at = now, kind = kind, actor = by, details = details }))
+end
+
+-- The control someone held or asked for, as an audit entry's details.
+local function control_details(s, extra)
+  local details = { controller = s.controller and s.controller.id or '', was = s.control }
+  for name, value in pairs(extra or {}) do details[name] = value end
+  return details
+end
+
 local commands = {}
 
 function commands.share()
   local s = state()
   if args.sharing then
     redis.call('HSET', key.state(args.session), 'sharing', 'sharing')
+    if s.sharing ~= 'sharing' then audit('consent-given', {}, args.by) end
   else
     redis.call('HSET', key.state(args.session), 'sharing', 'stopped')
-    if s.control ~= 'none' then set_control('none') end
+    if s.sharing == 'sharing' then audit('consent-withdrawn', {}, args.by) end
+    if s.control ~= 'none' then
+      set_control('none')
+      audit('control-revoked', control_details(s), args.by)
+    end
     redis.call('DEL', key.live(args.session))
   end
   return ok(state())
@@ -108,6 +129,7 @@ function commands.request()
   end
   if s.control == 'granted' then return ok(s) end
   set_control('requested', args.agent, args.agentName, now + args.timeoutMs)
+  audit('control-requested', {}, args.by)
   return ok(state())
 end
 
@@ -118,8 +140,13 @@ function commands.answer()
   if not s.controller or s.controller.id ~= args.requester then
     return fail('CONFLICT', 'The control request you answered is no longer open', { controller = s.controller })
   end
-  if args.grant then set_control('granted', s.controller.id, s.controller.name)
-  else set_control('none') end
+  if args.grant then
+    set_control('granted', s.controller.id, s.controller.name)
+    audit('control-granted', { requester = s.controller.id }, args.by)
+  else
+    set_control('none')
+    audit('control-refused', { requester = s.controller.id }, args.by)
+  end
   return ok(state())
 end
 
@@ -131,6 +158,7 @@ function commands.release()
     return ok({ changed = false, state = s })
   end
   set_control('none')
+  audit('control-ended', control_details(s, { reason = 'left' }))
   return ok({ changed = true, state = state() })
 end
 
@@ -139,7 +167,10 @@ function commands.stop()
   if args.agent and (not s.controller or s.controller.id ~= args.agent) then
     return fail('FORBIDDEN', 'You do not hold or request control')
   end
-  if s.control ~= 'none' then set_control('none') end
+  if s.control ~= 'none' then
+    set_control('none')
+    audit(args.agent and 'control-stopped' or 'control-revoked', control_details(s), args.by)
+  end
   return ok(state())
 end
 
@@ -159,8 +190,10 @@ function commands.expire()
   for _, session in ipairs(lapsed) do
     args.session = session
     redis.call('ZREM', key.controlRequests, session)
-    if redis.call('HGET', key.state(args.session), 'control') == 'requested' then
+    local s = state()
+    if s.control == 'requested' then
       set_control('none')
+      audit('control-ended', control_details(s, { reason = 'lapsed' }))
       changed[#changed + 1] = state()
     end
   end
@@ -170,6 +203,8 @@ end
 -- The session is over: sharing stops, control ends, the live buffer goes; the recording is kept
 -- for the retention period.
 function commands.close()
+  local s = state()
+  if s.control ~= 'none' then audit('control-ended', control_details(s, { reason = 'session-over' })) end
   redis.call('HSET', key.state(args.session), 'sharing', 'stopped', 'control', 'none', 'controller', '')
   redis.call('ZREM', key.controlRequests, args.session)
   redis.call('DEL', key.live(args.session))

@@ -53,6 +53,7 @@ import type { AdapterStreamWatch } from './cluster/stream-gap.js';
 import type { DatabasePool } from './database/pool.js';
 import { Archiver } from './records/archiver.js';
 import { ArchiverMetrics } from './records/archiver-metrics.js';
+import { AuditTrail } from './records/audit-trail.js';
 
 export interface AppDependencies {
   config: Config;
@@ -138,7 +139,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const sessions = new SessionStore(redis, { capacity: config.dispatch.textSessionsPerAgent, defaultHandlingS: config.dispatch.defaultHandlingS });
   // Asset links live as long as a staff token: an agent's mirror outlives no shift.
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
-  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, log.child({ component: 'cobrowse' }));
+  const audit = new AuditTrail(redis);
+  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, audit, log.child({ component: 'cobrowse' }));
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
   const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
@@ -158,7 +160,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
-    await api.register(attachmentRoutes, { config, redis, sessions, chat });
+    await api.register(attachmentRoutes, { config, redis, sessions, chat, audit });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -178,7 +180,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
-  registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
+  registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id));
   media.register(requests);
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));

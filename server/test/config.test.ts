@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
 
+  it('checks the outbox bound against its warning', () => {
+    expect(loadConfig({}).dispatch.outboxMaxLength).toBe(500_000);
+    expect(() => loadConfig({ ARCHIVE_OUTBOX_MAX_LENGTH: 'many' })).toThrow(/ARCHIVE_OUTBOX_MAX_LENGTH=many: expected an integer/);
+    expect(() => loadConfig({ ARCHIVE_OUTBOX_WARN_LENGTH: '1000', ARCHIVE_OUTBOX_MAX_LENGTH: '1000' })).toThrow(
+      /ARCHIVE_OUTBOX_MAX_LENGTH must be larger than ARCHIVE_OUTBOX_WARN_LENGTH/,
+    );
+  });
+
   it("bounds the embedded Redis's memory: a quarter of the machine unless REDIS_MAXMEMORY says otherwise, in bytes or kb/mb/gb", () => {
     expect(loadConfig({}).redis.maxmemoryBytes).toBe(Math.floor(totalmem() / 4 / 2 ** 20) * 2 ** 20);
     expect(loadConfig({ REDIS_MAXMEMORY: '1gb' }).redis.maxmemoryBytes).toBe(2 ** 30);

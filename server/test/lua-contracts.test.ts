@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CHAT_COMMANDS,
   COBROWSE_COMMANDS,
+  COBROWSE_EVENT_KINDS,
   DISPATCH_COMMANDS,
   Effect,
   OFFER_KINDS,
+  OUTBOX_FULL,
   RECORDING_COMMANDS,
   SESSION_CODE_COMMANDS,
   SESSION_EVENT_KINDS,
@@ -48,6 +50,17 @@ describe('the Lua scripts and their declarations in protocol/', () => {
     expect(source).toContain("local entry = { 'state', state }");
     expect(source).toContain('log_event(s, { args.mode, args.supervisor })');
     expect([...new Set([...logged, 'state', 'monitor', 'join'])].sort()).toEqual([...SESSION_EVENT_KINDS].sort());
+  });
+
+  it('the co-browsing script records exactly the declared consent and control kinds in the outbox', () => {
+    const source = lua(['cobrowse.lua']);
+    // `stop` records by who stopped it: `audit(args.agent and 'control-stopped' or 'control-revoked', …)`
+    const recorded = [...source.matchAll(/audit\((?:args\.agent and )?'([\w-]+)'(?: or '([\w-]+)')?/g)].flatMap((m) => [m[1]!, ...(m[2] ? [m[2]] : [])]);
+    expect([...new Set(recorded)].sort()).toEqual([...COBROWSE_EVENT_KINDS].sort());
+  });
+
+  it('the dispatcher refuses a help request while the outbox is full with the declared reason', () => {
+    expect(lua(DISPATCH_FILES)).toContain(`reason = '${OUTBOX_FULL}'`);
   });
 
   it('the dispatcher makes exactly the transitions of the session lifecycle', () => {

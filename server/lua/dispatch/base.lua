@@ -47,6 +47,7 @@ local RETENTION_S = tonumber(CFG.retentionS)
 local HISTORY_LIMIT = tonumber(CFG.historyLimit)
 local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
 local SL_MS = tonumber(CFG.serviceLevelMs)
+local OUTBOX_MAX = tonumber(CFG.outboxMaxLength)
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
 -- (declined before, too big for its free capacity): bounds the work of one decision.
 local QUEUE_SCAN = 8

@@ -3,6 +3,11 @@
 
 function commands.request()
   local s = args.session
+  -- The archive is behind (PostgreSQL away): a new session would add records that cannot be kept;
+  -- sessions in progress go on (their growth is bounded by how many there are).
+  if redis.call('XLEN', key.outbox) >= OUTBOX_MAX then
+    return nil, 'UNAVAILABLE', 'Records cannot be kept right now, so no new help requests are taken; try again shortly', { reason = 'outbox-full' }
+  end
   local state = NEXT_STATE['request new']
   local active_key = key.taxpayerActive(args.taxpayerSub)
   local existing = redis.call('GET', active_key)
@@ -24,6 +29,19 @@ function commands.request()
   enqueue(s, hgetall(key.session(s)))
   match_session(s)
   return { sessionId = s }
+end
+
+-- The taxpayer's rating, once the session is over (the latest counts): on the session and, as a
+-- `rated` event, in its log and the records outbox in the same step, so that it reaches the record
+-- also when the session was archived before it.
+function commands.rate()
+  local s = args.session
+  local sh = get_session(s)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  if sh.state ~= 'wrap-up' and sh.state ~= 'ended' then return nil, 'CONFLICT', 'A session can be rated once it is over' end
+  redis.call('HSET', key.session(s), 'rating', fmt(args.score), 'ratingComment', args.comment)
+  log_event(s, { 'rated', fmt(args.score), 'comment', args.comment })
+  return {}
 end
 
 function commands.cancel()

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sessionIs, HttpErrorResponse, ProtocolError, ROLES } from '@etax-assist/protocol';
 import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/env.js';
+import type { AuditTrail } from '../records/audit-trail.js';
 import type { RedisClient } from '../redis/client.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import { checkAttachmentContent } from './attachment-content.js';
@@ -28,6 +29,7 @@ export interface AttachmentRoutesOptions {
   redis: RedisClient;
   sessions: SessionStore;
   chat: ChatService;
+  audit: AuditTrail;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface AttachmentRoutesOptions {
  * daily allowance) while an agent serves the session, stored next to the session for its retention,
  * announced in the chat, downloaded by the session's participants with their bearer token.
  */
-export async function attachmentRoutes(app: FastifyInstance, { config, redis, sessions, chat }: AttachmentRoutesOptions): Promise<void> {
+export async function attachmentRoutes(app: FastifyInstance, { config, redis, sessions, chat, audit }: AttachmentRoutesOptions): Promise<void> {
   const { attachmentTypes, maxAttachmentBytes } = config.chat;
   const quota = new AttachmentQuota(redis, config);
   app.addContentTypeParser(attachmentTypes, { parseAs: 'buffer', bodyLimit: maxAttachmentBytes }, (_request, body, done) => done(null, body));
@@ -70,9 +72,11 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
     { config: { auth: ROLES }, schema: { params: FileParams } },
     async (request, reply) => {
       const { sessionId, attachmentId } = request.params;
-      await sessions.requireParticipant(sessionId, principalOf(request));
+      const principal = principalOf(request);
+      await sessions.requireParticipant(sessionId, principal);
       const stored = await redis.get(attachmentKey(sessionId, attachmentId));
       if (!stored) throw new ProtocolError('NOT_FOUND', 'No such file');
+      await audit.record(sessionId, principal, 'attachment-downloaded', { attachment: attachmentId });
       const file = JSON.parse(stored) as { type: string; name: string; data: string };
       return reply
         .header('content-type', file.type)

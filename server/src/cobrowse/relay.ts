@@ -18,6 +18,8 @@ import type { AppServer } from '../realtime/socket-server.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { luaLocal } from '../redis/lua-source.js';
+import { actorOf, type AuditTrail } from '../records/audit-trail.js';
+import { recordKeys } from '../records/keys.js';
 import { sessionKeys } from '../sessions/keys.js';
 import { cobrowseKeys } from './keys.js';
 import type { AssetTokens } from './assets.js';
@@ -58,9 +60,10 @@ export class CobrowseRelay {
     private readonly sessions: SessionStore,
     private readonly config: Config,
     private readonly assetTokens: AssetTokens,
+    private readonly audit: AuditTrail,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', cobrowseKeys) });
+    this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', { ...cobrowseKeys, ...recordKeys }) });
     this.#expiry = new PeriodicTask('control request expiry', 1000, () => this.#expireRequests(), log);
     const { recordingFlushMs: flushMs, recordingChunkBytes: maxChunkBytes, maxRecordingBytes: maxBytes, recordingRetryMaxBytes: retryMaxBytes } = config.cobrowse;
     this.recording = new RecordingWriter(redis, { flushMs, maxChunkBytes, maxBytes, retryMaxBytes }, (sessionId) => this.#recordingStopped(sessionId), log);
@@ -107,7 +110,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:share', ['taxpayer'], async ({ principal }, { sessionId, sharing }) => {
       await this.#taxpayerSession(principal, sessionId);
-      const state = await this.#script.run('share', { session: sessionId, sharing });
+      const state = await this.#script.run('share', { session: sessionId, by: actorOf(principal), sharing });
       this.#publishState(state);
       return state;
     });
@@ -120,6 +123,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
+      await this.audit.record(sessionId, principal, 'mirror-watched');
       // in the room before the buffer is read: a batch accepted in between is relayed, not lost;
       // one that is relayed and in the buffer too is skipped by the viewer (its liveId)
       await socket.join(rooms.mirror(sessionId));
@@ -129,9 +133,11 @@ export class CobrowseRelay {
       return { state, events, liveId, assets: { base: `/cobrowse/asset/${sessionId}/${this.assetTokens.issue(sessionId, principal)}`, origins } };
     });
 
-    requests.on('cobrowse:unwatch', STAFF, async ({ socket }, { sessionId }) => {
+    requests.on('cobrowse:unwatch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await socket.leave(rooms.mirror(sessionId));
       socket.data.mirrorBehind?.delete(sessionId);
+      // after leaving: a watcher is never kept watching because the record is unavailable
+      await this.audit.record(sessionId, principal, 'mirror-unwatched');
       return {};
     });
 
@@ -146,6 +152,7 @@ export class CobrowseRelay {
       await this.#agentSession(principal, sessionId);
       const state = await this.#script.run('request', {
         session: sessionId,
+        by: actorOf(principal),
         agent: principal.sub,
         agentName: (principal as StaffClaims).name,
         timeoutMs: limits.controlRequestTimeoutS * 1000,
@@ -156,14 +163,14 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:control-answer', ['taxpayer'], async ({ principal }, { sessionId, grant, requesterId }) => {
       await this.#taxpayerSession(principal, sessionId);
-      const state = await this.#script.run('answer', { session: sessionId, grant, requester: requesterId });
+      const state = await this.#script.run('answer', { session: sessionId, by: actorOf(principal), grant, requester: requesterId });
       this.#publishState(state);
       return state;
     });
 
     requests.on('cobrowse:control-stop', ['taxpayer', 'agent', 'expert', 'supervisor'], async ({ principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      const state = await this.#script.run('stop', principal.role === 'taxpayer' ? { session: sessionId } : { session: sessionId, agent: principal.sub });
+      const state = await this.#script.run('stop', { session: sessionId, by: actorOf(principal), ...(principal.role === 'taxpayer' ? {} : { agent: principal.sub }) });
       this.#publishState(state);
       return state;
     });
@@ -197,7 +204,10 @@ export class CobrowseRelay {
       } else {
         await this.sessions.requireParticipant(sessionId, principal);
       }
-      return this.recording.read(sessionId, after, limit ?? 200);
+      const page = await this.recording.read(sessionId, after, limit ?? 200);
+      // one entry per page asked for (not per rrweb event), before the page is returned
+      await this.audit.record(sessionId, principal, 'recording-replayed', { after: after ?? '', entries: String(page.entries.length) });
+      return page;
     });
   }
 

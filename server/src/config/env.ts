@@ -217,6 +217,8 @@ export interface DispatchConfig {
   /** Minutes east of UTC of the local day used for daily totals (China: 480). */
   tzOffsetMin: number;
   outcomes: string[];
+  /** Records outbox entries from which on new help requests are refused (docs/records.md): what is accepted is always recorded. */
+  outboxMaxLength: number;
 }
 
 export class ConfigError extends Error {
@@ -478,6 +480,7 @@ export function loadConfig(env: Env = process.env): Config {
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outcomes,
+      outboxMaxLength: r.int('ARCHIVE_OUTBOX_MAX_LENGTH', 500_000, 1, 1_000_000_000),
     },
     cobrowse: {
       maxBatchEvents: r.int('COBROWSE_MAX_BATCH_EVENTS', 500, 1, 100_000),
@@ -570,6 +573,9 @@ export function loadConfig(env: Env = process.env): Config {
     r.problems.push('INSTANCE_HEARTBEAT_TIMEOUT_MS must be at least twice INSTANCE_HEARTBEAT_INTERVAL_MS');
   if (config.cluster.instanceId !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(config.cluster.instanceId))
     r.problems.push('INSTANCE_ID: 1-64 letters, digits, dots, colons, dashes or underscores');
+
+  if (config.dispatch.outboxMaxLength <= config.archive.outboxWarnLength)
+    r.problems.push('ARCHIVE_OUTBOX_MAX_LENGTH must be larger than ARCHIVE_OUTBOX_WARN_LENGTH (the warning comes before the refusals)');
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import {
+  OUTBOX_FULL,
   ProtocolError,
   type AgentStatus,
   type DispatchCommands,
@@ -13,6 +14,7 @@ import {
   type Tier,
 } from '@etax-assist/protocol';
 import type { DispatchConfig } from '../config/env.js';
+import { outboxFullRefusals } from '../records/outbox-full-refusals.js';
 import type { RedisClient } from '../redis/client.js';
 import { dispatchKeys } from './keys.js';
 import { DispatchScript } from './script.js';
@@ -89,6 +91,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       statsWindowMs: String(c.statsWindowS * 1000),
       serviceLevelMs: String(c.serviceLevelS * 1000),
       tzOffsetMin: String(c.tzOffsetMin),
+      outboxMaxLength: String(c.outboxMaxLength),
     });
     await this.#script.load();
   }
@@ -154,6 +157,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       cands: plan.cands.join(','),
       steps: JSON.stringify(plan.steps),
       firstStepMs: plan.firstStepMs,
+    }).catch((error: unknown) => {
+      if (error instanceof ProtocolError && (error.details as { reason?: string } | undefined)?.reason === OUTBOX_FULL) outboxFullRefusals.inc();
+      throw error;
     });
     return sessionId;
   }
@@ -234,6 +240,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async taxpayerGone(sessionId: string, taxpayerSub: string): Promise<void> {
     await this.#run('taxpayerGone', { session: sessionId, taxpayerSub, graceMs: this.config.taxpayerGraceS * 1000 });
+  }
+
+  /** The taxpayer's rating of their session once it is over (the latest counts). */
+  async rate(sessionId: string, taxpayerSub: string, score: number, comment: string): Promise<void> {
+    await this.#run('rate', { session: sessionId, taxpayerSub, score, comment });
   }
 
   async taxpayerBack(sessionId: string, taxpayerSub: string): Promise<void> {

@@ -1,4 +1,5 @@
 import type { RequestRouter } from '../realtime/requests.js';
+import type { AuditTrail } from '../records/audit-trail.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { Dispatcher } from './dispatcher.js';
@@ -12,6 +13,7 @@ export function registerDispatchRequests(
   requests: RequestRouter,
   dispatcher: Dispatcher,
   sessions: SessionStore,
+  audit: AuditTrail,
   metrics: SupervisorMetricsPublisher,
   agentState: (agentId: string) => Promise<import('@etax-assist/protocol').AgentState>,
 ): void {
@@ -58,8 +60,12 @@ export function registerDispatchRequests(
     return { state: 'ended' as const };
   });
 
+  // the card that comes with accepting an offer, joining by code or observing is covered by the
+  // event those commands record; asked for again, it is recorded as a view
   requests.on('session:card', STAFF, async ({ principal }, { sessionId }) => {
-    return sessions.card(sessionId, await sessions.requireParticipant(sessionId, principal));
+    const card = await sessions.card(sessionId, await sessions.requireParticipant(sessionId, principal));
+    await audit.record(sessionId, principal, 'card-viewed');
+    return card;
   });
 
   requests.on('agent:sessions', AGENTS, async ({ principal }) => {

@@ -6,6 +6,7 @@ import type { RecordingWriter } from '../cobrowse/recording.js';
 import type { SupervisorMetricsPublisher } from '../dispatcher/supervisor-metrics.js';
 import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
+import { outboxFullRefusals } from '../records/outbox-full-refusals.js';
 import { redisOutOfMemoryRefusals } from '../redis/unavailable.js';
 
 export interface MetricsSources {
@@ -23,6 +24,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'etax_' });
     this.registry.registerMetric(redisOutOfMemoryRefusals);
+    this.registry.registerMetric(outboxFullRefusals);
     this.httpDuration = new Histogram({
       name: 'etax_http_request_duration_seconds',
       help: 'HTTP request duration by route and status',

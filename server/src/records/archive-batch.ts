@@ -1,4 +1,5 @@
 import { OutboxEntry, OutboxSessionEvent, ProtocolError, parse } from '@etax-assist/protocol';
+import type { PoolClient } from 'pg';
 import type { DatabasePool } from '../database/pool.js';
 import { mendEmptyArrays } from '../redis/empty-arrays.js';
 import { SESSION_COLUMNS, sessionRow, type SessionRow } from './session-row.js';
@@ -11,16 +12,47 @@ const CHAT_COLUMNS = ['session_id', 'id', 'at', 'from_role', 'from_id', 'from_na
 /**
  * Rows in, keyed by what identifies them, so that a batch written again writes nothing: events
  * by their outbox id, chat messages by session and message id, sessions by id (a session closes
- * once, and only its closing entry writes its row, so the order entries arrive in does not matter).
+ * once, and only its closing entry writes its row). `select` names what a column is taken from.
  */
-const insert = (table: string, columns: string[], key: string) => {
+const insert = (table: string, columns: string[], key: string, select: (column: string) => string = (column) => column, join = '') => {
   const list = columns.join(', ');
-  return `INSERT INTO ${table} (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) ON CONFLICT (${key}) DO NOTHING`;
+  return `INSERT INTO ${table} (${list}) SELECT ${columns.map(select).join(', ')} FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb) AS x ${join} ON CONFLICT (${key}) DO NOTHING`;
 };
+
+/**
+ * A session's latest rating: its `rated` event appended last to the outbox (stream ids grow), among
+ * those archived, this transaction's included. The rating may be archived before or after the
+ * entry that closes the session, by another instance: both paths read it from here.
+ */
+const latestRating = (session: string) =>
+  `SELECT (details->>'rated')::smallint AS rating, details->>'comment' AS comment FROM session_events
+   WHERE session_id = ${session} AND kind = 'rated'
+   ORDER BY split_part(event_id, '-', 1)::bigint DESC, split_part(event_id, '-', 2)::bigint DESC LIMIT 1`;
+
+/** The class of the `sessions` rows' advisory locks (two-key locks: apart from the migrator's one-key lock), so that the two paths of a rating serialise per session. */
+const SESSION_ROW_LOCK = 17;
+
 const STATEMENTS: [keyof ArchiveBatch['rows'], string][] = [
+  // one at a time in one order, so that two batches sharing sessions cannot deadlock; held to the
+  // end of the transaction: READ COMMITTED alone lets a closing entry and a rating archived at the
+  // same time miss each other (neither sees the other's uncommitted row), and the rating is lost
+  ['locked', `SELECT pg_advisory_xact_lock(${SESSION_ROW_LOCK}, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM jsonb_array_elements_text($1::jsonb) AS id ORDER BY k) AS keys`],
   ['events', insert('session_events', EVENT_COLUMNS, 'event_id')],
   ['chat', insert('chat_messages', CHAT_COLUMNS, 'session_id, id')],
-  ['sessions', insert('sessions', SESSION_COLUMNS, 'id')],
+  [
+    'sessions',
+    insert(
+      'sessions',
+      SESSION_COLUMNS,
+      'id',
+      (column) => (column === 'rating' ? 'COALESCE(r.rating, x.rating)' : column === 'rating_comment' ? 'COALESCE(r.comment, x.rating_comment)' : `x.${column}`),
+      `LEFT JOIN LATERAL (${latestRating('x.id')}) AS r ON true`,
+    ),
+  ],
+  [
+    'rated',
+    `UPDATE sessions SET rating = r.rating, rating_comment = r.comment FROM (SELECT DISTINCT id FROM jsonb_array_elements_text($1::jsonb) AS id) AS rated, LATERAL (${latestRating('rated.id')}) AS r WHERE sessions.id = rated.id`,
+  ],
 ];
 
 /** The outbox entry a stream entry's `entry` field holds, or VALIDATION_FAILED saying what is wrong with it. */
@@ -38,7 +70,8 @@ export function outboxEntry(json: string | undefined): OutboxEntry {
 
 /** One batch of outbox entries, as rows of the system of record, written in one transaction. */
 export class ArchiveBatch {
-  readonly rows: { events: Row[]; chat: Row[]; sessions: SessionRow[] } = { events: [], chat: [], sessions: [] };
+  /** `rated`: the sessions rated in the batch; `locked`: those whose row the batch may write. */
+  readonly rows: { events: Row[]; chat: Row[]; sessions: SessionRow[]; rated: string[]; locked: string[] } = { events: [], chat: [], sessions: [], rated: [], locked: [] };
 
   /** Adds the entry of outbox id `id`; throws (adding nothing) when it does not make valid rows. */
   add(id: string, entry: OutboxEntry): void {
@@ -58,6 +91,8 @@ export class ArchiveBatch {
       details: entry.details,
     });
     if (session) this.rows.sessions.push(session);
+    if (entry.kind === 'rated') this.rows.rated.push(entry.session);
+    if (session || entry.kind === 'rated') this.rows.locked.push(entry.session);
   }
 
   get size(): number {
@@ -68,9 +103,7 @@ export class ArchiveBatch {
     const client = await database.connect();
     try {
       await client.query('BEGIN');
-      for (const [rows, statement] of STATEMENTS) {
-        if (this.rows[rows].length > 0) await client.query(statement, [JSON.stringify(this.rows[rows])]);
-      }
+      await this.writeIn(client);
       await client.query('COMMIT');
       client.release();
     } catch (error) {
@@ -78,6 +111,13 @@ export class ArchiveBatch {
       // and so is the transaction with it
       client.release(true);
       throw error;
+    }
+  }
+
+  /** The batch's statements, in the caller's transaction (which holds the batch's session locks until it ends). */
+  async writeIn(client: PoolClient): Promise<void> {
+    for (const [rows, statement] of STATEMENTS) {
+      if (this.rows[rows].length > 0) await client.query(statement, [JSON.stringify(this.rows[rows])]);
     }
   }
 }

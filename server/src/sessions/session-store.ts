@@ -124,12 +124,6 @@ export class SessionStore {
     });
   }
 
-  /** The taxpayer's rating of a session that is over (the latest one counts). */
-  async rate(id: string, score: number, comment: string): Promise<void> {
-    await this.redis.hSet(sessionKeys.session(id), { rating: String(score), ratingComment: comment });
-    await this.redis.xAdd(sessionKeys.events(id), '*', { at: String(Date.now()), rating: String(score), comment });
-  }
-
   /** The sessions an agent serves, hands over or wraps up. */
   async openSessionsOfAgent(agentId: string): Promise<string[]> {
     const [active, wrapping] = await Promise.all([this.redis.sMembers(dispatchKeys.agentSessions(agentId)), this.redis.sMembers(dispatchKeys.agentWrapUps(agentId))]);
