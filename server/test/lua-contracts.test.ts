@@ -6,6 +6,7 @@ import {
   COBROWSE_COMMANDS,
   DISPATCH_COMMANDS,
   Effect,
+  MOVE_COMMANDS,
   OFFER_KINDS,
   RECORDING_COMMANDS,
   SESSION_CODE_COMMANDS,
@@ -27,6 +28,7 @@ const SCRIPTS: [string, readonly string[], ScriptCommands][] = [
   ['sign-in', ['signin.lua'], SIGNIN_COMMANDS],
   ['session code', ['session-code.lua'], SESSION_CODE_COMMANDS],
   ['chat', ['chat.lua'], CHAT_COMMANDS],
+  ['session move', ['moves.lua'], MOVE_COMMANDS],
 ];
 
 describe('the Lua scripts and their declarations in protocol/', () => {

@@ -5,15 +5,15 @@ import { sessionIs, HttpErrorResponse, ProtocolError, ROLES } from '@etax-assist
 import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
-import type { SessionStore } from '../sessions/session-store.js';
+import type { RecordAccess } from '../records/record-access.js';
 import { checkAttachmentContent } from './attachment-content.js';
 import { AttachmentQuota } from './attachment-quota.js';
+import type { AttachmentStore } from './attachment-store.js';
 import type { ChatService } from './chat-service.js';
 
 const Params = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) });
 const FileParams = Type.Object({ sessionId: Params.properties.sessionId, attachmentId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,32}$' }) });
 const Query = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
-const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
 /** Files are exchanged with an agent: not while queued, where a cancelled request would keep them for the retention period. */
 
 /** A file name safe to show and to send back: no path, no control characters. */
@@ -26,17 +26,18 @@ function cleanName(name: string): string {
 export interface AttachmentRoutesOptions {
   config: Config;
   redis: RedisClient;
-  sessions: SessionStore;
+  files: AttachmentStore;
+  access: RecordAccess;
   chat: ChatService;
 }
 
 /**
  * Chat attachments: uploaded as the raw body (its Content-Type one of CHAT_ATTACHMENT_TYPES and its
  * bytes of that type, at most CHAT_MAX_ATTACHMENT_BYTES, within the session's and the taxpayer's
- * daily allowance) while an agent serves the session, stored next to the session for its retention,
- * announced in the chat, downloaded by the session's participants with their bearer token.
+ * daily allowance) while an agent serves the session, stored with the session (AttachmentStore: Redis,
+ * then PostgreSQL), announced in the chat, downloaded by the session's participants with their bearer token.
  */
-export async function attachmentRoutes(app: FastifyInstance, { config, redis, sessions, chat }: AttachmentRoutesOptions): Promise<void> {
+export async function attachmentRoutes(app: FastifyInstance, { config, redis, files, access, chat }: AttachmentRoutesOptions): Promise<void> {
   const { attachmentTypes, maxAttachmentBytes } = config.chat;
   const quota = new AttachmentQuota(redis, config);
   app.addContentTypeParser(attachmentTypes, { parseAs: 'buffer', bodyLimit: maxAttachmentBytes }, (_request, body, done) => done(null, body));
@@ -60,7 +61,8 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
       await quota.reserve(sessionId, principal, body.length);
       const id = randomBytes(12).toString('base64url');
       const name = cleanName(request.query.name);
-      await redis.set(attachmentKey(sessionId, id), JSON.stringify({ type, name, data: body.toString('base64') }), { EX: config.dispatch.retentionDays * 86_400 });
+      const uploadedAt = new Date().toISOString();
+      await files.save(sessionId, id, { name, type, size: body.length, uploadedAt, uploaderRole: principal.role, uploaderId: principal.sub }, body);
       return chat.post(sessionId, principal, name, { attachment: { id, name, type, size: body.length } });
     },
   );
@@ -70,16 +72,15 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
     { config: { auth: ROLES }, schema: { params: FileParams } },
     async (request, reply) => {
       const { sessionId, attachmentId } = request.params;
-      await sessions.requireParticipant(sessionId, principalOf(request));
-      const stored = await redis.get(attachmentKey(sessionId, attachmentId));
-      if (!stored) throw new ProtocolError('NOT_FOUND', 'No such file');
-      const file = JSON.parse(stored) as { type: string; name: string; data: string };
+      await access.requireParticipant(sessionId, principalOf(request));
+      const file = await files.read(sessionId, attachmentId);
+      if (!file) throw new ProtocolError('NOT_FOUND', 'No such file');
       return reply
         .header('content-type', file.type)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "sandbox; default-src 'none'")
-        .send(Buffer.from(file.data, 'base64'));
+        .send(file.content);
     },
   );
 }
