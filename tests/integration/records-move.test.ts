@@ -6,7 +6,7 @@ import { recordKeys, sessionHotKeys } from '@etax-assist/server';
 import { outboxDrained, query } from '../harness/records.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
-import { connectSocket, requestOk, type TestSocket } from '../harness/socket.js';
+import { connectSocket, request, requestOk, type TestSocket } from '../harness/socket.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A 300 KB "PNG": the signature the content check looks for, then bytes of every value. */
@@ -165,5 +165,17 @@ describe('an ended session leaves Redis (real Redis and PostgreSQL)', () => {
       [moved.sessionId],
     );
     expect(counts).toEqual({ files: 1, sessions: 1 });
+    // once it is only in PostgreSQL, PostgreSQL away is a retryable refusal, not an internal error
+    await t.postgres.pause();
+    try {
+      const response = await fetch(`${t.url}/api/sessions/${moved.sessionId}/attachments/${moved.attachmentId}`, {
+        headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` },
+      });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+      expect(await request(supervisor, 'cobrowse:recording', { sessionId: moved.sessionId })).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+    } finally {
+      await t.postgres.start();
+    }
   });
 });

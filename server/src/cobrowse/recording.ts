@@ -285,13 +285,12 @@ export class RecordingWriter {
   /** Entries oldest first from Redis, whole chunks at a time until `limit` entries; `next` continues. */
   async read(sessionId: string, after: string | undefined, limit: number): Promise<RecordingPage> {
     await this.flush(sessionId);
-    const cursor = after === undefined ? { seq: -1, streamId: '' } : recordingCursor(after);
+    const position: RecordingPosition = after === undefined ? { seq: -1 } : recordingCursor(after);
     // a cursor without a stream id is the archived replay's: the recording was read from PostgreSQL
-    if (cursor.streamId === undefined) throw new ProtocolError('VALIDATION_FAILED', `Recording cursor ${after} is not one of this recording in Redis`);
+    if (after !== undefined && position.streamId === undefined) throw new ProtocolError('VALIDATION_FAILED', `Recording cursor ${after} is not one of this recording in Redis`);
     const key = cobrowseKeys.recording(sessionId);
     const entries: RecordingPage['entries'] = [];
-    let { seq } = cursor;
-    let last = cursor.streamId;
+    let { seq, streamId: last } = position;
     let next: string | undefined;
     while (entries.length < limit) {
       const [chunk] = await this.redis.xRange(key, last ? `(${last}` : '-', '+', { COUNT: 1 });
