@@ -12,8 +12,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A 300 KB "PNG": the signature the content check looks for, then bytes of every value. */
 const FILE = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(300 * 1024)]);
 const meta = (t: number) => ({ type: 4, data: { href: 'https://portal/x', width: 800, height: 600 }, timestamp: t });
-const full = (t: number) => ({ type: 2, data: { node: { type: 0, childNodes: [{ type: 3, textContent: '申报', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } }, timestamp: t });
-const text = (t: number) => ({ type: 3, data: { source: 0, texts: [{ id: 2, value: `第${t}步 ${randomBytes(200).toString('hex')}` }], attributes: [], removes: [], adds: [] }, timestamp: t });
+const full = (t: number) => ({
+  type: 2,
+  data: { node: { type: 0, childNodes: [{ type: 3, textContent: '申报', id: 2 }], id: 1 }, initialOffset: { left: 0, top: 0 } },
+  timestamp: t,
+});
+const text = (t: number) => ({
+  type: 3,
+  data: { source: 0, texts: [{ id: 2, value: `第${t}步 ${randomBytes(200).toString('hex')}` }], attributes: [], removes: [], adds: [] },
+  timestamp: t,
+});
 
 /** Issue 17, items 2–4: what an ended session leaves in Redis moves to PostgreSQL, and its keys expire. */
 describe('an ended session leaves Redis (real Redis and PostgreSQL)', () => {
@@ -77,7 +85,9 @@ describe('an ended session leaves Redis (real Redis and PostgreSQL)', () => {
   }
 
   const download = async (sessionId: string, attachmentId: string) => {
-    const response = await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachmentId}`, { headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` } });
+    const response = await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachmentId}`, {
+      headers: { authorization: `Bearer ${await t.staffToken('agent1', DEV_PASSWORDS.agent1)}` },
+    });
     expect(response.status).toBe(200);
     return Buffer.from(await response.arrayBuffer());
   };
@@ -111,13 +121,18 @@ describe('an ended session leaves Redis (real Redis and PostgreSQL)', () => {
     const hotReplay = await replay(sessionId);
     expect(hotReplay.filter((e) => e.kind === 'rrweb').length).toBeGreaterThan(3);
     expect((await download(sessionId, attachmentId)).equals(FILE)).toBe(true);
-    const bytesInRedis = Number(await redis.sendCommand(['MEMORY', 'USAGE', `cb:${sessionId}:rec`])) + Number(await redis.sendCommand(['MEMORY', 'USAGE', `att:${sessionId}:files`]));
+    const bytesInRedis =
+      Number(await redis.sendCommand(['MEMORY', 'USAGE', `cb:${sessionId}:rec`])) + Number(await redis.sendCommand(['MEMORY', 'USAGE', `att:${sessionId}:files`]));
     // bytes as bytes: the file's hash holds it plainly, not as base64 (a third more)
     expect(bytesInRedis).toBeLessThan(FILE.length * 1.3);
 
     await keysGone(sessionId);
     expect(await redis.zScore(recordKeys.moves, sessionId)).toBeNull();
-    const [file] = await query<{ content: Buffer; name: string; size: number; uploader_id: string }>(t.postgres.url, 'SELECT content, name, size, uploader_id FROM attachments WHERE session_id = $1', [sessionId]);
+    const [file] = await query<{ content: Buffer; name: string; size: number; uploader_id: string }>(
+      t.postgres.url,
+      'SELECT content, name, size, uploader_id FROM attachments WHERE session_id = $1',
+      [sessionId],
+    );
     expect(file).toMatchObject({ name: '发票.png', size: FILE.length, uploader_id: 'tp-move' });
     expect(file!.content.equals(FILE)).toBe(true);
     const chunks = await query<{ seq: number }>(t.postgres.url, 'SELECT seq FROM recordings WHERE session_id = $1 ORDER BY seq', [sessionId]);
@@ -127,7 +142,9 @@ describe('an ended session leaves Redis (real Redis and PostgreSQL)', () => {
     expect(await replay(sessionId, 1000)).toEqual(hotReplay);
     expect((await download(sessionId, attachmentId)).equals(FILE)).toBe(true);
     // participants only, as before: a stranger still gets nothing
-    const stranger = await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachmentId}`, { headers: { authorization: `Bearer ${t.taxpayerToken({ sub: 'tp-stranger' })}` } });
+    const stranger = await fetch(`${t.url}/api/sessions/${sessionId}/attachments/${attachmentId}`, {
+      headers: { authorization: `Bearer ${t.taxpayerToken({ sub: 'tp-stranger' })}` },
+    });
     expect(stranger.status).toBe(404);
     // the supervisors' list of recent sessions skips what left Redis
     await sleep(600);

@@ -63,7 +63,12 @@ describe('the session mover (real Redis and PostgreSQL)', () => {
     await redis.hSet(`sess:${sessionId}`, { id: sessionId, state: 'ended' });
     await redis.expire(`sess:${sessionId}`, 86_400);
     const content = Buffer.concat([Buffer.from('%PDF-'), randomBytes(20_000)]);
-    await files.save(sessionId, 'file0001', { name: 'a.pdf', type: 'application/pdf', size: content.length, uploadedAt: createdAt.toISOString(), uploaderRole: 'taxpayer', uploaderId: 'tp' }, content);
+    await files.save(
+      sessionId,
+      'file0001',
+      { name: 'a.pdf', type: 'application/pdf', size: content.length, uploadedAt: createdAt.toISOString(), uploaderRole: 'taxpayer', uploaderId: 'tp' },
+      content,
+    );
     for (let i = 0; i < CHUNKS; i++) {
       const chunk = deflateRawSync(Buffer.from(JSON.stringify([{ kind: 'rrweb', at: i, payload: [{ type: 3, timestamp: i }] }])));
       await redis.xAdd(`cb:${sessionId}:rec`, '*', { n: '1', z: chunk.toString('base64') });
@@ -75,7 +80,7 @@ describe('the session mover (real Redis and PostgreSQL)', () => {
   async function moved(sessionIds: string[], timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while ((await redis.exists(sessionIds.flatMap(sessionHotKeys))) > 0 || (await redis.zCard(recordKeys.moves)) > 0) {
-      if (Date.now() > deadline) throw new Error(`not moved: ${await redis.zRange(recordKeys.moves, 0, -1)}`);
+      if (Date.now() > deadline) throw new Error(`not moved: ${(await redis.zRange(recordKeys.moves, 0, -1)).join(' ')}`);
       await sleep(50);
     }
   }
@@ -129,7 +134,12 @@ describe('the session mover (real Redis and PostgreSQL)', () => {
       await lock.query('LOCK TABLE attachments IN EXCLUSIVE MODE');
       for (const sessionId of sessions) contents.push(await seed(sessionId));
       const waiting = async () =>
-        (await query<{ n: number }>(stores.postgres.url, "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO attachments%'"))[0]!.n;
+        (
+          await query<{ n: number }>(
+            stores.postgres.url,
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO attachments%'",
+          )
+        )[0]!.n;
       const deadline = Date.now() + 10_000;
       while ((await waiting()) === 0 && Date.now() < deadline) await sleep(20);
       expect(await waiting()).toBe(1);
@@ -164,7 +174,7 @@ describe('the session mover (real Redis and PostgreSQL)', () => {
     expect(await counts(['move-late'])).toEqual({ files: 1, chunks: CHUNKS + 1 });
   });
 
-  it("partitions are made ahead under a lock; a chunk of a month without one stays in Redis until it has one", async () => {
+  it('partitions are made ahead under a lock; a chunk of a month without one stays in Redis until it has one', async () => {
     const partitions = [new RecordingPartitions(database, 60_000, log), new RecordingPartitions(database, 60_000, log)];
     await Promise.all(partitions.map((p) => p.ensure()));
     const months = await query<{ name: string }>(stores.postgres.url, "SELECT relid::text AS name FROM pg_partition_tree('recordings') WHERE isleaf ORDER BY 1");

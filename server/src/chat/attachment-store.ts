@@ -1,6 +1,6 @@
-import { RESP_TYPES } from 'redis';
 import type pg from 'pg';
 import type { DatabasePool } from '../database/pool.js';
+import { byteReplies, type ByteRepliesClient } from '../redis/byte-replies.js';
 import type { RedisClient } from '../redis/client.js';
 import { attachmentKeys } from './attachment-keys.js';
 
@@ -29,14 +29,14 @@ const META = ':meta';
  */
 export class AttachmentStore {
   /** Replies as bytes: a file is stored and read back exactly as it came. */
-  readonly #bytes: ReturnType<RedisClient['withTypeMapping']>;
+  readonly #bytes: ByteRepliesClient;
 
   constructor(
     private readonly redis: RedisClient,
     private readonly database: DatabasePool,
     private readonly retentionS: number,
   ) {
-    this.#bytes = redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    this.#bytes = byteReplies(redis);
   }
 
   async save(sessionId: string, id: string, meta: AttachmentMeta, content: Buffer): Promise<void> {
@@ -50,7 +50,7 @@ export class AttachmentStore {
 
   /** The file from Redis while its session is there, else from PostgreSQL; undefined if neither has it. */
   async read(sessionId: string, id: string): Promise<StoredAttachment | undefined> {
-    const [content, meta] = (await this.#bytes.hmGet(attachmentKeys.files(sessionId), [id, id + META])) as (Buffer | null)[];
+    const [content, meta] = await this.#bytes.hmGet(attachmentKeys.files(sessionId), [id, id + META]);
     if (content && meta) {
       const { name, type } = JSON.parse(meta.toString()) as AttachmentMeta;
       return { name, type, content };

@@ -33,10 +33,9 @@ export class RecordingPartitions {
       await client.query('BEGIN');
       // one instance at a time: others wait, then find the partitions made
       await client.query("SELECT pg_advisory_xact_lock(hashtext('etax-assist recording partitions'))");
-      const { rows } = await client.query<{ created: number }>(
-        `SELECT ensure_recording_partitions(now(), now() + make_interval(months => $1)) AS created`,
-        [PARTITION_MONTHS_AHEAD],
-      );
+      const { rows } = await client.query<{ created: number }>(`SELECT ensure_recording_partitions(now(), now() + make_interval(months => $1)) AS created`, [
+        PARTITION_MONTHS_AHEAD,
+      ]);
       await client.query('COMMIT');
       client.release();
       const created = rows[0]?.created ?? 0;

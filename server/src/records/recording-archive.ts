@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { RecordingPage } from '@etax-assist/protocol';
-import { RESP_TYPES } from 'redis';
 import { chunkEntries, recordingCursor } from '../cobrowse/recording.js';
 import { cobrowseKeys } from '../cobrowse/keys.js';
 import type { DatabasePool } from '../database/pool.js';
+import { byteReplies } from '../redis/byte-replies.js';
 import type { RedisClient } from '../redis/client.js';
 
 interface ChunkRow {
@@ -31,7 +31,7 @@ export class RecordingArchive {
    * only what is new. A month without its partition fails the transaction: the chunks stay in Redis.
    */
   async archive(client: pg.ClientBase, sessionId: string, sessionCreatedAt: Date): Promise<number> {
-    const chunks = await this.redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).xRange(cobrowseKeys.recording(sessionId), '-', '+');
+    const chunks = await byteReplies(this.redis).xRange(cobrowseKeys.recording(sessionId), '-', '+');
     if (chunks.length === 0) return 0;
     const rows = chunks.map(({ message }, seq) => ({ seq, n: Number(message.n?.toString()), chunk: Buffer.from(message.z?.toString() ?? '', 'base64') }));
     await client.query(
