@@ -160,6 +160,23 @@ describe('the session mover (real Redis and PostgreSQL)', () => {
     for (const [i, sessionId] of sessions.entries()) expect((await files.read(sessionId, 'file0001'))?.content.equals(contents[i]!)).toBe(true);
   });
 
+  it('PostgreSQL away during the move: the session stays queued with its keys, and moves once it is back', async () => {
+    const content = await seed('move-outage');
+    await stores.postgres.pause();
+    try {
+      mover({ leaseMs: 200 });
+      await sleep(1000);
+      expect(await redis.zCard(recordKeys.moves)).toBe(1);
+      expect(await redis.ttl('sess:move-outage')).toBeGreaterThan(3600);
+      expect(await redis.xLen('cb:move-outage:rec')).toBe(CHUNKS);
+    } finally {
+      await stores.postgres.start();
+    }
+    await moved(['move-outage']);
+    expect(await counts(['move-outage'])).toEqual({ files: 1, chunks: CHUNKS });
+    expect((await files.read('move-outage', 'file0001'))?.content.equals(content)).toBe(true);
+  });
+
   it('a chunk that comes after the move (the recorder flushing late) is moved too', async () => {
     await seed('move-late');
     mover({ hotRetentionS: 2 });
