@@ -120,14 +120,20 @@ export const ControlRefusal = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Where a replay goes on: after chunk `<seq>` (its place in the recording, from 0), with
+ * `:<stream id>` while the recording is read from Redis; without it once read from PostgreSQL.
+ */
+export const RecordingCursor = Type.String({ pattern: '^[0-9]{1,9}(:[0-9]+-[0-9]+)?$' });
+
 export const RecordingPageRequest = Type.Object(
-  { sessionId: SessionId, after: Type.Optional(Type.String({ pattern: '^[0-9]+-[0-9]+$' })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  { sessionId: SessionId, after: Type.Optional(RecordingCursor), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
   { additionalProperties: false },
 );
 export const RecordingPage = Type.Object({
   entries: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), at: Type.Number(), payload: Type.Unknown() })),
   /** Pass as `after` for the next page; absent at the end. */
-  next: Type.Optional(Type.String()),
+  next: Type.Optional(RecordingCursor),
 });
 export type RecordingPage = Static<typeof RecordingPage>;
 

@@ -17,6 +17,7 @@ export * from './dispatch-effect.js';
 export * from './dispatch-commands.js';
 export * from './cobrowse-commands.js';
 export * from './recording-commands.js';
+export * from './move-commands.js';
 export * from './signin-commands.js';
 export * from './session-code-commands.js';
 export * from './outbox.js';

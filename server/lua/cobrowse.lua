@@ -201,14 +201,15 @@ function commands.expire()
 end
 
 -- The session is over: sharing stops, control ends, the live buffer goes; the recording is kept
--- for the retention period.
+-- for the retention period, or less once it is in PostgreSQL (NX: the session's move may have set
+-- its shorter expiry already).
 function commands.close()
   local s = state()
   if s.control ~= 'none' then audit('control-ended', control_details(s, { reason = 'session-over' })) end
   redis.call('HSET', key.state(args.session), 'sharing', 'stopped', 'control', 'none', 'controller', '')
   redis.call('ZREM', key.controlRequests, args.session)
   redis.call('DEL', key.live(args.session))
-  for _, k in ipairs({ key.state(args.session), key.recording(args.session) }) do redis.call('EXPIRE', k, args.retentionS) end
+  for _, k in ipairs({ key.state(args.session), key.recording(args.session) }) do redis.call('EXPIRE', k, args.retentionS, 'NX') end
   return ok(state())
 end
 

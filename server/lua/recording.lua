@@ -4,7 +4,8 @@
 --
 -- Keys (`key`, handed over from server/src/cobrowse/keys.ts): the recording stream (the chunks: n
 -- entries, z deflated base64), fields recBytes (stored chunk bytes) and recStopped of the session's
--- co-browsing hash (expired with it when the session closes).
+-- co-browsing hash (expired with it when the session closes); the session's hash (its TTL says
+-- that the session is over) and the queue of moves (server/src/records/keys.ts).
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
@@ -26,6 +27,9 @@ function commands.append()
   end
   redis.call('HINCRBY', hash, 'recBytes', #args.z)
   redis.call('XADD', stream, '*', 'n', args.n, 'z', args.z)
+  -- a chunk of a session that is over (the recorder's last flush, its retry buffer) may come
+  -- after the recording was moved to PostgreSQL: the session is queued to be moved again, at once
+  if redis.call('TTL', key.session(args.session)) >= 0 then redis.call('ZADD', key.moves, 0, args.session) end
   return ok('written')
 end
 

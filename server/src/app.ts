@@ -16,6 +16,7 @@ import type { Config } from './config/env.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
 import { HealthCheck } from './health/health-check.js';
 import { healthRoutes } from './health/routes.js';
+import { AttachmentStore } from './chat/attachment-store.js';
 import { attachmentRoutes } from './chat/attachments.js';
 import { ChatService } from './chat/chat-service.js';
 import { registerChatRequests } from './chat/requests.js';
@@ -54,6 +55,10 @@ import type { DatabasePool } from './database/pool.js';
 import { Archiver } from './records/archiver.js';
 import { ArchiverMetrics } from './records/archiver-metrics.js';
 import { AuditTrail } from './records/audit-trail.js';
+import { RecordAccess } from './records/record-access.js';
+import { RecordingArchive } from './records/recording-archive.js';
+import { RecordingPartitions } from './records/partitions.js';
+import { SessionMover } from './records/session-mover.js';
 
 export interface AppDependencies {
   config: Config;
@@ -140,7 +145,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   // Asset links live as long as a staff token: an agent's mirror outlives no shift.
   const assetTokens = new AssetTokens(deps.assetSecret, config.auth.staffTokenTtlS);
   const audit = new AuditTrail(redis);
-  const cobrowse = new CobrowseRelay(socketServer, redis, sessions, config, assetTokens, audit, log.child({ component: 'cobrowse' }));
+  const recordAccess = new RecordAccess(sessions, database);
+  const recordings = new RecordingArchive(redis, database);
+  const attachments = new AttachmentStore(redis, database, config.dispatch.retentionDays * 86_400);
+  const cobrowse = new CobrowseRelay(
+    socketServer,
+    redis,
+    sessions,
+    config,
+    assetTokens,
+    { access: recordAccess, archive: recordings, audit },
+    log.child({ component: 'cobrowse' }),
+  );
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
   const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
@@ -160,7 +176,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
-    await api.register(attachmentRoutes, { config, redis, sessions, chat, audit });
+    await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -171,6 +187,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
   const archiver = new Archiver(redis, database, { consumer: registry.id, ...config.archive }, new ArchiverMetrics(metrics.registry, redis), log.child({ component: 'archiver' }));
   await archiver.start();
+  const recordsLog = log.child({ component: 'records' });
+  const partitions = new RecordingPartitions(database, config.records.partitionIntervalMs, recordsLog);
+  await partitions.start();
+  const mover = new SessionMover(
+    redis,
+    database,
+    { attachments, recordings },
+    { hotRetentionS: config.records.hotRetentionS, intervalMs: config.records.moveIntervalMs, leaseMs: config.archive.claimIdleMs },
+    metrics.registry,
+    recordsLog,
+  );
+  mover.start();
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
@@ -223,7 +251,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver].map((worker) => worker.stop()));
+    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions].map((worker) => worker.stop()));
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

@@ -15,3 +15,8 @@ export { Archiver, type ArchiverOptions } from './records/archiver.js';
 export { ArchiverMetrics } from './records/archiver-metrics.js';
 export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
 export { ArchiveBatch, outboxEntry } from './records/archive-batch.js';
+export { SessionMover, type SessionMoverOptions } from './records/session-mover.js';
+export { RecordingArchive } from './records/recording-archive.js';
+export { RecordingPartitions, PARTITION_MONTHS_AHEAD } from './records/partitions.js';
+export { sessionHotKeys } from './records/hot-keys.js';
+export { AttachmentStore } from './chat/attachment-store.js';

@@ -7,6 +7,7 @@ import {
   COBROWSE_EVENT_KINDS,
   DISPATCH_COMMANDS,
   Effect,
+  MOVE_COMMANDS,
   OFFER_KINDS,
   OUTBOX_FULL,
   RECORDING_COMMANDS,
@@ -29,6 +30,7 @@ const SCRIPTS: [string, readonly string[], ScriptCommands][] = [
   ['sign-in', ['signin.lua'], SIGNIN_COMMANDS],
   ['session code', ['session-code.lua'], SESSION_CODE_COMMANDS],
   ['chat', ['chat.lua'], CHAT_COMMANDS],
+  ['session move', ['moves.lua'], MOVE_COMMANDS],
 ];
 
 describe('the Lua scripts and their declarations in protocol/', () => {

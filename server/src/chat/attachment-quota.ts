@@ -1,10 +1,9 @@
 import { ProtocolError, type Principal } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
+import { attachmentKeys } from './attachment-keys.js';
 
-const sessionCountKey = (sessionId: string) => `att:${sessionId}:count`;
-/** Per taxpayer and local day (the day of the daily totals, DISPATCH_TZ_OFFSET_MIN). */
-const dailyKey = (sub: string, day: number) => `att:daily:${sub}:${day}`;
+const { count: sessionCountKey, daily: dailyKey } = attachmentKeys;
 
 /**
  * The upload allowances: files per session (everyone) and, for taxpayers, files and bytes per

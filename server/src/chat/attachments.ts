@@ -6,15 +6,15 @@ import { principalOf } from '../auth/http-guard.js';
 import type { Config } from '../config/env.js';
 import type { AuditTrail } from '../records/audit-trail.js';
 import type { RedisClient } from '../redis/client.js';
-import type { SessionStore } from '../sessions/session-store.js';
+import type { RecordAccess } from '../records/record-access.js';
 import { checkAttachmentContent } from './attachment-content.js';
 import { AttachmentQuota } from './attachment-quota.js';
+import type { AttachmentStore } from './attachment-store.js';
 import type { ChatService } from './chat-service.js';
 
 const Params = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) });
 const FileParams = Type.Object({ sessionId: Params.properties.sessionId, attachmentId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,32}$' }) });
 const Query = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
-const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
 /** Files are exchanged with an agent: not while queued, where a cancelled request would keep them for the retention period. */
 
 /** A file name safe to show and to send back: no path, no control characters. */
@@ -27,7 +27,8 @@ function cleanName(name: string): string {
 export interface AttachmentRoutesOptions {
   config: Config;
   redis: RedisClient;
-  sessions: SessionStore;
+  files: AttachmentStore;
+  access: RecordAccess;
   chat: ChatService;
   audit: AuditTrail;
 }
@@ -35,10 +36,10 @@ export interface AttachmentRoutesOptions {
 /**
  * Chat attachments: uploaded as the raw body (its Content-Type one of CHAT_ATTACHMENT_TYPES and its
  * bytes of that type, at most CHAT_MAX_ATTACHMENT_BYTES, within the session's and the taxpayer's
- * daily allowance) while an agent serves the session, stored next to the session for its retention,
- * announced in the chat, downloaded by the session's participants with their bearer token.
+ * daily allowance) while an agent serves the session, stored with the session (AttachmentStore: Redis,
+ * then PostgreSQL), announced in the chat, downloaded by the session's participants with their bearer token.
  */
-export async function attachmentRoutes(app: FastifyInstance, { config, redis, sessions, chat, audit }: AttachmentRoutesOptions): Promise<void> {
+export async function attachmentRoutes(app: FastifyInstance, { config, redis, files, access, chat, audit }: AttachmentRoutesOptions): Promise<void> {
   const { attachmentTypes, maxAttachmentBytes } = config.chat;
   const quota = new AttachmentQuota(redis, config);
   app.addContentTypeParser(attachmentTypes, { parseAs: 'buffer', bodyLimit: maxAttachmentBytes }, (_request, body, done) => done(null, body));
@@ -62,7 +63,8 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
       await quota.reserve(sessionId, principal, body.length);
       const id = randomBytes(12).toString('base64url');
       const name = cleanName(request.query.name);
-      await redis.set(attachmentKey(sessionId, id), JSON.stringify({ type, name, data: body.toString('base64') }), { EX: config.dispatch.retentionDays * 86_400 });
+      const uploadedAt = new Date().toISOString();
+      await files.save(sessionId, id, { name, type, size: body.length, uploadedAt, uploaderRole: principal.role, uploaderId: principal.sub }, body);
       return chat.post(sessionId, principal, name, { attachment: { id, name, type, size: body.length } });
     },
   );
@@ -73,17 +75,16 @@ export async function attachmentRoutes(app: FastifyInstance, { config, redis, se
     async (request, reply) => {
       const { sessionId, attachmentId } = request.params;
       const principal = principalOf(request);
-      await sessions.requireParticipant(sessionId, principal);
-      const stored = await redis.get(attachmentKey(sessionId, attachmentId));
-      if (!stored) throw new ProtocolError('NOT_FOUND', 'No such file');
+      await access.requireParticipant(sessionId, principal);
+      const file = await files.read(sessionId, attachmentId);
+      if (!file) throw new ProtocolError('NOT_FOUND', 'No such file');
       await audit.record(sessionId, principal, 'attachment-downloaded', { attachment: attachmentId });
-      const file = JSON.parse(stored) as { type: string; name: string; data: string };
       return reply
         .header('content-type', file.type)
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "sandbox; default-src 'none'")
-        .send(Buffer.from(file.data, 'base64'));
+        .send(file.content);
     },
   );
 }

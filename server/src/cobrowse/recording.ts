@@ -1,10 +1,12 @@
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
-import { RECORDING_COMMANDS, type RecordingPage } from '@etax-assist/protocol';
+import { ProtocolError, RECORDING_COMMANDS, type RecordingPage } from '@etax-assist/protocol';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { luaLocal } from '../redis/lua-source.js';
+import { recordKeys } from '../records/keys.js';
+import { sessionKeys } from '../sessions/keys.js';
 import { cobrowseKeys } from './keys.js';
 import type { Logger } from 'pino';
 
@@ -36,6 +38,28 @@ export interface RecordingGap {
   from: number;
   to: number;
 }
+/**
+ * A stored chunk's entries as a replay page has them, their ids the chunk's place in the
+ * recording (`seq`, from 0) and theirs in it: the same whether the chunk is read from Redis or,
+ * once moved, from PostgreSQL.
+ */
+export function chunkEntries(seq: number, deflated: Buffer): RecordingPage['entries'] {
+  const decoded = JSON.parse(inflateRawSync(deflated).toString()) as RecordingEntry[];
+  return decoded.map((e, i) => ({ id: `${seq}/${i}`, kind: e.kind, at: e.at, payload: e.payload }));
+}
+
+/** Where a replay page goes on: after chunk `seq`, and (a cursor of the hot replay) its stream id in Redis. */
+export interface RecordingPosition {
+  seq: number;
+  streamId?: string;
+}
+
+/** A RecordingCursor (protocol/src/cobrowse.ts, checked by the request's schema) taken apart. */
+export function recordingCursor(after: string): RecordingPosition {
+  const [seq, streamId] = after.split(':');
+  return streamId ? { seq: Number(seq), streamId } : { seq: Number(seq) };
+}
+
 /** What a gap entry counts for in the retry buffer's bound. */
 const GAP_SIZE = 64;
 
@@ -91,7 +115,11 @@ export class RecordingWriter {
     private readonly onLimit: (sessionId: string) => void,
     private readonly log: Logger,
   ) {
-    this.#script = new LuaScript(redis, RECORDING_COMMANDS, { name: 'recording', files: ['recording.lua'], prelude: luaLocal('key', cobrowseKeys) });
+    this.#script = new LuaScript(redis, RECORDING_COMMANDS, {
+      name: 'recording',
+      files: ['recording.lua'],
+      prelude: luaLocal('key', { ...cobrowseKeys, session: sessionKeys.session, moves: recordKeys.moves }),
+    });
     this.#task = new PeriodicTask('recording flush', Math.max(100, Math.floor(limits.flushMs / 2)), () => this.#flushDue(), log);
   }
 
@@ -254,25 +282,29 @@ export class RecordingWriter {
     }
   }
 
-  /** Entries oldest first, whole chunks at a time until `limit` entries; `next` continues. */
+  /** Entries oldest first from Redis, whole chunks at a time until `limit` entries; `next` continues. */
   async read(sessionId: string, after: string | undefined, limit: number): Promise<RecordingPage> {
     await this.flush(sessionId);
+    const position: RecordingPosition = after === undefined ? { seq: -1 } : recordingCursor(after);
+    // a cursor without a stream id is the archived replay's: the recording was read from PostgreSQL
+    if (after !== undefined && position.streamId === undefined) throw new ProtocolError('VALIDATION_FAILED', `Recording cursor ${after} is not one of this recording in Redis`);
+    const key = cobrowseKeys.recording(sessionId);
     const entries: RecordingPage['entries'] = [];
-    let cursor = after ? `(${after}` : '-';
+    let { seq, streamId: last } = position;
     let next: string | undefined;
     while (entries.length < limit) {
-      const [chunk] = await this.redis.xRange(cobrowseKeys.recording(sessionId), cursor, '+', { COUNT: 1 });
+      const [chunk] = await this.redis.xRange(key, last ? `(${last}` : '-', '+', { COUNT: 1 });
       if (!chunk) {
         next = undefined;
         break;
       }
-      const decoded = JSON.parse(inflateRawSync(Buffer.from(chunk.message.z ?? '', 'base64')).toString()) as RecordingEntry[];
-      decoded.forEach((e, i) => entries.push({ id: `${chunk.id}/${i}`, kind: e.kind, at: e.at, payload: e.payload }));
-      cursor = `(${chunk.id}`;
-      next = chunk.id;
+      seq += 1;
+      entries.push(...chunkEntries(seq, Buffer.from(chunk.message.z ?? '', 'base64')));
+      last = chunk.id;
+      next = `${seq}:${chunk.id}`;
     }
     if (next !== undefined) {
-      const [more] = await this.redis.xRange(cobrowseKeys.recording(sessionId), `(${next}`, '+', { COUNT: 1 });
+      const [more] = await this.redis.xRange(key, `(${last}`, '+', { COUNT: 1 });
       if (!more) next = undefined;
     }
     return next === undefined ? { entries } : { entries, next };

@@ -8,6 +8,7 @@ import {
   type EventBatch,
   type Principal,
   type RecordedEvent,
+  type RecordingPage,
   type StaffClaims,
 } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
@@ -15,6 +16,8 @@ import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer } from '../realtime/socket-server.js';
+import type { RecordAccess } from '../records/record-access.js';
+import type { RecordingArchive } from '../records/recording-archive.js';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript } from '../redis/lua-script.js';
 import { luaLocal } from '../redis/lua-source.js';
@@ -60,7 +63,7 @@ export class CobrowseRelay {
     private readonly sessions: SessionStore,
     private readonly config: Config,
     private readonly assetTokens: AssetTokens,
-    private readonly audit: AuditTrail,
+    private readonly records: { access: RecordAccess; archive: RecordingArchive; audit: AuditTrail },
     private readonly log: Logger,
   ) {
     this.#script = new LuaScript(redis, COBROWSE_COMMANDS, { name: 'co-browsing', files: ['cobrowse.lua'], prelude: luaLocal('key', { ...cobrowseKeys, ...recordKeys }) });
@@ -123,7 +126,7 @@ export class CobrowseRelay {
 
     requests.on('cobrowse:watch', STAFF, async ({ socket, principal }, { sessionId }) => {
       await this.sessions.requireParticipant(sessionId, principal);
-      await this.audit.record(sessionId, principal, 'mirror-watched');
+      await this.records.audit.record(sessionId, principal, 'mirror-watched');
       // in the room before the buffer is read: a batch accepted in between is relayed, not lost;
       // one that is relayed and in the buffer too is skipped by the viewer (its liveId)
       await socket.join(rooms.mirror(sessionId));
@@ -137,7 +140,7 @@ export class CobrowseRelay {
       await socket.leave(rooms.mirror(sessionId));
       socket.data.mirrorBehind?.delete(sessionId);
       // after leaving: a watcher is never kept watching because the record is unavailable
-      await this.audit.record(sessionId, principal, 'mirror-unwatched');
+      await this.records.audit.record(sessionId, principal, 'mirror-unwatched');
       return {};
     });
 
@@ -193,22 +196,20 @@ export class CobrowseRelay {
     });
 
     requests.on('cobrowse:recording', ['supervisor', 'agent', 'expert'], async ({ principal }, { sessionId, after, limit }) => {
-      // supervisors replay any finished session (a live one only while observing it: observing
-      // is what the session's log records); agents the sessions they take or took part in
-      if (principal.role === 'supervisor') {
-        const session = await this.sessions.fields(sessionId);
-        if (!session) throw new ProtocolError('NOT_FOUND', 'No such session');
-        if (sessionIs(session.state ?? '', 'open') && !(await this.sessions.isParticipant(sessionId, principal))) {
-          throw new ProtocolError('FORBIDDEN', 'A session in progress is watched through supervisor:observe, not replayed');
-        }
-      } else {
-        await this.sessions.requireParticipant(sessionId, principal);
-      }
-      const page = await this.recording.read(sessionId, after, limit ?? 200);
+      await this.records.access.requireReplay(sessionId, principal);
+      const page = await this.#recordingPage(sessionId, after, limit ?? 200);
       // one entry per page asked for (not per rrweb event), before the page is returned
-      await this.audit.record(sessionId, principal, 'recording-replayed', { after: after ?? '', entries: String(page.entries.length) });
+      await this.records.audit.record(sessionId, principal, 'recording-replayed', { after: after ?? '', entries: String(page.entries.length) });
       return page;
     });
+  }
+
+  /** Read from Redis while the session's recording is there, from PostgreSQL once its keys expired: the same entry ids and cursors. */
+  async #recordingPage(sessionId: string, after: string | undefined, limit: number): Promise<RecordingPage> {
+    // what is buffered here is written first: a replay of a live session shows it
+    await this.recording.flush(sessionId);
+    if (await this.redis.exists(cobrowseKeys.recording(sessionId))) return this.recording.read(sessionId, after, limit);
+    return this.records.archive.page(sessionId, after, limit);
   }
 
   /**

@@ -57,6 +57,15 @@ export interface Config {
     /** Outbox entries from which on /healthz reports the outbox as a warning. */
     outboxWarnLength: number;
   };
+  /** What leaves Redis once a session is over (docs/records.md, "What stays in Redis"). */
+  records: {
+    /** How long an ended session's keys stay in Redis once its record, files and recording are in PostgreSQL. */
+    hotRetentionS: number;
+    /** How often each instance looks for sessions due to be moved. */
+    moveIntervalMs: number;
+    /** How often each instance makes sure the coming months' recording partitions exist. */
+    partitionIntervalMs: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -431,6 +440,11 @@ export function loadConfig(env: Env = process.env): Config {
       claimIdleMs: r.int('ARCHIVE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
       retryMs: r.int('ARCHIVE_RETRY_MS', 1000, 10, 60_000),
       outboxWarnLength: r.int('ARCHIVE_OUTBOX_WARN_LENGTH', 100_000, 1, 1_000_000_000),
+    },
+    records: {
+      hotRetentionS: r.int('SESSION_HOT_RETENTION_S', 900, 1, 7 * 86_400),
+      moveIntervalMs: r.int('RECORDS_MOVE_INTERVAL_MS', 1000, 10, 60_000),
+      partitionIntervalMs: r.int('RECORDS_PARTITION_INTERVAL_MS', 6 * 3_600_000, 1000, 86_400_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -139,9 +139,11 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const halls = [...hallMap].map(([hall, h]) => ({ hall, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
 
   const endedRows = await redis.zRangeWithScores(dispatchKeys.ended, 0, 19, { REV: true });
-  const recent = await Promise.all(
+  const recentRows = await Promise.all(
     endedRows.map(async ({ value: sessionId, score }) => {
       const f = await redis.hGetAll(sessionKeys.session(sessionId));
+      // moved to PostgreSQL and expired from Redis (docs/records.md): not listed here any more
+      if (!f.id) return undefined;
       const agentId = f.agent ?? '';
       const row = {
         sessionId,
@@ -155,6 +157,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       return f.ratingComment ? { ...row, rating: Number(f.rating), ratingComment: f.ratingComment } : { ...row, rating: Number(f.rating) };
     }),
   );
+  const recent = recentRows.filter((row) => row !== undefined);
 
   const instances = await readMediaStats(redis, config.metricsIntervalMs * 3);
   const media = {

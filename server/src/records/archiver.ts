@@ -182,6 +182,9 @@ export class Archiver {
     const ids = batch.map((item) => item.id);
     const done = this.redis.multi();
     for (const { item, reason } of poison) done.xAdd(recordKeys.deadLetters, '*', { id: item.id, entry: item.json ?? '', reason });
+    // a session whose record is written is due to leave Redis (its files and recording moved, its keys expired: SessionMover)
+    const closed = rows.rows.sessions.map((session) => ({ score: Date.now(), value: String(session.id) }));
+    if (closed.length > 0) done.zAdd(recordKeys.moves, closed, { condition: 'NX' });
     done.xAck(recordKeys.outbox, ARCHIVER_GROUP, ids).xDel(recordKeys.outbox, ids);
     try {
       await done.exec();

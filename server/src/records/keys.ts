@@ -4,6 +4,8 @@ export const recordKeys = {
   outbox: 'rec:outbox',
   /** Stream: outbox entries that failed validation, set aside with their original id so that they never block the outbox. */
   deadLetters: 'rec:outbox:dead',
+  /** Sorted set: sessions over whose attachments and recording are due to be moved to PostgreSQL (score: when, ms; a taken one: its lease's end). */
+  moves: 'rec:moves',
 };
 
 /** The archivers' consumer group on the outbox: one for the deployment, each instance a consumer. */

@@ -1,6 +1,7 @@
 import { Counter } from 'prom-client';
 import * as redis from 'redis';
 import { ProtocolError } from '@etax-assist/protocol';
+import { isDatabaseOutage } from '../database/outage.js';
 
 /** node-redis errors that mean "Redis is not reachable right now", not "the request was wrong". */
 const CONNECTION_ERRORS = [
@@ -29,7 +30,7 @@ export function isOutOfMemory(error: unknown): boolean {
 }
 
 /**
- * A Redis outage (restart, failover, network) or Redis at its memory limit as the clear,
+ * A Redis outage (restart, failover, network), Redis at its memory limit, or PostgreSQL away, as the clear,
  * retryable UNAVAILABLE the clients know, instead of an INTERNAL error; any other error is
  * returned as it is.
  */
@@ -40,7 +41,8 @@ export function asUnavailable(error: unknown): unknown {
     return new ProtocolError('UNAVAILABLE', 'The service is at its memory limit; try again shortly');
   }
   // LOADING / MASTERDOWN / TRYAGAIN: a restarted Redis still reading its append-only file, or a failover
-  if (CONNECTION_ERRORS.some((type) => error instanceof type) || /^(LOADING|MASTERDOWN|TRYAGAIN|BUSY)\b/.test(error.message)) {
+  // …and PostgreSQL away, for what is read from the record once it has left Redis
+  if (CONNECTION_ERRORS.some((type) => error instanceof type) || /^(LOADING|MASTERDOWN|TRYAGAIN|BUSY)\b/.test(error.message) || isDatabaseOutage(error)) {
     return new ProtocolError('UNAVAILABLE', 'The service is briefly unavailable; try again in a moment');
   }
   return error;
