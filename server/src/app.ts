@@ -53,6 +53,11 @@ import type { AdapterStreamWatch } from './cluster/stream-gap.js';
 import type { DatabasePool } from './database/pool.js';
 import { Archiver } from './records/archiver.js';
 import { ArchiverMetrics } from './records/archiver-metrics.js';
+import { TaxpayerErasure } from './records/erasure.js';
+import { LegalHolds } from './records/legal-holds.js';
+import { recordsAdminRoutes } from './records/records-admin-routes.js';
+import { RecordsRetention } from './records/retention.js';
+import { RetentionMetrics } from './records/retention-metrics.js';
 
 export interface AppDependencies {
   config: Config;
@@ -159,6 +164,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });
+    await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -169,6 +175,13 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const sweeper = startSweeper(dispatcher, config.dispatch.sweepIntervalMs, dispatchLog);
   const archiver = new Archiver(redis, database, { consumer: registry.id, ...config.archive }, new ArchiverMetrics(metrics.registry, redis), log.child({ component: 'archiver' }));
   await archiver.start();
+  const retention = new RecordsRetention(
+    database,
+    { retentionDays: config.dispatch.retentionDays, ...config.retention },
+    new RetentionMetrics(metrics.registry),
+    log.child({ component: 'retention' }),
+  );
+  retention.start();
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
@@ -221,7 +234,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver].map((worker) => worker.stop()));
+    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, retention].map((worker) => worker.stop()));
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

@@ -15,3 +15,6 @@ export { Archiver, type ArchiverOptions } from './records/archiver.js';
 export { ArchiverMetrics } from './records/archiver-metrics.js';
 export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
 export { ArchiveBatch, outboxEntry } from './records/archive-batch.js';
+export { RecordsRetention, type RetentionRun } from './records/retention.js';
+export { RetentionMetrics } from './records/retention-metrics.js';
+export { identifierSha256 } from './records/erasure.js';

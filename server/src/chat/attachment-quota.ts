@@ -2,7 +2,7 @@ import { ProtocolError, type Principal } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { RedisClient } from '../redis/client.js';
 
-const sessionCountKey = (sessionId: string) => `att:${sessionId}:count`;
+export const sessionCountKey = (sessionId: string) => `att:${sessionId}:count`;
 /** Per taxpayer and local day (the day of the daily totals, DISPATCH_TZ_OFFSET_MIN). */
 const dailyKey = (sub: string, day: number) => `att:daily:${sub}:${day}`;
 

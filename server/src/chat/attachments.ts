@@ -13,7 +13,7 @@ import type { ChatService } from './chat-service.js';
 const Params = Type.Object({ sessionId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' }) });
 const FileParams = Type.Object({ sessionId: Params.properties.sessionId, attachmentId: Type.String({ pattern: '^[A-Za-z0-9_-]{8,32}$' }) });
 const Query = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
-const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
+export const attachmentKey = (sessionId: string, id: string) => `att:${sessionId}:${id}`;
 /** Files are exchanged with an agent: not while queued, where a cancelled request would keep them for the retention period. */
 
 /** A file name safe to show and to send back: no path, no control characters. */

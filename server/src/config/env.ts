@@ -57,6 +57,13 @@ export interface Config {
     /** Outbox entries from which on /healthz reports the outbox as a warning. */
     outboxWarnLength: number;
   };
+  /** Retention of the records and the taxpayers' rights (docs/records.md "Retention, legal holds, erasure"). */
+  retention: {
+    /** How often an instance tries to run the retention job (one instance runs it at a time; also at start). */
+    intervalMs: number;
+    /** Sessions (or orphaned rows) deleted per transaction, so that no run holds long locks. */
+    batchSize: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -429,6 +436,10 @@ export function loadConfig(env: Env = process.env): Config {
       claimIdleMs: r.int('ARCHIVE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
       retryMs: r.int('ARCHIVE_RETRY_MS', 1000, 10, 60_000),
       outboxWarnLength: r.int('ARCHIVE_OUTBOX_WARN_LENGTH', 100_000, 1, 1_000_000_000),
+    },
+    retention: {
+      intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
+      batchSize: r.int('RETENTION_BATCH_SIZE', 500, 1, 100_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),
