@@ -38,7 +38,7 @@ export type StaffClaims = Static<typeof StaffClaims>;
 
 /**
  * Claims of an administrator's token (minted by this service like a staff token). Until staff
- * administration (issue #18) the role serves the records admin API only (retention holds and
+ * administration (issue #18) the role serves the records admin API only (legal holds and
  * erasure): it has no console screens and no realtime connection.
  */
 export const AdminClaims = Type.Object({
@@ -50,8 +50,8 @@ export type AdminClaims = Static<typeof AdminClaims>;
 
 /** What this service signs after a sign-in: a staff member's or an administrator's claims. */
 export const SignedInClaims = Type.Union([StaffClaims, AdminClaims]);
-export const SignedInRoleSchema = Type.Union([StaffRoleSchema, Type.Literal('admin')]);
 export type SignedInClaims = StaffClaims | AdminClaims;
+export const SignedInRoleSchema = Type.Union([StaffRoleSchema, Type.Literal('admin')]);
 
 /** Who may hold a realtime connection: everyone but administrators (see AdminClaims). */
 export const RealtimePrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);
