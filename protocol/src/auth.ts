@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-export const ROLES = ['taxpayer', 'agent', 'expert', 'supervisor'] as const;
+export const ROLES = ['taxpayer', 'agent', 'expert', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const STAFF_ROLES = ['agent', 'expert', 'supervisor'] as const satisfies readonly Role[];
 export type StaffRole = (typeof STAFF_ROLES)[number];
@@ -36,8 +36,29 @@ export const StaffClaims = Type.Object({
 });
 export type StaffClaims = Static<typeof StaffClaims>;
 
-export const PrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);
-export type Principal = TaxpayerClaims | StaffClaims;
+/**
+ * Claims of an administrator's token (minted by this service like a staff token). Until staff
+ * administration (issue #18) the role serves the records admin API only (legal holds and
+ * erasure): it has no console screens and no realtime connection.
+ */
+export const AdminClaims = Type.Object({
+  sub: Type.String({ minLength: 1, maxLength: 128 }),
+  role: Type.Literal('admin'),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type AdminClaims = Static<typeof AdminClaims>;
+
+/** What this service signs after a sign-in: a staff member's or an administrator's claims. */
+export const SignedInClaims = Type.Union([StaffClaims, AdminClaims]);
+export type SignedInClaims = StaffClaims | AdminClaims;
+export const SignedInRoleSchema = Type.Union([StaffRoleSchema, Type.Literal('admin')]);
+
+/** Who may hold a realtime connection: everyone but administrators (see AdminClaims). */
+export const RealtimePrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);
+export type RealtimePrincipal = TaxpayerClaims | StaffClaims;
+
+export const PrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims, AdminClaims]);
+export type Principal = TaxpayerClaims | StaffClaims | AdminClaims;
 
 export const DevLoginRequest = Type.Object(
   {
@@ -51,12 +72,12 @@ export type DevLoginRequest = Static<typeof DevLoginRequest>;
 export const LoginResponse = Type.Object({
   token: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
-  principal: StaffClaims,
+  principal: SignedInClaims,
 });
 export type LoginResponse = Static<typeof LoginResponse>;
 
 export const WhoAmIResponse = Type.Object({
-  principal: Type.Union([TaxpayerClaims, StaffClaims]),
+  principal: PrincipalSchema,
 });
 export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
 

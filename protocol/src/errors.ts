@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   /** Another instance speaks a different cluster wire version (a rolling upgrade is under way): retry or rejoin. */
   'VERSION_MISMATCH',
+  /** A legal hold keeps the record: it may not be erased (details: the held sessions). */
+  'LEGAL_HOLD',
   'INTERNAL',
 ] as const;
 
@@ -59,6 +61,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   UNKNOWN_EVENT: 400,
   UNAVAILABLE: 503,
   VERSION_MISMATCH: 503,
+  LEGAL_HOLD: 409,
   INTERNAL: 500,
 };
 

@@ -21,3 +21,4 @@ export * from './move-commands.js';
 export * from './signin-commands.js';
 export * from './session-code-commands.js';
 export * from './outbox.js';
+export * from './records-admin.js';

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { PrincipalSchema } from './auth.js';
+import { RealtimePrincipalSchema } from './auth.js';
 import { InstanceInfo } from './cluster.js';
 import { Done, Empty } from './dispatch.js';
 import { ErrorBody } from './errors.js';
@@ -19,7 +19,7 @@ export const MEDIA_REQUEST_NAMES = (Object.keys(CLIENT_REQUESTS) as ClientReques
 
 /** The socket a forwarded request came from: connected to the instance `home`. */
 export const ForwardedPeer = Type.Object(
-  { socketId: Type.String({ minLength: 1 }), principal: PrincipalSchema, home: Type.String({ minLength: 1 }) },
+  { socketId: Type.String({ minLength: 1 }), principal: RealtimePrincipalSchema, home: Type.String({ minLength: 1 }) },
   { additionalProperties: false },
 );
 export type ForwardedPeer = Static<typeof ForwardedPeer>;

@@ -59,6 +59,11 @@ import { RecordAccess } from './records/record-access.js';
 import { RecordingArchive } from './records/recording-archive.js';
 import { RecordingPartitions } from './records/partitions.js';
 import { SessionMover } from './records/session-mover.js';
+import { TaxpayerErasure } from './records/erasure.js';
+import { LegalHolds } from './records/legal-holds.js';
+import { recordsAdminRoutes } from './records/records-admin-routes.js';
+import { RecordsRetention } from './records/retention.js';
+import { RetentionMetrics } from './records/retention-metrics.js';
 
 export interface AppDependencies {
   config: Config;
@@ -177,6 +182,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
+    await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -199,6 +205,13 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     recordsLog,
   );
   mover.start();
+  const retention = new RecordsRetention(
+    database,
+    { retentionDays: config.dispatch.retentionDays, ...config.retention },
+    new RetentionMetrics(metrics.registry),
+    log.child({ component: 'retention' }),
+  );
+  retention.start();
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
@@ -251,7 +264,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions].map((worker) => worker.stop()));
+    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()));
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

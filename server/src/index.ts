@@ -20,3 +20,6 @@ export { RecordingArchive } from './records/recording-archive.js';
 export { RecordingPartitions, PARTITION_MONTHS_AHEAD } from './records/partitions.js';
 export { sessionHotKeys } from './records/hot-keys.js';
 export { AttachmentStore } from './chat/attachment-store.js';
+export { RecordsRetention, type RetentionRun } from './records/retention.js';
+export { RetentionMetrics } from './records/retention-metrics.js';
+export { identifierSha256 } from './records/erasure.js';

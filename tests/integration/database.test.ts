@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, EmbeddedPostgres, migrate, MigrationError, MIGRATIONS_DIR, type DatabasePool } from '@etax-assist/server';
+import { connectDatabase, EmbeddedPostgres, migrate, MigrationError, MIGRATIONS_DIR, readMigrations, type DatabasePool } from '@etax-assist/server';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startTestService } from '../harness/service.js';
 
@@ -49,11 +49,12 @@ describe('schema migrations', () => {
 
   it("brings an empty database to the repository's schema once; a second start applies nothing", async () => {
     const db = await pool();
-    expect(await migrate(db, MIGRATIONS_DIR, log)).toEqual([1]);
+    const repository = readMigrations(MIGRATIONS_DIR);
+    expect(await migrate(db, MIGRATIONS_DIR, log)).toEqual(repository.map((m) => m.version));
     const tables = await db.query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename !~ '^recordings_\\d' ORDER BY 1");
-    expect(tables.rows.map((r) => r.name)).toEqual(['attachments', 'chat_messages', 'recordings', 'schema_migrations', 'session_events', 'sessions']);
-    const applied = await db.query('SELECT version, name, length(checksum) AS length FROM schema_migrations');
-    expect(applied.rows).toEqual([{ version: 1, name: 'records', length: 64 }]);
+    expect(tables.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['attachments', 'chat_messages', 'recordings', 'schema_migrations', 'session_events', 'sessions']));
+    const applied = await db.query('SELECT version, name, length(checksum) AS length FROM schema_migrations ORDER BY version');
+    expect(applied.rows).toEqual(repository.map(({ version, name }) => ({ version, name, length: 64 })));
     expect(await migrate(db, MIGRATIONS_DIR, log)).toEqual([]);
   });
 
@@ -168,7 +169,7 @@ describe('the first schema (0001_records.sql)', () => {
     const url = await server.createDatabase();
     const t = await startTestService({ DATABASE_URL: url });
     try {
-      expect((await t.service.database.query('SELECT version FROM schema_migrations')).rows).toEqual([{ version: 1 }]);
+      expect((await t.service.database.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(readMigrations(MIGRATIONS_DIR).map(({ version }) => ({ version })));
       expect(new URL(url).pathname).toBe(`/${(await t.service.database.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name}`);
     } finally {
       await t.stop();

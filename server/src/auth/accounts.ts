@@ -2,15 +2,15 @@ import { scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
-import { LanguageSchema, StaffRoleSchema, TopicSchema, parse } from '@etax-assist/protocol';
+import { LanguageSchema, SignedInRoleSchema, TopicSchema, parse } from '@etax-assist/protocol';
 
-/** A staff account of the development login, with the skills the dispatcher routes by. */
+/** A staff (or administrator) account of the development login, with the skills the dispatcher routes by. */
 export const StaffAccount = Type.Object(
   {
     username: Type.String({ pattern: '^[a-z0-9._-]{1,64}$' }),
     /** `scrypt$<salt base64url>$<key base64url>` as made by hashPassword(). */
     passwordHash: Type.String({ pattern: '^scrypt\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$' }),
-    role: StaffRoleSchema,
+    role: SignedInRoleSchema,
     name: Type.String({ minLength: 1, maxLength: 200 }),
     languages: Type.Array(LanguageSchema, { default: [] }),
     topics: Type.Array(TopicSchema, { default: [] }),

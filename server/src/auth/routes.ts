@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, WhoAmIResponse } from '@etax-assist/protocol';
+import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, WhoAmIResponse, type SignedInClaims } from '@etax-assist/protocol';
 import type { AccountDirectory } from './accounts.js';
 import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
@@ -53,13 +53,9 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts, throt
         throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
       }
       await throttle.succeeded(username, request.ip);
-      const principal = {
-        sub: account.username,
-        role: account.role,
-        name: account.name,
-        languages: account.languages,
-        topics: account.topics,
-      };
+      const { username: sub, role, name, languages, topics } = account;
+      // an administrator has no skills: nothing routes to them
+      const principal: SignedInClaims = role === 'admin' ? { sub, role, name } : { sub, role, name, languages, topics };
       const issued = tokens.issueStaff(principal);
       request.log.info({ sub: principal.sub, role: principal.role }, 'staff signed in (dev login)');
       return { ...issued, principal };

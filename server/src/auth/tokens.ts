@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { ProtocolError, StaffClaims, TaxpayerClaims, parse, type Principal } from '@etax-assist/protocol';
+import { ProtocolError, SignedInClaims, TaxpayerClaims, parse, type Principal } from '@etax-assist/protocol';
 import type { AuthKeys } from './keys.js';
 
 export interface TokenSettings {
@@ -56,7 +56,7 @@ export class TokenService {
     const { staffIssuer, portalIssuer } = this.settings;
     if (decoded.iss === staffIssuer) {
       const payload = this.#check(token, staffIssuer, 'HS256', this.keys.staffSecret);
-      return this.#verified(payload, parse(StaffClaims, identityOf(payload), 'staff token claims'));
+      return this.#verified(payload, parse(SignedInClaims, identityOf(payload), 'staff token claims'));
     }
     if (decoded.iss === portalIssuer) {
       const { portal } = this.keys;
@@ -97,7 +97,7 @@ export class TokenService {
     }
   }
 
-  issueStaff(claims: StaffClaims): IssuedToken {
+  issueStaff(claims: SignedInClaims): IssuedToken {
     const { staffIssuer, audience, staffTokenTtlS } = this.settings;
     const token = jwt.sign({ ...claims }, this.keys.staffSecret, {
       algorithm: 'HS256',

@@ -66,6 +66,13 @@ export interface Config {
     /** How often each instance makes sure the coming months' recording partitions exist. */
     partitionIntervalMs: number;
   };
+  /** Retention of the records and the taxpayers' rights (docs/records.md "Retention, legal holds, erasure"). */
+  retention: {
+    /** How often an instance tries to run the retention job (one instance runs it at a time; also at start). */
+    intervalMs: number;
+    /** Sessions (or orphaned rows) deleted per transaction, so that no run holds long locks. */
+    batchSize: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -445,6 +452,10 @@ export function loadConfig(env: Env = process.env): Config {
       hotRetentionS: r.int('SESSION_HOT_RETENTION_S', 900, 1, 7 * 86_400),
       moveIntervalMs: r.int('RECORDS_MOVE_INTERVAL_MS', 1000, 10, 60_000),
       partitionIntervalMs: r.int('RECORDS_PARTITION_INTERVAL_MS', 6 * 3_600_000, 1000, 86_400_000),
+    },
+    retention: {
+      intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
+      batchSize: r.int('RETENTION_BATCH_SIZE', 500, 1, 100_000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import type { Principal } from '@etax-assist/protocol';
+import type { RealtimePrincipal } from '@etax-assist/protocol';
 
 /** Who sent a media request: a socket, connected to this instance or to `home`. */
 export interface MediaPeer {
   socketId: string;
-  principal: Principal;
+  principal: RealtimePrincipal;
   home: string;
   log: Logger;
 }

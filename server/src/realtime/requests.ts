@@ -1,12 +1,12 @@
 import type { Socket } from 'socket.io';
-import { CLIENT_REQUESTS, ProtocolError, parse, type Ack, type ClientRequestName, type Principal, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
+import { CLIENT_REQUESTS, ProtocolError, parse, type Ack, type ClientRequestName, type RealtimePrincipal, type RequestOf, type ResultOf, type Role } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { AppSocket } from './socket-server.js';
 import { asUnavailable } from '../redis/unavailable.js';
 
 export interface RequestContext {
   socket: AppSocket;
-  principal: Principal;
+  principal: RealtimePrincipal;
   log: Logger;
 }
 

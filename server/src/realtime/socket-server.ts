@@ -1,13 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import { ProtocolError, type ClientToServerEvents, type ConnectErrorData, type Principal, type RecordedEvent, type ServerToClientEvents } from '@etax-assist/protocol';
+import { ProtocolError, type ClientToServerEvents, type ConnectErrorData, type RealtimePrincipal, type RecordedEvent, type ServerToClientEvents } from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import { asUnavailable } from '../redis/unavailable.js';
 import type { RequestRouter } from './requests.js';
 
 export interface SocketData {
-  principal: Principal;
+  principal: RealtimePrincipal;
   /** The connect token's id and validity: the socket is closed when it expires or is revoked (auth/live-tokens.ts). */
   token: { jti: string | undefined; validUntilMs: number };
   /**
@@ -76,6 +76,10 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
     authenticator.authenticate(typeof token === 'string' ? token : undefined).then(
       ({ principal, jti, validUntilMs }) => {
+        if (principal.role === 'admin') {
+          next(new ConnectRefused(new ProtocolError('FORBIDDEN', 'An administrator has no realtime connection: the records admin API is over HTTP')));
+          return;
+        }
         socket.data.principal = principal;
         socket.data.token = { jti, validUntilMs };
         next();
