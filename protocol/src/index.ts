@@ -20,3 +20,4 @@ export * from './recording-commands.js';
 export * from './signin-commands.js';
 export * from './session-code-commands.js';
 export * from './outbox.js';
+export * from './records.js';

@@ -51,6 +51,7 @@ import {
   Done,
   Empty,
   Handover,
+  HistoryRequest,
   HistoryResult,
   Observe,
   OfferClosedEvent,
@@ -121,7 +122,7 @@ export const CLIENT_REQUESTS = {
   'session:leave': { request: SessionRef, result: Done },
   'session:wrap-up': { request: WrapUp, result: StateResult },
   'session:card': { request: SessionRef, result: SessionCard },
-  'taxpayer:history': { request: SessionRef, result: HistoryResult },
+  'taxpayer:history': { request: HistoryRequest, result: HistoryResult },
   'agent:sessions': { request: Empty, result: AgentSessions },
   // supervisors
   'supervisor:subscribe': { request: Empty, result: SupervisorMetrics },

@@ -53,6 +53,10 @@ import type { AdapterStreamWatch } from './cluster/stream-gap.js';
 import type { DatabasePool } from './database/pool.js';
 import { Archiver } from './records/archiver.js';
 import { ArchiverMetrics } from './records/archiver-metrics.js';
+import { recordsRoutes } from './records/records-routes.js';
+import { SessionRecordReader } from './records/session-record.js';
+import { SessionSearch } from './records/session-search.js';
+import { TaxpayerHistory } from './records/taxpayer-history.js';
 
 export interface AppDependencies {
   config: Config;
@@ -159,6 +163,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, sessions, chat });
+    await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -178,7 +183,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
-  registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id));
+  registerDispatchRequests(requests, dispatcher, sessions, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
   media.register(requests);
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));

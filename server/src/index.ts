@@ -15,3 +15,4 @@ export { Archiver, type ArchiverOptions } from './records/archiver.js';
 export { ArchiverMetrics } from './records/archiver-metrics.js';
 export { ARCHIVER_GROUP, recordKeys } from './records/keys.js';
 export { ArchiveBatch, outboxEntry } from './records/archive-batch.js';
+export { searchStatement } from './records/session-search.js';

@@ -57,6 +57,13 @@ export interface Config {
     /** Outbox entries from which on /healthz reports the outbox as a warning. */
     outboxWarnLength: number;
   };
+  /** Reading the record: the supervisors' search and a session's audit trail (docs/records.md). */
+  records: {
+    /** The longest date range one search may cover. */
+    searchMaxDays: number;
+    /** The most sessions, or audit rows, one page may hold (also the default page of a search). */
+    pageMax: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -429,6 +436,10 @@ export function loadConfig(env: Env = process.env): Config {
       claimIdleMs: r.int('ARCHIVE_CLAIM_IDLE_MS', 30_000, 100, 3_600_000),
       retryMs: r.int('ARCHIVE_RETRY_MS', 1000, 10, 60_000),
       outboxWarnLength: r.int('ARCHIVE_OUTBOX_WARN_LENGTH', 100_000, 1, 1_000_000_000),
+    },
+    records: {
+      searchMaxDays: r.int('RECORDS_SEARCH_MAX_DAYS', 92, 1, 3650),
+      pageMax: r.int('RECORDS_PAGE_MAX', 100, 1, 1000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),
