@@ -44,7 +44,6 @@ local OFFER_MS = tonumber(CFG.offerMs)
 local MAX_TIMEOUTS = tonumber(CFG.maxTimeouts)
 local WRAP_MS = tonumber(CFG.wrapMs)
 local RETENTION_S = tonumber(CFG.retentionS)
-local HISTORY_LIMIT = tonumber(CFG.historyLimit)
 local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
 local SL_MS = tonumber(CFG.serviceLevelMs)
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take

@@ -218,7 +218,6 @@ export interface DispatchConfig {
   sweepIntervalMs: number;
   metricsIntervalMs: number;
   retentionDays: number;
-  historyLimit: number;
   /** Handling time assumed for wait estimates before any session was handled. */
   defaultHandlingS: number;
   /** Minutes east of UTC of the local day used for daily totals (China: 480). */
@@ -485,7 +484,6 @@ export function loadConfig(env: Env = process.env): Config {
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
       retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
-      historyLimit: r.int('DISPATCH_HISTORY_LIMIT', 50, 1, 1000),
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outcomes,
