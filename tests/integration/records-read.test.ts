@@ -267,7 +267,7 @@ describe('reading the record (real PostgreSQL and Redis)', () => {
     expect(await query(t.postgres.url, "SELECT 1 FROM session_events WHERE session_id IN ('no-such-session-1', 'seed-00043') AND kind = 'record-viewed'")).toEqual([]);
   });
 
-  it("pages the taxpayer's earlier sessions from the record for the agent serving them, newest first, and records each view", async () => {
+  it("pages the taxpayer's earlier sessions from the record for the agent serving them, newest first, records each view, and refuses while PostgreSQL is away", async () => {
     const agent = { username: 'agent1', password: DEV_PASSWORDS.agent1 };
     // a session served and wrapped up a moment ago: in the record through the archiver
     const earlier = await activeSession(t, 'tp-history', agent, 'text');
@@ -308,6 +308,22 @@ describe('reading the record (real PostgreSQL and Redis)', () => {
     expect(own.ok ? undefined : own.error.code).toBe('FORBIDDEN');
     const badCursor = await request(now.agent.socket, 'taxpayer:history', { sessionId: now.sessionId, cursor: 'WyJ4IiwieSJd' });
     expect(badCursor.ok ? undefined : badCursor.error.code).toBe('VALIDATION_FAILED');
+
+    // PostgreSQL away: a read it cannot record is not shown (UNAVAILABLE, retryable); back, it reads again
+    await t.postgres.pause();
+    try {
+      for (const path of [`/api/records/sessions?from=${FROM}&to=${TO}`, '/api/records/sessions/seed-00001']) {
+        const response = await get(path, supervisor);
+        expect(response.status, path).toBe(503);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNAVAILABLE');
+      }
+      const away = await request(now.agent.socket, 'taxpayer:history', { sessionId: now.sessionId });
+      expect(away.ok ? undefined : away.error.code).toBe('UNAVAILABLE');
+    } finally {
+      await t.postgres.start();
+    }
+    await expect.poll(async () => (await search({ from: FROM, to: TO, limit: 1 })).status, { timeout: 10_000 }).toBe(200);
+    expect((await requestOk(now.agent.socket, 'taxpayer:history', { sessionId: now.sessionId })).entries.length).toBe(20);
     for (const socket of [other, now.agent.socket, now.taxpayer.socket]) socket.close();
   });
 });
