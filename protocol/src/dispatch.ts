@@ -1,6 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { InstanceInfo } from './cluster.js';
-import { RecordCursor } from './records.js';
 import { EntryPoint, LanguageSchema, SessionRef, SessionStateSchema, SessionSummary, TierSchema, TopicSchema, ChannelSchema, PriorityGroupSchema } from './session.js';
 
 const SessionId = SessionRef.properties.sessionId;
@@ -108,35 +107,6 @@ export const WrapUp = Type.Object({ sessionId: SessionId, notes: Note, outcome: 
 export type WrapUp = Static<typeof WrapUp>;
 
 export const StateResult = Type.Object({ state: SessionStateSchema });
-
-/** Earlier sessions per history page: the default, and the most a request may ask for. */
-export const HISTORY_PAGE_SIZE = 20;
-export const HISTORY_PAGE_MAX = 100;
-
-export const HistoryEntry = Type.Object({
-  sessionId: Type.String(),
-  at: Type.String(),
-  endedAt: Type.String({ format: 'date-time' }),
-  topic: Type.String(),
-  language: Type.String(),
-  channel: Type.String(),
-  agentName: Type.String(),
-  notes: Type.String(),
-  outcome: Type.String(),
-});
-export type HistoryEntry = Static<typeof HistoryEntry>;
-/** The taxpayer's earlier sessions, newest first, a page at a time (`cursor`: the previous page's `next`). */
-export const HistoryRequest = Type.Object(
-  {
-    sessionId: SessionId,
-    cursor: Type.Optional(RecordCursor),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_PAGE_MAX })),
-  },
-  { additionalProperties: false },
-);
-export type HistoryRequest = Static<typeof HistoryRequest>;
-export const HistoryResult = Type.Object({ entries: Type.Array(HistoryEntry), next: Type.Optional(RecordCursor) });
-export type HistoryResult = Static<typeof HistoryResult>;
 
 /** The sessions an agent has open (serving, handing over, wrapping up): a reloaded console rebuilds its tabs from them. */
 export const AgentSessions = Type.Object({

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { WrapUp } from './dispatch.js';
+import { SESSION_GROUPS } from './lifecycle.js';
 import { EntryPoint, SessionRef, TopicSchema } from './session.js';
 
 /**
@@ -18,8 +20,8 @@ export const RecordCursor = Type.String({ minLength: 1, maxLength: 200, pattern:
 export const RECORD_READ_KINDS = ['record-listed', 'record-viewed', 'history-viewed'] as const;
 export type RecordReadKind = (typeof RECORD_READ_KINDS)[number];
 
-/** The states a session can be over in: those a `sessions` row has. */
-export const CLOSED_STATES = ['ended', 'cancelled', 'abandoned'] as const;
+/** The states a `sessions` row can have: the final ones (a session is archived once nothing more happens to it). */
+const FinalState = Type.Union(SESSION_GROUPS.final.map((s) => Type.Literal(s)));
 
 const Filter = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -35,8 +37,8 @@ export const RecordSearchQuery = Type.Object(
     hall: Type.Optional(Filter),
     kiosk: Type.Optional(Filter),
     topic: Type.Optional(TopicSchema),
-    outcome: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' })),
-    state: Type.Optional(Type.Union(CLOSED_STATES.map((s) => Type.Literal(s)))),
+    outcome: Type.Optional(WrapUp.properties.outcome),
+    state: Type.Optional(FinalState),
     /** Sessions per page (at most RECORDS_PAGE_MAX). */
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
     cursor: Type.Optional(RecordCursor),
@@ -51,7 +53,7 @@ const OptionalTime = Type.Optional(Time);
 /** A session as a search lists it. */
 export const RecordSessionSummary = Type.Object({
   sessionId: Type.String(),
-  state: Type.Union(CLOSED_STATES.map((s) => Type.Literal(s))),
+  state: FinalState,
   createdAt: Time,
   /** When it ended, was cancelled or abandoned. */
   closedAt: OptionalTime,
@@ -133,3 +135,34 @@ export const SessionRecord = Type.Object({
   chat: Type.Array(RecordChatMessage),
 });
 export type SessionRecord = Static<typeof SessionRecord>;
+
+// The agent's view of a taxpayer's earlier sessions (`taxpayer:history`, over the socket) -------
+
+/** Earlier sessions per history page: the default, and the most a request may ask for. */
+export const HISTORY_PAGE_SIZE = 20;
+export const HISTORY_PAGE_MAX = 100;
+
+export const HistoryEntry = Type.Object({
+  sessionId: Type.String(),
+  at: Type.String(),
+  endedAt: Type.String({ format: 'date-time' }),
+  topic: Type.String(),
+  language: Type.String(),
+  channel: Type.String(),
+  agentName: Type.String(),
+  notes: Type.String(),
+  outcome: Type.String(),
+});
+export type HistoryEntry = Static<typeof HistoryEntry>;
+/** The taxpayer's earlier sessions, newest first, a page at a time (`cursor`: the previous page's `next`). */
+export const HistoryRequest = Type.Object(
+  {
+    sessionId: SessionRef.properties.sessionId,
+    cursor: Type.Optional(RecordCursor),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HISTORY_PAGE_MAX })),
+  },
+  { additionalProperties: false },
+);
+export type HistoryRequest = Static<typeof HistoryRequest>;
+export const HistoryResult = Type.Object({ entries: Type.Array(HistoryEntry), next: Type.Optional(RecordCursor) });
+export type HistoryResult = Static<typeof HistoryResult>;

@@ -43,6 +43,7 @@ import {
 } from './cobrowse.js';
 import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
+import { HistoryRequest, HistoryResult } from './records.js';
 import { DrainInstance, InstanceInfo } from './cluster.js';
 import {
   AgentSessions,
@@ -51,8 +52,6 @@ import {
   Done,
   Empty,
   Handover,
-  HistoryRequest,
-  HistoryResult,
   Observe,
   OfferClosedEvent,
   OfferEvent,

@@ -1,4 +1,4 @@
-import { CLOSED_STATES, type Catalog, type RecordSearchPage, type RecordSearchQuery } from '@etax-assist/protocol';
+import { SESSION_GROUPS, type Catalog, type RecordSearchPage, type RecordSearchQuery } from '@etax-assist/protocol';
 import { ApiError, searchRecords } from '../api.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatDate, formatRating, formatTime, t } from '../i18n.js';
@@ -75,7 +75,7 @@ export class RecordsView {
       choice(
         'state',
         'records.state',
-        CLOSED_STATES.map((s) => ({ value: s, label: `state.${s}` })),
+        SESSION_GROUPS.final.map((s) => ({ value: s, label: `state.${s}` })),
       ),
       el('button', { type: 'submit', className: 'primary', text: tl('records.search') }),
     );
