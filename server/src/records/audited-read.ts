@@ -39,12 +39,18 @@ export async function auditedRead<T>(database: DatabasePool, work: AuditedWork<T
   }
 }
 
-/** PostgreSQL's own refusals (SQLSTATE) stay what they are, except its connection and shutdown classes. */
+/**
+ * A failure to reach PostgreSQL (a socket error, a connection lost or timed out, a server shutting
+ * down: SQLSTATE classes 08 and 57) as UNAVAILABLE; its other refusals, and the code's own
+ * mistakes (TypeError…), stay what they are (INTERNAL), never disguised as an outage.
+ */
 function unreachable(error: unknown): unknown {
-  const sqlState = error instanceof pg.DatabaseError ? error.code : undefined;
-  if (sqlState !== undefined && !/^(08|57)/.test(sqlState)) return error;
-  return new ProtocolError('UNAVAILABLE', 'The records database is unreachable; try again shortly');
+  if (error instanceof pg.DatabaseError) return /^(08|57)/.test(error.code ?? '') ? databaseUnavailable() : error;
+  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) return error;
+  return databaseUnavailable();
 }
+
+const databaseUnavailable = () => new ProtocolError('UNAVAILABLE', 'The records database is unreachable; try again shortly');
 
 /** Writes the audit rows of a read: `kind` by `principal`, now, into the trail of each of `sessionIds`. */
 export async function recordRead(client: pg.PoolClient, sessionIds: string[], kind: RecordReadKind, principal: Principal, details: Record<string, unknown>): Promise<void> {
