@@ -1,11 +1,13 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Catalog, HttpErrorResponse, LoginResponse, type DevLoginRequest } from '@etax-assist/protocol';
+import { Catalog, HttpErrorResponse, LoginResponse, RecordSearchPage, SessionRecord, type DevLoginRequest, type RecordSearchQuery } from '@etax-assist/protocol';
 
 export class ApiError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What the service said beside the code (a limit, as `maxDays`). */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -22,7 +24,7 @@ async function send(path: string, init: RequestInit): Promise<Response> {
 /** The service's own error when it sent one, else what the status says. */
 async function refusal(response: Response): Promise<ApiError> {
   const json: unknown = await response.json().catch(() => undefined);
-  return Value.Check(HttpErrorResponse, json) ? new ApiError(json.error.code, json.error.message) : new ApiError('network', `HTTP ${response.status}`);
+  return Value.Check(HttpErrorResponse, json) ? new ApiError(json.error.code, json.error.message, json.error.details) : new ApiError('network', `HTTP ${response.status}`);
 }
 
 /** A call whose answer must match `schema`. */
@@ -34,17 +36,31 @@ async function call<S extends TSchema>(path: string, init: RequestInit, schema: 
   throw new ApiError('network', `HTTP ${response.status}: not the expected answer`);
 }
 
+const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
 export async function devLogin(body: DevLoginRequest): Promise<LoginResponse> {
   return call('/api/auth/dev-login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, LoginResponse);
 }
 
 /** What this deployment's console lists (topics, languages, outcomes, with their labels). */
 export async function fetchCatalog(token: string): Promise<Catalog> {
-  return call('/api/catalog', { headers: { authorization: `Bearer ${token}` } }, Catalog);
+  return call('/api/catalog', bearer(token), Catalog);
 }
 
 /** Revokes the token on the service (every instance refuses it from now on). */
 export async function signOut(token: string): Promise<void> {
-  const response = await send('/api/auth/sign-out', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const response = await send('/api/auth/sign-out', { method: 'POST', ...bearer(token) });
   if (!response.ok) throw await refusal(response);
+}
+
+/** A page of the supervisors' search of ended sessions (GET /api/records/sessions). */
+export async function searchRecords(token: string, query: RecordSearchQuery): Promise<RecordSearchPage> {
+  const params = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]));
+  return call(`/api/records/sessions?${params}`, bearer(token), RecordSearchPage);
+}
+
+/** One session's record: its row, a page of its audit trail (after `cursor`), its chat. */
+export async function openRecord(token: string, sessionId: string, cursor?: string): Promise<SessionRecord> {
+  const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
+  return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
 }

@@ -78,7 +78,7 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
     // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
     connection.on('signed-out', (error) => endSession(signingOut ? undefined : error.code));
-    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog) : new Workspace(connection, session.principal.sub, catalog);
+    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, token) : new Workspace(connection, session.principal.sub, catalog);
   } catch (error) {
     session = undefined;
     errorCode = error instanceof ApiError || error instanceof AssistError ? error.code : 'network';

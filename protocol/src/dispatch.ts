@@ -108,20 +108,6 @@ export type WrapUp = Static<typeof WrapUp>;
 
 export const StateResult = Type.Object({ state: SessionStateSchema });
 
-export const HistoryEntry = Type.Object({
-  sessionId: Type.String(),
-  at: Type.String(),
-  endedAt: Type.String({ format: 'date-time' }),
-  topic: Type.String(),
-  language: Type.String(),
-  channel: Type.String(),
-  agentName: Type.String(),
-  notes: Type.String(),
-  outcome: Type.String(),
-});
-export type HistoryEntry = Static<typeof HistoryEntry>;
-export const HistoryResult = Type.Object({ entries: Type.Array(HistoryEntry) });
-
 /** The sessions an agent has open (serving, handing over, wrapping up): a reloaded console rebuilds its tabs from them. */
 export const AgentSessions = Type.Object({
   sessions: Type.Array(Type.Object({ card: SessionCard, summary: SessionSummary })),

@@ -22,3 +22,4 @@ export * from './signin-commands.js';
 export * from './session-code-commands.js';
 export * from './outbox.js';
 export * from './records-admin.js';
+export * from './records.js';

@@ -43,6 +43,7 @@ import {
 } from './cobrowse.js';
 import { HelpRequest, JoinByCode, Rating, SessionCode, SessionRef, SessionSummary } from './session.js';
 import { ChatHistory, ChatMessage, ChatSend } from './chat.js';
+import { HistoryRequest, HistoryResult } from './records.js';
 import { DrainInstance, InstanceInfo } from './cluster.js';
 import {
   AgentSessions,
@@ -51,7 +52,6 @@ import {
   Done,
   Empty,
   Handover,
-  HistoryResult,
   Observe,
   OfferClosedEvent,
   OfferEvent,
@@ -121,7 +121,7 @@ export const CLIENT_REQUESTS = {
   'session:leave': { request: SessionRef, result: Done },
   'session:wrap-up': { request: WrapUp, result: StateResult },
   'session:card': { request: SessionRef, result: SessionCard },
-  'taxpayer:history': { request: SessionRef, result: HistoryResult },
+  'taxpayer:history': { request: HistoryRequest, result: HistoryResult },
   'agent:sessions': { request: Empty, result: AgentSessions },
   // supervisors
   'supervisor:subscribe': { request: Empty, result: SupervisorMetrics },

@@ -64,6 +64,10 @@ import { LegalHolds } from './records/legal-holds.js';
 import { recordsAdminRoutes } from './records/records-admin-routes.js';
 import { RecordsRetention } from './records/retention.js';
 import { RetentionMetrics } from './records/retention-metrics.js';
+import { recordsRoutes } from './records/records-routes.js';
+import { SessionRecordReader } from './records/session-record.js';
+import { SessionSearch } from './records/session-search.js';
+import { TaxpayerHistory } from './records/taxpayer-history.js';
 
 export interface AppDependencies {
   config: Config;
@@ -183,6 +187,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
+    await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -221,7 +226,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   hooks.push(connections);
   registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
-  registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id));
+  registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
   media.register(requests);
   hooks.push(media);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));

@@ -23,3 +23,4 @@ export { AttachmentStore } from './chat/attachment-store.js';
 export { RecordsRetention, type RetentionRun } from './records/retention.js';
 export { RetentionMetrics } from './records/retention-metrics.js';
 export { identifierSha256 } from './records/erasure.js';
+export { searchStatement } from './records/session-search.js';

@@ -169,7 +169,9 @@ describe('the first schema (0001_records.sql)', () => {
     const url = await server.createDatabase();
     const t = await startTestService({ DATABASE_URL: url });
     try {
-      expect((await t.service.database.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(readMigrations(MIGRATIONS_DIR).map(({ version }) => ({ version })));
+      expect((await t.service.database.query('SELECT version FROM schema_migrations ORDER BY version')).rows).toEqual(
+        readMigrations(MIGRATIONS_DIR).map(({ version }) => ({ version })),
+      );
       expect(new URL(url).pathname).toBe(`/${(await t.service.database.query<{ name: string }>('SELECT current_database() AS name')).rows[0]?.name}`);
     } finally {
       await t.stop();

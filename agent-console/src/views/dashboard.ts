@@ -2,6 +2,8 @@ import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@et
 import type { Catalog, SupervisorMetrics } from '@etax-assist/protocol';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
+import { PaneTabs } from './pane-tabs.js';
+import { RecordsView } from './records.js';
 import { ReplayView, type SessionRating } from './replay.js';
 import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
@@ -20,6 +22,8 @@ export class Dashboard {
   readonly #watch = el('section', { className: 'watch', hidden: true });
   readonly #replay = el('div', { className: 'replay-host' });
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
+  readonly #records: RecordsView;
+  readonly #tabs: PaneTabs;
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
   #replayView: ReplayView | undefined;
@@ -28,9 +32,17 @@ export class Dashboard {
   constructor(
     private readonly connection: AssistConnection,
     private readonly catalog: Catalog,
+    /** The supervisor's bearer token: the Records view reads the record over HTTP. */
+    token: string,
   ) {
+    this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
+    // the live picture, or the record of ended sessions
+    this.#tabs = new PaneTabs('dashboard-tabs', [
+      { id: 'live', label: tl('records.live'), content: this.#live },
+      { id: 'records', label: tl('records.tab'), content: this.#records.element },
+    ]);
     // what the supervisor opened (a replay, a watched session) sits above the live picture
-    this.element.append(this.#replay, this.#watch, this.#live, this.#toast);
+    this.element.append(this.#replay, this.#watch, this.#tabs.element, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
@@ -200,7 +212,12 @@ export class Dashboard {
           r.outcome ? t(`outcome.${r.outcome}`) : '—',
           r.rating !== undefined ? ratingCell({ score: r.rating, comment: r.ratingComment }) : '—',
           formatTime(r.endedAt),
-          button(t('replay.open'), () => void this.#openReplay(r.sessionId, r.rating !== undefined ? { score: r.rating, comment: r.ratingComment } : undefined)),
+          el(
+            'div',
+            { className: 'row' },
+            button(t('replay.open'), () => void this.#openReplay(r.sessionId, r.rating !== undefined ? { score: r.rating, comment: r.ratingComment } : undefined)),
+            button(t('records.open'), () => void this.#openRecord(r.sessionId)),
+          ),
         ]),
       ),
       el('p', { className: 'updated', textContent: formatTime(m.at) }),
@@ -231,6 +248,12 @@ export class Dashboard {
     );
   }
 
+  /** A recently ended session's record (its audit trail, its chat) in the Records tab. */
+  async #openRecord(sessionId: string): Promise<void> {
+    this.#tabs.show('records');
+    await this.#records.open(sessionId);
+  }
+
   async #openReplay(sessionId: string, rating: SessionRating | undefined): Promise<void> {
     const view = new ReplayView(
       this.connection,
@@ -243,6 +266,8 @@ export class Dashboard {
     );
     this.#replayView = view;
     this.#replay.replaceChildren(view.element);
+    // it opens above the live picture and the records, which may be scrolled far below
+    view.element.scrollIntoView({ block: 'start' });
     await this.#do(() => view.load());
   }
 
@@ -322,6 +347,8 @@ export class Dashboard {
   relabel(): void {
     if (this.#latest) this.render(this.#latest);
     relabel(this.#watch);
+    relabel(this.#tabs.element.querySelector('.pane-tabs') as HTMLElement);
+    this.#records.relabel();
     this.#replayView?.relabel();
   }
 

@@ -35,6 +35,12 @@ export class SessionPanel {
   readonly #handover = el('div', { className: 'handover-pane' });
   readonly #sideTabs: PaneTabs;
   readonly #history = el('ul', { className: 'history' });
+  readonly #historyMore = Object.assign(
+    button(tl('historyMore'), () => void this.#loadHistory(this.#historyNext), 'history-more'),
+    { hidden: true },
+  );
+  /** Where the taxpayer's history goes on (older sessions), if it does. */
+  #historyNext: string | undefined;
   readonly #viewer: MirrorViewer;
   readonly #chat: ChatClient;
   readonly #messages = el('ol', { className: 'messages' });
@@ -66,7 +72,7 @@ export class SessionPanel {
     this.#sideTabs = new PaneTabs('side-tabs', [
       { id: 'chat', label: tl('chat.title'), content: el('div', { className: 'chat-pane' }, this.#messages, this.#chatForm()) },
       { id: 'handover', label: tl('actions.handover'), content: this.#handover },
-      { id: 'history', label: tl('history'), content: this.#history },
+      { id: 'history', label: tl('history'), content: el('div', { className: 'history-pane' }, this.#history, this.#historyMore) },
     ]);
     this.element = el(
       'section',
@@ -325,10 +331,13 @@ export class SessionPanel {
     this.#devices.replaceChildren(...[picker('audioinput', tl('call.microphone')), picker('videoinput', tl('call.camera'))].filter((x): x is HTMLLabelElement => x !== undefined));
   }
 
-  async #loadHistory(): Promise<void> {
+  /** The taxpayer's earlier sessions, newest first: the first page, or the next one after `cursor`. */
+  async #loadHistory(cursor?: string): Promise<void> {
+    const { sessionId } = this.card;
     try {
-      const { entries } = await this.connection.request('taxpayer:history', { sessionId: this.card.sessionId });
-      this.#renderHistory(entries);
+      const { entries, next } = await this.connection.request('taxpayer:history', cursor ? { sessionId, cursor } : { sessionId });
+      this.#historyNext = next;
+      this.#renderHistory(cursor ? [...this.#historyEntries, ...entries] : entries);
     } catch (error) {
       this.#fail(error);
     }
@@ -336,6 +345,7 @@ export class SessionPanel {
 
   #renderHistory(entries: HistoryEntry[]): void {
     this.#historyEntries = entries;
+    this.#historyMore.hidden = this.#historyNext === undefined;
     if (entries.length === 0) {
       this.#history.replaceChildren(el('li', { text: tl('noHistory') }));
       return;

@@ -70,24 +70,10 @@ local function end_waiting(s, state)
   if offered_to then match_agent(offered_to) end
 end
 
-local function history_entry(s, sh, notes, outcome)
-  local agent_name = ''
-  if sh.agent and sh.agent ~= '' then agent_name = redis.call('HGET', key.agent(sh.agent), 'name') or sh.agent end
-  return cjson.encode({
-    sessionId = s, at = sh.createdAt, endedAt = now, topic = sh.topic, language = sh.language,
-    channel = sh.channel, agent = sh.agent or '', agentName = agent_name, notes = notes or '',
-    outcome = outcome or '',
-  })
-end
-
 local function close_wrap_up(s, notes, outcome, auto)
   local sh = hgetall(key.session(s))
   local a = sh.agent
   redis.call('HSET', key.session(s), 'notes', notes, 'outcome', outcome)
-  local hist = key.history(sh.taxpayerSub)
-  redis.call('LPUSH', hist, history_entry(s, sh, notes, outcome))
-  redis.call('LTRIM', hist, 0, HISTORY_LIMIT - 1)
-  redis.call('EXPIRE', hist, RETENTION_S)
   close_session(s, next_state(auto and 'autoWrapUp' or 'wrapUp', sh), { 'outcome', outcome, 'notes', notes, 'auto', auto and '1' or '0' })
   day_stat('outcome:' .. outcome, 1)
   redis.call('SREM', key.agentWrapUps(a), s)

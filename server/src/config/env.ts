@@ -57,7 +57,7 @@ export interface Config {
     /** Outbox entries from which on /healthz reports the outbox as a warning. */
     outboxWarnLength: number;
   };
-  /** What leaves Redis once a session is over (docs/records.md, "What stays in Redis"). */
+  /** What leaves Redis once a session is over (docs/records.md, "What stays in Redis"), and reading the record (the supervisors' search, a session's audit trail). */
   records: {
     /** How long an ended session's keys stay in Redis once its record, files and recording are in PostgreSQL. */
     hotRetentionS: number;
@@ -65,6 +65,10 @@ export interface Config {
     moveIntervalMs: number;
     /** How often each instance makes sure the coming months' recording partitions exist. */
     partitionIntervalMs: number;
+    /** The longest date range one search may cover. */
+    searchMaxDays: number;
+    /** The most sessions, or audit rows, one page may hold (also the default page of a search). */
+    pageMax: number;
   };
   /** Retention of the records and the taxpayers' rights (docs/records.md "Retention, legal holds, erasure"). */
   retention: {
@@ -227,7 +231,6 @@ export interface DispatchConfig {
   sweepIntervalMs: number;
   metricsIntervalMs: number;
   retentionDays: number;
-  historyLimit: number;
   /** Handling time assumed for wait estimates before any session was handled. */
   defaultHandlingS: number;
   /** Minutes east of UTC of the local day used for daily totals (China: 480). */
@@ -452,6 +455,8 @@ export function loadConfig(env: Env = process.env): Config {
       hotRetentionS: r.int('SESSION_HOT_RETENTION_S', 900, 1, 7 * 86_400),
       moveIntervalMs: r.int('RECORDS_MOVE_INTERVAL_MS', 1000, 10, 60_000),
       partitionIntervalMs: r.int('RECORDS_PARTITION_INTERVAL_MS', 6 * 3_600_000, 1000, 86_400_000),
+      searchMaxDays: r.int('RECORDS_SEARCH_MAX_DAYS', 92, 1, 3650),
+      pageMax: r.int('RECORDS_PAGE_MAX', 100, 1, 1000),
     },
     retention: {
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
@@ -501,7 +506,6 @@ export function loadConfig(env: Env = process.env): Config {
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
       retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
-      historyLimit: r.int('DISPATCH_HISTORY_LIMIT', 50, 1, 1000),
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outcomes,

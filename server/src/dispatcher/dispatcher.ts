@@ -87,7 +87,6 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       maxTimeouts: String(c.maxOfferTimeouts),
       wrapMs: String(c.wrapUpS * 1000),
       retentionS: String(c.retentionDays * 86_400),
-      historyLimit: String(c.historyLimit),
       statsWindowMs: String(c.statsWindowS * 1000),
       serviceLevelMs: String(c.serviceLevelS * 1000),
       tzOffsetMin: String(c.tzOffsetMin),

@@ -32,7 +32,6 @@ export const dispatchKeys = {
   metricsLeader: 'dp:metrics:leader',
   metricsSnapshot: 'dp:metrics:snapshot',
   metricsTrend: 'dp:metrics:trend',
-  history: (taxpayerSub: string) => `taxpayer:${taxpayerSub}:history`,
 };
 
 /** Queue score bands are multiples of this; the remainder is the enqueue time in ms. */

@@ -1,6 +1,7 @@
 import type { RequestRouter } from '../realtime/requests.js';
 import type { AuditTrail } from '../records/audit-trail.js';
 import { rooms } from '../realtime/rooms.js';
+import type { TaxpayerHistory } from '../records/taxpayer-history.js';
 import type { SessionStore } from '../sessions/session-store.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { SupervisorMetricsPublisher } from './supervisor-metrics.js';
@@ -16,6 +17,7 @@ export function registerDispatchRequests(
   audit: AuditTrail,
   metrics: SupervisorMetricsPublisher,
   agentState: (agentId: string) => Promise<import('@etax-assist/protocol').AgentState>,
+  history: TaxpayerHistory,
 ): void {
   requests.on('agent:status', AGENTS, async ({ principal }, { status }) => {
     await dispatcher.setStatus(principal.sub, status);
@@ -80,11 +82,7 @@ export function registerDispatchRequests(
     return { sessions: found.filter((s) => s !== undefined) };
   });
 
-  requests.on('taxpayer:history', STAFF, async ({ principal }, { sessionId }) => {
-    const session = await sessions.requireParticipant(sessionId, principal);
-    const entries = await sessions.history(session.taxpayerSub ?? '');
-    return { entries: entries.filter((e) => e.sessionId !== sessionId) };
-  });
+  requests.on('taxpayer:history', STAFF, async ({ principal }, request) => history.page(principal, request));
 
   requests.on('supervisor:subscribe', ['supervisor'], async ({ socket }) => {
     await socket.join(rooms.supervisors);

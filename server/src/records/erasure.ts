@@ -47,14 +47,10 @@ export function identifierSha256({ kind, value }: TaxpayerIdentifier): string {
   return createHash('sha256').update(`${kind}:${value}`).digest('hex');
 }
 
-interface HistoryEntry {
-  sessionId: string;
-}
-
 /**
  * Erases one taxpayer's records on request (docs/records.md "Erasure"): every session of theirs
  * in PostgreSQL with all its parts, and the keys their ended sessions still have in Redis (the
- * session's keys, its place in the recent sessions, its entry in their history). Refused while
+ * session's keys, its place in the recent sessions). Refused while
  * they are being served, and when a session of theirs is under a legal hold (unless only the
  * unheld ones are asked for). Done, it is written to the erasures log, which survives it.
  */
@@ -78,14 +74,14 @@ export class TaxpayerErasure {
         const details: LegalHoldRefusal = { sessions: held };
         throw new ProtocolError('LEGAL_HOLD', 'Sessions of this taxpayer are under a legal hold; erase the unheld ones only (unheldOnly) or release the holds first', details);
       }
-      const ids = new Set([...archived.rows.filter((row) => !row.held).map((row) => row.id), ...(await this.#hotSessions(taxpayer, subs, held))]);
+      const ids = new Set([...archived.rows.filter((row) => !row.held).map((row) => row.id), ...(await this.#hotSessions(taxpayer, held))]);
       const deleted = { ...noRowsDeleted(), redisKeys: 0 };
       const erased = [...ids];
       // a record change of these sessions still in the outbox must not bring them back
       await client.query('INSERT INTO erased_sessions (session_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [erased]);
       await deleteSessions(client, erased, deleted);
       // Redis last but inside the transaction: if it fails nothing is committed, and the erasure can be asked again
-      deleted.redisKeys = await this.#eraseHotKeys(erased, subs);
+      deleted.redisKeys = await this.#eraseHotKeys(erased);
       return erasure(await this.#log(client, { taxpayer, reason, by, sessions: ids.size, deleted, held }));
     });
   }
@@ -106,36 +102,23 @@ export class TaxpayerErasure {
   }
 
   /**
-   * Their ended sessions Redis still holds that may not be archived yet: those in their history
-   * (for a tax id, the ones whose hash names it), less the held ones.
+   * Their ended sessions Redis still holds that may not be archived yet: the recently ended
+   * (dp:ended, the last 1,000) whose hash names them, less the held ones.
    */
-  async #hotSessions(taxpayer: TaxpayerIdentifier, subs: Set<string>, held: string[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const sub of subs) {
-      for (const entry of await this.redis.lRange(dispatchKeys.history(sub), 0, -1)) {
-        const { sessionId } = JSON.parse(entry) as HistoryEntry;
-        if (held.includes(sessionId)) continue;
-        const owner = await this.redis.hGet(sessionKeys.session(sessionId), FIELD_OF[taxpayer.kind]);
-        // an expired hash leaves only keys that expire with it; one naming someone else is not theirs
-        if (owner === undefined || owner === null || owner === taxpayer.value) ids.push(sessionId);
-      }
-    }
-    return ids;
+  async #hotSessions(taxpayer: TaxpayerIdentifier, held: string[]): Promise<string[]> {
+    const recent = (await this.redis.zRange(dispatchKeys.ended, 0, -1)).filter((id) => !held.includes(id));
+    const owners = await Promise.all(recent.map((id) => this.redis.hGet(sessionKeys.session(id), FIELD_OF[taxpayer.kind])));
+    return recent.filter((_id, i) => owners[i] === taxpayer.value);
   }
 
-  /** Deletes the sessions' Redis keys and their entries in the recent sessions and the taxpayers' histories; returns how many keys went. */
-  async #eraseHotKeys(ids: string[], subs: Set<string>): Promise<number> {
+  /** Deletes the sessions' Redis keys and their entries in the recent sessions; returns how many keys went. */
+  async #eraseHotKeys(ids: string[]): Promise<number> {
     // and the hotline code still pointing at a session, if it has one
     const codes = await Promise.all(ids.map((id) => this.redis.get(sessionKeys.code(id))));
     const keys = [...ids.flatMap(sessionHotKeys), ...codes.flatMap((code) => (code ? [sessionKeys.hotlineCode(code)] : []))];
     const erase = this.redis.multi();
     if (keys.length > 0) erase.del(keys);
     if (ids.length > 0) erase.zRem(dispatchKeys.ended, ids);
-    for (const sub of subs) {
-      for (const entry of await this.redis.lRange(dispatchKeys.history(sub), 0, -1)) {
-        if (ids.includes((JSON.parse(entry) as HistoryEntry).sessionId)) erase.lRem(dispatchKeys.history(sub), 0, entry);
-      }
-    }
     const replies = await erase.exec();
     return keys.length > 0 ? Number(replies[0]) : 0;
   }

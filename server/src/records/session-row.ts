@@ -5,7 +5,8 @@ type StateColumn = `${string}_at`;
 /** A row of `sessions` (server/migrations/0001_records.sql), as jsonb_populate_recordset reads it. */
 export type SessionRow = Record<string, string | number | string[] | null>;
 
-const stateColumn = (state: SessionState): StateColumn => `${state.replace('-', '_')}_at`;
+/** The `sessions` column of the last entry into a state. */
+export const stateColumn = (state: SessionState): StateColumn => `${state.replace('-', '_')}_at`;
 
 /** The columns the archiver writes (the others keep their defaults: archived_at). */
 export const SESSION_COLUMNS = [

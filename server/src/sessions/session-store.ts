@@ -1,4 +1,4 @@
-import { sessionIs, ProtocolError, type EntryPoint, type HistoryEntry, type Principal, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, ProtocolError, type EntryPoint, type Principal, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import { dispatchKeys } from '../dispatcher/keys.js';
 import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from './keys.js';
@@ -14,7 +14,7 @@ type Fields = Record<string, string>;
 
 /**
  * The read side of sessions: what participants see of a session, its queue position and
- * estimated wait, the agent's taxpayer card, the taxpayer's history. The dispatcher writes.
+ * estimated wait, the agent's taxpayer card. The dispatcher writes.
  */
 export class SessionStore {
   constructor(
@@ -103,25 +103,6 @@ export class SessionStore {
       if (note) card.handoverNote = note;
     }
     return card;
-  }
-
-  /** The taxpayer's previous sessions, newest first. */
-  async history(taxpayerSub: string): Promise<HistoryEntry[]> {
-    const raw = await this.redis.lRange(dispatchKeys.history(taxpayerSub), 0, -1);
-    return raw.map((line) => {
-      const e = JSON.parse(line) as Record<string, string | number>;
-      return {
-        sessionId: String(e.sessionId),
-        at: String(e.at),
-        endedAt: new Date(Number(e.endedAt)).toISOString(),
-        topic: String(e.topic),
-        language: String(e.language),
-        channel: String(e.channel),
-        agentName: String(e.agentName),
-        notes: String(e.notes),
-        outcome: String(e.outcome),
-      };
-    });
   }
 
   /** The sessions an agent serves, hands over or wraps up. */

@@ -1,0 +1,216 @@
+import { SESSION_GROUPS, type Catalog, type RecordSearchPage, type RecordSearchQuery } from '@etax-assist/protocol';
+import { ApiError, searchRecords } from '../api.js';
+import { button, el, relabel, tl } from '../dom.js';
+import { errorText, formatDate, formatRating, formatTime, t } from '../i18n.js';
+import { RecordDetail, entryText, servedBy } from './record-detail.js';
+import type { SessionRating } from './replay.js';
+
+/** The date range a new Records view starts with: the last week. */
+const DEFAULT_DAYS = 7;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A `yyyy-mm-dd` of the console's local calendar (what a date input holds). */
+const localDay = (ms: number): string => {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/**
+ * The supervisor's Records view: a search of ended sessions by date range, taxpayer, agent or
+ * expert, hall, kiosk, topic, outcome, state (GET /api/records/sessions), the results a page at
+ * a time, and one session's record opened from them (facts, audit trail, chat, replay). The
+ * service records every page listed and every record opened in the sessions' audit trails.
+ */
+export class RecordsView {
+  readonly element: HTMLElement;
+  readonly #form: HTMLFormElement;
+  readonly #message = el('p', { className: 'records-message', role: 'status' });
+  readonly #results = el('div', { className: 'records-results' });
+  readonly #detailHost = el('div', { className: 'record-detail-host' });
+  #query: RecordSearchQuery | undefined;
+  /** The cursor of every page shown so far (the first: none), so Previous goes back. */
+  #cursors: (string | undefined)[] = [];
+  #page: RecordSearchPage | undefined;
+  #detail: RecordDetail | undefined;
+
+  constructor(
+    private readonly token: string,
+    private readonly catalog: Catalog,
+    private readonly onReplay: (sessionId: string, rating: SessionRating | undefined) => void,
+  ) {
+    this.#form = this.#searchForm();
+    this.element = el('section', { className: 'records' }, this.#form, this.#message, this.#results, this.#detailHost);
+  }
+
+  #searchForm(): HTMLFormElement {
+    const now = Date.now();
+    const input = (name: string, label: string, props: { type?: string; required?: boolean; value?: string; maxLength?: number } = {}) =>
+      el('label', {}, el('span', { text: tl(label) }), el('input', { name, ...props }));
+    const choice = (name: string, label: string, options: { value: string; label: string }[]) =>
+      el(
+        'label',
+        {},
+        el('span', { text: tl(label) }),
+        el('select', { name }, el('option', { value: '', text: tl('records.any') }), ...options.map((o) => el('option', { value: o.value, text: tl(o.label) }))),
+      );
+    return el(
+      'form',
+      { className: 'records-search', onsubmit: (event: SubmitEvent) => (event.preventDefault(), void this.#search()) },
+      input('from', 'records.from', { type: 'date', required: true, value: localDay(now - (DEFAULT_DAYS - 1) * DAY_MS) }),
+      input('to', 'records.to', { type: 'date', required: true, value: localDay(now) }),
+      input('taxpayer', 'records.taxpayer', { maxLength: 200 }),
+      input('agent', 'records.agent', { maxLength: 200 }),
+      input('hall', 'records.hall', { maxLength: 200 }),
+      input('kiosk', 'records.kiosk', { maxLength: 200 }),
+      choice(
+        'topic',
+        'records.topic',
+        this.catalog.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` })),
+      ),
+      choice(
+        'outcome',
+        'records.outcome',
+        this.catalog.outcomes.map((c) => ({ value: c.id, label: `outcome.${c.id}` })),
+      ),
+      choice(
+        'state',
+        'records.state',
+        SESSION_GROUPS.final.map((s) => ({ value: s, label: `state.${s}` })),
+      ),
+      el('button', { type: 'submit', className: 'primary', text: tl('records.search') }),
+    );
+  }
+
+  /** The form as a query: the days from the first one's start to the end of the last (local calendar). */
+  #formQuery(): RecordSearchQuery | undefined {
+    const form = new FormData(this.#form);
+    // the form's fields are inputs and selects: their entries are strings
+    const field = (name: string) => ((form.get(name) as string | null) ?? '').trim();
+    const from = new Date(`${field('from')}T00:00:00`);
+    const to = new Date(new Date(`${field('to')}T00:00:00`).getTime() + DAY_MS);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from >= to) {
+      this.#say(t('records.badRange'));
+      return undefined;
+    }
+    const query: RecordSearchQuery = { from: from.toISOString(), to: to.toISOString(), limit: 20 };
+    for (const name of ['taxpayer', 'agent', 'hall', 'kiosk', 'topic', 'outcome'] as const) if (field(name)) query[name] = field(name);
+    const state = field('state');
+    if (state) query.state = state as RecordSearchQuery['state'];
+    return query;
+  }
+
+  async #search(): Promise<void> {
+    const query = this.#formQuery();
+    if (!query) return;
+    this.#query = query;
+    this.#cursors = [];
+    await this.#show(undefined);
+  }
+
+  /** Shows the page that starts after `cursor` (none: the first). */
+  async #show(cursor: string | undefined): Promise<void> {
+    if (!this.#query) return;
+    try {
+      this.#page = await searchRecords(this.token, cursor ? { ...this.#query, cursor } : this.#query);
+      this.#cursors.push(cursor);
+      this.#say('');
+      this.#renderResults();
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #fail(error: unknown): void {
+    const details = error instanceof ApiError ? (error.details as { maxDays?: number } | undefined) : undefined;
+    if (details?.maxDays !== undefined) this.#say(t('records.tooLong', { days: details.maxDays }));
+    else this.#say(error instanceof ApiError ? errorText(error.code, error.message) : String(error));
+  }
+
+  #say(message: string): void {
+    this.#message.textContent = message;
+  }
+
+  #renderResults(): void {
+    const page = this.#page;
+    if (!page) return;
+    const head = [t('records.created'), t('card.taxpayer'), t('card.entry'), t('card.topic'), t('records.servedBy'), t('records.outcome'), t('records.rating'), ''];
+    const cell = (column: number, content: string | HTMLElement) => el('td', { dataset: { label: head[column] as string } }, content);
+    const pageNumber = this.#cursors.length;
+    this.#results.replaceChildren(
+      page.sessions.length === 0
+        ? el('p', { className: 'empty', textContent: t('records.none') })
+        : el(
+            'table',
+            { className: 'records-table' },
+            el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))),
+            el(
+              'tbody',
+              {},
+              ...page.sessions.map((s) =>
+                el(
+                  'tr',
+                  { dataset: { sessionId: s.sessionId } },
+                  cell(0, `${formatDate(s.createdAt)} ${formatTime(s.createdAt, false)}`),
+                  cell(1, s.taxpayer.taxpayerId ? `${s.taxpayer.name}（${s.taxpayer.taxpayerId}）` : s.taxpayer.name),
+                  cell(2, entryText(s)),
+                  cell(3, t(`topic.${s.topic}`)),
+                  cell(4, servedBy(s)),
+                  cell(5, s.outcome ? t(`outcome.${s.outcome}`) : t(`state.${s.state}`)),
+                  cell(6, s.rating === undefined ? '—' : formatRating(s.rating)),
+                  cell(
+                    7,
+                    button(t('records.open'), () => void this.open(s.sessionId)),
+                  ),
+                ),
+              ),
+            ),
+          ),
+      el(
+        'div',
+        { className: 'row records-paging' },
+        pageNumber > 1 ? button(t('records.previous'), () => void this.#previous()) : undefined,
+        el('span', { textContent: t('records.page', { n: pageNumber }) }),
+        page.next ? button(t('records.next'), () => void this.#show(page.next)) : undefined,
+      ),
+    );
+  }
+
+  async #previous(): Promise<void> {
+    // drop the page shown, and show the one before it again
+    this.#cursors.pop();
+    const cursor = this.#cursors.pop();
+    await this.#show(cursor);
+  }
+
+  /** Opens one session's record below the results (from a result row, or the dashboard's recently ended list). */
+  async open(sessionId: string): Promise<void> {
+    const detail = new RecordDetail(
+      this.token,
+      sessionId,
+      () => this.#closeDetail(),
+      this.onReplay,
+      (error) => this.#fail(error),
+    );
+    try {
+      await detail.load();
+      this.#detail = detail;
+      this.#detailHost.replaceChildren(detail.element);
+      this.#say('');
+      detail.element.scrollIntoView({ block: 'start' });
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  #closeDetail(): void {
+    this.#detail = undefined;
+    this.#detailHost.replaceChildren();
+  }
+
+  /** The supervisor switched language: the form relabelled, results and record composed again. */
+  relabel(): void {
+    relabel(this.#form);
+    this.#renderResults();
+    this.#detail?.render();
+  }
+}
