@@ -228,7 +228,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
   media.register(requests);
-  hooks.push(media);
+  hooks.push(media, cobrowse);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
   metrics.watchMedia(mediaStats);
   metrics.watchRecording(cobrowse.recording);

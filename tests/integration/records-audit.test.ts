@@ -120,6 +120,25 @@ describe('the audit trail, ratings and the outbox bound (real Redis and PostgreS
     expect(row).toEqual({ rating: 5, rating_comment: '很好' });
   });
 
+  it('a watch that ends with its socket (the tab closed) is recorded as ended too', async () => {
+    const s = await activeSession(t, 'tp-audit-tab', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
+    const { sessionId } = s;
+    await requestOk(s.taxpayer.socket, 'cobrowse:share', { sessionId, sharing: true });
+    // a second tab of the agent's, watching the mirror
+    const tab = await connectSocket(t.url, await t.staffToken('agent1', DEV_PASSWORDS.agent1));
+    await requestOk(tab, 'cobrowse:watch', { sessionId });
+    tab.close();
+    await expect
+      .poll(async () => (await auditTrail(sessionId)).filter((e) => e.kind.startsWith('mirror-')).map((e) => [e.kind, e.actor_id, e.details]), { timeout: 10_000 })
+      .toEqual([
+        ['mirror-watched', 'agent1', {}],
+        ['mirror-unwatched', 'agent1', { ended: 'disconnected' }],
+      ]);
+    await requestOk(s.agent.socket, 'session:end', { sessionId });
+    await requestOk(s.agent.socket, 'session:wrap-up', { sessionId, notes: '', outcome: 'resolved' });
+    for (const socket of [s.agent.socket, s.taxpayer.socket]) socket.close();
+  });
+
   it('a look that cannot be recorded is refused (UNAVAILABLE), and nothing is shown', async () => {
     const s = await activeSession(t, 'tp-closed', { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
     const { sessionId } = s;

@@ -14,8 +14,8 @@ import {
 import type { Config } from '../config/env.js';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import type { RequestRouter } from '../realtime/requests.js';
-import { rooms } from '../realtime/rooms.js';
-import type { AppServer } from '../realtime/socket-server.js';
+import { mirrorSessionOf, rooms } from '../realtime/rooms.js';
+import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
 import type { RecordAccess } from '../records/record-access.js';
 import type { RecordingArchive } from '../records/recording-archive.js';
 import type { RedisClient } from '../redis/client.js';
@@ -52,7 +52,7 @@ export function fullSnapshotStart(events: readonly RecordedEvent[]): number {
  * server, so a client's claim is never enough. Keeps the latest snapshot and what followed it for
  * agents who join late, and the whole recording for the session's retention period.
  */
-export class CobrowseRelay {
+export class CobrowseRelay implements ConnectionHook {
   readonly #script: LuaScript<typeof COBROWSE_COMMANDS>;
   readonly #expiry: PeriodicTask;
   readonly recording: RecordingWriter;
@@ -106,6 +106,24 @@ export class CobrowseRelay {
     }
     if (!sessionIs(session.state ?? '', 'served')) throw new ProtocolError('CONFLICT', 'The session is not in progress');
     return session;
+  }
+
+  /**
+   * A watch that ends with its socket (tab closed, network gone) is recorded as its end too; one
+   * ended by the session or by leaving it is told by the dispatcher's events already.
+   */
+  async connected(socket: AppSocket, log: Logger): Promise<void> {
+    const { principal } = socket.data;
+    if (principal.role === 'taxpayer') return;
+    socket.on('disconnecting', () => {
+      for (const room of socket.rooms) {
+        const sessionId = mirrorSessionOf(room);
+        if (sessionId === undefined) continue;
+        this.records.audit.record(sessionId, principal, 'mirror-unwatched', { ended: 'disconnected' }).catch((error: unknown) => {
+          log.warn({ err: error, sessionId }, 'the end of a mirror watch could not be recorded');
+        });
+      }
+    });
   }
 
   register(requests: RequestRouter): void {

@@ -12,5 +12,8 @@ export const rooms = {
   supervisors: 'supervisors',
 };
 
+/** The session whose mirror `room` is, if it is a mirror room. */
+export const mirrorSessionOf = (room: string): string | undefined => (room.startsWith('mirror:') ? room.slice('mirror:'.length) : undefined);
+
 /** The rooms a participant is in for one session: leaving the session means leaving all of them. */
 export const sessionRooms = (sessionId: string): string[] => [rooms.session(sessionId), rooms.mirror(sessionId)];

@@ -22,7 +22,7 @@ export interface SocketData {
 /** Something that follows socket connections (presence, rooms, state on reconnect). */
 export interface ConnectionHook {
   connected(socket: AppSocket, log: Logger): Promise<void>;
-  disconnected(socket: AppSocket, log: Logger): Promise<void>;
+  disconnected?(socket: AppSocket, log: Logger): Promise<void>;
 }
 
 // Requests are routed by name in RequestRouter (onAny), so the server-side listen map is empty.
@@ -103,7 +103,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
     for (const hook of options.hooks) run(hook.connected(socket, socketLog));
     socket.on('disconnect', (reason) => {
       socketLog.debug({ reason }, 'socket disconnected');
-      for (const hook of options.hooks) run(hook.disconnected(socket, socketLog));
+      for (const hook of options.hooks) if (hook.disconnected) run(hook.disconnected(socket, socketLog));
     });
   });
   return io;
