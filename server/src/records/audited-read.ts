@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { ProtocolError, type Principal, type RecordReadKind } from '@etax-assist/protocol';
+import { isDatabaseOutage } from '../database/outage.js';
 import type { DatabasePool } from '../database/pool.js';
+import { inTransaction } from '../database/transaction.js';
 
 /** A read of the record and the audit row saying who made it, in one transaction. */
 export type AuditedWork<T> = (client: pg.PoolClient) => Promise<T>;
@@ -12,29 +14,10 @@ export type AuditedWork<T> = (client: pg.PoolClient) => Promise<T>;
  * co-browsing go on from Redis meanwhile, only reading the record waits.
  */
 export async function auditedRead<T>(database: DatabasePool, work: AuditedWork<T>): Promise<T> {
-  let client: pg.PoolClient;
   try {
-    client = await database.connect();
+    // a refused read (no such session…) rolls back: nothing was shown, so nothing is recorded
+    return await inTransaction(database, work);
   } catch (error) {
-    throw unreachable(error);
-  }
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    client.release();
-    return result;
-  } catch (error) {
-    if (error instanceof ProtocolError) {
-      // a refused read (no such session…): nothing was shown, so nothing is recorded
-      await client.query('ROLLBACK').then(
-        () => client.release(),
-        (cause: unknown) => client.release(cause instanceof Error ? cause : true),
-      );
-      throw error;
-    }
-    // a broken connection cannot even roll back: discarded, and its transaction with it
-    client.release(true);
     throw unreachable(error);
   }
 }
@@ -42,15 +25,13 @@ export async function auditedRead<T>(database: DatabasePool, work: AuditedWork<T
 /**
  * A failure to reach PostgreSQL (a socket error, a connection lost or timed out, a server shutting
  * down: SQLSTATE classes 08 and 57) as UNAVAILABLE; its other refusals, and the code's own
- * mistakes (TypeError…), stay what they are (INTERNAL), never disguised as an outage.
+ * mistakes, stay what they are (INTERNAL), never disguised as an outage.
  */
 function unreachable(error: unknown): unknown {
-  if (error instanceof pg.DatabaseError) return /^(08|57)/.test(error.code ?? '') ? databaseUnavailable() : error;
-  if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError || error instanceof ReferenceError) return error;
-  return databaseUnavailable();
+  if (!(error instanceof Error) || error instanceof ProtocolError) return error;
+  const outage = isDatabaseOutage(error) || (error instanceof pg.DatabaseError && /^(08|57)/.test(error.code ?? ''));
+  return outage ? new ProtocolError('UNAVAILABLE', 'The records database is unreachable; try again shortly') : error;
 }
-
-const databaseUnavailable = () => new ProtocolError('UNAVAILABLE', 'The records database is unreachable; try again shortly');
 
 /** Writes the audit rows of a read: `kind` by `principal`, now, into the trail of each of `sessionIds`. */
 export async function recordRead(client: pg.PoolClient, sessionIds: string[], kind: RecordReadKind, principal: Principal, details: Record<string, unknown>): Promise<void> {
