@@ -33,6 +33,7 @@ export const ACCESS_EVENT_KINDS = ['card-viewed', 'mirror-watched', 'mirror-unwa
 export type AccessEventKind = (typeof ACCESS_EVENT_KINDS)[number];
 
 const EVENT_KINDS = [...SESSION_EVENT_KINDS, ...COBROWSE_EVENT_KINDS, ...ACCESS_EVENT_KINDS];
+export type OutboxEventKind = (typeof EVENT_KINDS)[number];
 
 /** The `reason` in the details of the dispatcher's refusal of a help request while the outbox is full (ARCHIVE_OUTBOX_MAX_LENGTH). */
 export const OUTBOX_FULL = 'outbox-full';

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { WrapUp } from './dispatch.js';
 import { SESSION_GROUPS } from './lifecycle.js';
+import type { OutboxEventKind } from './outbox.js';
 import { EntryPoint, SessionRef, TopicSchema } from './session.js';
 
 /**
@@ -19,6 +20,8 @@ export const RecordCursor = Type.String({ minLength: 1, maxLength: 200, pattern:
  */
 export const RECORD_READ_KINDS = ['record-listed', 'record-viewed', 'history-viewed'] as const;
 export type RecordReadKind = (typeof RECORD_READ_KINDS)[number];
+/** Every kind of row a session's audit trail holds: what the outbox carries, and the reads' own. */
+export type AuditEventKind = OutboxEventKind | RecordReadKind;
 
 /** The states a `sessions` row can have: the final ones (a session is archived once nothing more happens to it). */
 const FinalState = Type.Union(SESSION_GROUPS.final.map((s) => Type.Literal(s)));

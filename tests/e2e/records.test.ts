@@ -84,6 +84,10 @@ describe('the console Records view in a real browser', () => {
       await searchAndOpen(page, lang === 'zh' ? '会话档案' : 'Records', lang === 'zh' ? '查询' : 'Search', lang === 'zh' ? '档案' : 'Record');
       // nothing wider than the screen: no sideways scrolling
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+      // every row worded, the first test's replay among them: none shown as a raw kind and its fields
+      const what = await page.$$eval('.audit-trail tbody tr td:last-child', (cells) => cells.map((c) => c.textContent ?? ''));
+      expect(what).toContainEqual(lang === 'zh' ? expect.stringContaining('回放录像') : expect.stringContaining('Replayed the recording'));
+      expect(what.filter((text) => /^[a-z-]+[:：]\s?\{/.test(text))).toEqual([]);
       await screenshot(page, `records-detail-${name}-${lang}`);
       await page.close();
     }
