@@ -27,6 +27,8 @@ const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 40);
 const BATCHES = Number(process.env.BENCH_COBROWSE_BATCHES ?? 6);
 const HOT_RETENTION_S = Number(process.env.BENCH_HOT_RETENTION_S ?? 5);
 const FLOOR_ROWS = Number(process.env.BENCH_FLOOR_ROWS ?? 20_000);
+/** The last reading waits out the chat's per-minute rate counters (they live 120 s). */
+const FINAL_WAIT_S = Number(process.env.BENCH_FINAL_WAIT_S ?? 125);
 const AGENTS = ['agent1', 'agent2'] as const;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000a49444154789c6300010000050001', 'hex');
 const RECORD_TABLES = ['sessions', 'session_events', 'chat_messages', 'attachments', 'recordings'];
@@ -192,6 +194,33 @@ rows.push(
   `| ${WAVES + 1}–${WAVES + BACKLOG_WAVES} (PostgreSQL stopped, then drained) | ${BACKLOG_WAVES * SESSIONS} | ${kb(finalRedis)} | ${kb(finalRedis / ended)} | ${(((await redis.dbSize()) - baseline.keys) / ended).toFixed(1)} | ${kb(((await databaseBytes()) - baseline.database) / ended)} | ${kb(((await recordBytes()) - baseline.records) / ended)} |`,
 );
 
+/** What Redis holds, by key family (ids replaced by * and N): which keys an ended session leaves. */
+async function keyFamilies(): Promise<[string, number][]> {
+  const families = new Map<string, number>();
+  for await (const keys of redis.scanIterator({ COUNT: 1000 })) {
+    for (const key of keys) {
+      const family = key
+        .replace(/:[A-Za-z0-9_-]{12,}(?=:|$)/g, ':*')
+        .replace(/:[a-z]+-w\d+-\d+(?=:|$)/g, ':<taxpayer>')
+        .replace(/:\d+(?=:|$)/g, ':N');
+      families.set(family, (families.get(family) ?? 0) + 1);
+    }
+  }
+  return [...families].sort((a, b) => b[1] - a[1]);
+}
+const familiesAtEnd = await keyFamilies();
+// the chat's per-minute rate counters (2 min) are the last keys that name a session: once they are gone
+run.at(`the rate-limit windows (${FINAL_WAIT_S} s)`);
+await sleep(FINAL_WAIT_S * 1000);
+const afterWindows = { redis: (await usedMemory()) - baseline.redis, keys: (await redis.dbSize()) - baseline.keys, families: await keyFamilies() };
+// where used_memory is, beyond the keys: the stats Redis itself gives, and the outbox stream (entries deleted, nodes kept until empty)
+const memoryStats = await redis.sendCommand<unknown[]>(['MEMORY', 'STATS']);
+const stat = (name: string) => Number(memoryStats[memoryStats.indexOf(name) + 1]);
+const outboxBytes = Number(await redis.sendCommand(['MEMORY', 'USAGE', recordKeys.outbox]));
+const largest: [string, number][] = [];
+for await (const keys of redis.scanIterator({ COUNT: 1000 })) for (const key of keys) largest.push([key, Number(await redis.sendCommand(['MEMORY', 'USAGE', key]))]);
+largest.sort((a, b) => b[1] - a[1]);
+
 run.at('floor: bare multi-row INSERT and COPY');
 const client = new pg.Client({ connectionString: postgres.url });
 await client.connect();
@@ -236,5 +265,20 @@ console.log(
 );
 console.log(
   `floor, same server, ${FLOOR_ROWS} session_events rows: multi-row INSERT (500 a statement) ${(FLOOR_ROWS / insertS).toFixed(0)} rows/s; COPY ${(FLOOR_ROWS / copyS).toFixed(0)} rows/s`,
+);
+const listFamilies = (families: [string, number][]) => {
+  for (const [family, count] of families.slice(0, 12)) console.log(`  ${String(count).padStart(6)}  ${family}`);
+};
+console.log(`\nRedis keys after the last wave settled, by family (${ended} sessions ended):`);
+listFamilies(familiesAtEnd);
+console.log(
+  `\n${FINAL_WAIT_S} s later (past the chat rate counters' 120 s): Redis ${kb(afterWindows.redis)} above baseline (${kb(afterWindows.redis / ended)} per ended session), ${afterWindows.keys} keys above baseline (${(afterWindows.keys / ended).toFixed(2)} per ended session):`,
+);
+listFamilies(afterWindows.families);
+console.log(
+  `Redis MEMORY STATS then: dataset ${kb(stat('dataset.bytes'))}, overhead ${kb(stat('overhead.total'))} (of which clients ${kb(stat('clients.normal'))}, Lua and scripts ${kb(stat('lua.caches'))}); the outbox stream ${kb(outboxBytes)}; the largest keys: ${largest
+    .slice(0, 5)
+    .map(([key, bytes]) => `${key} ${kb(bytes)}`)
+    .join(', ')}`,
 );
 await run.done();
