@@ -10,7 +10,7 @@ const ACCOUNTS = {
   'li.qiang': { name: '李强 Li Qiang', groups: ['etax-agents'] },
   'chen.hao': { name: '陈浩 Chen Hao', groups: ['etax-agents'] },
   'sun.yu': { name: '孙宇 Sun Yu', groups: ['etax-agents'] },
-  'visitor': { name: 'Visitor', groups: ['everyone'] },
+  visitor: { name: 'Visitor', groups: ['everyone'] },
 };
 
 describe('console sign-in through a real OpenID Provider', () => {
@@ -36,7 +36,8 @@ describe('console sign-in through a real OpenID Provider', () => {
   }
   /** Brings the provider's answer back to the service; resolves with the callback's response. */
   const callback = (url: URL, jar: CookieJar) => fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } }).then((r) => (jar.take(r), r));
-  const token = (jar: CookieJar, headers: Record<string, string> = { 'x-etax-console': '1' }) => fetch(`${t.url}/api/auth/oidc/token`, { method: 'POST', headers: { cookie: jar.header(), ...headers } });
+  const token = (jar: CookieJar, headers: Record<string, string> = { 'x-etax-console': '1' }) =>
+    fetch(`${t.url}/api/auth/oidc/token`, { method: 'POST', headers: { cookie: jar.header(), ...headers } });
   const me = (bearer: string) => fetch(`${t.url}/api/auth/me`, { headers: { authorization: `Bearer ${bearer}` } });
   /** A whole sign-in as `username`: the jar holds the console's session cookie after it. */
   async function signIn(username: string): Promise<{ jar: CookieJar; answer: Response }> {

@@ -26,7 +26,8 @@ export class ClaimMapping {
     const nameClaim = claims[this.mapping.name];
     const name = typeof nameClaim === 'string' && nameClaim.trim() !== '' ? nameClaim.trim() : String(sub);
     // an administrator has no skills: nothing routes to them
-    const mapped = role === 'admin' ? { sub, role, name } : { sub, role, name, languages: listClaim(claims[this.mapping.languages]), topics: listClaim(claims[this.mapping.topics]) };
+    const mapped =
+      role === 'admin' ? { sub, role, name } : { sub, role, name, languages: listClaim(claims[this.mapping.languages]), topics: listClaim(claims[this.mapping.topics]) };
     return parse(SignedInClaims, mapped, 'identity provider claims');
   }
 
@@ -35,9 +36,7 @@ export class ClaimMapping {
     const direct = roleClaim === undefined ? undefined : claims[roleClaim];
     const memberOf = new Set(listClaim(claims[groups]));
     const role =
-      typeof direct === 'string' && (SIGNED_IN_ROLES as readonly string[]).includes(direct)
-        ? (direct as SignedInRole)
-        : groupRoles.find(([group]) => memberOf.has(group))?.[1];
+      typeof direct === 'string' && (SIGNED_IN_ROLES as readonly string[]).includes(direct) ? (direct as SignedInRole) : groupRoles.find(([group]) => memberOf.has(group))?.[1];
     return role === 'agent' && tier !== undefined && claims[tier] === 'expert' ? 'expert' : role;
   }
 }

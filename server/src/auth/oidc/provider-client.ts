@@ -58,7 +58,8 @@ export class OidcProviderClient {
     } catch (error) {
       if (error instanceof ProtocolError) throw error;
       if (error instanceof oidc.AuthorizationResponseError) throw failed('provider', `The identity provider refused the sign-in: ${error.error}`);
-      if (error instanceof oidc.ResponseBodyError) throw failed('code', `The identity provider refused the code (${error.error}): a wrong PKCE verifier, or a used or expired code`);
+      if (error instanceof oidc.ResponseBodyError)
+        throw failed('code', `The identity provider refused the code (${error.error}): a wrong PKCE verifier, or a used or expired code`);
       throw failed('id-token', `The identity provider's answer failed its checks: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
@@ -92,7 +93,11 @@ export class OidcProviderClient {
     // a refresh may rotate the refresh token or keep the old one
     const refreshToken = tokens.refresh_token ?? previous?.refreshToken;
     if (sub === undefined || idToken === undefined) throw failed('id-token', 'The identity provider gave no ID token');
-    if (refreshToken === undefined) throw failed('provider', 'The identity provider gave no refresh token: the console could not stay signed in (check the client allows refresh_token, or add offline_access to OIDC_SCOPES)');
+    if (refreshToken === undefined)
+      throw failed(
+        'provider',
+        'The identity provider gave no refresh token: the console could not stay signed in (check the client allows refresh_token, or add offline_access to OIDC_SCOPES)',
+      );
     // groups and skills usually come from userinfo, not the ID token; both are read at every grant
     const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, sub);
     return { idToken, refreshToken, claims: { ...idClaims, ...userinfo } };

@@ -20,7 +20,8 @@ const STATE_TTL_S = 600;
 
 /** Cookie-authenticated calls must come from the console's own scripts (CSRF, with SameSite=Lax). */
 function requireConsole(request: FastifyRequest): void {
-  if (request.headers[CONSOLE_REQUEST_HEADER] !== '1') throw new ProtocolError('FORBIDDEN', `This call needs the ${CONSOLE_REQUEST_HEADER}: 1 header (the console's own requests send it)`);
+  if (request.headers[CONSOLE_REQUEST_HEADER] !== '1')
+    throw new ProtocolError('FORBIDDEN', `This call needs the ${CONSOLE_REQUEST_HEADER}: 1 header (the console's own requests send it)`);
 }
 
 /** Sign-in through the authority's identity provider (docs/auth.md): redirect, callback, service tokens, sign-out. */
@@ -55,30 +56,22 @@ export async function oidcRoutes(app: FastifyInstance, { signIn, redirectUrl, se
     }
   });
 
-  app.post(
-    '/api/auth/oidc/token',
-    { config: { auth: 'public' }, schema: { response: { 200: LoginResponse, '4xx': HttpErrorResponse } } },
-    async (request, reply) => {
-      requireConsole(request);
-      try {
-        return await signIn.token(request.cookies[SESSION_COOKIE]);
-      } catch (error) {
-        // the session is over: the browser forgets it too
-        if (error instanceof ProtocolError && (error.code === 'SIGN_IN_FAILED' || error.code === 'UNAUTHENTICATED')) clearSession(reply);
-        throw error;
-      }
-    },
-  );
+  app.post('/api/auth/oidc/token', { config: { auth: 'public' }, schema: { response: { 200: LoginResponse, '4xx': HttpErrorResponse } } }, async (request, reply) => {
+    requireConsole(request);
+    try {
+      return await signIn.token(request.cookies[SESSION_COOKIE]);
+    } catch (error) {
+      // the session is over: the browser forgets it too
+      if (error instanceof ProtocolError && (error.code === 'SIGN_IN_FAILED' || error.code === 'UNAUTHENTICATED')) clearSession(reply);
+      throw error;
+    }
+  });
 
-  app.post(
-    '/api/auth/oidc/sign-out',
-    { config: { auth: 'public' }, schema: { response: { 200: OidcSignOutResponse, '4xx': HttpErrorResponse } } },
-    async (request, reply) => {
-      requireConsole(request);
-      const endSessionUrl = await signIn.signOut(request.cookies[SESSION_COOKIE]);
-      clearSession(reply);
-      request.log.info('console signed out: its session and service token ended');
-      return endSessionUrl === undefined ? {} : { endSessionUrl: endSessionUrl.href };
-    },
-  );
+  app.post('/api/auth/oidc/sign-out', { config: { auth: 'public' }, schema: { response: { 200: OidcSignOutResponse, '4xx': HttpErrorResponse } } }, async (request, reply) => {
+    requireConsole(request);
+    const endSessionUrl = await signIn.signOut(request.cookies[SESSION_COOKIE]);
+    clearSession(reply);
+    request.log.info('console signed out: its session and service token ended');
+    return endSessionUrl === undefined ? {} : { endSessionUrl: endSessionUrl.href };
+  });
 }
