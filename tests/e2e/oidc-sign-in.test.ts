@@ -70,9 +70,9 @@ describe('the console signs in through the identity provider', () => {
     for (const [width, name] of [
       [1280, 'desktop'],
       [375, 'phone'],
-      [1080, 'kiosk'],
+      [1920, 'kiosk'],
     ] as const) {
-      await page.setViewport({ width, height: width === 1080 ? 1920 : 800 });
+      await page.setViewport({ width, height: width === 1920 ? 1080 : 800 });
       const box = await page.$eval('button[data-action="oidc-sign-in"]', (e) => e.getBoundingClientRect().toJSON() as DOMRect);
       expect(box.right).toBeLessThanOrEqual(width);
       await screenshot(page, `oidc-sign-in-${name}-zh`);
