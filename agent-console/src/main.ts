@@ -117,8 +117,18 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     const first = session.token;
     const catalog = await fetchCatalog(first);
     addCatalog(catalog);
-    // the dev login's token is not renewed: it lasts the shift
-    connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: via === 'oidc' ? renewOidcToken : async () => first });
+    // the dev login's token is not renewed: it lasts the shift; the provider sign-in's first
+    // connect uses the token just fetched, every later one (renewal, reconnect) a fresh one
+    let unused: string | undefined = first;
+    const fetchToken =
+      via === 'dev'
+        ? async () => first
+        : async () => {
+            const token = unused;
+            unused = undefined;
+            return token ?? renewOidcToken();
+          };
+    connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken });
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
