@@ -1,6 +1,17 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Catalog, HttpErrorResponse, LoginResponse, RecordSearchPage, SessionRecord, type DevLoginRequest, type RecordSearchQuery } from '@etax-assist/protocol';
+import {
+  CONSOLE_REQUEST_HEADER,
+  Catalog,
+  HttpErrorResponse,
+  LoginResponse,
+  OidcSignOutResponse,
+  RecordSearchPage,
+  SessionRecord,
+  SignInMethods,
+  type DevLoginRequest,
+  type RecordSearchQuery,
+} from '@etax-assist/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -40,6 +51,24 @@ const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}`
 
 export async function devLogin(body: DevLoginRequest): Promise<LoginResponse> {
   return call('/api/auth/dev-login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, LoginResponse);
+}
+
+/** Which sign-ins this deployment offers (the dev login's form, the identity provider's button). */
+export async function fetchSignInMethods(): Promise<SignInMethods> {
+  return call('/api/auth/methods', {}, SignInMethods);
+}
+
+/** The provider sign-in's session cookie goes along; the header tells the service it is the console asking. */
+const fromConsole = { method: 'POST', credentials: 'same-origin', headers: { [CONSOLE_REQUEST_HEADER]: '1' } } as const;
+
+/** A fresh short-lived service token for the provider sign-in this browser holds (refused once it ended). */
+export async function oidcToken(): Promise<LoginResponse> {
+  return call('/api/auth/oidc/token', fromConsole, LoginResponse);
+}
+
+/** Ends the provider sign-in here (its token revoked); where to send the browser to end it at the provider. */
+export async function oidcSignOut(): Promise<OidcSignOutResponse> {
+  return call('/api/auth/oidc/sign-out', fromConsole, OidcSignOutResponse);
 }
 
 /** What this deployment's console lists (topics, languages, outcomes, with their labels). */

@@ -1,6 +1,6 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
-import type { LoginResponse } from '@etax-assist/protocol';
-import { ApiError, devLogin, fetchCatalog, signOut } from './api.js';
+import { SIGN_IN_FAILURES, type LoginResponse, type SignInFailure, type SignInMethods } from '@etax-assist/protocol';
+import { ApiError, devLogin, fetchCatalog, fetchSignInMethods, oidcSignOut, oidcToken, signOut } from './api.js';
 import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
@@ -9,6 +9,11 @@ import { Workspace } from './views/workspace.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let session: LoginResponse | undefined;
+/** How this tab signed in: the provider's sign-in renews its short-lived token, the dev login's lasts a shift. */
+let signedInVia: 'oidc' | 'dev' | undefined;
+let methods: SignInMethods = { devLogin: true, oidc: false };
+/** The provider sign-in's latest renewal: a refusal says why the socket was closed. */
+let renewal: Promise<LoginResponse> | undefined;
 let connection: AssistConnection | undefined;
 let view: Workspace | Dashboard | undefined;
 let linkUp = false;
@@ -45,14 +50,26 @@ function render(): void {
   document.title = pageTitle();
   const error = errorCode ? el('p', { className: 'error', role: 'alert', textContent: errorText(errorCode) }) : undefined;
   if (!session) {
-    const form = el(
-      'form',
-      { className: 'login', onsubmit: (event: SubmitEvent) => void onLogin(event) },
-      el('label', {}, t('username'), el('input', { name: 'username', autocomplete: 'username', required: true })),
-      el('label', {}, t('password'), el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
-      el('button', { type: 'submit', className: 'primary', textContent: t('signIn') }),
-    );
-    root.replaceChildren(header(), el('main', { className: 'login-main' }, form, error));
+    const provider = methods.oidc
+      ? el('button', {
+          type: 'button',
+          className: 'primary',
+          dataset: { action: 'oidc-sign-in' },
+          textContent: t('signInWithProvider'),
+          onclick: () => location.assign('/api/auth/oidc/login'),
+        })
+      : undefined;
+    const form = methods.devLogin
+      ? el(
+          'form',
+          { className: 'login', onsubmit: (event: SubmitEvent) => void onLogin(event) },
+          provider ? el('p', { className: 'login-or', textContent: t('signInOr') }) : undefined,
+          el('label', {}, t('username'), el('input', { name: 'username', autocomplete: 'username', required: true })),
+          el('label', {}, t('password'), el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+          el('button', { type: 'submit', className: methods.oidc ? '' : 'primary', textContent: t('signIn') }),
+        )
+      : undefined;
+    root.replaceChildren(header(), el('main', { className: 'login-main' }, provider, form, error));
     return;
   }
   // The view is attached once and never moved: moving it would reload the mirror's iframe.
@@ -65,23 +82,69 @@ function render(): void {
 async function onLogin(event: SubmitEvent): Promise<void> {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
+  // the form's fields are text inputs, so their entries are strings
+  await begin('dev', () => devLogin({ username: form.get('username') as string, password: form.get('password') as string }));
+}
+
+/** The code a refused provider sign-in is worded by (error.signIn.<failure>). */
+function signInFailureCode(reason: unknown): string {
+  return (SIGN_IN_FAILURES as readonly unknown[]).includes(reason) ? `signIn.${reason as SignInFailure}` : 'SIGN_IN_FAILED';
+}
+
+function codeOf(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'SIGN_IN_FAILED') return signInFailureCode((error.details as { reason?: unknown } | undefined)?.reason);
+  return error instanceof ApiError || error instanceof AssistError ? error.code : 'network';
+}
+
+/** A fresh token of the provider sign-in; a refusal ends the console's session, saying why. */
+async function renewOidcToken(): Promise<string> {
+  renewal = oidcToken();
+  try {
+    session = await renewal;
+    return session.token;
+  } catch (error) {
+    if (error instanceof ApiError && error.code !== 'network' && session) endSession(codeOf(error));
+    throw error;
+  }
+}
+
+/** Signs in (`login`) and opens the views of the signed-in role. */
+async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): Promise<void> {
   errorCode = undefined;
   try {
-    // the form's fields are text inputs, so their entries are strings
-    session = await devLogin({ username: form.get('username') as string, password: form.get('password') as string });
-    const token = session.token;
-    const catalog = await fetchCatalog(token);
+    session = await login();
+    signedInVia = via;
+    const first = session.token;
+    const catalog = await fetchCatalog(first);
     addCatalog(catalog);
-    connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
+    // the dev login's token is not renewed: it lasts the shift; the provider sign-in's first
+    // connect uses the token just fetched, every later one (renewal, reconnect) a fresh one
+    let unused: string | undefined = first;
+    const fetchToken =
+      via === 'dev'
+        ? async () => first
+        : async () => {
+            const token = unused;
+            unused = undefined;
+            return token ?? renewOidcToken();
+          };
+    connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken });
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));
     connection.socket.on('disconnect', () => ((linkUp = false), render()));
-    // token expired (staff tokens are not renewed) or revoked: back to the sign-in form, saying why
-    connection.on('signed-out', (error) => endSession(signingOut ? undefined : error.code));
-    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, token) : new Workspace(connection, session.principal.sub, catalog);
+    // expired or revoked: back to the sign-in screen, saying why (a refused renewal knows better)
+    connection.on('signed-out', (error) => {
+      void (renewal ?? Promise.resolve()).then(
+        () => session && endSession(signingOut ? undefined : error.code),
+        (refusal: unknown) => session && endSession(codeOf(refusal)),
+      );
+    });
+    const currentToken = (): string => session?.token ?? first;
+    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, currentToken) : new Workspace(connection, session.principal.sub, catalog);
   } catch (error) {
     session = undefined;
-    errorCode = error instanceof ApiError || error instanceof AssistError ? error.code : 'network';
+    // no provider sign-in in this browser yet is no error: the sign-in screen says the rest
+    errorCode = via === 'oidc' && error instanceof ApiError && error.code === 'UNAUTHENTICATED' ? undefined : codeOf(error);
   }
   render();
 }
@@ -94,6 +157,8 @@ function endSession(reason: string | undefined): void {
   connection?.close();
   connection = undefined;
   session = undefined;
+  signedInVia = undefined;
+  renewal = undefined;
   linkUp = false;
   errorCode = reason;
   render();
@@ -106,15 +171,31 @@ async function onLogout(): Promise<void> {
   // that 'signed-out' is no news here.
   signingOut = true;
   try {
+    if (signedInVia === 'oidc') {
+      const { endSessionUrl } = await oidcSignOut();
+      endSession(undefined);
+      // the provider ends its own session too, then sends the browser back to the console (a GET:
+      // a cross-site POST would not carry the provider's SameSite session cookie)
+      if (endSessionUrl) location.assign(endSessionUrl);
+      return;
+    }
     await signOut(token);
     endSession(undefined);
   } catch (error) {
     // unless it had ended already, the token stays valid until it expires: say so rather than pretend
-    const ended = error instanceof ApiError && (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED');
+    const ended = error instanceof ApiError && (error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED' || error.code === 'UNAUTHENTICATED');
     endSession(ended ? undefined : 'signOutFailed');
   } finally {
     signingOut = false;
   }
+}
+
+/** What the provider's callback sent back (a failure's code, never a token), taken off the address. */
+function callbackFailure(): string | undefined {
+  const reason = new URLSearchParams(location.search).get('signInError');
+  if (reason === null) return undefined;
+  history.replaceState(null, '', location.pathname);
+  return signInFailureCode(reason);
 }
 
 await initI18n();
@@ -123,4 +204,9 @@ i18next.on('languageChanged', () => {
   view?.relabel();
   render();
 });
+const failure = callbackFailure();
+methods = await fetchSignInMethods().catch(() => methods);
+// a provider sign-in this browser holds (its session cookie) signs the console in at once
+if (methods.oidc && !failure) await begin('oidc', oidcToken);
+errorCode ??= failure;
 render();

@@ -52,6 +52,8 @@ export type AdminClaims = Static<typeof AdminClaims>;
 export const SignedInClaims = Type.Union([StaffClaims, AdminClaims]);
 export type SignedInClaims = StaffClaims | AdminClaims;
 export const SignedInRoleSchema = Type.Union([StaffRoleSchema, Type.Literal('admin')]);
+export type SignedInRole = Static<typeof SignedInRoleSchema>;
+export const SIGNED_IN_ROLES = [...STAFF_ROLES, 'admin'] as const satisfies readonly SignedInRole[];
 
 /** Who may hold a realtime connection: everyone but administrators (see AdminClaims). */
 export const RealtimePrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'VERSION_MISMATCH',
   /** A legal hold keeps the record: it may not be erased (details: the held sessions). */
   'LEGAL_HOLD',
+  /** A sign-in through the identity provider did not complete (details.reason: a SignInFailure). */
+  'SIGN_IN_FAILED',
   'INTERNAL',
 ] as const;
 
@@ -62,6 +64,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   UNAVAILABLE: 503,
   VERSION_MISMATCH: 503,
   LEGAL_HOLD: 409,
+  SIGN_IN_FAILED: 401,
   INTERNAL: 500,
 };
 

@@ -1,6 +1,7 @@
 import './formats.js';
 export * from './errors.js';
 export * from './auth.js';
+export * from './sign-in.js';
 export * from './lifecycle.js';
 export * from './session.js';
 export * from './media.js';

@@ -9,6 +9,11 @@ import { installAuthGuard } from './auth/http-guard.js';
 import { LiveTokens } from './auth/live-tokens.js';
 import { registerAuthRequests } from './auth/requests.js';
 import { authRoutes } from './auth/routes.js';
+import { ClaimMapping } from './auth/oidc/claim-mapping.js';
+import { OidcProviderClient } from './auth/oidc/provider-client.js';
+import { oidcRoutes } from './auth/oidc/routes.js';
+import { OidcSessionStore } from './auth/oidc/session-store.js';
+import { OidcSignIn } from './auth/oidc/sign-in.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
@@ -180,8 +185,21 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       tokens,
       accounts: config.auth.devLogin ? accounts : undefined,
       throttle: new SigninThrottle(redis, config.signin),
+      oidc: config.oidc !== undefined,
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
     });
+    const { oidc } = config;
+    if (oidc) {
+      const signIn = new OidcSignIn(
+        new OidcProviderClient(oidc),
+        new OidcSessionStore(redis, oidc.sessionTtlS),
+        new ClaimMapping(oidc.claims),
+        tokens,
+        (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
+        oidc.tokenTtlS,
+      );
+      await api.register(oidcRoutes, { signIn, redirectUrl: oidc.redirectUrl, secure: config.publicUrl.startsWith('https:'), sessionTtlS: oidc.sessionTtlS });
+    }
     await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });

@@ -161,4 +161,49 @@ describe('loadConfig', () => {
       expect(problemsOf({ CATALOG_FILE: '/nonexistent/catalog.json' })).toContain('CATALOG_FILE=/nonexistent/catalog.json: ENOENT');
     });
   });
+
+  it('signs staff in through an OpenID Provider only when OIDC_ISSUER is set, with the mapping checked', () => {
+    expect(loadConfig({}).oidc).toBeUndefined();
+    const oidc = loadConfig({
+      PUBLIC_URL: 'https://assist.example.gov.cn/',
+      OIDC_ISSUER: 'https://sso.example.gov.cn/realms/etax',
+      OIDC_CLIENT_ID: 'etax-assist',
+      OIDC_GROUP_ROLES: 'etax-supervisors=supervisor,etax-agents=agent',
+    }).oidc;
+    expect(oidc).toMatchObject({
+      scopes: 'openid profile email',
+      redirectUrl: 'https://assist.example.gov.cn/api/auth/oidc/callback',
+      postLogoutRedirectUrl: 'https://assist.example.gov.cn/console/',
+      tokenTtlS: 300,
+      claims: {
+        groups: 'groups',
+        name: 'name',
+        groupRoles: [
+          ['etax-supervisors', 'supervisor'],
+          ['etax-agents', 'agent'],
+        ],
+      },
+    });
+    let problems = '';
+    try {
+      loadConfig({
+        NODE_ENV: 'production',
+        STAFF_JWT_SECRET: 'x'.repeat(32),
+        PORTAL_JWT_SECRET: 'y'.repeat(32),
+        OIDC_ISSUER: 'http://sso.local',
+        OIDC_GROUP_ROLES: 'etax-agents=boss',
+        OIDC_SCOPES: 'profile',
+      });
+    } catch (error) {
+      problems = (error as ConfigError).problems.join('\n');
+    }
+    for (const problem of [
+      'OIDC_CLIENT_ID is required',
+      'OIDC_GROUP_ROLES: etax-agents=boss',
+      'OIDC_SCOPES must include openid',
+      'OIDC_ISSUER must be an https URL',
+      'OIDC_ROLE_CLAIM or OIDC_GROUP_ROLES',
+    ])
+      expect(problems).toContain(problem);
+  });
 });

@@ -32,8 +32,8 @@ export class Dashboard {
   constructor(
     private readonly connection: AssistConnection,
     private readonly catalog: Catalog,
-    /** The supervisor's bearer token: the Records view reads the record over HTTP. */
-    token: string,
+    /** The supervisor's current bearer token (renewed under the provider sign-in): the Records view reads the record over HTTP. */
+    token: () => string,
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
     // the live picture, or the record of ended sessions

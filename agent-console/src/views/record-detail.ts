@@ -32,7 +32,8 @@ export class RecordDetail {
   #next: string | undefined;
 
   constructor(
-    private readonly token: string,
+    /** The current bearer token (it is renewed while the console is open). */
+    private readonly token: () => string,
     readonly sessionId: string,
     private readonly onClose: () => void,
     private readonly onReplay: (sessionId: string, rating: SessionRating | undefined) => void,
@@ -41,7 +42,7 @@ export class RecordDetail {
 
   /** The record, or the trail's next page (after the last one shown). */
   async load(more = false): Promise<void> {
-    const record = await openRecord(this.token, this.sessionId, more ? this.#next : undefined);
+    const record = await openRecord(this.token(), this.sessionId, more ? this.#next : undefined);
     this.#session = record.session;
     this.#events = more ? [...this.#events, ...record.events] : record.events;
     this.#chat = record.chat;

@@ -34,7 +34,8 @@ export class RecordsView {
   #detail: RecordDetail | undefined;
 
   constructor(
-    private readonly token: string,
+    /** The current bearer token (it is renewed while the console is open). */
+    private readonly token: () => string,
     private readonly catalog: Catalog,
     private readonly onReplay: (sessionId: string, rating: SessionRating | undefined) => void,
   ) {
@@ -111,7 +112,7 @@ export class RecordsView {
   async #show(cursor: string | undefined): Promise<void> {
     if (!this.#query) return;
     try {
-      this.#page = await searchRecords(this.token, cursor ? { ...this.#query, cursor } : this.#query);
+      this.#page = await searchRecords(this.token(), cursor ? { ...this.#query, cursor } : this.#query);
       this.#cursors.push(cursor);
       this.#say('');
       this.#renderResults();

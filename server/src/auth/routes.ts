@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, WhoAmIResponse, type SignedInClaims } from '@etax-assist/protocol';
+import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, SignInMethods, WhoAmIResponse, type SignedInClaims } from '@etax-assist/protocol';
 import type { AccountDirectory } from './accounts.js';
 import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
@@ -11,11 +11,16 @@ export interface AuthRoutesOptions {
   /** Present only when DEV_LOGIN is on. */
   accounts: AccountDirectory | undefined;
   throttle: SigninThrottle;
+  /** Whether the console can sign in through the identity provider (auth/oidc/routes.ts). */
+  oidc: boolean;
   /** Revokes a token on every instance (LiveTokens.revoke). */
   revoke: (jti: string, validUntilMs: number) => Promise<void>;
 }
 
-export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle, revoke }: AuthRoutesOptions): Promise<void> {
+export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle, oidc, revoke }: AuthRoutesOptions): Promise<void> {
+  // what the console's sign-in screen offers
+  app.get('/api/auth/methods', { config: { auth: 'public' }, schema: { response: { 200: SignInMethods } } }, async () => ({ devLogin: accounts !== undefined, oidc }));
+
   app.get('/api/auth/me', { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } }, async (request) => ({
     principal: principalOf(request),
   }));
@@ -32,7 +37,7 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts, throt
 
   if (!accounts) return;
   // Development login against the accounts file; production staff sign in through the
-  // authority's identity provider, which mints staff tokens with the same claims.
+  // authority's identity provider (auth/oidc/), which yields staff tokens with the same claims.
   app.post<{ Body: DevLoginRequest }>(
     '/api/auth/dev-login',
     {

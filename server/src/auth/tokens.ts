@@ -28,6 +28,12 @@ export interface IssuedToken {
   expiresAt: string;
 }
 
+/** A staff token with what revoking it takes (TokenDenyList.add). */
+export interface IssuedStaffToken extends IssuedToken {
+  jti: string;
+  validUntilMs: number;
+}
+
 const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company', 'languages', 'topics'] as const;
 
 /** Keeps the identity claims of a verified payload, dropping the registered ones (iat, exp, ...). */
@@ -97,17 +103,14 @@ export class TokenService {
     }
   }
 
-  issueStaff(claims: SignedInClaims): IssuedToken {
-    const { staffIssuer, audience, staffTokenTtlS } = this.settings;
-    const token = jwt.sign({ ...claims }, this.keys.staffSecret, {
-      algorithm: 'HS256',
-      // an id, so a sign-out can revoke this token (auth/deny-list.ts)
-      jwtid: randomUUID(),
-      issuer: staffIssuer,
-      audience,
-      expiresIn: staffTokenTtlS,
-    });
-    return { token, expiresAt: new Date(Date.now() + staffTokenTtlS * 1000).toISOString() };
+  /** `ttlS`: the dev login's tokens last a shift; the console's provider sign-in renews short ones. */
+  issueStaff(claims: SignedInClaims, ttlS = this.settings.staffTokenTtlS): IssuedStaffToken {
+    const { staffIssuer, audience, clockToleranceS } = this.settings;
+    // an id, so a sign-out can revoke this token (auth/deny-list.ts)
+    const jti = randomUUID();
+    const issuedAtS = Math.floor(Date.now() / 1000);
+    const token = jwt.sign({ ...claims, iat: issuedAtS }, this.keys.staffSecret, { algorithm: 'HS256', jwtid: jti, issuer: staffIssuer, audience, expiresIn: ttlS });
+    return { token, expiresAt: new Date((issuedAtS + ttlS) * 1000).toISOString(), jti, validUntilMs: (issuedAtS + ttlS + clockToleranceS) * 1000 };
   }
 
   /** Signs a taxpayer token as the portal would; only the demo portal does this. */

@@ -1,6 +1,6 @@
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import type { Catalog } from '@etax-assist/protocol';
+import { SIGNED_IN_ROLES, type Catalog, type SignedInRole } from '@etax-assist/protocol';
 import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
 import { readCatalog } from './catalog-file.js';
 
@@ -93,6 +93,8 @@ export interface Config {
     devLogin: boolean;
     devAccountsFile: string;
   };
+  /** Staff sign-in through the authority's OpenID Provider (docs/auth.md); absent: OIDC_ISSUER unset. */
+  oidc: OidcConfig | undefined;
   /** Password guessing: sign-ins that did not succeed, per account and per client address. */
   signin: {
     windowS: number;
@@ -204,6 +206,37 @@ export interface Config {
     forwardTimeoutMs: number;
   };
   shutdownGraceMs: number;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** Unset: a public client (PKCE only). */
+  clientSecret: string | undefined;
+  scopes: string;
+  /** Where the provider sends the browser back: `${PUBLIC_URL}/api/auth/oidc/callback` unless given. */
+  redirectUrl: string;
+  /** Where the provider sends the browser after its sign-out: the console. */
+  postLogoutRedirectUrl: string;
+  /** Lifetime of the service tokens the console is given; each renewal asks the provider again. */
+  tokenTtlS: number;
+  /** How long a console sign-in (the session cookie and the provider's refresh token) lasts at most. */
+  sessionTtlS: number;
+  claims: OidcClaimMapping;
+}
+
+/** Which provider claims give the service's claims (auth/oidc/claim-mapping.ts). */
+export interface OidcClaimMapping {
+  /** A claim whose value is a role name itself; checked before the groups. */
+  role: string | undefined;
+  groups: string;
+  /** Group → role, in precedence order: the first group the user is in decides. */
+  groupRoles: [group: string, role: SignedInRole][];
+  name: string;
+  /** A claim whose value `expert` makes an agent an expert (the tier follows from the role). */
+  tier: string | undefined;
+  languages: string;
+  topics: string;
 }
 
 /** One widening step: after `afterS` in the queue, the request also matches these agents. */
@@ -402,6 +435,49 @@ function checkWideningSteps(value: unknown): string | undefined {
   return undefined;
 }
 
+/** OIDC_GROUP_ROLES: `group=role,group=role`, in precedence order. */
+function groupRoles(r: EnvReader): OidcClaimMapping['groupRoles'] {
+  const pairs: OidcClaimMapping['groupRoles'] = [];
+  for (const item of r.list('OIDC_GROUP_ROLES', [], /^[^=\s,]+=[a-z]+$/)) {
+    const [group = '', role = ''] = item.split('=');
+    if ((SIGNED_IN_ROLES as readonly string[]).includes(role)) pairs.push([group, role as SignedInRole]);
+    else r.problems.push(`OIDC_GROUP_ROLES: ${item}: the role must be one of ${SIGNED_IN_ROLES.join(', ')}`);
+  }
+  return pairs;
+}
+
+function readOidc(r: EnvReader, port: number): OidcConfig | undefined {
+  const issuer = r.url('OIDC_ISSUER');
+  if (issuer === undefined) return undefined;
+  const clientId = r.optional('OIDC_CLIENT_ID');
+  if (clientId === undefined) r.problems.push('OIDC_CLIENT_ID is required with OIDC_ISSUER');
+  const publicUrl = (r.url('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const claims: OidcClaimMapping = {
+    role: r.optional('OIDC_ROLE_CLAIM'),
+    groups: r.string('OIDC_GROUPS_CLAIM', 'groups'),
+    groupRoles: groupRoles(r),
+    name: r.string('OIDC_NAME_CLAIM', 'name'),
+    tier: r.optional('OIDC_TIER_CLAIM'),
+    languages: r.string('OIDC_LANGUAGES_CLAIM', 'languages'),
+    topics: r.string('OIDC_TOPICS_CLAIM', 'topics'),
+  };
+  // without either nobody could be given a role: every sign-in would be refused
+  if (claims.role === undefined && claims.groupRoles.length === 0) r.problems.push('OIDC_ISSUER needs OIDC_ROLE_CLAIM or OIDC_GROUP_ROLES (who gets which role)');
+  const scopes = r.string('OIDC_SCOPES', 'openid profile email');
+  if (!scopes.split(/\s+/).includes('openid')) r.problems.push('OIDC_SCOPES must include openid');
+  return {
+    issuer,
+    clientId: clientId ?? '',
+    clientSecret: r.optional('OIDC_CLIENT_SECRET'),
+    scopes,
+    redirectUrl: r.url('OIDC_REDIRECT_URL') ?? `${publicUrl}/api/auth/oidc/callback`,
+    postLogoutRedirectUrl: `${publicUrl}/console/`,
+    tokenTtlS: r.int('OIDC_TOKEN_TTL_S', 300, 10, 3600),
+    sessionTtlS: r.int('OIDC_SESSION_TTL_S', 12 * 3600, 60, 7 * 24 * 3600),
+    claims,
+  };
+}
+
 /** The project's root: server/dist/config → three levels up. */
 const PROJECT_ROOT = resolve(import.meta.dirname, '../../..');
 const MIB = 1024 * 1024;
@@ -476,6 +552,7 @@ export function loadConfig(env: Env = process.env): Config {
       devLogin: r.bool('DEV_LOGIN', !production),
       devAccountsFile: resolve(r.string('DEV_ACCOUNTS_FILE', resolve(PROJECT_ROOT, 'config/dev-accounts.json'))),
     },
+    oidc: readOidc(r, port),
     signin: {
       windowS: r.int('SIGNIN_WINDOW_S', 300, 1, 86_400),
       maxFailuresPerAccount: r.int('SIGNIN_MAX_FAILURES_PER_ACCOUNT', 10, 1, 10_000),
@@ -588,6 +665,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (auth.staffSecret !== undefined && auth.staffSecret.length < 32) r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32) r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
+  // the provider's answers carry the staff's identity: plain HTTP only on a developer's machine
+  if (production && config.oidc && !config.oidc.issuer.startsWith('https:')) r.problems.push('OIDC_ISSUER must be an https URL when NODE_ENV=production');
   if (config.metrics.token !== undefined && config.metrics.token.length < 32) r.problems.push('METRICS_TOKEN: at least 32 characters');
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
   if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
