@@ -1,6 +1,18 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Catalog, HttpErrorResponse, LoginResponse, RecordSearchPage, SessionRecord, type DevLoginRequest, type RecordSearchQuery } from '@etax-assist/protocol';
+import {
+  Catalog,
+  CatalogAdminView,
+  CatalogPreview,
+  CatalogPublication,
+  HttpErrorResponse,
+  LoginResponse,
+  RecordSearchPage,
+  SessionRecord,
+  type CatalogDraft,
+  type DevLoginRequest,
+  type RecordSearchQuery,
+} from '@etax-assist/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -63,4 +75,25 @@ export async function searchRecords(token: string, query: RecordSearchQuery): Pr
 export async function openRecord(token: string, sessionId: string, cursor?: string): Promise<SessionRecord> {
   const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
+}
+
+/** The published catalog and its history (administrators). */
+export async function fetchCatalogAdmin(token: string): Promise<CatalogAdminView> {
+  return call('/api/admin/catalog', bearer(token), CatalogAdminView);
+}
+
+const postDraft = (token: string, draft: CatalogDraft): RequestInit => ({
+  method: 'POST',
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body: JSON.stringify(draft),
+});
+
+/** What publishing the draft would change (nothing is written). */
+export async function previewCatalog(token: string, draft: CatalogDraft): Promise<CatalogPreview> {
+  return call('/api/admin/catalog/preview', postDraft(token, draft), CatalogPreview);
+}
+
+/** Publishes the draft: every instance applies it within seconds. */
+export async function publishCatalog(token: string, draft: CatalogDraft): Promise<CatalogPublication> {
+  return call('/api/admin/catalog/versions', postDraft(token, draft), CatalogPublication);
 }

@@ -4,13 +4,14 @@ import { ApiError, devLogin, fetchCatalog, signOut } from './api.js';
 import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
+import { CatalogAdmin } from './views/catalog-admin.js';
 import { Dashboard } from './views/dashboard.js';
 import { Workspace } from './views/workspace.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let session: LoginResponse | undefined;
 let connection: AssistConnection | undefined;
-let view: Workspace | Dashboard | undefined;
+let view: Workspace | Dashboard | CatalogAdmin | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 /** While this tab's own sign-out is under way. */
@@ -20,7 +21,7 @@ const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
-  const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
+  const link = connection ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el(
     'header',
     {},
@@ -37,7 +38,8 @@ function header(): HTMLElement {
 }
 
 function pageTitle(): string {
-  return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
+  const role = session?.principal.role;
+  return role === 'supervisor' ? t('titleSupervisor') : role === 'admin' ? t('titleAdmin') : t('title');
 }
 
 function render(): void {
@@ -70,6 +72,11 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     // the form's fields are text inputs, so their entries are strings
     session = await devLogin({ username: form.get('username') as string, password: form.get('password') as string });
     const token = session.token;
+    // an administrator has no realtime connection (protocol/src/auth.ts AdminClaims): the admin views call the API
+    if (session.principal.role === 'admin') {
+      view = new CatalogAdmin(token);
+      return render();
+    }
     const catalog = await fetchCatalog(token);
     addCatalog(catalog);
     connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });

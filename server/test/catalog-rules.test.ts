@@ -23,7 +23,10 @@ describe('catalog rules and changes', () => {
         ...base,
         outcomes: [...base.outcomes, ...base.outcomes],
         topics: base.topics.map((t) => ({ ...t, active: false })),
-        wideningSteps: [{ afterS: 60, languages: 'same', topics: 'any' }, { afterS: 60, languages: ['en'], topics: 'any' }],
+        wideningSteps: [
+          { afterS: 60, languages: 'same', topics: 'any' },
+          { afterS: 60, languages: ['en'], topics: 'any' },
+        ],
       }),
     ).toEqual([
       'outcomes: "resolved" is listed twice (ids are unique)',

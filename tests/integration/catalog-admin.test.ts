@@ -78,8 +78,15 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
       return { status: answer.status, code: answer.body.error?.code, message: answer.body.error?.message };
     };
     const invoice = { id: 'invoice', label: { zh: '发票', en: 'Invoices' }, active: true };
-    expect(await refusal((c) => ({ ...c, topics: [...c.topics, invoice] }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/"invoice" is listed twice/) });
-    expect(await refusal((c) => ({ ...c, topics: [...c.topics, { id: 'customs', label: { zh: '海关' }, active: true } as never] }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await refusal((c) => ({ ...c, topics: [...c.topics, invoice] }))).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/"invoice" is listed twice/),
+    });
+    expect(await refusal((c) => ({ ...c, topics: [...c.topics, { id: 'customs', label: { zh: '海关' }, active: true } as never] }))).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+    });
     expect(await refusal((c) => ({ ...c, topics: [...c.topics, { ...invoice, id: 'Customs Duty' }] }))).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(
       await refusal((c) => ({
@@ -94,7 +101,10 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
       status: 400,
       message: expect.stringMatching(/fr are not in the catalog's languages/),
     });
-    expect(await refusal((c) => ({ ...c, topics: c.topics.map((t) => ({ ...t, active: false })) }))).toMatchObject({ status: 400, message: expect.stringMatching(/at least one must be active/) });
+    expect(await refusal((c) => ({ ...c, topics: c.topics.map((t) => ({ ...t, active: false })) }))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/at least one must be active/),
+    });
     expect(await refusal((c) => ({ ...c, unknown: 1 }) as CatalogContent)).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(await refusal((c) => c)).toMatchObject({ status: 400, message: expect.stringMatching(/nothing to publish/) });
     expect(await refusal((c) => ({ ...c, serviceLevelS: 45 }), 7)).toMatchObject({ status: 409, code: 'CONFLICT' });
@@ -156,12 +166,7 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
   });
 
   it('lets a topic in use by open sessions be deactivated, not removed; an inactive topic is offered to no one new', async () => {
-    const removed = await call(
-      one,
-      'POST',
-      '/api/admin/catalog/versions',
-      await draftOf((c) => ({ ...c, topics: c.topics.filter((t) => t.id !== 'customs') })),
-    );
+    const removed = await call(one, 'POST', '/api/admin/catalog/versions', await draftOf((c) => ({ ...c, topics: c.topics.filter((t) => t.id !== 'customs') })));
     expect(removed).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT', details: { part: 'topics', inUse: ['customs'] } } } });
 
     const deactivated = await call(

@@ -52,10 +52,7 @@ export class CatalogStore {
 
   /** The published versions, newest first. */
   async history(limit: number): Promise<CatalogPublication[]> {
-    const { rows } = await this.database.query<VersionRow>(
-      'SELECT version, published_by, published_at, changes FROM catalog_versions ORDER BY version DESC LIMIT $1',
-      [limit],
-    );
+    const { rows } = await this.database.query<VersionRow>('SELECT version, published_by, published_at, changes FROM catalog_versions ORDER BY version DESC LIMIT $1', [limit]);
     return rows.map(publication);
   }
 

@@ -26,9 +26,7 @@ export class CatalogUsage {
         return counts.some((n) => n > 0) ? [id] : [];
       }),
     );
-    const served = await Promise.all(
-      (await this.redis.zRange(dispatchKeys.active, 0, -1)).map((session) => this.redis.hGet(sessionKeys.session(session), FIELD[part])),
-    );
+    const served = await Promise.all((await this.redis.zRange(dispatchKeys.active, 0, -1)).map((session) => this.redis.hGet(sessionKeys.session(session), FIELD[part])));
     const used = new Set([...queued.flat(), ...served.filter((id): id is string => id !== undefined && id !== null && ids.includes(id))]);
     return ids.filter((id) => used.has(id));
   }
