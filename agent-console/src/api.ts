@@ -3,12 +3,16 @@ import { Value } from '@sinclair/typebox/value';
 import {
   CONSOLE_REQUEST_HEADER,
   Catalog,
+  CatalogAdminView,
+  CatalogPreview,
+  CatalogPublication,
   HttpErrorResponse,
   LoginResponse,
   OidcSignOutResponse,
   RecordSearchPage,
   SessionRecord,
   SignInMethods,
+  type CatalogDraft,
   type DevLoginRequest,
   type RecordSearchQuery,
 } from '@etax-assist/protocol';
@@ -92,4 +96,25 @@ export async function searchRecords(token: string, query: RecordSearchQuery): Pr
 export async function openRecord(token: string, sessionId: string, cursor?: string): Promise<SessionRecord> {
   const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
+}
+
+/** The published catalog and its history (administrators). */
+export async function fetchCatalogAdmin(token: string): Promise<CatalogAdminView> {
+  return call('/api/admin/catalog', bearer(token), CatalogAdminView);
+}
+
+const postDraft = (token: string, draft: CatalogDraft): RequestInit => ({
+  method: 'POST',
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body: JSON.stringify(draft),
+});
+
+/** What publishing the draft would change (nothing is written). */
+export async function previewCatalog(token: string, draft: CatalogDraft): Promise<CatalogPreview> {
+  return call('/api/admin/catalog/preview', postDraft(token, draft), CatalogPreview);
+}
+
+/** Publishes the draft: every instance applies it within seconds. */
+export async function publishCatalog(token: string, draft: CatalogDraft): Promise<CatalogPublication> {
+  return call('/api/admin/catalog/versions', postDraft(token, draft), CatalogPublication);
 }

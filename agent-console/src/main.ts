@@ -4,6 +4,7 @@ import { ApiError, devLogin, fetchCatalog, fetchSignInMethods, oidcSignOut, oidc
 import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
+import { CatalogAdmin } from './views/catalog-admin.js';
 import { Dashboard } from './views/dashboard.js';
 import { Workspace } from './views/workspace.js';
 
@@ -15,7 +16,7 @@ let methods: SignInMethods = { devLogin: true, oidc: false };
 /** The provider sign-in's latest renewal: a refusal says why the socket was closed. */
 let renewal: Promise<LoginResponse> | undefined;
 let connection: AssistConnection | undefined;
-let view: Workspace | Dashboard | undefined;
+let view: Workspace | Dashboard | CatalogAdmin | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 /** While this tab's own sign-out is under way. */
@@ -25,7 +26,7 @@ const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
-  const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
+  const link = connection ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el(
     'header',
     {},
@@ -42,7 +43,8 @@ function header(): HTMLElement {
 }
 
 function pageTitle(): string {
-  return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
+  const role = session?.principal.role;
+  return role === 'supervisor' ? t('titleSupervisor') : role === 'admin' ? t('titleAdmin') : t('title');
 }
 
 function render(): void {
@@ -108,6 +110,16 @@ async function renewOidcToken(): Promise<string> {
   }
 }
 
+/**
+ * The token for an API call of a view without a realtime link (an administrator's): a provider
+ * sign-in's short-lived token is renewed first when it has less than a minute left.
+ */
+async function apiToken(): Promise<string> {
+  if (session && signedInVia === 'oidc' && Date.parse(session.expiresAt) - Date.now() < 60_000) return renewOidcToken();
+  if (!session) throw new ApiError('UNAUTHENTICATED', 'Signed out');
+  return session.token;
+}
+
 /** Signs in (`login`) and opens the views of the signed-in role. */
 async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): Promise<void> {
   errorCode = undefined;
@@ -115,6 +127,11 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     session = await login();
     signedInVia = via;
     const first = session.token;
+    // an administrator has no realtime connection (protocol/src/auth.ts AdminClaims): the admin views call the API
+    if (session.principal.role === 'admin') {
+      view = new CatalogAdmin(apiToken);
+      return render();
+    }
     const catalog = await fetchCatalog(first);
     addCatalog(catalog);
     // the dev login's token is not renewed: it lasts the shift; the provider sign-in's first

@@ -24,6 +24,8 @@ export const DISPATCH_COMMANDS = {
     result: Type.Object({ status: AgentStatusSchema }),
   },
   heartbeat: { args: Type.Object({ agents: Type.Array(Id) }), result: Nothing },
+  /** The published catalog's service-level target, applied unless a newer version's is (server/src/catalog/). */
+  catalog: { args: Type.Object({ version: Type.Integer({ minimum: 1 }), serviceLevelMs: Type.Integer({ minimum: 1 }) }), result: Type.Object({ applied: Type.Boolean() }) },
   request: {
     args: Type.Object({
       ...Session,

@@ -13,6 +13,7 @@ export * from './validation.js';
 export * from './cluster.js';
 export * from './instance-calls.js';
 export * from './catalog.js';
+export * from './catalog-admin.js';
 export * from './script-command.js';
 export * from './dispatch-effect.js';
 export * from './dispatch-commands.js';

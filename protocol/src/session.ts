@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SESSION_STATES } from './lifecycle.js';
-import { CatalogEntry } from './catalog.js';
+import { CATALOG_ID_PATTERN, CatalogEntry, LANGUAGE_ID_PATTERN } from './catalog.js';
 
 /** Languages an agent can serve in and a taxpayer can ask for. */
-export const LanguageSchema = Type.String({ pattern: '^[a-z]{2,3}(-[A-Za-z]{2,4})?$', maxLength: 12 });
-/** Topics are configured data (invoice, refund, ...); the dispatcher checks them against config. */
-export const TopicSchema = Type.String({ pattern: '^[a-z][a-z0-9-]{0,39}$' });
+export const LanguageSchema = Type.String({ pattern: LANGUAGE_ID_PATTERN, maxLength: 12 });
+/** Topics are data of the published catalog (invoice, refund, ...); the dispatcher checks them against it. */
+export const TopicSchema = Type.String({ pattern: CATALOG_ID_PATTERN });
 
 export const CHANNELS = ['video', 'voice', 'text'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -48,6 +48,9 @@ export type HelpRequest = Static<typeof HelpRequest>;
  * every visitor): the topics and languages of the service's catalog, and what a page may claim for itself.
  */
 export const HelpOptions = Type.Object({
+  /** The catalog version these options are of (its ETag too). */
+  version: Type.Integer({ minimum: 1 }),
+  /** The active topics only. */
   topics: Type.Array(CatalogEntry),
   languages: Type.Array(CatalogEntry),
   /** The priority groups a page may choose ('normal' only, unless the deployment trusts its pages: HELP_CLIENT_PRIORITY_ALLOWED). */

@@ -14,6 +14,11 @@ import { OidcProviderClient } from './auth/oidc/provider-client.js';
 import { oidcRoutes } from './auth/oidc/routes.js';
 import { OidcSessionStore } from './auth/oidc/session-store.js';
 import { OidcSignIn } from './auth/oidc/sign-in.js';
+import { catalogAdminRoutes } from './catalog/catalog-admin-routes.js';
+import { CatalogAdministration } from './catalog/catalog-administration.js';
+import { CatalogStore } from './catalog/catalog-store.js';
+import { CatalogUsage } from './catalog/catalog-usage.js';
+import { LiveCatalog } from './catalog/live-catalog.js';
 import { catalogRoutes } from './catalog/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
@@ -174,6 +179,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
   const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
+  const catalogStore = new CatalogStore(database);
+  const catalog = await LiveCatalog.start(catalogStore, config.catalog.seed, config.catalog.refreshMs, log.child({ component: 'catalog' }));
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
@@ -200,7 +207,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       );
       await api.register(oidcRoutes, { signIn, redirectUrl: oidc.redirectUrl, secure: config.publicUrl.startsWith('https:'), sessionTtlS: oidc.sessionTtlS });
     }
-    await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
+    await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
+    await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
@@ -209,7 +217,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
-  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
+  const dispatcher = new Dispatcher(redis, config.dispatch, catalog);
   await dispatcher.start();
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
@@ -235,9 +243,15 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     log.child({ component: 'retention' }),
   );
   retention.start();
-  const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, config.catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
+  const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
+  // a new catalog version: its service-level target where the script reads it, this instance's agents indexed by its topics and languages
+  catalog.on('changed', (published) => {
+    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain()])
+      .then(() => dispatchLog.info({ version: published.version }, 'catalog version applied'))
+      .catch((error: unknown) => dispatchLog.error({ err: error, version: published.version }, 'applying the catalog failed'));
+  });
   const media = new MediaSignalling(socketServer, pool, sessions, redis, config, log.child({ component: 'media' }), { placement, forwarder, registry });
   const access = new SessionAccess(socketServer, { media, cobrowse }, dispatchLog);
   new DispatchNotifier(socketServer, dispatcher, sessions, access, dispatchLog);
@@ -287,7 +301,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()));
+    await Promise.all([catalog, presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()));
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     expect(config.auth.devLogin).toBe(true);
     expect(config.demoPortal).toBe(true);
     expect(config.mediasoup.rtcBasePort).toBe(40000);
-    expect(config.catalog.topics).toContain('refund');
+    expect(config.catalog.seed.topics.map((topic) => topic.id)).toContain('refund');
     // the demo portal's kiosk and green channel work out of the box
     expect(config.helpRequest).toEqual({ clientPriorityAllowed: true, clientKioskAllowed: true });
   });
@@ -142,14 +142,14 @@ describe('loadConfig', () => {
       return '';
     };
 
-    it('publishes every configured id with its labels in zh and en, in the configured order', () => {
-      const { published } = loadConfig({ TOPICS: 'refund,invoice', DISPATCH_OUTCOMES: 'none' }).catalog;
-      expect(published.topics).toEqual([
-        { id: 'refund', label: { zh: '退税', en: 'Refunds' } },
-        { id: 'invoice', label: { zh: '发票', en: 'Invoices' } },
+    it('seeds the first version with every configured id, its labels in zh and en, in the configured order', () => {
+      const { seed } = loadConfig({ TOPICS: 'refund,invoice', DISPATCH_OUTCOMES: 'none' }).catalog;
+      expect(seed.topics).toEqual([
+        { id: 'refund', label: { zh: '退税', en: 'Refunds' }, active: true },
+        { id: 'invoice', label: { zh: '发票', en: 'Invoices' }, active: true },
       ]);
-      expect(published.languages.map((l) => l.id)).toEqual(['zh', 'en']);
-      expect(published.outcomes).toEqual([{ id: 'none', label: { zh: '无', en: 'None' } }]);
+      expect(seed.languages.map((l) => l.id)).toEqual(['zh', 'en']);
+      expect(seed.outcomes).toEqual([{ id: 'none', label: { zh: '无', en: 'None' } }]);
     });
 
     it('stops the start-up for an id without labels, a label missing a language, or no such file', () => {

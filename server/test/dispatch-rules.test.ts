@@ -76,16 +76,17 @@ describe('supervisor figures', () => {
 });
 
 describe('dispatch configuration', () => {
-  it('takes widening steps as data and refuses malformed ones', () => {
+  it('takes widening steps as data (the first version of the catalog) and refuses malformed ones', () => {
     const steps = '[{"afterS":30,"languages":"any","topics":"same"}]';
-    expect(loadConfig({ DISPATCH_WIDENING_STEPS: steps }).dispatch.wideningSteps).toEqual([{ afterS: 30, languages: 'any', topics: 'same' }]);
+    expect(loadConfig({ DISPATCH_WIDENING_STEPS: steps }).catalog.seed.wideningSteps).toEqual([{ afterS: 30, languages: 'any', topics: 'same' }]);
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":30,"languages":"all","topics":"same"}]' })).toThrow(/languages/);
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":60,"languages":"same","topics":"any"},{"afterS":30,"languages":"same","topics":"any"}]' })).toThrow(/afterS/);
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: 'nope' })).toThrow(/JSON/);
   });
 
   it('has the defaults the brief names', () => {
-    const { dispatch } = loadConfig({});
-    expect(dispatch).toMatchObject({ offerTimeoutS: 20, textSessionsPerAgent: 5, agentHeartbeatTimeoutS: 15, serviceLevelS: 60, statsWindowS: 900 });
+    const { dispatch, catalog } = loadConfig({});
+    expect(dispatch).toMatchObject({ offerTimeoutS: 20, textSessionsPerAgent: 5, agentHeartbeatTimeoutS: 15, statsWindowS: 900 });
+    expect(catalog.seed.serviceLevelS).toBe(60);
   });
 });

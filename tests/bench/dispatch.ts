@@ -26,7 +26,7 @@ const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisServer.url });
 const log = pino({ level: 'silent' });
 // One Redis connection per concurrent caller, as separate instances would have.
 const clients = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => connectRedis(redisServer.url, log, `bench-${i}`)));
-const dispatchers = clients.map((client) => new Dispatcher(client, config.dispatch, config.catalog));
+const dispatchers = clients.map((client) => new Dispatcher(client, config.dispatch, { current: { version: 1, ...config.catalog.seed } }));
 const rows: string[] = [];
 
 for (const agentCount of AGENT_COUNTS) {

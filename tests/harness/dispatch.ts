@@ -22,7 +22,8 @@ export interface DispatchHarness {
 export async function dispatchHarness(redisUrl: string, env: Record<string, string> = {}): Promise<DispatchHarness> {
   const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisUrl, ...env });
   const redis = await connectRedis(redisUrl, pino({ level: 'silent' }), 'test-dispatch');
-  const dispatcher = new Dispatcher(redis, config.dispatch, config.catalog);
+  // no PostgreSQL here: the catalog the environment seeds, as its only version
+  const dispatcher = new Dispatcher(redis, config.dispatch, { current: { version: 1, ...config.catalog.seed } });
   await dispatcher.start();
   const effects: Effect[] = [];
   dispatcher.on('effects', (batch) => effects.push(...batch));

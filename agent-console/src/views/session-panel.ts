@@ -424,7 +424,8 @@ export class SessionPanel {
     }
     const note = el('input', { name: 'note', placeholder: tl('actions.note') });
     const language = el('select', { name: 'language' }, ...this.catalog.languages.map(({ id }) => el('option', { value: id, text: tl(`language.${id}`) })));
-    const topic = el('select', { name: 'topic' }, ...this.catalog.topics.map(({ id }) => el('option', { value: id, text: tl(`topic.${id}`) })));
+    // an inactive topic is offered to no one new: a hand-over to it would be refused
+    const topic = el('select', { name: 'topic' }, ...this.catalog.topics.filter((c) => c.active).map(({ id }) => el('option', { value: id, text: tl(`topic.${id}`) })));
     this.#handover.replaceChildren(
       el('label', {}, tl('actions.note'), note),
       el(

@@ -368,20 +368,27 @@ export class HelpWidget {
     this.#ui.focus(minimised ? 'restore' : 'minimise');
   }
 
-  /** The form to ask for help, with what this service offers (its topics, and the groups a page may choose). */
+  /**
+   * The form to ask for help, with what this service offers (its topics, and the groups a page
+   * may choose). Asked again each time (the browser revalidates: a round trip when nothing
+   * changed): a catalog published since the page loaded shows on the next opening.
+   */
   #openPick(): void {
     this.#view = 'pick';
     this.#render();
-    if (this.#helpOptions) return;
+    const shown = this.#helpOptions;
     fetchHelpOptions(this.#serviceUrl)
       .then((options) => {
         this.#helpOptions = options;
-        if (this.#view !== 'pick') return;
+        if (this.#view !== 'pick' || options.version === shown?.version) return;
         // keeping what the visitor already chose
         this.#choice = this.#ui.choice ?? this.#choice;
         this.#ui.redrawForm(this.#screen());
       })
-      .catch((error: unknown) => this.#fail(error));
+      // the options already shown serve on when the service cannot be asked
+      .catch((error: unknown) => {
+        if (!shown) this.#fail(error);
+      });
   }
 
   destroy(): void {

@@ -1,30 +1,49 @@
-import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Catalog, HelpOptions, HttpErrorResponse, PRIORITY_GROUPS, STAFF_ROLES } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
+import type { PublishedCatalog } from './live-catalog.js';
 
 export interface CatalogRoutesOptions {
-  catalog: Catalog;
+  catalog: PublishedCatalog;
   helpPolicy: Config['helpRequest'];
 }
 
-/** The same for every visitor and changed only by a restart: a portal's page views need not ask each time. */
-const HELP_OPTIONS_MAX_AGE_S = 300;
+/** The answer to a client holding the version already: no body. */
+const NotModified = Type.Null();
 
 /**
- * What the UIs list, as this deployment configures it: the staff's console everything (outcomes
- * included); a portal page, before anyone signs in, only what its visitor may choose.
+ * Tags the answer with the catalog's version; true when the client holds it already (then 304).
+ * Clients revalidate every time (no-cache): a publish shows on their next fetch, for a round trip.
+ */
+function notModified(request: FastifyRequest, reply: FastifyReply, version: number): boolean {
+  const etag = `"catalog-${version}"`;
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  return request.headers['if-none-match'] === etag;
+}
+
+/**
+ * What the UIs list, as the published catalog says (server/src/catalog/live-catalog.ts): the
+ * staff's console everything (inactive topics and outcomes included: past sessions name them);
+ * a portal page, before anyone signs in, only what its visitor may choose.
  */
 export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy }: CatalogRoutesOptions): Promise<void> {
-  app.get('/api/catalog', { config: { auth: STAFF_ROLES }, schema: { response: { 200: Catalog, '4xx': HttpErrorResponse } } }, async () => catalog);
+  app.get('/api/catalog', { config: { auth: STAFF_ROLES }, schema: { response: { 200: Catalog, 304: NotModified, '4xx': HttpErrorResponse } } }, async (request, reply) => {
+    const current = catalog.current;
+    return notModified(request, reply, current.version) ? reply.code(304).send() : current;
+  });
 
-  const helpOptions: HelpOptions = {
-    topics: catalog.topics,
-    languages: catalog.languages,
-    priorityGroups: helpPolicy.clientPriorityAllowed ? [...PRIORITY_GROUPS] : ['normal'],
-    kioskEntry: helpPolicy.clientKioskAllowed,
-  };
-  app.get('/api/help/options', { config: { auth: 'public' }, schema: { response: { 200: HelpOptions } } }, async (_request, reply) => {
-    reply.header('cache-control', `public, max-age=${HELP_OPTIONS_MAX_AGE_S}`);
-    return helpOptions;
+  const priorityGroups: HelpOptions['priorityGroups'] = helpPolicy.clientPriorityAllowed ? [...PRIORITY_GROUPS] : ['normal'];
+  app.get('/api/help/options', { config: { auth: 'public' }, schema: { response: { 200: HelpOptions, 304: NotModified } } }, async (request, reply) => {
+    const { version, topics, languages } = catalog.current;
+    if (notModified(request, reply, version)) return reply.code(304).send();
+    const options: HelpOptions = {
+      version,
+      topics: topics.filter((topic) => topic.active).map(({ id, label }) => ({ id, label })),
+      languages,
+      priorityGroups,
+      kioskEntry: helpPolicy.clientKioskAllowed,
+    };
+    return options;
   });
 }

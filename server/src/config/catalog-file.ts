@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
-import { Label, violations, type Catalog, type CatalogEntry } from '@etax-assist/protocol';
+import { CATALOG_LISTS, Label, violations, type CatalogEntry } from '@etax-assist/protocol';
 
 /** CATALOG_FILE: labels by id; it may hold more ids than are configured (a deployment uses some). */
 const CatalogLabels = Type.Object(
@@ -19,14 +19,19 @@ export interface CatalogIds {
   DISPATCH_OUTCOMES: readonly string[];
 }
 
-const KIND_OF = { TOPICS: 'topics', LANGUAGES: 'languages', DISPATCH_OUTCOMES: 'outcomes' } as const satisfies Record<keyof CatalogIds, keyof Catalog>;
+type CatalogList = (typeof CATALOG_LISTS)[number];
+/** The configured ids with their labels, by list. */
+export type CatalogLists = Record<CatalogList, CatalogEntry[]>;
+
+const KIND_OF = { TOPICS: 'topics', LANGUAGES: 'languages', DISPATCH_OUTCOMES: 'outcomes' } as const satisfies Record<keyof CatalogIds, CatalogList>;
 
 /**
- * The catalog the UIs list: every configured id with its labels from `file`. What is wrong (no
- * such file, not the schema, an id without labels) goes into `problems`, which stop the start-up.
+ * The lists of the catalog's first version: every configured id with its labels from `file`.
+ * What is wrong (no such file, not the schema, an id without labels) goes into `problems`, which
+ * stop the start-up.
  */
-export function readCatalog(file: string, ids: CatalogIds, problems: string[]): Catalog {
-  const catalog: Catalog = { topics: [], languages: [], outcomes: [] };
+export function readCatalog(file: string, ids: CatalogIds, problems: string[]): CatalogLists {
+  const catalog: CatalogLists = { topics: [], languages: [], outcomes: [] };
   let labels: unknown;
   try {
     labels = JSON.parse(readFileSync(file, 'utf8'));
@@ -39,8 +44,8 @@ export function readCatalog(file: string, ids: CatalogIds, problems: string[]): 
     problems.push(`CATALOG_FILE=${file}: ${wrong.path}: ${wrong.message}`);
     return catalog;
   }
-  const valid = labels as Record<keyof Catalog, Record<string, Label>>;
-  for (const [variable, kind] of Object.entries(KIND_OF) as [keyof CatalogIds, keyof Catalog][]) {
+  const valid = labels as Record<CatalogList, Record<string, Label>>;
+  for (const [variable, kind] of Object.entries(KIND_OF) as [keyof CatalogIds, CatalogList][]) {
     const unlabelled = ids[variable].filter((id) => !Object.hasOwn(valid[kind], id));
     if (unlabelled.length > 0) problems.push(`${variable}: ${unlabelled.join(', ')} without labels in CATALOG_FILE=${file} (${kind}: { "<id>": { "zh": …, "en": … } })`);
     catalog[kind] = ids[variable].filter((id) => Object.hasOwn(valid[kind], id)).map((id): CatalogEntry => ({ id, label: valid[kind][id] as Label }));

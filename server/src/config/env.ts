@@ -1,8 +1,10 @@
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { SIGNED_IN_ROLES, type Catalog, type SignedInRole } from '@etax-assist/protocol';
+import { Type } from '@sinclair/typebox';
+import { SIGNED_IN_ROLES, violations, WideningStep, type CatalogContent, type SignedInRole } from '@etax-assist/protocol';
+import { catalogProblems, wideningStepsProblem } from '../catalog/catalog-rules.js';
 import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
-import { readCatalog } from './catalog-file.js';
+import { readCatalog, type CatalogLists } from './catalog-file.js';
 
 /**
  * Every setting of the service, read from environment variables with documented defaults
@@ -109,12 +111,19 @@ export interface Config {
     host: string;
     port: number | undefined;
   };
-  /** What taxpayers can ask for help with and in; agents' skills refer to the same names. */
+  /**
+   * What taxpayers can ask for help with and in, and how long they may wait (docs/catalog.md):
+   * published in PostgreSQL, edited by administrators; the environment gives only the first version.
+   */
   catalog: {
-    topics: string[];
-    languages: string[];
-    /** The topics, languages and outcomes with their labels (CATALOG_FILE), as the UIs list them. */
-    published: Catalog;
+    /**
+     * The first version, published into an empty database: TOPICS, LANGUAGES and
+     * DISPATCH_OUTCOMES with their labels (CATALOG_FILE), DISPATCH_SERVICE_LEVEL_S,
+     * DISPATCH_WIDENING_STEPS. Once a version exists they are not read again.
+     */
+    seed: CatalogContent;
+    /** How often every instance looks for a newer published version (CATALOG_REFRESH_MS). */
+    refreshMs: number;
   };
   /**
    * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
@@ -239,14 +248,6 @@ export interface OidcClaimMapping {
   topics: string;
 }
 
-/** One widening step: after `afterS` in the queue, the request also matches these agents. */
-export interface WideningStep {
-  afterS: number;
-  /** 'same' = the request's language, 'any' = every language, or a list (interpreter languages). */
-  languages: 'same' | 'any' | string[];
-  topics: 'same' | 'any';
-}
-
 export interface DispatchConfig {
   offerTimeoutS: number;
   /** Offers an agent lets time out in a row before being set away. */
@@ -258,8 +259,6 @@ export interface DispatchConfig {
   agentHeartbeatIntervalMs: number;
   /** How long a queued taxpayer may be gone (page reload, network blip) before abandoning. */
   taxpayerGraceS: number;
-  wideningSteps: WideningStep[];
-  serviceLevelS: number;
   statsWindowS: number;
   sweepIntervalMs: number;
   metricsIntervalMs: number;
@@ -268,7 +267,6 @@ export interface DispatchConfig {
   defaultHandlingS: number;
   /** Minutes east of UTC of the local day used for daily totals (China: 480). */
   tzOffsetMin: number;
-  outcomes: string[];
   /** Records outbox entries from which on new help requests are refused (docs/records.md): what is accepted is always recorded. */
   outboxMaxLength: number;
 }
@@ -415,24 +413,19 @@ const DEFAULT_WIDENING_STEPS: WideningStep[] = [
   { afterS: 180, languages: ['zh'], topics: 'any' },
 ];
 
+const WideningSteps = Type.Array(WideningStep);
+
 function checkWideningSteps(value: unknown): string | undefined {
-  if (!Array.isArray(value)) return 'expected an array of steps';
-  let previous = 0;
-  for (const [i, step] of value.entries()) {
-    if (typeof step !== 'object' || step === null) return `step ${i}: expected an object`;
-    const { afterS, languages, topics } = step as Record<string, unknown>;
-    if (typeof afterS !== 'number' || !Number.isInteger(afterS) || afterS <= previous) {
-      return `step ${i}: afterS must be an integer greater than the previous step's`;
-    }
-    previous = afterS;
-    const languagesOk =
-      languages === 'same' ||
-      languages === 'any' ||
-      (Array.isArray(languages) && languages.length > 0 && languages.every((l) => typeof l === 'string' && /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/.test(l)));
-    if (!languagesOk) return `step ${i}: languages must be "same", "any" or a list of language codes`;
-    if (topics !== 'same' && topics !== 'any') return `step ${i}: topics must be "same" or "any"`;
-  }
-  return undefined;
+  const wrong = violations(WideningSteps, value)[0];
+  return wrong ? `${wrong.path || 'steps'}: ${wrong.message}` : wideningStepsProblem(value as WideningStep[]);
+}
+
+/** The catalog's first version from the environment, every topic active; what the catalog's rules refuse stops the start. */
+function seedCatalog(lists: CatalogLists, serviceLevelS: number, wideningSteps: WideningStep[], problems: string[]): CatalogContent {
+  const seed: CatalogContent = { ...lists, topics: lists.topics.map((topic) => ({ ...topic, active: true })), serviceLevelS, wideningSteps };
+  // an empty list is the variable's own problem, reported already
+  if (problems.length === 0) problems.push(...catalogProblems(seed).map((problem) => `catalog (TOPICS, LANGUAGES, DISPATCH_OUTCOMES, DISPATCH_WIDENING_STEPS): ${problem}`));
+  return seed;
 }
 
 /** OIDC_GROUP_ROLES: `group=role,group=role`, in precedence order. */
@@ -563,7 +556,15 @@ export function loadConfig(env: Env = process.env): Config {
       host: r.string('METRICS_HOST', '127.0.0.1'),
       port: r.optionalInt('METRICS_PORT', 0, 65535),
     },
-    catalog: { topics, languages, published: readCatalog(catalogFile, { TOPICS: topics, LANGUAGES: languages, DISPATCH_OUTCOMES: outcomes }, r.problems) },
+    catalog: {
+      seed: seedCatalog(
+        readCatalog(catalogFile, { TOPICS: topics, LANGUAGES: languages, DISPATCH_OUTCOMES: outcomes }, r.problems),
+        r.int('DISPATCH_SERVICE_LEVEL_S', 60, 1, 3600),
+        r.json('DISPATCH_WIDENING_STEPS', DEFAULT_WIDENING_STEPS, checkWideningSteps),
+        r.problems,
+      ),
+      refreshMs: r.int('CATALOG_REFRESH_MS', 2000, 100, 60_000),
+    },
     helpRequest: {
       // on outside production, like the demo portal whose kiosk and green channel rely on them
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
@@ -577,15 +578,12 @@ export function loadConfig(env: Env = process.env): Config {
       agentHeartbeatTimeoutS: r.int('DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S', 15, 1, 600),
       agentHeartbeatIntervalMs: r.int('DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS', 5000, 200, 60_000),
       taxpayerGraceS: r.int('DISPATCH_TAXPAYER_GRACE_S', 30, 1, 3600),
-      wideningSteps: r.json('DISPATCH_WIDENING_STEPS', DEFAULT_WIDENING_STEPS, checkWideningSteps),
-      serviceLevelS: r.int('DISPATCH_SERVICE_LEVEL_S', 60, 1, 3600),
       statsWindowS: r.int('DISPATCH_STATS_WINDOW_S', 900, 60, 86_400),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
       retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
-      outcomes,
       outboxMaxLength: r.int('ARCHIVE_OUTBOX_MAX_LENGTH', 500_000, 1, 1_000_000_000),
     },
     cobrowse: {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AgentState } from '@etax-assist/protocol';
+import type { AgentState, StaffClaims } from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
@@ -52,6 +52,28 @@ export class DispatchConnections implements ConnectionHook {
     }
     const staff = principal;
     await socket.join(rooms.agent(staff.sub));
+    await this.#register(staff);
+    await this.presence.connected(staff.sub);
+    const open = await this.sessions.openSessionsOfAgent(staff.sub);
+    for (const sessionId of open) await socket.join(rooms.session(sessionId));
+    socket.emit('agent:state', { state: await this.agentState(staff.sub) });
+    log.info({ sessions: open.length }, 'agent connected');
+  }
+
+  /**
+   * Registers this instance's agents again: their skills are the catalog's (server/src/catalog/),
+   * so a topic or language a new version adds or removes applies to them at once.
+   */
+  async registerAgentsAgain(): Promise<void> {
+    const agents = new Map<string, StaffClaims>();
+    for (const socket of this.io.of('/').sockets.values()) {
+      const { principal } = socket.data;
+      if (principal.role === 'agent' || principal.role === 'expert') agents.set(principal.sub, principal);
+    }
+    for (const staff of agents.values()) await this.#register(staff);
+  }
+
+  async #register(staff: StaffClaims): Promise<void> {
     await this.dispatcher.register({
       id: staff.sub,
       name: staff.name,
@@ -59,11 +81,6 @@ export class DispatchConnections implements ConnectionHook {
       languages: staff.languages ?? [],
       topics: staff.topics ?? [],
     });
-    await this.presence.connected(staff.sub);
-    const open = await this.sessions.openSessionsOfAgent(staff.sub);
-    for (const sessionId of open) await socket.join(rooms.session(sessionId));
-    socket.emit('agent:state', { state: await this.agentState(staff.sub) });
-    log.info({ sessions: open.length }, 'agent connected');
   }
 
   async disconnected(socket: AppSocket): Promise<void> {

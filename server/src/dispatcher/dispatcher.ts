@@ -13,17 +13,13 @@ import {
   type TaxpayerClaims,
   type Tier,
 } from '@etax-assist/protocol';
+import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { DispatchConfig } from '../config/env.js';
 import { outboxFullRefusals } from '../records/outbox-full-refusals.js';
 import type { RedisClient } from '../redis/client.js';
 import { dispatchKeys } from './keys.js';
 import { DispatchScript } from './script.js';
 import { agentSkills, priorityBand, routingPlan, sessionCost } from './skills.js';
-
-export interface Catalog {
-  topics: readonly string[];
-  languages: readonly string[];
-}
 
 /** A staff member as the dispatcher routes to them. */
 export interface AgentProfile {
@@ -56,10 +52,13 @@ interface DispatcherEvents {
   effects: [effects: Effect[], clock: ChangeClock];
 }
 
+const ids = (entries: readonly { id: string }[]): string[] => entries.map(({ id }) => id);
+
 /**
  * The write side of routing: every command runs as one atomic Lua call in Redis, so any number
  * of instances can share the work. Commands throw ProtocolError with a clear code and change
- * nothing when refused.
+ * nothing when refused. Topics, languages, outcomes and the widening steps are the published
+ * catalog's at the time of each command (a queued request keeps the steps it was planned with).
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
   readonly #script: DispatchScript;
@@ -67,7 +66,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   constructor(
     private readonly redis: RedisClient,
     readonly config: DispatchConfig,
-    readonly catalog: Catalog,
+    readonly catalog: PublishedCatalog,
   ) {
     super();
     this.#script = new DispatchScript(redis);
@@ -78,7 +77,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     return this.config.textSessionsPerAgent;
   }
 
-  /** Publishes this instance's settings to Redis and loads the script. */
+  /** Publishes this instance's settings and the catalog's service-level target to Redis, and loads the script. */
   async start(): Promise<void> {
     const c = this.config;
     await this.redis.hSet(dispatchKeys.config, {
@@ -88,11 +87,20 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       wrapMs: String(c.wrapUpS * 1000),
       retentionS: String(c.retentionDays * 86_400),
       statsWindowMs: String(c.statsWindowS * 1000),
-      serviceLevelMs: String(c.serviceLevelS * 1000),
       tzOffsetMin: String(c.tzOffsetMin),
       outboxMaxLength: String(c.outboxMaxLength),
     });
     await this.#script.load();
+    await this.applyCatalog();
+  }
+
+  /**
+   * Writes the catalog's service-level target where the script reads it (dp:config), unless a
+   * newer version's is there already: instances apply a publication in any order.
+   */
+  async applyCatalog(): Promise<void> {
+    const { version, serviceLevelS } = this.catalog.current;
+    await this.#run('catalog', { version, serviceLevelMs: serviceLevelS * 1000 });
   }
 
   async #run<C extends keyof DispatchCommands>(command: C, args: ScriptArgs<DispatchCommands, C>): Promise<ScriptResult<DispatchCommands, C>> {
@@ -102,18 +110,21 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     return outcome.result;
   }
 
+  /** A new request or hand-over: a language of the catalog and an active topic. */
   #checkSkill(language: string, topic: string): void {
-    if (!this.catalog.languages.includes(language)) {
-      throw new ProtocolError('VALIDATION_FAILED', `Unsupported language "${language}"`, { languages: this.catalog.languages });
+    const { languages, topics } = this.catalog.current;
+    if (!languages.some(({ id }) => id === language)) {
+      throw new ProtocolError('VALIDATION_FAILED', `Unsupported language "${language}"`, { languages: ids(languages) });
     }
-    if (!this.catalog.topics.includes(topic)) {
-      throw new ProtocolError('VALIDATION_FAILED', `Unknown topic "${topic}"`, { topics: this.catalog.topics });
-    }
+    const active = ids(topics.filter((t) => t.active));
+    if (!active.includes(topic)) throw new ProtocolError('VALIDATION_FAILED', `Unknown topic "${topic}"`, { topics: active });
   }
 
   async register(agent: AgentProfile): Promise<{ status: AgentStatus; wrap: boolean; load: number }> {
-    const languages = agent.languages.filter((l) => this.catalog.languages.includes(l));
-    const topics = agent.topics.filter((t) => this.catalog.topics.includes(t));
+    // inactive topics too: the sessions still queued for one are served
+    const catalog = this.catalog.current;
+    const languages = agent.languages.filter((l) => catalog.languages.some(({ id }) => id === l));
+    const topics = agent.topics.filter((t) => catalog.topics.some(({ id }) => id === t));
     return this.#run('register', {
       agent: agent.id,
       name: agent.name,
@@ -138,7 +149,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.#checkSkill(request.language, request.topic);
     const sessionId = randomBytes(12).toString('base64url');
     const priority = request.priority ?? 'normal';
-    const plan = routingPlan(request.language, request.topic, 'frontline', this.config.wideningSteps);
+    const plan = routingPlan(request.language, request.topic, 'frontline', this.catalog.current.wideningSteps);
     await this.#run('request', {
       session: sessionId,
       createdAt: new Date().toISOString(),
@@ -179,7 +190,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async handover(kind: 'escalation' | 'transfer', sessionId: string, agentId: string, target: { language: string; topic: string; tier: Tier; note: string }): Promise<string> {
     this.#checkSkill(target.language, target.topic);
-    const plan = routingPlan(target.language, target.topic, target.tier, this.config.wideningSteps);
+    const plan = routingPlan(target.language, target.topic, target.tier, this.catalog.current.wideningSteps);
     const { state } = await this.#run('handover', {
       kind,
       session: sessionId,
@@ -211,8 +222,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   }
 
   async wrapUp(sessionId: string, agentId: string, notes: string, outcome: string): Promise<void> {
-    if (!this.config.outcomes.includes(outcome)) {
-      throw new ProtocolError('VALIDATION_FAILED', `Unknown outcome "${outcome}"`, { outcomes: this.config.outcomes });
+    const outcomes = ids(this.catalog.current.outcomes);
+    if (!outcomes.includes(outcome)) {
+      throw new ProtocolError('VALIDATION_FAILED', `Unknown outcome "${outcome}"`, { outcomes });
     }
     await this.#run('wrapUp', { session: sessionId, agent: agentId, notes, outcome });
   }

@@ -25,6 +25,7 @@ export const DISPATCH_FILES = [
   'request-commands',
   'session-commands',
   'supervisor-commands',
+  'catalog-commands',
   'sweep',
   'run',
 ].map((part) => `dispatch/${part}.lua`);

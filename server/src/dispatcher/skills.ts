@@ -1,5 +1,4 @@
-import type { Channel, Tier } from '@etax-assist/protocol';
-import type { WideningStep } from '../config/env.js';
+import type { Channel, Tier, WideningStep } from '@etax-assist/protocol';
 
 /**
  * Routing works on skill keys "language:topic:tier", with '*' standing for any language or any

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
-import { TIERS, type AgentDisplayState, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
+import { TIERS, type AgentDisplayState, type Catalog, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
+import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { DispatchConfig } from '../config/env.js';
 import { readMediaStats } from '../media/stats-reporter.js';
 import type { RedisClient } from '../redis/client.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
-import type { Catalog } from './dispatcher.js';
 import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 import { skillKey } from './skills.js';
@@ -44,8 +44,8 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const windowMs = config.statsWindowS * 1000;
   const capacity = config.textSessionsPerAgent;
 
-  const queueKeys = catalog.languages.flatMap((language) =>
-    catalog.topics.flatMap((topic) => TIERS.map((tier) => ({ language, topic, tier, key: skillKey(language, topic, tier) }))),
+  const queueKeys = catalog.languages.flatMap(({ id: language }) =>
+    catalog.topics.flatMap(({ id: topic }) => TIERS.map((tier) => ({ language, topic, tier, key: skillKey(language, topic, tier) }))),
   );
   const queues: QueueMetrics[] = await Promise.all(
     queueKeys.map(async ({ language, topic, tier, key }) => {
@@ -65,7 +65,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
         tier,
         waiting,
         longestWaitS: Math.max(0, Math.round((now - oldest) / 1000)),
-        ...answeredFigures(answered, config.serviceLevelS * 1000),
+        ...answeredFigures(answered, catalog.serviceLevelS * 1000),
         abandoned,
       };
     }),
@@ -186,7 +186,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   return {
     at: new Date(now).toISOString(),
     windowS: config.statsWindowS,
-    serviceLevelS: config.serviceLevelS,
+    serviceLevelS: catalog.serviceLevelS,
     queues,
     agents,
     agentsBySkill,
@@ -228,7 +228,7 @@ export class SupervisorMetricsPublisher {
     private readonly redis: RedisClient,
     private readonly io: AppServer,
     private readonly config: DispatchConfig,
-    private readonly catalog: Catalog,
+    private readonly catalog: PublishedCatalog,
     /** The instances' heartbeat timeout: older ones are not shown. */
     private readonly instanceTimeoutMs: number,
     log: Logger,
@@ -240,7 +240,7 @@ export class SupervisorMetricsPublisher {
   async current(): Promise<SupervisorMetrics> {
     const stored = await this.redis.get(dispatchKeys.metricsSnapshot);
     if (stored) return JSON.parse(stored) as SupervisorMetrics;
-    return collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
+    return collectSupervisorMetrics(this.redis, this.config, this.catalog.current, this.instanceTimeoutMs);
   }
 
   get latest(): SupervisorMetrics | undefined {
@@ -253,7 +253,7 @@ export class SupervisorMetricsPublisher {
     const mine = leader === 'OK' || (await this.redis.get(dispatchKeys.metricsLeader)) === this.#id;
     if (mine) {
       await this.redis.pExpire(dispatchKeys.metricsLeader, ttl);
-      const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog, this.instanceTimeoutMs);
+      const snapshot = await collectSupervisorMetrics(this.redis, this.config, this.catalog.current, this.instanceTimeoutMs);
       await this.redis.set(dispatchKeys.metricsSnapshot, JSON.stringify(snapshot), { PX: ttl });
       await this.#sampleTrend(snapshot);
     }
