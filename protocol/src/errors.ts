@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'VERSION_MISMATCH',
   /** A legal hold keeps the record: it may not be erased (details: the held sessions). */
   'LEGAL_HOLD',
+  /** A help request claims what only the portal's token (priority) or a registered kiosk (kiosk entry) may say (details: HelpClaimRefusal). */
+  'CLAIM_NOT_GRANTED',
   'INTERNAL',
 ] as const;
 
@@ -62,6 +64,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   UNAVAILABLE: 503,
   VERSION_MISMATCH: 503,
   LEGAL_HOLD: 409,
+  CLAIM_NOT_GRANTED: 403,
   INTERNAL: 500,
 };
 

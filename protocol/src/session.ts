@@ -43,6 +43,11 @@ export const HelpRequest = Type.Object(
 );
 export type HelpRequest = Static<typeof HelpRequest>;
 
+/** What a refused help request claimed that it may not (CLAIM_NOT_GRANTED): the priority group or the kiosk entry. */
+export const HELP_CLAIMS = ['priority', 'kiosk'] as const;
+export const HelpClaimRefusal = Type.Object({ claim: Type.Union(HELP_CLAIMS.map((c) => Type.Literal(c))) });
+export type HelpClaimRefusal = Static<typeof HelpClaimRefusal>;
+
 /**
  * What the widget may offer a taxpayer of this portal (GET /api/help/options, public: the same for
  * every visitor): the topics and languages of the service's catalog, and what a page may claim for itself.

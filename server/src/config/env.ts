@@ -123,6 +123,15 @@ export interface Config {
     clientPriorityAllowed: boolean;
     clientKioskAllowed: boolean;
   };
+  /** The portal's published keys (JWKS): set, taxpayer tokens are checked against them (RS256/ES256). */
+  portal: {
+    jwksUrl: string | undefined;
+    /** How long a fetched key set is trusted: a key the portal withdrew is refused after it. */
+    jwksCacheMaxAgeMs: number;
+    /** Least time between two fetches caused by an unknown `kid` (a burst of bad tokens fetches once). */
+    jwksCooldownMs: number;
+    jwksTimeoutMs: number;
+  };
   dispatch: DispatchConfig;
   cobrowse: {
     maxBatchEvents: number;
@@ -492,6 +501,12 @@ export function loadConfig(env: Env = process.env): Config {
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
       clientKioskAllowed: r.bool('HELP_CLIENT_KIOSK_ALLOWED', !production),
     },
+    portal: {
+      jwksUrl: r.url('PORTAL_JWKS_URL'),
+      jwksCacheMaxAgeMs: r.int('PORTAL_JWKS_CACHE_MAX_AGE_MS', 600_000, 1000, 86_400_000),
+      jwksCooldownMs: r.int('PORTAL_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+      jwksTimeoutMs: r.int('PORTAL_JWKS_TIMEOUT_MS', 5000, 100, 60_000),
+    },
     dispatch: {
       offerTimeoutS: r.int('DISPATCH_OFFER_TIMEOUT_S', 20, 1, 300),
       maxOfferTimeouts: r.int('DISPATCH_MAX_OFFER_TIMEOUTS', 3, 1, 100),
@@ -584,13 +599,13 @@ export function loadConfig(env: Env = process.env): Config {
     // Outside production missing secrets are generated (keys.ts); in production that would
     // silently log everyone out on each restart, so they must be given.
     if (!auth.staffSecret) r.problems.push('STAFF_JWT_SECRET is required when NODE_ENV=production');
-    if (auth.portalAlg === 'HS256' && !auth.portalSecret) r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
+    if (!config.portal.jwksUrl && auth.portalAlg === 'HS256' && !auth.portalSecret) r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
   }
   if (auth.staffSecret !== undefined && auth.staffSecret.length < 32) r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32) r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
   if (config.metrics.token !== undefined && config.metrics.token.length < 32) r.problems.push('METRICS_TOKEN: at least 32 characters');
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
-  if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (!config.portal.jwksUrl && auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes) r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
   if (unchecked.length > 0)
