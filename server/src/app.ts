@@ -13,7 +13,12 @@ import { catalogRoutes } from './catalog/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
+import { demoKiosk } from './demo-portal/demo-kiosk.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
+import { DeviceRegistry } from './devices/device-registry.js';
+import { deviceRoutes } from './devices/device-routes.js';
+import type { DeviceTokens } from './devices/device-tokens.js';
+import { KioskDevices } from './devices/kiosk-devices.js';
 import { HealthCheck } from './health/health-check.js';
 import { healthRoutes } from './health/routes.js';
 import { AttachmentStore } from './chat/attachment-store.js';
@@ -73,6 +78,8 @@ export interface AppDependencies {
   config: Config;
   log: Logger;
   tokens: TokenService;
+  /** Kiosks' device tokens (devices/device-tokens.ts). */
+  deviceTokens: DeviceTokens;
   accounts: AccountDirectory | undefined;
   redis: RedisClient;
   /** The system of record (docs/records.md). */
@@ -103,7 +110,8 @@ export interface App {
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
 export async function buildApp(deps: AppDependencies): Promise<App> {
-  const { config, log, tokens, accounts, redis, database, pool } = deps;
+  const { config, log, tokens, deviceTokens, accounts, redis, database, pool } = deps;
+  const devices = new DeviceRegistry(database);
   const http: FastifyInstance = Fastify({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: it keeps the app typed with fastify's default logger, not pino's
     loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
@@ -170,6 +178,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
 
+  const signinThrottle = new SigninThrottle(redis, config.signin);
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, authenticator);
@@ -179,11 +188,12 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(authRoutes, {
       tokens,
       accounts: config.auth.devLogin ? accounts : undefined,
-      throttle: new SigninThrottle(redis, config.signin),
+      throttle: signinThrottle,
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
     });
     await api.register(catalogRoutes, { catalog: config.catalog.published, helpPolicy: config.helpRequest });
-    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
+    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) });
+    await api.register(deviceRoutes, { registry: devices, tokens: deviceTokens, throttle: signinThrottle });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
@@ -224,7 +234,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const access = new SessionAccess(socketServer, { media, cobrowse }, dispatchLog);
   new DispatchNotifier(socketServer, dispatcher, sessions, access, dispatchLog);
   hooks.push(connections);
-  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
+  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest, new KioskDevices(deviceTokens, devices));
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
   media.register(requests);

@@ -17,13 +17,12 @@ describe('realtime socket against a real service', () => {
   };
 
   beforeAll(async () => {
-    // as in production: the portal's pages are not trusted with the green channel or a kiosk entry
+    // as in production: the portal's pages are not trusted with the green channel
     t = await startTestService({
       ...CLUSTER_SECRETS,
       SOCKET_MAX_PAYLOAD_BYTES: '20000',
       COBROWSE_MAX_SNAPSHOT_BYTES: '10240',
       HELP_CLIENT_PRIORITY_ALLOWED: 'false',
-      HELP_CLIENT_KIOSK_ALLOWED: 'false',
     });
   });
   afterAll(async () => {
@@ -55,8 +54,11 @@ describe('realtime socket against a real service', () => {
     const socket = await connect(t.taxpayerToken({ sub: 'tp-claims' }));
     const green = await request(socket, 'help:request', { ...helpRequest, priority: 'elderly' });
     expect(green).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining('green channel'), details: { claim: 'priority' } } });
-    const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
-    expect(kiosk).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining('kiosk'), details: { claim: 'kiosk' } } });
+    const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', device: 'not-a-device-token' } });
+    expect(kiosk).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining("registered kiosk's device token"), details: { claim: 'kiosk' } } });
+    // the kiosk and hall are the registry's to say, not the page's
+    const named = await rawRequest(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
+    expect(named).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await t.service.redis.get('taxpayer:tp-claims:active')).toBeNull();
     // an ordinary request from the same page is served
     expect(await request(socket, 'help:request', { ...helpRequest, priority: 'normal' })).toMatchObject({ ok: true, result: { priority: 'normal' } });

@@ -1,4 +1,4 @@
-import { sessionIs, type Channel, type EntryPoint, type HelpOptions, type SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type Channel, type HelpOptions, type HelpRequest, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -279,11 +279,11 @@ export class HelpWidget {
 
   async #ask(choice: HelpChoice): Promise<void> {
     const kiosk = this.options.kiosk;
-    const entry: EntryPoint = kiosk
-      ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall }
-      : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
     this.#choice = choice;
     try {
+      const entry: HelpRequest['entry'] = kiosk
+        ? { kind: 'kiosk', device: await kiosk.deviceToken() }
+        : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
       const connection = await this.#connect();
       const summary = await connection.request('help:request', { ...choice, entry });
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);

@@ -21,7 +21,6 @@ export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy 
     topics: catalog.topics,
     languages: catalog.languages,
     priorityGroups: helpPolicy.clientPriorityAllowed ? [...PRIORITY_GROUPS] : ['normal'],
-    kioskEntry: helpPolicy.clientKioskAllowed,
   };
   app.get('/api/help/options', { config: { auth: 'public' }, schema: { response: { 200: HelpOptions } } }, async (_request, reply) => {
     reply.header('cache-control', `public, max-age=${HELP_OPTIONS_MAX_AGE_S}`);

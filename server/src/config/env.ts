@@ -115,13 +115,15 @@ export interface Config {
     published: Catalog;
   };
   /**
-   * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
-   * otherwise chosen by the page itself; a plain portal token may only claim them where the
-   * deployment trusts its portal pages (off in production).
+   * What a taxpayer's own help request may claim beyond its token: a green-channel group the
+   * portal did not grant, only where the deployment trusts its portal pages (off in production).
    */
   helpRequest: {
     clientPriorityAllowed: boolean;
-    clientKioskAllowed: boolean;
+  };
+  /** Kiosks' device tokens (docs/devices.md); their credential exchange is throttled like sign-ins (SIGNIN_*). */
+  devices: {
+    tokenTtlS: number;
   };
   /** The portal's published keys (JWKS): set, taxpayer tokens are checked against them (RS256/ES256). */
   portal: {
@@ -497,9 +499,11 @@ export function loadConfig(env: Env = process.env): Config {
     },
     catalog: { topics, languages, published: readCatalog(catalogFile, { TOPICS: topics, LANGUAGES: languages, DISPATCH_OUTCOMES: outcomes }, r.problems) },
     helpRequest: {
-      // on outside production, like the demo portal whose kiosk and green channel rely on them
+      // on outside production, like the demo portal whose green-channel choice relies on it
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
-      clientKioskAllowed: r.bool('HELP_CLIENT_KIOSK_ALLOWED', !production),
+    },
+    devices: {
+      tokenTtlS: r.int('DEVICE_TOKEN_TTL_S', 900, 30, 86_400),
     },
     portal: {
       jwksUrl: r.url('PORTAL_JWKS_URL'),
