@@ -4,13 +4,14 @@ import { ApiError, devLogin, fetchCatalog, signOut } from './api.js';
 import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
+import { AdminView } from './views/admin.js';
 import { Dashboard } from './views/dashboard.js';
 import { Workspace } from './views/workspace.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let session: LoginResponse | undefined;
 let connection: AssistConnection | undefined;
-let view: Workspace | Dashboard | undefined;
+let view: Workspace | Dashboard | AdminView | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 /** While this tab's own sign-out is under way. */
@@ -20,7 +21,8 @@ const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
-  const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
+  // administrators hold no realtime link (their views work over HTTP): nothing to show
+  const link = connection ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el(
     'header',
     {},
@@ -37,6 +39,7 @@ function header(): HTMLElement {
 }
 
 function pageTitle(): string {
+  if (session?.principal.role === 'admin') return t('titleAdmin');
   return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
 }
 
@@ -70,6 +73,12 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     // the form's fields are text inputs, so their entries are strings
     session = await devLogin({ username: form.get('username') as string, password: form.get('password') as string });
     const token = session.token;
+    if (session.principal.role === 'admin') {
+      // no socket and no catalog for administrators: their views work over HTTP
+      view = new AdminView(token);
+      render();
+      return;
+    }
     const catalog = await fetchCatalog(token);
     addCatalog(catalog);
     connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });

@@ -1,4 +1,4 @@
-import { sessionIs, type Channel, type HelpOptions, type HelpRequest, type SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type Channel, type HelpClaimRefusal, type HelpOptions, type HelpRequest, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -199,7 +199,9 @@ export class HelpWidget {
   }
 
   #fail(error: unknown): void {
-    this.#notice = this.#t('failed', { message: error instanceof AssistError ? error.message : String(error) });
+    // a claim only the portal or a registered kiosk may make: say which, in the visitor's words
+    const claim = error instanceof AssistError && error.code === 'CLAIM_NOT_GRANTED' ? (error.details as Partial<HelpClaimRefusal> | undefined)?.claim : undefined;
+    this.#notice = claim ? this.#t(`claimNotGranted.${claim}`) : this.#t('failed', { message: error instanceof AssistError ? error.message : String(error) });
     this.#render();
   }
 
