@@ -1,12 +1,4 @@
-import {
-  HallList,
-  Hall,
-  IssuedKioskCredential,
-  Kiosk,
-  KioskList,
-  type CreateHallRequest,
-  type RegisterKioskRequest,
-} from '@etax-assist/protocol';
+import { HallList, Hall, IssuedKioskCredential, Kiosk, KioskList, type CreateHallRequest, type RegisterKioskRequest } from '@etax-assist/protocol';
 import { bearer, call } from './api.js';
 
 /** The halls and kiosks admin API (protocol/src/devices.ts), for the `admin` role. */
@@ -39,8 +31,6 @@ export class DevicesApi {
 
   #post(body?: unknown): RequestInit {
     const { headers } = bearer(this.token);
-    return body === undefined
-      ? { method: 'POST', headers }
-      : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return body === undefined ? { method: 'POST', headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
   }
 }

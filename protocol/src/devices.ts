@@ -54,10 +54,7 @@ export const DeviceParams = Type.Object({ id: deviceId }, { additionalProperties
 export type DeviceParams = Static<typeof DeviceParams>;
 
 /** What a kiosk presents to get a device token (POST /api/devices/token). */
-export const DeviceTokenRequest = Type.Object(
-  { kioskId: deviceId, credential: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-);
+export const DeviceTokenRequest = Type.Object({ kioskId: deviceId, credential: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 export type DeviceTokenRequest = Static<typeof DeviceTokenRequest>;
 
 export const DeviceTokenResponse = Type.Object({ token: Type.String(), expiresAt: at, kioskId: deviceId, hallId: deviceId });

@@ -37,10 +37,7 @@ export type EntryPoint = Static<typeof EntryPoint>;
  * How a kiosk says it is one: its device token (POST /api/devices/token, protocol/src/devices.ts).
  * The service reads the kiosk and its hall from the registry, so a web page cannot name them.
  */
-export const KioskEntryClaim = Type.Object(
-  { kind: Type.Literal('kiosk'), device: Type.String({ minLength: 1, maxLength: 4096 }) },
-  { additionalProperties: false },
-);
+export const KioskEntryClaim = Type.Object({ kind: Type.Literal('kiosk'), device: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false });
 
 export const HelpRequest = Type.Object(
   {

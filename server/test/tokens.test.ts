@@ -60,7 +60,10 @@ describe('TokenService', () => {
     const options = { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' } as const;
     expect((await tokens.verify(sign(taxpayer, portalSecret, options))).jti).toBeUndefined();
     expect((await tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'portal-42' }))).jti).toBe('portal-42');
-    expect(await refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
+    expect(await refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({
+      code: 'TOKEN_INVALID',
+      message: expect.stringMatching(/jti/),
+    });
     expect(await refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({
       code: 'TOKEN_INVALID',
       message: expect.stringMatching(/jti/),

@@ -70,9 +70,12 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     const supervisor = await b.browser.newPage();
     await supervisor.setViewport({ width: 1280, height: 800 });
     await signInToConsole(supervisor, t.url, 'super1', DEV_PASSWORDS.super1);
-    await supervisor.waitForFunction(() => [...document.querySelectorAll('.dashboard tr')].some((r) => r.textContent?.includes('徐汇区办税服务厅') && r.textContent.includes('XH-07')), {
-      timeout: 10_000,
-    });
+    await supervisor.waitForFunction(
+      () => [...document.querySelectorAll('.dashboard tr')].some((r) => r.textContent?.includes('徐汇区办税服务厅') && r.textContent.includes('XH-07')),
+      {
+        timeout: 10_000,
+      },
+    );
     await screenshot(supervisor, 'devices-dashboard-hall');
 
     // disabled in the console, the kiosk's credential no longer buys a device token
@@ -92,7 +95,11 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await page.setRequestInterception(true);
     page.on('request', (request) => {
       if (request.url().endsWith('/api/devices/token')) {
-        void request.respond({ status: 200, contentType: 'application/json', body: JSON.stringify({ token: 'forged.device.token', expiresAt: new Date().toISOString(), kioskId: 'K-01', hallId: 'pudong' }) });
+        void request.respond({
+          status: 200,
+          contentType: 'application/json',
+          body: JSON.stringify({ token: 'forged.device.token', expiresAt: new Date().toISOString(), kioskId: 'K-01', hallId: 'pudong' }),
+        });
       } else void request.continue();
     });
     await page.goto(`${t.url}/demo/?kiosk=1`, { waitUntil: 'networkidle0' });

@@ -70,7 +70,10 @@ describe('halls and kiosks: the registry, device credentials and kiosk help requ
   it('registers a kiosk, shows its credential once, and puts its requests under its hall', async () => {
     const registered = await api<IssuedKioskCredential>('POST', '/api/devices/kiosks', admin, { id: 'XH-01', hallId: 'xuhui', location: '二楼 · 2F' });
     expect(registered).toMatchObject({ status: 201, body: { kiosk: { id: 'XH-01', hallId: 'xuhui', active: true }, credential: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) } });
-    expect(await api('POST', '/api/devices/kiosks', admin, { id: 'XH-02', hallId: 'nowhere', location: '' })).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
+    expect(await api('POST', '/api/devices/kiosks', admin, { id: 'XH-02', hallId: 'nowhere', location: '' })).toMatchObject({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND' } },
+    });
     const listed = await api<{ kiosks: Record<string, unknown>[] }>('GET', '/api/devices/kiosks', admin);
     expect(listed.body.kiosks.find((k) => k.id === 'XH-01')).not.toHaveProperty('credential');
 
@@ -115,6 +118,7 @@ describe('halls and kiosks: the registry, device credentials and kiosk help requ
     const demo = await api<{ kioskId: string; credential: string }>('GET', '/demo/api/kiosk', undefined);
     const asked = await askFromKiosk('tp-demo-kiosk', await deviceToken(t.url, demo.body.kioskId, demo.body.credential));
     expect(asked).toMatchObject({ ok: true, result: { state: 'queued' } satisfies Partial<SessionSummary> });
-    if (asked.ok) expect(JSON.parse((await t.service.redis.hGet(`sess:${asked.result.sessionId}`, 'entry')) ?? '{}')).toEqual({ kind: 'kiosk', kioskId: 'K-01', hall: '浦东新区办税服务厅' });
+    if (asked.ok)
+      expect(JSON.parse((await t.service.redis.hGet(`sess:${asked.result.sessionId}`, 'entry')) ?? '{}')).toEqual({ kind: 'kiosk', kioskId: 'K-01', hall: '浦东新区办税服务厅' });
   });
 });

@@ -4,7 +4,6 @@ import { ADMIN_PASSWORD, registerTestKiosk } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { TestClients, request } from '../harness/socket.js';
 
-
 describe('dispatch over sockets: taxpayer, agent and supervisor clients on a real service', () => {
   let t: TestService;
   const clients = new TestClients(() => t.url);

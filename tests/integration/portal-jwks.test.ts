@@ -52,8 +52,14 @@ describe('portal tokens checked against the portal JWKS (PORTAL_JWKS_URL)', () =
   it('refuses what the key set cannot vouch for: a symmetric token, another issuer or audience, a staff role, an expired token', async () => {
     const hs256 = jwt.sign(taxpayer, 'p'.repeat(40), { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
     expect(await me(hs256)).toMatchObject({ status: 401, body: { error: { code: 'TOKEN_INVALID', message: expect.stringMatching(/alg/i) } } });
-    expect(await me(await signPortalToken(second, taxpayer, { audience: 'elsewhere' }))).toMatchObject({ status: 401, body: { error: { code: 'TOKEN_INVALID', message: expect.stringContaining('aud') } } });
-    expect(await me(await signPortalToken(second, taxpayer, { issuer: 'someone' }))).toMatchObject({ status: 401, body: { error: { code: 'TOKEN_INVALID', message: expect.stringContaining('unknown issuer') } } });
+    expect(await me(await signPortalToken(second, taxpayer, { audience: 'elsewhere' }))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'TOKEN_INVALID', message: expect.stringContaining('aud') } },
+    });
+    expect(await me(await signPortalToken(second, taxpayer, { issuer: 'someone' }))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'TOKEN_INVALID', message: expect.stringContaining('unknown issuer') } },
+    });
     expect(await me(await signPortalToken(second, { ...taxpayer, role: 'supervisor' }))).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
     expect(await me(await signPortalToken(second, taxpayer, { ttlS: -60 }))).toMatchObject({ status: 401, body: { error: { code: 'TOKEN_EXPIRED' } } });
   });

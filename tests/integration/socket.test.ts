@@ -55,7 +55,10 @@ describe('realtime socket against a real service', () => {
     const green = await request(socket, 'help:request', { ...helpRequest, priority: 'elderly' });
     expect(green).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining('green channel'), details: { claim: 'priority' } } });
     const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', device: 'not-a-device-token' } });
-    expect(kiosk).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining("registered kiosk's device token"), details: { claim: 'kiosk' } } });
+    expect(kiosk).toMatchObject({
+      ok: false,
+      error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining("registered kiosk's device token"), details: { claim: 'kiosk' } },
+    });
     // the kiosk and hall are the registry's to say, not the page's
     const named = await rawRequest(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
     expect(named).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });

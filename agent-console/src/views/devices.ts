@@ -6,9 +6,9 @@ import { errorText, formatDate, formatTime, i18next, t } from '../i18n.js';
 
 const ID_PATTERN = '[A-Za-z0-9][A-Za-z0-9_\\-]{0,63}';
 
-/** The text inputs of a form, by name (every field here is a text input). */
+/** The fields of a form, by name (every field here is a text input or a select: no files). */
 function fields(form: HTMLFormElement): Record<string, string> {
-  return Object.fromEntries([...new FormData(form).entries()].map(([name, value]) => [name, String(value).trim()]));
+  return Object.fromEntries([...new FormData(form).entries()].map(([name, value]) => [name, typeof value === 'string' ? value.trim() : '']));
 }
 
 /**
@@ -127,7 +127,15 @@ export class DevicesView {
         'halls-table',
         hallHead,
         this.#hallList.map((h) =>
-          el('tr', { dataset: { hall: h.id } }, cell(hallHead[0]!, h.id), cell(hallHead[1]!, h.nameZh), cell(hallHead[2]!, h.nameEn), cell(hallHead[3]!, h.address), cell(hallHead[4]!, h.region)),
+          el(
+            'tr',
+            { dataset: { hall: h.id } },
+            cell(hallHead[0]!, h.id),
+            cell(hallHead[1]!, h.nameZh),
+            cell(hallHead[2]!, h.nameEn),
+            cell(hallHead[3]!, h.address),
+            cell(hallHead[4]!, h.region),
+          ),
         ),
       ),
     );

@@ -33,12 +33,11 @@ window.DemoPortal = (function () {
     if (token && Date.now() < expiresAt - 60000) return Promise.resolve(token);
     var body = identity();
     if (!body) return Promise.reject(new Error('not signed in'));
-    return post('/demo/api/token', body)
-      .then(function (json) {
-        token = json.token;
-        expiresAt = Date.parse(json.expiresAt);
-        return token;
-      });
+    return post('/demo/api/token', body).then(function (json) {
+      token = json.token;
+      expiresAt = Date.parse(json.expiresAt);
+      return token;
+    });
   }
   function lang() {
     return sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';

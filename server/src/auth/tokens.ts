@@ -122,7 +122,7 @@ export class TokenService {
   /** Signs a taxpayer token as the portal would; only the demo portal does this. */
   issuePortal(claims: TaxpayerClaims, ttlS: number): IssuedToken {
     const { portal } = this.keys;
-    if (portal.alg === 'JWKS') throw new ProtocolError('UNAVAILABLE', 'Portal tokens are checked against the portal\'s JWKS: this service cannot sign them');
+    if (portal.alg === 'JWKS') throw new ProtocolError('UNAVAILABLE', "Portal tokens are checked against the portal's JWKS: this service cannot sign them");
     const key = portal.alg === 'HS256' ? portal.secret : portal.privateKey;
     if (!key) throw new ProtocolError('UNAVAILABLE', 'No portal signing key is configured');
     const token = jwt.sign({ ...claims }, key, {

@@ -603,13 +603,15 @@ export function loadConfig(env: Env = process.env): Config {
     // Outside production missing secrets are generated (keys.ts); in production that would
     // silently log everyone out on each restart, so they must be given.
     if (!auth.staffSecret) r.problems.push('STAFF_JWT_SECRET is required when NODE_ENV=production');
-    if (!config.portal.jwksUrl && auth.portalAlg === 'HS256' && !auth.portalSecret) r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
+    if (!config.portal.jwksUrl && auth.portalAlg === 'HS256' && !auth.portalSecret)
+      r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
   }
   if (auth.staffSecret !== undefined && auth.staffSecret.length < 32) r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32) r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
   if (config.metrics.token !== undefined && config.metrics.token.length < 32) r.problems.push('METRICS_TOKEN: at least 32 characters');
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
-  if (!config.portal.jwksUrl && auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (!config.portal.jwksUrl && auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
+    r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes) r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
   if (unchecked.length > 0)

@@ -55,10 +55,13 @@ export class DeviceRegistry {
 
   async createHall(hall: CreateHallRequest): Promise<Hall> {
     try {
-      const created = await this.database.query<HallRow>(
-        `INSERT INTO halls (id, name_zh, name_en, address, region) VALUES ($1, $2, $3, $4, $5) RETURNING ${HALL_COLUMNS}`,
-        [hall.id, hall.nameZh, hall.nameEn, hall.address, hall.region],
-      );
+      const created = await this.database.query<HallRow>(`INSERT INTO halls (id, name_zh, name_en, address, region) VALUES ($1, $2, $3, $4, $5) RETURNING ${HALL_COLUMNS}`, [
+        hall.id,
+        hall.nameZh,
+        hall.nameEn,
+        hall.address,
+        hall.region,
+      ]);
       return hallOf(created.rows[0]!);
     } catch (error) {
       if (sqlState(error) === '23505') throw new ProtocolError('CONFLICT', `A hall with the id '${hall.id}' exists already`);
@@ -84,10 +87,12 @@ export class DeviceRegistry {
   /** Registers a kiosk with a new credential (or the given one: the demo kiosk's, kept in DATA_DIR). */
   async register(kiosk: RegisterKioskRequest, credential = newKioskCredential()): Promise<IssuedKioskCredential> {
     try {
-      const created = await this.database.query<KioskRow>(
-        `INSERT INTO kiosks (id, hall_id, location, credential_sha256) VALUES ($1, $2, $3, $4) RETURNING ${KIOSK_COLUMNS}`,
-        [kiosk.id, kiosk.hallId, kiosk.location, credentialSha256(credential)],
-      );
+      const created = await this.database.query<KioskRow>(`INSERT INTO kiosks (id, hall_id, location, credential_sha256) VALUES ($1, $2, $3, $4) RETURNING ${KIOSK_COLUMNS}`, [
+        kiosk.id,
+        kiosk.hallId,
+        kiosk.location,
+        credentialSha256(credential),
+      ]);
       return { kiosk: kioskOf(created.rows[0]!), credential };
     } catch (error) {
       if (sqlState(error) === '23505') throw new ProtocolError('CONFLICT', `A kiosk with the id '${kiosk.id}' exists already`);

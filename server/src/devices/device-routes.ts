@@ -91,7 +91,9 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
       const refusal = await throttle.begin(account, request.ip);
       if (refusal) {
         request.log.warn({ kioskId, address: request.ip, limit: refusal.limit }, 'device token throttled');
-        throw new ProtocolError('RATE_LIMITED', `Too many failed device sign-ins for this ${refusal.limit}; try again in ${refusal.retryAfterS} s`, { retryAfterS: refusal.retryAfterS });
+        throw new ProtocolError('RATE_LIMITED', `Too many failed device sign-ins for this ${refusal.limit}; try again in ${refusal.retryAfterS} s`, {
+          retryAfterS: refusal.retryAfterS,
+        });
       }
       const kiosk = await registry.authenticate(kioskId, credential);
       if (!kiosk) {

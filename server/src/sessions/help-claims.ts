@@ -13,12 +13,7 @@ function refused(claim: HelpClaimRefusal['claim'], message: string): ProtocolErr
  * pages to: HELP_CLIENT_PRIORITY_ALLOWED, off in production). A kiosk entry is the registry's:
  * the kiosk and hall its device token names.
  */
-export async function admitHelpRequest(
-  request: HelpRequest,
-  taxpayer: TaxpayerClaims,
-  policy: Config['helpRequest'],
-  kiosks: KioskDevices,
-): Promise<AdmittedHelpRequest> {
+export async function admitHelpRequest(request: HelpRequest, taxpayer: TaxpayerClaims, policy: Config['helpRequest'], kiosks: KioskDevices): Promise<AdmittedHelpRequest> {
   const granted = taxpayer.priority ?? 'normal';
   const priority = request.priority ?? granted;
   if (priority !== 'normal' && priority !== granted && !policy.clientPriorityAllowed) {

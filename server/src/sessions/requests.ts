@@ -14,13 +14,7 @@ async function summaryOrGone(sessions: SessionStore, sessionId: string) {
 }
 
 /** What taxpayers ask of their session over the socket. */
-export function registerSessionRequests(
-  requests: RequestRouter,
-  sessions: SessionStore,
-  dispatcher: Dispatcher,
-  helpPolicy: Config['helpRequest'],
-  kiosks: KioskDevices,
-): void {
+export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore, dispatcher: Dispatcher, helpPolicy: Config['helpRequest'], kiosks: KioskDevices): void {
   requests.on('help:request', ['taxpayer'], async ({ socket, principal, log }, request) => {
     const taxpayer = principal as TaxpayerClaims;
     const sessionId = await dispatcher.request(taxpayer, await admitHelpRequest(request, taxpayer, helpPolicy, kiosks));
