@@ -41,9 +41,9 @@ export const StaffClaims = Type.Object({
 export type StaffClaims = Static<typeof StaffClaims>;
 
 /**
- * Claims of an administrator's token (minted by this service like a staff token). Until staff
- * administration (issue #18) the role serves the records admin API only (legal holds and
- * erasure): it has no console screens and no realtime connection.
+ * Claims of an administrator's token (minted by this service like a staff token). The role serves
+ * the admin APIs (records: legal holds and erasure; halls and kiosks) and the console's
+ * administration views over HTTP: it has no realtime connection.
  */
 export const AdminClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
