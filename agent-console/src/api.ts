@@ -43,7 +43,7 @@ async function refusal(response: Response): Promise<ApiError> {
 }
 
 /** A call whose answer must match `schema`. */
-async function call<S extends TSchema>(path: string, init: RequestInit, schema: S): Promise<Static<S>> {
+export async function call<S extends TSchema>(path: string, init: RequestInit, schema: S): Promise<Static<S>> {
   const response = await send(path, init);
   if (!response.ok) throw await refusal(response);
   const json: unknown = await response.json().catch(() => undefined);
@@ -51,7 +51,7 @@ async function call<S extends TSchema>(path: string, init: RequestInit, schema: 
   throw new ApiError('network', `HTTP ${response.status}: not the expected answer`);
 }
 
-const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+export const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
 
 export async function devLogin(body: DevLoginRequest): Promise<LoginResponse> {
   return call('/api/auth/dev-login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, LoginResponse);

@@ -4,7 +4,7 @@ import { ApiError, devLogin, fetchCatalog, fetchSignInMethods, oidcSignOut, oidc
 import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
-import { CatalogAdmin } from './views/catalog-admin.js';
+import { AdminView } from './views/admin.js';
 import { Dashboard } from './views/dashboard.js';
 import { Workspace } from './views/workspace.js';
 
@@ -16,7 +16,7 @@ let methods: SignInMethods = { devLogin: true, oidc: false };
 /** The provider sign-in's latest renewal: a refusal says why the socket was closed. */
 let renewal: Promise<LoginResponse> | undefined;
 let connection: AssistConnection | undefined;
-let view: Workspace | Dashboard | CatalogAdmin | undefined;
+let view: Workspace | Dashboard | AdminView | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 /** While this tab's own sign-out is under way. */
@@ -26,6 +26,7 @@ const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
+  // administrators hold no realtime link (their views work over HTTP): nothing to show
   const link = connection ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el(
     'header',
@@ -43,8 +44,8 @@ function header(): HTMLElement {
 }
 
 function pageTitle(): string {
-  const role = session?.principal.role;
-  return role === 'supervisor' ? t('titleSupervisor') : role === 'admin' ? t('titleAdmin') : t('title');
+  if (session?.principal.role === 'admin') return t('titleAdmin');
+  return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
 }
 
 function render(): void {
@@ -127,10 +128,11 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     session = await login();
     signedInVia = via;
     const first = session.token;
-    // an administrator has no realtime connection (protocol/src/auth.ts AdminClaims): the admin views call the API
     if (session.principal.role === 'admin') {
-      view = new CatalogAdmin(apiToken);
-      return render();
+      // no socket for administrators: their views work over HTTP, each call with a current token
+      view = new AdminView(apiToken);
+      render();
+      return;
     }
     const catalog = await fetchCatalog(first);
     addCatalog(catalog);

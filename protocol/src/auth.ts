@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { PriorityGroupSchema } from './session.js';
 
 export const ROLES = ['taxpayer', 'agent', 'expert', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -10,7 +11,9 @@ export const StaffRoleSchema = Type.Union(STAFF_ROLES.map((r) => Type.Literal(r)
 
 /**
  * Claims of a taxpayer token, minted by the e-tax portal (it knows who is logged in) with its
- * shared secret (HS256) or private key (RS256). `sub` is the portal's user id.
+ * shared secret (HS256) or private key (RS256/ES256, published as a JWKS). `sub` is the portal's
+ * user id. Everything here is the portal's word, never the page's: the identity, and `priority`,
+ * the green-channel group the portal granted this taxpayer (absent: none).
  */
 export const TaxpayerClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
@@ -19,6 +22,7 @@ export const TaxpayerClaims = Type.Object({
   /** Unified social credit code / taxpayer identification number. */
   taxpayerId: Type.Optional(Type.String({ maxLength: 64 })),
   company: Type.Optional(Type.String({ maxLength: 200 })),
+  priority: Type.Optional(PriorityGroupSchema),
 });
 export type TaxpayerClaims = Static<typeof TaxpayerClaims>;
 
@@ -37,9 +41,9 @@ export const StaffClaims = Type.Object({
 export type StaffClaims = Static<typeof StaffClaims>;
 
 /**
- * Claims of an administrator's token (minted by this service like a staff token). Until staff
- * administration (issue #18) the role serves the records admin API only (legal holds and
- * erasure): it has no console screens and no realtime connection.
+ * Claims of an administrator's token (minted by this service like a staff token). The role serves
+ * the admin APIs (records: legal holds and erasure; halls and kiosks) and the console's
+ * administration views over HTTP: it has no realtime connection.
  */
 export const AdminClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),

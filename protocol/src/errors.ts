@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'LEGAL_HOLD',
   /** A sign-in through the identity provider did not complete (details.reason: a SignInFailure). */
   'SIGN_IN_FAILED',
+  /** A help request claims what only the portal's token (priority) or a registered kiosk (kiosk entry) may say (details: HelpClaimRefusal). */
+  'CLAIM_NOT_GRANTED',
   'INTERNAL',
 ] as const;
 
@@ -65,6 +67,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   VERSION_MISMATCH: 503,
   LEGAL_HOLD: 409,
   SIGN_IN_FAILED: 401,
+  CLAIM_NOT_GRANTED: 403,
   INTERNAL: 500,
 };
 

@@ -17,9 +17,11 @@ export const PriorityGroupSchema = Type.Union(PRIORITY_GROUPS.map((p) => Type.Li
 
 export const SessionStateSchema = Type.Union(SESSION_STATES.map((s) => Type.Literal(s)));
 
-/** Where the taxpayer pressed "Human help". */
+const PortalEntry = Type.Object({ kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) }, { additionalProperties: false });
+
+/** Where the taxpayer pressed "Human help": a portal page, or a registered kiosk in its hall (as the registry named them then). */
 export const EntryPoint = Type.Union([
-  Type.Object({ kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) }, { additionalProperties: false }),
+  PortalEntry,
   Type.Object(
     {
       kind: Type.Literal('kiosk'),
@@ -31,17 +33,32 @@ export const EntryPoint = Type.Union([
 ]);
 export type EntryPoint = Static<typeof EntryPoint>;
 
+/**
+ * How a kiosk says it is one: its device token (POST /api/devices/token, protocol/src/devices.ts).
+ * The service reads the kiosk and its hall from the registry, so a web page cannot name them.
+ */
+export const KioskEntryClaim = Type.Object({ kind: Type.Literal('kiosk'), device: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false });
+
 export const HelpRequest = Type.Object(
   {
     language: LanguageSchema,
     topic: TopicSchema,
     channel: ChannelSchema,
+    /** Absent: the group the portal's token grants (TaxpayerClaims.priority); `normal` declines it. */
     priority: Type.Optional(PriorityGroupSchema),
-    entry: EntryPoint,
+    entry: Type.Union([PortalEntry, KioskEntryClaim]),
   },
   { additionalProperties: false },
 );
 export type HelpRequest = Static<typeof HelpRequest>;
+
+/** A help request as the service takes it: its priority group and entry point established (server/src/sessions/help-claims.ts). */
+export type AdmittedHelpRequest = Omit<HelpRequest, 'entry' | 'priority'> & { entry: EntryPoint; priority: PriorityGroup };
+
+/** What a refused help request claimed that it may not (CLAIM_NOT_GRANTED): the priority group or the kiosk entry. */
+export const HELP_CLAIMS = ['priority', 'kiosk'] as const;
+export const HelpClaimRefusal = Type.Object({ claim: Type.Union(HELP_CLAIMS.map((c) => Type.Literal(c))) });
+export type HelpClaimRefusal = Static<typeof HelpClaimRefusal>;
 
 /**
  * What the widget may offer a taxpayer of this portal (GET /api/help/options, public: the same for
@@ -55,8 +72,6 @@ export const HelpOptions = Type.Object({
   languages: Type.Array(CatalogEntry),
   /** The priority groups a page may choose ('normal' only, unless the deployment trusts its pages: HELP_CLIENT_PRIORITY_ALLOWED). */
   priorityGroups: Type.Array(PriorityGroupSchema),
-  /** Whether a page may say it is a hall kiosk (HELP_CLIENT_KIOSK_ALLOWED). */
-  kioskEntry: Type.Boolean(),
 });
 export type HelpOptions = Static<typeof HelpOptions>;
 

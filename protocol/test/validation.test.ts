@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HelpRequest, ProtocolError, parse } from '../src/index.js';
 
-const valid = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-07', hall: '浦东办税服务厅' } };
+const valid = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', device: 'a-device-token' } };
 
 describe('parse', () => {
   it('returns a value that matches the schema', () => {
@@ -24,7 +24,9 @@ describe('parse', () => {
 
   it('rejects unknown properties and bad entry points', () => {
     expect(() => parse(HelpRequest, { ...valid, extra: 1 }, 'x')).toThrow(ProtocolError);
-    expect(() => parse(HelpRequest, { ...valid, entry: { kind: 'kiosk', kioskId: '' } }, 'x')).toThrow(ProtocolError);
+    expect(() => parse(HelpRequest, { ...valid, entry: { kind: 'kiosk', device: '' } }, 'x')).toThrow(ProtocolError);
+    // a kiosk and hall are the registry's to name (from the device token), never the request's
+    expect(() => parse(HelpRequest, { ...valid, entry: { kind: 'kiosk', kioskId: 'K-07', hall: '浦东办税服务厅' } }, 'x')).toThrow(ProtocolError);
   });
 });
 

@@ -23,7 +23,12 @@ import { catalogRoutes } from './catalog/routes.js';
 import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
+import { demoKiosk } from './demo-portal/demo-kiosk.js';
 import { demoPortalRoutes } from './demo-portal/routes.js';
+import { DeviceRegistry } from './devices/device-registry.js';
+import { deviceRoutes } from './devices/device-routes.js';
+import type { DeviceTokens } from './devices/device-tokens.js';
+import { KioskDevices } from './devices/kiosk-devices.js';
 import { HealthCheck } from './health/health-check.js';
 import { healthRoutes } from './health/routes.js';
 import { AttachmentStore } from './chat/attachment-store.js';
@@ -83,6 +88,8 @@ export interface AppDependencies {
   config: Config;
   log: Logger;
   tokens: TokenService;
+  /** Kiosks' device tokens (devices/device-tokens.ts). */
+  deviceTokens: DeviceTokens;
   accounts: AccountDirectory | undefined;
   redis: RedisClient;
   /** The system of record (docs/records.md). */
@@ -113,7 +120,8 @@ export interface App {
 
 /** Assembles the service: HTTP routes (guarded API + public assets) and the realtime socket. */
 export async function buildApp(deps: AppDependencies): Promise<App> {
-  const { config, log, tokens, accounts, redis, database, pool } = deps;
+  const { config, log, tokens, deviceTokens, accounts, redis, database, pool } = deps;
+  const devices = new DeviceRegistry(database);
   const http: FastifyInstance = Fastify({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: it keeps the app typed with fastify's default logger, not pino's
     loggerInstance: log.child({}, { serializers: { req: requestLogFields } }) as FastifyBaseLogger,
@@ -182,6 +190,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const catalogStore = new CatalogStore(database);
   const catalog = await LiveCatalog.start(catalogStore, config.catalog.seed, config.catalog.refreshMs, log.child({ component: 'catalog' }));
 
+  const signinThrottle = new SigninThrottle(redis, config.signin);
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, authenticator);
@@ -191,7 +200,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(authRoutes, {
       tokens,
       accounts: config.auth.devLogin ? accounts : undefined,
-      throttle: new SigninThrottle(redis, config.signin),
+      throttle: signinThrottle,
       oidc: config.oidc !== undefined,
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
     });
@@ -209,7 +218,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     }
     await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
-    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS });
+    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) });
+    await api.register(deviceRoutes, { registry: devices, tokens: deviceTokens, throttle: signinThrottle });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
@@ -256,7 +266,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const access = new SessionAccess(socketServer, { media, cobrowse }, dispatchLog);
   new DispatchNotifier(socketServer, dispatcher, sessions, access, dispatchLog);
   hooks.push(connections);
-  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest);
+  registerSessionRequests(requests, sessions, dispatcher, config.helpRequest, new KioskDevices(deviceTokens, devices));
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
   media.register(requests);

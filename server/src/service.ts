@@ -5,6 +5,7 @@ import { WorkerPool } from '@etax-assist/sfu';
 import { buildApp, type App } from './app.js';
 import { AccountDirectory } from './auth/accounts.js';
 import { loadAuthKeys } from './auth/keys.js';
+import { DeviceTokens } from './devices/device-tokens.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { persistedSecret } from './config/persisted-secret.js';
@@ -90,6 +91,13 @@ export async function startService(config: Config, log: Logger): Promise<Running
       staffTokenTtlS: config.auth.staffTokenTtlS,
       clockToleranceS: config.auth.clockToleranceS,
     });
+    const deviceTokens = new DeviceTokens({
+      secret: keys.staffSecret,
+      issuer: `${config.auth.staffIssuer}:device`,
+      audience: config.auth.audience,
+      ttlS: config.devices.tokenTtlS,
+      clockToleranceS: config.auth.clockToleranceS,
+    });
     const accounts = config.auth.devLogin ? AccountDirectory.fromFile(config.auth.devAccountsFile) : undefined;
 
     const cluster = await clusterAdapter(redisUrl, config.cluster.adapterStreamMaxLen, log);
@@ -100,6 +108,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       config,
       log,
       tokens,
+      deviceTokens,
       accounts,
       redis,
       database: database.pool,

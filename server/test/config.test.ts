@@ -15,7 +15,7 @@ describe('loadConfig', () => {
     expect(config.mediasoup.rtcBasePort).toBe(40000);
     expect(config.catalog.seed.topics.map((topic) => topic.id)).toContain('refund');
     // the demo portal's kiosk and green channel work out of the box
-    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true, clientKioskAllowed: true });
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true });
   });
 
   it('reports every invalid variable at once', () => {
@@ -39,7 +39,7 @@ describe('loadConfig', () => {
     expect(config.auth.devLogin).toBe(false);
     expect(config.demoPortal).toBe(false);
     // a portal page cannot choose the green channel or claim to be a kiosk unless configured
-    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false, clientKioskAllowed: false });
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false });
   });
 
   it('refuses short secrets and ports out of range', () => {

@@ -19,9 +19,9 @@ const rsKeys: AuthKeys = { staffSecret, portal: { alg: 'RS256', publicKey: rsa.p
 const taxpayer = { sub: 'u1', role: 'taxpayer', name: '张伟', taxpayerId: '91310000MA1K000001' };
 
 /** The refusal's code and message, so a test tells which check refused the token. */
-function refusalOf(fn: () => unknown): { code: string; message: string } {
+async function refusalOf(fn: () => Promise<unknown>): Promise<{ code: string; message: string }> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     if (error instanceof ProtocolError) return { code: error.code, message: error.message };
     throw error;
@@ -32,36 +32,39 @@ function refusalOf(fn: () => unknown): { code: string; message: string } {
 const sign = (payload: object, key: string, options: jwt.SignOptions) => jwt.sign(payload, key, { expiresIn: 60, ...options });
 
 describe('TokenService', () => {
-  it('accepts a portal HS256 taxpayer token and keeps only identity claims', () => {
+  it('accepts a portal HS256 taxpayer token and keeps only identity claims', async () => {
     const tokens = new TokenService(hsKeys, settings);
     const token = sign(taxpayer, portalSecret, { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' });
-    expect(tokens.verify(token).principal).toEqual(taxpayer);
+    expect((await tokens.verify(token)).principal).toEqual(taxpayer);
   });
 
-  it('accepts a portal RS256 taxpayer token', () => {
+  it('accepts a portal RS256 taxpayer token', async () => {
     const tokens = new TokenService(rsKeys, settings);
     const token = sign(taxpayer, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'etax-assist' });
-    expect(tokens.verify(token).principal).toEqual(taxpayer);
+    expect((await tokens.verify(token)).principal).toEqual(taxpayer);
   });
 
-  it('round-trips staff tokens it issued, each with its own id (jti) and its validity', () => {
+  it('round-trips staff tokens it issued, each with its own id (jti) and its validity', async () => {
     const tokens = new TokenService(hsKeys, { ...settings, clockToleranceS: 5 });
     const { token, expiresAt } = tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' });
-    const verified = tokens.verify(token);
+    const verified = await tokens.verify(token);
     expect(verified.principal).toEqual({ sub: 'agent1', role: 'agent', name: 'Wang' });
     expect(verified.jti).toMatch(/^[0-9a-f-]{36}$/);
-    expect(tokens.verify(tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' }).token).jti).not.toBe(verified.jti);
+    expect((await tokens.verify(tokens.issueStaff({ sub: 'agent1', role: 'agent', name: 'Wang' }).token)).jti).not.toBe(verified.jti);
     // accepted until exp plus the clock tolerance
     expect(Math.abs(verified.validUntilMs - (Date.parse(expiresAt) + 5000))).toBeLessThan(1000);
   });
 
-  it('has no jti for a portal token without one, and refuses a malformed jti', () => {
+  it('has no jti for a portal token without one, and refuses a malformed jti', async () => {
     const tokens = new TokenService(hsKeys, settings);
     const options = { algorithm: 'HS256', issuer: 'etax-portal', audience: 'etax-assist' } as const;
-    expect(tokens.verify(sign(taxpayer, portalSecret, options)).jti).toBeUndefined();
-    expect(tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'portal-42' })).jti).toBe('portal-42');
-    expect(refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({ code: 'TOKEN_INVALID', message: expect.stringMatching(/jti/) });
-    expect(refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({
+    expect((await tokens.verify(sign(taxpayer, portalSecret, options))).jti).toBeUndefined();
+    expect((await tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'portal-42' }))).jti).toBe('portal-42');
+    expect(await refusalOf(() => tokens.verify(sign({ ...taxpayer, jti: 42 }, portalSecret, options)))).toMatchObject({
+      code: 'TOKEN_INVALID',
+      message: expect.stringMatching(/jti/),
+    });
+    expect(await refusalOf(() => tokens.verify(sign(taxpayer, portalSecret, { ...options, jwtid: 'x'.repeat(129) })))).toMatchObject({
       code: 'TOKEN_INVALID',
       message: expect.stringMatching(/jti/),
     });
@@ -126,26 +129,26 @@ describe('TokenService', () => {
       'VALIDATION_FAILED',
       /taxpayer token claims/,
     ],
-  ])('rejects a %s token', (_name, make, code, message) => {
+  ])('rejects a %s token', async (_name, make, code, message) => {
     const tokens = new TokenService(hsKeys, settings);
-    const refusal = refusalOf(() => tokens.verify(make()));
+    const refusal = await refusalOf(() => tokens.verify(make()));
     expect(refusal.code).toBe(code);
     expect(refusal.message).toMatch(message);
   });
 
-  it('refuses an HS256 token signed with the RS256 public key (algorithm confusion)', () => {
+  it('refuses an HS256 token signed with the RS256 public key (algorithm confusion)', async () => {
     const tokens = new TokenService(rsKeys, settings);
     const token = hs256WithPublicKey(taxpayer, rsa.publicKey);
-    expect(refusalOf(() => tokens.verify(token))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
+    expect(await refusalOf(() => tokens.verify(token))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/invalid algorithm/) });
   });
 
-  it('refuses alg none and a portal staff role with RS256 portal keys too', () => {
+  it('refuses alg none and a portal staff role with RS256 portal keys too', async () => {
     const tokens = new TokenService(rsKeys, settings);
     const none = jwt.sign(taxpayer, '', { algorithm: 'none', issuer: 'etax-portal', audience: 'etax-assist', expiresIn: 60 });
-    expect(refusalOf(() => tokens.verify(none))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/signature is required/) });
+    expect(await refusalOf(() => tokens.verify(none))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/signature is required/) });
     const staffRole = sign({ ...taxpayer, role: 'agent' }, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'etax-assist' });
-    expect(refusalOf(() => tokens.verify(staffRole)).code).toBe('FORBIDDEN');
+    expect((await refusalOf(() => tokens.verify(staffRole))).code).toBe('FORBIDDEN');
     const otherAudience = sign(taxpayer, rsa.privateKey, { algorithm: 'RS256', issuer: 'etax-portal', audience: 'other-app' });
-    expect(refusalOf(() => tokens.verify(otherAudience))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/audience invalid/) });
+    expect(await refusalOf(() => tokens.verify(otherAudience))).toEqual({ code: 'TOKEN_INVALID', message: expect.stringMatching(/audience invalid/) });
   });
 });

@@ -4,14 +4,15 @@ import type { HelpRequest, OfferEvent, SupervisorMetrics } from '@etax-assist/pr
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import { SdkPage } from '../harness/sdk-page.js';
+import { kioskEntry } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
-const help: HelpRequest = { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } };
+const help: Omit<HelpRequest, 'entry'> = { language: 'zh', topic: 'invoice', channel: 'video' };
 
 /** Taxpayer asks, the agent accepts: both pages are in the session. */
 async function connectPair(t: TestService, taxpayer: SdkPage, agent: SdkPage, topic = 'invoice'): Promise<string> {
   await agent.request('agent:status', { status: 'available' });
-  const session = await taxpayer.request('help:request', { ...help, topic });
+  const session = await taxpayer.request('help:request', { ...help, topic, entry: await kioskEntry(t, 'K-01', '浦东办税服务厅') });
   const offer = await agent.event<OfferEvent>('offer:new');
   await agent.request('offer:accept', { offerId: offer.offerId });
   expect(offer.session.sessionId).toBe(session.sessionId);

@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { kioskEntry } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
 import { connectSocket, request } from '../harness/socket.js';
@@ -38,7 +39,7 @@ describe('agent console and supervisor dashboard in a real browser', () => {
       language: 'zh',
       topic: 'registration',
       channel: 'text',
-      entry: { kind: 'kiosk', kioskId: 'K-12', hall: '浦东办税服务厅' },
+      entry: await kioskEntry(t, 'K-12', '浦东办税服务厅'),
     });
 
     await agent.waitForSelector('.offer .countdown');

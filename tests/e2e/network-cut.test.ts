@@ -4,6 +4,7 @@ import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from '../harness/browser.js';
 import { NetworkNamespace } from '../harness/netns.js';
 import { SdkPage } from '../harness/sdk-page.js';
+import { kioskEntry } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /**
@@ -34,7 +35,7 @@ describe('media survives real network cuts of the taxpayer, without any click', 
       language: 'zh',
       topic: 'invoice',
       channel: 'video',
-      entry: { kind: 'kiosk', kioskId: 'K-09', hall: '徐汇办税服务厅' },
+      entry: await kioskEntry(t, 'K-09', '徐汇办税服务厅'),
     });
     const offer = await agent.event<OfferEvent>('offer:new');
     await agent.request('offer:accept', { offerId: offer.offerId });

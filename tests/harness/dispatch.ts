@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { AgentProfile } from '@etax-assist/server';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
-import type { Effect, TaxpayerClaims, HelpRequest } from '@etax-assist/protocol';
+import type { Effect, TaxpayerClaims, AdmittedHelpRequest } from '@etax-assist/protocol';
 
 type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
 
@@ -10,7 +10,7 @@ export interface DispatchHarness {
   redis: RedisClient;
   effects: Effect[];
   agent(id: string, overrides?: Partial<AgentProfile>): Promise<AgentProfile>;
-  taxpayer(sub: string, request?: Partial<HelpRequest>): Promise<string>;
+  taxpayer(sub: string, request?: Partial<AdmittedHelpRequest>): Promise<string>;
   session(id: string): Promise<Record<string, string>>;
   agentFields(id: string): Promise<Record<string, string>>;
   /** Offers currently pending for an agent (effects seen minus closed ones). */
@@ -43,6 +43,7 @@ export async function dispatchHarness(redisUrl: string, env: Record<string, stri
         topic: 'invoice',
         channel: 'voice',
         entry: { kind: 'portal', page: '/invoice' },
+        priority: 'normal',
         ...request,
       });
     },

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentStateEvent, HelpRequest, OfferEvent, SessionNoticeEvent, SessionSummary, SupervisorMetrics } from '@etax-assist/protocol';
+import { ADMIN_PASSWORD, registerTestKiosk } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { TestClients, request } from '../harness/socket.js';
-
-const help: HelpRequest = { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'kiosk', kioskId: 'K-03', hall: '浦东办税服务厅' } };
 
 describe('dispatch over sockets: taxpayer, agent and supervisor clients on a real service', () => {
   let t: TestService;
   const clients = new TestClients(() => t.url);
   const client = (token: string) => clients.connect(token);
+  /** From a registered kiosk in 浦东办税服务厅 (its device token set in beforeAll). */
+  let help: HelpRequest;
 
   beforeAll(async () => {
     t = await startTestService({
@@ -18,6 +19,8 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
       DISPATCH_TAXPAYER_GRACE_S: '2',
       DISPATCH_METRICS_INTERVAL_MS: '300',
     });
+    const kiosk = await registerTestKiosk(t.url, await t.staffToken('admin1', ADMIN_PASSWORD), 'K-03', { id: 'pudong-test', nameZh: '浦东办税服务厅' });
+    help = { language: 'zh', topic: 'invoice', channel: 'voice', entry: { kind: 'kiosk', device: kiosk.deviceToken } };
   });
   afterAll(async () => {
     clients.closeAll();

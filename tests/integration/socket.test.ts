@@ -17,13 +17,12 @@ describe('realtime socket against a real service', () => {
   };
 
   beforeAll(async () => {
-    // as in production: the portal's pages are not trusted with the green channel or a kiosk entry
+    // as in production: the portal's pages are not trusted with the green channel
     t = await startTestService({
       ...CLUSTER_SECRETS,
       SOCKET_MAX_PAYLOAD_BYTES: '20000',
       COBROWSE_MAX_SNAPSHOT_BYTES: '10240',
       HELP_CLIENT_PRIORITY_ALLOWED: 'false',
-      HELP_CLIENT_KIOSK_ALLOWED: 'false',
     });
   });
   afterAll(async () => {
@@ -54,12 +53,27 @@ describe('realtime socket against a real service', () => {
   it('refuses a green-channel priority or a kiosk entry claimed by the page itself, and opens nothing', async () => {
     const socket = await connect(t.taxpayerToken({ sub: 'tp-claims' }));
     const green = await request(socket, 'help:request', { ...helpRequest, priority: 'elderly' });
-    expect(green).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('green channel') } });
-    const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
-    expect(kiosk).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('kiosk') } });
+    expect(green).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining('green channel'), details: { claim: 'priority' } } });
+    const kiosk = await request(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', device: 'not-a-device-token' } });
+    expect(kiosk).toMatchObject({
+      ok: false,
+      error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining("registered kiosk's device token"), details: { claim: 'kiosk' } },
+    });
+    // the kiosk and hall are the registry's to say, not the page's
+    const named = await rawRequest(socket, 'help:request', { ...helpRequest, entry: { kind: 'kiosk', kioskId: 'K-01', hall: '浦东办税服务厅' } });
+    expect(named).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await t.service.redis.get('taxpayer:tp-claims:active')).toBeNull();
     // an ordinary request from the same page is served
     expect(await request(socket, 'help:request', { ...helpRequest, priority: 'normal' })).toMatchObject({ ok: true, result: { priority: 'normal' } });
+  });
+
+  it('takes the green channel from the portal token: granted by default, declinable, never another group', async () => {
+    const granted = await connect(t.taxpayerToken({ sub: 'tp-green', priority: 'elderly' }));
+    const other = await request(granted, 'help:request', { ...helpRequest, priority: 'pregnant' });
+    expect(other).toMatchObject({ ok: false, error: { code: 'CLAIM_NOT_GRANTED', message: expect.stringContaining("grants 'elderly'"), details: { claim: 'priority' } } });
+    expect(await request(granted, 'help:request', helpRequest)).toMatchObject({ ok: true, result: { priority: 'elderly' } });
+    const declined = await connect(t.taxpayerToken({ sub: 'tp-green-declined', priority: 'disabled' }));
+    expect(await request(declined, 'help:request', { ...helpRequest, priority: 'normal' })).toMatchObject({ ok: true, result: { priority: 'normal' } });
   });
 
   it('answers bad requests with an error ack and keeps the connection', async () => {

@@ -49,6 +49,10 @@ const zh = {
   skip: '跳过',
   thanks: '感谢您的评价！',
   failed: '出错了：{{message}}',
+  claimNotGranted: {
+    priority: '无法按所选的优先通道求助：绿色通道需由电子税务局根据您的身份授予。请选择“普通”后再试。',
+    kiosk: '本页面不是已登记的自助办税终端，无法以自助终端身份求助。请在网页上直接求助，或到办税服务厅的终端上操作。',
+  },
   chatPlaceholder: '输入消息…',
   showCode: '电话坐席会话码',
   attach: '发送文件',
@@ -111,6 +115,10 @@ const en: typeof zh = {
   skip: 'Skip',
   thanks: 'Thank you for your feedback!',
   failed: 'Something went wrong: {{message}}',
+  claimNotGranted: {
+    priority: 'Help cannot be asked for in the chosen priority group: the green channel is granted by the e-tax portal from who you are. Choose “Normal” and try again.',
+    kiosk: 'This page is not a registered hall kiosk, so it cannot ask for help as one. Ask for help from the web page itself, or use a kiosk in a tax service hall.',
+  },
   chatPlaceholder: 'Type a message…',
   showCode: 'Code for the phone agent',
   attach: 'Send a file',

@@ -1,8 +1,11 @@
 import { DUAL_SCREEN_ATTRIBUTE } from '../cobrowse/fit.js';
 
 export interface KioskOptions {
-  kioskId: string;
-  hall: string;
+  /**
+   * A device token for this kiosk, fresh (POST /api/devices/token with the kiosk's credential):
+   * sent with each help request, it tells the service which kiosk and hall the visitor is at.
+   */
+  deviceToken: () => Promise<string>;
   inactivityResetS?: number;
   /** After the reset between visitors: the portal signs the visitor out of its own pages. */
   onReset?: () => void;

@@ -1,4 +1,4 @@
-import { sessionIs, type Channel, type EntryPoint, type HelpOptions, type SessionSummary } from '@etax-assist/protocol';
+import { sessionIs, type Channel, type HelpClaimRefusal, type HelpOptions, type HelpRequest, type SessionSummary } from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -199,7 +199,9 @@ export class HelpWidget {
   }
 
   #fail(error: unknown): void {
-    this.#notice = this.#t('failed', { message: error instanceof AssistError ? error.message : String(error) });
+    // a claim only the portal or a registered kiosk may make: say which, in the visitor's words
+    const claim = error instanceof AssistError && error.code === 'CLAIM_NOT_GRANTED' ? (error.details as Partial<HelpClaimRefusal> | undefined)?.claim : undefined;
+    this.#notice = claim ? this.#t(`claimNotGranted.${claim}`) : this.#t('failed', { message: error instanceof AssistError ? error.message : String(error) });
     this.#render();
   }
 
@@ -279,11 +281,11 @@ export class HelpWidget {
 
   async #ask(choice: HelpChoice): Promise<void> {
     const kiosk = this.options.kiosk;
-    const entry: EntryPoint = kiosk
-      ? { kind: 'kiosk', kioskId: kiosk.kioskId, hall: kiosk.hall }
-      : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
     this.#choice = choice;
     try {
+      const entry: HelpRequest['entry'] = kiosk
+        ? { kind: 'kiosk', device: await kiosk.deviceToken() }
+        : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
       const connection = await this.#connect();
       const summary = await connection.request('help:request', { ...choice, entry });
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);

@@ -20,28 +20,42 @@ window.DemoPortal = (function () {
       return null;
     }
   }
+  function json(res) {
+    return res.json().then(function (body) {
+      if (!res.ok) throw new Error(body.error.message);
+      return body;
+    });
+  }
+  function post(url, body) {
+    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(json);
+  }
   function fetchToken() {
     if (token && Date.now() < expiresAt - 60000) return Promise.resolve(token);
     var body = identity();
     if (!body) return Promise.reject(new Error('not signed in'));
-    return fetch('/demo/api/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (res) {
-        return res.json().then(function (json) {
-          if (!res.ok) throw new Error(json.error.message);
-          return json;
-        });
-      })
-      .then(function (json) {
-        token = json.token;
-        expiresAt = Date.parse(json.expiresAt);
-        return token;
-      });
+    return post('/demo/api/token', body).then(function (json) {
+      token = json.token;
+      expiresAt = Date.parse(json.expiresAt);
+      return token;
+    });
   }
   function lang() {
     return sessionStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
   }
   function kiosk() {
     return sessionStorage.getItem(KIOSK_KEY) === '1';
+  }
+  // What a real kiosk's local agent does: exchange the kiosk's installed credential for a device
+  // token (POST /api/devices/token); the demo kiosk's credential comes from the demo back end.
+  function deviceToken() {
+    return fetch('/demo/api/kiosk')
+      .then(json)
+      .then(function (device) {
+        return post('/api/devices/token', device);
+      })
+      .then(function (issued) {
+        return issued.token;
+      });
   }
   function signOut() {
     sessionStorage.removeItem(KEY);
@@ -103,7 +117,7 @@ window.DemoPortal = (function () {
     kiosk: kiosk,
     localize: localize,
     mountWidget: function (options) {
-      var hall = kiosk() ? { kioskId: 'K-01', hall: '浦东新区办税服务厅', onReset: signOut } : undefined;
+      var hall = kiosk() ? { deviceToken: deviceToken, onReset: signOut } : undefined;
       // the portal's own harmless query parameters may stay in the page addresses the SDK sends
       return EtaxAssist.HelpWidget.mount({
         fetchToken: fetchToken,

@@ -13,7 +13,7 @@ export class Authenticator {
   ) {}
 
   async authenticate(token: string | undefined): Promise<VerifiedToken> {
-    const verified = this.tokens.verify(token);
+    const verified = await this.tokens.verify(token);
     if (verified.jti !== undefined && (await this.denyList.has(verified.jti))) {
       throw new ProtocolError('TOKEN_REVOKED', 'This token was revoked (signed out); sign in again');
     }

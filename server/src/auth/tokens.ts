@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { ProtocolError, SignedInClaims, TaxpayerClaims, parse, type Principal } from '@etax-assist/protocol';
 import type { AuthKeys } from './keys.js';
+import { verifyWithKeySet } from './portal-keys.js';
 
 export interface TokenSettings {
   audience: string;
@@ -34,10 +35,13 @@ export interface IssuedStaffToken extends IssuedToken {
   validUntilMs: number;
 }
 
-const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company', 'languages', 'topics'] as const;
+const CLAIM_KEYS = ['sub', 'role', 'name', 'taxpayerId', 'company', 'priority', 'languages', 'topics'] as const;
+
+/** What #verified needs of a checked payload, whichever library checked it. */
+type CheckedPayload = Record<string, unknown> & { exp?: number; jti?: unknown };
 
 /** Keeps the identity claims of a verified payload, dropping the registered ones (iat, exp, ...). */
-function identityOf(payload: jwt.JwtPayload): Record<string, unknown> {
+function identityOf(payload: CheckedPayload): Record<string, unknown> {
   const identity: Record<string, unknown> = {};
   for (const key of CLAIM_KEYS) if (payload[key] !== undefined) identity[key] = payload[key];
   return identity;
@@ -45,9 +49,9 @@ function identityOf(payload: jwt.JwtPayload): Record<string, unknown> {
 
 /**
  * Verifies every token the service accepts and signs the ones it issues.
- * Two issuers: this service (staff, HS256) and the e-tax portal (taxpayers, HS256 or RS256).
- * The key is chosen by `iss` and the algorithm is pinned per issuer, so neither `alg: none`
- * nor an HS256 token signed with the portal's public key can pass.
+ * Two issuers: this service (staff, HS256) and the e-tax portal (taxpayers, HS256 or RS256, or
+ * RS256/ES256 against its published JWKS). The key is chosen by `iss` and the algorithms are
+ * pinned per issuer, so neither `alg: none` nor an HS256 token signed with a public key can pass.
  */
 export class TokenService {
   constructor(
@@ -55,7 +59,7 @@ export class TokenService {
     private readonly settings: TokenSettings,
   ) {}
 
-  verify(token: string | undefined): VerifiedToken {
+  async verify(token: string | undefined): Promise<VerifiedToken> {
     if (!token) throw new ProtocolError('UNAUTHENTICATED', 'A bearer token is required');
     const decoded = jwt.decode(token, { json: true });
     if (!decoded) throw new ProtocolError('TOKEN_INVALID', 'The token is not a JWT');
@@ -65,9 +69,7 @@ export class TokenService {
       return this.#verified(payload, parse(SignedInClaims, identityOf(payload), 'staff token claims'));
     }
     if (decoded.iss === portalIssuer) {
-      const { portal } = this.keys;
-      const key = portal.alg === 'HS256' ? portal.secret : portal.publicKey;
-      const payload = this.#check(token, portalIssuer, portal.alg, key);
+      const payload = await this.#checkPortal(token);
       // The portal vouches for taxpayers only: a portal token claiming a staff role is refused.
       if (payload.role !== 'taxpayer') throw new ProtocolError('FORBIDDEN', 'Portal tokens can only carry the taxpayer role');
       return this.#verified(payload, parse(TaxpayerClaims, identityOf(payload), 'taxpayer token claims'));
@@ -75,8 +77,15 @@ export class TokenService {
     throw new ProtocolError('TOKEN_INVALID', 'The token has an unknown issuer');
   }
 
-  /** `payload` passed #check, so it has an `exp`. */
-  #verified(payload: jwt.JwtPayload, principal: Principal): VerifiedToken {
+  async #checkPortal(token: string): Promise<CheckedPayload> {
+    const { portal } = this.keys;
+    const { portalIssuer: issuer, audience, clockToleranceS } = this.settings;
+    if (portal.alg === 'JWKS') return verifyWithKeySet(token, portal.keySet, { issuer, audience, clockToleranceS });
+    return this.#check(token, issuer, portal.alg, portal.alg === 'HS256' ? portal.secret : portal.publicKey);
+  }
+
+  /** `payload` passed a check that requires an `exp`. */
+  #verified(payload: CheckedPayload, principal: Principal): VerifiedToken {
     const { jti } = payload;
     if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH)) {
       throw new ProtocolError('TOKEN_INVALID', `The token id (jti) must be a string of 1 to ${MAX_JTI_LENGTH} characters`);
@@ -116,6 +125,7 @@ export class TokenService {
   /** Signs a taxpayer token as the portal would; only the demo portal does this. */
   issuePortal(claims: TaxpayerClaims, ttlS: number): IssuedToken {
     const { portal } = this.keys;
+    if (portal.alg === 'JWKS') throw new ProtocolError('UNAVAILABLE', "Portal tokens are checked against the portal's JWKS: this service cannot sign them");
     const key = portal.alg === 'HS256' ? portal.secret : portal.privateKey;
     if (!key) throw new ProtocolError('UNAVAILABLE', 'No portal signing key is configured');
     const token = jwt.sign({ ...claims }, key, {

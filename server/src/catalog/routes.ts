@@ -42,7 +42,6 @@ export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy 
       topics: topics.filter((topic) => topic.active).map(({ id, label }) => ({ id, label })),
       languages,
       priorityGroups,
-      kioskEntry: helpPolicy.clientKioskAllowed,
     };
     return options;
   });

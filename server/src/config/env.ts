@@ -126,13 +126,24 @@ export interface Config {
     refreshMs: number;
   };
   /**
-   * What a taxpayer's own help request may claim. The green channel and a kiosk entry are
-   * otherwise chosen by the page itself; a plain portal token may only claim them where the
-   * deployment trusts its portal pages (off in production).
+   * What a taxpayer's own help request may claim beyond its token: a green-channel group the
+   * portal did not grant, only where the deployment trusts its portal pages (off in production).
    */
   helpRequest: {
     clientPriorityAllowed: boolean;
-    clientKioskAllowed: boolean;
+  };
+  /** Kiosks' device tokens (docs/devices.md); their credential exchange is throttled like sign-ins (SIGNIN_*). */
+  devices: {
+    tokenTtlS: number;
+  };
+  /** The portal's published keys (JWKS): set, taxpayer tokens are checked against them (RS256/ES256). */
+  portal: {
+    jwksUrl: string | undefined;
+    /** How long a fetched key set is trusted: a key the portal withdrew is refused after it. */
+    jwksCacheMaxAgeMs: number;
+    /** Least time between two fetches caused by an unknown `kid` (a burst of bad tokens fetches once). */
+    jwksCooldownMs: number;
+    jwksTimeoutMs: number;
   };
   dispatch: DispatchConfig;
   cobrowse: {
@@ -566,9 +577,17 @@ export function loadConfig(env: Env = process.env): Config {
       refreshMs: r.int('CATALOG_REFRESH_MS', 2000, 100, 60_000),
     },
     helpRequest: {
-      // on outside production, like the demo portal whose kiosk and green channel rely on them
+      // on outside production, like the demo portal whose green-channel choice relies on it
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
-      clientKioskAllowed: r.bool('HELP_CLIENT_KIOSK_ALLOWED', !production),
+    },
+    devices: {
+      tokenTtlS: r.int('DEVICE_TOKEN_TTL_S', 900, 30, 86_400),
+    },
+    portal: {
+      jwksUrl: r.url('PORTAL_JWKS_URL'),
+      jwksCacheMaxAgeMs: r.int('PORTAL_JWKS_CACHE_MAX_AGE_MS', 600_000, 1000, 86_400_000),
+      jwksCooldownMs: r.int('PORTAL_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
+      jwksTimeoutMs: r.int('PORTAL_JWKS_TIMEOUT_MS', 5000, 100, 60_000),
     },
     dispatch: {
       offerTimeoutS: r.int('DISPATCH_OFFER_TIMEOUT_S', 20, 1, 300),
@@ -659,7 +678,8 @@ export function loadConfig(env: Env = process.env): Config {
     // Outside production missing secrets are generated (keys.ts); in production that would
     // silently log everyone out on each restart, so they must be given.
     if (!auth.staffSecret) r.problems.push('STAFF_JWT_SECRET is required when NODE_ENV=production');
-    if (auth.portalAlg === 'HS256' && !auth.portalSecret) r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
+    if (!config.portal.jwksUrl && auth.portalAlg === 'HS256' && !auth.portalSecret)
+      r.problems.push('PORTAL_JWT_SECRET is required when NODE_ENV=production and PORTAL_JWT_ALG=HS256');
   }
   if (auth.staffSecret !== undefined && auth.staffSecret.length < 32) r.problems.push('STAFF_JWT_SECRET: at least 32 characters');
   if (auth.portalSecret !== undefined && auth.portalSecret.length < 32) r.problems.push('PORTAL_JWT_SECRET: at least 32 characters');
@@ -667,7 +687,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && config.oidc && !config.oidc.issuer.startsWith('https:')) r.problems.push('OIDC_ISSUER must be an https URL when NODE_ENV=production');
   if (config.metrics.token !== undefined && config.metrics.token.length < 32) r.problems.push('METRICS_TOKEN: at least 32 characters');
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
-  if (auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production) r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (!config.portal.jwksUrl && auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
+    r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes) r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
   if (unchecked.length > 0)

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HttpErrorResponse } from '@etax-assist/protocol';
 import type { TokenService } from '../auth/tokens.js';
+import type { DemoKiosk } from './demo-kiosk.js';
 
 /** What the demo portal's login form sends: the identity a real portal knows from its own login. */
 const DemoTokenRequest = Type.Object(
@@ -16,17 +17,23 @@ const DemoTokenRequest = Type.Object(
 type DemoTokenRequest = Static<typeof DemoTokenRequest>;
 
 const DemoTokenResponse = Type.Object({ token: Type.String(), expiresAt: Type.String() });
+const DemoKioskResponse = Type.Object({ kioskId: Type.String(), credential: Type.String() });
 
 export interface DemoPortalOptions {
   tokens: TokenService;
   tokenTtlS: number;
+  kiosk: DemoKiosk;
 }
 
 /**
  * The demo e-tax portal's back end: it signs taxpayer tokens with the portal key exactly as a
  * real portal would, so the SDK is exercised end to end. Enabled by DEMO_PORTAL (off in production).
  */
-export async function demoPortalRoutes(app: FastifyInstance, { tokens, tokenTtlS }: DemoPortalOptions): Promise<void> {
+export async function demoPortalRoutes(app: FastifyInstance, { tokens, tokenTtlS, kiosk }: DemoPortalOptions): Promise<void> {
+  // The demo kiosk page's local configuration: a real kiosk has its credential installed on it;
+  // here the page asks for it, and then exchanges it at POST /api/devices/token like any kiosk.
+  app.get('/demo/api/kiosk', { config: { auth: 'public' }, schema: { response: { 200: DemoKioskResponse } } }, async () => kiosk);
+
   app.post<{ Body: DemoTokenRequest }>(
     '/demo/api/token',
     {

@@ -8,7 +8,7 @@ import {
   type Effect,
   type ScriptArgs,
   type ScriptResult,
-  type HelpRequest,
+  type AdmittedHelpRequest,
   type StaffClaims,
   type TaxpayerClaims,
   type Tier,
@@ -145,10 +145,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     if (agentIds.length > 0) await this.#run('heartbeat', { agents: [...agentIds] });
   }
 
-  async request(taxpayer: TaxpayerClaims, request: HelpRequest): Promise<string> {
+  async request(taxpayer: TaxpayerClaims, request: AdmittedHelpRequest): Promise<string> {
     this.#checkSkill(request.language, request.topic);
     const sessionId = randomBytes(12).toString('base64url');
-    const priority = request.priority ?? 'normal';
+    const { priority } = request;
     const plan = routingPlan(request.language, request.topic, 'frontline', this.catalog.current.wideningSteps);
     await this.#run('request', {
       session: sessionId,

@@ -1,16 +1,35 @@
-import { ProtocolError, type HelpRequest } from '@etax-assist/protocol';
+import { ProtocolError, type AdmittedHelpRequest, type EntryPoint, type HelpClaimRefusal, type HelpRequest, type TaxpayerClaims } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
+import type { KioskDevices } from '../devices/kiosk-devices.js';
+
+function refused(claim: HelpClaimRefusal['claim'], message: string): ProtocolError {
+  return new ProtocolError('CLAIM_NOT_GRANTED', message, { claim } satisfies HelpClaimRefusal);
+}
 
 /**
- * What a taxpayer's own `help:request` may claim. The green channel jumps the queue and a kiosk
- * entry puts the request under a hall; a plain portal token says neither, so a web page cannot
- * choose them for itself unless the deployment trusts its portal pages to (HELP_CLIENT_*_ALLOWED).
+ * The help request as the service takes it: what a page may not choose for itself comes from
+ * who vouches for it. The green channel is the portal's `priority` claim (a taxpayer may ask for
+ * less, never for another group; a page may choose one only where the deployment trusts its
+ * pages to: HELP_CLIENT_PRIORITY_ALLOWED, off in production). A kiosk entry is the registry's:
+ * the kiosk and hall its device token names.
  */
-export function checkHelpClaims(request: HelpRequest, policy: Config['helpRequest']): void {
-  if ((request.priority ?? 'normal') !== 'normal' && !policy.clientPriorityAllowed) {
-    throw new ProtocolError('FORBIDDEN', 'A priority group (green channel) cannot be chosen by the portal page itself');
+export async function admitHelpRequest(request: HelpRequest, taxpayer: TaxpayerClaims, policy: Config['helpRequest'], kiosks: KioskDevices): Promise<AdmittedHelpRequest> {
+  const granted = taxpayer.priority ?? 'normal';
+  const priority = request.priority ?? granted;
+  if (priority !== 'normal' && priority !== granted && !policy.clientPriorityAllowed) {
+    throw refused('priority', `The priority group '${priority}' (green channel) is not granted by the portal's token (it grants '${granted}')`);
   }
-  if (request.entry.kind === 'kiosk' && !policy.clientKioskAllowed) {
-    throw new ProtocolError('FORBIDDEN', 'A kiosk entry cannot be claimed from a portal page');
+  return { ...request, priority, entry: await entryOf(request.entry, kiosks) };
+}
+
+async function entryOf(entry: HelpRequest['entry'], kiosks: KioskDevices): Promise<EntryPoint> {
+  if (entry.kind === 'portal') return entry;
+  try {
+    const { kiosk, hall } = await kiosks.vouchedBy(entry.device);
+    return { kind: 'kiosk', kioskId: kiosk.id, hall: hall.nameZh };
+  } catch (error) {
+    // a bad device token is a refused claim, not a bad sign-in: the taxpayer's own token is fine
+    if (error instanceof ProtocolError && error.code.startsWith('TOKEN_')) throw refused('kiosk', `A kiosk entry needs a registered kiosk's device token: ${error.message}`);
+    throw error;
   }
 }

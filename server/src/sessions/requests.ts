@@ -3,7 +3,8 @@ import type { Config } from '../config/env.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import type { RequestRouter } from '../realtime/requests.js';
 import { rooms } from '../realtime/rooms.js';
-import { checkHelpClaims } from './help-claims.js';
+import type { KioskDevices } from '../devices/kiosk-devices.js';
+import { admitHelpRequest } from './help-claims.js';
 import type { SessionStore } from './session-store.js';
 
 async function summaryOrGone(sessions: SessionStore, sessionId: string) {
@@ -13,10 +14,10 @@ async function summaryOrGone(sessions: SessionStore, sessionId: string) {
 }
 
 /** What taxpayers ask of their session over the socket. */
-export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore, dispatcher: Dispatcher, helpPolicy: Config['helpRequest']): void {
+export function registerSessionRequests(requests: RequestRouter, sessions: SessionStore, dispatcher: Dispatcher, helpPolicy: Config['helpRequest'], kiosks: KioskDevices): void {
   requests.on('help:request', ['taxpayer'], async ({ socket, principal, log }, request) => {
-    checkHelpClaims(request, helpPolicy);
-    const sessionId = await dispatcher.request(principal as TaxpayerClaims, request);
+    const taxpayer = principal as TaxpayerClaims;
+    const sessionId = await dispatcher.request(taxpayer, await admitHelpRequest(request, taxpayer, helpPolicy, kiosks));
     await socket.join(rooms.session(sessionId));
     log.info({ sessionId, topic: request.topic, language: request.language, channel: request.channel }, 'help requested');
     return summaryOrGone(sessions, sessionId);

@@ -1,0 +1,30 @@
+import { relabel, tl } from '../dom.js';
+import { CatalogAdmin } from './catalog-admin.js';
+import { DevicesView } from './devices.js';
+import { PaneTabs } from './pane-tabs.js';
+
+/**
+ * What an administrator sees: the administration views, one tab each. Administrators hold no
+ * realtime connection (protocol/src/auth.ts), so every view here works over HTTP with the token.
+ */
+export class AdminView {
+  readonly element: HTMLElement;
+  readonly #catalog: CatalogAdmin;
+  readonly #devices: DevicesView;
+
+  /** `token`: a current token for each call (a provider sign-in's is renewed). */
+  constructor(token: () => Promise<string>) {
+    this.#catalog = new CatalogAdmin(token);
+    this.#devices = new DevicesView(token);
+    this.element = new PaneTabs('admin-tabs', [
+      { id: 'catalog', label: tl('catalogAdmin.title'), content: this.#catalog.element },
+      { id: 'devices', label: tl('devices.tab'), content: this.#devices.element },
+    ]).element;
+  }
+
+  relabel(): void {
+    relabel(this.element);
+    this.#catalog.relabel();
+    this.#devices.redraw();
+  }
+}
