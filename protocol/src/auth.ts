@@ -83,10 +83,10 @@ export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
 
 /**
  * Sent just before the server closes a socket whose token stopped being valid: it expired (the
- * SDK fetches a fresh token and reconnects by itself) or it was revoked by a sign-out (final).
+ * SDK fetches a fresh token and reconnects by itself) or it was revoked by a sign-out or its staff member disabled in the directory (final).
  */
 export const AuthEndedEvent = Type.Object({
-  code: Type.Union([Type.Literal('TOKEN_EXPIRED'), Type.Literal('TOKEN_REVOKED')]),
+  code: Type.Union([Type.Literal('TOKEN_EXPIRED'), Type.Literal('TOKEN_REVOKED'), Type.Literal('ACCOUNT_DISABLED')]),
   message: Type.String(),
 });
 export type AuthEndedEvent = Static<typeof AuthEndedEvent>;

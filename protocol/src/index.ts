@@ -23,3 +23,4 @@ export * from './session-code-commands.js';
 export * from './outbox.js';
 export * from './records-admin.js';
 export * from './records.js';
+export * from './staff.js';

@@ -4,12 +4,12 @@ import type { RedisClient } from '../redis/client.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import { tierOf, type Dispatcher } from './dispatcher.js';
+import type { Dispatcher } from './dispatcher.js';
 import { dispatchKeys } from './keys.js';
 import type { AgentPresence } from './presence.js';
 
 /**
- * Follows connections for the dispatcher: an agent's socket registers its profile, joins its
+ * Follows connections for the dispatcher: an agent's socket registers its directory profile, joins its
  * rooms (its own, its sessions') and keeps its presence; a taxpayer's socket rejoins an open
  * session, and its going away starts the abandon grace period.
  */
@@ -52,13 +52,8 @@ export class DispatchConnections implements ConnectionHook {
     }
     const staff = principal;
     await socket.join(rooms.agent(staff.sub));
-    await this.dispatcher.register({
-      id: staff.sub,
-      name: staff.name,
-      tier: tierOf(staff.role),
-      languages: staff.languages ?? [],
-      topics: staff.topics ?? [],
-    });
+    // the staff directory's skills, read at the handshake (socket-server.ts), not the token's
+    if (socket.data.profile) await this.dispatcher.register(socket.data.profile);
     await this.presence.connected(staff.sub);
     const open = await this.sessions.openSessionsOfAgent(staff.sub);
     for (const sessionId of open) await socket.join(rooms.session(sessionId));
