@@ -1,6 +1,20 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { Catalog, HttpErrorResponse, LoginResponse, RecordSearchPage, SessionRecord, type DevLoginRequest, type RecordSearchQuery } from '@etax-assist/protocol';
+import {
+  Catalog,
+  HttpErrorResponse,
+  LoginResponse,
+  RecordSearchPage,
+  SessionRecord,
+  StaffEventList,
+  StaffList,
+  StaffMember,
+  type CreateStaffMember,
+  type DevLoginRequest,
+  type RecordSearchQuery,
+  type StaffQuery,
+  type UpdateStaffMember,
+} from '@etax-assist/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -63,4 +77,36 @@ export async function searchRecords(token: string, query: RecordSearchQuery): Pr
 export async function openRecord(token: string, sessionId: string, cursor?: string): Promise<SessionRecord> {
   const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
+}
+
+const json = (token: string, method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+const memberPath = (sub: string) => `/api/staff/${encodeURIComponent(sub)}`;
+
+/** A page of the staff directory (GET /api/staff), administrators only. */
+export async function listStaff(token: string, query: StaffQuery): Promise<StaffList> {
+  const params = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]));
+  return call(`/api/staff?${params}`, bearer(token), StaffList);
+}
+
+export async function createStaff(token: string, member: CreateStaffMember): Promise<StaffMember> {
+  return call('/api/staff', json(token, 'POST', member), StaffMember);
+}
+
+export async function updateStaff(token: string, sub: string, patch: UpdateStaffMember): Promise<StaffMember> {
+  return call(memberPath(sub), json(token, 'PATCH', patch), StaffMember);
+}
+
+/** Disables (signed off and disconnected at once) or enables a member. */
+export async function setStaffActive(token: string, sub: string, active: boolean): Promise<StaffMember> {
+  return call(`${memberPath(sub)}/${active ? 'enable' : 'disable'}`, json(token, 'POST'), StaffMember);
+}
+
+/** A page of a member's history, newest first. */
+export async function staffEvents(token: string, sub: string, cursor?: string): Promise<StaffEventList> {
+  const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
+  return call(`${memberPath(sub)}/events${query}`, bearer(token), StaffEventList);
 }

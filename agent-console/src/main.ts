@@ -5,12 +5,13 @@ import { el } from './dom.js';
 import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
 import { Dashboard } from './views/dashboard.js';
+import { StaffView } from './views/staff.js';
 import { Workspace } from './views/workspace.js';
 
 const root = document.getElementById('app') as HTMLElement;
 let session: LoginResponse | undefined;
 let connection: AssistConnection | undefined;
-let view: Workspace | Dashboard | undefined;
+let view: Workspace | Dashboard | StaffView | undefined;
 let linkUp = false;
 let errorCode: string | undefined;
 /** While this tab's own sign-out is under way. */
@@ -20,7 +21,7 @@ const errorSlot = el('div', { className: 'error-slot' });
 
 function header(): HTMLElement {
   const who = session ? el('span', { className: 'who', textContent: t('signedInAs', { name: session.principal.name, role: t(`role.${session.principal.role}`) }) }) : undefined;
-  const link = session ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
+  const link = connection ? el('span', { className: linkUp ? 'link up' : 'link down', role: 'status', textContent: linkUp ? t('connected') : t('disconnected') }) : undefined;
   return el(
     'header',
     {},
@@ -37,6 +38,7 @@ function header(): HTMLElement {
 }
 
 function pageTitle(): string {
+  if (session?.principal.role === 'admin') return t('titleAdmin');
   return session?.principal.role === 'supervisor' ? t('titleSupervisor') : t('title');
 }
 
@@ -72,6 +74,12 @@ async function onLogin(event: SubmitEvent): Promise<void> {
     const token = session.token;
     const catalog = await fetchCatalog(token);
     addCatalog(catalog);
+    // an administrator has no realtime connection: administration is over HTTP
+    if (session.principal.role === 'admin') {
+      view = new StaffView(token, catalog);
+      render();
+      return;
+    }
     connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken: async () => token });
     linkUp = true;
     connection.socket.on('connect', () => ((linkUp = true), render()));

@@ -24,8 +24,8 @@ export type TaxpayerClaims = Static<typeof TaxpayerClaims>;
 
 /**
  * Claims of a staff token, minted by this service after a staff login (or by the authority's
- * identity provider with the same claims). Skills drive routing: the languages and topics an
- * agent serves; the tier follows from the role (expert or frontline agent).
+ * identity provider with the same claims), from the member's entry in the staff directory. The
+ * languages and topics are what the directory held at sign-in; routing reads the directory itself.
  */
 export const StaffClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
@@ -37,9 +37,9 @@ export const StaffClaims = Type.Object({
 export type StaffClaims = Static<typeof StaffClaims>;
 
 /**
- * Claims of an administrator's token (minted by this service like a staff token). Until staff
- * administration (issue #18) the role serves the records admin API only (legal holds and
- * erasure): it has no console screens and no realtime connection.
+ * Claims of an administrator's token (minted by this service like a staff token). The role
+ * administers the staff directory (protocol/src/staff.ts) and the record (legal holds and
+ * erasure) over HTTP: it has no realtime connection and nothing is routed to it.
  */
 export const AdminClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
@@ -51,7 +51,8 @@ export type AdminClaims = Static<typeof AdminClaims>;
 /** What this service signs after a sign-in: a staff member's or an administrator's claims. */
 export const SignedInClaims = Type.Union([StaffClaims, AdminClaims]);
 export type SignedInClaims = StaffClaims | AdminClaims;
-export const SignedInRoleSchema = Type.Union([StaffRoleSchema, Type.Literal('admin')]);
+export const SIGNED_IN_ROLES = [...STAFF_ROLES, 'admin'] as const satisfies readonly Role[];
+export const SignedInRoleSchema = Type.Union(SIGNED_IN_ROLES.map((r) => Type.Literal(r)));
 
 /** Who may hold a realtime connection: everyone but administrators (see AdminClaims). */
 export const RealtimePrincipalSchema = Type.Union([TaxpayerClaims, StaffClaims]);

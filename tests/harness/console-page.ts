@@ -2,8 +2,11 @@ import type { Page } from 'puppeteer-core';
 import type { HelpRequest } from '@etax-assist/protocol';
 import type { TestBrowser } from './browser.js';
 
-/** Signs in to the agent console through its form (switching it to English first if asked). */
-export async function signInToConsole(page: Page, url: string, username: string, password: string, lang: 'zh' | 'en' = 'zh'): Promise<void> {
+/**
+ * Signs in to the agent console through its form (switching it to English first if asked), and
+ * waits for `ready`: the realtime link, or (an administrator has none) the view shown.
+ */
+export async function signInToConsole(page: Page, url: string, username: string, password: string, lang: 'zh' | 'en' = 'zh', ready = '.link.up'): Promise<void> {
   await page.goto(`${url}/console/`, { waitUntil: 'networkidle0' });
   if (lang !== (await page.evaluate(() => (document.documentElement.lang === 'en' ? 'en' : 'zh')))) {
     await page.click('button[data-action="language"]');
@@ -12,7 +15,7 @@ export async function signInToConsole(page: Page, url: string, username: string,
   await page.type('input[name="username"]', username);
   await page.type('input[name="password"]', password);
   await page.click('button[type="submit"]');
-  await page.waitForSelector('.link.up');
+  await page.waitForSelector(ready);
 }
 
 /** Clicks the button (under `scope`) whose text is exactly `text`, as a user would find it. */

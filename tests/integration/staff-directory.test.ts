@@ -44,7 +44,10 @@ describe('staff directory (two instances, real Redis and PostgreSQL)', () => {
       role: 'agent',
       tier: 'frontline',
       languages: ['zh', 'en'],
-      topics: [{ topic: 'invoice', level: 3 }, { topic: 'refund', level: 3 }],
+      topics: [
+        { topic: 'invoice', level: 3 },
+        { topic: 'refund', level: 3 },
+      ],
       capacity: 5,
       halls: [],
       active: true,

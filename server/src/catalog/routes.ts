@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { Catalog, HelpOptions, HttpErrorResponse, PRIORITY_GROUPS, STAFF_ROLES } from '@etax-assist/protocol';
+import { Catalog, HelpOptions, HttpErrorResponse, PRIORITY_GROUPS, SIGNED_IN_ROLES } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 
 export interface CatalogRoutesOptions {
@@ -15,7 +15,7 @@ const HELP_OPTIONS_MAX_AGE_S = 300;
  * included); a portal page, before anyone signs in, only what its visitor may choose.
  */
 export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy }: CatalogRoutesOptions): Promise<void> {
-  app.get('/api/catalog', { config: { auth: STAFF_ROLES }, schema: { response: { 200: Catalog, '4xx': HttpErrorResponse } } }, async () => catalog);
+  app.get('/api/catalog', { config: { auth: SIGNED_IN_ROLES }, schema: { response: { 200: Catalog, '4xx': HttpErrorResponse } } }, async () => catalog);
 
   const helpOptions: HelpOptions = {
     topics: catalog.topics,

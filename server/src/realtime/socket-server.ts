@@ -1,6 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import { ProtocolError, type ClientToServerEvents, type ConnectErrorData, type RealtimePrincipal, type RecordedEvent, type ServerToClientEvents, type StaffClaims } from '@etax-assist/protocol';
+import {
+  ProtocolError,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type RealtimePrincipal,
+  type RecordedEvent,
+  type ServerToClientEvents,
+  type StaffClaims,
+} from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AgentProfile } from '../dispatcher/dispatcher.js';
@@ -96,7 +104,7 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   async function admit(socket: AppSocket, token: string | undefined): Promise<void> {
     const { principal, jti, validUntilMs } = await authenticator.authenticate(token);
     if (principal.role === 'admin') {
-      throw new ProtocolError('FORBIDDEN', 'An administrator has no realtime connection: the records admin API is over HTTP');
+      throw new ProtocolError('FORBIDDEN', 'An administrator has no realtime connection: administration is over HTTP');
     }
     if (principal.role === 'agent' || principal.role === 'expert') {
       // before the connection, so the socket's first request finds the agent registered with it

@@ -186,10 +186,11 @@ export class StaffDirectory {
     return inTransaction(this.database, async (client) => {
       const before = await this.#locked(client, sub);
       if (before.active === active) return { member: before, changed: false };
-      const { rows } = await client.query<MemberRow>(
-        `UPDATE staff SET active = $2, updated_by = $3, updated_at = now() WHERE sub = $1 RETURNING ${MEMBER_COLUMNS}`,
-        [sub, active, by],
-      );
+      const { rows } = await client.query<MemberRow>(`UPDATE staff SET active = $2, updated_by = $3, updated_at = now() WHERE sub = $1 RETURNING ${MEMBER_COLUMNS}`, [
+        sub,
+        active,
+        by,
+      ]);
       await recordEvent(client, sub, active ? 'enabled' : 'disabled', by, { active: { before: !active, after: active } });
       return { member: memberOf(rows[0] as MemberRow), changed: true };
     });

@@ -26,10 +26,8 @@ const errors = { '4xx': HttpErrorResponse, '5xx': HttpErrorResponse };
 
 /** The staff admin API (protocol/src/staff.ts): list and search, create, edit, disable and enable, the history. */
 export async function staffRoutes(app: FastifyInstance, { directory, changes }: StaffRoutesOptions): Promise<void> {
-  app.get<{ Querystring: StaffQuery }>(
-    '/api/staff',
-    { config: { auth: ADMIN }, schema: { querystring: StaffQuery, response: { 200: StaffList, ...errors } } },
-    async (request) => directory.list(request.query),
+  app.get<{ Querystring: StaffQuery }>('/api/staff', { config: { auth: ADMIN }, schema: { querystring: StaffQuery, response: { 200: StaffList, ...errors } } }, async (request) =>
+    directory.list(request.query),
   );
   app.post<{ Body: CreateStaffMember }>(
     '/api/staff',
@@ -40,10 +38,8 @@ export async function staffRoutes(app: FastifyInstance, { directory, changes }: 
       return reply.code(201).send(member);
     },
   );
-  app.get<{ Params: StaffParams }>(
-    '/api/staff/:sub',
-    { config: { auth: ADMIN }, schema: { params: StaffParams, response: { 200: StaffMember, ...errors } } },
-    async (request) => directory.get(request.params.sub),
+  app.get<{ Params: StaffParams }>('/api/staff/:sub', { config: { auth: ADMIN }, schema: { params: StaffParams, response: { 200: StaffMember, ...errors } } }, async (request) =>
+    directory.get(request.params.sub),
   );
   app.patch<{ Params: StaffParams; Body: UpdateStaffMember }>(
     '/api/staff/:sub',
