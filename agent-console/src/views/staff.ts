@@ -2,6 +2,8 @@ import { SIGNED_IN_ROLES, TIERS, type Catalog, type StaffEvent, type StaffList, 
 import { ApiError, createStaff, listStaff, setStaffActive, staffEvents, updateStaff } from '../api.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatDate, formatTime, t } from '../i18n.js';
+import { filterChoice } from './filter-choice.js';
+import { pagingRow, resultTable } from './result-table.js';
 
 const LEVELS = [1, 2, 3, 4, 5] as const;
 const PAGE = 20;
@@ -37,28 +39,21 @@ export class StaffView {
   }
 
   #searchForm(): HTMLFormElement {
-    const choice = (name: string, label: string, options: { value: string; label: string }[]) =>
-      el(
-        'label',
-        {},
-        el('span', { text: tl(label) }),
-        el('select', { name }, el('option', { value: '', text: tl('records.any') }), ...options.map((o) => el('option', { value: o.value, text: tl(o.label) }))),
-      );
     return el(
       'form',
       { className: 'records-search', onsubmit: (event: SubmitEvent) => (event.preventDefault(), void this.#find()) },
       el('label', {}, el('span', { text: tl('staff.q') }), el('input', { name: 'q', maxLength: 200, type: 'search' })),
-      choice(
+      filterChoice(
         'role',
         'staff.role',
         SIGNED_IN_ROLES.map((r) => ({ value: r, label: `role.${r}` })),
       ),
-      choice(
+      filterChoice(
         'topic',
         'records.topic',
         this.catalog.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` })),
       ),
-      choice('active', 'staff.status', [
+      filterChoice('active', 'staff.status', [
         { value: 'true', label: 'staff.active' },
         { value: 'false', label: 'staff.disabled' },
       ]),
@@ -123,51 +118,35 @@ export class StaffView {
       t('staff.status'),
       '',
     ];
-    const cell = (column: number, content: string | HTMLElement) => el('td', { dataset: { label: head[column] as string } }, content);
-    const pageNumber = this.#cursors.length;
+    const next = page.next;
     this.#results.replaceChildren(
-      page.members.length === 0
-        ? el('p', { className: 'empty', textContent: t('staff.none') })
-        : el(
-            'table',
-            { className: 'records-table staff-table' },
-            el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))),
+      resultTable(
+        'staff-table',
+        head,
+        page.members.map((m) => ({
+          dataset: { sub: m.sub },
+          className: m.active ? '' : 'inactive',
+          cells: [
+            m.name,
+            m.sub,
+            t(`role.${m.role}`),
+            t(`tier.${m.tier}`),
+            m.languages.map((l) => t(`language.${l}`)).join('、') || '—',
+            topicsText(m.topics) || '—',
+            String(m.capacity),
+            m.halls.join('、') || '—',
+            m.active ? t('staff.active') : t('staff.disabled'),
             el(
-              'tbody',
-              {},
-              ...page.members.map((m) =>
-                el(
-                  'tr',
-                  { dataset: { sub: m.sub }, className: m.active ? '' : 'inactive' },
-                  cell(0, m.name),
-                  cell(1, m.sub),
-                  cell(2, t(`role.${m.role}`)),
-                  cell(3, t(`tier.${m.tier}`)),
-                  cell(4, m.languages.map((l) => t(`language.${l}`)).join('、') || '—'),
-                  cell(5, topicsText(m.topics) || '—'),
-                  cell(6, String(m.capacity)),
-                  cell(7, m.halls.join('、') || '—'),
-                  cell(8, m.active ? t('staff.active') : t('staff.disabled')),
-                  cell(
-                    9,
-                    el(
-                      'div',
-                      { className: 'row staff-actions' },
-                      button(t('staff.edit'), () => void this.#edit(m)),
-                      button(m.active ? t('staff.disable') : t('staff.enable'), () => void this.#setActive(m, !m.active), m.active ? 'danger' : ''),
-                    ),
-                  ),
-                ),
-              ),
+              'div',
+              { className: 'row staff-actions' },
+              button(t('staff.edit'), () => void this.#edit(m)),
+              button(m.active ? t('staff.disable') : t('staff.enable'), () => void this.#setActive(m, !m.active), m.active ? 'danger' : ''),
             ),
-          ),
-      el(
-        'div',
-        { className: 'row records-paging' },
-        pageNumber > 1 ? button(t('records.previous'), () => void this.#previous()) : undefined,
-        el('span', { textContent: t('records.page', { n: pageNumber }) }),
-        page.next ? button(t('records.next'), () => void this.#show(page.next)) : undefined,
+          ],
+        })),
+        t('staff.none'),
       ),
+      pagingRow(this.#cursors.length, () => void this.#previous(), next ? () => void this.#show(next) : undefined),
     );
   }
 
