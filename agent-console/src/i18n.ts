@@ -168,7 +168,7 @@ const zh = {
     close: '关闭档案',
   },
   staff: {
-    tab: '人员管理',
+    separator: '、',
     q: '姓名或账号',
     role: '角色',
     tier: '层级',
@@ -472,7 +472,7 @@ const en: typeof zh = {
     close: 'Close record',
   },
   staff: {
-    tab: 'Staff',
+    separator: ', ',
     q: 'Name or account',
     role: 'Role',
     tier: 'Tier',

@@ -64,6 +64,7 @@ import { LegalHolds } from './records/legal-holds.js';
 import { recordsAdminRoutes } from './records/records-admin-routes.js';
 import { DisabledStaff } from './staff/disabled-staff.js';
 import { connectingProfile } from './staff/routing-profile.js';
+import { signInClaims } from './staff/sign-in-claims.js';
 import { StaffChanges } from './staff/staff-changes.js';
 import { StaffDirectory } from './staff/staff-directory.js';
 import { staffRoutes } from './staff/staff-routes.js';
@@ -197,7 +198,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(authRoutes, {
       tokens,
       accounts: config.auth.devLogin ? accounts : undefined,
-      staff: staffDirectory,
+      signInClaims: (account) => signInClaims(staffDirectory, disabledStaff, account),
       throttle: new SigninThrottle(redis, config.signin),
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
     });

@@ -209,4 +209,17 @@ describe('staff directory (two instances, real Redis and PostgreSQL)', () => {
     expect(await call('POST', '/api/staff/agent1/enable')).toMatchObject({ status: 200, body: { active: true } });
     await connect(1, await c.instances[1]!.staffToken('agent1', DEV_PASSWORDS.agent1));
   });
+
+  it('with PostgreSQL away, staff still sign in from the accounts file, and a disabled member is still refused', async () => {
+    expect(await call('POST', '/api/staff/agent2/disable')).toMatchObject({ status: 200, body: { active: false } });
+    await c.postgres.pause();
+    try {
+      await expect(c.instances[1]!.staffToken('agent2', DEV_PASSWORDS.agent2)).rejects.toThrow(/403/);
+      const token = await c.instances[1]!.staffToken('expert1', DEV_PASSWORDS.expert1);
+      // and connects, registered from its token's claims
+      await connect(1, token);
+    } finally {
+      await c.postgres.start();
+    }
+  });
 });

@@ -131,10 +131,10 @@ export class StaffView {
             m.sub,
             t(`role.${m.role}`),
             t(`tier.${m.tier}`),
-            m.languages.map((l) => t(`language.${l}`)).join('、') || '—',
+            m.languages.map((l) => t(`language.${l}`)).join(t('staff.separator')) || '—',
             topicsText(m.topics) || '—',
             String(m.capacity),
-            m.halls.join('、') || '—',
+            m.halls.join(t('staff.separator')) || '—',
             m.active ? t('staff.active') : t('staff.disabled'),
             el(
               'div',
@@ -339,7 +339,7 @@ export class StaffView {
 }
 
 function topicsText(topics: StaffMember['topics']): string {
-  return topics.map((s) => `${t(`topic.${s.topic}`)} ${t('staff.level', { n: s.level })}`).join('、');
+  return topics.map((s) => `${t(`topic.${s.topic}`)} ${t('staff.level', { n: s.level })}`).join(t('staff.separator'));
 }
 
 /** A field's value in the history, as the list shows it. */
@@ -347,8 +347,8 @@ function valueText(field: string, value: unknown): string {
   if (value === null || value === undefined) return '—';
   if ((field === 'role' || field === 'tier') && typeof value === 'string') return t(`${field}.${value}`);
   if (field === 'active') return value === true ? t('staff.active') : t('staff.disabled');
-  if (field === 'languages' && Array.isArray(value)) return value.map((l) => t(`language.${String(l)}`)).join('、') || '—';
+  if (field === 'languages' && Array.isArray(value)) return value.map((l) => t(`language.${String(l)}`)).join(t('staff.separator')) || '—';
   if (field === 'topics' && Array.isArray(value)) return topicsText(value as StaffMember['topics']) || '—';
-  if (Array.isArray(value)) return value.join('、') || '—';
+  if (Array.isArray(value)) return value.join(t('staff.separator')) || '—';
   return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

@@ -1,8 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, WhoAmIResponse, type SignedInClaims } from '@etax-assist/protocol';
-import type { StaffDirectory } from '../staff/staff-directory.js';
-import type { AccountDirectory } from './accounts.js';
+import type { AccountDirectory, StaffAccount } from './accounts.js';
 import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
 import type { TokenService } from './tokens.js';
@@ -11,14 +10,14 @@ export interface AuthRoutesOptions {
   tokens: TokenService;
   /** Present only when DEV_LOGIN is on. */
   accounts: AccountDirectory | undefined;
-  /** Who signs in as what: the dev login's claims are the directory's. */
-  staff: StaffDirectory;
+  /** What an account signs in as: its member of the staff directory (server/src/staff/sign-in-claims.ts). */
+  signInClaims: (account: StaffAccount) => Promise<SignedInClaims>;
   throttle: SigninThrottle;
   /** Revokes a token on every instance (LiveTokens.revoke). */
   revoke: (jti: string, validUntilMs: number) => Promise<void>;
 }
 
-export async function authRoutes(app: FastifyInstance, { tokens, accounts, staff, throttle, revoke }: AuthRoutesOptions): Promise<void> {
+export async function authRoutes(app: FastifyInstance, { tokens, accounts, signInClaims, throttle, revoke }: AuthRoutesOptions): Promise<void> {
   app.get('/api/auth/me', { config: { auth: ROLES }, schema: { response: { 200: WhoAmIResponse, '4xx': HttpErrorResponse } } }, async (request) => ({
     principal: principalOf(request),
   }));
@@ -56,14 +55,7 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts, staff
         throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
       }
       await throttle.succeeded(username, request.ip);
-      const member = await staff.find(account.username);
-      if (!member?.active) {
-        request.log.info({ username }, 'sign-in of an account the staff directory does not hold active');
-        throw new ProtocolError('ACCOUNT_DISABLED', member ? 'This staff account is disabled; ask an administrator' : 'This account is not in the staff directory');
-      }
-      const { sub, role, name, languages } = member;
-      // an administrator has no skills: nothing routes to them
-      const principal: SignedInClaims = role === 'admin' ? { sub, role, name } : { sub, role, name, languages, topics: member.topics.map((t) => t.topic) };
+      const principal = await signInClaims(account);
       const issued = tokens.issueStaff(principal);
       request.log.info({ sub: principal.sub, role: principal.role }, 'staff signed in (dev login)');
       return { ...issued, principal };
