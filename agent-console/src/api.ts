@@ -12,9 +12,15 @@ import {
   RecordSearchPage,
   SessionRecord,
   SignInMethods,
+  StaffEventList,
+  StaffList,
+  StaffMember,
   type CatalogDraft,
+  type CreateStaffMember,
   type DevLoginRequest,
   type RecordSearchQuery,
+  type StaffQuery,
+  type UpdateStaffMember,
 } from '@etax-assist/protocol';
 
 export class ApiError extends Error {
@@ -117,4 +123,36 @@ export async function previewCatalog(token: string, draft: CatalogDraft): Promis
 /** Publishes the draft: every instance applies it within seconds. */
 export async function publishCatalog(token: string, draft: CatalogDraft): Promise<CatalogPublication> {
   return call('/api/admin/catalog/versions', postDraft(token, draft), CatalogPublication);
+}
+
+const json = (token: string, method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+const memberPath = (sub: string) => `/api/staff/${encodeURIComponent(sub)}`;
+
+/** A page of the staff directory (GET /api/staff), administrators only. */
+export async function listStaff(token: string, query: StaffQuery): Promise<StaffList> {
+  const params = new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]));
+  return call(`/api/staff?${params}`, bearer(token), StaffList);
+}
+
+export async function createStaff(token: string, member: CreateStaffMember): Promise<StaffMember> {
+  return call('/api/staff', json(token, 'POST', member), StaffMember);
+}
+
+export async function updateStaff(token: string, sub: string, patch: UpdateStaffMember): Promise<StaffMember> {
+  return call(memberPath(sub), json(token, 'PATCH', patch), StaffMember);
+}
+
+/** Disables (signed off and disconnected at once) or enables a member. */
+export async function setStaffActive(token: string, sub: string, active: boolean): Promise<StaffMember> {
+  return call(`${memberPath(sub)}/${active ? 'enable' : 'disable'}`, json(token, 'POST'), StaffMember);
+}
+
+/** A page of a member's history, newest first. */
+export async function staffEvents(token: string, sub: string, cursor?: string): Promise<StaffEventList> {
+  const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
+  return call(`${memberPath(sub)}/events${query}`, bearer(token), StaffEventList);
 }

@@ -130,7 +130,7 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     const first = session.token;
     if (session.principal.role === 'admin') {
       // no socket for administrators: their views work over HTTP, each call with a current token
-      view = new AdminView(apiToken);
+      view = new AdminView(apiToken, await fetchCatalog(first));
       render();
       return;
     }

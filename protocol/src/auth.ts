@@ -28,8 +28,8 @@ export type TaxpayerClaims = Static<typeof TaxpayerClaims>;
 
 /**
  * Claims of a staff token, minted by this service after a staff login (or by the authority's
- * identity provider with the same claims). Skills drive routing: the languages and topics an
- * agent serves; the tier follows from the role (expert or frontline agent).
+ * identity provider with the same claims), from the member's entry in the staff directory. The
+ * languages and topics are what the directory held at sign-in; routing reads the directory itself.
  */
 export const StaffClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
@@ -41,9 +41,10 @@ export const StaffClaims = Type.Object({
 export type StaffClaims = Static<typeof StaffClaims>;
 
 /**
- * Claims of an administrator's token (minted by this service like a staff token). The role serves
- * the admin APIs (records: legal holds and erasure; halls and kiosks) and the console's
- * administration views over HTTP: it has no realtime connection.
+ * Claims of an administrator's token (minted by this service like a staff token). The role
+ * administers the staff directory (protocol/src/staff.ts), the catalog, the halls and kiosks, and
+ * the record (legal holds and erasure) over HTTP: it has no realtime connection and nothing is
+ * routed to it.
  */
 export const AdminClaims = Type.Object({
   sub: Type.String({ minLength: 1, maxLength: 128 }),
@@ -89,10 +90,10 @@ export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
 
 /**
  * Sent just before the server closes a socket whose token stopped being valid: it expired (the
- * SDK fetches a fresh token and reconnects by itself) or it was revoked by a sign-out (final).
+ * SDK fetches a fresh token and reconnects by itself) or it was revoked by a sign-out or its staff member disabled in the directory (final).
  */
 export const AuthEndedEvent = Type.Object({
-  code: Type.Union([Type.Literal('TOKEN_EXPIRED'), Type.Literal('TOKEN_REVOKED')]),
+  code: Type.Union([Type.Literal('TOKEN_EXPIRED'), Type.Literal('TOKEN_REVOKED'), Type.Literal('ACCOUNT_DISABLED')]),
   message: Type.String(),
 });
 export type AuthEndedEvent = Static<typeof AuthEndedEvent>;

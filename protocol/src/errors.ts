@@ -12,6 +12,8 @@ export const ERROR_CODES = [
   'TOKEN_EXPIRED',
   'TOKEN_INVALID',
   'TOKEN_REVOKED',
+  /** The staff member was disabled in the staff directory: their tokens are refused and their sockets closed. */
+  'ACCOUNT_DISABLED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
@@ -54,6 +56,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   TOKEN_EXPIRED: 401,
   TOKEN_INVALID: 401,
   TOKEN_REVOKED: 401,
+  ACCOUNT_DISABLED: 403,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,

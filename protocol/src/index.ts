@@ -26,3 +26,4 @@ export * from './outbox.js';
 export * from './records-admin.js';
 export * from './records.js';
 export * from './devices.js';
+export * from './staff.js';

@@ -77,6 +77,12 @@ import { SessionMover } from './records/session-mover.js';
 import { TaxpayerErasure } from './records/erasure.js';
 import { LegalHolds } from './records/legal-holds.js';
 import { recordsAdminRoutes } from './records/records-admin-routes.js';
+import { DisabledStaff } from './staff/disabled-staff.js';
+import { connectingProfile } from './staff/routing-profile.js';
+import { providerSignInClaims, signInClaims } from './staff/sign-in-claims.js';
+import { StaffChanges } from './staff/staff-changes.js';
+import { StaffDirectory } from './staff/staff-directory.js';
+import { staffRoutes } from './staff/staff-routes.js';
 import { RecordsRetention } from './records/retention.js';
 import { RetentionMetrics } from './records/retention-metrics.js';
 import { recordsRoutes } from './records/records-routes.js';
@@ -143,7 +149,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
   const hooks: ConnectionHook[] = [];
   const denyList = new TokenDenyList(redis);
-  const authenticator = new Authenticator(tokens, denyList);
+  const catalogStore = new CatalogStore(database);
+  const catalog = await LiveCatalog.start(catalogStore, config.catalog.seed, config.catalog.refreshMs, log.child({ component: 'catalog' }));
+  const staffDirectory = new StaffDirectory(database, catalog, config.staff.pageMax);
+  const disabledStaff = new DisabledStaff(redis);
+  const authenticator = new Authenticator(tokens, denyList, disabledStaff);
   const socketServer: AppServer = createSocketServer(http.server, {
     authenticator,
     requests,
@@ -155,6 +165,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       hookWork.add(work);
       void work.finally(() => hookWork.delete(work));
     },
+    agentProfile: (staff) => connectingProfile(staffDirectory, staff),
   });
   const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
   hooks.push(liveTokens);
@@ -187,10 +198,18 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const chat = new ChatService(socketServer, redis, sessions, cobrowse.recording, config);
   const health = new HealthCheck({ redis, database, pool, registry, timeoutMs: 1000, outboxWarnLength: config.archive.outboxWarnLength, log: log.child({ component: 'health' }) });
   const metricsAccess = MetricsAccess.byToken(config.metrics.token);
-  const catalogStore = new CatalogStore(database);
-  const catalog = await LiveCatalog.start(catalogStore, config.catalog.seed, config.catalog.refreshMs, log.child({ component: 'catalog' }));
 
   const signinThrottle = new SigninThrottle(redis, config.signin);
+  const dispatcher = new Dispatcher(redis, config.dispatch, catalog);
+  const staffLog = log.child({ component: 'staff' });
+  // the development accounts are members from the first start on (a member that exists is left as it is)
+  if (accounts && config.auth.devLogin) {
+    const seeded = await staffDirectory.seed(accounts.seedMembers(config.dispatch.textSessionsPerAgent), 'dev-accounts');
+    if (seeded > 0) staffLog.info({ seeded }, 'staff directory seeded from the development accounts');
+  }
+  await disabledStaff.replace(await staffDirectory.disabled());
+  const staffChanges = new StaffChanges(socketServer, redis, dispatcher, disabledStaff, staffLog);
+
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, authenticator);
@@ -200,6 +219,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(authRoutes, {
       tokens,
       accounts: config.auth.devLogin ? accounts : undefined,
+      signInClaims: (account) => signInClaims(staffDirectory, disabledStaff, account),
       throttle: signinThrottle,
       oidc: config.oidc !== undefined,
       revoke: (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
@@ -213,6 +233,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
         tokens,
         (jti, validUntilMs) => liveTokens.revoke(jti, validUntilMs),
         oidc.tokenTtlS,
+        (mapped) => providerSignInClaims(staffDirectory, disabledStaff, mapped, config.dispatch.textSessionsPerAgent),
       );
       await api.register(oidcRoutes, { signIn, redirectUrl: oidc.redirectUrl, secure: config.publicUrl.startsWith('https:'), sessionTtlS: oidc.sessionTtlS });
     }
@@ -223,11 +244,11 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
+    await api.register(staffRoutes, { directory: staffDirectory, changes: staffChanges });
     await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
-  const dispatcher = new Dispatcher(redis, config.dispatch, catalog);
   await dispatcher.start();
   const dispatchLog = log.child({ component: 'dispatch' });
   const presence = new AgentPresence(dispatcher, config.dispatch.agentHeartbeatIntervalMs, dispatchLog);
@@ -258,7 +279,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   // a new catalog version: its service-level target where the script reads it, this instance's agents indexed by its topics and languages
   catalog.on('changed', (published) => {
-    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain()])
+    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff))])
       .then(() => dispatchLog.info({ version: published.version }, 'catalog version applied'))
       .catch((error: unknown) => dispatchLog.error({ err: error, version: published.version }, 'applying the catalog failed'));
   });

@@ -18,7 +18,10 @@ describe('catalog administration in the console (real Chromium)', () => {
   async function adminPage(width: number, height: number, lang: 'zh' | 'en'): Promise<Page> {
     const page = await (await b.browser.createBrowserContext()).newPage();
     await page.setViewport({ width, height });
-    await signInToConsole(page, t.url, 'admin1', 'admin1-pass', lang, READY);
+    // the administrators' tabs: the catalog's beside the staff's and the devices'
+    await signInToConsole(page, t.url, 'admin1', 'admin1-pass', lang, '.admin-tabs .pane-tab[data-pane="catalog"]');
+    await page.click('.admin-tabs .pane-tab[data-pane="catalog"]');
+    await page.waitForSelector(READY);
     return page;
   }
 

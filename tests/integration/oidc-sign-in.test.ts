@@ -146,6 +146,23 @@ describe('console sign-in through a real OpenID Provider', () => {
     expect(await errorOf(await token(jar))).toMatchObject({ code: 'SIGN_IN_FAILED', details: { reason: 'ended' } });
   });
 
+  it('a first sign-in adds the member to the staff directory; an administrator who disables it cuts it off at the next renewal', async () => {
+    const { jar } = await signIn('wang.min');
+    expect((await token(jar)).status).toBe(200);
+    const admin = { authorization: `Bearer ${await t.staffToken('admin1', 'admin1-pass')}`, 'content-type': 'application/json' };
+    const member = (await (await fetch(`${t.url}/api/staff/wang.min`, { headers: admin })).json()) as { role: string; active: boolean; topics: unknown[] };
+    // the provider's role and claims, for an administrator to complete
+    expect(member).toMatchObject({ role: 'agent', active: true, topics: [{ topic: 'invoice', level: 3 }] });
+    const history = (await (await fetch(`${t.url}/api/staff/wang.min/events`, { headers: admin })).json()) as { events: { by: string }[] };
+    expect(history.events.map((e) => e.by)).toContain('oidc');
+    expect((await fetch(`${t.url}/api/staff/wang.min/disable`, { method: 'POST', headers: admin, body: '{}' })).status).toBe(200);
+    expect((await errorOf(await token(jar))).code).toBe('ACCOUNT_DISABLED');
+    jar.take(await token(jar));
+    expect((await errorOf(await token(jar))).code).toBe('UNAUTHENTICATED');
+    // enabled again, for the tests after
+    expect((await fetch(`${t.url}/api/staff/wang.min/enable`, { method: 'POST', headers: admin, body: '{}' })).status).toBe(200);
+  });
+
   it('signing out revokes the service token, ends the session and sends the browser to the provider to end its session', async () => {
     const { jar } = await signIn('wang.min');
     const login = (await (await token(jar)).json()) as LoginResponse;

@@ -1,6 +1,8 @@
 import { relabel, tl } from '../dom.js';
 import { CatalogAdmin } from './catalog-admin.js';
+import type { Catalog } from '@etax-assist/protocol';
 import { DevicesView } from './devices.js';
+import { StaffView } from './staff.js';
 import { PaneTabs } from './pane-tabs.js';
 
 /**
@@ -9,14 +11,17 @@ import { PaneTabs } from './pane-tabs.js';
  */
 export class AdminView {
   readonly element: HTMLElement;
+  readonly #staff: StaffView;
   readonly #catalog: CatalogAdmin;
   readonly #devices: DevicesView;
 
-  /** `token`: a current token for each call (a provider sign-in's is renewed). */
-  constructor(token: () => Promise<string>) {
+  /** `token`: a current token for each call (a provider sign-in's is renewed); `catalog`: the published one, for the staff's topics and languages. */
+  constructor(token: () => Promise<string>, catalog: Catalog) {
+    this.#staff = new StaffView(token, catalog);
     this.#catalog = new CatalogAdmin(token);
     this.#devices = new DevicesView(token);
     this.element = new PaneTabs('admin-tabs', [
+      { id: 'staff', label: tl('staff.tab'), content: this.#staff.element },
       { id: 'catalog', label: tl('catalogAdmin.title'), content: this.#catalog.element },
       { id: 'devices', label: tl('devices.tab'), content: this.#devices.element },
     ]).element;
@@ -24,6 +29,7 @@ export class AdminView {
 
   relabel(): void {
     relabel(this.element);
+    this.#staff.relabel();
     this.#catalog.relabel();
     this.#devices.redraw();
   }

@@ -3,6 +3,8 @@ import { ApiError, searchRecords } from '../api.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatDate, formatRating, formatTime, t } from '../i18n.js';
 import { RecordDetail, entryText, servedBy } from './record-detail.js';
+import { filterChoice } from './filter-choice.js';
+import { pagingRow, resultTable } from './result-table.js';
 import type { SessionRating } from './replay.js';
 
 /** The date range a new Records view starts with: the last week. */
@@ -47,13 +49,6 @@ export class RecordsView {
     const now = Date.now();
     const input = (name: string, label: string, props: { type?: string; required?: boolean; value?: string; maxLength?: number } = {}) =>
       el('label', {}, el('span', { text: tl(label) }), el('input', { name, ...props }));
-    const choice = (name: string, label: string, options: { value: string; label: string }[]) =>
-      el(
-        'label',
-        {},
-        el('span', { text: tl(label) }),
-        el('select', { name }, el('option', { value: '', text: tl('records.any') }), ...options.map((o) => el('option', { value: o.value, text: tl(o.label) }))),
-      );
     return el(
       'form',
       { className: 'records-search', onsubmit: (event: SubmitEvent) => (event.preventDefault(), void this.#search()) },
@@ -63,17 +58,17 @@ export class RecordsView {
       input('agent', 'records.agent', { maxLength: 200 }),
       input('hall', 'records.hall', { maxLength: 200 }),
       input('kiosk', 'records.kiosk', { maxLength: 200 }),
-      choice(
+      filterChoice(
         'topic',
         'records.topic',
         this.catalog.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` })),
       ),
-      choice(
+      filterChoice(
         'outcome',
         'records.outcome',
         this.catalog.outcomes.map((c) => ({ value: c.id, label: `outcome.${c.id}` })),
       ),
-      choice(
+      filterChoice(
         'state',
         'records.state',
         SESSION_GROUPS.final.map((s) => ({ value: s, label: `state.${s}` })),
@@ -135,44 +130,27 @@ export class RecordsView {
     const page = this.#page;
     if (!page) return;
     const head = [t('records.created'), t('card.taxpayer'), t('card.entry'), t('card.topic'), t('records.servedBy'), t('records.outcome'), t('records.rating'), ''];
-    const cell = (column: number, content: string | HTMLElement) => el('td', { dataset: { label: head[column] as string } }, content);
-    const pageNumber = this.#cursors.length;
+    const next = page.next;
     this.#results.replaceChildren(
-      page.sessions.length === 0
-        ? el('p', { className: 'empty', textContent: t('records.none') })
-        : el(
-            'table',
-            { className: 'records-table' },
-            el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { textContent: h })))),
-            el(
-              'tbody',
-              {},
-              ...page.sessions.map((s) =>
-                el(
-                  'tr',
-                  { dataset: { sessionId: s.sessionId } },
-                  cell(0, `${formatDate(s.createdAt)} ${formatTime(s.createdAt, false)}`),
-                  cell(1, s.taxpayer.taxpayerId ? `${s.taxpayer.name}（${s.taxpayer.taxpayerId}）` : s.taxpayer.name),
-                  cell(2, entryText(s)),
-                  cell(3, t(`topic.${s.topic}`)),
-                  cell(4, servedBy(s)),
-                  cell(5, s.outcome ? t(`outcome.${s.outcome}`) : t(`state.${s.state}`)),
-                  cell(6, s.rating === undefined ? '—' : formatRating(s.rating)),
-                  cell(
-                    7,
-                    button(t('records.open'), () => void this.open(s.sessionId)),
-                  ),
-                ),
-              ),
-            ),
-          ),
-      el(
-        'div',
-        { className: 'row records-paging' },
-        pageNumber > 1 ? button(t('records.previous'), () => void this.#previous()) : undefined,
-        el('span', { textContent: t('records.page', { n: pageNumber }) }),
-        page.next ? button(t('records.next'), () => void this.#show(page.next)) : undefined,
+      resultTable(
+        '',
+        head,
+        page.sessions.map((s) => ({
+          dataset: { sessionId: s.sessionId },
+          cells: [
+            `${formatDate(s.createdAt)} ${formatTime(s.createdAt, false)}`,
+            s.taxpayer.taxpayerId ? `${s.taxpayer.name}（${s.taxpayer.taxpayerId}）` : s.taxpayer.name,
+            entryText(s),
+            t(`topic.${s.topic}`),
+            servedBy(s),
+            s.outcome ? t(`outcome.${s.outcome}`) : t(`state.${s.state}`),
+            s.rating === undefined ? '—' : formatRating(s.rating),
+            button(t('records.open'), () => void this.open(s.sessionId)),
+          ],
+        })),
+        t('records.none'),
       ),
+      pagingRow(this.#cursors.length, () => void this.#previous(), next ? () => void this.#show(next) : undefined),
     );
   }
 

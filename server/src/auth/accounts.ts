@@ -2,9 +2,13 @@ import { scrypt, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
-import { LanguageSchema, SignedInRoleSchema, TopicSchema, parse } from '@etax-assist/protocol';
+import { LanguageSchema, SignedInRoleSchema, TopicSchema, parse, type CreateStaffMember } from '@etax-assist/protocol';
+import { tierOf } from '../dispatcher/dispatcher.js';
 
-/** A staff (or administrator) account of the development login, with the skills the dispatcher routes by. */
+/**
+ * A staff (or administrator) account of the development login. Its password stays here; the rest
+ * seeds the staff directory once (`seedMembers`), which decides from then on.
+ */
 export const StaffAccount = Type.Object(
   {
     username: Type.String({ pattern: '^[a-z0-9._-]{1,64}$' }),
@@ -50,6 +54,20 @@ export class AccountDirectory {
   static fromFile(path: string): AccountDirectory {
     const content: unknown = JSON.parse(readFileSync(path, 'utf8'));
     return new AccountDirectory(parse(AccountsFile, content, `accounts file ${path}`).accounts);
+  }
+
+  /** The accounts as new members of the staff directory, each topic at the middle level (3). */
+  seedMembers(capacity: number): CreateStaffMember[] {
+    return [...this.#byUsername.values()].map(({ username, role, name, languages, topics }) => ({
+      sub: username,
+      name,
+      role,
+      tier: tierOf(role),
+      languages,
+      topics: topics.map((topic) => ({ topic, level: 3 })),
+      capacity,
+      halls: [],
+    }));
   }
 
   /** The account when the password is right, else undefined (same cost either way). */

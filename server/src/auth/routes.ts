@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { DevLoginRequest, HttpErrorResponse, LoginResponse, ProtocolError, ROLES, SignInMethods, WhoAmIResponse, type SignedInClaims } from '@etax-assist/protocol';
-import type { AccountDirectory } from './accounts.js';
+import type { AccountDirectory, StaffAccount } from './accounts.js';
 import { credentialOf, principalOf } from './http-guard.js';
 import type { SigninThrottle } from './signin-throttle.js';
 import type { TokenService } from './tokens.js';
@@ -10,6 +10,8 @@ export interface AuthRoutesOptions {
   tokens: TokenService;
   /** Present only when DEV_LOGIN is on. */
   accounts: AccountDirectory | undefined;
+  /** What an account signs in as: its member of the staff directory (server/src/staff/sign-in-claims.ts). */
+  signInClaims: (account: StaffAccount) => Promise<SignedInClaims>;
   throttle: SigninThrottle;
   /** Whether the console can sign in through the identity provider (auth/oidc/routes.ts). */
   oidc: boolean;
@@ -17,7 +19,7 @@ export interface AuthRoutesOptions {
   revoke: (jti: string, validUntilMs: number) => Promise<void>;
 }
 
-export async function authRoutes(app: FastifyInstance, { tokens, accounts, throttle, oidc, revoke }: AuthRoutesOptions): Promise<void> {
+export async function authRoutes(app: FastifyInstance, { tokens, accounts, signInClaims, throttle, oidc, revoke }: AuthRoutesOptions): Promise<void> {
   // what the console's sign-in screen offers
   app.get('/api/auth/methods', { config: { auth: 'public' }, schema: { response: { 200: SignInMethods } } }, async () => ({ devLogin: accounts !== undefined, oidc }));
 
@@ -58,9 +60,7 @@ export async function authRoutes(app: FastifyInstance, { tokens, accounts, throt
         throw new ProtocolError('UNAUTHENTICATED', 'Wrong username or password');
       }
       await throttle.succeeded(username, request.ip);
-      const { username: sub, role, name, languages, topics } = account;
-      // an administrator has no skills: nothing routes to them
-      const principal: SignedInClaims = role === 'admin' ? { sub, role, name } : { sub, role, name, languages, topics };
+      const principal = await signInClaims(account);
       const issued = tokens.issueStaff(principal);
       request.log.info({ sub: principal.sub, role: principal.role }, 'staff signed in (dev login)');
       return { ...issued, principal };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Catalog, HelpOptions, HttpErrorResponse, PRIORITY_GROUPS, STAFF_ROLES } from '@etax-assist/protocol';
+import { Catalog, HelpOptions, HttpErrorResponse, PRIORITY_GROUPS, SIGNED_IN_ROLES } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
 import type { PublishedCatalog } from './live-catalog.js';
 
@@ -28,7 +28,7 @@ function notModified(request: FastifyRequest, reply: FastifyReply, version: numb
  * a portal page, before anyone signs in, only what its visitor may choose.
  */
 export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy }: CatalogRoutesOptions): Promise<void> {
-  app.get('/api/catalog', { config: { auth: STAFF_ROLES }, schema: { response: { 200: Catalog, 304: NotModified, '4xx': HttpErrorResponse } } }, async (request, reply) => {
+  app.get('/api/catalog', { config: { auth: SIGNED_IN_ROLES }, schema: { response: { 200: Catalog, 304: NotModified, '4xx': HttpErrorResponse } } }, async (request, reply) => {
     const current = catalog.current;
     return notModified(request, reply, current.version) ? reply.code(304).send() : current;
   });

@@ -79,6 +79,11 @@ export interface Config {
     /** Sessions (or orphaned rows) deleted per transaction, so that no run holds long locks. */
     batchSize: number;
   };
+  /** The staff directory's admin API (docs/roles.md). */
+  staff: {
+    /** The most members, or history rows, one page may hold (also the default page). */
+    pageMax: number;
+  };
   auth: {
     audience: string;
     staffIssuer: string;
@@ -541,6 +546,9 @@ export function loadConfig(env: Env = process.env): Config {
     retention: {
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
       batchSize: r.int('RETENTION_BATCH_SIZE', 500, 1, 100_000),
+    },
+    staff: {
+      pageMax: r.int('STAFF_PAGE_MAX', 100, 1, 1000),
     },
     auth: {
       audience: r.string('JWT_AUDIENCE', 'etax-assist'),

@@ -4,12 +4,12 @@ import type { RedisClient } from '../redis/client.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
 import type { SessionStore } from '../sessions/session-store.js';
-import { tierOf, type Dispatcher } from './dispatcher.js';
+import type { AgentProfile, Dispatcher } from './dispatcher.js';
 import { dispatchKeys } from './keys.js';
 import type { AgentPresence } from './presence.js';
 
 /**
- * Follows connections for the dispatcher: an agent's socket registers its profile, joins its
+ * Follows connections for the dispatcher: an agent's socket registers its directory profile, joins its
  * rooms (its own, its sessions') and keeps its presence; a taxpayer's socket rejoins an open
  * session, and its going away starts the abandon grace period.
  */
@@ -52,7 +52,8 @@ export class DispatchConnections implements ConnectionHook {
     }
     const staff = principal;
     await socket.join(rooms.agent(staff.sub));
-    await this.#register(staff);
+    // the staff directory's skills, read at the handshake (socket-server.ts), not the token's
+    if (socket.data.profile) await this.dispatcher.register(socket.data.profile);
     await this.presence.connected(staff.sub);
     const open = await this.sessions.openSessionsOfAgent(staff.sub);
     for (const sessionId of open) await socket.join(rooms.session(sessionId));
@@ -61,26 +62,20 @@ export class DispatchConnections implements ConnectionHook {
   }
 
   /**
-   * Registers this instance's agents again: their skills are the catalog's (server/src/catalog/),
-   * so a topic or language a new version adds or removes applies to them at once.
+   * Registers this instance's agents again, with their profiles as the staff directory has them
+   * now: what the dispatcher indexes follows the catalog's topics and languages, so a new version
+   * applies to them at once.
    */
-  async registerAgentsAgain(): Promise<void> {
+  async registerAgentsAgain(profileOf: (staff: StaffClaims) => Promise<AgentProfile | undefined>): Promise<void> {
     const agents = new Map<string, StaffClaims>();
     for (const socket of this.io.of('/').sockets.values()) {
       const { principal } = socket.data;
       if (principal.role === 'agent' || principal.role === 'expert') agents.set(principal.sub, principal);
     }
-    for (const staff of agents.values()) await this.#register(staff);
-  }
-
-  async #register(staff: StaffClaims): Promise<void> {
-    await this.dispatcher.register({
-      id: staff.sub,
-      name: staff.name,
-      tier: tierOf(staff.role),
-      languages: staff.languages ?? [],
-      topics: staff.topics ?? [],
-    });
+    for (const staff of agents.values()) {
+      const profile = await profileOf(staff);
+      if (profile) await this.dispatcher.register(profile);
+    }
   }
 
   async disconnected(socket: AppSocket): Promise<void> {

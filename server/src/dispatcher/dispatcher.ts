@@ -9,7 +9,7 @@ import {
   type ScriptArgs,
   type ScriptResult,
   type AdmittedHelpRequest,
-  type StaffClaims,
+  type Role,
   type TaxpayerClaims,
   type Tier,
 } from '@etax-assist/protocol';
@@ -30,7 +30,7 @@ export interface AgentProfile {
   topics: readonly string[];
 }
 
-export function tierOf(role: StaffClaims['role']): Tier {
+export function tierOf(role: Role): Tier {
   return role === 'expert' ? 'expert' : 'frontline';
 }
 

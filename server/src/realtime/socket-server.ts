@@ -1,8 +1,17 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions, type Socket } from 'socket.io';
-import { ProtocolError, type ClientToServerEvents, type ConnectErrorData, type RealtimePrincipal, type RecordedEvent, type ServerToClientEvents } from '@etax-assist/protocol';
+import {
+  ProtocolError,
+  type ClientToServerEvents,
+  type ConnectErrorData,
+  type RealtimePrincipal,
+  type RecordedEvent,
+  type ServerToClientEvents,
+  type StaffClaims,
+} from '@etax-assist/protocol';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { AgentProfile } from '../dispatcher/dispatcher.js';
 import { asUnavailable } from '../redis/unavailable.js';
 import type { RequestRouter } from './requests.js';
 
@@ -17,6 +26,8 @@ export interface SocketData {
   signedOut?: boolean;
   /** Sessions whose mirror this (agent) socket fell behind on; it is resynced when it drains. */
   mirrorBehind?: Set<string>;
+  /** An agent's or expert's routing profile, from the staff directory at connect (the token's claims do not decide it). */
+  profile?: AgentProfile;
 }
 
 /** Something that follows socket connections (presence, rooms, state on reconnect). */
@@ -32,6 +43,8 @@ export interface InterServerEvents {
   'cobrowse:relay': (message: { sessionId: string; events: RecordedEvent[]; isSnapshot: boolean; liveId?: string }) => void;
   /** A token was signed out: its sockets connected to the other instances are closed too. */
   'auth:revoked': (message: { jti: string }) => void;
+  /** A staff member was disabled in the directory: their sockets connected to the other instances are closed too. */
+  'staff:disabled': (message: { sub: string }) => void;
 }
 
 export type AppServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -48,6 +61,8 @@ export interface SocketServerOptions {
   adapter?: ServerOptions['adapter'];
   /** Hears each hook's work, so a shutdown can wait for it before closing Redis. */
   track?: (work: Promise<unknown>) => void;
+  /** The staff directory's routing profile of a connecting agent or expert; undefined: not an active member. */
+  agentProfile: (staff: StaffClaims) => Promise<AgentProfile | undefined>;
 }
 
 /** A refusal carried to the client's `connect_error` as `err.data = { code }`. */
@@ -74,16 +89,8 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
   io.use((socket, next) => {
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
-    authenticator.authenticate(typeof token === 'string' ? token : undefined).then(
-      ({ principal, jti, validUntilMs }) => {
-        if (principal.role === 'admin') {
-          next(new ConnectRefused(new ProtocolError('FORBIDDEN', 'An administrator has no realtime connection: the records admin API is over HTTP')));
-          return;
-        }
-        socket.data.principal = principal;
-        socket.data.token = { jti, validUntilMs };
-        next();
-      },
+    admit(socket, typeof token === 'string' ? token : undefined).then(
+      () => next(),
       (thrown: unknown) => {
         const error = asUnavailable(thrown);
         const refusal = error instanceof ProtocolError ? error : new ProtocolError('INTERNAL', 'Authentication failed');
@@ -92,6 +99,22 @@ export function createSocketServer(httpServer: HttpServer, options: SocketServer
       },
     );
   });
+
+  /** Fills the socket's data from its token (and an agent's profile from the staff directory), or throws the refusal. */
+  async function admit(socket: AppSocket, token: string | undefined): Promise<void> {
+    const { principal, jti, validUntilMs } = await authenticator.authenticate(token);
+    if (principal.role === 'admin') {
+      throw new ProtocolError('FORBIDDEN', 'An administrator has no realtime connection: administration is over HTTP');
+    }
+    if (principal.role === 'agent' || principal.role === 'expert') {
+      // before the connection, so the socket's first request finds the agent registered with it
+      const profile = await options.agentProfile(principal);
+      if (!profile) throw new ProtocolError('ACCOUNT_DISABLED', 'This account is not an active member of the staff directory');
+      socket.data.profile = profile;
+    }
+    socket.data.principal = principal;
+    socket.data.token = { jti, validUntilMs };
+  }
 
   io.on('connection', (socket) => {
     const { principal } = socket.data;

@@ -20,6 +20,8 @@ export class OidcSignIn {
     /** Revokes a service token on every instance, closing its sockets (LiveTokens.revoke). */
     private readonly revoke: (jti: string, validUntilMs: number) => Promise<void>,
     private readonly tokenTtlS: number,
+    /** The claims the mapped provider claims give (the staff directory's skills; a disabled member refused). */
+    private readonly resolve: (mapped: LoginResponse['principal']) => Promise<LoginResponse['principal']>,
   ) {}
 
   /** Starts a sign-in: the provider's login page to send the browser to, and the state it must bring back. */
@@ -54,10 +56,10 @@ export class OidcSignIn {
     let principal: LoginResponse['principal'];
     try {
       const grant = await this.provider.refresh(session);
-      principal = this.mapping.map(grant.claims);
+      principal = await this.resolve(this.mapping.map(grant.claims));
       renewed = { ...session, idToken: grant.idToken, refreshToken: grant.refreshToken };
     } catch (error) {
-      if (error instanceof ProtocolError && error.code === 'SIGN_IN_FAILED') await this.#end(id, session);
+      if (error instanceof ProtocolError && (error.code === 'SIGN_IN_FAILED' || error.code === 'ACCOUNT_DISABLED')) await this.#end(id, session);
       throw error;
     }
     const { token, expiresAt, jti, validUntilMs } = this.tokens.issueStaff(principal, this.tokenTtlS);

@@ -1,0 +1,27 @@
+import type { StaffClaims, StaffMember } from '@etax-assist/protocol';
+import { isDatabaseOutage } from '../database/outage.js';
+import { tierOf, type AgentProfile } from '../dispatcher/dispatcher.js';
+import type { StaffDirectory } from './staff-directory.js';
+
+/** Roles the dispatcher routes sessions to. */
+export const isRoutedRole = (role: StaffMember['role']): boolean => role === 'agent' || role === 'expert';
+
+/** A member as the dispatcher routes to them: topics as skills (their levels are not routed by yet). */
+export function routingProfile(member: StaffMember): AgentProfile {
+  return { id: member.sub, name: member.name, tier: member.tier, languages: member.languages, topics: member.topics.map((t) => t.topic) };
+}
+
+/**
+ * The profile an agent's connection registers: the directory's, or none when the directory has
+ * no active member of that sub. With PostgreSQL away, the token's claims, which the directory
+ * gave at sign-in: routing goes on from Redis while the system of record is down.
+ */
+export async function connectingProfile(directory: StaffDirectory, claims: StaffClaims): Promise<AgentProfile | undefined> {
+  try {
+    const member = await directory.find(claims.sub);
+    return member?.active ? routingProfile(member) : undefined;
+  } catch (error) {
+    if (!(error instanceof Error) || !isDatabaseOutage(error)) throw error;
+    return { id: claims.sub, name: claims.name, tier: tierOf(claims.role), languages: claims.languages ?? [], topics: claims.topics ?? [] };
+  }
+}
