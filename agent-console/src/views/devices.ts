@@ -118,7 +118,12 @@ export class DevicesView {
     const table = (className: string, head: string[], rows: HTMLTableRowElement[]) =>
       rows.length === 0
         ? el('p', { className: 'empty', text: tl('devices.none') })
-        : el('table', { className: `records-table devices-table ${className}` }, el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))), el('tbody', {}, ...rows));
+        : el(
+            'table',
+            { className: `records-table devices-table ${className}` },
+            el('thead', {}, el('tr', {}, ...head.map((h) => el('th', { text: h })))),
+            el('tbody', {}, ...rows),
+          );
     const cell = (label: string, content: string | Node) => el('td', { dataset: { label } }, content);
 
     const hallHead = [t('devices.hallId'), t('devices.nameZh'), t('devices.nameEn'), t('devices.address'), t('devices.region')];
