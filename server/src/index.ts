@@ -4,7 +4,7 @@ export { TokenService } from './auth/tokens.js';
 export { hashPassword } from './auth/accounts.js';
 export { EmbeddedRedis } from './redis/embedded.js';
 export { EmbeddedPostgres, findPostgresBinDir } from './database/embedded.js';
-export { connectDatabase, type DatabasePool } from './database/pool.js';
+export { closeDatabase, connectDatabase, type DatabasePool } from './database/pool.js';
 export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './database/migrator.js';
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
 export { connectRedis } from './redis/client.js';

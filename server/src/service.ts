@@ -11,7 +11,7 @@ import type { Config } from './config/env.js';
 import { persistedSecret } from './config/persisted-secret.js';
 import { EmbeddedPostgres } from './database/embedded.js';
 import { migrate, MIGRATIONS_DIR } from './database/migrator.js';
-import { connectDatabase, type DatabasePool } from './database/pool.js';
+import { closeDatabase, connectDatabase, type DatabasePool } from './database/pool.js';
 import { connectRedis, type RedisClient } from './redis/client.js';
 import { EmbeddedRedis } from './redis/embedded.js';
 import { warnIfEvicting } from './redis/eviction-policy.js';
@@ -187,7 +187,7 @@ async function startDatabase(config: Config, log: Logger, cleanups: (() => Promi
     },
     databaseLog,
   );
-  cleanups.push(() => pool.end());
+  cleanups.push(() => closeDatabase(pool));
   await migrate(pool, MIGRATIONS_DIR, databaseLog);
   return { pool, embedded };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase, EmbeddedPostgres, migrate, MigrationError, MIGRATIONS_DIR, readMigrations, type DatabasePool } from '@etax-assist/server';
+import { closeDatabase, connectDatabase, EmbeddedPostgres, migrate, MigrationError, MIGRATIONS_DIR, readMigrations, type DatabasePool } from '@etax-assist/server';
 import { startTestPostgres, type TestPostgres } from '../harness/postgres.js';
 import { startTestService } from '../harness/service.js';
 
@@ -115,6 +115,26 @@ describe('the embedded server', () => {
       await server.start();
       const db = await connectDatabase({ url: server.url, max: 1, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, applicationName: 'password test' }, log);
       await db.end();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a pool closed just before its server stops leaves no connection for the server to cut', async () => {
+    const server = await startTestPostgres();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const db = await connectDatabase({ url: server.url, max: 8, connectTimeoutMs: 5000, statementTimeoutMs: 10_000, applicationName: 'close test' }, log);
+        const errors: string[] = [];
+        db.on('error', (error) => errors.push(error.message));
+        await Promise.all(Array.from({ length: 8 }, () => db.query('SELECT pg_sleep(0.01)')));
+        expect(db.totalCount).toBe(8);
+        await closeDatabase(db);
+        // the service stops its embedded server right after the pool
+        await server.pause();
+        expect(errors).toEqual([]);
+        await server.start();
+      }
     } finally {
       await server.stop();
     }

@@ -38,8 +38,28 @@ export async function connectDatabase(options: DatabasePoolOptions, log: Logger)
   try {
     await pool.query('SELECT 1');
   } catch (error) {
-    await pool.end();
+    await closeDatabase(pool);
     throw new Error(`cannot reach the database: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return pool;
+}
+
+/**
+ * Ends the pool once every connection has said goodbye to the server: pg's own `end()` resolves
+ * while its connections are still closing, and a database stopped right after (the embedded one
+ * is stopped next) would cut them with "terminating connection due to administrator command".
+ */
+export async function closeDatabase(pool: DatabasePool, timeoutMs = 5_000): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    const timer = setTimeout(resolve, timeoutMs);
+    pool.on('remove', () => {
+      if (--open > 0) return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  await pool.end();
+  await closed;
 }
