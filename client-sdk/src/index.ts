@@ -5,6 +5,7 @@ export { MediaCall, type CallState, type MediaCallOptions, type RemoteTrack } fr
 export { captureLocalMedia, type LocalMedia, type FallbackReason } from './media/local-media.js';
 export { AudioLevelMeter } from './media/audio-level.js';
 export const SDK_VERSION = '0.1.0';
+export { DEFAULT_SERVICE_URL } from './service-url.js';
 export { CobrowseShare, type ShareOptions } from './cobrowse/share.js';
 export { CobrowseRecorder, type RecorderOptions } from './cobrowse/recorder.js';
 export { MirrorViewer, type ViewerOptions, type ViewerTool } from './cobrowse/viewer.js';

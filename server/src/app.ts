@@ -24,7 +24,7 @@ import { SigninThrottle } from './auth/signin-throttle.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Config } from './config/env.js';
 import { demoKiosk } from './demo-portal/demo-kiosk.js';
-import { demoPortalRoutes } from './demo-portal/routes.js';
+import { demoPortalRoutes, type DemoPortalOptions } from './demo-portal/routes.js';
 import { DeviceRegistry } from './devices/device-registry.js';
 import { deviceRoutes } from './devices/device-routes.js';
 import type { DeviceTokens } from './devices/device-tokens.js';
@@ -58,6 +58,7 @@ import { registerSessionRequests } from './sessions/requests.js';
 import { registerSessionCodeRequests } from './sessions/session-codes.js';
 import { SessionStore } from './sessions/session-store.js';
 import { installErrorHandlers } from './web/errors.js';
+import { OriginPolicy, portalCors } from './web/origin-policy.js';
 import { requestLogFields } from './web/request-log.js';
 import { staticRoutes } from './web/static-routes.js';
 import { Forwarder } from './cluster/forwarder.js';
@@ -118,6 +119,10 @@ export interface App {
   dispatcher: Dispatcher;
   media: MediaSignalling;
   registry: InstanceRegistry;
+  /** The browser origins served; the service adds the demo portal's second origin once it listens. */
+  origins: OriginPolicy;
+  /** The demo portal's back end (DEMO_PORTAL), which its second origin serves too. */
+  demoPortal: DemoPortalOptions | undefined;
   /** Stops the periodic work (sweeps, heartbeats, metrics pushes, recording flushes) before the sockets close. */
   stopBackground(): Promise<void>;
   /** Resolves once the connection hooks' work (disconnects during a stop) is done. */
@@ -143,6 +148,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const metrics = new ServiceMetrics({ pool, io: () => socketServer });
   metrics.instrument(http);
   installErrorHandlers(http);
+  const origins = new OriginPolicy(config.portal.origins, config.publicUrl);
+  await http.register(portalCors, { policy: origins, preflightMaxAgeS: config.portal.preflightMaxAgeS });
 
   // The realtime side first: socket.io attaches to the HTTP server before it listens, and the
   // services below are shared by socket requests and HTTP routes.
@@ -157,6 +164,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const socketServer: AppServer = createSocketServer(http.server, {
     authenticator,
     requests,
+    origins,
     log: log.child({ component: 'realtime' }),
     maxPayloadBytes: config.limits.socketMaxPayloadBytes,
     hooks,
@@ -210,6 +218,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await disabledStaff.replace(await staffDirectory.disabled());
   const staffChanges = new StaffChanges(socketServer, redis, dispatcher, disabledStaff, staffLog);
 
+  const demoPortal = config.demoPortal ? { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) } : undefined;
+
   // The API context: every route declares who may call it (config.auth), checked by the guard.
   await http.register(async (api) => {
     installAuthGuard(api, authenticator);
@@ -239,7 +249,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     }
     await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
-    if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) });
+    if (demoPortal) await api.register(demoPortalRoutes, demoPortal);
     await api.register(deviceRoutes, { registry: devices, tokens: deviceTokens, throttle: signinThrottle });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
@@ -338,5 +348,5 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await forwarder.stop();
     await cobrowse.stop();
   };
-  return { http, metricsHttp, io: socketServer, metrics, dispatcher, media, registry, stopBackground, settleHooks };
+  return { http, metricsHttp, io: socketServer, metrics, dispatcher, media, registry, origins, demoPortal, stopBackground, settleHooks };
 }

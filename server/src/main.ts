@@ -28,6 +28,7 @@ try {
   const lines = [
     `e-tax remote assistance is running`,
     `  demo portal     ${service.url}/demo/${config.demoPortal ? '' : ' (disabled: DEMO_PORTAL=false)'}`,
+    ...(service.demoPortalUrl ? [`  demo portal     ${service.demoPortalUrl}/demo/ (another origin: the SDK from ${service.url})`] : []),
     `  agent console   ${service.url}/console/`,
     `  SDK script      ${service.url}/sdk/etax-assist.js`,
     `  health          ${service.url}/healthz`,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { WorkerPool } from '@etax-assist/sfu';
 import { buildApp, type App } from './app.js';
+import { buildPortalOrigin } from './demo-portal/portal-origin.js';
 import { AccountDirectory } from './auth/accounts.js';
 import { loadAuthKeys } from './auth/keys.js';
 import { DeviceTokens } from './devices/device-tokens.js';
@@ -29,6 +30,8 @@ export interface RunningService {
   url: string;
   /** Where the metrics listener listens (METRICS_PORT), if it does. */
   metricsUrl: string | undefined;
+  /** The demo portal's second origin (DEMO_PORTAL_PORT), if it has one. */
+  demoPortalUrl: string | undefined;
   /** Stops in dependency order: stop taking work, close sockets and HTTP, media, Redis, then the database. */
   close(): Promise<void>;
 }
@@ -128,6 +131,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const address = await app.http.listen({ host: config.host, port: config.port });
     const port = new URL(address).port;
     const url = config.port === 0 ? `http://localhost:${port}` : config.publicUrl;
+    const demoPortalUrl = await listenPortalOrigin(config, app, url, log, cleanups);
     const { metricsHttp } = app;
     let metricsUrl: string | undefined;
     if (metricsHttp) {
@@ -146,12 +150,29 @@ export async function startService(config: Config, log: Logger): Promise<Running
       tokens,
       url,
       metricsUrl,
+      demoPortalUrl,
       close: () => (closing ??= runCleanups()),
     };
   } catch (error) {
     await runCleanups();
     throw error;
   }
+}
+
+/**
+ * The demo portal on its second origin (DEMO_PORTAL_PORT), loading the SDK from `serviceUrl`:
+ * listening, and admitted by the origin policy. Its URL, or undefined when there is none.
+ */
+async function listenPortalOrigin(config: Config, app: App, serviceUrl: string, log: Logger, cleanups: (() => Promise<void> | void)[]): Promise<string | undefined> {
+  if (config.demoPortalPort === undefined || !app.demoPortal) return undefined;
+  const portal = await buildPortalOrigin({ ...app.demoPortal, serviceUrl, log: log.child({ component: 'demo-portal-origin' }) });
+  cleanups.push(() => portal.close());
+  const port = new URL(await portal.listen({ host: config.host, port: config.demoPortalPort })).port;
+  // the browser's name for it: the host part of the service's URL, on the portal's port
+  const url = new URL(serviceUrl);
+  url.port = port;
+  app.origins.add(url.origin);
+  return url.origin;
 }
 
 /**

@@ -29,6 +29,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes portal origins as origins only: scheme, host and port, without a path', () => {
+    expect(loadConfig({ PORTAL_ORIGINS: 'https://etax.example.gov.cn, http://localhost:3000/' }).portal.origins).toEqual(['https://etax.example.gov.cn', 'http://localhost:3000']);
+    expect(() => loadConfig({ PORTAL_ORIGINS: 'https://etax.example.gov.cn/portal,etax.example.gov.cn,ftp://files.example' })).toThrow(
+      /https:\/\/etax\.example\.gov\.cn\/portal is not an origin[\s\S]*etax\.example\.gov\.cn is not an origin[\s\S]*ftp:\/\/files\.example is not an origin/,
+    );
+    expect(loadConfig({}).portal).toMatchObject({ origins: [], preflightMaxAgeS: 600 });
+  });
+
   it('refuses a production start without secrets, and turns dev conveniences off there', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/STAFF_JWT_SECRET is required/);
     const config = loadConfig({

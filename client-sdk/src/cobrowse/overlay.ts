@@ -1,4 +1,5 @@
 import type { Annotation } from '@etax-assist/protocol';
+import { adoptStyles } from '../ui/shadow-styles.js';
 
 const POINTER_FADE_MS = 1500;
 const STROKE_FADE_MS = 4000;
@@ -43,13 +44,16 @@ export class AnnotationOverlay {
     this.#host.style.cssText = 'position:absolute;left:0;top:0;width:0;height:0;overflow:visible;pointer-events:none;z-index:2147482000';
     // closed: the recorder must not mirror the agent's own annotations back to the agent
     const root = this.#host.attachShadow({ mode: 'closed' });
-    root.innerHTML = `<style>
+    adoptStyles(
+      root,
+      `
       .pointer{position:absolute;width:18px;height:18px;margin:-9px 0 0 -9px;border-radius:50%;background:#e5393599;box-shadow:0 0 0 4px #e5393544;transition:opacity .4s;opacity:0}
       .highlight{position:absolute;border:3px solid #f0a500;border-radius:4px;box-shadow:0 0 0 3px #f0a50055,0 0 12px 4px #f0a50066;transition:all .15s;display:none}
       .caption{position:absolute;background:#f0a500;color:#1d2733;font:600 15px/1.4 "Noto Sans CJK SC",system-ui,sans-serif;padding:4px 10px;border-radius:4px;display:none;width:max-content;max-width:320px}
       svg{position:absolute;left:0;top:0;overflow:visible}
       polyline{fill:none;stroke-width:4;stroke-linecap:round;stroke-linejoin:round;transition:opacity .8s}
-    </style>`;
+    `,
+    );
     this.#svg = document.createElementNS(SVG, 'svg');
     this.#svg.setAttribute('width', '1');
     this.#svg.setAttribute('height', '1');

@@ -1,4 +1,5 @@
 import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
+import { adoptStyles } from './shadow-styles.js';
 
 /**
  * The SDK's own UI lives in a shadow root on top of the page, so the portal's styles cannot
@@ -14,12 +15,10 @@ export class UiLayer {
     this.host.id = id;
     // the recorder must not mirror the SDK's own UI to the agent
     this.host.setAttribute(BLOCK_ATTRIBUTE, '');
-    this.host.setAttribute('style', `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`);
+    this.host.style.cssText = `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`;
     // closed: the page's scripts, and the recorder, never see the SDK's own UI
     this.root = this.host.attachShadow({ mode: 'closed' });
-    const style = document.createElement('style');
-    style.textContent = LAYER_CSS + extraCss;
-    this.root.append(style);
+    adoptStyles(this.root, LAYER_CSS + extraCss);
     document.body.append(this.host);
   }
 

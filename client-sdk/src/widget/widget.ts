@@ -2,6 +2,7 @@ import { sessionIs, type Channel, type HelpClaimRefusal, type HelpOptions, type 
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
+import { DEFAULT_SERVICE_URL } from '../service-url.js';
 import { CobrowseShare } from '../cobrowse/share.js';
 import { PrivacyPolicy, type PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
@@ -14,7 +15,7 @@ import type { View, WidgetActions, WidgetScreen } from './widget-screen.js';
 import { WidgetView } from './widget-view.js';
 
 export interface WidgetOptions {
-  /** Base URL of the assistance service (default: the page's origin). */
+  /** Base URL of the assistance service (default: where the SDK's script came from, else the page's origin). */
   serviceUrl?: string;
   /** Supplied by the portal: a fresh taxpayer token for the signed-in user. */
   fetchToken: () => Promise<string>;
@@ -71,7 +72,7 @@ export class HelpWidget {
 
   private constructor(private readonly options: WidgetOptions) {
     this.#lang = options.lang ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
-    this.#serviceUrl = options.serviceUrl ?? location.origin;
+    this.#serviceUrl = options.serviceUrl ?? DEFAULT_SERVICE_URL;
     const actions: WidgetActions = {
       open: () => this.#openPick(),
       close: () => ((this.#view = 'closed'), this.#render()),

@@ -46,12 +46,13 @@ window.DemoPortal = (function () {
     return sessionStorage.getItem(KIOSK_KEY) === '1';
   }
   // What a real kiosk's local agent does: exchange the kiosk's installed credential for a device
-  // token (POST /api/devices/token); the demo kiosk's credential comes from the demo back end.
+  // token (POST /api/devices/token, at the service, which may be on another origin); the demo
+  // kiosk's credential comes from the demo back end.
   function deviceToken() {
     return fetch('/demo/api/kiosk')
       .then(json)
       .then(function (device) {
-        return post('/api/devices/token', device);
+        return post(EtaxAssist.DEFAULT_SERVICE_URL + '/api/devices/token', device);
       })
       .then(function (issued) {
         return issued.token;

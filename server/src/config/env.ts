@@ -141,8 +141,15 @@ export interface Config {
   devices: {
     tokenTtlS: number;
   };
-  /** The portal's published keys (JWKS): set, taxpayer tokens are checked against them (RS256/ES256). */
+  /**
+   * The portal: its published keys (JWKS: set, taxpayer tokens are checked against them,
+   * RS256/ES256) and where it embeds the SDK (CORS and the socket handshake's Origin check).
+   */
   portal: {
+    /** Origins (scheme://host[:port]) of the portals that embed the SDK; the service's own origin (and the demo portal's second one) is always allowed. */
+    origins: string[];
+    /** How long a browser may cache a CORS preflight. */
+    preflightMaxAgeS: number;
     jwksUrl: string | undefined;
     /** How long a fetched key set is trusted: a key the portal withdrew is refused after it. */
     jwksCacheMaxAgeMs: number;
@@ -190,6 +197,8 @@ export interface Config {
     maxAttachmentBytesPerDay: number;
   };
   demoPortal: boolean;
+  /** A second port serving the demo portal from another origin, as a real portal embeds the SDK; unset: none. */
+  demoPortalPort: number | undefined;
   demoTokenTtlS: number;
   mediasoup: {
     workerBin: string;
@@ -410,6 +419,23 @@ class EnvReader {
     return undefined;
   }
 
+  /** Web origins, comma-separated: scheme://host[:port], without a path (how a browser sends Origin). */
+  origins(name: string): string[] {
+    const out: string[] = [];
+    for (const raw of this.list(name, [], /^\S+$/)) {
+      let origin: string | undefined;
+      try {
+        const url = new URL(raw);
+        if ((url.protocol === 'https:' || url.protocol === 'http:') && url.origin === raw.replace(/\/$/, '')) origin = url.origin;
+      } catch {
+        // reported below
+      }
+      if (origin) out.push(origin);
+      else this.problems.push(`${name}: ${raw} is not an origin (https://host[:port], no path)`);
+    }
+    return out;
+  }
+
   url(name: string): string | undefined {
     const raw = this.raw(name);
     if (raw === undefined) return undefined;
@@ -497,6 +523,8 @@ export function loadConfig(env: Env = process.env): Config {
   const production = nodeEnv === 'production';
   const port = r.int('PORT', 8080, 0, 65535);
   const dataDir = resolve(r.string('DATA_DIR', resolve(PROJECT_ROOT, '.data')));
+  const demoPortal = r.bool('DEMO_PORTAL', !production);
+  const demoPortalPort = demoPortal ? r.optionalInt('DEMO_PORTAL_PORT', 0, 65535) : undefined;
   const topics = r.list('TOPICS', ['invoice', 'refund', 'social-insurance', 'registration'], /^[a-z][a-z0-9-]{0,39}$/);
   const languages = r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/);
   const outcomes = r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/);
@@ -592,6 +620,8 @@ export function loadConfig(env: Env = process.env): Config {
       tokenTtlS: r.int('DEVICE_TOKEN_TTL_S', 900, 30, 86_400),
     },
     portal: {
+      origins: r.origins('PORTAL_ORIGINS'),
+      preflightMaxAgeS: r.int('PORTAL_PREFLIGHT_MAX_AGE_S', 600, 0, 86_400),
       jwksUrl: r.url('PORTAL_JWKS_URL'),
       jwksCacheMaxAgeMs: r.int('PORTAL_JWKS_CACHE_MAX_AGE_MS', 600_000, 1000, 86_400_000),
       jwksCooldownMs: r.int('PORTAL_JWKS_COOLDOWN_MS', 30_000, 0, 3_600_000),
@@ -644,7 +674,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttachmentsPerDay: r.int('CHAT_MAX_ATTACHMENTS_PER_DAY', 50, 1, 100_000),
       maxAttachmentBytesPerDay: r.int('CHAT_MAX_ATTACHMENT_BYTES_PER_DAY', 50 * 1024 * 1024, 1024, 10 * 1024 * 1024 * 1024),
     },
-    demoPortal: r.bool('DEMO_PORTAL', !production),
+    demoPortal,
+    demoPortalPort,
     demoTokenTtlS: r.int('DEMO_TOKEN_TTL_S', 3600, 60, 24 * 3600),
     mediasoup: {
       workerBin: resolve(r.string('MEDIASOUP_WORKER_BIN', resolve(dataDir, 'bin/mediasoup-worker'))),

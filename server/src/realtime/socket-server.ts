@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { AgentProfile } from '../dispatcher/dispatcher.js';
 import { asUnavailable } from '../redis/unavailable.js';
+import type { OriginPolicy } from '../web/origin-policy.js';
 import type { RequestRouter } from './requests.js';
 
 export interface SocketData {
@@ -53,6 +54,8 @@ export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inter
 export interface SocketServerOptions {
   authenticator: Authenticator;
   requests: RequestRouter;
+  /** Pages of which sites may connect (PORTAL_ORIGINS): the handshake's Origin is checked against it. */
+  origins: OriginPolicy;
   log: Logger;
   /** Largest message a client may send; a larger one closes its connection (engine.io limit). */
   maxPayloadBytes: number;
@@ -76,17 +79,24 @@ class ConnectRefused extends Error {
 
 /** The realtime endpoint: socket.io on the HTTP server, every connection authenticated by token. */
 export function createSocketServer(httpServer: HttpServer, options: SocketServerOptions): AppServer {
-  const { authenticator, requests, log } = options;
+  const { authenticator, requests, origins, log } = options;
   const io: AppServer = new Server(httpServer, {
     path: '/socket.io',
     maxHttpBufferSize: options.maxPayloadBytes,
     serveClient: false,
     // Browsers behind strict proxies may only manage long-polling; both carry the same protocol.
     transports: ['websocket', 'polling'],
+    // long-polling from a portal's page is a cross-origin XHR: answered for the listed origins only
+    cors: { origin: (origin, callback) => callback(null, origin !== undefined && origins.lists(origin)), methods: ['GET', 'POST'] },
     ...(options.adapter ? { adapter: options.adapter } : {}),
   });
 
   io.use((socket, next) => {
+    const { origin, host } = socket.handshake.headers;
+    if (!origins.admits(origin, host)) {
+      log.info({ origin, address: socket.handshake.address }, 'socket connection refused: origin not allowed');
+      return next(new ConnectRefused(origins.refusal(origin ?? '')));
+    }
     const auth: unknown = socket.handshake.auth;
     const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined;
     admit(socket, typeof token === 'string' ? token : undefined).then(
