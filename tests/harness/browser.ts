@@ -1,9 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+export const FIREFOX = process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr';
 export const ARTIFACTS_DIR = join(import.meta.dirname, '../../test-artifacts');
 
 export interface TestBrowser {
@@ -50,6 +51,50 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
       ...(options.secureOrigins?.length ? [`--unsafely-treat-insecure-origin-as-secure=${options.secureOrigins.join(',')}`] : []),
       '--lang=zh-CN',
     ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The address a Firefox test's media server listens on: Firefox gathers no loopback ICE
+ * candidates (whatever `media.peerconnection.ice.loopback` says), so a server on 127.0.0.1 is out
+ * of its reach; the machine's first non-loopback IPv4 address is not.
+ */
+export function firefoxMediaAddress(): string {
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry?.family === 'IPv4' && !entry.internal)?.address;
+  if (!address) throw new Error('Firefox media tests need a non-loopback IPv4 address (Firefox leaves loopback out of ICE)');
+  return address;
+}
+
+/**
+ * Debian's Firefox ESR, headless, driven over WebDriver BiDi, with fake camera and microphone
+ * granted to every page (Firefox's preferences for what Chromium's flags do above).
+ */
+export async function launchFirefox(): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'etax-firefox-'));
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    userDataDir: profile,
+    extraPrefsFirefox: {
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
+      'media.autoplay.default': 0,
+      'intl.accept_languages': 'zh-CN,zh,en',
+      // a page behind another one keeps its timers (the taxpayer's and the agent's pages play at once)
+      'dom.min_background_timeout_value': 4,
+      'network.captive-portal-service.enabled': false,
+      'app.update.enabled': false,
+    },
   });
   return {
     browser,

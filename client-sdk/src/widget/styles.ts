@@ -4,7 +4,9 @@ export const WIDGET_CSS = `
   padding: 14px 24px; font-size: 18px; box-shadow: 0 4px 16px #0004; min-height: 56px; }
 .panel { pointer-events: auto; position: fixed; right: 24px; bottom: 24px; box-sizing: border-box; width: min(380px, calc(100vw - 16px));
   max-height: min(86vh, calc(100vh - 16px)); overflow: auto; background: #fff; color: #1d2733; border-radius: 12px; box-shadow: 0 8px 32px #0005;
-  padding: 14px 20px 18px; font-size: 16px; display: grid; gap: 12px; }
+  padding: 14px 20px 18px; font-size: 16px; display: grid; gap: 12px;
+  /* one column as wide as the panel: Firefox otherwise sizes it to what the video and the button rows would like */
+  grid-template-columns: minmax(0, 1fr); }
 .head { display: flex; align-items: center; gap: 6px; margin: 0 -10px 0 -8px; touch-action: none; user-select: none; cursor: move; }
 .head h2 { flex: 1; min-width: 0; }
 .head button { min-width: 44px; min-height: 44px; padding: 0; display: grid; place-items: center; border-color: transparent; background: transparent; color: #17324d; }
@@ -29,12 +31,13 @@ export const WIDGET_CSS = `
 .stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
 .note { color: #b3261e; }
 .code .digits { display: block; font-size: 34px; letter-spacing: 8px; font-variant-numeric: tabular-nums; }
-.chat { display: grid; gap: 8px; }
-.messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px; }
+.chat { display: grid; gap: 8px; grid-template-columns: minmax(0, 1fr); }
+.messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px;
+  grid-template-columns: minmax(0, 1fr); }
 .messages li { padding: 6px 10px; border-radius: 10px; max-width: 85%; overflow-wrap: anywhere; }
 .messages li.mine { background: #17324d; color: #fff; justify-self: end; }
 .messages li.theirs { background: #fff; justify-self: start; }
-.panel .chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 1 1 auto; min-width: 0; } .chat-form input { flex: 1 0 100%; box-sizing: border-box; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
+.panel .chat-form { display: flex; gap: 8px; flex-wrap: wrap; } .chat-form button { flex: 1 1 auto; min-width: 0; } .chat-form input { flex: 1 0 100%; min-width: 0; box-sizing: border-box; font: inherit; padding: 8px; border: 1px solid #aab4c0; border-radius: 6px; }
 .row { display: flex; gap: 8px; flex-wrap: wrap; } .row > button { flex: 1 1 auto; min-width: 0; }
 /* a phone: the panel takes the width, the video and chat give room to the page */
 @media (max-width: 480px) {
