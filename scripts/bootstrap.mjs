@@ -33,7 +33,7 @@ const APT_RUNTIME = [
   'redis-server',
   'postgresql',
 ];
-const APT_TEST = ['chromium', 'firefox-esr', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'iproute2'];
+const APT_TEST = ['chromium', 'firefox-esr', 'coturn', 'nftables', 'libnss3-tools', 'openssl', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'iproute2'];
 
 const started = Date.now();
 const log = (message) => process.stdout.write(`[setup] ${message}\n`);

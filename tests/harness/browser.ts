@@ -22,6 +22,8 @@ export interface BrowserOptions {
   executablePath?: string;
   /** Origins served over plain HTTP on a non-localhost address that may still use the camera. */
   secureOrigins?: string[];
+  /** A HOME of its own, e.g. one whose NSS database trusts a test authority (test-ca.ts). */
+  home?: string;
 }
 
 export async function launchBrowser(options: BrowserOptions = {}): Promise<TestBrowser> {
@@ -31,6 +33,7 @@ export async function launchBrowser(options: BrowserOptions = {}): Promise<TestB
     executablePath: options.executablePath ?? CHROMIUM,
     headless: true,
     pipe: options.executablePath !== undefined,
+    ...(options.home ? { env: { ...process.env, HOME: options.home } } : {}),
     args: [
       '--no-sandbox',
       '--disable-gpu',

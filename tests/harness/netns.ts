@@ -43,6 +43,21 @@ export class NetworkNamespace {
     return ns;
   }
 
+  /** Whether a TCP connection from inside the namespace to host:port is answered within a second and a half. */
+  tcpReaches(host: string, port: number): boolean {
+    const script = `const s=require('net').connect(${port},'${host}',()=>{console.log('open');process.exit(0)});s.on('error',()=>{console.log('closed');process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},1500)`;
+    return this.#node(script) === 'open';
+  }
+
+  /** Sends UDP datagrams from inside the namespace to host:port (a listener there tells whether they arrived). */
+  sendUdp(host: string, port: number): void {
+    this.#node(`const s=require('dgram').createSocket('udp4');let n=0;const f=()=>s.send('probe',${port},'${host}',()=>{if(++n<3)setTimeout(f,50);else s.close()});f()`);
+  }
+
+  #node(script: string): string {
+    return execFileSync('ip', ['netns', 'exec', this.name, process.execPath, '-e', script], { encoding: 'utf8' }).trim();
+  }
+
   /** Link down: nothing passes between the namespace and the host. */
   cut(): void {
     execFileSync('ip', ['link', 'set', this.hostSide, 'down']);

@@ -8,6 +8,24 @@ import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** The fields of the transport, candidate-pair and candidate reports that sendPath reads. */
+type IceReport = RTCStats & {
+  selectedCandidatePairId?: string;
+  localCandidateId?: string;
+  state?: string;
+  nominated?: boolean;
+  candidateType?: RTCIceCandidateType;
+  protocol?: 'udp' | 'tcp';
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
+};
+
+/** The path a call's media takes out of the browser (MediaCall.sendPath). */
+export interface MediaPath {
+  candidateType: RTCIceCandidateType;
+  protocol: 'udp' | 'tcp';
+  relayProtocol?: 'udp' | 'tcp' | 'tls';
+}
+
 export interface RemoteTrack {
   producerId: string;
   kind: 'audio' | 'video';
@@ -369,6 +387,22 @@ export class MediaCall extends Emitter<CallEvents> {
     }
     this.#local.addTrack(track);
     await this.#producers.get(kind === 'audio' ? 'mic' : 'camera')?.replaceTrack({ track });
+  }
+
+  /**
+   * How the call's media leaves this browser, from the send transport's selected ICE pair: a
+   * direct `host` (or `srflx`) path over UDP or TCP, or a TURN `relay` and how the browser
+   * reaches the relay (udp, tcp, tls). Undefined before the transport is connected.
+   */
+  async sendPath(): Promise<MediaPath | undefined> {
+    const reports = [...((await this.#send?.getStats())?.values() ?? [])] as IceReport[];
+    const byId = new Map(reports.map((report) => [report.id, report]));
+    const selected = reports.find((report) => report.type === 'transport')?.selectedCandidatePairId;
+    const pair =
+      (selected ? byId.get(selected) : undefined) ?? reports.find((report) => report.type === 'candidate-pair' && report.state === 'succeeded' && report.nominated === true);
+    const local = pair?.localCandidateId ? byId.get(pair.localCandidateId) : undefined;
+    if (!local?.candidateType || !local.protocol) return undefined;
+    return { candidateType: local.candidateType, protocol: local.protocol, ...(local.relayProtocol ? { relayProtocol: local.relayProtocol } : {}) };
   }
 
   /** Receive-side WebRTC figures per remote track (decoded frames, audio energy, packets). */

@@ -1,0 +1,108 @@
+import { createSocket } from 'node:dgram';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { OfferEvent } from '@etax-assist/protocol';
+import type { MediaPath } from '@etax-assist/client-sdk';
+import { launchBrowser, type TestBrowser } from './browser.js';
+import { NamespaceFirewall } from './firewall.js';
+import { NetworkNamespace } from './netns.js';
+import { freeMediaPort } from './ports.js';
+import { SdkPage } from './sdk-page.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from './service.js';
+import { homeTrusting } from './test-ca.js';
+import { startTurnServer, type TurnServer } from './turn-server.js';
+
+/** What a call through the office network took: the taxpayer's media path and the agent's first frame. */
+export interface OfficeCall {
+  path: MediaPath | undefined;
+  /** From both sides starting the call to the agent's first decoded frame of the taxpayer. */
+  firstFrameMs: number;
+}
+
+/**
+ * A taxpayer's office: their browser in a network namespace behind a firewall (nftables) that a
+ * test sets, the service, its media server and a TURN server (TLS on 443) on the host side, and
+ * the agent's browser outside.
+ */
+export class OfficeNetwork {
+  private constructor(
+    readonly ns: NetworkNamespace,
+    readonly firewall: NamespaceFirewall,
+    readonly turn: TurnServer,
+    readonly service: TestService,
+    /** The media server's UDP and TCP port (one worker). */
+    readonly mediaPort: number,
+    /** The service's HTTP and WebSocket port (443 behind a real deployment's proxy). */
+    readonly webPort: number,
+    readonly origin: string,
+    readonly inside: TestBrowser,
+    readonly outside: TestBrowser,
+  ) {}
+
+  static async start(name: string, subnet: number): Promise<OfficeNetwork> {
+    const ns = NetworkNamespace.create(name, subnet);
+    const firewall = new NamespaceFirewall(ns.name);
+    const turn = await startTurnServer(ns.hostIp);
+    const mediaPort = await freeMediaPort();
+    const service = await startTestService({
+      HOST: '0.0.0.0',
+      MEDIASOUP_LISTEN_IP: ns.hostIp,
+      MEDIASOUP_RTC_BASE_PORT: String(mediaPort),
+      TURN_URLS: turn.url,
+      TURN_SECRET: turn.secret,
+    });
+    const webPort = Number(new URL(service.url).port);
+    const origin = `http://${ns.hostIp}:${webPort}`;
+    // the taxpayer's browser trusts the TURN server's certificate authority, as a real one trusts a public one
+    const inside = await launchBrowser({ executablePath: ns.chromiumWrapper, secureOrigins: [origin], home: homeTrusting(turn.caFile) });
+    const outside = await launchBrowser({ secureOrigins: [origin] });
+    return new OfficeNetwork(ns, firewall, turn, service, mediaPort, webPort, origin, inside, outside);
+  }
+
+  /** Whether UDP datagrams from the namespace reach a listener on the host side. */
+  async udpArrives(): Promise<boolean> {
+    const listener = createSocket('udp4');
+    let received = 0;
+    listener.on('message', () => received++);
+    await new Promise<void>((resolve) => listener.bind(0, this.ns.hostIp, resolve));
+    this.ns.sendUdp(this.ns.hostIp, listener.address().port);
+    await sleep(300);
+    listener.close();
+    return received > 0;
+  }
+
+  /** A video call between a taxpayer inside and agent1 outside, ended and wrapped up again afterwards. */
+  async call(sub: string): Promise<OfficeCall> {
+    const taxpayer = await SdkPage.open(this.inside.browser, this.origin, this.service.taxpayerToken({ sub }));
+    const agent = await SdkPage.open(this.outside.browser, this.origin, await this.service.staffToken('agent1', DEV_PASSWORDS.agent1));
+    try {
+      await agent.request('agent:status', { status: 'available' });
+      const session = await taxpayer.request('help:request', { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'portal', page: '/demo/' } });
+      const offer = await agent.event<OfferEvent>('offer:new');
+      await agent.request('offer:accept', { offerId: offer.offerId });
+      const started = Date.now();
+      await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video')]);
+      while ((await agent.framesFrom('taxpayer')) === 0) {
+        if (Date.now() - started > 30_000) throw new Error(`no frame in 30 s: ${JSON.stringify(await taxpayer.callReport())}\n${this.turn.output().slice(-2000)}`);
+        await sleep(20);
+      }
+      const firstFrameMs = Date.now() - started;
+      const path = (await taxpayer.evaluate(() => (window as any).sdk.call.sendPath())) as MediaPath | undefined;
+      await agent.request('session:end', { sessionId: session.sessionId });
+      // the agent is free for the next call's offer at once
+      await agent.request('session:wrap-up', { sessionId: session.sessionId, notes: '', outcome: 'resolved' });
+      return { path, firstFrameMs };
+    } finally {
+      await taxpayer.close();
+      await agent.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.inside.close();
+    await this.outside.close();
+    await this.service.stop();
+    await this.turn.stop();
+    this.firewall.none();
+    this.ns.destroy();
+  }
+}
