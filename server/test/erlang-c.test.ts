@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { averageSpeedOfAnswerS, serversNeeded, serviceLevel, waitProbability } from '../src/forecast/erlang-c.js';
+import { forecastQueue } from '../src/forecast/queue-forecast.js';
 
 // Published values: the Erlang C table for 10 erlangs, and the worked example most call-centre
 // texts use (100 calls in 30 minutes, 180 s handling, 80% answered within 20 s → 14 agents,
@@ -33,5 +34,21 @@ describe('Erlang C', () => {
     expect(waitProbability(10, 10)).toBe(1);
     expect(serviceLevel(10, 12, 180, 20)).toBe(0);
     expect(averageSpeedOfAnswerS(10, 10, 180)).toBe(Infinity);
+  });
+});
+
+describe('a queue forecast', () => {
+  const inputs = { arrivals: 50, windowS: 900, handlingS: 180, targetS: 20, targetPct: 80, sessionsPerAgent: 1 };
+
+  it('turns the window into the worked example: 200 an hour at 180 s is 10 erlangs, 14 agents for 80/20', () => {
+    const forecast = forecastQueue({ ...inputs, arrivals: 50, windowS: 900 }, 100);
+    expect(forecast).toMatchObject({ arrivalsPerHour: 200, trafficErlangs: 10, agentsNeeded: 14, serviceLevelPct: 88.8 });
+  });
+
+  it('shares the sessions among agents who each carry several, and says when no pool in reach is enough', () => {
+    // 14 sessions at once, three per agent: 5 agents
+    expect(forecastQueue({ ...inputs, sessionsPerAgent: 3 }, 100).agentsNeeded).toBe(5);
+    expect(forecastQueue(inputs, 12).agentsNeeded).toBeNull();
+    expect(forecastQueue({ ...inputs, arrivals: 0 }, 100)).toMatchObject({ arrivalsPerHour: 0, trafficErlangs: 0, agentsNeeded: 0, serviceLevelPct: 100 });
   });
 });
