@@ -270,6 +270,7 @@ const zh = {
     cameraOn: '打开摄像头',
     states: { idle: '未开始', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', closed: '已结束' },
     peerMode: '对方仅能使用：{{mode}}',
+    peerPoorNetwork: '对方网络较差，已暂时改为语音；网络好转后自动恢复视频',
   },
   actions: { handover: '转交', transferTo: '转接到', escalate: '升级转专家', transfer: '转接', end: '结束会话', leave: '退出会话', note: '说明', send: '提交', cancel: '取消' },
   wrapUp: { title: '话后整理', notes: '备注', outcome: '处理结果', submit: '完成', left: '整理时间剩余 {{time}}，到时会话自动关闭并开始接收新的求助' },
@@ -673,6 +674,7 @@ const en: typeof zh = {
     cameraOn: 'Camera on',
     states: { idle: 'not started', connecting: 'connecting…', connected: 'in call', reconnecting: 'reconnecting…', closed: 'ended' },
     peerMode: 'The other side can only use: {{mode}}',
+    peerPoorNetwork: "The other side's connection is poor: switched to voice for now; video comes back when it improves",
   },
   actions: {
     handover: 'Hand over',

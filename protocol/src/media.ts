@@ -103,7 +103,10 @@ export const SetMediaMode = Type.Object(
   {
     sessionId: SessionId,
     mode: Type.Union(MEDIA_MODES.map((m) => Type.Literal(m))),
-    reason: Type.Optional(Type.Union([Type.Literal('no-camera'), Type.Literal('no-devices'), Type.Literal('permission-denied'), Type.Literal('choice')])),
+    /** Why less is sent: a device missing or refused, the user's choice, or a link too thin for video (the camera comes back by itself). */
+    reason: Type.Optional(
+      Type.Union([Type.Literal('no-camera'), Type.Literal('no-devices'), Type.Literal('permission-denied'), Type.Literal('choice'), Type.Literal('poor-network')]),
+    ),
   },
   { additionalProperties: false },
 );

@@ -279,7 +279,7 @@ export class SessionPanel {
     call.on('state', (state) => setLabel(this.#callState, tl(`call.states.${state}`)));
     // an ended call leaves no frozen video, silent meters or device pickers behind
     call.on('state', (state) => state === 'closed' && this.#clearCallMedia());
-    call.on('peer-mode', (_peer, mode) => this.onError(t('call.peerMode', { mode: t(`channel.${mode}`) })));
+    call.on('peer-mode', (_peer, mode, reason) => this.onError(reason === 'poor-network' ? t('call.peerPoorNetwork') : t('call.peerMode', { mode: t(`channel.${mode}`) })));
     call.on('remote-track', (remote) => {
       if (remote.kind === 'audio') this.#addMeter(remote.track, remote.peer.name);
       if (remote.kind === 'video') this.#tiles.append(videoTile(new MediaStream([remote.track]), peerCaption(remote.peer), { producerId: remote.producerId }));

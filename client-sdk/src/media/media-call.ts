@@ -4,6 +4,7 @@ import type { AssistConnection } from '../connection.js';
 import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
 import { captureLocalMedia, type FallbackReason } from './local-media.js';
+import { DEFAULT_LINK_THRESHOLDS, LinkJudge, readLinkSample, type LinkQuality, type LinkSample, type LinkThresholds } from './link-quality.js';
 import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -43,12 +44,21 @@ export interface MediaCallOptions {
   iceRestartRetryMs?: number;
   /** Play remote audio through hidden audio elements (default true); video is the page's to show. */
   playRemoteAudio?: boolean;
+  /** When the link is poor, and when it is too thin for video (link-quality.ts); false: not watched. */
+  link?: Partial<LinkThresholds> | false;
+  /** How often the link is read (default 2000 ms). */
+  linkSampleMs?: number;
 }
+
+/** Why this side sends less than it was asked to: a device missing or refused, or a link too thin for video. */
+export type ModeReason = FallbackReason | 'poor-network';
 
 type CallEvents = {
   state: [state: CallState];
   /** What this side actually sends after fallbacks, and why it is less than asked. */
-  mode: [mode: MediaMode, reason: FallbackReason | undefined];
+  mode: [mode: MediaMode, reason: ModeReason | undefined];
+  /** Each reading of the link while sending, with the quality judged from it. */
+  link: [quality: LinkQuality, sample: LinkSample];
   'remote-track': [track: RemoteTrack];
   'remote-track-ended': [producerId: string];
   'remote-paused': [producerId: string, paused: boolean];
@@ -82,6 +92,11 @@ export class MediaCall extends Emitter<CallEvents> {
   readonly #listeners: SessionListeners;
   #generation = 0;
   #muted = { mic: false, camera: false };
+  /** The camera is paused because the link is too thin for video (not by the user). */
+  #videoDropped = false;
+  #linkTimer: ReturnType<typeof setInterval> | undefined;
+  #lastSent: { bytes: number; atMs: number } | undefined;
+  #link: { quality: LinkQuality; sample: LinkSample } | undefined;
 
   constructor(
     private readonly connection: AssistConnection,
@@ -138,6 +153,44 @@ export class MediaCall extends Emitter<CallEvents> {
     if (local.mode !== this.options.publish) {
       await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: local.mode, ...(local.reason ? { reason: local.reason } : {}) });
     }
+    this.#watchLink();
+  }
+
+  /** The link's last reading and quality, while the call sends. */
+  get link(): { quality: LinkQuality; sample: LinkSample } | undefined {
+    return this.#link;
+  }
+
+  #watchLink(): void {
+    if (this.options.link === false || !this.#local || this.#local.getTracks().length === 0) return;
+    const judge = new LinkJudge({ ...DEFAULT_LINK_THRESHOLDS, ...this.options.link });
+    this.#linkTimer = setInterval(() => {
+      const send = this.#send;
+      if (!send || this.#state !== 'connected') return;
+      void send.getStats().then(
+        (report) => {
+          const now = Date.now();
+          const { sample, bytes } = readLinkSample(report, this.#lastSent, now);
+          this.#lastSent = { bytes, atMs: now };
+          const verdict = judge.observe(sample, now);
+          this.#link = { quality: verdict.quality, sample };
+          this.emit('link', verdict.quality, sample);
+          if (verdict.video)
+            void this.#setVideoDropped(verdict.video === 'drop').catch((error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))));
+        },
+        () => {},
+      );
+    }, this.options.linkSampleMs ?? 2000);
+  }
+
+  /** The camera off for a link too thin for video (voice goes on), or back on; the other side is told. */
+  async #setVideoDropped(dropped: boolean): Promise<void> {
+    if (this.options.publish !== 'video' || !this.#local?.getVideoTracks().length || this.#videoDropped === dropped) return;
+    this.#videoDropped = dropped;
+    await this.#applyPaused('camera');
+    this.#mode = dropped ? 'voice' : 'video';
+    this.emit('mode', this.#mode, dropped ? 'poor-network' : undefined);
+    await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: this.#mode, ...(dropped ? { reason: 'poor-network' as const } : {}) });
   }
 
   #listen(): void {
@@ -192,7 +245,7 @@ export class MediaCall extends Emitter<CallEvents> {
         const producer = await send.produce({ track, appData: { source }, stopTracks: false });
         if (generation !== this.#generation) return;
         this.#producers.set(source, producer);
-        if (this.#muted[source]) await this.#setPaused(source, true);
+        if (this.#isPaused(source)) await this.#applyPaused(source);
       }
     }
     if (generation === this.#generation) this.#setState('connected');
@@ -350,10 +403,20 @@ export class MediaCall extends Emitter<CallEvents> {
     this.#recv = undefined;
   }
 
+  #isPaused(source: 'mic' | 'camera'): boolean {
+    return this.#muted[source] || (source === 'camera' && this.#videoDropped);
+  }
+
   async #setPaused(source: 'mic' | 'camera', paused: boolean): Promise<void> {
     this.#muted[source] = paused;
+    await this.#applyPaused(source);
+  }
+
+  /** The producer paused or sending as the user (muted) and the link (video dropped) say. */
+  async #applyPaused(source: 'mic' | 'camera'): Promise<void> {
     const producer = this.#producers.get(source);
     if (!producer) return;
+    const paused = this.#isPaused(source);
     if (paused) producer.pause();
     else producer.resume();
     await this.connection.request('media:set-producer-paused', { sessionId: this.sessionId, producerId: producer.id, paused });
@@ -372,7 +435,7 @@ export class MediaCall extends Emitter<CallEvents> {
   }
 
   get cameraEnabled(): boolean {
-    return !this.#muted.camera && this.#producers.has('camera');
+    return !this.#isPaused('camera') && this.#producers.has('camera');
   }
 
   /** Switches to another microphone or camera without renegotiating. */
@@ -425,6 +488,7 @@ export class MediaCall extends Emitter<CallEvents> {
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
+    clearInterval(this.#linkTimer);
     this.#teardownTransports();
     for (const player of this.#players.values()) player.remove();
     this.#players.clear();

@@ -25,6 +25,8 @@ export function sessionPanel({ summary, call, chat, t }: WidgetScreen, actions: 
   const nodes: Node[] = [paragraph(agent ? t('connectedTo', { name: agent }) : t('connecting'))];
   if (call && call.state !== 'connected') {
     nodes.push(paragraph(call.state === 'reconnecting' ? t('reconnecting') : t('connecting'), call.state === 'reconnecting' ? 'note' : 'status'));
+  } else if (call?.link?.quality === 'poor') {
+    nodes.push(paragraph(t('poorConnection'), 'note'));
   }
   // the call's buttons and End come before the pictures: in view however tall the video is
   const controls = document.createElement('div');

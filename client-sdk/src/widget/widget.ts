@@ -259,8 +259,15 @@ export class HelpWidget {
       const call = new MediaCall(connection, { sessionId, publish: channel });
       this.#call = call;
       call.on('state', () => this.#render());
-      call.on('mode', (mode) => {
-        if (mode !== channel) this.#notice = this.#t(mode === 'voice' ? 'voiceOnly' : 'textOnly');
+      call.on('mode', (mode, reason) => {
+        if (reason === 'poor-network') this.#notice = this.#t('voiceForNetwork');
+        else this.#notice = mode === channel ? '' : this.#t(mode === 'voice' ? 'voiceOnly' : 'textOnly');
+        this.#render();
+      });
+      let quality = 'good';
+      call.on('link', (now) => {
+        if (now === quality) return;
+        quality = now;
         this.#render();
       });
       call.on('remote-track', () => this.#render());
