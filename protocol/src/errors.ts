@@ -33,6 +33,8 @@ export const ERROR_CODES = [
   'SIGN_IN_FAILED',
   /** A help request claims what only the portal's token (priority) or a registered kiosk (kiosk entry) may say (details: HelpClaimRefusal). */
   'CLAIM_NOT_GRANTED',
+  /** A hall that active kiosks stand in cannot be taken out of service (details: HallInUse, protocol/src/devices.ts). */
+  'HALL_IN_USE',
   'INTERNAL',
 ] as const;
 
@@ -71,6 +73,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   LEGAL_HOLD: 409,
   SIGN_IN_FAILED: 401,
   CLAIM_NOT_GRANTED: 403,
+  HALL_IN_USE: 409,
   INTERNAL: 500,
 };
 

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { AuthEndedEvent, RenewToken, RenewTokenResult } from './auth.js';
+import { CatalogChangedEvent } from './catalog.js';
 import { ErrorBody } from './errors.js';
 import {
   Consume,
@@ -148,6 +149,7 @@ export const SERVER_EVENTS = {
   'offer:closed': OfferClosedEvent,
   'agent:state': AgentStateEvent,
   'supervisor:metrics': SupervisorMetrics,
+  'catalog:changed': CatalogChangedEvent,
   'media:producer-added': ProducerAddedEvent,
   'media:producer-removed': ProducerRemovedEvent,
   'media:producer-paused': ProducerPausedEvent,
