@@ -9,8 +9,8 @@ const FOLLOW_PAUSE_MS = 1000;
 /**
  * What a staff console lists and names: the published catalog (topics, languages, outcomes) and
  * the halls, as translations (`topic.<id>`, `hall.<id>`…). Loaded at sign-in; fetched again
- * when the service announces a newer catalog version (`catalog:changed`), and the halls when a
- * session names one the console does not know (added since).
+ * when the service announces a newer catalog version (`catalog:changed`), the halls when it
+ * announces a hall changed (`halls:changed`) or a session names one the console does not know.
  */
 export class ConsoleCatalog {
   /** Hall ids looked up once already: one that is still unknown (an old session's name) is not asked for again. */
@@ -50,13 +50,18 @@ export class ConsoleCatalog {
     const unknown = [...ids].filter((id) => !this.#looked.has(id) && !this.halls.some((h) => h.id === id));
     if (unknown.length === 0) return false;
     for (const id of unknown) this.#looked.add(id);
+    await this.refreshHalls();
+    return unknown.some((id) => this.halls.some((h) => h.id === id));
+  }
+
+  /** The halls fetched again (one added or renamed: `halls:changed`); one fetch for callers at once, never throws. */
+  refreshHalls(): Promise<void> {
     this.#hallsFetch ??= fetchHalls(this.token())
       .then((halls) => this.#useHalls(halls))
-      // not fetched: the halls show by id until a later session or catalog brings them
+      // not fetched: the halls keep the names they had until a later change, catalog or sign-in
       .catch(() => undefined)
       .finally(() => (this.#hallsFetch = undefined));
-    await this.#hallsFetch;
-    return unknown.some((id) => this.halls.some((h) => h.id === id));
+    return this.#hallsFetch;
   }
 
   /** The hall ids kiosk entries name (a record from before hall ids names none). */

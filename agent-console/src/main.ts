@@ -161,7 +161,7 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     });
     const staffView = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, currentToken) : new Workspace(connection, session.principal.sub, catalog);
     view = staffView;
-    // a new catalog published: its lists and labels drawn again, nothing reloaded (a form being filled keeps its choices)
+    // a new catalog published, a hall renamed: lists and labels drawn again, nothing reloaded (a form being filled keeps its choices)
     connection.socket.on('catalog:changed', ({ version }) => {
       void catalog.follow(version).then(
         (changed) => {
@@ -172,6 +172,13 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
         // not fetched (the link or the service away): the next announcement, or sign-in, brings it
         () => undefined,
       );
+    });
+    connection.socket.on('halls:changed', () => {
+      void catalog.refreshHalls().then(() => {
+        if (view !== staffView) return;
+        staffView.catalogChanged();
+        staffView.relabel();
+      });
     });
   } catch (error) {
     session = undefined;

@@ -73,6 +73,10 @@ export type DeviceTokenRequest = Static<typeof DeviceTokenRequest>;
 export const DeviceTokenResponse = Type.Object({ token: Type.String(), expiresAt: at, kioskId: deviceId, hallId: deviceId });
 export type DeviceTokenResponse = Static<typeof DeviceTokenResponse>;
 
+/** A hall was added or changed (to every staff socket, on every instance): the console fetches GET /api/devices/halls again to name them. */
+export const HallsChangedEvent = Type.Object({ hallId: deviceId }, { additionalProperties: false });
+export type HallsChangedEvent = Static<typeof HallsChangedEvent>;
+
 /** What an administrator did to a hall or a kiosk (the devices' audit trail, GET /api/devices/events). */
 export const DEVICE_EVENT_KINDS = ['hall-created', 'hall-updated', 'kiosk-registered', 'kiosk-updated', 'kiosk-rotated', 'kiosk-disabled'] as const;
 export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];

@@ -241,7 +241,14 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
     if (config.demoPortal) await api.register(demoPortalRoutes, { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) });
-    await api.register(deviceRoutes, { registry: devices, tokens: deviceTokens, throttle: signinThrottle, eventsMax: config.devices.eventsMax });
+    await api.register(deviceRoutes, {
+      registry: devices,
+      tokens: deviceTokens,
+      throttle: signinThrottle,
+      eventsMax: config.devices.eventsMax,
+      // through the adapter: the staff of every instance (a message lost while one reconnects costs a name until the next change or sign-in)
+      hallChanged: (hallId) => socketServer.to(rooms.staff).emit('halls:changed', { hallId }),
+    });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });

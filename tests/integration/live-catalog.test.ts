@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CatalogAdminView, CatalogChangedEvent } from '@etax-assist/protocol';
+import type { CatalogAdminView, CatalogChangedEvent, HallsChangedEvent } from '@etax-assist/protocol';
 import { EventLog } from '../harness/events.js';
 import { DEV_PASSWORDS, startTestCluster, type TestCluster, type TestService } from '../harness/service.js';
 import { connectSocket, type TestSocket } from '../harness/socket.js';
 
-/** Issue 18, item 5: a catalog published on one instance is announced to the staff consoles connected to every instance. */
-describe('the live catalog announced to open consoles (two instances, real Redis and PostgreSQL)', () => {
+/** Issue 18, items 3 and 5: a catalog published, a hall changed on one instance is announced to the staff consoles connected to every instance. */
+describe('the live catalog and halls announced to open consoles (two instances, real Redis and PostgreSQL)', () => {
   let cluster: TestCluster;
   let one: TestService;
   let two: TestService;
@@ -56,5 +56,18 @@ describe('the live catalog announced to open consoles (two instances, real Redis
     await new Promise((resolve) => setTimeout(resolve, 1500));
     for (const log of [agent, supervisor, sameInstance]) expect(log.of('catalog:changed')).toHaveLength(1);
     expect(taxpayer.of('catalog:changed')).toEqual([]);
+  });
+
+  it('a hall added or renamed on instance 1 is announced to the staff of instance 2, so open consoles name it anew', async () => {
+    const agent = await connect(two, await two.staffToken('agent2', DEV_PASSWORDS.agent2));
+    const taxpayer = await connect(two, two.taxpayerToken({ sub: 'tp-live-halls' }));
+    const headers = { authorization: `Bearer ${await one.staffToken('admin1', 'admin1-pass')}`, 'content-type': 'application/json' };
+    const hall = { id: 'baoshan', nameZh: '宝山区办税服务厅', nameEn: 'Baoshan tax service hall', address: '', region: '宝山区' };
+    expect((await fetch(`${one.url}/api/devices/halls`, { method: 'POST', headers, body: JSON.stringify(hall) })).status).toBe(201);
+    expect(await agent.next<HallsChangedEvent>('halls:changed', () => true, 5000)).toEqual({ hallId: 'baoshan' });
+    const from = agent.mark();
+    expect((await fetch(`${one.url}/api/devices/halls/baoshan`, { method: 'PATCH', headers, body: JSON.stringify({ nameEn: 'Baoshan hall' }) })).status).toBe(200);
+    expect(await agent.next<HallsChangedEvent>('halls:changed', () => true, 5000, from)).toEqual({ hallId: 'baoshan' });
+    expect(taxpayer.of('halls:changed')).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ export interface DeviceRoutesOptions {
   throttle: SigninThrottle;
   /** The most audit trail entries one call returns (DEVICE_EVENTS_MAX). */
   eventsMax: number;
+  /** Tells every open staff console that a hall was added or changed (its name is shown by id). */
+  hallChanged: (hallId: string) => void;
 }
 
 const ADMIN = ['admin'] as const;
@@ -38,7 +40,7 @@ const errors = { '4xx': HttpErrorResponse, '5xx': HttpErrorResponse };
 const throttledKiosk = (id: string): string => `kiosk:${id}`;
 
 /** The halls and kiosks admin API and the kiosks' credential exchange (protocol/src/devices.ts). */
-export async function deviceRoutes(app: FastifyInstance, { registry, tokens, throttle, eventsMax }: DeviceRoutesOptions): Promise<void> {
+export async function deviceRoutes(app: FastifyInstance, { registry, tokens, throttle, eventsMax, hallChanged }: DeviceRoutesOptions): Promise<void> {
   // every staff role: entries, figures and records name their hall by id, the console by its name
   app.get('/api/devices/halls', { config: { auth: SIGNED_IN_ROLES }, schema: { response: { 200: HallList, ...errors } } }, async () => ({ halls: await registry.halls() }));
   app.post<{ Body: CreateHallRequest }>(
@@ -47,6 +49,7 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
     async (request, reply) => {
       const hall = await registry.createHall(request.body, principalOf(request).sub);
       request.log.info({ hall: hall.id, by: principalOf(request).sub }, 'hall created');
+      hallChanged(hall.id);
       return reply.code(201).send(hall);
     },
   );
@@ -56,6 +59,7 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
     async (request) => {
       const hall = await registry.updateHall(request.params.id, request.body, principalOf(request).sub);
       request.log.info({ hall: hall.id, by: principalOf(request).sub }, 'hall changed');
+      hallChanged(hall.id);
       return hall;
     },
   );
