@@ -121,7 +121,9 @@ export class DeviceRegistry {
           hall.region,
         ]);
         const row = hallOf(created.rows[0]!);
-        await recordEvent(client, 'hall-created', row.id, by, changesBetween({}, row));
+        // the id is the event's device: not a change of it
+        const { id: _id, ...fields } = row;
+        await recordEvent(client, 'hall-created', row.id, by, changesBetween({}, fields));
         return row;
       });
     } catch (error) {
