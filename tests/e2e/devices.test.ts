@@ -96,7 +96,7 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await admin.setViewport({ width: 1280, height: 800 });
     // renamed (and kept in service): the table, and the supervisor's open dashboard, name it anew without a reload
     await admin.click('form[data-form="hall-edit"] input[name="active"]');
-    await admin.$eval('form[data-form="hall-edit"] input[name="nameZh"]', (e) => ((e as HTMLInputElement).value = ''));
+    await admin.$eval('form[data-form="hall-edit"] input[name="nameZh"]', (e) => ((e).value = ''));
     await admin.type('form[data-form="hall-edit"] input[name="nameZh"]', '徐汇区税务服务大厅');
     await admin.click('form[data-form="hall-edit"] button[type="submit"]');
     await admin.waitForFunction(() => document.querySelector('tr[data-hall="xuhui"]')?.textContent?.includes('徐汇区税务服务大厅'));
@@ -118,7 +118,7 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await clickButton(admin, 'Edit', 'tr[data-kiosk="XH-07"]');
     await admin.waitForSelector('form[data-form="kiosk-edit"]');
     await admin.select('form[data-form="kiosk-edit"] select[name="hallId"]', 'pudong');
-    await admin.$eval('form[data-form="kiosk-edit"] input[name="location"]', (e) => ((e as HTMLInputElement).value = ''));
+    await admin.$eval('form[data-form="kiosk-edit"] input[name="location"]', (e) => ((e).value = ''));
     await admin.type('form[data-form="kiosk-edit"] input[name="location"]', '一楼入口');
     await screenshot(admin, 'devices-kiosk-editor-desktop-en');
     await admin.click('form[data-form="kiosk-edit"] button[type="submit"]');
@@ -169,7 +169,7 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await agent.waitForSelector(`.session-panel[data-session-id="${asked.sessionId}"]`);
     await clickButton(agent, '结束会话', '.actions');
     await agent.waitForSelector('form.wrap-up');
-    const outcomes = await agent.$$eval('form.wrap-up select[name="outcome"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    const outcomes = await agent.$$eval('form.wrap-up select[name="outcome"] option', (os) => os.map((o) => (o).value));
     expect(outcomes).not.toContain('visit-hall');
     const chosen = outcomes[1]!;
     await agent.select('form.wrap-up select[name="outcome"]', chosen);
@@ -194,8 +194,8 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
         ),
       { timeout: 10_000 },
     );
-    expect(await agent.$eval('form.wrap-up select[name="outcome"]', (e) => (e as HTMLSelectElement).value)).toBe(chosen);
-    expect(await agent.$eval('form.wrap-up textarea[name="notes"]', (e) => (e as HTMLTextAreaElement).value)).toBe('已告知所需材料');
+    expect(await agent.$eval('form.wrap-up select[name="outcome"]', (e) => (e).value)).toBe(chosen);
+    expect(await agent.$eval('form.wrap-up textarea[name="notes"]', (e) => (e).value)).toBe('已告知所需材料');
     await screenshot(agent, 'live-catalog-wrap-up-zh');
     await agent.click('button[data-action="language"]');
     await agent.waitForFunction(() => document.querySelector('form.wrap-up select[name="outcome"] option[value="visit-hall"]')?.textContent === 'Visit a hall');

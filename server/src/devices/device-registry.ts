@@ -122,8 +122,8 @@ export class DeviceRegistry {
         ]);
         const row = hallOf(created.rows[0]!);
         // the id is the event's device: not a change of it
-        const { id: _id, ...fields } = row;
-        await recordEvent(client, 'hall-created', row.id, by, changesBetween({}, fields));
+        const { id, ...fields } = row;
+        await recordEvent(client, 'hall-created', id, by, changesBetween({}, fields));
         return row;
       });
     } catch (error) {
