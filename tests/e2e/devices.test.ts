@@ -6,6 +6,7 @@ import { ADMIN_PASSWORD, deviceToken } from '../harness/kiosk-device.js';
 import { signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { connectSocket, requestOk } from '../harness/socket.js';
+import { outboxDrained } from '../harness/records.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
 import type { CatalogAdminView } from '@etax-assist/protocol';
 
@@ -64,13 +65,12 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     expect(await admin.$eval('.devices-credential', (e) => (e as HTMLElement).hidden && e.textContent === '')).toBe(true);
 
     // the kiosk exchanges its credential and asks; the supervisor sees it under its hall
-    const taxpayer = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-xh' }));
-    const first = await requestOk(taxpayer, 'help:request', {
-      language: 'zh',
-      topic: 'refund',
-      channel: 'video',
-      entry: { kind: 'kiosk', device: await deviceToken(t.url, 'XH-07', credential) },
-    });
+    const askAtXh07 = async (sub: string) => {
+      const socket = await connectSocket(t.url, t.taxpayerToken({ sub }));
+      const device = await deviceToken(t.url, 'XH-07', credential);
+      return { socket, session: await requestOk(socket, 'help:request', { language: 'zh', topic: 'refund', channel: 'video', entry: { kind: 'kiosk', device } }) };
+    };
+    const { socket: taxpayer, session: first } = await askAtXh07('tp-xh');
     const supervisor = await b.browser.newPage();
     await supervisor.setViewport({ width: 1280, height: 800 });
     await signInToConsole(supervisor, t.url, 'super1', DEV_PASSWORDS.super1);
@@ -96,7 +96,7 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await admin.setViewport({ width: 1280, height: 800 });
     // renamed (and kept in service): the table, and the supervisor's open dashboard, name it anew without a reload
     await admin.click('form[data-form="hall-edit"] input[name="active"]');
-    await admin.$eval('form[data-form="hall-edit"] input[name="nameZh"]', (e) => ((e).value = ''));
+    await admin.$eval('form[data-form="hall-edit"] input[name="nameZh"]', (e) => (e.value = ''));
     await admin.type('form[data-form="hall-edit"] input[name="nameZh"]', '徐汇区税务服务大厅');
     await admin.click('form[data-form="hall-edit"] button[type="submit"]');
     await admin.waitForFunction(() => document.querySelector('tr[data-hall="xuhui"]')?.textContent?.includes('徐汇区税务服务大厅'));
@@ -118,19 +118,13 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await clickButton(admin, 'Edit', 'tr[data-kiosk="XH-07"]');
     await admin.waitForSelector('form[data-form="kiosk-edit"]');
     await admin.select('form[data-form="kiosk-edit"] select[name="hallId"]', 'pudong');
-    await admin.$eval('form[data-form="kiosk-edit"] input[name="location"]', (e) => ((e).value = ''));
+    await admin.$eval('form[data-form="kiosk-edit"] input[name="location"]', (e) => (e.value = ''));
     await admin.type('form[data-form="kiosk-edit"] input[name="location"]', '一楼入口');
     await screenshot(admin, 'devices-kiosk-editor-desktop-en');
     await admin.click('form[data-form="kiosk-edit"] button[type="submit"]');
     await admin.waitForFunction(() => document.querySelector('tr[data-kiosk="XH-07"]')?.textContent?.includes('Pudong tax service hall'));
     expect(await admin.$eval('tr[data-kiosk="XH-07"]', (r) => r.textContent)).toContain('一楼入口');
-    const moved = await connectSocket(t.url, t.taxpayerToken({ sub: 'tp-xh-moved' }));
-    const second = await requestOk(moved, 'help:request', {
-      language: 'zh',
-      topic: 'invoice',
-      channel: 'text',
-      entry: { kind: 'kiosk', device: await deviceToken(t.url, 'XH-07', credential) },
-    });
+    const { socket: moved, session: second } = await askAtXh07('tp-xh-moved');
     expect(JSON.parse((await t.service.redis.hGet(`sess:${second.sessionId}`, 'entry')) ?? '{}')).toEqual({ kind: 'kiosk', kioskId: 'XH-07', hallId: 'pudong' });
     // every change in the latest changes, with who made it
     const history = await admin.$eval('.devices-history', (e) => e.textContent ?? '');
@@ -155,6 +149,20 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await requestOk(moved, 'help:cancel', { sessionId: second.sessionId });
     moved.close();
     taxpayer.close();
+
+    // the record keeps the hall by id: the supervisor's Records, filtered by hall, name it in the viewer's language
+    await outboxDrained(t.redis.url);
+    await supervisor.bringToFront();
+    await clickButton(supervisor, 'Records', '.dashboard-tabs');
+    await supervisor.select('.records-search select[name="hall"]', 'pudong');
+    await clickButton(supervisor, 'Search', '.records-search');
+    const row = `.records-table tr[data-session-id="${second.sessionId}"]`;
+    await supervisor.waitForSelector(row);
+    expect(await supervisor.$(`.records-table tr[data-session-id="${first.sessionId}"]`)).toBeNull();
+    expect(await supervisor.$eval(row, (r) => r.textContent)).toContain('Pudong tax service hall · kiosk XH-07');
+    await supervisor.click('button[data-action="language"]');
+    await supervisor.waitForFunction((selector) => document.querySelector(selector)?.textContent?.includes('浦东新区办税服务厅 · 自助终端 XH-07'), {}, row);
+    await screenshot(supervisor, 'devices-records-by-hall-zh');
     await Promise.all([admin.close(), supervisor.close()]);
   });
 
@@ -169,7 +177,7 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
     await agent.waitForSelector(`.session-panel[data-session-id="${asked.sessionId}"]`);
     await clickButton(agent, '结束会话', '.actions');
     await agent.waitForSelector('form.wrap-up');
-    const outcomes = await agent.$$eval('form.wrap-up select[name="outcome"] option', (os) => os.map((o) => (o).value));
+    const outcomes = await agent.$$eval('form.wrap-up select[name="outcome"] option', (os) => os.map((o) => o.value));
     expect(outcomes).not.toContain('visit-hall');
     const chosen = outcomes[1]!;
     await agent.select('form.wrap-up select[name="outcome"]', chosen);
@@ -194,8 +202,8 @@ describe('halls and kiosks in the console, and a kiosk request under its hall', 
         ),
       { timeout: 10_000 },
     );
-    expect(await agent.$eval('form.wrap-up select[name="outcome"]', (e) => (e).value)).toBe(chosen);
-    expect(await agent.$eval('form.wrap-up textarea[name="notes"]', (e) => (e).value)).toBe('已告知所需材料');
+    expect(await agent.$eval('form.wrap-up select[name="outcome"]', (e) => e.value)).toBe(chosen);
+    expect(await agent.$eval('form.wrap-up textarea[name="notes"]', (e) => e.value)).toBe('已告知所需材料');
     await screenshot(agent, 'live-catalog-wrap-up-zh');
     await agent.click('button[data-action="language"]');
     await agent.waitForFunction(() => document.querySelector('form.wrap-up select[name="outcome"] option[value="visit-hall"]')?.textContent === 'Visit a hall');
