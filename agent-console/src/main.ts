@@ -162,24 +162,21 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     const staffView = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, currentToken) : new Workspace(connection, session.principal.sub, catalog);
     view = staffView;
     // a new catalog published, a hall renamed: lists and labels drawn again, nothing reloaded (a form being filled keeps its choices)
-    connection.socket.on('catalog:changed', ({ version }) => {
-      void catalog.follow(version).then(
-        (changed) => {
-          if (!changed || view !== staffView) return;
-          staffView.catalogChanged();
-          staffView.relabel();
-        },
-        // not fetched (the link or the service away): the next announcement, or sign-in, brings it
-        () => undefined,
-      );
-    });
-    connection.socket.on('halls:changed', () => {
-      void catalog.refreshHalls().then(() => {
-        if (view !== staffView) return;
-        staffView.catalogChanged();
-        staffView.relabel();
-      });
-    });
+    const redraw = (): void => {
+      if (view !== staffView) return;
+      staffView.catalogChanged();
+      staffView.relabel();
+    };
+    // not fetched (the link or the service away): the next announcement, or sign-in, brings it
+    connection.socket.on(
+      'catalog:changed',
+      ({ version }) =>
+        void catalog.follow(version).then(
+          (changed) => changed && redraw(),
+          () => undefined,
+        ),
+    );
+    connection.socket.on('halls:changed', () => void catalog.refreshHalls().then(redraw));
   } catch (error) {
     session = undefined;
     // no provider sign-in in this browser yet is no error: the sign-in screen says the rest
