@@ -6,6 +6,7 @@ import {
   CatalogAdminView,
   CatalogPreview,
   CatalogPublication,
+  HallList,
   HttpErrorResponse,
   LoginResponse,
   OidcSignOutResponse,
@@ -18,6 +19,7 @@ import {
   type CatalogDraft,
   type CreateStaffMember,
   type DevLoginRequest,
+  type Hall,
   type RecordSearchQuery,
   type StaffQuery,
   type UpdateStaffMember,
@@ -84,6 +86,11 @@ export async function oidcSignOut(): Promise<OidcSignOutResponse> {
 /** What this deployment's console lists (topics, languages, outcomes, with their labels). */
 export async function fetchCatalog(token: string): Promise<Catalog> {
   return call('/api/catalog', bearer(token), Catalog);
+}
+
+/** The halls, so that the console names a hall whose id an entry or a figure carries (every staff role). */
+export async function fetchHalls(token: string): Promise<Hall[]> {
+  return (await call('/api/devices/halls', bearer(token), HallList)).halls;
 }
 
 /** Revokes the token on the service (every instance refuses it from now on). */

@@ -1,4 +1,16 @@
-import { HallList, Hall, IssuedKioskCredential, Kiosk, KioskList, type CreateHallRequest, type RegisterKioskRequest } from '@etax-assist/protocol';
+import {
+  DeviceEventList,
+  Hall,
+  HallList,
+  IssuedKioskCredential,
+  Kiosk,
+  KioskList,
+  type CreateHallRequest,
+  type DeviceEvent,
+  type RegisterKioskRequest,
+  type UpdateHallRequest,
+  type UpdateKioskRequest,
+} from '@etax-assist/protocol';
 import { bearer, call } from './api.js';
 
 /** The halls and kiosks admin API (protocol/src/devices.ts), for the `admin` role. */
@@ -11,7 +23,11 @@ export class DevicesApi {
   }
 
   async createHall(hall: CreateHallRequest): Promise<Hall> {
-    return call('/api/devices/halls', await this.#post(hall), Hall);
+    return call('/api/devices/halls', await this.#send('POST', hall), Hall);
+  }
+
+  async updateHall(id: string, change: UpdateHallRequest): Promise<Hall> {
+    return call(`/api/devices/halls/${encodeURIComponent(id)}`, await this.#send('PATCH', change), Hall);
   }
 
   async kiosks(): Promise<Kiosk[]> {
@@ -19,19 +35,28 @@ export class DevicesApi {
   }
 
   async registerKiosk(kiosk: RegisterKioskRequest): Promise<IssuedKioskCredential> {
-    return call('/api/devices/kiosks', await this.#post(kiosk), IssuedKioskCredential);
+    return call('/api/devices/kiosks', await this.#send('POST', kiosk), IssuedKioskCredential);
+  }
+
+  async updateKiosk(id: string, change: UpdateKioskRequest): Promise<Kiosk> {
+    return call(`/api/devices/kiosks/${encodeURIComponent(id)}`, await this.#send('PATCH', change), Kiosk);
   }
 
   async rotate(id: string): Promise<IssuedKioskCredential> {
-    return call(`/api/devices/kiosks/${encodeURIComponent(id)}/credential`, await this.#post(), IssuedKioskCredential);
+    return call(`/api/devices/kiosks/${encodeURIComponent(id)}/credential`, await this.#send('POST'), IssuedKioskCredential);
   }
 
   async disable(id: string): Promise<Kiosk> {
-    return call(`/api/devices/kiosks/${encodeURIComponent(id)}/disable`, await this.#post(), Kiosk);
+    return call(`/api/devices/kiosks/${encodeURIComponent(id)}/disable`, await this.#send('POST'), Kiosk);
   }
 
-  async #post(body?: unknown): Promise<RequestInit> {
+  /** The latest changes to halls and kiosks, newest first (the service's page, DEVICE_EVENTS_MAX). */
+  async events(): Promise<DeviceEvent[]> {
+    return (await call('/api/devices/events', bearer(await this.token()), DeviceEventList)).events;
+  }
+
+  async #send(method: 'POST' | 'PATCH', body?: unknown): Promise<RequestInit> {
     const { headers } = bearer(await this.token());
-    return body === undefined ? { method: 'POST', headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return body === undefined ? { method, headers } : { method, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
   }
 }

@@ -63,6 +63,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K
   return node;
 }
 
+/** Sets a select's options, keeping the chosen one when it is still among them (a list drawn again under a form being filled). */
+export function setOptions(select: HTMLSelectElement, options: readonly { value: string; text: Label }[]): void {
+  const chosen = select.value;
+  select.replaceChildren(...options.map((o) => el('option', { value: o.value, text: o.text })));
+  if (options.some((o) => o.value === chosen)) select.value = chosen;
+}
+
 export function button(label: Label, onclick: () => void, className = ''): HTMLButtonElement {
   return el('button', { type: 'button', text: label, className, onclick });
 }

@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { SHARED_LABELS } from '@etax-assist/client-sdk';
-import { UI_LANGUAGES, type Catalog, type CatalogEntry, type UiLanguage } from '@etax-assist/protocol';
+import { UI_LANGUAGES, type Catalog, type CatalogEntry, type Hall, type UiLanguage } from '@etax-assist/protocol';
 
 const zh = {
   ...SHARED_LABELS.zh,
@@ -48,7 +48,7 @@ const zh = {
     waited: '已等待 {{s}} 秒',
     note: '转交说明',
   },
-  entry: { portal: '网厅页面 {{page}}', kiosk: '{{hall}} · 自助终端 {{kioskId}}' },
+  entry: { portal: '网厅页面 {{page}}', kiosk: '自助终端 {{kioskId}}' },
   noSessions: '暂无会话。将状态设为“可接入”以接收求助。',
   noSessionsYet: '暂无会话。新的求助会在这里出现。',
   history: '历史记录',
@@ -358,6 +358,24 @@ const zh = {
     copied: '已复制',
     dismiss: '我已保存，关闭',
     none: '暂无',
+    inService: '服务中',
+    outOfService: '已停止服务',
+    edit: '编辑',
+    save: '保存',
+    cancel: '取消',
+    editHall: '编辑服务厅 {{id}}',
+    editKiosk: '移动或重新放置终端 {{id}}',
+    hallInUse: '该服务厅仍有在用的自助终端（{{kiosks}}），不能停止服务：请先停用这些终端，或把它们移到其他服务厅。',
+    history: '最近的变更',
+    change: '{{field}}：{{before}} → {{after}}',
+    kind: {
+      'hall-created': '添加服务厅 {{id}}',
+      'hall-updated': '修改服务厅 {{id}}',
+      'kiosk-registered': '登记终端 {{id}}',
+      'kiosk-updated': '移动终端 {{id}}',
+      'kiosk-rotated': '为终端 {{id}} 签发新凭据',
+      'kiosk-disabled': '停用终端 {{id}}',
+    },
   },
   error: {
     UNAUTHENTICATED: '用户名或密码错误',
@@ -369,6 +387,7 @@ const zh = {
     OFFER_EXPIRED: '该派单已失效',
     FORBIDDEN: '无权执行此操作',
     CONFLICT: '当前状态下无法执行此操作',
+    HALL_IN_USE: '该服务厅仍有在用的自助终端，不能停止服务',
     NOT_FOUND: '未找到',
     UNAVAILABLE: '服务暂不可用',
     UNSUPPORTED_MEDIA_TYPE: '不支持此文件类型，或文件内容与类型不符',
@@ -433,7 +452,7 @@ const en: typeof zh = {
     waited: 'waited {{s}} s',
     note: 'Hand-over note',
   },
-  entry: { portal: 'portal page {{page}}', kiosk: '{{hall}} · kiosk {{kioskId}}' },
+  entry: { portal: 'portal page {{page}}', kiosk: 'kiosk {{kioskId}}' },
   noSessions: 'No sessions. Set your status to Available to receive requests.',
   noSessionsYet: 'No sessions yet. New requests appear here.',
   history: 'History',
@@ -772,6 +791,24 @@ const en: typeof zh = {
     copied: 'Copied',
     dismiss: 'Saved it, close',
     none: 'None yet',
+    inService: 'In service',
+    outOfService: 'Out of service',
+    edit: 'Edit',
+    save: 'Save',
+    cancel: 'Cancel',
+    editHall: 'Edit hall {{id}}',
+    editKiosk: 'Move or relocate kiosk {{id}}',
+    hallInUse: 'Active kiosks still stand in this hall ({{kiosks}}), so it cannot go out of service: disable them or move them to another hall first.',
+    history: 'Latest changes',
+    change: '{{field}}: {{before}} → {{after}}',
+    kind: {
+      'hall-created': 'Hall {{id}} added',
+      'hall-updated': 'Hall {{id}} changed',
+      'kiosk-registered': 'Kiosk {{id}} registered',
+      'kiosk-updated': 'Kiosk {{id}} moved',
+      'kiosk-rotated': 'New credential for kiosk {{id}}',
+      'kiosk-disabled': 'Kiosk {{id}} disabled',
+    },
   },
   error: {
     UNAUTHENTICATED: 'Wrong username or password',
@@ -783,6 +820,7 @@ const en: typeof zh = {
     OFFER_EXPIRED: 'This offer is no longer open',
     FORBIDDEN: 'You may not do this',
     CONFLICT: 'Not possible in the current state',
+    HALL_IN_USE: 'Active kiosks still stand in this hall: it cannot go out of service',
     NOT_FOUND: 'Not found',
     UNAVAILABLE: 'The service is unavailable for a moment',
     UNSUPPORTED_MEDIA_TYPE: 'This file type is not accepted, or the file is not what its type says',
@@ -825,6 +863,13 @@ export function addCatalog(catalog: Catalog): void {
       true,
       true,
     );
+  }
+}
+
+/** The halls (GET /api/devices/halls) become translations too: `hall.<id>`, so a hall's id shows as its current name in the console's language. */
+export function addHalls(halls: readonly Hall[]): void {
+  for (const lang of UI_LANGUAGES) {
+    i18next.addResourceBundle(lang, 'translation', { hall: Object.fromEntries(halls.map((h) => [h.id, lang === 'zh' ? h.nameZh : h.nameEn])) }, true, true);
   }
 }
 

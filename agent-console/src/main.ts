@@ -1,8 +1,9 @@
 import { AssistConnection, AssistError } from '@etax-assist/client-sdk';
 import { SIGN_IN_FAILURES, type LoginResponse, type SignInFailure, type SignInMethods } from '@etax-assist/protocol';
 import { ApiError, devLogin, fetchCatalog, fetchSignInMethods, oidcSignOut, oidcToken, signOut } from './api.js';
+import { ConsoleCatalog } from './console-catalog.js';
 import { el } from './dom.js';
-import { addCatalog, errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
+import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
 import './style.css';
 import { AdminView } from './views/admin.js';
 import { Dashboard } from './views/dashboard.js';
@@ -134,8 +135,8 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
       render();
       return;
     }
-    const catalog = await fetchCatalog(first);
-    addCatalog(catalog);
+    const currentToken = (): string => session?.token ?? first;
+    const catalog = await ConsoleCatalog.load(currentToken);
     // the dev login's token is not renewed: it lasts the shift; the provider sign-in's first
     // connect uses the token just fetched, every later one (renewal, reconnect) a fresh one
     let unused: string | undefined = first;
@@ -158,8 +159,24 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
         (refusal: unknown) => session && endSession(codeOf(refusal)),
       );
     });
-    const currentToken = (): string => session?.token ?? first;
-    view = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, currentToken) : new Workspace(connection, session.principal.sub, catalog);
+    const staffView = session.principal.role === 'supervisor' ? new Dashboard(connection, catalog, currentToken) : new Workspace(connection, session.principal.sub, catalog);
+    view = staffView;
+    // a new catalog published, a hall renamed: lists and labels drawn again, nothing reloaded (a form being filled keeps its choices)
+    const redraw = (): void => {
+      if (view !== staffView) return;
+      staffView.catalogChanged();
+      staffView.relabel();
+    };
+    // not fetched (the link or the service away): the next announcement, or sign-in, brings it
+    connection.socket.on(
+      'catalog:changed',
+      ({ version }) =>
+        void catalog.follow(version).then(
+          (changed) => changed && redraw(),
+          () => undefined,
+        ),
+    );
+    connection.socket.on('halls:changed', () => void catalog.refreshHalls().then(redraw));
   } catch (error) {
     session = undefined;
     // no provider sign-in in this browser yet is no error: the sign-in screen says the rest

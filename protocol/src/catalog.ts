@@ -61,6 +61,10 @@ export type CatalogContent = Static<typeof CatalogContent>;
 export const Catalog = Type.Object({ version: Type.Integer({ minimum: 1 }), ...CatalogContent.properties }, { additionalProperties: false });
 export type Catalog = Static<typeof Catalog>;
 
+/** A newer catalog version was published (to staff sockets, by every instance once it applies it): the console fetches GET /api/catalog again. */
+export const CatalogChangedEvent = Type.Object({ version: Catalog.properties.version }, { additionalProperties: false });
+export type CatalogChangedEvent = Static<typeof CatalogChangedEvent>;
+
 /** The parts of the catalog a change is about. */
 export const CATALOG_LISTS = ['topics', 'languages', 'outcomes'] as const;
 export const CATALOG_SETTINGS = ['serviceLevelS', 'wideningSteps'] as const;

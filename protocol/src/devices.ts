@@ -16,15 +16,24 @@ export const Hall = Type.Object({
   address: Type.String({ maxLength: 500 }),
   /** The district or region it serves, as the authority names it (free text). */
   region: Type.String({ maxLength: 128 }),
+  /** A hall out of service takes no kiosks; its sessions still name it. */
+  active: Type.Boolean(),
 });
 export type Hall = Static<typeof Hall>;
 
-export const CreateHallRequest = Type.Object(Hall.properties, { additionalProperties: false });
+/** A new hall is active. */
+export const CreateHallRequest = Type.Object(Type.Omit(Hall, ['active']).properties, { additionalProperties: false });
 export type CreateHallRequest = Static<typeof CreateHallRequest>;
 
-export const UpdateHallRequest = Type.Partial(Type.Omit(CreateHallRequest, ['id']), { additionalProperties: false, minProperties: 1 });
+/** Deactivating a hall is refused (`HALL_IN_USE`, details: HallInUse) while active kiosks stand in it. */
+export const UpdateHallRequest = Type.Partial(Type.Omit(Hall, ['id']), { additionalProperties: false, minProperties: 1 });
 export type UpdateHallRequest = Static<typeof UpdateHallRequest>;
 
+/** Why a hall cannot be taken out of service: the active kiosks standing in it (to disable or move first). */
+export const HallInUse = Type.Object({ activeKiosks: Type.Array(deviceId) });
+export type HallInUse = Static<typeof HallInUse>;
+
+/** GET /api/devices/halls: every staff role reads it, to name the halls entries and figures carry by id. */
 export const HallList = Type.Object({ halls: Type.Array(Hall) });
 export type HallList = Static<typeof HallList>;
 
@@ -43,6 +52,10 @@ export type Kiosk = Static<typeof Kiosk>;
 export const RegisterKioskRequest = Type.Object({ id: deviceId, hallId: deviceId, location: Kiosk.properties.location }, { additionalProperties: false });
 export type RegisterKioskRequest = Static<typeof RegisterKioskRequest>;
 
+/** Moves a kiosk to another (active) hall or place; its credential and device tokens stay valid, its next requests name the new hall. */
+export const UpdateKioskRequest = Type.Partial(Type.Omit(RegisterKioskRequest, ['id']), { additionalProperties: false, minProperties: 1 });
+export type UpdateKioskRequest = Static<typeof UpdateKioskRequest>;
+
 export const KioskList = Type.Object({ kiosks: Type.Array(Kiosk) });
 export type KioskList = Static<typeof KioskList>;
 
@@ -59,3 +72,33 @@ export type DeviceTokenRequest = Static<typeof DeviceTokenRequest>;
 
 export const DeviceTokenResponse = Type.Object({ token: Type.String(), expiresAt: at, kioskId: deviceId, hallId: deviceId });
 export type DeviceTokenResponse = Static<typeof DeviceTokenResponse>;
+
+/** A hall was added or changed (to every staff socket, on every instance): the console fetches GET /api/devices/halls again to name them. */
+export const HallsChangedEvent = Type.Object({ hallId: deviceId }, { additionalProperties: false });
+export type HallsChangedEvent = Static<typeof HallsChangedEvent>;
+
+/** What an administrator did to a hall or a kiosk (the devices' audit trail, GET /api/devices/events). */
+export const DEVICE_EVENT_KINDS = ['hall-created', 'hall-updated', 'kiosk-registered', 'kiosk-updated', 'kiosk-rotated', 'kiosk-disabled'] as const;
+export type DeviceEventKind = (typeof DEVICE_EVENT_KINDS)[number];
+
+export const DeviceEvent = Type.Object({
+  id: Type.String(),
+  kind: Type.Union(DEVICE_EVENT_KINDS.map((kind) => Type.Literal(kind))),
+  /** The hall's or the kiosk's id. */
+  device: deviceId,
+  by: Type.String(),
+  at,
+  /** Each changed field, before and after (a creation: after only; a rotation: none, the credential is never written). */
+  changes: Type.Record(Type.String(), Type.Object({ before: Type.Unknown(), after: Type.Unknown() })),
+});
+export type DeviceEvent = Static<typeof DeviceEvent>;
+
+/** GET /api/devices/events: of one hall or kiosk (`device`), or of all; at most DEVICE_EVENTS_MAX. */
+export const DeviceEventsQuery = Type.Object(
+  { device: Type.Optional(deviceId), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) },
+  { additionalProperties: false },
+);
+export type DeviceEventsQuery = Static<typeof DeviceEventsQuery>;
+
+export const DeviceEventList = Type.Object({ events: Type.Array(DeviceEvent) });
+export type DeviceEventList = Static<typeof DeviceEventList>;

@@ -194,13 +194,13 @@ export const SupervisorMetrics = Type.Object({
       topic: Type.String(),
       language: Type.String(),
       durationS: Type.Integer(),
-      /** Where the taxpayer is: the portal, or a hall's kiosk. */
-      hall: Type.Optional(Type.String()),
+      /** Where the taxpayer is: the portal (absent), or a hall's kiosk (the hall's id, GET /api/devices/halls names it). */
+      hallId: Type.Optional(Type.String()),
       kioskId: Type.Optional(Type.String()),
     }),
   ),
-  /** Per service hall: kiosk sessions waiting and in progress right now. */
-  halls: Type.Array(Type.Object({ hall: Type.String(), waiting: Type.Integer(), active: Type.Integer(), kiosks: Type.Array(Type.String()) })),
+  /** Per service hall (its id; a session begun before entries carried ids: its hall's name): kiosk sessions waiting and in progress right now. */
+  halls: Type.Array(Type.Object({ hallId: Type.String(), waiting: Type.Integer(), active: Type.Integer(), kiosks: Type.Array(Type.String()) })),
   /** Calls: per worker and per session, from every instance. */
   media: MediaMetrics,
   /** The service's instances (several on one Redis), with their load and whether they drain. */

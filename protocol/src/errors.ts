@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'CLAIM_NOT_GRANTED',
   /** A browser request or socket from a page whose origin is not among PORTAL_ORIGINS (nor the service's own). */
   'ORIGIN_NOT_ALLOWED',
+  /** A hall that active kiosks stand in cannot be taken out of service (details: HallInUse, protocol/src/devices.ts). */
+  'HALL_IN_USE',
   'INTERNAL',
 ] as const;
 
@@ -74,6 +76,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   SIGN_IN_FAILED: 401,
   CLAIM_NOT_GRANTED: 403,
   ORIGIN_NOT_ALLOWED: 403,
+  HALL_IN_USE: 409,
   INTERNAL: 500,
 };
 

@@ -37,6 +37,7 @@ export const RecordSearchQuery = Type.Object(
     taxpayer: Type.Optional(Filter),
     /** An agent or expert who served the session. */
     agent: Type.Optional(Filter),
+    /** A hall's id (older rows, recorded with the hall's name: that name or the hall's current zh name). */
     hall: Type.Optional(Filter),
     kiosk: Type.Optional(Filter),
     topic: Type.Optional(TopicSchema),

@@ -19,17 +19,14 @@ export const SessionStateSchema = Type.Union(SESSION_STATES.map((s) => Type.Lite
 
 const PortalEntry = Type.Object({ kind: Type.Literal('portal'), page: Type.String({ maxLength: 500 }) }, { additionalProperties: false });
 
-/** Where the taxpayer pressed "Human help": a portal page, or a registered kiosk in its hall (as the registry named them then). */
+const kioskId = Type.String({ minLength: 1, maxLength: 64 });
+
+/** Where the taxpayer pressed "Human help": a portal page, or a registered kiosk in its hall (by id: a renamed hall keeps its sessions). */
 export const EntryPoint = Type.Union([
   PortalEntry,
-  Type.Object(
-    {
-      kind: Type.Literal('kiosk'),
-      kioskId: Type.String({ minLength: 1, maxLength: 64 }),
-      hall: Type.String({ minLength: 1, maxLength: 128 }),
-    },
-    { additionalProperties: false },
-  ),
+  Type.Object({ kind: Type.Literal('kiosk'), kioskId, hallId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+  /** A session recorded before entries carried the hall's id: the hall's zh name as it was then. */
+  Type.Object({ kind: Type.Literal('kiosk'), kioskId, hall: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
 ]);
 export type EntryPoint = Static<typeof EntryPoint>;
 

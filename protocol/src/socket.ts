@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { AuthEndedEvent, RenewToken, RenewTokenResult } from './auth.js';
+import { CatalogChangedEvent } from './catalog.js';
+import { HallsChangedEvent } from './devices.js';
 import { ErrorBody } from './errors.js';
 import {
   Consume,
@@ -148,6 +150,8 @@ export const SERVER_EVENTS = {
   'offer:closed': OfferClosedEvent,
   'agent:state': AgentStateEvent,
   'supervisor:metrics': SupervisorMetrics,
+  'catalog:changed': CatalogChangedEvent,
+  'halls:changed': HallsChangedEvent,
   'media:producer-added': ProducerAddedEvent,
   'media:producer-removed': ProducerRemovedEvent,
   'media:producer-paused': ProducerPausedEvent,

@@ -44,6 +44,7 @@ import { buildMetricsListener } from './metrics/listener.js';
 import { ServiceMetrics, metricsRoutes } from './metrics/registry.js';
 import type { RedisClient } from './redis/client.js';
 import { RequestRouter } from './realtime/requests.js';
+import { rooms } from './realtime/rooms.js';
 import { createSocketServer, type AppServer, type ConnectionHook, type SocketServerOptions } from './realtime/socket-server.js';
 import { DispatchConnections } from './dispatcher/connections.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
@@ -250,7 +251,14 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
     if (demoPortal) await api.register(demoPortalRoutes, demoPortal);
-    await api.register(deviceRoutes, { registry: devices, tokens: deviceTokens, throttle: signinThrottle });
+    await api.register(deviceRoutes, {
+      registry: devices,
+      tokens: deviceTokens,
+      throttle: signinThrottle,
+      eventsMax: config.devices.eventsMax,
+      // through the adapter: the staff of every instance (a message lost while one reconnects costs a name until the next change or sign-in)
+      hallChanged: (hallId) => socketServer.to(rooms.staff).emit('halls:changed', { hallId }),
+    });
     await api.register(assetRoutes, { config, tokens: assetTokens, sessions });
     await api.register(attachmentRoutes, { config, redis, files: attachments, access: recordAccess, chat, audit });
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
@@ -289,6 +297,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   // a new catalog version: its service-level target where the script reads it, this instance's agents indexed by its topics and languages
   catalog.on('changed', (published) => {
+    // each instance applies a version itself and tells its own staff sockets (`local`: no echo across the adapter)
+    socketServer.local.to(rooms.staff).emit('catalog:changed', { version: published.version });
     Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff))])
       .then(() => dispatchLog.info({ version: published.version }, 'catalog version applied'))
       .catch((error: unknown) => dispatchLog.error({ err: error, version: published.version }, 'applying the catalog failed'));

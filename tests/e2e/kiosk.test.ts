@@ -33,7 +33,7 @@ describe('kiosk mode of the help widget', () => {
 
     const sessionId = await widgetSessionId(page);
     // the demo kiosk's device token put the session under its hall, not anything the page said
-    expect(JSON.parse((await t.service.redis.hGet(`sess:${sessionId}`, 'entry')) ?? '{}')).toEqual({ kind: 'kiosk', kioskId: 'K-01', hall: '浦东新区办税服务厅' });
+    expect(JSON.parse((await t.service.redis.hGet(`sess:${sessionId}`, 'entry')) ?? '{}')).toEqual({ kind: 'kiosk', kioskId: 'K-01', hallId: 'pudong' });
     await request(agent, 'session:end', { sessionId });
     await page.waitForFunction(() => (window as any).helpWidget.view === 'rating');
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).paddingTop)).toBe('0px');

@@ -160,8 +160,13 @@ describe('the first schema (0001_records.sql)', () => {
       "INSERT INTO sessions (id, state, created_at, taxpayer_sub, entry_kind, entry_page, kiosk_id, hall, topic, language, channel, priority) VALUES ($1, 'ended', now(), 'tp-1', $2, $3, $4, $5, 'invoice', 'zh', 'text', 'normal')";
     await db.query(row, ['s-portal', 'portal', '/invoice', null, null]);
     await db.query(row, ['s-kiosk', 'kiosk', null, 'k-7', 'Hall A']);
-    await expect(db.query(row, ['s-both', 'kiosk', '/invoice', 'k-7', 'Hall A'])).rejects.toThrow(/sessions_check/);
-    await expect(db.query(row, ['s-none', 'portal', null, null, null])).rejects.toThrow(/sessions_check/);
+    await expect(db.query(row, ['s-both', 'kiosk', '/invoice', 'k-7', 'Hall A'])).rejects.toThrow(/sessions_entry/);
+    await expect(db.query(row, ['s-none', 'portal', null, null, null])).rejects.toThrow(/sessions_entry/);
+    // since 0006_halls.sql a kiosk session names its hall by id; one of neither is refused
+    await db.query(
+      "INSERT INTO sessions (id, state, created_at, taxpayer_sub, entry_kind, kiosk_id, hall_id, topic, language, channel, priority) VALUES ('s-hall-id', 'ended', now(), 'tp-1', 'kiosk', 'k-7', 'hall-a', 'invoice', 'zh', 'text', 'normal')",
+    );
+    await expect(db.query(row, ['s-no-hall', 'kiosk', null, 'k-7', null])).rejects.toThrow(/sessions_entry/);
   });
 
   it('keeps the audit trail append-only, and an event archived twice once', async () => {

@@ -39,7 +39,7 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const sessionId = asked.result.sessionId;
 
     const offer = await agent.log.next<OfferEvent>('offer:new');
-    expect(offer).toMatchObject({ kind: 'primary', session: { sessionId, taxpayer: { name: '张伟' }, entry: { kind: 'kiosk', hall: '浦东办税服务厅' } } });
+    expect(offer).toMatchObject({ kind: 'primary', session: { sessionId, taxpayer: { name: '张伟' }, entry: { kind: 'kiosk', hallId: 'pudong-test' } } });
     expect(offer.expiresInMs).toBeGreaterThan(15_000);
     const accepted = await request(agent.socket, 'offer:accept', { offerId: offer.offerId });
     expect(accepted).toMatchObject({ ok: true, result: { sessionId, state: 'active' } });
@@ -97,8 +97,9 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const kiosk = await client(t.taxpayerToken({ sub: 'tp-hall' }));
     const waiting = await request(kiosk.socket, 'help:request', { ...help, topic: 'registration' });
     if (!waiting.ok) throw new Error(waiting.error.message);
-    const withHall = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.halls.some((h) => h.hall === '浦东办税服务厅' && h.waiting >= 1));
-    expect(withHall.halls.find((h) => h.hall === '浦东办税服务厅')?.kiosks).toContain('K-03');
+    const hallId = 'pudong-test';
+    const withHall = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.halls.some((h) => h.hallId === hallId && h.waiting >= 1));
+    expect(withHall.halls.find((h) => h.hallId === hallId)?.kiosks).toContain('K-03');
     await request(kiosk.socket, 'help:cancel', { sessionId: waiting.result.sessionId });
 
     expect(await request(supervisor.socket, 'supervisor:agent-status', { agentId: 'agent1', status: 'offline' })).toMatchObject({ ok: true });

@@ -1,6 +1,8 @@
 import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
-import type { Catalog, SupervisorMetrics } from '@etax-assist/protocol';
+import type { SupervisorMetrics } from '@etax-assist/protocol';
+import type { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, relabel, tl } from '../dom.js';
+import { entryText, hallName } from '../entry-labels.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
 import { RecordsView } from './records.js';
@@ -31,7 +33,7 @@ export class Dashboard {
 
   constructor(
     private readonly connection: AssistConnection,
-    private readonly catalog: Catalog,
+    private readonly catalog: ConsoleCatalog,
     /** The supervisor's current bearer token (renewed under the provider sign-in): the Records view reads the record over HTTP. */
     token: () => string,
   ) {
@@ -63,6 +65,8 @@ export class Dashboard {
 
   render(m: SupervisorMetrics): void {
     this.#latest = m;
+    // a hall added since sign-in: fetched now, named from the next picture on
+    void this.catalog.knowHalls([...m.halls.map((h) => h.hallId), ...m.active.flatMap((s) => (s.hallId ? [s.hallId] : []))]);
     // the session being watched or joined is over: close it
     if (this.#watching && !m.active.some((s) => s.sessionId === this.#watching?.sessionId)) void this.#stopWatching();
     // the picture refreshes every second: not while the supervisor is choosing in it
@@ -171,7 +175,7 @@ export class Dashboard {
         ? el('p', { className: 'empty', textContent: t('supervisor.noHalls') })
         : table(
             [t('supervisor.hall'), t('supervisor.waiting'), t('supervisor.active'), t('supervisor.kiosks')],
-            m.halls.map((h) => [h.hall, h.waiting, h.active, h.kiosks.join(', ')]),
+            m.halls.map((h) => [hallName(h.hallId), h.waiting, h.active, h.kiosks.join(', ')]),
           ),
       el('h2', { textContent: t('supervisor.instances') }),
       table(
@@ -194,7 +198,7 @@ export class Dashboard {
       table(
         [t('card.taxpayer'), t('supervisor.agent'), t('card.topic'), t('supervisor.state'), t('supervisor.duration'), ''],
         m.active.map((s) => [
-          s.hall ? `${s.taxpayerName}（${s.hall} · ${s.kioskId}）` : s.taxpayerName,
+          s.hallId ? `${s.taxpayerName}（${entryText({ kind: 'kiosk', hallId: s.hallId, kioskId: s.kioskId ?? '' })}）` : s.taxpayerName,
           s.agentName,
           t(`topic.${s.topic}`),
           t(`state.${s.state}`),
@@ -341,6 +345,11 @@ export class Dashboard {
     await watching.close();
     // no longer a participant: nothing of the session stays open to this supervisor
     await this.connection.request('supervisor:unobserve', { sessionId: watching.sessionId }).catch(() => {});
+  }
+
+  /** A new catalog (and the halls with it): the records' filters list it (relabel follows; a joined session offers no lists). */
+  catalogChanged(): void {
+    this.#records.catalogChanged();
   }
 
   /** The supervisor switched language: the live picture is drawn again, the rest relabelled. */

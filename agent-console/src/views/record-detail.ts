@@ -2,17 +2,12 @@ import { SESSION_STATES, type RecordChatMessage, type RecordEvent, type RecordSe
 import { openRecord } from '../api.js';
 import { button, el } from '../dom.js';
 import { formatDate, formatRating, formatTime, t } from '../i18n.js';
+import { entryText } from '../entry-labels.js';
 import { auditTrailTable } from './audit-trail.js';
 import type { SessionRating } from './replay.js';
 
 const when = (at: string): string => `${formatDate(at)} ${formatTime(at)}`;
 const seconds = (ms: number | undefined): string => (ms === undefined ? '—' : t('records.seconds', { s: Math.round(ms / 1000) }));
-
-/** Where the session came from, in words: the portal page, or the hall and kiosk. */
-export function entryText(session: Pick<RecordSession, 'entry'>): string {
-  const { entry } = session;
-  return entry.kind === 'kiosk' ? t('entry.kiosk', { hall: entry.hall, kioskId: entry.kioskId }) : t('entry.portal', { page: entry.page });
-}
 
 /** Everyone who served the session: agents, then experts. */
 export function servedBy(session: Pick<RecordSession, 'agents' | 'experts'>): string {
@@ -71,7 +66,7 @@ export class RecordDetail {
         ...fact(t('card.taxpayer'), `${s.taxpayer.name} (${s.taxpayer.sub})`),
         ...fact(t('card.taxpayerId'), s.taxpayer.taxpayerId || '—'),
         ...fact(t('card.company'), s.taxpayer.company || '—'),
-        ...fact(t('card.entry'), entryText(s)),
+        ...fact(t('card.entry'), entryText(s.entry)),
         ...fact(t('card.topic'), t(`topic.${s.topic}`)),
         ...fact(t('card.language'), t(`language.${s.language}`)),
         ...fact(t('card.channel'), t(`channel.${s.channel}`)),

@@ -1,9 +1,11 @@
-import { SESSION_GROUPS, type Catalog, type RecordSearchPage, type RecordSearchQuery } from '@etax-assist/protocol';
+import { SESSION_GROUPS, type RecordSearchPage, type RecordSearchQuery } from '@etax-assist/protocol';
+import { ConsoleCatalog } from '../console-catalog.js';
 import { ApiError, searchRecords } from '../api.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatDate, formatRating, formatTime, t } from '../i18n.js';
-import { RecordDetail, entryText, servedBy } from './record-detail.js';
-import { filterChoice } from './filter-choice.js';
+import { entryText } from '../entry-labels.js';
+import { RecordDetail, servedBy } from './record-detail.js';
+import { filterChoice, setFilterOptions } from './filter-choice.js';
 import { pagingRow, resultTable } from './result-table.js';
 import type { SessionRating } from './replay.js';
 
@@ -38,7 +40,7 @@ export class RecordsView {
   constructor(
     /** The current bearer token (it is renewed while the console is open). */
     private readonly token: () => string,
-    private readonly catalog: Catalog,
+    private readonly catalog: ConsoleCatalog,
     private readonly onReplay: (sessionId: string, rating: SessionRating | undefined) => void,
   ) {
     this.#form = this.#searchForm();
@@ -56,18 +58,10 @@ export class RecordsView {
       input('to', 'records.to', { type: 'date', required: true, value: localDay(now) }),
       input('taxpayer', 'records.taxpayer', { maxLength: 200 }),
       input('agent', 'records.agent', { maxLength: 200 }),
-      input('hall', 'records.hall', { maxLength: 200 }),
+      filterChoice('hall', 'records.hall', this.#hallOptions()),
       input('kiosk', 'records.kiosk', { maxLength: 200 }),
-      filterChoice(
-        'topic',
-        'records.topic',
-        this.catalog.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` })),
-      ),
-      filterChoice(
-        'outcome',
-        'records.outcome',
-        this.catalog.outcomes.map((c) => ({ value: c.id, label: `outcome.${c.id}` })),
-      ),
+      filterChoice('topic', 'records.topic', this.#topicOptions()),
+      filterChoice('outcome', 'records.outcome', this.#outcomeOptions()),
       filterChoice(
         'state',
         'records.state',
@@ -75,6 +69,26 @@ export class RecordsView {
       ),
       el('button', { type: 'submit', className: 'primary', text: tl('records.search') }),
     );
+  }
+
+  #hallOptions() {
+    return this.catalog.halls.map((h) => ({ value: h.id, label: `hall.${h.id}` }));
+  }
+
+  #topicOptions() {
+    return this.catalog.current.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` }));
+  }
+
+  #outcomeOptions() {
+    return this.catalog.current.outcomes.map((c) => ({ value: c.id, label: `outcome.${c.id}` }));
+  }
+
+  /** A new catalog (and the halls with it): the filters list it, a filter chosen stays while it is listed. */
+  catalogChanged(): void {
+    const select = (name: string) => this.#form.elements.namedItem(name) as HTMLSelectElement;
+    setFilterOptions(select('hall'), this.#hallOptions());
+    setFilterOptions(select('topic'), this.#topicOptions());
+    setFilterOptions(select('outcome'), this.#outcomeOptions());
   }
 
   /** The form as a query: the days from the first one's start to the end of the last (local calendar). */
@@ -108,6 +122,7 @@ export class RecordsView {
     if (!this.#query) return;
     try {
       this.#page = await searchRecords(this.token(), cursor ? { ...this.#query, cursor } : this.#query);
+      await this.catalog.knowHalls(ConsoleCatalog.hallIdsOf(this.#page.sessions.map((s) => s.entry)));
       this.#cursors.push(cursor);
       this.#say('');
       this.#renderResults();
@@ -140,7 +155,7 @@ export class RecordsView {
           cells: [
             `${formatDate(s.createdAt)} ${formatTime(s.createdAt, false)}`,
             s.taxpayer.taxpayerId ? `${s.taxpayer.name}（${s.taxpayer.taxpayerId}）` : s.taxpayer.name,
-            entryText(s),
+            entryText(s.entry),
             t(`topic.${s.topic}`),
             servedBy(s),
             s.outcome ? t(`outcome.${s.outcome}`) : t(`state.${s.state}`),

@@ -10,7 +10,9 @@ import {
   type ViewerTool,
 } from '@etax-assist/client-sdk';
 import { sessionIs, type Catalog, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
-import { button, el, relabel, setLabel, tl, type Label, type Translated } from '../dom.js';
+import type { ConsoleCatalog } from '../console-catalog.js';
+import { button, el, relabel, setLabel, setOptions, tl, type Label, type Translated } from '../dom.js';
+import { entryLabels } from '../entry-labels.js';
 import { errorText, formatDate, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
 import { peerCaption, videoTile } from './video-tile.js';
@@ -52,6 +54,8 @@ export class SessionPanel {
   /** The server stopped recording the session (its limit): shown with the mirror's state. */
   #recordingStopped = false;
   #wrapTicker: ReturnType<typeof setInterval> | undefined;
+  /** The selects of catalog lists the actions show now, each as the call that fills it. */
+  #catalogLists: (() => void)[] = [];
   readonly #wrapTimer = el('p', { className: 'wrap-timer', role: 'timer' });
   #callButtonsOf!: { start: HTMLButtonElement; mic: HTMLButtonElement; camera: HTMLButtonElement };
 
@@ -61,7 +65,7 @@ export class SessionPanel {
     private readonly onError: (message: string) => void,
     private readonly onClosed: (sessionId: string) => void,
     /** What the wrap-up and the transfer offer: the service's outcomes, languages and topics. */
-    private readonly catalog: Catalog,
+    private readonly catalog: ConsoleCatalog,
     /** A supervisor who joined: talks, chats and annotates, but the session's actions stay the agent's. */
     private readonly options: { observer?: boolean } = {},
   ) {
@@ -195,7 +199,6 @@ export class SessionPanel {
 
   #renderCard(): HTMLElement {
     const c = this.card;
-    const entry = c.entry.kind === 'portal' ? tl('entry.portal', { page: c.entry.page }) : tl('entry.kiosk', { hall: c.entry.hall, kioskId: c.entry.kioskId });
     const row = (label: Label, value: Label, className = '') => el('div', { className }, el('dt', { text: label }), el('dd', { text: value || '—' }));
     return el(
       'dl',
@@ -203,7 +206,7 @@ export class SessionPanel {
       row(tl('card.taxpayer'), c.taxpayer.name),
       row(tl('card.taxpayerId'), c.taxpayer.taxpayerId),
       row(tl('card.company'), c.taxpayer.company),
-      row(tl('card.entry'), entry),
+      el('div', {}, el('dt', { text: tl('card.entry') }), el('dd', {}, ...entryLabels(c.entry))),
       row(tl('card.language'), tl(`language.${c.language}`)),
       row(tl('card.topic'), tl(`topic.${c.topic}`)),
       row(tl('card.channel'), tl(`channel.${c.channel}`)),
@@ -385,8 +388,27 @@ export class SessionPanel {
     setLabel(this.#status, label);
   }
 
+  /** A select of one of the catalog's lists (its name is the list's label prefix), drawn again by `catalogChanged`. */
+  #catalogList(name: 'outcome' | 'language' | 'topic', entries: (catalog: Catalog) => readonly { id: string }[]): HTMLSelectElement {
+    const select = el('select', { name });
+    const fill = () =>
+      setOptions(
+        select,
+        entries(this.catalog.current).map(({ id }) => ({ value: id, text: tl(`${name}.${id}`) })),
+      );
+    fill();
+    this.#catalogLists.push(fill);
+    return select;
+  }
+
+  /** A new catalog: the lists of the actions drawn again, the wrap-up's notes and a choice still offered kept. */
+  catalogChanged(): void {
+    for (const fill of this.#catalogLists) fill();
+  }
+
   #renderActions(): void {
     const id = this.card.sessionId;
+    this.#catalogLists = [];
     clearInterval(this.#wrapTicker);
     this.#wrapTicker = undefined;
     // a supervisor who joined has no actions of the session, and a session in wrap-up nothing to hand over
@@ -394,7 +416,7 @@ export class SessionPanel {
     if (this.options.observer) return;
     if (this.#state === 'wrap-up') {
       const notes = el('textarea', { name: 'notes', rows: 3 });
-      const outcome = el('select', { name: 'outcome' }, ...this.catalog.outcomes.map(({ id }) => el('option', { value: id, text: tl(`outcome.${id}`) })));
+      const outcome = this.#catalogList('outcome', (catalog) => catalog.outcomes);
       this.#handover.replaceChildren();
       this.#actions.replaceChildren(
         el(
@@ -423,9 +445,9 @@ export class SessionPanel {
       return;
     }
     const note = el('input', { name: 'note', placeholder: tl('actions.note') });
-    const language = el('select', { name: 'language' }, ...this.catalog.languages.map(({ id }) => el('option', { value: id, text: tl(`language.${id}`) })));
+    const language = this.#catalogList('language', (catalog) => catalog.languages);
     // an inactive topic is offered to no one new: a hand-over to it would be refused
-    const topic = el('select', { name: 'topic' }, ...this.catalog.topics.filter((c) => c.active).map(({ id }) => el('option', { value: id, text: tl(`topic.${id}`) })));
+    const topic = this.#catalogList('topic', (catalog) => catalog.topics.filter((c) => c.active));
     this.#handover.replaceChildren(
       el('label', {}, tl('actions.note'), note),
       el(

@@ -1,5 +1,6 @@
 import { AssistError, type AssistConnection } from '@etax-assist/client-sdk';
-import type { AgentState, Catalog, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
+import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
+import { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { SessionPanel } from './session-panel.js';
@@ -33,7 +34,7 @@ export class Workspace {
     private readonly connection: AssistConnection,
     /** The signed-in agent's id, to tell its own leaving from a colleague's. */
     private readonly agentId: string,
-    private readonly catalog: Catalog,
+    private readonly catalog: ConsoleCatalog,
   ) {
     this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast);
     const socket = connection.socket;
@@ -200,6 +201,8 @@ export class Workspace {
       );
       this.#sessions.set(card.sessionId, panel);
       this.#panels.append(panel.element);
+      // a hall added since sign-in: named once the console has fetched it
+      void this.catalog.knowHalls(ConsoleCatalog.hallIdsOf([card.entry])).then((named) => named && panel.relabel());
     }
     if (show) this.#show(card.sessionId);
     else this.#renderTabs();
@@ -248,6 +251,11 @@ export class Workspace {
         }),
       ),
     );
+  }
+
+  /** A new catalog: the open sessions' lists drawn again (relabel follows). */
+  catalogChanged(): void {
+    for (const panel of this.#sessions.values()) panel.catalogChanged();
   }
 
   /** The agent switched language: everything is drawn again in it; open sessions keep running. */

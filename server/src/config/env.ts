@@ -140,6 +140,8 @@ export interface Config {
   /** Kiosks' device tokens (docs/devices.md); their credential exchange is throttled like sign-ins (SIGNIN_*). */
   devices: {
     tokenTtlS: number;
+    /** The most entries of the devices' audit trail one GET /api/devices/events returns. */
+    eventsMax: number;
   };
   /**
    * The portal: its published keys (JWKS: set, taxpayer tokens are checked against them,
@@ -618,6 +620,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     devices: {
       tokenTtlS: r.int('DEVICE_TOKEN_TTL_S', 900, 30, 86_400),
+      eventsMax: r.int('DEVICE_EVENTS_MAX', 200, 1, 1000),
     },
     portal: {
       origins: r.origins('PORTAL_ORIGINS'),

@@ -11,6 +11,8 @@ export interface DemoKiosk {
 }
 
 const DEMO_HALL = { id: 'pudong', nameZh: '浦东新区办税服务厅', nameEn: 'Pudong tax service hall', address: '上海市浦东新区', region: '浦东新区' };
+/** Who the devices' audit trail says registered the demo kiosk. */
+const DEMO_BY = 'demo-portal';
 const DEMO_KIOSK = { id: 'K-01', hallId: DEMO_HALL.id, location: '大厅入口 · Entrance' };
 
 const ignoreConflict = (error: unknown): undefined => {
@@ -25,8 +27,8 @@ const ignoreConflict = (error: unknown): undefined => {
  */
 export async function demoKiosk(registry: DeviceRegistry, dataDir: string): Promise<DemoKiosk> {
   const credential = persistedSecret(join(dataDir, 'secrets'), 'demo-kiosk.credential', newKioskCredential);
-  await registry.createHall(DEMO_HALL).catch(ignoreConflict);
-  const registered = await registry.register(DEMO_KIOSK, credential).catch(ignoreConflict);
-  if (!registered) await registry.rotate(DEMO_KIOSK.id, credential);
+  await registry.createHall(DEMO_HALL, DEMO_BY).catch(ignoreConflict);
+  const registered = await registry.register(DEMO_KIOSK, DEMO_BY, credential).catch(ignoreConflict);
+  if (!registered) await registry.rotate(DEMO_KIOSK.id, DEMO_BY, credential);
   return { kioskId: DEMO_KIOSK.id, credential };
 }

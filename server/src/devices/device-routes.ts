@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import {
   CreateHallRequest,
+  DeviceEventList,
+  DeviceEventsQuery,
   DeviceParams,
   DeviceTokenRequest,
   DeviceTokenResponse,
@@ -12,7 +14,9 @@ import {
   KioskList,
   ProtocolError,
   RegisterKioskRequest,
+  SIGNED_IN_ROLES,
   UpdateHallRequest,
+  UpdateKioskRequest,
 } from '@etax-assist/protocol';
 import { principalOf } from '../auth/http-guard.js';
 import type { SigninThrottle } from '../auth/signin-throttle.js';
@@ -24,6 +28,10 @@ export interface DeviceRoutesOptions {
   tokens: DeviceTokens;
   /** The sign-in throttle: a kiosk id is an account whose password is its credential. */
   throttle: SigninThrottle;
+  /** The most audit trail entries one call returns (DEVICE_EVENTS_MAX). */
+  eventsMax: number;
+  /** Tells every open staff console that a hall was added or changed (its name is shown by id). */
+  hallChanged: (hallId: string) => void;
 }
 
 const ADMIN = ['admin'] as const;
@@ -32,14 +40,16 @@ const errors = { '4xx': HttpErrorResponse, '5xx': HttpErrorResponse };
 const throttledKiosk = (id: string): string => `kiosk:${id}`;
 
 /** The halls and kiosks admin API and the kiosks' credential exchange (protocol/src/devices.ts). */
-export async function deviceRoutes(app: FastifyInstance, { registry, tokens, throttle }: DeviceRoutesOptions): Promise<void> {
-  app.get('/api/devices/halls', { config: { auth: ADMIN }, schema: { response: { 200: HallList, ...errors } } }, async () => ({ halls: await registry.halls() }));
+export async function deviceRoutes(app: FastifyInstance, { registry, tokens, throttle, eventsMax, hallChanged }: DeviceRoutesOptions): Promise<void> {
+  // every staff role: entries, figures and records name their hall by id, the console by its name
+  app.get('/api/devices/halls', { config: { auth: SIGNED_IN_ROLES }, schema: { response: { 200: HallList, ...errors } } }, async () => ({ halls: await registry.halls() }));
   app.post<{ Body: CreateHallRequest }>(
     '/api/devices/halls',
     { config: { auth: ADMIN }, schema: { body: CreateHallRequest, response: { 201: Hall, ...errors } } },
     async (request, reply) => {
-      const hall = await registry.createHall(request.body);
+      const hall = await registry.createHall(request.body, principalOf(request).sub);
       request.log.info({ hall: hall.id, by: principalOf(request).sub }, 'hall created');
+      hallChanged(hall.id);
       return reply.code(201).send(hall);
     },
   );
@@ -47,8 +57,9 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
     '/api/devices/halls/:id',
     { config: { auth: ADMIN }, schema: { params: DeviceParams, body: UpdateHallRequest, response: { 200: Hall, ...errors } } },
     async (request) => {
-      const hall = await registry.updateHall(request.params.id, request.body);
+      const hall = await registry.updateHall(request.params.id, request.body, principalOf(request).sub);
       request.log.info({ hall: hall.id, by: principalOf(request).sub }, 'hall changed');
+      hallChanged(hall.id);
       return hall;
     },
   );
@@ -58,16 +69,25 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
     '/api/devices/kiosks',
     { config: { auth: ADMIN }, schema: { body: RegisterKioskRequest, response: { 201: IssuedKioskCredential, ...errors } } },
     async (request, reply) => {
-      const issued = await registry.register(request.body);
+      const issued = await registry.register(request.body, principalOf(request).sub);
       request.log.info({ kiosk: issued.kiosk.id, hall: issued.kiosk.hallId, by: principalOf(request).sub }, 'kiosk registered');
       return reply.code(201).send(issued);
+    },
+  );
+  app.patch<{ Params: DeviceParams; Body: UpdateKioskRequest }>(
+    '/api/devices/kiosks/:id',
+    { config: { auth: ADMIN }, schema: { params: DeviceParams, body: UpdateKioskRequest, response: { 200: Kiosk, ...errors } } },
+    async (request) => {
+      const kiosk = await registry.updateKiosk(request.params.id, request.body, principalOf(request).sub);
+      request.log.info({ kiosk: kiosk.id, hall: kiosk.hallId, by: principalOf(request).sub }, 'kiosk changed');
+      return kiosk;
     },
   );
   app.post<{ Params: DeviceParams }>(
     '/api/devices/kiosks/:id/credential',
     { config: { auth: ADMIN }, schema: { params: DeviceParams, response: { 201: IssuedKioskCredential, ...errors } } },
     async (request, reply) => {
-      const issued = await registry.rotate(request.params.id);
+      const issued = await registry.rotate(request.params.id, principalOf(request).sub);
       request.log.info({ kiosk: issued.kiosk.id, by: principalOf(request).sub }, 'kiosk credential rotated');
       return reply.code(201).send(issued);
     },
@@ -76,9 +96,19 @@ export async function deviceRoutes(app: FastifyInstance, { registry, tokens, thr
     '/api/devices/kiosks/:id/disable',
     { config: { auth: ADMIN }, schema: { params: DeviceParams, response: { 200: Kiosk, ...errors } } },
     async (request) => {
-      const kiosk = await registry.disable(request.params.id);
+      const kiosk = await registry.disable(request.params.id, principalOf(request).sub);
       request.log.info({ kiosk: kiosk.id, by: principalOf(request).sub }, 'kiosk disabled');
       return kiosk;
+    },
+  );
+
+  app.get<{ Querystring: DeviceEventsQuery }>(
+    '/api/devices/events',
+    { config: { auth: ADMIN }, schema: { querystring: DeviceEventsQuery, response: { 200: DeviceEventList, ...errors } } },
+    async (request) => {
+      const { device, limit = eventsMax } = request.query;
+      if (limit > eventsMax) throw new ProtocolError('VALIDATION_FAILED', `A page holds at most ${eventsMax} entries`, { maxLimit: eventsMax });
+      return { events: await registry.events(limit, device) };
     },
   );
 

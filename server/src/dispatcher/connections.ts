@@ -46,6 +46,7 @@ export class DispatchConnections implements ConnectionHook {
       if (summary) socket.emit('session:state', summary);
       return;
     }
+    await socket.join(rooms.staff);
     if (principal.role === 'supervisor') {
       await socket.join(rooms.supervisor(principal.sub));
       return;

@@ -39,6 +39,13 @@ export function answeredFigures(members: readonly string[], serviceLevelMs: numb
 }
 
 /** Computes the live picture supervisors watch, from Redis (any instance can). */
+/** The hall and kiosk of a session's entry (JSON), if a kiosk's: a session begun before entries carried ids is grouped under its hall's name. */
+function kioskOf(entryJson: string | undefined): { hallId: string; kioskId: string } | undefined {
+  const entry = JSON.parse(entryJson ?? '{}') as { kind?: string; hallId?: string; hall?: string; kioskId?: string };
+  const hallId = entry.hallId ?? entry.hall;
+  return entry.kind === 'kiosk' && hallId ? { hallId, kioskId: entry.kioskId ?? '' } : undefined;
+}
+
 export async function collectSupervisorMetrics(redis: RedisClient, config: DispatchConfig, catalog: Catalog, instanceTimeoutMs: number): Promise<SupervisorMetrics> {
   const now = Date.now();
   const windowMs = config.statsWindowS * 1000;
@@ -101,9 +108,8 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     activeRows.map(async ({ value: sessionId, score }) => {
       const f = await redis.hGetAll(sessionKeys.session(sessionId));
       const agentId = f.agent ?? '';
-      const entry = JSON.parse(f.entry ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
       return {
-        ...(entry.kind === 'kiosk' ? { hall: entry.hall ?? '', kioskId: entry.kioskId ?? '' } : {}),
+        ...kioskOf(f.entry),
         sessionId,
         state: f.state ?? '',
         agentId,
@@ -124,19 +130,19 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
     return hall;
   };
   for (const row of active) {
-    if (!row.hall) continue;
-    hallOf(row.hall).active++;
-    hallOf(row.hall).kiosks.add(row.kioskId ?? '');
+    if (!row.hallId) continue;
+    hallOf(row.hallId).active++;
+    hallOf(row.hallId).kiosks.add(row.kioskId ?? '');
   }
   const waitingIds = new Set<string>();
   for (const { key } of queueKeys) for (const id of await redis.zRange(dispatchKeys.queue(key), 0, 199)) waitingIds.add(id);
   for (const id of waitingIds) {
-    const entry = JSON.parse((await redis.hGet(sessionKeys.session(id), 'entry')) ?? '{}') as { kind?: string; hall?: string; kioskId?: string };
-    if (entry.kind !== 'kiosk' || !entry.hall) continue;
-    hallOf(entry.hall).waiting++;
-    hallOf(entry.hall).kiosks.add(entry.kioskId ?? '');
+    const kiosk = kioskOf((await redis.hGet(sessionKeys.session(id), 'entry')) ?? undefined);
+    if (!kiosk) continue;
+    hallOf(kiosk.hallId).waiting++;
+    hallOf(kiosk.hallId).kiosks.add(kiosk.kioskId);
   }
-  const halls = [...hallMap].map(([hall, h]) => ({ hall, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
+  const halls = [...hallMap].map(([hallId, h]) => ({ hallId, waiting: h.waiting, active: h.active, kiosks: [...h.kiosks].filter(Boolean).sort() }));
 
   const endedRows = await redis.zRangeWithScores(dispatchKeys.ended, 0, 19, { REV: true });
   const recentRows = await Promise.all(

@@ -10,6 +10,8 @@ export const rooms = {
   supervisor: (sub: string) => `supervisor:${sub}`,
   taxpayer: (sub: string) => `taxpayer:${sub}`,
   supervisors: 'supervisors',
+  /** Every staff socket (agents, experts, supervisors): what all consoles must hear, like a new catalog. */
+  staff: 'staff',
 };
 
 /** The session whose mirror `room` is, if it is a mirror room. */

@@ -15,6 +15,8 @@ export interface SessionsRow {
   entry_kind: 'portal' | 'kiosk';
   entry_page: string | null;
   kiosk_id: string | null;
+  /** Empty on rows written before sessions named their hall by id (0006_halls.sql): they have `hall`, its zh name then. */
+  hall_id: string | null;
   hall: string | null;
   topic: string;
   language: string;
@@ -39,7 +41,9 @@ export const SESSION_SELECT = `*, ${positionOf('created_at')} AS position`;
 const iso = (time: Date | null): string | undefined => time?.toISOString();
 
 function entryOf(row: SessionsRow): EntryPoint {
-  return row.entry_kind === 'kiosk' ? { kind: 'kiosk', kioskId: row.kiosk_id ?? '', hall: row.hall ?? '' } : { kind: 'portal', page: row.entry_page ?? '' };
+  if (row.entry_kind === 'portal') return { kind: 'portal', page: row.entry_page ?? '' };
+  const kioskId = row.kiosk_id ?? '';
+  return row.hall_id ? { kind: 'kiosk', kioskId, hallId: row.hall_id } : { kind: 'kiosk', kioskId, hall: row.hall ?? '' };
 }
 
 /** A session as a search lists it. */

@@ -22,6 +22,7 @@ export const SESSION_COLUMNS = [
   'entry_page',
   'kiosk_id',
   'hall',
+  'hall_id',
   'topic',
   'language',
   'channel',
@@ -75,7 +76,9 @@ export function sessionRow(id: string, record: OutboxSessionRecord): SessionRow 
     entry_kind: entry.kind,
     entry_page: entry.kind === 'portal' ? entry.page : null,
     kiosk_id: entry.kind === 'kiosk' ? entry.kioskId : null,
-    hall: entry.kind === 'kiosk' ? entry.hall : null,
+    hall_id: entry.kind === 'kiosk' && 'hallId' in entry ? entry.hallId : null,
+    // an entry from before entries carried the hall's id (a session in flight across the upgrade)
+    hall: entry.kind === 'kiosk' && 'hall' in entry ? entry.hall : null,
     topic: fields.topic,
     language: fields.language,
     channel: fields.channel,

@@ -7,11 +7,12 @@ import { SESSION_SELECT, sessionSummary, type SessionsRow } from './record-sessi
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Each filter's condition on `sessions`, written the way its index (0001_records.sql) is defined; `$` is its parameter. */
+/** Each filter's condition on `sessions`, written the way its index (0001_records.sql, 0006_halls.sql) is defined; `$` is its parameter. */
 const FILTERS: Record<'taxpayer' | 'agent' | 'hall' | 'kiosk' | 'topic' | 'outcome' | 'state', string> = {
   taxpayer: '(taxpayer_sub = $ OR taxpayer_id = $)',
   agent: '(agents @> ARRAY[$::text] OR experts @> ARRAY[$::text])',
-  hall: "(entry_kind = 'kiosk' AND hall = $)",
+  // a hall's id; rows from before sessions carried it kept the hall's zh name then: matched by it, or by the hall's current one
+  hall: "(entry_kind = 'kiosk' AND (hall_id = $ OR hall = $ OR hall = (SELECT name_zh FROM halls WHERE id = $)))",
   kiosk: "(entry_kind = 'kiosk' AND kiosk_id = $)",
   topic: 'topic = $',
   outcome: 'outcome = $',

@@ -26,7 +26,7 @@ async function entryOf(entry: HelpRequest['entry'], kiosks: KioskDevices): Promi
   if (entry.kind === 'portal') return entry;
   try {
     const { kiosk, hall } = await kiosks.vouchedBy(entry.device);
-    return { kind: 'kiosk', kioskId: kiosk.id, hall: hall.nameZh };
+    return { kind: 'kiosk', kioskId: kiosk.id, hallId: hall.id };
   } catch (error) {
     // a bad device token is a refused claim, not a bad sign-in: the taxpayer's own token is fine
     if (error instanceof ProtocolError && error.code.startsWith('TOKEN_')) throw refused('kiosk', `A kiosk entry needs a registered kiosk's device token: ${error.message}`);
