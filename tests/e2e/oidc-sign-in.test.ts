@@ -1,11 +1,11 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '@etax-assist/protocol';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton } from '../harness/console-page.js';
-import { signInThroughProvider, startTestOidcProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
-import { freePort } from '../harness/ports.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { signInThroughProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
+import type { TestService } from '../harness/service.js';
+import { withProviderServiceAndBrowser } from '../harness/suite.js';
 
 const ACCOUNTS = {
   'wang.min': { name: '王敏 Wang Min', groups: ['etax-agents'], languages: ['zh', 'en'], topics: ['invoice', 'refund'] },
@@ -19,18 +19,8 @@ describe('the console signs in through the identity provider', () => {
   let t: TestService;
   let op: TestOidcProvider;
   let b: TestBrowser;
-  beforeAll(async () => {
-    const port = await freePort();
-    op = await startTestOidcProvider(`http://localhost:${port}`, ACCOUNTS);
-    // the provider's button only: the dev login is off, as in production
-    t = await startTestService({ PORT: String(port), ...op.env, OIDC_TOKEN_TTL_S: String(TOKEN_TTL_S), DEV_LOGIN: 'false' });
-    b = await launchBrowser({ grantMedia: false });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-    await op?.stop();
-  });
+  // the provider's button only: the dev login is off, as in production
+  withProviderServiceAndBrowser(ACCOUNTS, TOKEN_TTL_S, (service, provider, browser) => ((t = service), (op = provider), (b = browser)));
 
   /** A console page in a browser context of its own, recording every address it goes to and every service token it is given. */
   async function consolePage(width = 1280): Promise<{ page: Page; addresses: string[]; tokens: string[] }> {

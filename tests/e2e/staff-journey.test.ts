@@ -1,14 +1,14 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { LoginResponse, SessionSummary } from '@etax-assist/protocol';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton } from '../harness/console-page.js';
 import { EventLog } from '../harness/events.js';
-import { signInThroughProvider, startTestOidcProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
+import { signInThroughProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
 import { askThroughWidget, signInAtPortal, widgetSessionId } from '../harness/portal-page.js';
-import { freePort } from '../harness/ports.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import type { TestService } from '../harness/service.js';
 import { connectSocket, requestOk, type TestSocket } from '../harness/socket.js';
+import { withProviderServiceAndBrowser } from '../harness/suite.js';
 
 const ACCOUNTS = {
   'wang.min': { name: '王敏 Wang Min', groups: ['etax-agents'], languages: ['zh', 'en'], topics: ['invoice'] },
@@ -26,17 +26,9 @@ describe('a staff member signs in through the provider, is given a skill, serves
   let op: TestOidcProvider;
   let b: TestBrowser;
   const sockets: TestSocket[] = [];
-  beforeAll(async () => {
-    const port = await freePort();
-    op = await startTestOidcProvider(`http://localhost:${port}`, ACCOUNTS);
-    t = await startTestService({ PORT: String(port), ...op.env, OIDC_TOKEN_TTL_S: String(TOKEN_TTL_S), DEV_LOGIN: 'false' });
-    b = await launchBrowser({ grantMedia: false });
-  });
-  afterAll(async () => {
+  withProviderServiceAndBrowser(ACCOUNTS, TOKEN_TTL_S, (service, provider, browser) => ((t = service), (op = provider), (b = browser)));
+  afterAll(() => {
     for (const socket of sockets) socket.close();
-    await b?.close();
-    await t?.stop();
-    await op?.stop();
   });
 
   /** A browser context of its own (another person's machine), signed in through the provider as `username`. */
