@@ -147,7 +147,7 @@ describe('a staff member signs in through the provider, is given a skill, serves
     await Promise.all([admin.close(), cut.close(), next.close()]);
   });
 
-  it('two console tabs of one agent share each renewal: the provider refreshes once per renewal, and both stay signed in', async () => {
+  it('two console tabs of one agent share each renewal: the provider refreshes once per renewal, both stay signed in, and a refusal signs both out saying why', async () => {
     const context = await b.browser.createBrowserContext();
     const tokenCalls: string[] = [];
     const open = async (): Promise<Page> => {
@@ -181,6 +181,20 @@ describe('a staff member signs in through the provider, is given a skill, serves
       expect(await page.$('.login-main')).toBeNull();
     }
     await screenshot(second, 'journey-two-tabs');
+
+    // removed from the agents group: the next renewal is refused, and both tabs say why
+    await op.updateAccount('chen.jie', { groups: [] });
+    for (const page of [first, second]) {
+      // polled by time: a tab behind the other paints no animation frames to poll by
+      await page.waitForFunction(
+        () =>
+          document.querySelector('.login-main [role="alert"]')?.textContent ===
+          'Your account is not allowed to use this service (in no agents, experts, supervisors or administrators group)',
+        { timeout: 2 * TOKEN_TTL_S * 1000, polling: 200 },
+      );
+    }
+    await screenshot(first, 'journey-two-tabs-removed');
     await context.close();
-  });
+    // three renewals, then the removal's: more than the suite's default time
+  }, 120_000);
 });
