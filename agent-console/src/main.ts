@@ -4,6 +4,7 @@ import { ApiError, devLogin, fetchCatalog, fetchSignInMethods, oidcSignOut, oidc
 import { ConsoleCatalog } from './console-catalog.js';
 import { el } from './dom.js';
 import { errorText, i18next, initI18n, t, toggleLanguage } from './i18n.js';
+import { SharedServiceToken } from './shared-service-token.js';
 import './style.css';
 import { AdminView } from './views/admin.js';
 import { Dashboard } from './views/dashboard.js';
@@ -16,6 +17,8 @@ let signedInVia: 'oidc' | 'dev' | undefined;
 let methods: SignInMethods = { devLogin: true, oidc: false };
 /** The provider sign-in's latest renewal: a refusal says why the socket was closed. */
 let renewal: Promise<LoginResponse> | undefined;
+/** The provider sign-in's service token, renewed by one tab for all of this browser's console tabs. */
+const serviceToken = new SharedServiceToken(oidcToken, onRenewalRefused);
 let connection: AssistConnection | undefined;
 let view: Workspace | Dashboard | AdminView | undefined;
 let linkUp = false;
@@ -100,24 +103,35 @@ function codeOf(error: unknown): string {
   return error instanceof ApiError || error instanceof AssistError ? error.code : 'network';
 }
 
-/** A fresh token of the provider sign-in; a refusal ends the console's session, saying why. */
-async function renewOidcToken(): Promise<string> {
-  renewal = oidcToken();
+/** A token of the provider sign-in expiring after `after` (ms); a refusal ends the console's session, saying why. */
+async function renewOidcToken(after: number): Promise<LoginResponse> {
+  renewal = serviceToken.token(after);
   try {
     session = await renewal;
-    return session.token;
+    return session;
   } catch (error) {
     if (error instanceof ApiError && error.code !== 'network' && session) endSession(codeOf(error));
     throw error;
   }
 }
 
+/** Another tab's renewal was refused: this tab's sign-in (the same session cookie) has ended too. */
+function onRenewalRefused(error: ApiError): void {
+  if (error.code === 'network') return;
+  if (session && signedInVia === 'oidc') return endSession(codeOf(error));
+  // the socket may have been closed (its token revoked) before the reason came: say the reason
+  if (!session && errorCode === 'TOKEN_REVOKED') {
+    errorCode = codeOf(error);
+    render();
+  }
+}
+
 /**
  * The token for an API call of a view without a realtime link (an administrator's): a provider
- * sign-in's short-lived token is renewed first when it has less than a minute left.
+ * sign-in's short-lived token with at least a minute left.
  */
 async function apiToken(): Promise<string> {
-  if (session && signedInVia === 'oidc' && Date.parse(session.expiresAt) - Date.now() < 60_000) return renewOidcToken();
+  if (session && signedInVia === 'oidc') return (await renewOidcToken(Date.now() + 60_000)).token;
   if (!session) throw new ApiError('UNAUTHENTICATED', 'Signed out');
   return session.token;
 }
@@ -138,15 +152,20 @@ async function begin(via: 'oidc' | 'dev', login: () => Promise<LoginResponse>): 
     const currentToken = (): string => session?.token ?? first;
     const catalog = await ConsoleCatalog.load(currentToken);
     // the dev login's token is not renewed: it lasts the shift; the provider sign-in's first
-    // connect uses the token just fetched, every later one (renewal, reconnect) a fresh one
+    // connect uses the token just fetched, every later one (renewal, reconnect) one that expires
+    // after the token the socket holds
     let unused: string | undefined = first;
+    let presentedUntil = Date.parse(session.expiresAt);
     const fetchToken =
       via === 'dev'
         ? async () => first
         : async () => {
             const token = unused;
             unused = undefined;
-            return token ?? renewOidcToken();
+            if (token) return token;
+            const login = await renewOidcToken(presentedUntil);
+            presentedUntil = Date.parse(login.expiresAt);
+            return login.token;
           };
     connection = await AssistConnection.connect({ serviceUrl: location.origin, fetchToken });
     linkUp = true;
@@ -192,6 +211,7 @@ function endSession(reason: string | undefined): void {
   workspaceMain.replaceChildren();
   connection?.close();
   connection = undefined;
+  if (signedInVia === 'oidc') serviceToken.forget();
   session = undefined;
   signedInVia = undefined;
   renewal = undefined;
@@ -243,6 +263,6 @@ i18next.on('languageChanged', () => {
 const failure = callbackFailure();
 methods = await fetchSignInMethods().catch(() => methods);
 // a provider sign-in this browser holds (its session cookie) signs the console in at once
-if (methods.oidc && !failure) await begin('oidc', oidcToken);
+if (methods.oidc && !failure) await begin('oidc', () => serviceToken.fresh());
 errorCode ??= failure;
 render();

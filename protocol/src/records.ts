@@ -78,8 +78,17 @@ export const RecordSessionSummary = Type.Object({
 });
 export type RecordSessionSummary = Static<typeof RecordSessionSummary>;
 
+/**
+ * The staff directory's display names, by sub, of the staff an answer mentions (who served, who
+ * acted in the trail): the names as they are now, so a member renamed later shows the new name.
+ * A sub the directory does not hold (a development account never signed in) is absent: show the sub.
+ */
+export const StaffNames = Type.Record(Type.String(), Type.String());
+export type StaffNames = Static<typeof StaffNames>;
+
 export const RecordSearchPage = Type.Object({
   sessions: Type.Array(RecordSessionSummary),
+  staffNames: StaffNames,
   /** Present when there are more: the `cursor` of the next page. */
   next: Type.Optional(RecordCursor),
 });
@@ -137,6 +146,7 @@ export const SessionRecord = Type.Object({
   /** Present when the audit trail goes on: the `cursor` of its next page. */
   eventsNext: Type.Optional(RecordCursor),
   chat: Type.Array(RecordChatMessage),
+  staffNames: StaffNames,
 });
 export type SessionRecord = Static<typeof SessionRecord>;
 

@@ -1,11 +1,11 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LoginResponse } from '@etax-assist/protocol';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton } from '../harness/console-page.js';
-import { startTestOidcProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
-import { freePort } from '../harness/ports.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { signInThroughProvider, type TestOidcProvider } from '../harness/oidc-provider.js';
+import type { TestService } from '../harness/service.js';
+import { withProviderServiceAndBrowser } from '../harness/suite.js';
 
 const ACCOUNTS = {
   'wang.min': { name: '王敏 Wang Min', groups: ['etax-agents'], languages: ['zh', 'en'], topics: ['invoice', 'refund'] },
@@ -19,18 +19,8 @@ describe('the console signs in through the identity provider', () => {
   let t: TestService;
   let op: TestOidcProvider;
   let b: TestBrowser;
-  beforeAll(async () => {
-    const port = await freePort();
-    op = await startTestOidcProvider(`http://localhost:${port}`, ACCOUNTS);
-    // the provider's button only: the dev login is off, as in production
-    t = await startTestService({ PORT: String(port), ...op.env, OIDC_TOKEN_TTL_S: String(TOKEN_TTL_S), DEV_LOGIN: 'false' });
-    b = await launchBrowser({ grantMedia: false });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await t?.stop();
-    await op?.stop();
-  });
+  // the provider's button only: the dev login is off, as in production
+  withProviderServiceAndBrowser(ACCOUNTS, TOKEN_TTL_S, (service, provider, browser) => ((t = service), (op = provider), (b = browser)));
 
   /** A console page in a browser context of its own, recording every address it goes to and every service token it is given. */
   async function consolePage(width = 1280): Promise<{ page: Page; addresses: string[]; tokens: string[] }> {
@@ -46,18 +36,7 @@ describe('the console signs in through the identity provider', () => {
     return { page, addresses, tokens };
   }
 
-  /** From the console's sign-in screen through the provider's login page, back to the signed-in console. */
-  async function signInThroughProvider(page: Page, username: string): Promise<void> {
-    await page.goto(`${t.url}/console/`, { waitUntil: 'networkidle0' });
-    if ((await page.evaluate(() => document.documentElement.lang)) !== 'en') await page.click('button[data-action="language"]');
-    await page.click('button[data-action="oidc-sign-in"]');
-    await page.waitForSelector('input[name="login"]');
-    expect(new URL(page.url()).origin).toBe(op.issuer);
-    await page.type('input[name="login"]', username);
-    await page.type('input[name="password"]', 'any password');
-    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
-    await page.waitForSelector('.link.up');
-  }
+  const signIn = (page: Page, username: string) => signInThroughProvider(page, t.url, op, username);
   const who = (page: Page) => page.$eval('.who', (e) => e.textContent);
   /** The sign-in screen's message, once the console is back on it. */
   const alert = (page: Page) => page.waitForSelector('.login-main [role="alert"]', { timeout: 30_000 }).then((e) => e?.evaluate((n) => n.textContent));
@@ -84,7 +63,7 @@ describe('the console signs in through the identity provider', () => {
 
   it('signs an agent in by redirect, renews its token silently, and a removal from the agents group cuts it off', async () => {
     const { page, addresses, tokens } = await consolePage();
-    await signInThroughProvider(page, 'wang.min');
+    await signIn(page, 'wang.min');
     expect(page.url()).toBe(`${t.url}/console/`);
     expect(await who(page)).toContain('王敏 Wang Min');
     expect(await who(page)).toContain('(agent)');
@@ -105,14 +84,14 @@ describe('the console signs in through the identity provider', () => {
 
   it('maps a supervisor to the dashboard', async () => {
     const { page } = await consolePage();
-    await signInThroughProvider(page, 'zhao.li');
+    await signIn(page, 'zhao.li');
     expect(await who(page)).toContain('(supervisor)');
     expect(await page.title()).toBe('Supervisor dashboard');
   });
 
   it('signing out ends the provider session: signing in again needs the login page', async () => {
     const { page, addresses, tokens } = await consolePage(375);
-    await signInThroughProvider(page, 'li.na');
+    await signIn(page, 'li.na');
     const token = tokens.at(-1)!;
     await clickButton(page, 'Sign out');
     // the provider asks to confirm its sign-out, then sends the browser back to the console

@@ -43,6 +43,8 @@ describe('the console Records view in a real browser', () => {
     await page.type('.records-search input[name="taxpayer"]', '91310000MA1K000001');
     await clickButton(page, search, '.records-search');
     await page.waitForSelector(`.records-table tr[data-session-id="${sessionId}"]`);
+    // who served it by the staff directory's name, the sub on hover
+    expect(await page.$eval(`.records-table tr[data-session-id="${sessionId}"] .staff-name`, (e) => [e.textContent, e.getAttribute('title')])).toEqual(['王敏 Wang Min', 'agent1']);
     await clickButton(page, open, '.records-table');
     await page.waitForSelector('.record-detail .audit-trail');
   }
@@ -51,12 +53,13 @@ describe('the console Records view in a real browser', () => {
     const page = await supervisorPage(1280, 900, 'zh');
     await searchAndOpen(page, '会话档案', '查询', '档案');
     const detail = await page.$eval('.record-detail', (e) => e.textContent ?? '');
-    for (const fact of ['张伟', '91310000MA1K000001', '示例公司', '网厅页面 /', '已解决', '已告知查询路径', 'agent1']) expect(detail).toContain(fact);
+    for (const fact of ['张伟', '91310000MA1K000001', '示例公司', '网厅页面 /', '已解决', '已告知查询路径', '王敏 Wang Min', 'agent1']) expect(detail).toContain(fact);
     const trail = await page.$$eval('.audit-trail tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => td.textContent)));
     expect(trail).toContainEqual(['纳税人 tp-records', expect.stringContaining('状态变为“排队中”')]);
-    expect(trail).toContainEqual(['坐席 agent1', expect.stringContaining('状态变为“已结束”')]);
+    // staff by name, then the sub the trail keeps
+    expect(trail).toContainEqual(['坐席 王敏 Wang Min (agent1)', expect.stringContaining('状态变为“已结束”')]);
     // the search listed it before it was opened: that is in its trail already
-    expect(trail).toContainEqual(['班长 super1', '在档案查询结果中列出']);
+    expect(trail).toContainEqual(['班长 刘芳 Liu Fang (super1)', '在档案查询结果中列出']);
     // the taxpayer's words stay text
     expect(await page.$$eval('.record-chat .text', (m) => m.map((e) => e.textContent))).toEqual(['<b>退税</b>进度怎么查？', '在“我的退税”里查看']);
     expect(await page.$('.record-chat b')).toBeNull();

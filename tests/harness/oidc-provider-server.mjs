@@ -1,6 +1,8 @@
 // A real OpenID Provider (the oidc-provider package) in its own process, for the sign-in tests.
 // Its development login page takes any password for the accounts it knows; an admin endpoint
-// changes an account's groups or disables it while the provider runs.
+// changes an account's groups or disables it while the provider runs, another says how many
+// refresh grants it has answered. Refresh tokens rotate, and a rotated one presented again revokes
+// the whole grant (reuse detection), as a strict provider does.
 //   env: PORT, CLIENT (JSON: client_id, client_secret, redirect_uris, post_logout_redirect_uris),
 //        ACCOUNTS (JSON: { [sub]: { name, groups, languages, topics } })
 import { createServer } from 'node:http';
@@ -32,12 +34,19 @@ const provider = new Provider(issuer, {
   },
   // the service keeps its console signed in by refreshing, without offline_access
   issueRefreshToken: async (_ctx, c) => c.grantTypeAllowed('refresh_token'),
+  rotateRefreshToken: true,
   ttl: { AccessToken: 60, IdToken: 60, AuthorizationCode: 60, RefreshToken: 3600, Session: 3600, Grant: 3600, Interaction: 600 },
   cookies: { keys: ['oidc-test-provider-cookie-key'] },
 });
 
+let refreshes = 0;
+provider.on('grant.success', (ctx) => {
+  if (ctx.oidc.params?.grant_type === 'refresh_token') refreshes += 1;
+});
+
 const callback = provider.callback();
 createServer((request, response) => {
+  if (request.url === '/test-admin/refreshes') return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ refreshes }));
   const match = /^\/test-admin\/accounts\/([^/]+)$/.exec(request.url ?? '');
   if (!match || request.method !== 'PATCH') return callback(request, response);
   let body = '';

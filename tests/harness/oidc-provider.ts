@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import type { Page } from 'puppeteer-core';
 import { freePort } from './ports.js';
 
 /** An account of the test provider: what its ID token and userinfo say about the person. */
@@ -18,6 +19,8 @@ export interface TestOidcProvider {
   env: Record<string, string>;
   /** Changes an account while the provider runs (groups, disabled). */
   updateAccount(sub: string, patch: Partial<TestOidcAccount>): Promise<void>;
+  /** How many refresh grants the provider has answered so far. */
+  refreshes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +70,10 @@ export async function startTestOidcProvider(serviceUrl: string, accounts: Record
     async updateAccount(sub, patch) {
       const response = await fetch(`${issuer}/test-admin/accounts/${encodeURIComponent(sub)}`, { method: 'PATCH', body: JSON.stringify(patch) });
       if (response.status !== 204) throw new Error(`updating ${sub} at the test provider: HTTP ${response.status}`);
+    },
+    async refreshes() {
+      const response = await fetch(`${issuer}/test-admin/refreshes`);
+      return ((await response.json()) as { refreshes: number }).refreshes;
     },
     async stop() {
       child.kill('SIGTERM');
@@ -129,4 +136,17 @@ export async function signInAtProvider(authorizationUrl: string, username: strin
     };
   }
   throw new Error('too many redirects at the provider');
+}
+
+/** From the console's sign-in screen (in English) through the provider's login page, back to the signed-in console (`ready`). */
+export async function signInThroughProvider(page: Page, serviceUrl: string, provider: TestOidcProvider, username: string, ready = '.link.up'): Promise<void> {
+  await page.goto(`${serviceUrl}/console/`, { waitUntil: 'networkidle0' });
+  if ((await page.evaluate(() => document.documentElement.lang)) !== 'en') await page.click('button[data-action="language"]');
+  await page.click('button[data-action="oidc-sign-in"]');
+  await page.waitForSelector('input[name="login"]');
+  if (new URL(page.url()).origin !== provider.issuer) throw new Error(`the sign-in went to ${page.url()}, not to the provider`);
+  await page.type('input[name="login"]', username);
+  await page.type('input[name="password"]', 'any password');
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+  await page.waitForSelector(ready);
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'puppeteer-core';
+import type { Channel } from '@etax-assist/protocol';
 
 /** Signs in at the demo portal's form (on the page it is on) and waits for the help widget. */
 export async function signInAtPortal(page: Page): Promise<void> {
@@ -6,13 +7,15 @@ export async function signInAtPortal(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
 }
 
-/** Through the widget, as a visitor would: opens it, asks with the form's defaults, waits in the queue. */
-export async function askThroughWidget(page: Page): Promise<void> {
-  await page.evaluate(() => {
+/** Through the widget, as a visitor would: opens it, asks (the form's defaults unless `choice` says), waits in the queue. */
+export async function askThroughWidget(page: Page, choice: { topic?: string; channel?: Channel } = {}): Promise<void> {
+  await page.evaluate(({ topic, channel }) => {
     const ui = (window as any).helpWidget.ui as ShadowRoot;
     (ui.querySelector('.launcher') as HTMLButtonElement).click();
+    if (topic) (ui.querySelector('select[name="topic"]') as HTMLSelectElement).value = topic;
+    if (channel) (ui.querySelector(`button[data-channel="${channel}"]`) as HTMLButtonElement).click();
     (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
-  });
+  }, choice);
   await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
 }
 

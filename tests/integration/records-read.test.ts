@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry, RecordSearchPage, SessionRecord } from '@etax-assist/protocol';
 import { searchStatement } from '@etax-assist/server';
 import { outboxDrained, query } from '../harness/records.js';
+import { ADMIN_PASSWORD } from '../harness/kiosk-device.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { activeSession } from '../harness/session.js';
 import { connectSocket, request, requestOk } from '../harness/socket.js';
@@ -250,6 +251,34 @@ describe('reading the record (real PostgreSQL and Redis)', () => {
     expect(viewed).toEqual(Array.from({ length: 3 }, () => ({ actor_role: 'supervisor', actor_id: 'super1' })));
     const again = (await (await get(`/api/records/sessions/${id}`, supervisor)).json()) as SessionRecord;
     expect(again.events.filter((e) => e.kind === 'record-viewed').map((e) => e.actor)).toEqual(viewed.map(() => ({ role: 'supervisor', id: 'super1' })));
+  });
+
+  it("names the staff by the directory's current names: who served a listed session, who acted in a record's trail; a renamed member by the new name", async () => {
+    const listed = (await (await search({ from: FROM, to: TO, agent: 'agent3', limit: 5 })).json()) as RecordSearchPage;
+    expect(listed.sessions.length).toBe(5);
+    expect(listed.staffNames.agent3).toBe('陈静 Chen Jing');
+    // a sub the directory does not hold (the seeded agent0) has no name: the console shows the sub
+    for (const sub of Object.keys(listed.staffNames)) expect(listed.sessions.some((s) => s.agents.includes(sub) || s.experts.includes(sub))).toBe(true);
+    expect(listed.staffNames).not.toHaveProperty('agent0');
+
+    const admin = await t.staffToken('admin1', ADMIN_PASSWORD);
+    const renamed = await fetch(`${t.url}/api/staff/agent3`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '陈静怡 Chen Jingyi' }),
+    });
+    expect(renamed.status).toBe(200);
+    const again = (await (await search({ from: FROM, to: TO, agent: 'agent3', limit: 5 })).json()) as RecordSearchPage;
+    expect(again.staffNames.agent3).toBe('陈静怡 Chen Jingyi');
+
+    // a record's trail: the supervisor who opened it before is named; its seeded agent (not in the directory) is not
+    const open = async () => (await (await get(`/api/records/sessions/seed-00049`, supervisor)).json()) as SessionRecord;
+    await open();
+    const record = await open();
+    expect(record.events.some((e) => e.actor?.id === 'super1')).toBe(true);
+    expect(record.staffNames.super1).toBe('刘芳 Liu Fang');
+    expect(record.session.agents).toContain('agent0');
+    expect(record.staffNames).not.toHaveProperty('agent0');
   });
 
   it('refuses an unknown session with 404, a bad id or cursor with 400, and records nothing for them', async () => {

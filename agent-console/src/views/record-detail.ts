@@ -1,4 +1,4 @@
-import { SESSION_STATES, type RecordChatMessage, type RecordEvent, type RecordSession } from '@etax-assist/protocol';
+import { SESSION_STATES, type RecordChatMessage, type RecordEvent, type RecordSession, type StaffNames } from '@etax-assist/protocol';
 import { openRecord } from '../api.js';
 import { button, el } from '../dom.js';
 import { formatDate, formatRating, formatTime, t } from '../i18n.js';
@@ -9,9 +9,16 @@ import type { SessionRating } from './replay.js';
 const when = (at: string): string => `${formatDate(at)} ${formatTime(at)}`;
 const seconds = (ms: number | undefined): string => (ms === undefined ? '—' : t('records.seconds', { s: Math.round(ms / 1000) }));
 
-/** Everyone who served the session: agents, then experts. */
-export function servedBy(session: Pick<RecordSession, 'agents' | 'experts'>): string {
-  return [...session.agents, ...session.experts.map((e) => `${t('role.expert')} ${e}`)].join('、') || '—';
+/** A staff member by the directory's current name (their sub when it holds none), the sub on hover for audit. */
+export function staffName(names: StaffNames, sub: string): HTMLElement {
+  return el('span', { className: 'staff-name', title: sub, dataset: { sub }, textContent: names[sub] ?? sub });
+}
+
+/** Everyone who served the session, by name: agents, then experts. */
+export function servedBy(session: Pick<RecordSession, 'agents' | 'experts'>, names: StaffNames): HTMLElement {
+  const people = [...session.agents.map((sub) => staffName(names, sub)), ...session.experts.map((sub) => el('span', {}, `${t('role.expert')} `, staffName(names, sub)))];
+  if (people.length === 0) return el('span', { textContent: '—' });
+  return el('span', { className: 'served-by' }, ...people.flatMap((person, i) => (i === 0 ? [person] : [document.createTextNode('、'), person])));
 }
 
 /**
@@ -25,6 +32,7 @@ export class RecordDetail {
   #events: RecordEvent[] = [];
   #chat: RecordChatMessage[] = [];
   #next: string | undefined;
+  #names: StaffNames = {};
 
   constructor(
     /** The current bearer token (it is renewed while the console is open). */
@@ -42,6 +50,8 @@ export class RecordDetail {
     this.#events = more ? [...this.#events, ...record.events] : record.events;
     this.#chat = record.chat;
     this.#next = record.eventsNext;
+    // a later page names its own rows' staff; the earlier pages' names stay
+    this.#names = more ? { ...this.#names, ...record.staffNames } : record.staffNames;
     this.render();
   }
 
@@ -49,7 +59,7 @@ export class RecordDetail {
     const s = this.#session;
     if (!s) return;
     const rating = s.rating === undefined ? undefined : { score: s.rating, comment: s.ratingComment || undefined };
-    const fact = (name: string, value: string) => [el('dt', { textContent: name }), el('dd', { textContent: value })];
+    const fact = (name: string, value: string | HTMLElement) => [el('dt', { textContent: name }), el('dd', {}, value)];
     const states = SESSION_STATES.filter((state) => s.stateTimes[state] !== undefined).map((state) => `${t(`state.${state}`)} ${formatTime(s.stateTimes[state] as string)}`);
     this.element.replaceChildren(
       el(
@@ -74,7 +84,9 @@ export class RecordDetail {
         ...fact(t('records.times'), states.join(' → ')),
         ...fact(t('records.wait'), seconds(s.waitMs)),
         ...fact(t('records.handling'), seconds(s.handlingMs)),
-        ...fact(t('records.servedBy'), servedBy(s)),
+        // the record's own page shows each sub beside the name, for audit
+        ...fact(t('records.servedBy'), servedBy(s, this.#names)),
+        ...fact(t('records.staffSubs'), [...s.agents, ...s.experts].join('、') || '—'),
         ...fact(t('records.state'), t(`state.${s.state}`)),
         ...fact(t('records.outcome'), s.outcome ? t(`outcome.${s.outcome}`) : '—'),
         ...fact(t('records.notes'), s.notes || '—'),
@@ -82,7 +94,7 @@ export class RecordDetail {
         ...fact(t('records.rating'), rating ? `${formatRating(rating.score)} ${rating.comment ?? ''}` : '—'),
       ),
       el('h3', { textContent: t('records.trail') }),
-      auditTrailTable(this.#events),
+      auditTrailTable(this.#events, this.#names),
       ...(this.#next ? [button(t('records.moreTrail'), () => void this.load(true).catch(this.onError), 'more-trail')] : []),
       el('h3', { textContent: t('records.chat') }),
       this.#chat.length === 0

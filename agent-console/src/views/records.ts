@@ -157,7 +157,7 @@ export class RecordsView {
             s.taxpayer.taxpayerId ? `${s.taxpayer.name}（${s.taxpayer.taxpayerId}）` : s.taxpayer.name,
             entryText(s.entry),
             t(`topic.${s.topic}`),
-            servedBy(s),
+            servedBy(s, page.staffNames),
             s.outcome ? t(`outcome.${s.outcome}`) : t(`state.${s.state}`),
             s.rating === undefined ? '—' : formatRating(s.rating),
             button(t('records.open'), () => void this.open(s.sessionId)),

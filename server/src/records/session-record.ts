@@ -4,6 +4,7 @@ import type { DatabasePool } from '../database/pool.js';
 import { auditedRead, recordRead } from './audited-read.js';
 import { decodeCursor, page, positionOf } from './record-cursor.js';
 import { SESSION_SELECT, recordSession, type SessionsRow } from './record-session.js';
+import { eventSubs, servingSubs, staffNames } from './staff-names.js';
 
 interface EventRow {
   event_id: string;
@@ -67,7 +68,10 @@ export class SessionRecordReader {
       );
       const chat = (await client.query<ChatRow>('SELECT * FROM chat_messages WHERE session_id = $1 ORDER BY at, id', [sessionId])).rows;
       await recordRead(client, [sessionId], 'record-viewed', principal, query.cursor ? { cursor: query.cursor } : {});
-      const record: SessionRecord = { session: recordSession(session), events: events.rows.map(event), chat: chat.map(message) };
+      const row = recordSession(session);
+      const trail = events.rows.map(event);
+      const names = await staffNames(client, [...servingSubs([row]), ...eventSubs(trail)]);
+      const record: SessionRecord = { session: row, events: trail, chat: chat.map(message), staffNames: names };
       if (events.next) record.eventsNext = events.next;
       return record;
     });

@@ -4,6 +4,7 @@ import type { DatabasePool } from '../database/pool.js';
 import { auditedRead, recordRead } from './audited-read.js';
 import { decodeCursor, page } from './record-cursor.js';
 import { SESSION_SELECT, sessionSummary, type SessionsRow } from './record-session.js';
+import { servingSubs, staffNames } from './staff-names.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -69,7 +70,7 @@ export class SessionSearch {
 
   async search(principal: Principal, query: RecordSearchQuery): Promise<RecordSearchPage> {
     const { sql, values, limit } = searchStatement(query, this.options);
-    const { rows, next } = await auditedRead(this.database, async (client) => {
+    return auditedRead(this.database, async (client) => {
       const found = page((await client.query<SessionsRow>(sql, values)).rows, limit, (row) => row.id);
       await recordRead(
         client,
@@ -78,9 +79,10 @@ export class SessionSearch {
         principal,
         { query },
       );
-      return found;
+      const sessions = found.rows.map(sessionSummary);
+      const result: RecordSearchPage = { sessions, staffNames: await staffNames(client, servingSubs(sessions)) };
+      if (found.next) result.next = found.next;
+      return result;
     });
-    const sessions = rows.map(sessionSummary);
-    return next ? { sessions, next } : { sessions };
   }
 }
