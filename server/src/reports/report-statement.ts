@@ -1,0 +1,123 @@
+import { ProtocolError, type ReportDimension, type ReportFilterDimension, type ReportQuery } from '@etax-assist/protocol';
+import type { Config } from '../config/env.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The hall a session came from, as its row names it (the name the kiosk's entry carried). The one
+ * place that says so: when sessions carry the hall's id, this and its filter change, nothing else.
+ */
+const HALL = { group: 'hall', filter: "(entry_kind = 'kiosk' AND hall = $)" };
+
+/** Each dimension's value in a `sessions` row, and the condition narrowing to one (`$`: its parameter), as its index is defined. */
+const DIMENSIONS: Record<ReportFilterDimension, { group: string; filter: string }> = {
+  hall: HALL,
+  kiosk: { group: 'kiosk_id', filter: "(entry_kind = 'kiosk' AND kiosk_id = $)" },
+  topic: { group: 'topic', filter: 'topic = $' },
+  language: { group: 'language', filter: 'language = $' },
+  channel: { group: 'channel', filter: 'channel = $' },
+  tier: { group: 'tier', filter: 'tier = $' },
+  // the last one who served it: an escalated session counts for the expert who finished it
+  agent: { group: 'agent', filter: 'agent = $' },
+};
+
+const groupOf = (by: ReportDimension) => (by === 'none' ? 'NULL::text' : DIMENSIONS[by].group);
+
+/** A range of local days as the instants it spans: [start, end). */
+export interface ReportRange {
+  start: Date;
+  end: Date;
+}
+
+/** Midnight of a local day (YYYY-MM-DD) as an instant, or VALIDATION_FAILED for a day the calendar has not. */
+function localMidnight(day: string, name: string, tzOffsetMin: number): number {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  const utc = Date.UTC(year, month - 1, date);
+  if (new Date(utc).toISOString().slice(0, 10) !== day) throw new ProtocolError('VALIDATION_FAILED', `\`${name}\` is not a calendar day: ${day}`);
+  return utc - tzOffsetMin * 60_000;
+}
+
+/** The instants of `from`…`to` (local days, both included), or VALIDATION_FAILED for a reversed or too long range. */
+export function reportRange(query: Pick<ReportQuery, 'from' | 'to'>, tzOffsetMin: number, maxDays: number): ReportRange {
+  const start = localMidnight(query.from, 'from', tzOffsetMin);
+  const end = localMidnight(query.to, 'to', tzOffsetMin) + DAY_MS;
+  if (end <= start) throw new ProtocolError('VALIDATION_FAILED', '`from` must not be after `to`');
+  if ((end - start) / DAY_MS > maxDays) throw new ProtocolError('VALIDATION_FAILED', `A report covers at most ${maxDays} days`, { maxDays });
+  return { start: new Date(start), end: new Date(end) };
+}
+
+/** A statement and its parameters. */
+export interface Statement {
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * The two statements of a report, on the same sessions. `figures` counts the outcomes the
+ * catalog lists (columns outcome_0…, in its order) and, as outcome_other, any other; only when
+ * there are others is `outcomes`, a second pass counting every outcome, needed.
+ */
+export interface ReportStatements {
+  figures: Statement;
+  outcomes: Statement;
+}
+
+export type ReportOptions = Pick<Config['dispatch'], 'tzOffsetMin'> & Config['reports'];
+
+/**
+ * A report's SQL. One pass over the range's sessions gives every group and, through the empty
+ * grouping set, the range's totals with percentiles over all of its sessions (not of the groups).
+ * The rows come totals first; the figures read one row more than REPORTS_MAX_ROWS, to tell a
+ * report that is too large.
+ */
+export function reportStatements(query: ReportQuery, catalog: { serviceLevelS: number; outcomes: readonly string[] }, options: ReportOptions): ReportStatements {
+  const { start, end } = reportRange(query, options.tzOffsetMin, options.maxDays);
+  const values: unknown[] = [start.toISOString(), end.toISOString(), query.period, options.tzOffsetMin];
+  const where = ['created_at >= $1', 'created_at < $2'];
+  for (const [name, { filter }] of Object.entries(DIMENSIONS) as [ReportFilterDimension, { filter: string }][]) {
+    const value = query[name];
+    if (value === undefined) continue;
+    values.push(value);
+    const parameter = `$${values.length}`;
+    where.push(filter.replaceAll('$', () => parameter));
+  }
+  // the period grouped as a timestamp (cheaper to sort than its text), named as a day at the end
+  const sessions = `
+    SELECT date_trunc($3, created_at AT TIME ZONE 'UTC' + $4 * interval '1 minute') AS period,
+           ${groupOf(query.by ?? 'none')} AS key,
+           state, active_at IS NOT NULL AS answered, wait_ms, handling_ms, outcome, rating,
+           CASE WHEN state = 'abandoned' THEN extract(epoch FROM abandoned_at - coalesce(queued_at, created_at)) * 1000 END AS abandoned_wait_ms,
+           escalating_at IS NOT NULL AS escalated, transferring_at IS NOT NULL AS transferred
+    FROM sessions WHERE ${where.join(' AND ')}`;
+  const figureValues = [...values, catalog.serviceLevelS * 1000, options.maxRows + 2, catalog.outcomes];
+  const [target, limit, listed] = [figureValues.length - 2, figureValues.length - 1, figureValues.length].map((n) => `$${n}`);
+  const outcomeCounts = catalog.outcomes.map((_, i) => `count(*) FILTER (WHERE outcome = (${listed}::text[])[${i + 1}]) AS outcome_${i},`).join('\n           ');
+  const figures = `
+    WITH s AS (${sessions})
+    SELECT to_char(period, 'YYYY-MM-DD') AS period, key, GROUPING(period, key) = 3 AS total,
+           count(*) AS requests,
+           count(*) FILTER (WHERE answered) AS answered,
+           count(*) FILTER (WHERE state = 'abandoned') AS abandoned,
+           count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY abandoned_wait_ms) FILTER (WHERE state = 'abandoned') AS abandoned_wait_p50,
+           -- one sort of the waits for both
+           percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY wait_ms) FILTER (WHERE answered) AS wait_p,
+           count(wait_ms) FILTER (WHERE answered) AS waited,
+           count(*) FILTER (WHERE answered AND wait_ms <= ${target}) AS within_target,
+           avg(handling_ms) FILTER (WHERE answered) AS handling_mean,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY handling_ms) FILTER (WHERE answered) AS handling_p50,
+           coalesce(sum(handling_ms) FILTER (WHERE answered), 0) AS handling_sum,
+           count(*) FILTER (WHERE escalated) AS escalations,
+           count(*) FILTER (WHERE transferred) AS transfers,
+           ${outcomeCounts}
+           count(*) FILTER (WHERE outcome <> ALL (${listed}::text[])) AS outcome_other,
+           count(rating) AS ratings,
+           avg(rating) AS rating_mean
+    FROM s GROUP BY GROUPING SETS ((s.period, key), ())
+    ORDER BY total DESC, s.period, key NULLS LAST LIMIT ${limit}`;
+  const outcomes = `
+    WITH s AS (${sessions})
+    SELECT to_char(period, 'YYYY-MM-DD') AS period, key, GROUPING(period, key) = 3 AS total, outcome, count(*) AS n
+    FROM s WHERE outcome IS NOT NULL GROUP BY GROUPING SETS ((s.period, key, outcome), (outcome))`;
+  return { figures: { sql: figures, values: figureValues }, outcomes: { sql: outcomes, values } };
+}
