@@ -24,7 +24,4 @@ export { RecordsRetention, type RetentionRun } from './records/retention.js';
 export { RetentionMetrics } from './records/retention-metrics.js';
 export { identifierSha256 } from './records/erasure.js';
 export { searchStatement } from './records/session-search.js';
-export { reportRange } from './reports/report-statement.js';
 export { SessionReports } from './reports/session-reports.js';
-export { reportTable } from './reports/report-table.js';
-export { reportCsv } from './reports/report-csv.js';

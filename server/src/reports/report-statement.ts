@@ -1,7 +1,6 @@
-import { ProtocolError, type ReportDimension, type ReportFilterDimension, type ReportQuery } from '@etax-assist/protocol';
+import { type ReportDimension, type ReportFilterDimension, type ReportQuery } from '@etax-assist/protocol';
 import type { Config } from '../config/env.js';
-
-const DAY_MS = 24 * 3600 * 1000;
+import { reportPeriods } from './report-periods.js';
 
 /**
  * The hall a session came from, as its row names it (the name the kiosk's entry carried). The one
@@ -22,29 +21,6 @@ const DIMENSIONS: Record<ReportFilterDimension, { group: string; filter: string 
 };
 
 const groupOf = (by: ReportDimension) => (by === 'none' ? 'NULL::text' : DIMENSIONS[by].group);
-
-/** A range of local days as the instants it spans: [start, end). */
-export interface ReportRange {
-  start: Date;
-  end: Date;
-}
-
-/** Midnight of a local day (YYYY-MM-DD) as an instant, or VALIDATION_FAILED for a day the calendar has not. */
-function localMidnight(day: string, name: string, tzOffsetMin: number): number {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  const utc = Date.UTC(year, month - 1, date);
-  if (new Date(utc).toISOString().slice(0, 10) !== day) throw new ProtocolError('VALIDATION_FAILED', `\`${name}\` is not a calendar day: ${day}`);
-  return utc - tzOffsetMin * 60_000;
-}
-
-/** The instants of `from`…`to` (local days, both included), or VALIDATION_FAILED for a reversed or too long range. */
-export function reportRange(query: Pick<ReportQuery, 'from' | 'to'>, tzOffsetMin: number, maxDays: number): ReportRange {
-  const start = localMidnight(query.from, 'from', tzOffsetMin);
-  const end = localMidnight(query.to, 'to', tzOffsetMin) + DAY_MS;
-  if (end <= start) throw new ProtocolError('VALIDATION_FAILED', '`from` must not be after `to`');
-  if ((end - start) / DAY_MS > maxDays) throw new ProtocolError('VALIDATION_FAILED', `A report covers at most ${maxDays} days`, { maxDays });
-  return { start: new Date(start), end: new Date(end) };
-}
 
 /** A statement and its parameters. */
 export interface Statement {
@@ -71,8 +47,8 @@ export type ReportOptions = Pick<Config['dispatch'], 'tzOffsetMin'> & Config['re
  * report that is too large.
  */
 export function reportStatements(query: ReportQuery, catalog: { serviceLevelS: number; outcomes: readonly string[] }, options: ReportOptions): ReportStatements {
-  const { start, end } = reportRange(query, options.tzOffsetMin, options.maxDays);
-  const values: unknown[] = [start.toISOString(), end.toISOString(), query.period, options.tzOffsetMin];
+  const { start, end, periods } = reportPeriods(query, options.tzOffsetMin, options.maxDays);
+  const values: unknown[] = [start.toISOString(), end.toISOString(), periods.map((p) => p.start.toISOString()), periods.map((p) => p.day)];
   const where = ['created_at >= $1', 'created_at < $2'];
   for (const [name, { filter }] of Object.entries(DIMENSIONS) as [ReportFilterDimension, { filter: string }][]) {
     const value = query[name];
@@ -81,20 +57,20 @@ export function reportStatements(query: ReportQuery, catalog: { serviceLevelS: n
     const parameter = `$${values.length}`;
     where.push(filter.replaceAll('$', () => parameter));
   }
-  // the period grouped as a timestamp (cheaper to sort than its text), named as a day at the end
+  // the period found among its starts (a binary search: cheaper than a time zone and date_trunc per row), named at the end
   const sessions = `
-    SELECT date_trunc($3, created_at AT TIME ZONE 'UTC' + $4 * interval '1 minute') AS period,
+    SELECT width_bucket(created_at, $3::timestamptz[]) AS period,
            ${groupOf(query.by ?? 'none')} AS key,
            state, active_at IS NOT NULL AS answered, wait_ms, handling_ms, outcome, rating,
            CASE WHEN state = 'abandoned' THEN extract(epoch FROM abandoned_at - coalesce(queued_at, created_at)) * 1000 END AS abandoned_wait_ms,
            escalating_at IS NOT NULL AS escalated, transferring_at IS NOT NULL AS transferred
     FROM sessions WHERE ${where.join(' AND ')}`;
-  const figureValues = [...values, catalog.serviceLevelS * 1000, options.maxRows + 2, catalog.outcomes];
-  const [target, limit, listed] = [figureValues.length - 2, figureValues.length - 1, figureValues.length].map((n) => `$${n}`);
-  const outcomeCounts = catalog.outcomes.map((_, i) => `count(*) FILTER (WHERE outcome = (${listed}::text[])[${i + 1}]) AS outcome_${i},`).join('\n           ');
+  const figureValues = [...values, catalog.serviceLevelS * 1000, options.maxRows + 2, catalog.outcomes, ...catalog.outcomes];
+  const [target, limit, listed] = [values.length + 1, values.length + 2, values.length + 3].map((n) => `$${n}`);
+  const outcomeCounts = catalog.outcomes.map((_, i) => `count(*) FILTER (WHERE outcome = $${values.length + 4 + i}) AS outcome_${i},`).join('\n           ');
   const figures = `
     WITH s AS (${sessions})
-    SELECT to_char(period, 'YYYY-MM-DD') AS period, key, GROUPING(period, key) = 3 AS total,
+    SELECT ($4::text[])[s.period] AS period, key, GROUPING(s.period, key) = 3 AS total,
            count(*) AS requests,
            count(*) FILTER (WHERE answered) AS answered,
            count(*) FILTER (WHERE state = 'abandoned') AS abandoned,
@@ -117,7 +93,7 @@ export function reportStatements(query: ReportQuery, catalog: { serviceLevelS: n
     ORDER BY total DESC, s.period, key NULLS LAST LIMIT ${limit}`;
   const outcomes = `
     WITH s AS (${sessions})
-    SELECT to_char(period, 'YYYY-MM-DD') AS period, key, GROUPING(period, key) = 3 AS total, outcome, count(*) AS n
+    SELECT ($4::text[])[s.period] AS period, key, GROUPING(s.period, key) = 3 AS total, outcome, count(*) AS n
     FROM s WHERE outcome IS NOT NULL GROUP BY GROUPING SETS ((s.period, key, outcome), (outcome))`;
   return { figures: { sql: figures, values: figureValues }, outcomes: { sql: outcomes, values } };
 }
