@@ -117,7 +117,14 @@ describe('reports on the record (real PostgreSQL)', () => {
   const row = (r: Report, key: string | null) => r.rows.find((x) => x.key === key);
 
   beforeAll(async () => {
-    t = await startTestService({ DISPATCH_TZ_OFFSET_MIN: '480', DISPATCH_SERVICE_LEVEL_S: '60', REPORTS_MAX_DAYS: '92', REPORTS_MAX_ROWS: '10' });
+    t = await startTestService({
+      DISPATCH_TZ_OFFSET_MIN: '480',
+      DISPATCH_SERVICE_LEVEL_S: '60',
+      REPORTS_MAX_DAYS: '92',
+      REPORTS_MAX_ROWS: '10',
+      // the fixture's sessions are older than the default retention: its job would delete them
+      SESSION_RETENTION_DAYS: '3650',
+    });
     const rows = FIXTURE.map((f) => ({ ...f, wait_ms: f.waitMs, handling_ms: f.handlingMs, left_ms: f.leftAfterMs }));
     await query(t.postgres.url, INSERT, [JSON.stringify(rows)]);
     supervisor = await t.staffToken('super1', DEV_PASSWORDS.super1);
