@@ -2,33 +2,15 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpErrorResponse, Report, ReportRow } from '@etax-assist/protocol';
-import { query } from '../harness/records.js';
+import { insertSessions, type ReportSession } from '../harness/report-sessions.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 const HALL = '市民中心办税服务厅';
 /** A name an export must quote (RFC 4180): a comma and a quote. */
 const ODD_HALL = '高新区"东",分厅';
 
-interface Fixture {
-  id: string;
-  state: 'ended' | 'abandoned' | 'cancelled';
-  /** UTC; the local days are 8 hours ahead (DISPATCH_TZ_OFFSET_MIN 480). */
-  at: string;
-  hall?: string;
-  topic: string;
-  agent?: string;
-  waitMs?: number;
-  handlingMs?: number;
-  /** How long an abandoned or cancelled request had waited. */
-  leftAfterMs?: number;
-  escalated?: boolean;
-  transferred?: boolean;
-  outcome?: string;
-  rating?: number;
-}
-
 /** Sessions whose figures are worked out by hand below; the service-level target is 60 s. */
-const FIXTURE: Fixture[] = [
+const FIXTURE: ReportSession[] = [
   // Mar 3, 09:00 local: waited exactly the target (within it)
   { id: 'r1', state: 'ended', at: '2025-03-03T01:00:00Z', hall: HALL, topic: 'invoice', agent: 'agent1', waitMs: 60_000, handlingMs: 600_000, outcome: 'resolved', rating: 5 },
   // a millisecond over the target; escalated, so its last agent is the expert
@@ -67,7 +49,7 @@ const FIXTURE: Fixture[] = [
   { id: 'r7', state: 'ended', at: '2025-02-28T15:59:59Z', topic: 'invoice', agent: 'agent1', waitMs: 1000, handlingMs: 60_000, outcome: 'resolved' },
   { id: 'r8', state: 'ended', at: '2025-03-10T02:00:00Z', hall: ODD_HALL, topic: 'invoice', agent: 'agent1', waitMs: 5000, handlingMs: 900_000, outcome: 'resolved', rating: 4 },
   // twelve days of January 2024, for the row limit (REPORTS_MAX_ROWS 10); one with an outcome the catalog does not list (any more)
-  ...Array.from({ length: 12 }, (_, i): Fixture => ({
+  ...Array.from({ length: 12 }, (_, i): ReportSession => ({
     id: `j${i}`,
     state: 'ended',
     at: `2024-01-${String(i + 1).padStart(2, '0')}T04:00:00Z`,
@@ -78,23 +60,6 @@ const FIXTURE: Fixture[] = [
     outcome: i === 0 ? 'retired-outcome' : 'resolved',
   })),
 ];
-
-const INSERT = `
-  INSERT INTO sessions (id, state, created_at, queued_at, active_at, escalating_at, transferring_at, ended_at, abandoned_at, cancelled_at,
-                        taxpayer_sub, entry_kind, entry_page, kiosk_id, hall, topic, language, channel, priority, tier, agent, agents, experts,
-                        wait_ms, handling_ms, outcome, rating)
-  SELECT f.id, f.state, f.at, f.at,
-         CASE WHEN f.state = 'ended' THEN f.at + f.wait_ms * interval '1 ms' END,
-         CASE WHEN f.escalated THEN f.at + f.wait_ms * interval '1 ms' + interval '1 minute' END,
-         CASE WHEN f.transferred THEN f.at + f.wait_ms * interval '1 ms' + interval '1 minute' END,
-         CASE WHEN f.state = 'ended' THEN f.at + (f.wait_ms + f.handling_ms) * interval '1 ms' END,
-         CASE WHEN f.state = 'abandoned' THEN f.at + f.left_ms * interval '1 ms' END,
-         CASE WHEN f.state = 'cancelled' THEN f.at + f.left_ms * interval '1 ms' END,
-         'tp-' || f.id, CASE WHEN f.hall IS NULL THEN 'portal' ELSE 'kiosk' END, CASE WHEN f.hall IS NULL THEN '/declare' END,
-         CASE WHEN f.hall IS NOT NULL THEN 'K-1' END, f.hall, f.topic, 'zh', 'video', 'normal', 'frontline', f.agent,
-         CASE WHEN f.agent IS NULL THEN '{}' ELSE ARRAY[f.agent] END, '{}', f.wait_ms, f.handling_ms, f.outcome, f.rating
-  FROM jsonb_to_recordset($1::jsonb) AS f(id text, state text, at timestamptz, hall text, topic text, agent text, wait_ms integer, handling_ms integer,
-                                          left_ms integer, escalated boolean, transferred boolean, outcome text, rating smallint)`;
 
 const NO_OUTCOMES = {};
 
@@ -125,8 +90,7 @@ describe('reports on the record (real PostgreSQL)', () => {
       // the fixture's sessions are older than the default retention: its job would delete them
       SESSION_RETENTION_DAYS: '3650',
     });
-    const rows = FIXTURE.map((f) => ({ ...f, wait_ms: f.waitMs, handling_ms: f.handlingMs, left_ms: f.leftAfterMs }));
-    await query(t.postgres.url, INSERT, [JSON.stringify(rows)]);
+    await insertSessions(t.postgres.url, FIXTURE);
     supervisor = await t.staffToken('super1', DEV_PASSWORDS.super1);
   });
   afterAll(async () => {
