@@ -25,3 +25,4 @@ export { RetentionMetrics } from './records/retention-metrics.js';
 export { identifierSha256 } from './records/erasure.js';
 export { searchStatement } from './records/session-search.js';
 export { SessionReports } from './reports/session-reports.js';
+export { SESSION_COLUMNS } from './records/session-row.js';

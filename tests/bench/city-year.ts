@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { SESSION_COLUMNS } from '@etax-assist/server';
+import { prng } from '../harness/prng.js';
 
 export interface CityYearOptions {
   sessions: number;
@@ -48,18 +50,6 @@ const WEEKDAY_FACTOR = [0.15, 1.15, 1.05, 1.05, 1.05, 0.95, 0.35];
 /** Hours 0…23 of the portal's requests (staffed 8:00–22:00), and of the halls' (9:00–17:00, the lunch dip). */
 const PORTAL_HOURS = [0, 0, 0, 0, 0, 0, 0, 0, 3, 7, 9, 8, 5, 6, 8, 9, 8, 6, 4, 4, 4, 3, 0, 0];
 const HALL_HOURS = [0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 10, 8, 3, 5, 9, 9, 7, 0, 0, 0, 0, 0, 0, 0];
-
-/** mulberry32: small, fast and good enough for synthetic data; the same seed gives the same year. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Picks an index with probability proportional to its weight. */
 function weighted(weights: readonly number[], next: () => number): number {
@@ -158,7 +148,7 @@ function sessionsPerDay({ sessions, year, tzOffsetMin }: CityYearOptions): { sta
 
 /** The year's rows in COPY's text format, a day at a time. */
 function* copyRows(options: CityYearOptions): Generator<string> {
-  const next = random(options.seed);
+  const next = prng(options.seed);
   const agentWeights = Array.from({ length: AGENTS }, () => 0.5 + next());
   let id = 0;
   for (const day of sessionsPerDay(options)) {
@@ -220,75 +210,47 @@ function* copyRows(options: CityYearOptions): Generator<string> {
       }
       const taxpayer = Math.floor(next() * TAXPAYERS);
       const kiosk = `K-${String(hall + 1).padStart(2, '0')}-${Math.floor(next() * KIOSKS_PER_HALL[hall]!) + 1}`;
-      const row = [
-        `y${options.year}-${String(++id).padStart(7, '0')}`,
+      // by column name: written in the archiver's column order (SESSION_COLUMNS)
+      const row: Record<string, string | number | null> = {
+        id: `y${options.year}-${String(++id).padStart(7, '0')}`,
         state,
-        iso(createdAt),
-        ...Object.values(times).map((t) => (t === null ? COPY_NULL : iso(t))),
-        `tp-${taxpayer}`,
-        `TID${String(taxpayer).padStart(9, '0')}`,
-        atKiosk ? 'kiosk' : 'portal',
-        atKiosk ? COPY_NULL : '/declare',
-        atKiosk ? kiosk : COPY_NULL,
-        atKiosk ? CITY_HALLS[hall]! : COPY_NULL,
-        pick(TOPICS(month), next),
-        pick(LANGUAGES, next),
+        created_at: iso(createdAt),
+        ...Object.fromEntries(Object.entries(times).map(([name, t]) => [`${name}_at`, t === null ? null : iso(t)])),
+        taxpayer_sub: `tp-${taxpayer}`,
+        taxpayer_name: '',
+        taxpayer_id: `TID${String(taxpayer).padStart(9, '0')}`,
+        company: '',
+        entry_kind: atKiosk ? 'kiosk' : 'portal',
+        entry_page: atKiosk ? null : '/declare',
+        kiosk_id: atKiosk ? kiosk : null,
+        hall: atKiosk ? CITY_HALLS[hall]! : null,
+        topic: pick(TOPICS(month), next),
+        language: pick(LANGUAGES, next),
         channel,
-        pick(PRIORITIES, next),
-        next() < 0.07 ? 'expert' : 'frontline',
-        agent ?? COPY_NULL,
-        `{${agents.join(',')}}`,
-        `{${experts.join(',')}}`,
-        waitMs ?? COPY_NULL,
-        handlingMs ?? COPY_NULL,
-        outcome ?? COPY_NULL,
-        rating ?? COPY_NULL,
-      ];
-      lines.push(row.join('\t'));
+        priority: pick(PRIORITIES, next),
+        tier: next() < 0.07 ? 'expert' : 'frontline',
+        agent,
+        agents: `{${agents.join(',')}}`,
+        experts: `{${experts.join(',')}}`,
+        wait_ms: waitMs,
+        handling_ms: handlingMs,
+        notes: '',
+        outcome,
+        rating,
+        rating_comment: '',
+      };
+      lines.push(SESSION_COLUMNS.map((column) => row[column] ?? COPY_NULL).join('\t'));
     }
     if (lines.length > 0) yield `${lines.join('\n')}\n`;
   }
 }
-
-const COLUMNS = [
-  'id',
-  'state',
-  'created_at',
-  'queued_at',
-  'offered_at',
-  'active_at',
-  'escalating_at',
-  'transferring_at',
-  'wrap_up_at',
-  'ended_at',
-  'cancelled_at',
-  'abandoned_at',
-  'taxpayer_sub',
-  'taxpayer_id',
-  'entry_kind',
-  'entry_page',
-  'kiosk_id',
-  'hall',
-  'topic',
-  'language',
-  'channel',
-  'priority',
-  'tier',
-  'agent',
-  'agents',
-  'experts',
-  'wait_ms',
-  'handling_ms',
-  'outcome',
-  'rating',
-];
 
 /** Writes the year into `sessions` of the database at `url` (COPY, then ANALYZE); returns how many rows. */
 export async function seedCityYear(url: string, options: CityYearOptions): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const copy = client.query(copyFrom(`COPY sessions (${COLUMNS.join(', ')}) FROM STDIN`));
+    const copy = client.query(copyFrom(`COPY sessions (${SESSION_COLUMNS.join(', ')}) FROM STDIN`));
     await pipeline(Readable.from(copyRows(options)), copy);
     await client.query('ANALYZE sessions');
     return Number(copy.rowCount);

@@ -55,8 +55,8 @@ describe('the console Reports view in a real browser', () => {
     for (const [name, value] of [
       ['from', '2025-03-01'],
       ['to', '2025-03-31'],
-    ]) {
-      await page.$eval(`.report-form input[name="${name}"]`, (input, v) => (input.value = v), value);
+    ] as const) {
+      await page.evaluate((n, v) => ((document.querySelector(`.report-form input[name="${n}"]`) as HTMLInputElement).value = v), name, value);
     }
     await page.select('.report-form select[name="period"]', 'month');
     await page.select('.report-form select[name="by"]', 'topic');
@@ -74,7 +74,7 @@ describe('the console Reports view in a real browser', () => {
     // the answer in a sentence: 4 sessions; 0.5 + 0.5 + 1 session hours; 2 of the 3 answered waited at most 60 s
     expect(await page.$eval('.report-summary', (e) => e.textContent)).toBe('4 次会话，服务时长 2 小时，服务水平 66.7%（60 秒内接通）');
     const rows = await tableRows(page);
-    const [sessions, hours, level] = await Promise.all(['请求数', '服务时长(小时)', '服务水平(%)'].map((name) => column(page, name)));
+    const [sessions, hours, level] = [await column(page, '请求数'), await column(page, '服务时长(小时)'), await column(page, '服务水平(%)')];
     expect(rows.map((r) => [r[0], r[1], r[sessions], r[hours], r[level]])).toEqual([
       ['2025-03-01', '发票', '3', '1', '50'],
       ['2025-03-01', '退税', '1', '1', '100'],
