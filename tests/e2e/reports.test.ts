@@ -49,8 +49,8 @@ describe('the console Reports view in a real browser', () => {
   }
 
   /** Fills the form as a supervisor would: March 2025, by month and topic, the hall typed in. */
-  async function askMarch(page: Page, tab: string, show: string): Promise<void> {
-    await clickButton(page, tab, '.dashboard-tabs');
+  async function askMarch(page: Page, tab: string, show: string, tabs = '.dashboard-tabs'): Promise<void> {
+    await clickButton(page, tab, tabs);
     // a date input's typing depends on the browser's locale: its value is set as the picker would
     for (const [name, value] of [
       ['from', '2025-03-01'],
@@ -121,6 +121,15 @@ describe('the console Reports view in a real browser', () => {
       await screenshot(page, `reports-${name}-${lang}`);
       await page.close();
     }
+  });
+
+  it('administrators have the same view among their tabs', async () => {
+    const page = await b.browser.newPage();
+    await page.setViewport({ width: 1280, height: 900 });
+    await signInToConsole(page, t.url, 'admin1', 'admin1-pass', 'en', '.admin-tabs .pane-tab[data-pane="reports"]');
+    await askMarch(page, 'Reports', 'Show report', '.admin-tabs');
+    expect(await page.$eval('.report-summary', (e) => e.textContent)).toBe('4 sessions, 2 session hours, service level 66.7% (answered within 60 s)');
+    await page.close();
   });
 
   it('says what is wrong with a range it refuses', async () => {

@@ -34,8 +34,8 @@ export class ReportsView {
   #report: Report | undefined;
 
   constructor(
-    /** The current bearer token (it is renewed while the console is open). */
-    private readonly token: () => string,
+    /** The current bearer token (it is renewed while the console is open): the supervisor's at hand, the administrator's fetched for each call. */
+    private readonly token: () => string | Promise<string>,
     private readonly catalog: Catalog,
   ) {
     this.#form = this.#reportForm();
@@ -110,7 +110,7 @@ export class ReportsView {
     const query = this.#formQuery();
     if (!query) return;
     try {
-      this.#report = await fetchReport(this.token(), query);
+      this.#report = await fetchReport(await this.token(), query);
       this.#say('');
       this.#render();
     } catch (error) {
@@ -122,7 +122,7 @@ export class ReportsView {
     const query = this.#formQuery();
     if (!query) return;
     try {
-      const blob = await exportReport(this.token(), { ...query, format, lang: i18next.language as UiLanguage });
+      const blob = await exportReport(await this.token(), { ...query, format, lang: i18next.language as UiLanguage });
       const name = `sessions-${query.from}-${query.to}-${query.period}-${query.by ?? 'none'}.${format}`;
       const url = URL.createObjectURL(blob);
       el('a', { href: url, download: name }).click();
