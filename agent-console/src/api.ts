@@ -11,6 +11,7 @@ import {
   OidcSignOutResponse,
   RecordSearchPage,
   Report,
+  ReportHalls,
   SessionRecord,
   SignInMethods,
   StaffEventList,
@@ -111,6 +112,11 @@ const reportPath = (query: ReportQuery) => `/api/reports/sessions?${new URLSearc
 /** A report on the record (GET /api/reports/sessions), as figures to draw. */
 export async function fetchReport(token: string, query: ReportQuery): Promise<Report> {
   return call(reportPath(query), bearer(token), Report);
+}
+
+/** The halls the record has sessions from (a report's hall filter). */
+export async function fetchReportHalls(token: string): Promise<ReportHalls> {
+  return call('/api/reports/halls', bearer(token), ReportHalls);
 }
 
 /** The same report as a file to save: `format` csv or xlsx, its headers in `lang`. */

@@ -116,6 +116,10 @@ export const Report = Type.Object({
 });
 export type Report = Static<typeof Report>;
 
+/** The halls the record has sessions from, as a report's `hall` names them (`GET /api/reports/halls`): what a hall filter offers. */
+export const ReportHalls = Type.Object({ halls: Type.Array(Type.String()) });
+export type ReportHalls = Static<typeof ReportHalls>;
+
 /** The figures a table shows (beside the outcomes), in order, with their headers in each UI language. */
 export const REPORT_COLUMNS: readonly { id: Exclude<keyof ReportFigures, 'outcomes'>; label: Label }[] = [
   { id: 'requests', label: { zh: '请求数', en: 'Requests' } },

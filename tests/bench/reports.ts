@@ -83,6 +83,7 @@ line(
   await timed(() => reports.report({ from: `${YEAR}-03-01`, to: `${YEAR}-03-31`, period: 'month', by: 'topic', hall: CITY_HALLS[0] })),
   floor.p50,
 );
+line("the hall filter's choices (GET /api/reports/halls)", await timed(() => reports.halls()), floor.p50);
 
 run.at('rollup alternative');
 const localDay = `(created_at AT TIME ZONE 'UTC' + ${TZ_OFFSET_MIN} * interval '1 minute')::date`;

@@ -48,7 +48,7 @@ describe('the console Reports view in a real browser', () => {
     return page;
   }
 
-  /** Fills the form as a supervisor would: March 2025, by month and topic, the hall typed in. */
+  /** Fills the form as a supervisor would: March 2025, by month and topic, the hall chosen. */
   async function askMarch(page: Page, tab: string, show: string, tabs = '.dashboard-tabs'): Promise<void> {
     await clickButton(page, tab, tabs);
     // a date input's typing depends on the browser's locale: its value is set as the picker would
@@ -60,7 +60,9 @@ describe('the console Reports view in a real browser', () => {
     }
     await page.select('.report-form select[name="period"]', 'month');
     await page.select('.report-form select[name="by"]', 'topic');
-    await page.type('.report-form input[name="hall"]', HALL);
+    // the halls the record has sessions from are offered
+    await page.waitForSelector(`.report-form select[name="hall"] option[value="${HALL}"]`);
+    await page.select('.report-form select[name="hall"]', HALL);
     await clickButton(page, show, '.report-form');
     await page.waitForSelector('.report-table tbody tr');
   }

@@ -271,6 +271,11 @@ describe('reports on the record (real PostgreSQL)', () => {
     expect(sheet.rowCount).toBe(4);
   });
 
+  it('lists the halls the record has sessions from, for the hall filter', async () => {
+    const response = await fetch(`${t.url}/api/reports/halls`, { headers: { authorization: `Bearer ${supervisor}` } });
+    expect(await response.json()).toEqual({ halls: [HALL, ODD_HALL] });
+  });
+
   it('is for supervisors and administrators only', async () => {
     const params = { ...march, period: 'month' };
     expect((await refusal(params, '')).status).toBe(401);
@@ -278,6 +283,8 @@ describe('reports on the record (real PostgreSQL)', () => {
     expect(agent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN' } });
     const admin = await get(params, await t.staffToken('admin1', 'admin1-pass'));
     expect(admin.status).toBe(200);
+    const halls = (token: string) => fetch(`${t.url}/api/reports/halls`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await halls(await t.staffToken('agent1', DEV_PASSWORDS.agent1))).status).toBe(403);
   });
 
   it('refuses a reversed or too long range, a day the calendar has not, an unknown grouping, too many rows', async () => {

@@ -1,5 +1,5 @@
 import { REPORT_COLUMNS, REPORT_DIMENSIONS, REPORT_PERIODS, type Catalog, type Report, type ReportFigures, type ReportQuery, type UiLanguage } from '@etax-assist/protocol';
-import { ApiError, exportReport, fetchReport } from '../api.js';
+import { ApiError, exportReport, fetchReport, fetchReportHalls } from '../api.js';
 import { button, el, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
 import { filterChoice } from './filter-choice.js';
@@ -31,6 +31,8 @@ export class ReportsView {
   readonly #summary = el('p', { className: 'report-summary' });
   readonly #chart = el('div', { className: 'report-chart-host' });
   readonly #table = el('div', { className: 'report-table-host' });
+  /** The hall filter: "any", then the halls the record has sessions from (loaded once the view exists). */
+  readonly #halls = el('select', { name: 'hall' }, el('option', { value: '', text: tl('records.any') }));
   #report: Report | undefined;
 
   constructor(
@@ -40,6 +42,16 @@ export class ReportsView {
   ) {
     this.#form = this.#reportForm();
     this.element = el('section', { className: 'reports' }, this.#form, this.#message, this.#summary, this.#chart, this.#table);
+    void this.#loadHalls();
+  }
+
+  async #loadHalls(): Promise<void> {
+    try {
+      const { halls } = await fetchReportHalls(await this.token());
+      this.#halls.append(...halls.map((hall) => el('option', { value: hall, textContent: hall })));
+    } catch (error) {
+      this.#fail(error);
+    }
   }
 
   #reportForm(): HTMLFormElement {
@@ -68,7 +80,7 @@ export class ReportsView {
         REPORT_DIMENSIONS.map((d) => ({ value: d, label: `reports.dimension.${d}` })),
         'topic',
       ),
-      el('label', {}, el('span', { text: tl('reports.hall') }), el('input', { name: 'hall', maxLength: 200 })),
+      el('label', {}, el('span', { text: tl('reports.hall') }), this.#halls),
       filterChoice(
         'topic',
         'reports.topic',

@@ -8,6 +8,9 @@ import { reportPeriods } from './report-periods.js';
  */
 const HALL = { group: 'hall', filter: "(entry_kind = 'kiosk' AND hall = $)" };
 
+/** Every hall the record has sessions from, in order: what the hall filter offers. */
+export const HALLS_SQL = `SELECT DISTINCT ${HALL.group} AS hall FROM sessions WHERE entry_kind = 'kiosk' ORDER BY 1`;
+
 /** Each dimension's value in a `sessions` row, and the condition narrowing to one (`$`: its parameter), as its index is defined. */
 const DIMENSIONS: Record<ReportFilterDimension, { group: string; filter: string }> = {
   hall: HALL,

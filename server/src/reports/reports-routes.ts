@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportQuery, type ReportFormat } from '@etax-assist/protocol';
+import { HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import { reportCsv } from './report-csv.js';
 import { reportTable } from './report-table.js';
@@ -21,6 +21,9 @@ function acceptedFormat(accept: string | undefined): ReportFormat {
 
 /** Reports on the record (docs/reports.md): supervisors and administrators, as JSON or exported. */
 export async function reportsRoutes(app: FastifyInstance, { reports, catalog }: ReportsRoutesOptions): Promise<void> {
+  app.get('/api/reports/halls', { config: { auth: ['supervisor', 'admin'] }, schema: { response: { 200: ReportHalls, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } }, () =>
+    reports.halls(),
+  );
   app.get<{ Querystring: ReportQuery }>(
     '/api/reports/sessions',
     { config: { auth: ['supervisor', 'admin'] }, schema: { querystring: ReportQuery, response: { 200: Report, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } },

@@ -1,9 +1,9 @@
-import { ProtocolError, type Report, type ReportFigures, type ReportQuery, type ReportRow } from '@etax-assist/protocol';
+import { ProtocolError, type Report, type ReportFigures, type ReportHalls, type ReportQuery, type ReportRow } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { DatabasePool } from '../database/pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { asRecordsUnavailable } from '../records/audited-read.js';
-import { reportStatements, type ReportOptions } from './report-statement.js';
+import { HALLS_SQL, reportStatements, type ReportOptions } from './report-statement.js';
 
 /** A row of the figures' statement (counts and sums come as text: bigint and numeric). */
 interface FiguresRow {
@@ -92,6 +92,14 @@ export class SessionReports {
     private readonly catalog: PublishedCatalog,
     private readonly options: ReportOptions,
   ) {}
+
+  async halls(): Promise<ReportHalls> {
+    try {
+      return { halls: (await this.database.query<{ hall: string }>(HALLS_SQL)).rows.map((row) => row.hall) };
+    } catch (error) {
+      throw asRecordsUnavailable(error);
+    }
+  }
 
   async report(query: ReportQuery): Promise<Report> {
     const { serviceLevelS, outcomes: catalogOutcomes } = this.catalog.current;
