@@ -11,6 +11,8 @@ import {
   LoginResponse,
   OidcSignOutResponse,
   RecordSearchPage,
+  Report,
+  ReportHalls,
   SessionRecord,
   SignInMethods,
   StaffEventList,
@@ -21,6 +23,7 @@ import {
   type DevLoginRequest,
   type Hall,
   type RecordSearchQuery,
+  type ReportQuery,
   type StaffQuery,
   type UpdateStaffMember,
 } from '@etax-assist/protocol';
@@ -109,6 +112,25 @@ export async function searchRecords(token: string, query: RecordSearchQuery): Pr
 export async function openRecord(token: string, sessionId: string, cursor?: string): Promise<SessionRecord> {
   const query = cursor ? `?${new URLSearchParams({ cursor })}` : '';
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
+}
+
+const reportPath = (query: ReportQuery) => `/api/reports/sessions?${new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))}`;
+
+/** A report on the record (GET /api/reports/sessions), as figures to draw. */
+export async function fetchReport(token: string, query: ReportQuery): Promise<Report> {
+  return call(reportPath(query), bearer(token), Report);
+}
+
+/** The halls the record has sessions from (a report's hall filter). */
+export async function fetchReportHalls(token: string): Promise<ReportHalls> {
+  return call('/api/reports/halls', bearer(token), ReportHalls);
+}
+
+/** The same report as a file to save: `format` csv or xlsx, its headers in `lang`. */
+export async function exportReport(token: string, query: ReportQuery & Required<Pick<ReportQuery, 'format' | 'lang'>>): Promise<Blob> {
+  const response = await send(reportPath(query), bearer(token));
+  if (!response.ok) throw await refusal(response);
+  return response.blob();
 }
 
 /** The published catalog and its history (administrators). */

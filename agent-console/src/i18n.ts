@@ -1,6 +1,25 @@
 import i18next from 'i18next';
 import { SHARED_LABELS } from '@etax-assist/client-sdk';
-import { UI_LANGUAGES, type Catalog, type CatalogEntry, type Hall, type UiLanguage } from '@etax-assist/protocol';
+import {
+  REPORT_COLUMNS,
+  REPORT_DIMENSION_LABELS,
+  REPORT_PERIOD_LABELS,
+  REPORT_TOTAL_LABEL,
+  UI_LANGUAGES,
+  type Catalog,
+  type CatalogEntry,
+  type Hall,
+  type UiLanguage,
+} from '@etax-assist/protocol';
+
+/** The reports' column, dimension and period names, declared once in protocol/ for the exports and the console alike. */
+const reportLabels = (lang: UiLanguage) => ({
+  column: Object.fromEntries(REPORT_COLUMNS.map((c) => [c.id, c.label[lang]])),
+  dimension: Object.fromEntries(Object.entries(REPORT_DIMENSION_LABELS).map(([id, d]) => [id, d.label[lang]])),
+  none: Object.fromEntries(Object.entries(REPORT_DIMENSION_LABELS).map(([id, d]) => [id, d.none[lang]])),
+  period: Object.fromEntries(Object.entries(REPORT_PERIOD_LABELS).map(([id, l]) => [id, l[lang]])),
+  total: REPORT_TOTAL_LABEL[lang],
+});
 
 const zh = {
   ...SHARED_LABELS.zh,
@@ -169,6 +188,27 @@ const zh = {
     noChat: '无文字消息',
     replay: '回放',
     close: '关闭档案',
+  },
+  reports: {
+    tab: '统计报表',
+    from: '开始日期',
+    to: '结束日期',
+    periodBy: '按时间',
+    by: '按维度',
+    hall: '服务厅',
+    topic: '业务',
+    chartOf: '图表指标',
+    show: '生成报表',
+    csv: '导出 CSV',
+    xlsx: '导出 Excel',
+    badRange: '请填写开始和结束日期，结束日期不能早于开始日期',
+    tooLong: '一份报表最多覆盖 {{days}} 天，请缩小日期范围',
+    tooMany: '报表行数超过 {{rows}}，请缩短日期范围、选择更长的时间单位或换一个维度',
+    summary: '{{requests}} 次会话，服务时长 {{hours}} 小时，服务水平 {{sl}}（{{target}} 秒内接通）',
+    noServiceLevel: '—',
+    empty: '所选范围内没有会话',
+    exported: '已导出 {{name}}',
+    ...reportLabels('zh'),
   },
   staff: {
     tab: '人员管理',
@@ -574,6 +614,27 @@ const en: typeof zh = {
     noChat: 'No chat messages',
     replay: 'Replay',
     close: 'Close record',
+  },
+  reports: {
+    tab: 'Reports',
+    from: 'From',
+    to: 'To',
+    periodBy: 'By period',
+    by: 'By',
+    hall: 'Service hall',
+    topic: 'Topic',
+    chartOf: 'Chart',
+    show: 'Show report',
+    csv: 'Export CSV',
+    xlsx: 'Export Excel',
+    badRange: 'Give a start and an end date; the end cannot be before the start',
+    tooLong: 'A report covers at most {{days}} days: narrow the dates',
+    tooMany: 'More than {{rows}} rows: a shorter range, a longer period or another dimension',
+    summary: '{{requests}} sessions, {{hours}} session hours, service level {{sl}} (answered within {{target}} s)',
+    noServiceLevel: '—',
+    empty: 'No sessions in this range',
+    exported: 'Exported {{name}}',
+    ...reportLabels('en'),
   },
   staff: {
     tab: 'Staff',

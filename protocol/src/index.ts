@@ -25,5 +25,6 @@ export * from './session-code-commands.js';
 export * from './outbox.js';
 export * from './records-admin.js';
 export * from './records.js';
+export * from './reports.js';
 export * from './devices.js';
 export * from './staff.js';

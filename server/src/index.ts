@@ -24,3 +24,5 @@ export { RecordsRetention, type RetentionRun } from './records/retention.js';
 export { RetentionMetrics } from './records/retention-metrics.js';
 export { identifierSha256 } from './records/erasure.js';
 export { searchStatement } from './records/session-search.js';
+export { SessionReports } from './reports/session-reports.js';
+export { SESSION_COLUMNS } from './records/session-row.js';

@@ -3,19 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '@etax-assist/protocol';
 import { checkInvariants } from '../harness/dispatch-invariants.js';
 import { dispatchHarness, type DispatchHarness } from '../harness/dispatch.js';
+import { prng } from '../harness/prng.js';
 import { startTestRedis, type TestRedis } from '../harness/redis.js';
-
-/** A small seeded PRNG (mulberry32) so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.DISPATCH_RANDOM_SEED ?? Date.now() % 1_000_000);
 const AGENTS = 200;

@@ -4,6 +4,7 @@ import type { Catalog } from '@etax-assist/protocol';
 import { DevicesView } from './devices.js';
 import { StaffView } from './staff.js';
 import { PaneTabs } from './pane-tabs.js';
+import { ReportsView } from './reports.js';
 
 /**
  * What an administrator sees: the administration views, one tab each. Administrators hold no
@@ -14,16 +15,19 @@ export class AdminView {
   readonly #staff: StaffView;
   readonly #catalog: CatalogAdmin;
   readonly #devices: DevicesView;
+  readonly #reports: ReportsView;
 
-  /** `token`: a current token for each call (a provider sign-in's is renewed); `catalog`: the published one, for the staff's topics and languages. */
+  /** `token`: a current token for each call (a provider sign-in's is renewed); `catalog`: the published one, for the staff's and the reports' topics and languages. */
   constructor(token: () => Promise<string>, catalog: Catalog) {
     this.#staff = new StaffView(token, catalog);
     this.#catalog = new CatalogAdmin(token);
     this.#devices = new DevicesView(token);
+    this.#reports = new ReportsView(token, catalog);
     this.element = new PaneTabs('admin-tabs', [
       { id: 'staff', label: tl('staff.tab'), content: this.#staff.element },
       { id: 'catalog', label: tl('catalogAdmin.title'), content: this.#catalog.element },
       { id: 'devices', label: tl('devices.tab'), content: this.#devices.element },
+      { id: 'reports', label: tl('reports.tab'), content: this.#reports.element },
     ]).element;
   }
 
@@ -32,5 +36,6 @@ export class AdminView {
     this.#staff.relabel();
     this.#catalog.relabel();
     this.#devices.redraw();
+    this.#reports.relabel();
   }
 }

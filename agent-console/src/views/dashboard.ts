@@ -7,6 +7,7 @@ import { errorText, formatRating, formatTime, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
 import { RecordsView } from './records.js';
 import { ReplayView, type SessionRating } from './replay.js';
+import { ReportsView } from './reports.js';
 import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
 import { peerCaption, videoTile } from './video-tile.js';
@@ -25,6 +26,7 @@ export class Dashboard {
   readonly #replay = el('div', { className: 'replay-host' });
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
   readonly #records: RecordsView;
+  readonly #reports: ReportsView;
   readonly #tabs: PaneTabs;
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
@@ -38,10 +40,12 @@ export class Dashboard {
     token: () => string,
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
-    // the live picture, or the record of ended sessions
+    this.#reports = new ReportsView(token, catalog.current);
+    // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
       { id: 'records', label: tl('records.tab'), content: this.#records.element },
+      { id: 'reports', label: tl('reports.tab'), content: this.#reports.element },
     ]);
     // what the supervisor opened (a replay, a watched session) sits above the live picture
     this.element.append(this.#replay, this.#watch, this.#tabs.element, this.#toast);
@@ -358,6 +362,7 @@ export class Dashboard {
     relabel(this.#watch);
     relabel(this.#tabs.element.querySelector('.pane-tabs') as HTMLElement);
     this.#records.relabel();
+    this.#reports.relabel();
     this.#replayView?.relabel();
   }
 

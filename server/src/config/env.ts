@@ -79,6 +79,15 @@ export interface Config {
     /** Sessions (or orphaned rows) deleted per transaction, so that no run holds long locks. */
     batchSize: number;
   };
+  /** Reports on the record (docs/reports.md). */
+  reports: {
+    /** The most local days one report may cover. */
+    maxDays: number;
+    /** The most rows (period × dimension value) one report may have. */
+    maxRows: number;
+    /** PostgreSQL's work_mem for a report's statements: its sorts in memory, not in temporary files. */
+    workMemMb: number;
+  };
   /** The staff directory's admin API (docs/roles.md). */
   staff: {
     /** The most members, or history rows, one page may hold (also the default page). */
@@ -576,6 +585,11 @@ export function loadConfig(env: Env = process.env): Config {
     retention: {
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
       batchSize: r.int('RETENTION_BATCH_SIZE', 500, 1, 100_000),
+    },
+    reports: {
+      maxDays: r.int('REPORTS_MAX_DAYS', 400, 1, 3660),
+      maxRows: r.int('REPORTS_MAX_ROWS', 5000, 10, 1_000_000),
+      workMemMb: r.int('REPORTS_WORK_MEM_MB', 64, 4, 4096),
     },
     staff: {
       pageMax: r.int('STAFF_PAGE_MAX', 100, 1, 1000),

@@ -18,7 +18,7 @@ export async function auditedRead<T>(database: DatabasePool, work: AuditedWork<T
     // a refused read (no such session…) rolls back: nothing was shown, so nothing is recorded
     return await inTransaction(database, work);
   } catch (error) {
-    throw unreachable(error);
+    throw asRecordsUnavailable(error);
   }
 }
 
@@ -27,7 +27,7 @@ export async function auditedRead<T>(database: DatabasePool, work: AuditedWork<T
  * down: SQLSTATE classes 08 and 57) as UNAVAILABLE; its other refusals, and the code's own
  * mistakes, stay what they are (INTERNAL), never disguised as an outage.
  */
-function unreachable(error: unknown): unknown {
+export function asRecordsUnavailable(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof ProtocolError) return error;
   const outage = isDatabaseOutage(error) || (error instanceof pg.DatabaseError && /^(08|57)/.test(error.code ?? ''));
   return outage ? new ProtocolError('UNAVAILABLE', 'The records database is unreachable; try again shortly') : error;
