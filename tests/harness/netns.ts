@@ -11,6 +11,8 @@ import { CHROMIUM } from './browser.js';
  */
 export class NetworkNamespace {
   readonly hostSide: string;
+  /** The veth end inside the namespace. */
+  readonly nsSide: string;
   readonly #wrapperDir: string;
   readonly chromiumWrapper: string;
 
@@ -20,6 +22,7 @@ export class NetworkNamespace {
     readonly nsIp: string,
   ) {
     this.hostSide = `vh-${name}`;
+    this.nsSide = `vn-${name}`;
     this.#wrapperDir = mkdtempSync(join(tmpdir(), 'etax-netns-'));
     this.chromiumWrapper = join(this.#wrapperDir, 'chromium');
     writeFileSync(this.chromiumWrapper, `#!/bin/sh\nexec ip netns exec ${name} ${CHROMIUM} "$@"\n`);
@@ -30,7 +33,7 @@ export class NetworkNamespace {
     if (process.getuid?.() !== 0) throw new Error('network-cut tests need root (ip netns); run the suite as root');
     const ns = new NetworkNamespace(name, `10.231.${subnet}.1`, `10.231.${subnet}.2`);
     ns.#remove();
-    const nsSide = `vn-${name}`;
+    const { nsSide } = ns;
     const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
     ip('netns', 'add', name);
     ip('link', 'add', ns.hostSide, 'type', 'veth', 'peer', 'name', nsSide);

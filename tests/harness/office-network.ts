@@ -18,6 +18,15 @@ export interface OfficeCall {
   firstFrameMs: number;
 }
 
+/** A call in progress between the taxpayer's page inside and the agent's outside. */
+export interface LiveCall {
+  taxpayer: SdkPage;
+  agent: SdkPage;
+  sessionId: string;
+  firstFrameMs: number;
+  close(): Promise<void>;
+}
+
 /**
  * A taxpayer's office: their browser in a network namespace behind a firewall (nftables) that a
  * test sets, the service, its media server and a TURN server (TLS on 443) on the host side, and
@@ -70,10 +79,14 @@ export class OfficeNetwork {
     return received > 0;
   }
 
-  /** A video call between a taxpayer inside and agent1 outside, ended and wrapped up again afterwards. */
-  async call(sub: string): Promise<OfficeCall> {
+  /** A video call between a taxpayer inside and agent1 outside, once the agent decodes the taxpayer's video. */
+  async openCall(sub: string): Promise<LiveCall> {
     const taxpayer = await SdkPage.open(this.inside.browser, this.origin, this.service.taxpayerToken({ sub }));
     const agent = await SdkPage.open(this.outside.browser, this.origin, await this.service.staffToken('agent1', DEV_PASSWORDS.agent1));
+    const close = async () => {
+      await taxpayer.close();
+      await agent.close();
+    };
     try {
       await agent.request('agent:status', { status: 'available' });
       const session = await taxpayer.request('help:request', { language: 'zh', topic: 'invoice', channel: 'video', entry: { kind: 'portal', page: '/demo/' } });
@@ -85,15 +98,23 @@ export class OfficeNetwork {
         if (Date.now() - started > 30_000) throw new Error(`no frame in 30 s: ${JSON.stringify(await taxpayer.callReport())}\n${this.turn.output().slice(-2000)}`);
         await sleep(20);
       }
-      const firstFrameMs = Date.now() - started;
-      const path = (await taxpayer.evaluate(() => (window as any).sdk.call.sendPath())) as MediaPath | undefined;
-      await agent.request('session:end', { sessionId: session.sessionId });
-      // the agent is free for the next call's offer at once
-      await agent.request('session:wrap-up', { sessionId: session.sessionId, notes: '', outcome: 'resolved' });
-      return { path, firstFrameMs };
+      return { taxpayer, agent, sessionId: session.sessionId, firstFrameMs: Date.now() - started, close };
+    } catch (error) {
+      await close();
+      throw error;
+    }
+  }
+
+  /** A call as openCall makes it, with its path, then ended and wrapped up (the agent free for the next). */
+  async call(sub: string): Promise<OfficeCall> {
+    const call = await this.openCall(sub);
+    try {
+      const path = (await call.taxpayer.evaluate(() => (window as any).sdk.call.sendPath())) as MediaPath | undefined;
+      await call.agent.request('session:end', { sessionId: call.sessionId });
+      await call.agent.request('session:wrap-up', { sessionId: call.sessionId, notes: '', outcome: 'resolved' });
+      return { path, firstFrameMs: call.firstFrameMs };
     } finally {
-      await taxpayer.close();
-      await agent.close();
+      await call.close();
     }
   }
 

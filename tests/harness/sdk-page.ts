@@ -50,6 +50,8 @@ export class SdkPage {
         call.on('state', (s: string) => w.sdk.states.push([Date.now(), s]));
         call.on('error', (e: Error) => w.sdk.callErrors.push(`${Date.now()} ${e.message}`));
         call.on('mode', (m: string, r: string) => w.sdk.modes.push([m, r]));
+        w.sdk.links = [];
+        call.on('link', (q: string, sample: unknown) => w.sdk.links.push({ at: Date.now(), quality: q, ...(sample as object) }));
         call.on('peer-mode', (peer: { role: string }, m: string, r: string) => w.sdk.peerModes.push([peer.role, m, r]));
         await call.start();
       },
