@@ -165,7 +165,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       hookWork.add(work);
       void work.finally(() => hookWork.delete(work));
     },
-    agentProfile: (staff) => connectingProfile(staffDirectory, staff),
+    agentProfile: (staff) => connectingProfile(staffDirectory, staff, config.dispatch.textSessionsPerAgent),
   });
   const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
   hooks.push(liveTokens);
@@ -279,7 +279,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   // a new catalog version: its service-level target where the script reads it, this instance's agents indexed by its topics and languages
   catalog.on('changed', (published) => {
-    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff))])
+    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff, config.dispatch.textSessionsPerAgent))])
       .then(() => dispatchLog.info({ version: published.version }, 'catalog version applied'))
       .catch((error: unknown) => dispatchLog.error({ err: error, version: published.version }, 'applying the catalog failed'));
   });

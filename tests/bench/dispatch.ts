@@ -1,7 +1,10 @@
 // npm run bench:dispatch — routing decisions per second and decision latency against a real
 // redis-server, for 100, 1,000 and 10,000 agents, each with a burst of 10,000 help requests.
-// A decision is one help request routed: the eligible agent idle longest found and reserved
-// (two-phase offer), or the request queued when nobody fits.
+// A decision is one help request routed: the eligible agent found (the highest level for the
+// topic, idle longest within it) and reserved (two-phase offer), or the request queued when
+// nobody fits. Agents have random levels 1–5 for their topics; requests accept every level from
+// the start, so the script looks at each level from 5 down (its most work) and the same agents
+// are eligible as before routing by proficiency.
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
@@ -22,7 +25,7 @@ function percentile(sorted: number[], p: number): number {
 const run = new ScriptRun('bench:dispatch');
 run.at('start redis-server');
 const redisServer = run.redis(await startTestRedis());
-const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisServer.url });
+const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: redisServer.url, DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":1}]' });
 const log = pino({ level: 'silent' });
 // One Redis connection per concurrent caller, as separate instances would have.
 const clients = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => connectRedis(redisServer.url, log, `bench-${i}`)));
@@ -43,7 +46,10 @@ for (const agentCount of AGENT_COUNTS) {
         const id = `agent${i + j}`;
         const languages = random() < 0.3 ? LANGUAGES : [pick(LANGUAGES)];
         const topics = TOPICS.filter(() => random() < 0.5);
-        await d0.register({ id, name: id, tier: random() < 0.1 ? 'expert' : 'frontline', languages, topics: topics.length ? topics : [pick(TOPICS)] });
+        // levels spread over 1–5 without drawing from the generator: the same agents as the runs before levels
+        const skills = (topics.length ? topics : [pick(TOPICS)]).map((topic, k) => ({ topic, level: 1 + ((i + j + k) % 5) }));
+        const tier = random() < 0.1 ? 'expert' : 'frontline';
+        await d0.register({ id, name: id, tier, languages, topics: skills, capacity: config.dispatch.textSessionsPerAgent });
         await d0.setStatus(id, 'available');
       }),
     );

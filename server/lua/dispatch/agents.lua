@@ -4,6 +4,25 @@ local function routable(h)
   return h.status == 'available' and h.wrap ~= '1'
 end
 
+-- One of an agent's skills: its key and, for a topic's key, the agent's level for the topic
+-- ("zh:invoice:frontline@4"; the agent is indexed under the whole entry, queued and staffed
+-- under the key).
+local function skill_level(entry)
+  local sk, level = string.match(entry, '^(.*)@(%d)$')
+  if sk then return sk, tonumber(level) end
+  return entry, nil
+end
+
+-- What a session holds of the agent's capacity when offered to it: text 1, voice/video all of it.
+local function cost_for(sh, ah)
+  return sh.whole == '1' and num(ah.cap) or 1
+end
+
+-- What the session holds of the agent (a session created before per-agent costs holds `cost`).
+local function held(sh, a)
+  return num(sh['held:' .. a] or sh.cost or 0)
+end
+
 -- Keeps the agent's place in the routing index (and the staffed sets) in line with its state.
 -- The hash remembers where the agent is indexed ('idx' = full|part|'', 'staffed' = 1|0), so a
 -- change touches only the sets that differ.
@@ -13,7 +32,7 @@ local function reindex(a)
   local skills = split(h.skills)
   local load = num(h.load or 0)
   local kind = ''
-  if routable(h) and load < CAP then kind = (load == 0) and 'full' or 'part' end
+  if routable(h) and load < num(h.cap) then kind = (load == 0) and 'full' or 'part' end
   local score = h.idleSince or fmt(now)
   if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
     for _, sk in ipairs(skills) do
@@ -26,7 +45,8 @@ local function reindex(a)
   -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)
   local staffed = (h.status == 'available') and '1' or '0'
   if staffed ~= (h.staffed or '0') then
-    for _, sk in ipairs(skills) do
+    for _, entry in ipairs(skills) do
+      local sk = skill_level(entry)
       if staffed == '1' then redis.call('SADD', key.staff(sk), a) else redis.call('SREM', key.staff(sk), a) end
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
@@ -36,7 +56,7 @@ end
 
 local function agent_effect(a)
   local h = hgetall(key.agent(a))
-  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0) })
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = num(h.cap or 0) })
 end
 
 local function add_load(a, by)

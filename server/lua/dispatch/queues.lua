@@ -15,15 +15,12 @@ local function excluded(s, sh, a)
   return a == sh.agent or a == sh.secondary or redis.call('SISMEMBER', key.declined(s), a) == 1
 end
 
--- The eligible agent idle longest, over every skill the session currently accepts.
-local function pick_agent(s, sh)
-  local cost = num(sh.cost)
-  local kinds = (cost < CAP) and { 'full', 'part' } or { 'full' }
-  local skip = redis.call('SCARD', key.declined(s)) + 2
+-- The eligible agent idle longest in the index sets of these skill entries.
+local function idle_longest(s, sh, entries, kinds, skip)
   local best, best_score = nil, nil
-  for _, sk in ipairs(split(sh.cands)) do
+  for _, entry in ipairs(entries) do
     for _, kind in ipairs(kinds) do
-      local r = redis.call('ZRANGE', key.index(sk, kind), 0, skip, 'WITHSCORES')
+      local r = redis.call('ZRANGE', key.index(entry, kind), 0, skip, 'WITHSCORES')
       for i = 1, #r, 2 do
         local score = tonumber(r[i + 1])
         if best_score ~= nil and score >= best_score then break end
@@ -37,18 +34,42 @@ local function pick_agent(s, sh)
   return best
 end
 
--- The best waiting session this agent can take: lowest band, then longest waiting.
+-- The agent for a session: over the topic's keys it accepts, the highest level first (from
+-- TOP_LEVEL down to the session's minLevel), idle longest within a level; then the any-topic keys
+-- it gained by widening (no level: those agents may not serve the topic at all).
+local function pick_agent(s, sh)
+  -- a voice/video session takes a whole agent: only agents with nothing assigned
+  local kinds = (sh.whole == '1') and { 'full' } or { 'full', 'part' }
+  local skip = redis.call('SCARD', key.declined(s)) + 2
+  local topical, general = {}, {}
+  for _, sk in ipairs(split(sh.cands)) do
+    if string.match(sk, '^[^:]*:%*:') then general[#general + 1] = sk else topical[#topical + 1] = sk end
+  end
+  if #topical > 0 then
+    for level = TOP_LEVEL, num(sh.minLevel or 1), -1 do
+      local entries = {}
+      for i, sk in ipairs(topical) do entries[i] = sk .. '@' .. level end
+      local a = idle_longest(s, sh, entries, kinds, skip)
+      if a then return a end
+    end
+  end
+  return idle_longest(s, sh, general, kinds, skip)
+end
+
+-- The best waiting session this agent can take: lowest band, then longest waiting; through a
+-- topic's key only sessions that accept the agent's level by now.
 local function pick_session(a, ah)
-  local free = CAP - num(ah.load or 0)
+  local free = num(ah.cap) - num(ah.load or 0)
   local best, best_score = nil, nil
-  for _, sk in ipairs(split(ah.skills)) do
+  for _, entry in ipairs(split(ah.skills)) do
+    local sk, level = skill_level(entry)
     local r = redis.call('ZRANGE', key.queue(sk), 0, QUEUE_SCAN - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
       local score = tonumber(r[i + 1])
       if best_score ~= nil and score >= best_score then break end
       local s = r[i]
       local sh = hgetall(key.session(s))
-      if num(sh.cost) <= free and not excluded(s, sh, a) then
+      if cost_for(sh, ah) <= free and (not level or level >= num(sh.minLevel or 1)) and not excluded(s, sh, a) then
         best, best_score = s, score
         break
       end
