@@ -83,7 +83,7 @@ export async function checkInvariants(
     if (expected !== load) problems.push(`agent ${a}: load ${load} but sessions and offers cost ${expected}`);
     const skills = (agent.skills ?? '').split(',').filter(Boolean);
     const routable = agent.status === 'available' && agent.wrap !== '1' && load < capacity;
-    for (const skill of skills.slice(0, 1)) {
+    for (const skill of skills.slice(0, 1).map((entry) => entry.split('@')[0]!)) {
       const full = await redis.zScore(`dp:idx:${skill}:full`, a);
       const part = await redis.zScore(`dp:idx:${skill}:part`, a);
       const indexed = full !== null || part !== null;

@@ -112,7 +112,7 @@ describe('dispatcher flows against a real Redis', () => {
     await available('high2');
     const offeredTo = async () => {
       const s = await h.taxpayer(`t${h.effects.length}`);
-      return h.effects.find((e) => e.t === 'offer' && e.session === s)?.agent;
+      return ['low', 'high1', 'high2', 'mid'].find((a) => h.pendingOffers(a).some((o) => o.session === s));
     };
     expect([await offeredTo(), await offeredTo(), await offeredTo(), await offeredTo()]).toEqual(['high1', 'high2', 'mid', 'low']);
   });

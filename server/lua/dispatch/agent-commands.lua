@@ -9,9 +9,10 @@ function commands.register()
   if old.skills ~= args.skills then
     -- skills changed: leave every old set, reindex below puts the agent in the new ones
     for _, entry in ipairs(split(old.skills)) do
-      redis.call('ZREM', key.index(entry, 'full'), a)
-      redis.call('ZREM', key.index(entry, 'part'), a)
-      redis.call('SREM', key.staff(skill_level(entry)), a)
+      local sk = skill_level(entry)
+      redis.call('ZREM', key.index(sk, 'full'), a)
+      redis.call('ZREM', key.index(sk, 'part'), a)
+      redis.call('SREM', key.staff(sk), a)
     end
     redis.call('HSET', agent_key, 'idx', '', 'staffed', '0')
   end

@@ -5,12 +5,19 @@ local function routable(h)
 end
 
 -- One of an agent's skills: its key and, for a topic's key, the agent's level for the topic
--- ("zh:invoice:frontline@4"; the agent is indexed under the whole entry, queued and staffed
--- under the key).
+-- ("zh:invoice:frontline@4").
 local function skill_level(entry)
   local sk, level = string.match(entry, '^(.*)@(%d)$')
   if sk then return sk, tonumber(level) end
   return entry, nil
+end
+
+-- An agent's score in the index of a skill key: the time it became idle, and for a topic's key
+-- the levels below the top before it (a band per level, as wide as the queues' bands), so the
+-- head of the set is the highest level, idle longest within it.
+local function index_score(idle, level)
+  if not level then return idle end
+  return fmt((TOP_LEVEL - level) * BAND + num(idle))
 end
 
 -- What a session holds of the agent's capacity when offered to it: text 1, voice/video all of it.
@@ -33,13 +40,14 @@ local function reindex(a)
   local load = num(h.load or 0)
   local kind = ''
   if routable(h) and load < num(h.cap) then kind = (load == 0) and 'full' or 'part' end
-  local score = h.idleSince or fmt(now)
-  if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
-    for _, sk in ipairs(skills) do
+  local idle = h.idleSince or fmt(now)
+  if kind ~= (h.idx or '') or (kind ~= '' and idle ~= h.idxScore) then
+    for _, entry in ipairs(skills) do
+      local sk, level = skill_level(entry)
       if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', key.index(sk, h.idx), a) end
-      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), score, a) end
+      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), index_score(idle, level), a) end
     end
-    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', score)
+    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', idle)
   end
   -- staffed = on duty: available (idle, busy or wrapping up); an away agent takes no work, so
   -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)

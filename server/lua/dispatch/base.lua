@@ -20,10 +20,10 @@
 -- session costs 1, voice/video the whole capacity of the agent it is offered to, so the session
 -- remembers what it holds of each agent ('held:<agent>') and gives back exactly that.
 -- Routing reads the head of a handful of sorted sets (O(log n) each): agents are indexed by
--- skill ("lang:topic:tier", with '*' for any language/topic; a topic's key with the agent's level
--- for it, "zh:invoice:frontline@4") in two sets, 'full' (nothing assigned) and 'part' (some
--- capacity left), scored by idleSince so the head is the agent idle longest; queues are sorted
--- sets per skill (without level) scored band * 1e13 + enqueuedAt.
+-- skill ("lang:topic:tier", with '*' for any language/topic) in two sets, 'full' (nothing
+-- assigned) and 'part' (some capacity left), scored by idleSince so the head is the agent idle
+-- longest — in a topic's key after (5 - level) * 1e13, so the highest level comes first; queues
+-- are sorted sets per skill scored band * 1e13 + enqueuedAt.
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])

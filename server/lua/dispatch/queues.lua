@@ -15,12 +15,12 @@ local function excluded(s, sh, a)
   return a == sh.agent or a == sh.secondary or redis.call('SISMEMBER', key.declined(s), a) == 1
 end
 
--- The eligible agent idle longest in the index sets of these skill entries.
-local function idle_longest(s, sh, entries, kinds, skip)
+-- The eligible agent first (lowest score up to `max_score`) in the index sets of these skill keys.
+local function first_indexed(s, sh, keys, kinds, skip, max_score)
   local best, best_score = nil, nil
-  for _, entry in ipairs(entries) do
+  for _, sk in ipairs(keys) do
     for _, kind in ipairs(kinds) do
-      local r = redis.call('ZRANGE', key.index(entry, kind), 0, skip, 'WITHSCORES')
+      local r = redis.call('ZRANGEBYSCORE', key.index(sk, kind), '-inf', max_score, 'WITHSCORES', 'LIMIT', 0, skip + 1)
       for i = 1, #r, 2 do
         local score = tonumber(r[i + 1])
         if best_score ~= nil and score >= best_score then break end
@@ -34,9 +34,9 @@ local function idle_longest(s, sh, entries, kinds, skip)
   return best
 end
 
--- The agent for a session: over the topic's keys it accepts, the highest level first (from
--- TOP_LEVEL down to the session's minLevel), idle longest within a level; then the any-topic keys
--- it gained by widening (no level: those agents may not serve the topic at all).
+-- The agent for a session: over the topic's keys it accepts, the highest level first, idle
+-- longest within it (the index's order, index_score), down to the session's minLevel; then the
+-- any-topic keys it gained by widening (no level: those agents may not serve the topic at all).
 local function pick_agent(s, sh)
   -- a voice/video session takes a whole agent: only agents with nothing assigned
   local kinds = (sh.whole == '1') and { 'full' } or { 'full', 'part' }
@@ -45,15 +45,9 @@ local function pick_agent(s, sh)
   for _, sk in ipairs(split(sh.cands)) do
     if string.match(sk, '^[^:]*:%*:') then general[#general + 1] = sk else topical[#topical + 1] = sk end
   end
-  if #topical > 0 then
-    for level = TOP_LEVEL, num(sh.minLevel or 1), -1 do
-      local entries = {}
-      for i, sk in ipairs(topical) do entries[i] = sk .. '@' .. level end
-      local a = idle_longest(s, sh, entries, kinds, skip)
-      if a then return a end
-    end
-  end
-  return idle_longest(s, sh, general, kinds, skip)
+  -- below the band of the first level under minLevel
+  local levels_up_to = '(' .. fmt((TOP_LEVEL - num(sh.minLevel or 1) + 1) * BAND)
+  return first_indexed(s, sh, topical, kinds, skip, levels_up_to) or first_indexed(s, sh, general, kinds, skip, '+inf')
 end
 
 -- The best waiting session this agent can take: lowest band, then longest waiting; through a
