@@ -713,7 +713,14 @@ const en: typeof zh = {
   catalogAdmin: {
     title: 'Catalog',
     version: 'Published: version {{version}}. Below is a draft; once published, every instance applies it within seconds.',
-    part: { topics: 'Topics', languages: 'Languages', outcomes: 'Outcomes', serviceLevelS: 'Service-level target', wideningSteps: 'Widening steps', proficiencySteps: 'Proficiency' },
+    part: {
+      topics: 'Topics',
+      languages: 'Languages',
+      outcomes: 'Outcomes',
+      serviceLevelS: 'Service-level target',
+      wideningSteps: 'Widening steps',
+      proficiencySteps: 'Proficiency',
+    },
     add: { topics: 'Add a topic', languages: 'Add a language', outcomes: 'Add an outcome', wideningSteps: 'Add a step', proficiencySteps: 'Add a proficiency step' },
     id: 'Id',
     name: { zh: 'Chinese name', en: 'English name' },
@@ -735,7 +742,8 @@ const en: typeof zh = {
     minLevel: 'Level for the topic',
     levelOrAbove: 'level {{level}} or above',
     proficiencyStepText: 'from {{afterS}} s: level {{level}} or above',
-    proficiencyHint: 'Requests go to the agents most proficient in the topic first (idle longest among them); the longer a taxpayer waits, the lower the level accepted. Each step comes later, and asks a lower level, than the one before.',
+    proficiencyHint:
+      'Requests go to the agents most proficient in the topic first (idle longest among them); the longer a taxpayer waits, the lower the level accepted. Each step comes later, and asks a lower level, than the one before.',
     preview: 'Preview changes',
     publish: 'Publish',
     discard: 'Discard draft',

@@ -36,12 +36,7 @@ export function eligible(agent: Record<string, string>, session: Record<string, 
  * - an agent is in the routing index exactly when it can take work;
  * - a taxpayer's open-session pointer matches the session's state.
  */
-export async function checkInvariants(
-  redis: RedisLike,
-  agentIds: Iterable<string>,
-  sessionIds: Iterable<string>,
-  namedOffers: ReadonlySet<string> = new Set(),
-): Promise<string[]> {
+export async function checkInvariants(redis: RedisLike, agentIds: Iterable<string>, sessionIds: Iterable<string>, namedOffers: ReadonlySet<string> = new Set()): Promise<string[]> {
   const problems: string[] = [];
   const sessionCache = new Map<string, Record<string, string>>();
   const session = async (id: string) => {
@@ -141,7 +136,8 @@ export async function checkNobodyIdles(redis: RedisLike, requeued: Iterable<stri
     for (const [a, agent] of agents) {
       if (a === f.agent || a === f.secondary || declined.has(a)) continue;
       const free = Number(agent.cap) - Number(agent.load);
-      if (eligible(agent, f) && costFor(f, agent) <= free) problems.push(`session ${s} (${f.state}, minLevel ${f.minLevel}, ${f.cands}) waits while agent ${a} (${agent.skills}, load ${agent.load}/${agent.cap}) is free`);
+      if (eligible(agent, f) && costFor(f, agent) <= free)
+        problems.push(`session ${s} (${f.state}, minLevel ${f.minLevel}, ${f.cands}) waits while agent ${a} (${agent.skills}, load ${agent.load}/${agent.cap}) is free`);
     }
   }
   return problems;

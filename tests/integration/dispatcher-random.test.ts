@@ -249,7 +249,13 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       });
       const full = batch % 50 === 49;
       const problems = await checkInvariants(client, full ? agentIds : touchedAgents, full ? sessions : touchedSessions, namedOffers);
-      problems.push(...(await checkNobodyIdles(client, requeued, agentIds.filter((a) => !touchedAgents.has(a)))));
+      problems.push(
+        ...(await checkNobodyIdles(
+          client,
+          requeued,
+          agentIds.filter((a) => !touchedAgents.has(a)),
+        )),
+      );
       expect(problems, `batch ${batch}`).toEqual([]);
       const ended = new Set<string>();
       for (const s of touchedSessions) {

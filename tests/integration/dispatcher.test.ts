@@ -306,6 +306,20 @@ describe('dispatcher flows against a real Redis', () => {
     expect(h.pendingOffers('a1').map((o) => o.session)).toEqual([s]);
   });
 
+  it('offers the agent a reassignment took a session from the next waiting one at once', async () => {
+    await h.agent('a1', { capacity: 1 });
+    await h.agent('r1', { capacity: 1, ...level('refund', 3) });
+    await available('a1', 'r1');
+    const s = await h.taxpayer('t1', { channel: 'text' });
+    await h.dispatcher.accept(`${s}:1`, 'a1');
+    // a1 is full and r1 serves another topic: the next request waits
+    const next = await h.taxpayer('t2', { channel: 'text' });
+    expect((await h.session(next)).state).toBe('queued');
+    await h.dispatcher.reassign(s, 'super1', 'r1');
+    await h.dispatcher.accept(h.pendingOffers('r1')[0]!.offer, 'r1');
+    expect(h.pendingOffers('a1').map((o) => o.session)).toEqual([next]);
+  });
+
   it('marks an agent whose heartbeat stops offline and re-queues its session at the head, wait kept', async () => {
     await h.agent('a1');
     await h.agent('a2');

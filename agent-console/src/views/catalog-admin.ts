@@ -142,16 +142,27 @@ export class CatalogAdmin {
     this.#renderHistory();
   }
 
-  #numberInput(value: number, max: number, name: string, set: (n: number) => void, min = 1): HTMLInputElement {
+  #numberInput(value: number, max: number, name: string, set: (n: number) => void): HTMLInputElement {
     return el('input', {
       type: 'number',
       name,
-      min: String(min),
+      min: '1',
       max: String(max),
       required: true,
       value: String(value),
       oninput: (event: Event) => (set(Number((event.target as HTMLInputElement).value)), this.#edited()),
     });
+  }
+
+  /** A step's "after N s". */
+  #afterInput(step: { afterS: number }, name: string): HTMLElement {
+    return el(
+      'label',
+      { className: 'catalog-inline' },
+      el('span', { text: tl('catalogAdmin.after') }),
+      this.#numberInput(step.afterS, 86_400, name, (n) => (step.afterS = n)),
+      el('span', { text: tl('catalogAdmin.secondsUnit') }),
+    );
   }
 
   #listEditor(part: ListPart, draft: CatalogContent): HTMLElement {
@@ -243,13 +254,7 @@ export class CatalogAdmin {
       return el(
         'li',
         { className: 'catalog-step' },
-        el(
-          'label',
-          { className: 'catalog-inline' },
-          el('span', { text: tl('catalogAdmin.after') }),
-          this.#numberInput(step.afterS, 86_400, 'step-after', (n) => (step.afterS = n)),
-          el('span', { text: tl('catalogAdmin.secondsUnit') }),
-        ),
+        this.#afterInput(step, 'step-after'),
         el(
           'label',
           { className: 'catalog-inline' },
@@ -312,13 +317,7 @@ export class CatalogAdmin {
         { className: 'catalog-step' },
         index === 0
           ? el('span', { className: 'catalog-inline', text: tl('catalogAdmin.fromStart') })
-          : el(
-              'label',
-              { className: 'catalog-inline' },
-              el('span', { text: tl('catalogAdmin.after') }),
-              this.#numberInput(step.afterS, 86_400, 'proficiency-after', (n) => (step.afterS = n)),
-              el('span', { text: tl('catalogAdmin.secondsUnit') }),
-            ),
+          : this.#afterInput(step, 'proficiency-after'),
         el(
           'label',
           { className: 'catalog-inline' },
