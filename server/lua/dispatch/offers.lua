@@ -6,7 +6,7 @@ local function make_offer(s, a, kind)
   local seq = redis.call('HINCRBY', key.session(s), 'offerSeq', 1)
   local offer = s .. ':' .. seq
   local expires = now + OFFER_MS
-  local cost = cost_for(sh, hgetall(key.agent(a)))
+  local cost = cost_for(sh, { cap = redis.call('HGET', key.agent(a), 'cap') })
   redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind, 'held:' .. a, fmt(cost))
   redis.call('ZADD', key.offerDeadlines, fmt(expires), offer)
   redis.call('SADD', key.agentOffers(a), offer)
