@@ -2,9 +2,9 @@
 // redis-server, for 100, 1,000 and 10,000 agents, each with a burst of 10,000 help requests.
 // A decision is one help request routed: the eligible agent found (the highest level for the
 // topic, idle longest within it) and reserved (two-phase offer), or the request queued when
-// nobody fits. Agents have random levels 1–5 for their topics; requests accept every level from
-// the start, so the script looks at each level from 5 down (its most work) and the same agents
-// are eligible as before routing by proficiency.
+// nobody fits. Agents have levels 1–5 for their topics; requests accept every level from the
+// start, so the same agents are eligible as before routing by proficiency (an A/B compares the
+// same decisions).
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
@@ -31,6 +31,11 @@ const log = pino({ level: 'silent' });
 const clients = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => connectRedis(redisServer.url, log, `bench-${i}`)));
 const dispatchers = clients.map((client) => new Dispatcher(client, config.dispatch, { current: { version: 1, ...config.catalog.seed } }));
 const rows: string[] = [];
+const redisCpuS = async (): Promise<number> => {
+  const cpu = await clients[0]!.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
+  return seconds('used_cpu_user') + seconds('used_cpu_sys');
+};
 
 for (const agentCount of AGENT_COUNTS) {
   run.at(`${agentCount} agents`);
@@ -64,6 +69,7 @@ for (const agentCount of AGENT_COUNTS) {
     });
   }
   await clients[0]!.configResetStat();
+  const cpuBefore = await redisCpuS();
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -84,6 +90,9 @@ for (const agentCount of AGENT_COUNTS) {
   );
   const elapsedS = (performance.now() - started) / 1000;
   // Time Redis itself spent per routing decision (the Lua script), without client or network.
+  // CPU the redis-server process used per decision (INFO cpu: user + system time, which time
+  // spent waiting for a core on a loaded machine does not inflate, unlike the call's wall time)
+  const redisCpuUs = (((await redisCpuS()) - cpuBefore) * 1e6) / REQUESTS;
   const stats = await clients[0]!.info('commandstats');
   const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)/.exec(stats);
   // Redis commands the script ran per decision (commandstats counts a script's own calls): the
@@ -112,18 +121,21 @@ for (const agentCount of AGENT_COUNTS) {
     p99ms: percentile(latencies, 99).toFixed(2),
     redisUsPerDecision: evalsha ? Number(evalsha[3]).toFixed(1) : 'n/a',
     redisCommandsPerDecision: (scriptCalls / REQUESTS).toFixed(1),
+    redisCpuUsPerDecision: redisCpuUs.toFixed(1),
     offeredP50P99: fmt(offeredLat),
     queuedP50P99: fmt(queuedLat),
   };
   rows.push(
-    `| ${row.agents} | ${row.requests} | ${row.offered} | ${row.queued} | ${row.decisionsPerS} | ${row.p50ms} | ${row.p99ms} | ${row.offeredP50P99} | ${row.queuedP50P99} | ${row.redisUsPerDecision} |`,
+    `| ${row.agents} | ${row.requests} | ${row.offered} | ${row.queued} | ${row.decisionsPerS} | ${row.p50ms} | ${row.p99ms} | ${row.offeredP50P99} | ${row.queuedP50P99} | ${row.redisUsPerDecision} | ${row.redisCpuUsPerDecision} | ${row.redisCommandsPerDecision} |`,
   );
   console.log(JSON.stringify(row));
 }
 
 console.log(`\nconcurrency ${CONCURRENCY} callers, each on its own Redis connection\n`);
-console.log('| agents | requests | offered | queued | decisions/s | p50 ms | p99 ms | offered p50 / p99 ms | queued p50 / p99 ms | Redis µs/decision |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log(
+  '| agents | requests | offered | queued | decisions/s | p50 ms | p99 ms | offered p50 / p99 ms | queued p50 / p99 ms | Redis µs/decision | Redis CPU µs/decision | Redis commands/decision |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 for (const client of clients) await client.close();
 await run.done();

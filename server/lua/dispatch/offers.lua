@@ -6,7 +6,7 @@ local function make_offer(s, a, kind)
   local seq = redis.call('HINCRBY', key.session(s), 'offerSeq', 1)
   local offer = s .. ':' .. seq
   local expires = now + OFFER_MS
-  local cost = cost_for(sh, { cap = redis.call('HGET', key.agent(a), 'cap') })
+  local cost = cost_for(sh, a)
   redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind, 'held:' .. a, fmt(cost))
   redis.call('ZADD', key.offerDeadlines, fmt(expires), offer)
   redis.call('SADD', key.agentOffers(a), offer)
@@ -29,8 +29,8 @@ end
 
 local function match_agent(a)
   local ah = hgetall(key.agent(a))
-  for _ = 1, num(ah.cap or 0) do
-    if not routable(ah) or num(ah.load or 0) >= num(ah.cap) then return end
+  for _ = 1, capacity(ah) do
+    if not routable(ah) or num(ah.load or 0) >= capacity(ah) then return end
     local s = pick_session(a, ah)
     if not s then return end
     make_offer(s, a, hgetall(key.session(s)).want or 'primary')

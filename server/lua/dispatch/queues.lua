@@ -53,7 +53,7 @@ end
 -- The best waiting session this agent can take: lowest band, then longest waiting; through a
 -- topic's key only sessions that accept the agent's level by now.
 local function pick_session(a, ah)
-  local free = num(ah.cap) - num(ah.load or 0)
+  local free = capacity(ah) - num(ah.load or 0)
   local best, best_score = nil, nil
   for _, entry in ipairs(split(ah.skills)) do
     local sk, level = skill_level(entry)
@@ -63,7 +63,7 @@ local function pick_session(a, ah)
       if best_score ~= nil and score >= best_score then break end
       local s = r[i]
       local sh = hgetall(key.session(s))
-      if cost_for(sh, ah) <= free and (not level or level >= num(sh.minLevel or 1)) and not excluded(s, sh, a) then
+      if cost_for(sh, a, ah) <= free and (not level or level >= num(sh.minLevel or 1)) and not excluded(s, sh, a) then
         best, best_score = s, score
         break
       end
