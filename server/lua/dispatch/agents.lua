@@ -23,7 +23,8 @@ end
 -- head of the set is the highest level, idle longest within it.
 local function index_score(idle, idle_ms, level)
   if not level then return idle end
-  return fmt((TOP_LEVEL - level) * BAND + idle_ms)
+  -- a number: Redis writes it out exactly (an integer below 2^53)
+  return (TOP_LEVEL - level) * BAND + idle_ms
 end
 
 -- What a session holds of agent `a`'s capacity when offered to it: text 1, voice/video all of it

@@ -43,7 +43,8 @@ local function pick_agent(s, sh)
   local skip = redis.call('SCARD', key.declined(s)) + 2
   local topical, general = {}, {}
   for _, sk in ipairs(split(sh.cands)) do
-    if string.match(sk, '^[^:]*:%*:') then general[#general + 1] = sk else topical[#topical + 1] = sk end
+    -- "lang:*:tier": any topic
+    if string.find(sk, ':*:', 1, true) then general[#general + 1] = sk else topical[#topical + 1] = sk end
   end
   -- below the band of the first level under minLevel
   local levels_up_to = '(' .. fmt((TOP_LEVEL - num(sh.minLevel or 1) + 1) * BAND)
