@@ -7,9 +7,8 @@ end
 -- One of an agent's skills: its key and, for a topic's key, the agent's level for the topic
 -- ("zh:invoice:frontline@4").
 local function skill_level(entry)
-  local at = string.find(entry, '@', 1, true)
-  if not at then return entry, nil end
-  return string.sub(entry, 1, at - 1), tonumber(string.sub(entry, at + 1))
+  local sk, level = string.match(entry, '^([^@]*)@?(%d?)$')
+  return sk, tonumber(level)
 end
 
 -- An agent's capacity in units (0 for a profile registered before capacities: nothing routes to
