@@ -87,9 +87,9 @@ describe('catalog administration in the console (real Chromium)', () => {
     const page = await adminPage(1280, 900, 'en');
     const part = '.catalog-part[data-part="proficiencySteps"]';
     // the seed: level 3 or above from the start, anyone serving the topic after 30 s
-    expect(await page.$$eval(`${part} li select[name="proficiency-level"]`, (selects) => selects.map((s) => (s as HTMLSelectElement).value))).toEqual(['3', '1']);
+    expect(await page.$$eval(`${part} li select[name="proficiency-level"]`, (selects) => selects.map((s) => s.value))).toEqual(['3', '1']);
     // nothing below level 1 to relax to
-    expect(await page.$eval(`${part} > button`, (e) => (e as HTMLButtonElement).disabled)).toBe(true);
+    expect(await page.$eval(`${part} > button`, (e) => e.disabled)).toBe(true);
     await page.select(`${part} li:first-child select[name="proficiency-level"]`, '4');
     const after = `${part} li:last-child input[name="proficiency-after"]`;
     await page.click(after, { clickCount: 3 });

@@ -315,9 +315,7 @@ export class CatalogAdmin {
       el(
         'li',
         { className: 'catalog-step' },
-        index === 0
-          ? el('span', { className: 'catalog-inline', text: tl('catalogAdmin.fromStart') })
-          : this.#afterInput(step, 'proficiency-after'),
+        index === 0 ? el('span', { className: 'catalog-inline', text: tl('catalogAdmin.fromStart') }) : this.#afterInput(step, 'proficiency-after'),
         el(
           'label',
           { className: 'catalog-inline' },
