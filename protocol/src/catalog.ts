@@ -39,9 +39,22 @@ export const WideningStep = Type.Object(
 );
 export type WideningStep = Static<typeof WideningStep>;
 
+/** Proficiency levels of a topic skill: 1 novice … 5 expert (protocol/src/staff.ts TopicSkill). */
+export const TOP_PROFICIENCY = 5;
+
+/** One proficiency step: from `afterS` in the queue, agents at `minLevel` or above for the topic are asked. */
+export const ProficiencyStep = Type.Object(
+  {
+    afterS: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    minLevel: Type.Integer({ minimum: 1, maximum: TOP_PROFICIENCY }),
+  },
+  { additionalProperties: false },
+);
+export type ProficiencyStep = Static<typeof ProficiencyStep>;
+
 /**
  * What an administrator edits and publishes (docs/catalog.md): the topics, languages and
- * outcomes the UIs list, the service-level target and the widening steps routing uses.
+ * outcomes the UIs list, the service-level target and the widening and proficiency steps routing uses.
  */
 export const CatalogContent = Type.Object(
   {
@@ -52,6 +65,8 @@ export const CatalogContent = Type.Object(
     serviceLevelS: Type.Integer({ minimum: 1, maximum: 3600 }),
     /** In increasing `afterS`. */
     wideningSteps: Type.Array(WideningStep, { maxItems: 20 }),
+    /** The first at `afterS` 0, then increasing `afterS` and decreasing `minLevel`. */
+    proficiencySteps: Type.Array(ProficiencyStep, { minItems: 1, maxItems: TOP_PROFICIENCY }),
   },
   { additionalProperties: false },
 );
@@ -67,7 +82,7 @@ export type CatalogChangedEvent = Static<typeof CatalogChangedEvent>;
 
 /** The parts of the catalog a change is about. */
 export const CATALOG_LISTS = ['topics', 'languages', 'outcomes'] as const;
-export const CATALOG_SETTINGS = ['serviceLevelS', 'wideningSteps'] as const;
+export const CATALOG_SETTINGS = ['serviceLevelS', 'wideningSteps', 'proficiencySteps'] as const;
 
 /** One difference between two versions: an entry of a list (`id`), or a setting as a whole. */
 export const CatalogChange = Type.Object({

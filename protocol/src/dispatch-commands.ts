@@ -9,13 +9,25 @@ const AgentInSession = { session: Id, agent: Id };
 const OfferOfAgent = { offer: Id, agent: Id };
 const StateResult = Type.Object({ state: SessionStateSchema });
 const Nothing = Type.Object({});
-/** The skill keys a request accepts now (comma-separated) and its widening plan. */
-const Routing = { cands: Type.String(), steps: Type.String(), firstStepMs: Type.Optional(Type.Number()) };
+/**
+ * The skill keys a request accepts now (comma-separated), the lowest proficiency level it accepts
+ * now for its topic, and its plan of widening and relaxing steps (JSON).
+ */
+const Routing = { cands: Type.String(), minLevel: Type.Integer({ minimum: 1 }), steps: Type.String(), firstStepMs: Type.Optional(Type.Number()) };
 
 /** The commands of the dispatcher's state machine (server/lua/dispatch/). */
 export const DISPATCH_COMMANDS = {
   register: {
-    args: Type.Object({ agent: Id, name: Type.String(), tier: TierSchema, languages: Type.String(), topics: Type.String(), skills: Type.String() }),
+    /** `skills`: the agent's skill keys, a topic's with `@<level>` (server/src/dispatcher/skills.ts); `capacity` in units. */
+    args: Type.Object({
+      agent: Id,
+      name: Type.String(),
+      tier: TierSchema,
+      languages: Type.String(),
+      topics: Type.String(),
+      skills: Type.String(),
+      capacity: Type.Integer({ minimum: 1 }),
+    }),
     result: Type.Object({ status: AgentStatusSchema, wrap: Type.Boolean(), load: Type.Number() }),
   },
   status: {
@@ -40,7 +52,8 @@ export const DISPATCH_COMMANDS = {
       priority: Type.String(),
       /** JSON of the entry point. */
       entry: Type.String(),
-      cost: Type.Integer(),
+      /** Voice and video take the agent's whole capacity; text one unit. */
+      wholeAgent: Type.Boolean(),
       band: Type.Integer(),
       ...Routing,
     }),
@@ -88,7 +101,7 @@ export const DISPATCH_COMMANDS = {
   rate: { args: Type.Object({ ...Session, taxpayerSub: Id, score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.String() }), result: Nothing },
   sweep: {
     args: Type.Object({ limit: Type.Integer({ minimum: 1 }), heartbeatMs: Type.Number() }),
-    result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer() }),
+    result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer(), relaxed: Type.Integer() }),
   },
 } as const satisfies ScriptCommands;
 export type DispatchCommands = typeof DISPATCH_COMMANDS;

@@ -17,7 +17,7 @@ export const Effect = Type.Union([
     expiresAt: Type.Number(),
   }),
   Type.Object({ t: Type.Literal('offer-closed'), offer: Type.String(), session: Type.String(), agent: Type.String(), reason: OfferClosedEvent.properties.reason }),
-  Type.Object({ t: Type.Literal('agent'), agent: Type.String(), status: AgentStatusSchema, wrap: Type.Boolean(), load: Type.Number() }),
+  Type.Object({ t: Type.Literal('agent'), agent: Type.String(), status: AgentStatusSchema, wrap: Type.Boolean(), load: Type.Number(), capacity: Type.Number() }),
   Type.Object({ t: Type.Literal('agent-auto-away'), agent: Type.String(), timeouts: Type.Number() }),
   Type.Object({ t: Type.Literal('agent-lost'), agent: Type.String() }),
   Type.Object({ t: Type.Literal('participant'), session: Type.String(), agent: Type.String(), change: Type.Union([Type.Literal('joined'), Type.Literal('left')]) }),

@@ -8,7 +8,7 @@ import type { ScriptCommands } from './script-command.js';
  */
 
 /** The kinds of session event the dispatcher records (server/lua/dispatch/, `log_event`); `rated`: the taxpayer's rating (details `rated`, `comment`). */
-export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened', 'rated'] as const;
+export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened', 'relaxed', 'rated'] as const;
 export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
 
 /**

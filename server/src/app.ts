@@ -176,7 +176,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       hookWork.add(work);
       void work.finally(() => hookWork.delete(work));
     },
-    agentProfile: (staff) => connectingProfile(staffDirectory, staff),
+    agentProfile: (staff) => connectingProfile(staffDirectory, staff, config.dispatch.textSessionsPerAgent),
   });
   const liveTokens = new LiveTokens(socketServer, denyList, log.child({ component: 'auth' }));
   hooks.push(liveTokens);
@@ -302,7 +302,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   catalog.on('changed', (published) => {
     // each instance applies a version itself and tells its own staff sockets (`local`: no echo across the adapter)
     socketServer.local.to(rooms.staff).emit('catalog:changed', { version: published.version });
-    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff))])
+    Promise.all([dispatcher.applyCatalog(), connections.registerAgentsAgain((staff) => connectingProfile(staffDirectory, staff, config.dispatch.textSessionsPerAgent))])
       .then(() => dispatchLog.info({ version: published.version }, 'catalog version applied'))
       .catch((error: unknown) => dispatchLog.error({ err: error, version: published.version }, 'applying the catalog failed'));
   });

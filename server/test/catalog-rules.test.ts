@@ -13,6 +13,10 @@ const base: CatalogContent = {
   outcomes: [{ id: 'resolved', label: label('Resolved') }],
   serviceLevelS: 60,
   wideningSteps: [{ afterS: 60, languages: 'same', topics: 'any' }],
+  proficiencySteps: [
+    { afterS: 0, minLevel: 3 },
+    { afterS: 30, minLevel: 1 },
+  ],
 };
 
 describe('catalog rules and changes', () => {
@@ -27,11 +31,16 @@ describe('catalog rules and changes', () => {
           { afterS: 60, languages: 'same', topics: 'any' },
           { afterS: 60, languages: ['en'], topics: 'any' },
         ],
+        proficiencySteps: [
+          { afterS: 0, minLevel: 3 },
+          { afterS: 30, minLevel: 3 },
+        ],
       }),
     ).toEqual([
       'outcomes: "resolved" is listed twice (ids are unique)',
       'topics: at least one must be active (taxpayers choose among them)',
       "wideningSteps[1]: afterS must be greater than the previous step's (60)",
+      "proficiencySteps[1]: minLevel must be lower than the previous step's (3)",
       "wideningSteps[1]: languages en are not in the catalog's languages",
     ]);
   });

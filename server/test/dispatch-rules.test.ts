@@ -1,27 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/env.js';
-import { agentSkills, priorityBand, routingPlan, sessionCost, skillKey } from '../src/dispatcher/skills.js';
+import { agentSkills, priorityBand, routingPlan, skillKey, takesWholeAgent } from '../src/dispatcher/skills.js';
 import { answeredFigures, displayState } from '../src/dispatcher/supervisor-metrics.js';
 import { averageHandlingS, estimateWaitS } from '../src/sessions/wait-estimate.js';
 
 describe('skill keys', () => {
-  it('indexes an agent under every language × topic, plus "any"', () => {
-    expect(agentSkills(['zh', 'en'], ['invoice'], 'frontline')).toEqual([
-      'zh:invoice:frontline',
+  it('indexes an agent under every language × topic at its level for the topic, plus "any" without a level', () => {
+    const topics = [
+      { topic: 'invoice', level: 4 },
+      { topic: 'refund', level: 2 },
+    ];
+    expect(agentSkills(['zh', 'en'], topics, 'frontline')).toEqual([
+      'zh:invoice:frontline@4',
+      'zh:refund:frontline@2',
       'zh:*:frontline',
-      'en:invoice:frontline',
+      'en:invoice:frontline@4',
+      'en:refund:frontline@2',
       'en:*:frontline',
-      '*:invoice:frontline',
+      '*:invoice:frontline@4',
+      '*:refund:frontline@2',
       '*:*:frontline',
     ]);
   });
 
   it('matches the exact skill first, then widens step by step without repeating a key', () => {
-    const plan = routingPlan('en', 'refund', 'frontline', [
-      { afterS: 60, languages: 'same', topics: 'any' },
-      { afterS: 180, languages: ['zh', 'en'], topics: 'any' },
-      { afterS: 300, languages: 'same', topics: 'any' },
-    ]);
+    const plan = routingPlan(
+      'en',
+      'refund',
+      'frontline',
+      [
+        { afterS: 60, languages: 'same', topics: 'any' },
+        { afterS: 180, languages: ['zh', 'en'], topics: 'any' },
+        { afterS: 300, languages: 'same', topics: 'any' },
+      ],
+      [{ afterS: 0, minLevel: 1 }],
+    );
     expect(plan.cands).toEqual([skillKey('en', 'refund', 'frontline')]);
     expect(plan.steps).toEqual([
       { afterMs: 60_000, cands: 'en:*:frontline' },
@@ -30,16 +43,41 @@ describe('skill keys', () => {
     expect(plan.firstStepMs).toBe(60_000);
   });
 
-  it('has no steps when widening is off', () => {
-    expect(routingPlan('zh', 'invoice', 'expert', [])).toEqual({ cands: ['zh:invoice:expert'], steps: [], firstStepMs: undefined });
+  it('has no steps when widening is off and any level is accepted from the start', () => {
+    expect(routingPlan('zh', 'invoice', 'expert', [], [{ afterS: 0, minLevel: 1 }])).toEqual({ cands: ['zh:invoice:expert'], minLevel: 1, steps: [], firstStepMs: undefined });
+  });
+
+  it('starts at the first proficiency step and merges the later ones with the widening steps in time order', () => {
+    const plan = routingPlan(
+      'zh',
+      'invoice',
+      'frontline',
+      [
+        { afterS: 60, languages: 'same', topics: 'any' },
+        { afterS: 180, languages: ['en'], topics: 'any' },
+      ],
+      [
+        { afterS: 0, minLevel: 4 },
+        { afterS: 20, minLevel: 2 },
+        { afterS: 60, minLevel: 1 },
+      ],
+    );
+    expect(plan.minLevel).toBe(4);
+    expect(plan.steps).toEqual([
+      { afterMs: 20_000, minLevel: 2 },
+      // due at once: one step both widens and relaxes
+      { afterMs: 60_000, cands: 'zh:*:frontline', minLevel: 1 },
+      { afterMs: 180_000, cands: 'en:*:frontline' },
+    ]);
+    expect(plan.firstStepMs).toBe(20_000);
   });
 });
 
 describe('capacity and priority', () => {
-  it('charges a text session one unit and a call the whole capacity', () => {
-    expect(sessionCost('text', 5)).toBe(1);
-    expect(sessionCost('voice', 5)).toBe(5);
-    expect(sessionCost('video', 3)).toBe(3);
+  it('charges a text session one unit and a call the whole capacity of its agent', () => {
+    expect(takesWholeAgent('text')).toBe(false);
+    expect(takesWholeAgent('voice')).toBe(true);
+    expect(takesWholeAgent('video')).toBe(true);
   });
 
   it('puts the green channel ahead of normal requests', () => {
@@ -82,6 +120,23 @@ describe('dispatch configuration', () => {
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":30,"languages":"all","topics":"same"}]' })).toThrow(/languages/);
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: '[{"afterS":60,"languages":"same","topics":"any"},{"afterS":30,"languages":"same","topics":"any"}]' })).toThrow(/afterS/);
     expect(() => loadConfig({ DISPATCH_WIDENING_STEPS: 'nope' })).toThrow(/JSON/);
+  });
+
+  it('takes proficiency steps as data and refuses steps that do not start at 0 s, come later and ask lower levels', () => {
+    const steps = '[{"afterS":0,"minLevel":5},{"afterS":10,"minLevel":1}]';
+    expect(loadConfig({ DISPATCH_PROFICIENCY_STEPS: steps }).catalog.seed.proficiencySteps).toEqual([
+      { afterS: 0, minLevel: 5 },
+      { afterS: 10, minLevel: 1 },
+    ]);
+    expect(loadConfig({}).catalog.seed.proficiencySteps).toEqual([
+      { afterS: 0, minLevel: 3 },
+      { afterS: 30, minLevel: 1 },
+    ]);
+    expect(() => loadConfig({ DISPATCH_PROFICIENCY_STEPS: '[{"afterS":5,"minLevel":3}]' })).toThrow(/afterS must be 0/);
+    expect(() => loadConfig({ DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":3},{"afterS":0,"minLevel":1}]' })).toThrow(/afterS must be greater/);
+    expect(() => loadConfig({ DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":3},{"afterS":9,"minLevel":4}]' })).toThrow(/minLevel must be lower/);
+    expect(() => loadConfig({ DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":6}]' })).toThrow(/minLevel/);
+    expect(() => loadConfig({ DISPATCH_PROFICIENCY_STEPS: '[]' })).toThrow(/DISPATCH_PROFICIENCY_STEPS/);
   });
 
   it('has the defaults the brief names', () => {

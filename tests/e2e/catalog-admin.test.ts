@@ -83,6 +83,30 @@ describe('catalog administration in the console (real Chromium)', () => {
     for (const page of [portal, admin, agent]) await page.close();
   });
 
+  it('an administrator asks a higher level first and relaxes it sooner: the proficiency steps, previewed and published', async () => {
+    const page = await adminPage(1280, 900, 'en');
+    const part = '.catalog-part[data-part="proficiencySteps"]';
+    // the seed: level 3 or above from the start, anyone serving the topic after 30 s
+    expect(await page.$$eval(`${part} li select[name="proficiency-level"]`, (selects) => selects.map((s) => s.value))).toEqual(['3', '1']);
+    // nothing below level 1 to relax to
+    expect(await page.$eval(`${part} > button`, (e) => e.disabled)).toBe(true);
+    await page.select(`${part} li:first-child select[name="proficiency-level"]`, '4');
+    const after = `${part} li:last-child input[name="proficiency-after"]`;
+    await page.click(after, { clickCount: 3 });
+    await page.type(after, '20');
+    await clickButton(page, 'Preview changes', '.catalog-actions');
+    await page.waitForSelector('.catalog-changes li');
+    expect(await page.$$eval('.catalog-changes li', (items) => items.map((li) => li.textContent))).toEqual([
+      'Proficiency:  from 0 s: level 3 or above; from 30 s: level 1 or above → from 0 s: level 4 or above; from 20 s: level 1 or above',
+    ]);
+    await screenshot(page, 'catalog-admin-proficiency-desktop');
+    await clickButton(page, 'Publish', '.catalog-actions');
+    await page.waitForFunction(() => document.querySelector('.catalog-message')?.textContent === 'Version 3 published');
+    const published = await (await fetch(`${t.url}/api/help/options`)).json();
+    expect(published).toMatchObject({ version: 3 });
+    await page.close();
+  });
+
   it('shows a refusal in words, and is usable at phone and kiosk widths in both languages', async () => {
     const refused = await adminPage(1280, 900, 'en');
     await clickButton(refused, 'Add a topic', '.catalog-part[data-part="topics"]');

@@ -32,7 +32,15 @@ export async function dispatchHarness(redisUrl: string, env: Record<string, stri
     redis,
     effects,
     async agent(id, overrides = {}) {
-      const profile: AgentProfile = { id, name: id, tier: 'frontline', languages: ['zh'], topics: ['invoice'], ...overrides };
+      const profile: AgentProfile = {
+        id,
+        name: id,
+        tier: 'frontline',
+        languages: ['zh'],
+        topics: [{ topic: 'invoice', level: 3 }],
+        capacity: config.dispatch.textSessionsPerAgent,
+        ...overrides,
+      };
       await dispatcher.register(profile);
       return profile;
     },

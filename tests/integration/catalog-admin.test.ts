@@ -48,7 +48,15 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
 
   it('is seeded once from CATALOG_FILE and the environment, and only administrators reach its admin API', async () => {
     const view = (await call(one, 'GET', '/api/admin/catalog')).body as unknown as CatalogAdminView;
-    expect(view.current).toMatchObject({ version: 1, serviceLevelS: 60, wideningSteps: [{ afterS: 60 }, { afterS: 180 }] });
+    expect(view.current).toMatchObject({
+      version: 1,
+      serviceLevelS: 60,
+      wideningSteps: [{ afterS: 60 }, { afterS: 180 }],
+      proficiencySteps: [
+        { afterS: 0, minLevel: 3 },
+        { afterS: 30, minLevel: 1 },
+      ],
+    });
     expect(view.current.topics.map((topic) => [topic.id, topic.active])).toEqual([
       ['invoice', true],
       ['refund', true],
@@ -101,6 +109,16 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
       status: 400,
       message: expect.stringMatching(/fr are not in the catalog's languages/),
     });
+    const proficiency = (proficiencySteps: CatalogContent['proficiencySteps']) => refusal((c) => ({ ...c, proficiencySteps }));
+    expect(
+      await proficiency([
+        { afterS: 0, minLevel: 2 },
+        { afterS: 30, minLevel: 3 },
+      ]),
+    ).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: expect.stringMatching(/proficiencySteps\[1\]: minLevel must be lower/) });
+    expect(await proficiency([{ afterS: 10, minLevel: 2 }])).toMatchObject({ status: 400, message: expect.stringMatching(/proficiencySteps\[0\]: afterS must be 0/) });
+    expect(await proficiency([{ afterS: 0, minLevel: 6 }])).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(await proficiency([])).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
     expect(await refusal((c) => ({ ...c, topics: c.topics.map((t) => ({ ...t, active: false })) }))).toMatchObject({
       status: 400,
       message: expect.stringMatching(/at least one must be active/),
@@ -122,6 +140,10 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
       outcomes: [...c.outcomes, { id: 'call-back', label: { zh: '回电', en: 'Call back' } }],
       serviceLevelS: 30,
       wideningSteps: [{ afterS: 1, languages: 'same', topics: 'any' }],
+      proficiencySteps: [
+        { afterS: 0, minLevel: 4 },
+        { afterS: 20, minLevel: 1 },
+      ],
     }));
     const preview = await call(one, 'POST', '/api/admin/catalog/preview', draft);
     expect(preview.body.changes).toEqual([
@@ -129,6 +151,7 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
       { part: 'outcomes', id: 'call-back', change: 'added', after: { id: 'call-back', label: { zh: '回电', en: 'Call back' } } },
       { part: 'serviceLevelS', change: 'changed', before: 60, after: 30 },
       { part: 'wideningSteps', change: 'changed', before: expect.any(Array), after: [{ afterS: 1, languages: 'same', topics: 'any' }] },
+      { part: 'proficiencySteps', change: 'changed', before: expect.any(Array), after: draft.catalog.proficiencySteps },
     ]);
     const published = await call(one, 'POST', '/api/admin/catalog/versions', draft);
     expect(published.status).toBe(201);
@@ -139,7 +162,7 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
     expect((await fetch(`${two.url}/api/help/options`, { headers: { 'if-none-match': etag! } })).status).toBe(200);
     const agent1 = await two.staffToken('agent1', DEV_PASSWORDS.agent1);
     const staffCatalog = await (await fetch(`${two.url}/api/catalog`, { headers: { authorization: `Bearer ${agent1}` } })).json();
-    expect(staffCatalog).toMatchObject({ version: 2, serviceLevelS: 30 });
+    expect(staffCatalog).toMatchObject({ version: 2, serviceLevelS: 30, proficiencySteps: draft.catalog.proficiencySteps });
     expect((staffCatalog as CatalogContent).outcomes.map((o) => o.id)).toContain('call-back');
 
     // routing: no agent knows customs; after the new 1 s step any topic in zh will do (the old first step was 60 s)
@@ -189,5 +212,14 @@ describe('catalog administration (two instances, real Redis and PostgreSQL)', ()
     ]);
     // the history is append-only
     await expect(query(one.postgres.url, 'DELETE FROM catalog_versions WHERE version = 1')).rejects.toThrow(/append-only/);
+  });
+
+  it('reads a version published before routing by proficiency as asking anyone serving the topic from the start', async () => {
+    const [latest] = await query<{ content: CatalogContent }>(one.postgres.url, 'SELECT content FROM catalog_versions ORDER BY version DESC LIMIT 1');
+    const older: Partial<CatalogContent> = { ...latest!.content };
+    delete older.proficiencySteps;
+    await query(one.postgres.url, `INSERT INTO catalog_versions (version, content, published_by, changes) VALUES (4, $1, 'admin1', '[]')`, [JSON.stringify(older)]);
+    const view = (await call(one, 'GET', '/api/admin/catalog')).body as unknown as CatalogAdminView;
+    expect(view.current).toMatchObject({ version: 4, proficiencySteps: [{ afterS: 0, minLevel: 1 }] });
   });
 });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolError } from '@etax-assist/protocol';
-import { checkInvariants } from '../harness/dispatch-invariants.js';
+import { checkInvariants, checkNobodyIdles } from '../harness/dispatch-invariants.js';
 import { dispatchHarness, type DispatchHarness } from '../harness/dispatch.js';
 import { prng } from '../harness/prng.js';
 import { startTestRedis, type TestRedis } from '../harness/redis.js';
@@ -27,6 +27,8 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       DISPATCH_TAXPAYER_GRACE_S: '1',
       DISPATCH_MAX_OFFER_TIMEOUTS: '3',
       DISPATCH_WIDENING_STEPS: '[{"afterS":1,"languages":"same","topics":"any"},{"afterS":2,"languages":["zh"],"topics":"any"}]',
+      // relaxing at the widening steps' times and between them: merged and separate steps
+      DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":4},{"afterS":1,"minLevel":3},{"afterS":2,"minLevel":2},{"afterS":3,"minLevel":1}]',
     };
     for (let i = 0; i < 3; i++) instances.push(await dispatchHarness(redis.url, env));
   });
@@ -40,15 +42,19 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const any = () => pick(instances);
     const { redis: client } = instances[0]!;
-    const capacity = instances[0]!.dispatcher.capacity;
 
     const agentIds = Array.from({ length: AGENTS }, (_, i) => `ag${i}`);
     const present = new Set<string>();
     for (const id of agentIds) {
       const languages = random() < 0.3 ? ['zh', 'en'] : [pick(LANGUAGES)];
       const topics = TOPICS.filter(() => random() < 0.5);
-      await any().dispatcher.register({ id, name: id, tier: random() < 0.15 ? 'expert' : 'frontline', languages, topics: topics.length ? topics : [pick(TOPICS)] });
+      const tier = random() < 0.15 ? 'expert' : 'frontline';
+      // each topic at a random level, each agent its own capacity
+      const skills = (topics.length ? topics : [pick(TOPICS)]).map((topic) => ({ topic, level: 1 + Math.floor(random() * 5) }));
+      await any().dispatcher.register({ id, name: id, tier, languages, topics: skills, capacity: 1 + Math.floor(random() * 5) });
     }
+    /** Offers a supervisor made to a named agent (levels do not bind a person's choice). */
+    const namedOffers = new Set<string>();
 
     const sessions: string[] = [];
     /** Sessions not yet ended, cancelled or abandoned: what the session actions pick from. */
@@ -175,7 +181,12 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
         3,
         async () => {
           const s = pick(live);
-          if (s) await attempt(() => any().dispatcher.reassign(s, 'sup', random() < 0.5 ? pick(agentIds) : undefined));
+          if (!s) return;
+          const h = any();
+          const target = random() < 0.5 ? pick(agentIds) : undefined;
+          const before = h.effects.length;
+          await attempt(() => h.dispatcher.reassign(s, 'sup', target));
+          for (const e of h.effects.slice(before)) if (e.t === 'offer' && e.session === s && e.agent === target) namedOffers.add(e.offer);
         },
       ],
       [
@@ -217,14 +228,23 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       // check what this batch touched (and everything now and then)
       const touchedAgents = new Set<string>();
       const touchedSessions = new Set<string>();
+      const requeued = new Set<string>();
       instances.forEach((h, i) => {
         for (const e of h.effects.slice(before[i])) {
           if ('agent' in e) touchedAgents.add(e.agent);
           if ('session' in e) touchedSessions.add(e.session);
+          if (e.t === 'session' && ['queued', 'escalating', 'transferring'].includes(e.state)) requeued.add(e.session);
         }
       });
       const full = batch % 50 === 49;
-      const problems = await checkInvariants(client, capacity, full ? agentIds : touchedAgents, full ? sessions : touchedSessions);
+      const problems = await checkInvariants(client, full ? agentIds : touchedAgents, full ? sessions : touchedSessions, namedOffers);
+      problems.push(
+        ...(await checkNobodyIdles(
+          client,
+          requeued,
+          agentIds.filter((a) => !touchedAgents.has(a)),
+        )),
+      );
       expect(problems, `batch ${batch}`).toEqual([]);
       const ended = new Set<string>();
       for (const s of touchedSessions) {
@@ -242,7 +262,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     // wind down: everyone available, sweeps until nothing changes
     await sleep(1200);
     for (let i = 0; i < 5; i++) await any().dispatcher.sweep();
-    expect(await checkInvariants(client, capacity, agentIds, sessions)).toEqual([]);
+    expect(await checkInvariants(client, agentIds, sessions, namedOffers)).toEqual([]);
 
     // nothing lost: every request ended, or is still waiting or being served
     const states = new Map<string, number>();
@@ -259,6 +279,12 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     for (const h of instances) for (const e of h.effects) if (e.t === 'offer-closed') offerOutcomes.set(e.reason, (offerOutcomes.get(e.reason) ?? 0) + 1);
     for (const reason of ['accepted', 'declined', 'timeout', 'revoked']) expect(offerOutcomes.get(reason) ?? 0, reason).toBeGreaterThan(10);
     expect(instances.some((h) => h.effects.some((e) => e.t === 'agent-lost'))).toBe(true);
+    // sessions relaxed to every level, and agents at every level and capacity served
+    const minLevels = new Set<string>();
+    for (const s of sessions) minLevels.add((await client.hGet(`sess:${s}`, 'minLevel')) ?? '');
+    expect([...minLevels].sort()).toEqual(['1', '2', '3', '4']);
+    const capacities = new Set((await Promise.all(agentIds.map((a) => client.hGet(`dp:agent:${a}`, 'cap')))).map(Number));
+    expect([...capacities].sort()).toEqual([1, 2, 3, 4, 5]);
     console.log(`seed ${SEED}: ${sessions.length} requests, ${AGENTS} agents; final states`, Object.fromEntries(states), 'offers', Object.fromEntries(offerOutcomes));
   });
 });

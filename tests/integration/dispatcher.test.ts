@@ -14,6 +14,15 @@ const codeOf = async (work: Promise<unknown>): Promise<string> => {
   }
 };
 
+const ENV = {
+  DISPATCH_OFFER_TIMEOUT_S: '1',
+  DISPATCH_MAX_OFFER_TIMEOUTS: '2',
+  DISPATCH_WRAP_UP_S: '1',
+  DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S: '1',
+  DISPATCH_TAXPAYER_GRACE_S: '1',
+  DISPATCH_WIDENING_STEPS: '[{"afterS":1,"languages":"same","topics":"any"}]',
+};
+
 describe('dispatcher flows against a real Redis', () => {
   let redis: TestRedis;
   let h: DispatchHarness;
@@ -27,17 +36,16 @@ describe('dispatcher flows against a real Redis', () => {
   });
   beforeEach(async () => {
     await h?.close();
-    h = await dispatchHarness(redis.url, {
-      DISPATCH_OFFER_TIMEOUT_S: '1',
-      DISPATCH_MAX_OFFER_TIMEOUTS: '2',
-      DISPATCH_WRAP_UP_S: '1',
-      DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S: '1',
-      DISPATCH_TAXPAYER_GRACE_S: '1',
-      DISPATCH_WIDENING_STEPS: '[{"afterS":1,"languages":"same","topics":"any"}]',
-    });
+    h = await dispatchHarness(redis.url, ENV);
     await h.redis.flushAll();
     await h.dispatcher.start();
   });
+  /** This test's dispatcher with the published catalog's proficiency steps these (on the same, emptied Redis). */
+  const withProficiencySteps = async (steps: string) => {
+    await h.close();
+    h = await dispatchHarness(redis.url, { ...ENV, DISPATCH_PROFICIENCY_STEPS: steps });
+  };
+  const level = (topic: string, n: number) => ({ topics: [{ topic, level: n }] });
 
   const available = async (...ids: string[]) => {
     for (const id of ids) await h.dispatcher.setStatus(id, 'available');
@@ -57,7 +65,7 @@ describe('dispatcher flows against a real Redis', () => {
   it('offers a request to the eligible agent idle longest and reserves its capacity', async () => {
     await h.agent('a1');
     await h.agent('a2');
-    await h.agent('a3', { topics: ['refund'] });
+    await h.agent('a3', { topics: [{ topic: 'refund', level: 3 }] });
     await available('a2');
     await sleep(5);
     await available('a1', 'a3');
@@ -86,6 +94,107 @@ describe('dispatcher flows against a real Redis', () => {
     expect((await h.agentFields('a1')).load).toBe('5');
     const video = await h.taxpayer('tv', { channel: 'video' });
     expect((await h.session(video)).state).toBe('queued');
+  });
+
+  it('prefers the higher level for the topic, then the agent idle longest within that level', async () => {
+    await withProficiencySteps('[{"afterS":0,"minLevel":1}]');
+    await h.agent('low', level('invoice', 2));
+    await h.agent('high1', level('invoice', 5));
+    await h.agent('high2', level('invoice', 5));
+    await h.agent('mid', level('invoice', 4));
+    // the level-2 agent has been idle longest, the level-5 ones shortest
+    await available('low');
+    await sleep(5);
+    await available('mid');
+    await sleep(5);
+    await available('high1');
+    await sleep(5);
+    await available('high2');
+    const offeredTo = async () => {
+      const s = await h.taxpayer(`t${h.effects.length}`);
+      return ['low', 'high1', 'high2', 'mid'].find((a) => h.pendingOffers(a).some((o) => o.session === s));
+    };
+    expect([await offeredTo(), await offeredTo(), await offeredTo(), await offeredTo()]).toEqual(['high1', 'high2', 'mid', 'low']);
+  });
+
+  it('offers only agents at the minimum level at first, and relaxes to lower levels after the configured wait', async () => {
+    await withProficiencySteps('[{"afterS":0,"minLevel":4},{"afterS":1,"minLevel":2}]');
+    await h.agent('novice', level('invoice', 1));
+    await h.agent('junior', level('invoice', 2));
+    await available('novice', 'junior');
+    const s = await h.taxpayer('t1');
+    expect((await h.session(s)).minLevel).toBe('4');
+    expect((await h.session(s)).state).toBe('queued');
+    // an agent below the level looking for work does not get it either
+    await h.dispatcher.setStatus('junior', 'away');
+    await available('junior');
+    expect(h.pendingOffers('junior')).toEqual([]);
+    await sweepUntil(() => h.pendingOffers('junior').length === 1, ['novice', 'junior']);
+    expect(await h.session(s)).toMatchObject({ state: 'offered', minLevel: '2' });
+    const relaxed = (await h.redis.xRange(`sess:${s}:events`, '-', '+')).find((e) => e.message.relaxed);
+    expect(relaxed?.message.relaxed).toBe('2');
+    // level 1 is below the last step: a session the level-2 agent declines waits for another
+    await h.dispatcher.decline(`${s}:1`, 'junior');
+    await sleep(1100);
+    await h.dispatcher.sweep();
+    expect(h.pendingOffers('novice')).toEqual([]);
+    expect((await h.session(s)).state).toBe('queued');
+  });
+
+  it('fills each agent up to its own capacity: one text session for capacity 1, three for capacity 3', async () => {
+    await h.agent('one', { capacity: 1 });
+    await h.agent('three', { capacity: 3 });
+    await available('one', 'three');
+    const texts = [];
+    for (let i = 0; i < 5; i++) texts.push(await h.taxpayer(`t${i}`, { channel: 'text' }));
+    expect(h.pendingOffers('one')).toHaveLength(1);
+    expect(h.pendingOffers('three')).toHaveLength(3);
+    expect((await h.session(texts[4]!)).state).toBe('queued');
+    expect(await h.agentFields('one')).toMatchObject({ load: '1', cap: '1' });
+    expect(await h.agentFields('three')).toMatchObject({ load: '3', cap: '3' });
+    expect(h.effects.filter((e) => e.t === 'agent' && e.agent === 'three').at(-1)).toMatchObject({ capacity: 3 });
+    // a capacity raised by an administrator applies at once: the waiting session goes to the agent
+    await h.dispatcher.register({ id: 'one', name: 'one', tier: 'frontline', languages: ['zh'], topics: [{ topic: 'invoice', level: 3 }], capacity: 2 });
+    expect(h.pendingOffers('one').map((o) => o.session)).toContain(texts[4]);
+  });
+
+  it('gives a voice session the whole capacity of the agent it is offered to, and takes back exactly that', async () => {
+    await h.agent('three', { capacity: 3 });
+    await h.agent('two', { capacity: 2 });
+    await available('three');
+    await sleep(5);
+    await available('two');
+    const call = await h.taxpayer('t1', { channel: 'voice' });
+    expect(await h.agentFields('three')).toMatchObject({ load: '3' });
+    expect((await h.session(call))['held:three']).toBe('3');
+    const text = await h.taxpayer('t2', { channel: 'text' });
+    expect(h.pendingOffers('two').map((o) => o.session)).toEqual([text]);
+    await h.dispatcher.decline(`${call}:1`, 'three');
+    // declined by the capacity-3 agent, the call waits for the capacity-2 agent's text to end
+    expect(await h.agentFields('three')).toMatchObject({ load: '0' });
+    await h.dispatcher.accept(`${text}:1`, 'two');
+    await h.dispatcher.finish(text, { agentId: 'two' });
+    await h.dispatcher.wrapUp(text, 'two', 'done', 'resolved');
+    expect(h.pendingOffers('two').map((o) => o.session)).toEqual([call]);
+    expect(await h.agentFields('two')).toMatchObject({ load: '2' });
+    expect((await h.session(call))['held:two']).toBe('2');
+  });
+
+  it("checks a reassignment against the target's own capacity", async () => {
+    await h.agent('a1', { capacity: 1 });
+    await available('a1');
+    const s = await h.taxpayer('t1', { channel: 'text' });
+    await h.dispatcher.accept(`${s}:1`, 'a1');
+    await h.agent('one', { capacity: 1 });
+    await h.agent('three', { capacity: 3 });
+    await available('one');
+    await sleep(5);
+    await available('three');
+    const other = await h.taxpayer('t2', { channel: 'text' });
+    await h.dispatcher.accept(`${other}:1`, 'one');
+    // one text session fills a capacity of 1 (of the deployment's 5 it would not)
+    expect(await codeOf(h.dispatcher.reassign(s, 'super1', 'one'))).toBe('CONFLICT');
+    expect(await codeOf(h.dispatcher.reassign(s, 'super1', 'three'))).toBe('ok');
   });
 
   it('moves on after a decline and never offers the same session to that agent again', async () => {
@@ -138,7 +247,7 @@ describe('dispatcher flows against a real Redis', () => {
   });
 
   it('widens a waiting request to other topics when its step comes due', async () => {
-    await h.agent('r1', { topics: ['refund'] });
+    await h.agent('r1', { topics: [{ topic: 'refund', level: 3 }] });
     await available('r1');
     const s = await h.taxpayer('t1', { topic: 'invoice' });
     expect((await h.session(s)).state).toBe('queued');
@@ -169,7 +278,7 @@ describe('dispatcher flows against a real Redis', () => {
 
   it('transfers to another language and topic through an offer', async () => {
     await h.agent('a1');
-    await h.agent('en1', { languages: ['en'], topics: ['refund'] });
+    await h.agent('en1', { languages: ['en'], topics: [{ topic: 'refund', level: 3 }] });
     await available('a1', 'en1');
     const s = await h.taxpayer('t1');
     await h.dispatcher.accept(`${s}:1`, 'a1');
@@ -195,6 +304,20 @@ describe('dispatcher flows against a real Redis', () => {
     // back in the queue at the head, and offered to the free agent a1
     expect((await h.session(s)).band).toBe('0');
     expect(h.pendingOffers('a1').map((o) => o.session)).toEqual([s]);
+  });
+
+  it('offers the agent a reassignment took a session from the next waiting one at once', async () => {
+    await h.agent('a1', { capacity: 1 });
+    await h.agent('r1', { capacity: 1, ...level('refund', 3) });
+    await available('a1', 'r1');
+    const s = await h.taxpayer('t1', { channel: 'text' });
+    await h.dispatcher.accept(`${s}:1`, 'a1');
+    // a1 is full and r1 serves another topic: the next request waits
+    const next = await h.taxpayer('t2', { channel: 'text' });
+    expect((await h.session(next)).state).toBe('queued');
+    await h.dispatcher.reassign(s, 'super1', 'r1');
+    await h.dispatcher.accept(h.pendingOffers('r1')[0]!.offer, 'r1');
+    expect(h.pendingOffers('a1').map((o) => o.session)).toEqual([next]);
   });
 
   it('marks an agent whose heartbeat stops offline and re-queues its session at the head, wait kept', async () => {

@@ -92,7 +92,7 @@ async function allFlowAgain(name: string, since: number): Promise<void> {
 }
 async function invariants(name: string): Promise<void> {
   const agentIds = Array.from({ length: agentCount }, (_, a) => `load-agent-${a}`);
-  const problems = await checkInvariants(db, PER_AGENT, agentIds, [...taxpayers.keys()]);
+  const problems = await checkInvariants(db, agentIds, [...taxpayers.keys()]);
   const states = await Promise.all([...taxpayers.keys()].map((id) => db.hGet(`sess:${id}`, 'state')));
   check(
     `${name}: nobody assigned twice, loads and queues consistent`,

@@ -32,6 +32,7 @@ const DESCRIBE: Record<AuditEventKind, (d: Details, person: Person) => string> =
   unobserve: () => t('audit.unobserve'),
   taxpayer: () => t('audit.taxpayerGone'),
   widened: (d) => t('audit.widened', { skills: text(d.widened) }),
+  relaxed: (d) => t('audit.relaxed', { level: text(d.relaxed) }),
   rated: (d) => [t('audit.rated', { score: text(d.rated) }), ...(d.comment ? [text(d.comment)] : [])].join(' · '),
   'consent-given': () => t('audit.consentGiven'),
   'consent-withdrawn': () => t('audit.consentWithdrawn'),

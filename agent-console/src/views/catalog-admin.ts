@@ -2,11 +2,13 @@ import {
   CATALOG_ID_PATTERN,
   CATALOG_LISTS,
   LANGUAGE_ID_PATTERN,
+  TOP_PROFICIENCY,
   UI_LANGUAGES,
   type Catalog,
   type CatalogChange,
   type CatalogContent,
   type CatalogPublication,
+  type ProficiencyStep,
   type WideningStep,
 } from '@etax-assist/protocol';
 import { ApiError, fetchCatalogAdmin, previewCatalog, publishCatalog } from '../api.js';
@@ -20,8 +22,14 @@ const ID_PATTERN: Record<ListPart, string> = { topics: CATALOG_ID_PATTERN, langu
 const NEXT_STEP_AFTER_S = 60;
 
 function contentOf(catalog: Catalog): CatalogContent {
-  const { topics, languages, outcomes, serviceLevelS, wideningSteps } = structuredClone(catalog);
-  return { topics, languages, outcomes, serviceLevelS, wideningSteps };
+  const { topics, languages, outcomes, serviceLevelS, wideningSteps, proficiencySteps } = structuredClone(catalog);
+  return { topics, languages, outcomes, serviceLevelS, wideningSteps, proficiencySteps };
+}
+
+const LEVELS = Array.from({ length: TOP_PROFICIENCY }, (_, i) => TOP_PROFICIENCY - i);
+
+function proficiencyStepText(step: ProficiencyStep): string {
+  return t('catalogAdmin.proficiencyStepText', { afterS: step.afterS, level: step.minLevel });
 }
 
 function stepText(step: WideningStep): string {
@@ -34,6 +42,7 @@ function valueText(part: CatalogChange['part'], value: unknown): string {
   if (value === undefined) return '';
   if (part === 'serviceLevelS') return t('catalogAdmin.seconds', { n: value as number });
   if (part === 'wideningSteps') return (value as WideningStep[]).map(stepText).join('; ') || t('catalogAdmin.noSteps');
+  if (part === 'proficiencySteps') return (value as ProficiencyStep[]).map(proficiencyStepText).join('; ');
   if (Array.isArray(value)) return value.join(', ');
   const entry = value as Entry;
   const inactive = 'active' in entry && !entry.active ? ` (${t('catalogAdmin.inactive')})` : '';
@@ -51,7 +60,7 @@ function changeText(change: CatalogChange): string {
 /**
  * The administrator's catalog view (the catalog admin API, protocol/src/catalog-admin.ts): the
  * published version as a draft to edit — topics (zh/en names, active), languages, outcomes, the
- * service-level target, the widening steps —, a preview of what publishing it changes, Publish,
+ * service-level target, the widening and the proficiency steps —, a preview of what publishing it changes, Publish,
  * and the history of publications. The draft lives here until it is published; ids of published
  * entries are keys elsewhere (skills, queues, the record) and cannot be edited, only added.
  */
@@ -127,6 +136,7 @@ export class CatalogAdmin {
         ),
       ),
       this.#stepsEditor(draft),
+      this.#proficiencyEditor(draft),
     );
     this.#renderChanges();
     this.#renderHistory();
@@ -142,6 +152,17 @@ export class CatalogAdmin {
       value: String(value),
       oninput: (event: Event) => (set(Number((event.target as HTMLInputElement).value)), this.#edited()),
     });
+  }
+
+  /** A step's "after N s". */
+  #afterInput(step: { afterS: number }, name: string): HTMLElement {
+    return el(
+      'label',
+      { className: 'catalog-inline' },
+      el('span', { text: tl('catalogAdmin.after') }),
+      this.#numberInput(step.afterS, 86_400, name, (n) => (step.afterS = n)),
+      el('span', { text: tl('catalogAdmin.secondsUnit') }),
+    );
   }
 
   #listEditor(part: ListPart, draft: CatalogContent): HTMLElement {
@@ -233,13 +254,7 @@ export class CatalogAdmin {
       return el(
         'li',
         { className: 'catalog-step' },
-        el(
-          'label',
-          { className: 'catalog-inline' },
-          el('span', { text: tl('catalogAdmin.after') }),
-          this.#numberInput(step.afterS, 86_400, 'step-after', (n) => (step.afterS = n)),
-          el('span', { text: tl('catalogAdmin.secondsUnit') }),
-        ),
+        this.#afterInput(step, 'step-after'),
         el(
           'label',
           { className: 'catalog-inline' },
@@ -286,6 +301,49 @@ export class CatalogAdmin {
         this.#edited();
         this.#render();
       }),
+    );
+  }
+
+  /**
+   * The proficiency steps: the lowest level for the topic asked from the start (the first step,
+   * at 0 s), then after longer waits lower levels; the service's rules (catalog-rules.ts) refuse
+   * a step that is not later and lower than the one before, and the preview shows why.
+   */
+  #proficiencyEditor(draft: CatalogContent): HTMLElement {
+    const steps = draft.proficiencySteps;
+    const rows = steps.map((step, index) =>
+      el(
+        'li',
+        { className: 'catalog-step' },
+        index === 0 ? el('span', { className: 'catalog-inline', text: tl('catalogAdmin.fromStart') }) : this.#afterInput(step, 'proficiency-after'),
+        el(
+          'label',
+          { className: 'catalog-inline' },
+          el('span', { text: tl('catalogAdmin.minLevel') }),
+          el(
+            'select',
+            { name: 'proficiency-level', onchange: (event: Event) => ((step.minLevel = Number((event.target as HTMLSelectElement).value)), this.#edited()) },
+            ...LEVELS.map((level) => el('option', { value: String(level), selected: level === step.minLevel, text: tl('catalogAdmin.levelOrAbove', { level }) })),
+          ),
+        ),
+        index === 0 ? undefined : button(tl('catalogAdmin.remove'), () => (steps.splice(index, 1), this.#edited(), this.#render())),
+      ),
+    );
+    const last = steps.at(-1);
+    const add = button(tl('catalogAdmin.add.proficiencySteps'), () => {
+      steps.push({ afterS: (last?.afterS ?? 0) + NEXT_STEP_AFTER_S, minLevel: Math.max(1, (last?.minLevel ?? 2) - 1) });
+      this.#edited();
+      this.#render();
+    });
+    // below level 1 there is nothing left to relax to
+    add.disabled = last?.minLevel === 1;
+    return el(
+      'fieldset',
+      { className: 'catalog-part', dataset: { part: 'proficiencySteps' } },
+      el('legend', { text: tl('catalogAdmin.part.proficiencySteps') }),
+      el('p', { className: 'catalog-hint', text: tl('catalogAdmin.proficiencyHint') }),
+      el('ol', { className: 'catalog-steps' }, ...rows),
+      add,
     );
   }
 

@@ -1,26 +1,30 @@
 -- Agent commands: profile, status, presence.
 
--- Registers or updates an agent's profile (name, tier, skills); the status is left as it is.
+-- Registers or updates an agent's profile (name, tier, skills and levels, capacity); the status
+-- is left as it is, and an available agent is matched at once with what it can take now.
 function commands.register()
   local a = args.agent
   local agent_key = key.agent(a)
   local old = hgetall(agent_key)
   if old.skills ~= args.skills then
     -- skills changed: leave every old set, reindex below puts the agent in the new ones
-    for _, sk in ipairs(split(old.skills)) do
+    for _, entry in ipairs(split(old.skills)) do
+      local sk = skill_level(entry)
       redis.call('ZREM', key.index(sk, 'full'), a)
       redis.call('ZREM', key.index(sk, 'part'), a)
       redis.call('SREM', key.staff(sk), a)
     end
     redis.call('HSET', agent_key, 'idx', '', 'staffed', '0')
   end
+  -- a lower capacity applies to new work: what the agent holds now it keeps until it ends
   redis.call('HSET', agent_key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
-    'languages', args.languages, 'topics', args.topics)
+    'languages', args.languages, 'topics', args.topics, 'cap', fmt(args.capacity))
   if not old.status then
     redis.call('HSET', agent_key, 'status', 'offline', 'load', '0', 'wrap', '0', 'timeouts', '0', 'idleSince', fmt(now))
   end
   redis.call('SADD', key.agents, a)
   reindex(a)
+  match_agent(a)
   local h = hgetall(agent_key)
   return { status = h.status, wrap = h.wrap == '1', load = num(h.load) }
 end

@@ -4,6 +4,40 @@ local function routable(h)
   return h.status == 'available' and h.wrap ~= '1'
 end
 
+-- One of an agent's skills: its key and, for a topic's key, the agent's level for the topic
+-- ("zh:invoice:frontline@4").
+local function skill_level(entry)
+  local sk, level = string.match(entry, '^([^@]*)@?(%d?)$')
+  return sk, tonumber(level)
+end
+
+-- An agent's capacity in units (0 for a profile registered before capacities: nothing routes to
+-- it until it registers again).
+local function capacity(h)
+  return num(h.cap or 0)
+end
+
+-- An agent's score in the index of a skill key: the time it became idle, and for a topic's key
+-- the levels below the top before it (a band per level, as wide as the queues' bands), so the
+-- head of the set is the highest level, idle longest within it.
+local function index_score(idle, idle_ms, level)
+  if not level then return idle end
+  -- a number: Redis writes it out exactly (an integer below 2^53)
+  return (TOP_LEVEL - level) * BAND + idle_ms
+end
+
+-- What a session holds of agent `a`'s capacity when offered to it: text 1, voice/video all of it
+-- (`ah`: the agent's hash when it has been read).
+local function cost_for(sh, a, ah)
+  if sh.whole ~= '1' then return 1 end
+  return ah and capacity(ah) or num(redis.call('HGET', key.agent(a), 'cap') or 0)
+end
+
+-- What the session holds of the agent (a session created before per-agent costs holds `cost`).
+local function held(sh, a)
+  return num(sh['held:' .. a] or sh.cost or 0)
+end
+
 -- Keeps the agent's place in the routing index (and the staffed sets) in line with its state.
 -- The hash remembers where the agent is indexed ('idx' = full|part|'', 'staffed' = 1|0), so a
 -- change touches only the sets that differ.
@@ -13,20 +47,23 @@ local function reindex(a)
   local skills = split(h.skills)
   local load = num(h.load or 0)
   local kind = ''
-  if routable(h) and load < CAP then kind = (load == 0) and 'full' or 'part' end
-  local score = h.idleSince or fmt(now)
-  if kind ~= (h.idx or '') or (kind ~= '' and score ~= h.idxScore) then
-    for _, sk in ipairs(skills) do
+  if routable(h) and load < capacity(h) then kind = (load == 0) and 'full' or 'part' end
+  local idle = h.idleSince or fmt(now)
+  if kind ~= (h.idx or '') or (kind ~= '' and idle ~= h.idxScore) then
+    local idle_ms = tonumber(idle)
+    for _, entry in ipairs(skills) do
+      local sk, level = skill_level(entry)
       if h.idx and h.idx ~= '' and h.idx ~= kind then redis.call('ZREM', key.index(sk, h.idx), a) end
-      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), score, a) end
+      if kind ~= '' then redis.call('ZADD', key.index(sk, kind), index_score(idle, idle_ms, level), a) end
     end
-    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', score)
+    redis.call('HSET', agent_key, 'idx', kind, 'idxScore', idle)
   end
   -- staffed = on duty: available (idle, busy or wrapping up); an away agent takes no work, so
   -- waits are not estimated from it (server/src/sessions/wait-estimate.ts)
   local staffed = (h.status == 'available') and '1' or '0'
   if staffed ~= (h.staffed or '0') then
-    for _, sk in ipairs(skills) do
+    for _, entry in ipairs(skills) do
+      local sk = skill_level(entry)
       if staffed == '1' then redis.call('SADD', key.staff(sk), a) else redis.call('SREM', key.staff(sk), a) end
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
@@ -36,7 +73,7 @@ end
 
 local function agent_effect(a)
   local h = hgetall(key.agent(a))
-  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0) })
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = capacity(h) })
 end
 
 local function add_load(a, by)

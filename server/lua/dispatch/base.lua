@@ -16,11 +16,14 @@
 -- and returns JSON: { ok = true, result = ..., effects = [...] } or { ok = false, code, message }.
 -- Effects tell the calling instance whom to notify; they are facts, already committed.
 --
--- Cost model: an agent has CAP capacity units; a text session costs 1, voice/video costs CAP.
+-- Cost model: each agent has its own capacity in units ('cap', from the staff directory); a text
+-- session costs 1, voice/video the whole capacity of the agent it is offered to, so the session
+-- remembers what it holds of each agent ('held:<agent>') and gives back exactly that.
 -- Routing reads the head of a handful of sorted sets (O(log n) each): agents are indexed by
 -- skill ("lang:topic:tier", with '*' for any language/topic) in two sets, 'full' (nothing
 -- assigned) and 'part' (some capacity left), scored by idleSince so the head is the agent idle
--- longest; queues are sorted sets per skill scored band * 1e13 + enqueuedAt.
+-- longest — in a topic's key after (5 - level) * 1e13, so the highest level comes first; queues
+-- are sorted sets per skill scored band * 1e13 + enqueuedAt.
 
 local cmd = ARGV[1]
 local args = cjson.decode(ARGV[2])
@@ -36,10 +39,9 @@ local function hgetall(k)
 end
 
 local CFG = hgetall(key.config)
-if not CFG.capacity then
+if not CFG.offerMs then
   return fail('UNAVAILABLE', 'dispatcher configuration missing in Redis')
 end
-local CAP = tonumber(CFG.capacity)
 local OFFER_MS = tonumber(CFG.offerMs)
 local MAX_TIMEOUTS = tonumber(CFG.maxTimeouts)
 local WRAP_MS = tonumber(CFG.wrapMs)

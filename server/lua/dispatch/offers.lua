@@ -6,10 +6,11 @@ local function make_offer(s, a, kind)
   local seq = redis.call('HINCRBY', key.session(s), 'offerSeq', 1)
   local offer = s .. ':' .. seq
   local expires = now + OFFER_MS
-  redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind)
+  local cost = cost_for(sh, a)
+  redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind, 'held:' .. a, fmt(cost))
   redis.call('ZADD', key.offerDeadlines, fmt(expires), offer)
   redis.call('SADD', key.agentOffers(a), offer)
-  add_load(a, num(sh.cost))
+  add_load(a, cost)
   reindex(a)
   if kind == 'primary' then set_state(s, next_state('offer', sh), { 'agent', a }) else log_event(s, { 'offer', kind, 'agent', a }) end
   emit({ t = 'offer', offer = offer, session = s, agent = a, kind = kind, expiresAt = expires })
@@ -27,12 +28,13 @@ local function match_session(s)
 end
 
 local function match_agent(a)
-  for _ = 1, CAP do
-    local ah = hgetall(key.agent(a))
-    if not routable(ah) or num(ah.load or 0) >= CAP then return end
+  local ah = hgetall(key.agent(a))
+  for _ = 1, capacity(ah) do
+    if not routable(ah) or num(ah.load or 0) >= capacity(ah) then return end
     local s = pick_session(a, ah)
     if not s then return end
     make_offer(s, a, hgetall(key.session(s)).want or 'primary')
+    ah = hgetall(key.agent(a))
   end
 end
 
@@ -43,7 +45,8 @@ local function clear_offer(s, sh, reason)
   redis.call('ZREM', key.offerDeadlines, sh.offer)
   redis.call('SREM', key.agentOffers(a), sh.offer)
   if reason ~= 'accepted' then
-    add_load(a, -num(sh.cost))
+    add_load(a, -held(sh, a))
+    redis.call('HDEL', key.session(s), 'held:' .. a)
     reindex(a)
   end
   emit({ t = 'offer-closed', offer = sh.offer, session = s, agent = a, reason = reason })

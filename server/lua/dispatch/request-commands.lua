@@ -17,10 +17,10 @@ function commands.request()
     'id', s, 'state', state, 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
     'taxpayerName', args.taxpayerName, 'taxpayerId', args.taxpayerId, 'company', args.company,
     'language', args.language, 'topic', args.topic, 'channel', args.channel, 'priority', args.priority,
-    'entry', args.entry, 'cost', fmt(args.cost), 'band', fmt(args.band),
+    'entry', args.entry, 'whole', args.wholeAgent and '1' or '0', 'band', fmt(args.band),
     'enqueuedAt', fmt(now), 'firstEnqueuedAt', fmt(now), 'want', 'primary',
-    'cands', args.cands, 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
-    'baseCands', args.cands, 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'cands', args.cands, 'minLevel', fmt(args.minLevel), 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
+    'baseCands', args.cands, 'baseMinLevel', fmt(args.minLevel), 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
     'queue', split(args.cands)[1], 'stateAt:' .. state, fmt(now))
   redis.call('SADD', key.participants(s), 'taxpayer:' .. args.taxpayerSub)
   log_event(s, { 'state', state, 'topic', args.topic, 'language', args.language, 'channel', args.channel })
@@ -90,12 +90,14 @@ function commands.accept()
     -- escalation / transfer: a warm hand-over; the previous agent stays until they leave, and
     -- from now on the session belongs to the target skill (also if it must be queued again)
     redis.call('HSET', key.session(s), 'agent', a, 'secondary', previous or '', 'language', sh.wantLanguage,
-      'topic', sh.wantTopic, 'tier', sh.wantTier, 'baseCands', sh.cands, 'baseSteps', sh.steps,
+      'topic', sh.wantTopic, 'tier', sh.wantTier, 'baseCands', sh.cands, 'baseMinLevel', sh.minLevel, 'baseSteps', sh.steps,
       'baseNextStepAt', '')
     day_stat(kind == 'escalation' and 'escalations' or 'transfers', 1)
   end
   redis.call('HSET', key.session(s), 'want', 'primary')
   set_state(s, state, { 'agent', a, 'via', kind })
+  -- the agent a reassign took the session from has room for other work
+  if kind == 'reassign' and previous and previous ~= '' then match_agent(previous) end
   return { session = s, kind = kind }
 end
 

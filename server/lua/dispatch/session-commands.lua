@@ -13,7 +13,7 @@ function commands.handover()
   if sh.offer then return nil, 'CONFLICT', 'An offer for this session is pending' end
   local state = next_state(transition, sh)
   redis.call('HSET', key.session(s), 'want', args.kind, 'wantLanguage', args.language, 'wantTopic', args.topic,
-    'wantTier', args.tier, 'cands', args.cands, 'steps', args.steps,
+    'wantTier', args.tier, 'cands', args.cands, 'minLevel', fmt(args.minLevel), 'steps', args.steps,
     'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '', 'enqueuedAt', fmt(now),
     'queue', split(args.cands)[1])
   redis.call('DEL', key.declined(s))
@@ -98,7 +98,8 @@ function commands.finish()
   local until_ms = now + WRAP_MS
   local current = redis.call('ZSCORE', key.wrapUpDeadlines, a)
   if not current or tonumber(current) < until_ms then redis.call('ZADD', key.wrapUpDeadlines, fmt(until_ms), a) end
-  add_load(a, -num(sh.cost))
+  add_load(a, -held(sh, a))
+  redis.call('HDEL', key.session(s), 'held:' .. a)
   reindex(a)
   agent_effect(a)
   release_taxpayer(s, sh)

@@ -6,7 +6,8 @@ local function release_agent(s, a)
   if sh.secondary == a then redis.call('HSET', key.session(s), 'secondary', '') end
   redis.call('SREM', key.agentSessions(a), s)
   redis.call('SREM', key.participants(s), peer)
-  add_load(a, -num(sh.cost))
+  add_load(a, -held(sh, a))
+  redis.call('HDEL', key.session(s), 'held:' .. a)
   reindex(a)
   agent_effect(a)
   emit({ t = 'participant', session = s, agent = a, change = 'left' })
@@ -22,13 +23,17 @@ local function requeue_at_head(s, transition, reason)
     if a and a ~= '' then release_agent(s, a) end
   end
   redis.call('HSET', key.session(s), 'band', '0', 'enqueuedAt', sh.firstEnqueuedAt, 'want', 'primary',
-    'cands', sh.baseCands, 'steps', sh.baseSteps, 'nextStepAt', sh.baseNextStepAt or '')
+    'cands', sh.baseCands, 'minLevel', sh.baseMinLevel or '1', 'steps', sh.baseSteps, 'nextStepAt', sh.baseNextStepAt or '')
   redis.call('HDEL', key.session(s), 'agent', 'secondary', 'activeSince')
   redis.call('ZREM', key.active, s)
   set_state(s, next_state(transition, sh), { 'reason', reason })
   enqueue(s, hgetall(key.session(s)))
   match_session(s)
   if sh.offer then match_agent(sh.offerAgent) end
+  -- the agents released (a reassign to the queue leaves them available) take other work
+  for _, a in ipairs({ sh.agent, sh.secondary }) do
+    if a and a ~= '' then match_agent(a) end
+  end
 end
 
 -- The taxpayer is done with the session (they may ask for help again from now on).

@@ -11,7 +11,7 @@ function commands.reassign()
     if not th.status then return nil, 'NOT_FOUND', 'Unknown agent' end
     if target == sh.agent then return nil, 'CONFLICT', 'The session is already with this agent' end
     if not routable(th) then return nil, 'CONFLICT', 'The agent is not available' end
-    if num(th.load) + num(sh.cost) > CAP then return nil, 'CONFLICT', 'The agent has no free capacity' end
+    if num(th.load) + cost_for(sh, target, th) > capacity(th) then return nil, 'CONFLICT', 'The agent has no free capacity' end
     local to, code, message = guard('reassignTo', sh)
     if not to then return nil, code, message end
     -- a waiting session gets a primary offer (and the agent may have declined it before)

@@ -2,7 +2,7 @@
 -- two instances sweeping at once do each thing once).
 function commands.sweep()
   local limit = args.limit or 200
-  local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0 }
+  local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0, relaxed = 0 }
   for _, offer in ipairs(redis.call('ZRANGEBYSCORE', key.offerDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
     local s = string.match(offer, '^(.*):%d+$')
     local sh = hgetall(key.session(s))
@@ -71,17 +71,25 @@ function commands.sweep()
     local steps = cjson.decode(sh.steps or '[]')
     local nxt = steps[1]
     if nxt and next_state('widen', sh) and not sh.offer then
+      -- a step widens (more skill keys), relaxes (a lower level for the topic), or both
       table.remove(steps, 1)
-      local cands = sh.cands .. ',' .. nxt.cands
+      local cands = nxt.cands and (sh.cands .. ',' .. nxt.cands) or sh.cands
+      local min_level = nxt.minLevel and fmt(nxt.minLevel) or sh.minLevel
       local following = steps[1] and fmt(num(sh.enqueuedAt) + steps[1].afterMs) or ''
-      redis.call('HSET', key.session(s), 'cands', cands, 'steps', cjson.encode(steps), 'nextStepAt', following)
+      redis.call('HSET', key.session(s), 'cands', cands, 'minLevel', min_level, 'steps', cjson.encode(steps), 'nextStepAt', following)
       if sh.want == 'primary' then
-        redis.call('HSET', key.session(s), 'baseCands', cands, 'baseSteps', cjson.encode(steps), 'baseNextStepAt', following)
+        redis.call('HSET', key.session(s), 'baseCands', cands, 'baseMinLevel', min_level, 'baseSteps', cjson.encode(steps), 'baseNextStepAt', following)
       end
-      log_event(s, { 'widened', nxt.cands })
+      if nxt.cands then
+        log_event(s, { 'widened', nxt.cands })
+        counts.widened = counts.widened + 1
+      end
+      if nxt.minLevel then
+        log_event(s, { 'relaxed', min_level })
+        counts.relaxed = counts.relaxed + 1
+      end
       enqueue(s, hgetall(key.session(s)))
       match_session(s)
-      counts.widened = counts.widened + 1
     end
   end
   return counts

@@ -1,9 +1,23 @@
-import { CATALOG_LISTS, type CatalogContent, type WideningStep } from '@etax-assist/protocol';
+import { CATALOG_LISTS, type CatalogContent, type ProficiencyStep, type WideningStep } from '@etax-assist/protocol';
 
 /** Why the widening steps cannot be used, if they cannot: each comes later than the one before. */
 export function wideningStepsProblem(steps: readonly WideningStep[]): string | undefined {
   for (let i = 1; i < steps.length; i++) {
     if (steps[i]!.afterS <= steps[i - 1]!.afterS) return `wideningSteps[${i}]: afterS must be greater than the previous step's (${steps[i - 1]!.afterS})`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the proficiency steps cannot be used, if they cannot: the first from the start (0 s), each
+ * later one after a longer wait and down to a lower level than the one before.
+ */
+export function proficiencyStepsProblem(steps: readonly ProficiencyStep[]): string | undefined {
+  if (steps[0] && steps[0].afterS !== 0) return 'proficiencySteps[0]: afterS must be 0 (the level asked from the start)';
+  for (let i = 1; i < steps.length; i++) {
+    const before = steps[i - 1]!;
+    if (steps[i]!.afterS <= before.afterS) return `proficiencySteps[${i}]: afterS must be greater than the previous step's (${before.afterS})`;
+    if (steps[i]!.minLevel >= before.minLevel) return `proficiencySteps[${i}]: minLevel must be lower than the previous step's (${before.minLevel})`;
   }
   return undefined;
 }
@@ -24,6 +38,8 @@ export function catalogProblems(content: CatalogContent): string[] {
   if (!content.topics.some((topic) => topic.active)) problems.push('topics: at least one must be active (taxpayers choose among them)');
   const widening = wideningStepsProblem(content.wideningSteps);
   if (widening) problems.push(widening);
+  const proficiency = proficiencyStepsProblem(content.proficiencySteps);
+  if (proficiency) problems.push(proficiency);
   const languages = new Set(content.languages.map(({ id }) => id));
   for (const [i, step] of content.wideningSteps.entries()) {
     const unknown = Array.isArray(step.languages) ? step.languages.filter((language) => !languages.has(language)) : [];

@@ -9,12 +9,25 @@ export const SEED_PUBLISHER = 'seed';
 /** Publishers queue on this (a transaction-scoped advisory lock): each one reads the version it follows after the one before committed. */
 const PUBLISH_LOCK = "hashtext('etax-assist catalog publish')";
 
+/** A version as stored: those from before routing by proficiency have no proficiency steps. */
+type StoredContent = Omit<CatalogContent, 'proficiencySteps'> & Partial<Pick<CatalogContent, 'proficiencySteps'>>;
+
 interface VersionRow {
   version: number;
-  content: CatalogContent;
+  content: StoredContent;
   published_by: string;
   published_at: Date;
   changes: CatalogChange[];
+}
+
+/**
+ * The content of a stored version. Versions published before routing by proficiency have no
+ * proficiency steps: they asked anyone serving the topic from the start (higher levels first, as
+ * routing prefers them now), which is the step they read as. The rows stay as published
+ * (append-only).
+ */
+function contentOf(row: VersionRow): CatalogContent {
+  return { ...row.content, proficiencySteps: row.content.proficiencySteps ?? [{ afterS: 0, minLevel: 1 }] };
 }
 
 function publication(row: VersionRow): CatalogPublication {
@@ -47,7 +60,7 @@ export class CatalogStore {
     const { rows } = await this.database.query<VersionRow>('SELECT version, content FROM catalog_versions ORDER BY version DESC LIMIT 1');
     const [row] = rows;
     if (!row) throw new ProtocolError('UNAVAILABLE', 'No catalog has been published yet');
-    return { version: row.version, ...row.content };
+    return { version: row.version, ...contentOf(row) };
   }
 
   /** The published versions, newest first. */
@@ -71,9 +84,10 @@ export class CatalogStore {
           version: current.version,
         });
       }
-      const changes = catalogChanges(current.content, next);
+      const content = contentOf(current);
+      const changes = catalogChanges(content, next);
       if (changes.length === 0) throw new ProtocolError('VALIDATION_FAILED', 'The draft is the published catalog: nothing to publish');
-      await check({ version: current.version, ...current.content }, next);
+      await check({ version: current.version, ...content }, next);
       const inserted = await client.query<VersionRow>(
         'INSERT INTO catalog_versions (version, content, published_by, changes) VALUES ($1, $2, $3, $4) RETURNING version, published_by, published_at, changes',
         [current.version + 1, JSON.stringify(next), by, JSON.stringify(changes)],

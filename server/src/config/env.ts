@@ -1,8 +1,8 @@
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { SIGNED_IN_ROLES, violations, WideningStep, type CatalogContent, type SignedInRole } from '@etax-assist/protocol';
-import { catalogProblems, wideningStepsProblem } from '../catalog/catalog-rules.js';
+import { ProficiencyStep, SIGNED_IN_ROLES, violations, WideningStep, type CatalogContent, type SignedInRole } from '@etax-assist/protocol';
+import { catalogProblems, proficiencyStepsProblem, wideningStepsProblem } from '../catalog/catalog-rules.js';
 import { CHECKED_ATTACHMENT_TYPES } from '../chat/attachment-content.js';
 import { readCatalog, type CatalogLists } from './catalog-file.js';
 
@@ -133,7 +133,7 @@ export interface Config {
     /**
      * The first version, published into an empty database: TOPICS, LANGUAGES and
      * DISPATCH_OUTCOMES with their labels (CATALOG_FILE), DISPATCH_SERVICE_LEVEL_S,
-     * DISPATCH_WIDENING_STEPS. Once a version exists they are not read again.
+     * DISPATCH_WIDENING_STEPS, DISPATCH_PROFICIENCY_STEPS. Once a version exists they are not read again.
      */
     seed: CatalogContent;
     /** How often every instance looks for a newer published version (CATALOG_REFRESH_MS). */
@@ -473,11 +473,26 @@ function checkWideningSteps(value: unknown): string | undefined {
   return wrong ? `${wrong.path || 'steps'}: ${wrong.message}` : wideningStepsProblem(value as WideningStep[]);
 }
 
+/** Level 3 (what a new member's topics get) or above at first; after 30 s anyone serving the topic. */
+const DEFAULT_PROFICIENCY_STEPS: ProficiencyStep[] = [
+  { afterS: 0, minLevel: 3 },
+  { afterS: 30, minLevel: 1 },
+];
+
+const ProficiencySteps = Type.Array(ProficiencyStep, { minItems: 1 });
+
+function checkProficiencySteps(value: unknown): string | undefined {
+  const wrong = violations(ProficiencySteps, value)[0];
+  return wrong ? `${wrong.path || 'steps'}: ${wrong.message}` : proficiencyStepsProblem(value as ProficiencyStep[]);
+}
+
 /** The catalog's first version from the environment, every topic active; what the catalog's rules refuse stops the start. */
-function seedCatalog(lists: CatalogLists, serviceLevelS: number, wideningSteps: WideningStep[], problems: string[]): CatalogContent {
-  const seed: CatalogContent = { ...lists, topics: lists.topics.map((topic) => ({ ...topic, active: true })), serviceLevelS, wideningSteps };
+function seedCatalog(lists: CatalogLists, serviceLevelS: number, steps: Pick<CatalogContent, 'wideningSteps' | 'proficiencySteps'>, problems: string[]): CatalogContent {
+  const seed: CatalogContent = { ...lists, topics: lists.topics.map((topic) => ({ ...topic, active: true })), serviceLevelS, ...steps };
   // an empty list is the variable's own problem, reported already
-  if (problems.length === 0) problems.push(...catalogProblems(seed).map((problem) => `catalog (TOPICS, LANGUAGES, DISPATCH_OUTCOMES, DISPATCH_WIDENING_STEPS): ${problem}`));
+  if (problems.length === 0) {
+    problems.push(...catalogProblems(seed).map((problem) => `catalog (TOPICS, LANGUAGES, DISPATCH_OUTCOMES, DISPATCH_WIDENING_STEPS, DISPATCH_PROFICIENCY_STEPS): ${problem}`));
+  }
   return seed;
 }
 
@@ -623,7 +638,10 @@ export function loadConfig(env: Env = process.env): Config {
       seed: seedCatalog(
         readCatalog(catalogFile, { TOPICS: topics, LANGUAGES: languages, DISPATCH_OUTCOMES: outcomes }, r.problems),
         r.int('DISPATCH_SERVICE_LEVEL_S', 60, 1, 3600),
-        r.json('DISPATCH_WIDENING_STEPS', DEFAULT_WIDENING_STEPS, checkWideningSteps),
+        {
+          wideningSteps: r.json('DISPATCH_WIDENING_STEPS', DEFAULT_WIDENING_STEPS, checkWideningSteps),
+          proficiencySteps: r.json('DISPATCH_PROFICIENCY_STEPS', DEFAULT_PROFICIENCY_STEPS, checkProficiencySteps),
+        },
         r.problems,
       ),
       refreshMs: r.int('CATALOG_REFRESH_MS', 2000, 100, 60_000),

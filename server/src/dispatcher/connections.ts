@@ -25,13 +25,9 @@ export class DispatchConnections implements ConnectionHook {
   async agentState(agentId: string): Promise<AgentState> {
     const f = await this.redis.hGetAll(dispatchKeys.agent(agentId));
     const load = Number(f.load ?? 0);
-    return {
-      status: (f.status ?? 'offline') as AgentState['status'],
-      wrapUp: f.wrap === '1',
-      busy: load >= this.dispatcher.capacity,
-      load,
-      capacity: this.dispatcher.capacity,
-    };
+    // the agent's own capacity, registered with its profile from the staff directory
+    const capacity = Number(f.cap ?? this.dispatcher.config.textSessionsPerAgent);
+    return { status: (f.status ?? 'offline') as AgentState['status'], wrapUp: f.wrap === '1', busy: load >= capacity, load, capacity };
   }
 
   async connected(socket: AppSocket, log: Logger): Promise<void> {

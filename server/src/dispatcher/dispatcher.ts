@@ -12,6 +12,7 @@ import {
   type Role,
   type TaxpayerClaims,
   type Tier,
+  type TopicSkill,
 } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { DispatchConfig } from '../config/env.js';
@@ -19,7 +20,7 @@ import { outboxFullRefusals } from '../records/outbox-full-refusals.js';
 import type { RedisClient } from '../redis/client.js';
 import { dispatchKeys } from './keys.js';
 import { DispatchScript } from './script.js';
-import { agentSkills, priorityBand, routingPlan, sessionCost } from './skills.js';
+import { agentSkills, priorityBand, routingPlan, takesWholeAgent } from './skills.js';
 
 /** A staff member as the dispatcher routes to them. */
 export interface AgentProfile {
@@ -27,7 +28,10 @@ export interface AgentProfile {
   name: string;
   tier: Tier;
   languages: readonly string[];
-  topics: readonly string[];
+  /** The topics served, each at its proficiency level. */
+  topics: readonly TopicSkill[];
+  /** Text sessions at once (a voice or video session takes all of it). */
+  capacity: number;
 }
 
 export function tierOf(role: Role): Tier {
@@ -57,7 +61,7 @@ const ids = (entries: readonly { id: string }[]): string[] => entries.map(({ id 
 /**
  * The write side of routing: every command runs as one atomic Lua call in Redis, so any number
  * of instances can share the work. Commands throw ProtocolError with a clear code and change
- * nothing when refused. Topics, languages, outcomes and the widening steps are the published
+ * nothing when refused. Topics, languages, outcomes and the widening and proficiency steps are the published
  * catalog's at the time of each command (a queued request keeps the steps it was planned with).
  */
 export class Dispatcher extends EventEmitter<DispatcherEvents> {
@@ -72,16 +76,10 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.#script = new DispatchScript(redis);
   }
 
-  /** Agent capacity in units (text session = 1 unit). */
-  get capacity(): number {
-    return this.config.textSessionsPerAgent;
-  }
-
   /** Publishes this instance's settings and the catalog's service-level target to Redis, and loads the script. */
   async start(): Promise<void> {
     const c = this.config;
     await this.redis.hSet(dispatchKeys.config, {
-      capacity: String(c.textSessionsPerAgent),
       offerMs: String(c.offerTimeoutS * 1000),
       maxTimeouts: String(c.maxOfferTimeouts),
       wrapMs: String(c.wrapUpS * 1000),
@@ -101,6 +99,13 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
   async applyCatalog(): Promise<void> {
     const { version, serviceLevelS } = this.catalog.current;
     await this.#run('catalog', { version, serviceLevelMs: serviceLevelS * 1000 });
+  }
+
+  /** The routing arguments of a request or hand-over, from the published widening and proficiency steps. */
+  #plan(language: string, topic: string, tier: Tier): { cands: string; minLevel: number; steps: string; firstStepMs: number | undefined } {
+    const { wideningSteps, proficiencySteps } = this.catalog.current;
+    const plan = routingPlan(language, topic, tier, wideningSteps, proficiencySteps);
+    return { cands: plan.cands.join(','), minLevel: plan.minLevel, steps: JSON.stringify(plan.steps), firstStepMs: plan.firstStepMs };
   }
 
   async #run<C extends keyof DispatchCommands>(command: C, args: ScriptArgs<DispatchCommands, C>): Promise<ScriptResult<DispatchCommands, C>> {
@@ -124,14 +129,15 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     // inactive topics too: the sessions still queued for one are served
     const catalog = this.catalog.current;
     const languages = agent.languages.filter((l) => catalog.languages.some(({ id }) => id === l));
-    const topics = agent.topics.filter((t) => catalog.topics.some(({ id }) => id === t));
+    const topics = agent.topics.filter(({ topic }) => catalog.topics.some(({ id }) => id === topic));
     return this.#run('register', {
       agent: agent.id,
       name: agent.name,
       tier: agent.tier,
       languages: languages.join(','),
-      topics: topics.join(','),
+      topics: topics.map(({ topic }) => topic).join(','),
       skills: agentSkills(languages, topics, agent.tier).join(','),
+      capacity: agent.capacity,
     });
   }
 
@@ -149,7 +155,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     this.#checkSkill(request.language, request.topic);
     const sessionId = randomBytes(12).toString('base64url');
     const { priority } = request;
-    const plan = routingPlan(request.language, request.topic, 'frontline', this.catalog.current.wideningSteps);
+    const plan = this.#plan(request.language, request.topic, 'frontline');
     await this.#run('request', {
       session: sessionId,
       createdAt: new Date().toISOString(),
@@ -162,11 +168,9 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       channel: request.channel,
       priority,
       entry: JSON.stringify(request.entry),
-      cost: sessionCost(request.channel, this.capacity),
+      wholeAgent: takesWholeAgent(request.channel),
       band: priorityBand(priority),
-      cands: plan.cands.join(','),
-      steps: JSON.stringify(plan.steps),
-      firstStepMs: plan.firstStepMs,
+      ...plan,
     }).catch((error: unknown) => {
       if (error instanceof ProtocolError && (error.details as { reason?: string } | undefined)?.reason === OUTBOX_FULL) outboxFullRefusals.inc();
       throw error;
@@ -190,7 +194,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async handover(kind: 'escalation' | 'transfer', sessionId: string, agentId: string, target: { language: string; topic: string; tier: Tier; note: string }): Promise<string> {
     this.#checkSkill(target.language, target.topic);
-    const plan = routingPlan(target.language, target.topic, target.tier, this.catalog.current.wideningSteps);
+    const plan = this.#plan(target.language, target.topic, target.tier);
     const { state } = await this.#run('handover', {
       kind,
       session: sessionId,
@@ -199,9 +203,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       topic: target.topic,
       tier: target.tier,
       note: target.note,
-      cands: plan.cands.join(','),
-      steps: JSON.stringify(plan.steps),
-      firstStepMs: plan.firstStepMs,
+      ...plan,
     });
     return state;
   }

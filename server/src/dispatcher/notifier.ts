@@ -54,9 +54,9 @@ export class DispatchNotifier {
           const state = {
             status: e.status,
             wrapUp: e.wrap,
-            busy: e.load >= this.dispatcher.capacity,
+            busy: e.load >= e.capacity,
             load: e.load,
-            capacity: this.dispatcher.capacity,
+            capacity: e.capacity,
           };
           const reason = reasons.get(e.agent);
           this.io.to(rooms.agent(e.agent)).emit('agent:state', reason ? { state, reason } : { state });

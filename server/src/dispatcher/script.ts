@@ -1,5 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { DISPATCH_COMMANDS, Effect, SESSION_TRANSITIONS, type DispatchCommands, type ProtocolError, type ScriptArgs, type ScriptResult } from '@etax-assist/protocol';
+import {
+  DISPATCH_COMMANDS,
+  Effect,
+  SESSION_TRANSITIONS,
+  TOP_PROFICIENCY,
+  type DispatchCommands,
+  type ProtocolError,
+  type ScriptArgs,
+  type ScriptResult,
+} from '@etax-assist/protocol';
 import type { RedisClient } from '../redis/client.js';
 import { LuaScript, refusalOf } from '../redis/lua-script.js';
 import { luaLocal, luaValue, type LuaValue } from '../redis/lua-source.js';
@@ -42,8 +51,10 @@ function luaLifecycle(): string {
   return [luaLocal('NEXT_STATE', Object.fromEntries(next)), `local function refusal_of(transition) return (${luaValue(Object.fromEntries(refusals))})[transition] end`].join('\n');
 }
 
-/** What the script is handed: the key names (the outbox's among them), the queue score band, the session lifecycle. */
-const PRELUDE = [luaLocal('key', { ...dispatchKeys, ...sessionKeys, ...recordKeys }), luaLocal('BAND', BAND_WIDTH), luaLifecycle()].join('\n');
+/** What the script is handed: the key names (the outbox's among them), the queue score band, the top proficiency level, the session lifecycle. */
+const PRELUDE = [luaLocal('key', { ...dispatchKeys, ...sessionKeys, ...recordKeys }), luaLocal('BAND', BAND_WIDTH), luaLocal('TOP_LEVEL', TOP_PROFICIENCY), luaLifecycle()].join(
+  '\n',
+);
 
 const REPLY_FIELDS = { effects: Type.Array(Effect), now: Type.Number() };
 

@@ -86,7 +86,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       id,
       name: f.name ?? id,
       tier: f.tier ?? 'frontline',
-      state: displayState(f, capacity),
+      state: displayState(f, Number(f.cap ?? capacity)),
       load: Number(f.load ?? 0),
       languages: (f.languages ?? '').split(',').filter(Boolean),
       topics: (f.topics ?? '').split(',').filter(Boolean),

@@ -71,7 +71,8 @@ export class SessionStore {
     const onDuty = Math.max(0, ...staffed);
     // An offered session is out of the queue: it is next.
     const position = rank === null ? 1 : rank + 1;
-    const perAgent = this.options.capacity / Math.max(1, Number(f.cost ?? this.options.capacity));
+    // voice and video take a whole agent; text sessions as many as the usual capacity
+    const perAgent = f.whole === '1' ? 1 : this.options.capacity;
     const estimate = estimateWaitS(position, onDuty, perAgent, averageHandlingS(recent, this.options.defaultHandlingS));
     const figures = { queuePosition: position, agentOnDuty: onDuty > 0 };
     return estimate === undefined ? figures : { ...figures, estimatedWaitS: estimate };

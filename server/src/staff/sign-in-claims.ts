@@ -3,6 +3,7 @@ import type { StaffAccount } from '../auth/accounts.js';
 import { tierOf } from '../dispatcher/dispatcher.js';
 import { isDatabaseOutage } from '../database/outage.js';
 import type { DisabledStaff } from './disabled-staff.js';
+import { UNKNOWN_LEVEL } from './routing-profile.js';
 import type { StaffDirectory } from './staff-directory.js';
 
 type Claimed = Pick<StaffMember, 'role' | 'name' | 'languages'> & { sub: string; topics: readonly string[] };
@@ -62,7 +63,7 @@ export async function providerSignInClaims(directory: StaffDirectory, disabledSt
     role: mapped.role,
     tier: tierOf(mapped.role),
     languages,
-    topics: topics.map((topic) => ({ topic, level: 3 })),
+    topics: topics.map((topic) => ({ topic, level: UNKNOWN_LEVEL })),
     capacity,
     halls: [],
   };
