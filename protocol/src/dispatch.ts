@@ -134,6 +134,17 @@ export const QueueMetrics = Type.Object({
   serviceLevelPct: Type.Union([Type.Number(), Type.Null()]),
   answered: Type.Integer(),
   abandoned: Type.Integer(),
+  /** Erlang C over the window (docs/dispatcher.md, "Staffing forecast"): the agents needed now for the target, with what it was computed from. */
+  forecast: Type.Object({
+    arrivalsPerHour: Type.Number(),
+    handlingS: Type.Number(),
+    trafficErlangs: Type.Number(),
+    targetPct: Type.Integer(),
+    /** null: more than DISPATCH_FORECAST_MAX_AGENTS would be needed. */
+    agentsNeeded: Type.Union([Type.Integer(), Type.Null()]),
+    /** On duty for the queue's skill now (available, busy or wrapping up). */
+    onDuty: Type.Integer(),
+  }),
 });
 export type QueueMetrics = Static<typeof QueueMetrics>;
 

@@ -92,6 +92,15 @@ describe('dispatch over sockets: taxpayer, agent and supervisor clients on a rea
     const pushed = await supervisor.log.next<SupervisorMetrics>('supervisor:metrics', (m) => m.today.served >= 1);
     expect(pushed.today.offers.accepted).toBeGreaterThanOrEqual(1);
     expect(pushed.agents.find((a) => a.id === 'agent1')).toMatchObject({ state: 'away' });
+    // the staffing forecast: the window's requests through Erlang C, its inputs shown with it
+    const invoice = pushed.queues.find((q) => q.queue === 'zh:invoice:frontline')!;
+    const arrivals = invoice.answered + invoice.abandoned + invoice.waiting;
+    expect(arrivals).toBeGreaterThanOrEqual(1);
+    expect(invoice.forecast).toMatchObject({ arrivalsPerHour: arrivals * 4, targetPct: 80 });
+    expect(invoice.forecast.trafficErlangs).toBeCloseTo((arrivals / 900) * invoice.forecast.handlingS, 1);
+    // a light queue still needs an agent, and more than its traffic (under one erlang) to answer 80 % within the target
+    expect(invoice.forecast.agentsNeeded).toBeGreaterThanOrEqual(Math.ceil(invoice.forecast.trafficErlangs));
+    expect(invoice.forecast.agentsNeeded).toBeGreaterThanOrEqual(1);
 
     // a request from a hall's kiosk shows under that hall while it waits
     const kiosk = await client(t.taxpayerToken({ sub: 'tp-hall' }));

@@ -1,5 +1,5 @@
 import { AssistError, MediaCall, MirrorViewer, type AssistConnection } from '@etax-assist/client-sdk';
-import type { SupervisorMetrics } from '@etax-assist/protocol';
+import type { QueueMetrics, SupervisorMetrics } from '@etax-assist/protocol';
 import type { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { entryText, hallName } from '../entry-labels.js';
@@ -161,6 +161,7 @@ export class Dashboard {
           t('supervisor.serviceLevel'),
           t('supervisor.answered'),
           t('supervisor.abandoned'),
+          t('supervisor.forecast'),
         ],
         m.queues
           .filter((q) => q.waiting > 0 || q.answered > 0 || q.abandoned > 0)
@@ -172,6 +173,7 @@ export class Dashboard {
             q.serviceLevelPct ?? '—',
             q.answered,
             q.abandoned,
+            forecastCell(q.forecast, m.serviceLevelS),
           ]),
       ),
       el('h2', { textContent: t('supervisor.halls') }),
@@ -379,5 +381,19 @@ function ratingCell(rating: SessionRating): HTMLElement {
     el('span', { className: 'score', textContent: formatRating(rating.score) }),
     // the taxpayer's own words: text, never markup; long ones are cut short here, whole in the replay
     rating.comment ? el('q', { className: 'comment', textContent: rating.comment, title: rating.comment }) : undefined,
+  );
+}
+
+/** Agents needed for the target against those on duty (short of it: marked), and what Erlang C was given. */
+function forecastCell(f: QueueMetrics['forecast'], serviceLevelS: number): HTMLElement {
+  const needed = f.agentsNeeded === null ? t('supervisor.forecastBeyond') : String(f.agentsNeeded);
+  const short = f.agentsNeeded === null || f.agentsNeeded > f.onDuty;
+  return el(
+    'span',
+    { className: short ? 'forecast short' : 'forecast' },
+    el('strong', { textContent: t('supervisor.forecastNeeded', { needed, onDuty: f.onDuty }) }),
+    el('small', {
+      textContent: t('supervisor.forecastInputs', { perHour: f.arrivalsPerHour, handlingS: f.handlingS, erlangs: f.trafficErlangs, pct: f.targetPct, s: serviceLevelS }),
+    }),
   );
 }

@@ -301,6 +301,10 @@ export interface DispatchConfig {
   retentionDays: number;
   /** Handling time assumed for wait estimates before any session was handled. */
   defaultHandlingS: number;
+  /** The share answered within the catalog's service-level time that the staffing forecast plans for (80: "80/20"). */
+  serviceLevelTargetPct: number;
+  /** The most agents the forecast searches up to; a queue needing more shows as beyond it. */
+  forecastMaxAgents: number;
   /** Minutes east of UTC of the local day used for daily totals (China: 480). */
   tzOffsetMin: number;
   /** Records outbox entries from which on new help requests are refused (docs/records.md): what is accepted is always recorded. */
@@ -675,6 +679,8 @@ export function loadConfig(env: Env = process.env): Config {
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
       retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
+      serviceLevelTargetPct: r.int('DISPATCH_SERVICE_LEVEL_TARGET_PCT', 80, 1, 99),
+      forecastMaxAgents: r.int('DISPATCH_FORECAST_MAX_AGENTS', 1000, 1, 100_000),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outboxMaxLength: r.int('ARCHIVE_OUTBOX_MAX_LENGTH', 500_000, 1, 1_000_000_000),
     },

@@ -12,6 +12,8 @@ import { sessionKeys } from '../sessions/keys.js';
 import { BAND_WIDTH, dispatchKeys } from './keys.js';
 import { skillKey } from './skills.js';
 import { readInstances } from '../cluster/instance-registry.js';
+import { forecastQueue } from '../forecast/queue-forecast.js';
+import { averageHandlingS } from '../sessions/wait-estimate.js';
 
 const BANDS = [0, 1, 2];
 /** Hours of one-a-minute samples kept for the dashboard's trend chart. */
@@ -54,15 +56,16 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   const queueKeys = catalog.languages.flatMap(({ id: language }) =>
     catalog.topics.flatMap(({ id: topic }) => TIERS.map((tier) => ({ language, topic, tier, key: skillKey(language, topic, tier) }))),
   );
-  const queues: QueueMetrics[] = await Promise.all(
+  const counted = await Promise.all(
     queueKeys.map(async ({ language, topic, tier, key }) => {
-      const [waiting, heads, answered, abandoned] = await Promise.all([
+      const [waiting, heads, answered, abandoned, recentHandling] = await Promise.all([
         redis.zCard(dispatchKeys.queue(key)),
         Promise.all(
           BANDS.map((band) => redis.zRangeByScoreWithScores(dispatchKeys.queue(key), band * BAND_WIDTH, (band + 1) * BAND_WIDTH - 1, { LIMIT: { offset: 0, count: 1 } })),
         ),
         redis.zRangeByScore(dispatchKeys.answered(key), now - windowMs, '+inf'),
         redis.zCount(dispatchKeys.abandoned(key), now - windowMs, '+inf'),
+        redis.lRange(dispatchKeys.handlingTimes(key), 0, -1),
       ]);
       const oldest = Math.min(...heads.flat().map((h) => h.score % BAND_WIDTH), now);
       return {
@@ -74,6 +77,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
         longestWaitS: Math.max(0, Math.round((now - oldest) / 1000)),
         ...answeredFigures(answered, catalog.serviceLevelS * 1000),
         abandoned,
+        handlingS: averageHandlingS(recentHandling, config.defaultHandlingS),
       };
     }),
   );
@@ -102,6 +106,33 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       }
     }
   }
+
+  const queues: QueueMetrics[] = counted.map(({ handlingS, ...queue }) => {
+    const onDuty = Object.entries(agentsBySkill[queue.queue] ?? {})
+      .filter(([state]) => state === 'available' || state === 'busy' || state === 'wrap-up')
+      .reduce((sum, [, n]) => sum + n, 0);
+    // every session counted as taking an agent to itself, as a call does: for text, which shares an agent, an upper bound
+    const inputs = {
+      arrivals: queue.answered + queue.abandoned + queue.waiting,
+      windowS: config.statsWindowS,
+      handlingS,
+      targetS: catalog.serviceLevelS,
+      targetPct: config.serviceLevelTargetPct,
+      sessionsPerAgent: 1,
+    };
+    const forecast = forecastQueue(inputs, config.forecastMaxAgents);
+    return {
+      ...queue,
+      forecast: {
+        arrivalsPerHour: forecast.arrivalsPerHour,
+        handlingS: Math.round(handlingS),
+        trafficErlangs: forecast.trafficErlangs,
+        targetPct: inputs.targetPct,
+        agentsNeeded: forecast.agentsNeeded,
+        onDuty,
+      },
+    };
+  });
 
   const activeRows = await redis.zRangeWithScores(dispatchKeys.active, 0, MAX_ACTIVE_ROWS - 1);
   const active = await Promise.all(
