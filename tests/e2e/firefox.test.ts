@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firefoxMediaAddress, launchFirefox, screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, mirrorPoint, signInToConsole } from '../harness/console-page.js';
 import { freePort } from '../harness/ports.js';
-import { signInAtPortal } from '../harness/portal-page.js';
+import { askThroughWidget, clickWidgetButton, signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /**
@@ -34,15 +34,6 @@ describe('taxpayer and agent in Firefox ESR', () => {
     page.on('pageerror', (error) => problems.push(`${page.url()}: ${String(error)}`));
     return page;
   }
-  /** Clicks a button of the widget's (closed) shadow UIs by its text. */
-  const widgetButton = (page: Page, text: string) =>
-    page.evaluate((label) => {
-      const w = window as any;
-      const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
-      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((button) => button.textContent === label);
-      found?.click();
-      return found !== undefined;
-    }, text);
 
   it('a video session with co-browsing, highlight, control and chat, from the help button to the wrap-up', async () => {
     const taxpayer = await openPage(1100, 800);
@@ -51,15 +42,7 @@ describe('taxpayer and agent in Firefox ESR', () => {
     await signInAtPortal(taxpayer);
     await Promise.all([taxpayer.waitForNavigation(), taxpayer.click('a[href="refund.html"]')]);
     await taxpayer.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
-    await taxpayer.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
-    await taxpayer.waitForFunction(() => ((window as any).helpWidget.ui as ShadowRoot).querySelectorAll('select[name="topic"] option').length > 1);
-    await taxpayer.evaluate(() => {
-      const ui = (window as any).helpWidget.ui as ShadowRoot;
-      (ui.querySelector('select[name="topic"]') as HTMLSelectElement).value = 'refund';
-      (ui.querySelector('button[data-channel="video"]') as HTMLButtonElement).click();
-      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
-    });
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    await askThroughWidget(taxpayer, { topic: 'refund', channel: 'video' });
     await screenshot(taxpayer, 'firefox-1-taxpayer-waiting');
 
     // the agent's console, in Firefox too: the offer, accepted
@@ -73,7 +56,7 @@ describe('taxpayer and agent in Firefox ESR', () => {
     // sharing: asked, allowed; the mirror shows the page with its private values masked
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    expect(await widgetButton(taxpayer, '允许共享')).toBe(true);
+    expect(await clickWidgetButton(taxpayer, '允许共享')).toBe(true);
     await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
       timeout: 15_000,
       polling: 100,
@@ -108,7 +91,7 @@ describe('taxpayer and agent in Firefox ESR', () => {
     // remote control: asked, allowed, the agent types into the taxpayer's field
     await clickButton(agent, '请求操作', '.toolbar');
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.dialog button'), { timeout: 10_000, polling: 100 });
-    expect(await widgetButton(taxpayer, '允许')).toBe(true);
+    expect(await clickWidgetButton(taxpayer, '允许')).toBe(true);
     await agent.waitForSelector('.mirror-state[data-control="granted"]', { timeout: 10_000 });
     await clickButton(agent, '远程操作', '.toolbar');
     at = await mirrorPoint(agent, '#applicant-name');

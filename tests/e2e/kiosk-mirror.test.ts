@@ -5,7 +5,7 @@ import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { CONSOLE_MIRROR, mirrorCatchesUp } from '../harness/page-view.js';
 import type { TestService } from '../harness/service.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
-import { askThroughWidget, signInAtPortal } from '../harness/portal-page.js';
+import { askThroughWidget, clickWidgetButton, signInAtPortal } from '../harness/portal-page.js';
 
 /** What a console's mirror shows of the kiosk: the part of its screen, and how large its text is. */
 interface MirrorFit {
@@ -31,15 +31,6 @@ describe("a kiosk's screen in the agent's and the supervisor's consoles (real Ch
     await p.setViewport({ width, height });
     return p;
   }
-
-  const widgetButton = (kiosk: Page, text: string) =>
-    kiosk.evaluate((label) => {
-      const w = window as any;
-      const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
-      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((button) => button.textContent === label);
-      found?.click();
-      return found !== undefined;
-    }, text);
 
   /** The visible mirror of a console page, once it shows the refund form. */
   async function mirrorFit(console: Page): Promise<MirrorFit> {
@@ -76,7 +67,7 @@ describe("a kiosk's screen in the agent's and the supervisor's consoles (real Ch
     await clickButton(agent, '接受', '.offer');
     await agent.waitForSelector('.session-panel');
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    expect(await widgetButton(kiosk, '允许共享')).toBe(true);
+    expect(await clickWidgetButton(kiosk, '允许共享')).toBe(true);
     const half = await kiosk.evaluate(() => parseFloat(getComputedStyle(document.documentElement).paddingTop));
     expect(half).toBe(960);
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { freePort } from '../harness/ports.js';
-import { signInAtPortal } from '../harness/portal-page.js';
+import { askThroughWidget, clickWidgetButton, signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /** What a page's Content-Security-Policy blocked, and what failed to load, since it opened. */
@@ -56,15 +56,7 @@ describe('the SDK on a portal of another origin, under its strict CSP (real Chro
     await taxpayer.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher'));
     // the widget found the service by its script's address, and read the help options across origins
     expect(await taxpayer.evaluate(() => (window as any).EtaxAssist.DEFAULT_SERVICE_URL)).toBe(new URL(t.url).origin);
-    await taxpayer.evaluate(() => ((window as any).helpWidget.ui.querySelector('.launcher') as HTMLButtonElement).click());
-    await taxpayer.waitForFunction(() => ((window as any).helpWidget.ui as ShadowRoot).querySelectorAll('select[name="topic"] option').length > 1);
-    await taxpayer.evaluate(() => {
-      const ui = (window as any).helpWidget.ui as ShadowRoot;
-      (ui.querySelector('select[name="topic"]') as HTMLSelectElement).value = 'refund';
-      (ui.querySelector('button[data-channel="video"]') as HTMLButtonElement).click();
-      (ui.querySelector('form.pick button[type="submit"]') as HTMLButtonElement).click();
-    });
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
+    await askThroughWidget(taxpayer, { topic: 'refund', channel: 'video' });
 
     const { page: agent } = await openPage(1440, 1000);
     await signInToConsole(agent, t.url, 'agent1', DEV_PASSWORDS.agent1);
@@ -76,10 +68,7 @@ describe('the SDK on a portal of another origin, under its strict CSP (real Chro
     // co-browsing: the taxpayer consents; the agent sees the portal's page, its logo through the proxy
     await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    await taxpayer.evaluate(() => {
-      const found = [...((window as any).helpWidget.share.ui as ShadowRoot).querySelectorAll('button')].find((button) => button.textContent === '允许共享');
-      (found as HTMLButtonElement).click();
-    });
+    expect(await clickWidgetButton(taxpayer, '允许共享')).toBe(true);
     await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
       timeout: 15_000,
       polling: 100,

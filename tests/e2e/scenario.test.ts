@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, mirrorPoint, signInToConsole } from '../harness/console-page.js';
 import { withServiceAndBrowser } from '../harness/suite.js';
+import { clickWidgetButton } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 
 /**
@@ -23,15 +24,6 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     p.on('pageerror', (error) => pageErrors.push(`${p.url()}: ${String(error)}`));
     return p;
   }
-  /** Runs in the kiosk page against the widget's (closed) shadow UI. */
-  const widgetButton = (kiosk: Page, text: string) =>
-    kiosk.evaluate((label) => {
-      const w = window as any;
-      const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
-      const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((b) => b.textContent === label);
-      found?.click();
-      return found !== undefined;
-    }, text);
 
   it('kiosk → English refund agent (highlight, control) → expert → supervisor live and replay → kiosk reset', async () => {
     // the supervisor's dashboard is open all along
@@ -85,7 +77,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // the kiosk shares its page; the agent sees it and the taxpayer's camera
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
     await kiosk.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    expect(await widgetButton(kiosk, 'Share')).toBe(true);
+    expect(await clickWidgetButton(kiosk, 'Share')).toBe(true);
     await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
       timeout: 15_000,
       polling: 100,
@@ -107,7 +99,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     // control: asked, allowed on the kiosk, then the agent types into the field
     await clickButton(agent, 'Request control', '.toolbar');
     await kiosk.waitForFunction(() => (window as any).helpWidget.share.ui.querySelector('.dialog')?.textContent?.includes('operate your page'), { timeout: 10_000, polling: 100 });
-    expect(await widgetButton(kiosk, 'Allow')).toBe(true);
+    expect(await clickWidgetButton(kiosk, 'Allow')).toBe(true);
     await agent.waitForSelector('.mirror-state[data-control="granted"]', { timeout: 10_000 });
     await clickButton(agent, 'Control', '.toolbar');
     at = await mirrorPoint(agent, '#applicant-name');
@@ -206,7 +198,7 @@ describe('a refund case from the kiosk to the replay, through the real screens',
     await kiosk.waitForFunction(() => (window as any).helpWidget.view === 'rating', { timeout: 10_000 });
     await kiosk.evaluate(() => ([...(window as any).helpWidget.ui.querySelectorAll('.stars button')][4] as HTMLButtonElement).click());
     const reset = kiosk.waitForNavigation({ timeout: 15_000 });
-    expect(await widgetButton(kiosk, 'Submit')).toBe(true);
+    expect(await clickWidgetButton(kiosk, 'Submit')).toBe(true);
     await reset;
     await kiosk.waitForSelector('#login-view:not([hidden])');
     expect(await kiosk.evaluate(() => document.documentElement.lang)).toBe('zh-CN');

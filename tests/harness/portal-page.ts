@@ -19,6 +19,17 @@ export async function askThroughWidget(page: Page, choice: { topic?: string; cha
   await page.waitForFunction(() => (window as any).helpWidget.view === 'waiting');
 }
 
+/** Clicks the button of the widget's (closed) shadow UIs — the panel's, the sharing dialogs' — whose text is `text`; false when there is none. */
+export function clickWidgetButton(page: Page, text: string): Promise<boolean> {
+  return page.evaluate((label) => {
+    const w = window as any;
+    const roots: ShadowRoot[] = [w.helpWidget.ui, w.helpWidget.share?.ui].filter(Boolean);
+    const found = roots.flatMap((r) => [...r.querySelectorAll('button')]).find((button) => button.textContent === label);
+    found?.click();
+    return found !== undefined;
+  }, text);
+}
+
 /** The session the page's widget is in (as it keeps it across reloads); throws when it is in none. */
 export async function widgetSessionId(page: Page): Promise<string> {
   const id = await page.evaluate(() => sessionStorage.getItem('etax-assist:session'));
