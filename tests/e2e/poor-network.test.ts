@@ -38,11 +38,14 @@ describe('a call on a thin, lossy link', () => {
   const links = (since: number) => call.taxpayer.evaluate(() => (window as any).sdk.links as LinkReading[]).then((all) => all.filter((l) => l.at >= since));
   const audioPackets = async () => (await call.agent.stats()).filter((r) => r.kind === 'audio').reduce((sum, r) => sum + r.packetsReceived, 0);
   const states = () => call.taxpayer.evaluate(() => ((window as any).sdk.states as [number, string][]).map(([, s]) => s));
-  /** Whether the agent decodes new frames of the taxpayer over the next half second. */
+  /**
+   * Whether the agent decodes new frames of the taxpayer over the next second (video back after
+   * the drop starts at the few frames a second the re-growing estimate allows).
+   */
   const videoFlowing = async () => {
     const before = await call.agent.framesFrom('taxpayer');
-    await sleep(500);
-    return (await call.agent.framesFrom('taxpayer')) > before + 3;
+    await sleep(1000);
+    return (await call.agent.framesFrom('taxpayer')) > before;
   };
   const modes = () => call.taxpayer.evaluate(() => (window as any).sdk.modes as [string, string | null][]);
 
@@ -77,7 +80,7 @@ describe('a call on a thin, lossy link', () => {
     shaper.clear();
     await expect.poll(modes, { timeout: 60_000, interval: 500 }).toContainEqual(['video', null]);
     // frames arrive again (a count, not a total: a rejoin on the way re-creates the consumer, whose count starts from zero)
-    await expect.poll(videoFlowing, { timeout: 20_000, interval: 0 }).toBe(true);
+    await expect.poll(videoFlowing, { timeout: 30_000, interval: 0 }).toBe(true);
     expect(await states()).toContain('connected');
   }, 120_000);
 });
