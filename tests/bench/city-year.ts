@@ -19,21 +19,21 @@ export interface CityYearOptions {
   seed: number;
 }
 
-/** The city's halls (a few large central ones, many small district ones) and their kiosks. */
+/** The city's halls (a few large central ones, many small district ones) and their kiosks, written into `halls` with the year. */
 export const CITY_HALLS = [
-  '市民中心办税服务厅',
-  '高新区办税服务厅',
-  '经开区办税服务厅',
-  '东城区办税服务厅',
-  '西城区办税服务厅',
-  '南湖区办税服务厅',
-  '北港区办税服务厅',
-  '临江区办税服务厅',
-  '新城区办税服务厅',
-  '滨海区办税服务厅',
-  '山前县办税服务厅',
-  '河口县办税服务厅',
-];
+  { id: 'hall-centre', zh: '市民中心办税服务厅', en: 'Citizen Centre Tax Hall' },
+  { id: 'hall-hitech', zh: '高新区办税服务厅', en: 'High-Tech Zone Tax Hall' },
+  { id: 'hall-econ', zh: '经开区办税服务厅', en: 'Economic Zone Tax Hall' },
+  { id: 'hall-east', zh: '东城区办税服务厅', en: 'Dongcheng District Tax Hall' },
+  { id: 'hall-west', zh: '西城区办税服务厅', en: 'Xicheng District Tax Hall' },
+  { id: 'hall-nanhu', zh: '南湖区办税服务厅', en: 'Nanhu District Tax Hall' },
+  { id: 'hall-beigang', zh: '北港区办税服务厅', en: 'Beigang District Tax Hall' },
+  { id: 'hall-linjiang', zh: '临江区办税服务厅', en: 'Linjiang District Tax Hall' },
+  { id: 'hall-xincheng', zh: '新城区办税服务厅', en: 'Xincheng District Tax Hall' },
+  { id: 'hall-binhai', zh: '滨海区办税服务厅', en: 'Binhai District Tax Hall' },
+  { id: 'hall-shanqian', zh: '山前县办税服务厅', en: 'Shanqian County Tax Hall' },
+  { id: 'hall-hekou', zh: '河口县办税服务厅', en: 'Hekou County Tax Hall' },
+] as const;
 const KIOSKS_PER_HALL = [6, 5, 5, 4, 4, 3, 3, 3, 2, 2, 2, 2];
 /** Zipf-like: the central hall serves about five times the smallest. */
 const HALL_WEIGHTS = CITY_HALLS.map((_, i) => 1 / (i + 1) ** 0.7);
@@ -223,7 +223,8 @@ function* copyRows(options: CityYearOptions): Generator<string> {
         entry_kind: atKiosk ? 'kiosk' : 'portal',
         entry_page: atKiosk ? null : '/declare',
         kiosk_id: atKiosk ? kiosk : null,
-        hall: atKiosk ? CITY_HALLS[hall]! : null,
+        hall: null,
+        hall_id: atKiosk ? CITY_HALLS[hall]!.id : null,
         topic: pick(TOPICS(month), next),
         language: pick(LANGUAGES, next),
         channel,
@@ -245,11 +246,15 @@ function* copyRows(options: CityYearOptions): Generator<string> {
   }
 }
 
-/** Writes the year into `sessions` of the database at `url` (COPY, then ANALYZE); returns how many rows. */
+/** Writes the city's halls and the year into `sessions` of the database at `url` (COPY, then ANALYZE); returns how many sessions. */
 export async function seedCityYear(url: string, options: CityYearOptions): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    await client.query(
+      'INSERT INTO halls (id, name_zh, name_en) SELECT id, zh, en FROM jsonb_to_recordset($1::jsonb) AS h(id text, zh text, en text) ON CONFLICT (id) DO NOTHING',
+      [JSON.stringify(CITY_HALLS)],
+    );
     const copy = client.query(copyFrom(`COPY sessions (${SESSION_COLUMNS.join(', ')}) FROM STDIN`));
     await pipeline(Readable.from(copyRows(options)), copy);
     await client.query('ANALYZE sessions');
