@@ -64,6 +64,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SOCKET_ADAPTER_STREAM_MAXLEN: '5' })).toThrow(/SOCKET_ADAPTER_STREAM_MAXLEN/);
   });
 
+  it('keeps the reports at least as long as the record: three years, or the record retention when longer', () => {
+    expect(loadConfig({}).retention.reportDays).toBe(1096);
+    expect(loadConfig({ SESSION_RETENTION_DAYS: '2000' }).retention.reportDays).toBe(2000);
+    expect(loadConfig({ SESSION_RETENTION_DAYS: '400', REPORT_RETENTION_DAYS: '400' }).retention.reportDays).toBe(400);
+    expect(() => loadConfig({ SESSION_RETENTION_DAYS: '400', REPORT_RETENTION_DAYS: '366' })).toThrow(/REPORT_RETENTION_DAYS must be at least SESSION_RETENTION_DAYS/);
+  });
+
   it('checks the outbox bound against its warning', () => {
     expect(loadConfig({}).dispatch.outboxMaxLength).toBe(500_000);
     expect(() => loadConfig({ ARCHIVE_OUTBOX_MAX_LENGTH: 'many' })).toThrow(/ARCHIVE_OUTBOX_MAX_LENGTH=many: expected an integer/);

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import type { RecordSearchPage, Report } from '@etax-assist/protocol';
 import { MIGRATIONS_DIR, RecordsRetention, RetentionMetrics, connectDatabase, migrate, readMigrations, type DatabasePool } from '@etax-assist/server';
 import { PAST_SESSION_ROWS, insertPastSession, rowsOf } from '../harness/past-records.js';
 import { query } from '../harness/records.js';
-import { startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 const NONE = { sessions: 0, session_events: 0, chat_messages: 0, attachments: 0, recordings: 0 };
 /** The run's clock: with 20 days of retention, sessions created before 2024-03-31 are due. */
@@ -31,7 +32,7 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
     );
     registry = new Registry();
     // batches of two: the five due sessions take three transactions
-    retention = new RecordsRetention(database, { retentionDays: 20, batchSize: 2, intervalMs: 60_000 }, new RetentionMetrics(registry), pino({ level: 'silent' }));
+    retention = new RecordsRetention(database, { retentionDays: 20, reportDays: 20, batchSize: 2, intervalMs: 60_000 }, new RetentionMetrics(registry), pino({ level: 'silent' }));
   });
   afterAll(async () => {
     await database?.end();
@@ -100,6 +101,80 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
     }
     expect((await retention.run(NOW))?.deleted.sessions).toBe(1);
     expect(await rowsOf(t.postgres.url, 'ret-locked')).toEqual(NONE);
+  });
+
+  it('past the record retention a session stays for the reports, anonymised, until REPORT_RETENTION_DAYS; the record no longer shows it', async () => {
+    // the record kept 20 days (cutoff 2024-03-31), the reports 60 (2024-02-20)
+    const reporting = new RecordsRetention(
+      database,
+      { retentionDays: 20, reportDays: 60, batchSize: 2, intervalMs: 60_000 },
+      new RetentionMetrics(new Registry()),
+      pino({ level: 'silent' }),
+    );
+    const sessions = { reportOnly: 'report-mar', gone: 'report-feb', held: 'report-held', recent: 'report-recent' };
+    await insertPastSession(t.postgres.url, { id: sessions.reportOnly, createdAt: '2024-03-20T08:00:00Z', sub: 'tp-reported' });
+    await insertPastSession(t.postgres.url, { id: sessions.gone, createdAt: '2024-02-15T08:00:00Z', sub: 'tp-reported' });
+    await insertPastSession(t.postgres.url, { id: sessions.held, createdAt: '2024-03-21T08:00:00Z', sub: 'tp-reported' });
+    await insertPastSession(t.postgres.url, { id: sessions.recent, createdAt: '2024-04-10T08:00:00Z', sub: 'tp-reported' });
+    await query(
+      t.postgres.url,
+      "UPDATE sessions SET active_at = created_at + interval '4 seconds', agent = 'agent1', agents = '{agent1}', wait_ms = 4000, handling_ms = 600000, outcome = 'resolved', rating = 4, notes = 'called back on 138…', rating_comment = '张三 thanks' WHERE id LIKE 'report-%'",
+    );
+    await query(t.postgres.url, "INSERT INTO legal_holds (session_id, reason, placed_by) VALUES ('report-held', 'tax audit', 'admin1')");
+
+    const run = await reporting.run(NOW);
+    expect(run?.reportCutoff.toISOString()).toBe('2024-02-20T00:00:00.000Z');
+    expect(run?.anonymised).toBe(1);
+    expect(await rowsOf(t.postgres.url, sessions.gone)).toEqual(NONE);
+    expect(await rowsOf(t.postgres.url, sessions.reportOnly)).toEqual({ ...NONE, sessions: 1 });
+    for (const id of [sessions.held, sessions.recent]) expect(await rowsOf(t.postgres.url, id)).toEqual(PAST_SESSION_ROWS);
+    // nothing of the taxpayer is left in the row; the figures are
+    const [row] = await query<Record<string, unknown>>(
+      t.postgres.url,
+      'SELECT taxpayer_sub, taxpayer_name, taxpayer_id, company, entry_page, notes, rating_comment, topic, agent, wait_ms, handling_ms, outcome, rating, anonymised_at IS NOT NULL AS anonymised FROM sessions WHERE id = $1',
+      [sessions.reportOnly],
+    );
+    expect(row).toEqual({
+      taxpayer_sub: '',
+      taxpayer_name: '',
+      taxpayer_id: '',
+      company: '',
+      entry_page: '',
+      notes: '',
+      rating_comment: '',
+      topic: 'invoice',
+      agent: 'agent1',
+      wait_ms: 4000,
+      handling_ms: 600000,
+      outcome: 'resolved',
+      rating: 4,
+      anonymised: true,
+    });
+
+    const supervisor = await t.staffToken('super1', DEV_PASSWORDS.super1);
+    const get = (path: string) => fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${supervisor}` } });
+    const found = (await (await get('/api/records/sessions?from=2024-03-19T00:00:00Z&to=2024-03-23T00:00:00Z')).json()) as RecordSearchPage;
+    expect(found.sessions.map((s) => s.sessionId)).toEqual([sessions.held]);
+    expect((await get(`/api/records/sessions/${sessions.reportOnly}`)).status).toBe(404);
+    // nothing is left to hold
+    const admin = await t.staffToken('admin1', 'admin1-pass');
+    const hold = await fetch(`${t.url}/api/records/holds`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: sessions.reportOnly, reason: 'too late' }),
+    });
+    expect(hold.status).toBe(404);
+    // the reports still count it: the held session and the anonymised one in March 2024
+    const march = (await (await get('/api/reports/sessions?from=2024-03-01&to=2024-03-31&period=month')).json()) as Report;
+    expect(march.rows[0]).toMatchObject({ requests: 2, answered: 2, handlingMeanS: 600, ratings: 2, ratingMean: 4 });
+
+    // nothing more to anonymise; once past REPORT_RETENTION_DAYS too the row goes
+    expect((await reporting.run(NOW))?.anonymised).toBe(0);
+    const later = await reporting.run(new Date('2024-05-30T00:00:00Z'));
+    expect(later?.deleted.sessions).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf(t.postgres.url, sessions.reportOnly)).toEqual(NONE);
+    // the held one whole (its events one more: the search above listed it, which its audit trail records)
+    expect(await rowsOf(t.postgres.url, sessions.held)).toEqual({ ...PAST_SESSION_ROWS, session_events: PAST_SESSION_ROWS.session_events + 1 });
   });
 
   it('the service runs it at start and reports it in its metrics', async () => {

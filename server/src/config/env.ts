@@ -78,6 +78,12 @@ export interface Config {
     intervalMs: number;
     /** Sessions (or orphaned rows) deleted per transaction, so that no run holds long locks. */
     batchSize: number;
+    /**
+     * How long a session's row stays for the reports once retention has taken its record: its
+     * personal fields cleared, its parts deleted (docs/records.md "Retention"). At least
+     * SESSION_RETENTION_DAYS; equal to it deletes whole sessions at once.
+     */
+    reportDays: number;
   };
   /** Reports on the record (docs/reports.md). */
   reports: {
@@ -559,6 +565,7 @@ export function loadConfig(env: Env = process.env): Config {
   const languages = r.list('LANGUAGES', ['zh', 'en'], /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/);
   const outcomes = r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/);
   const catalogFile = resolve(r.string('CATALOG_FILE', resolve(PROJECT_ROOT, 'config/catalog.json')));
+  const retentionDays = r.int('SESSION_RETENTION_DAYS', 180, 1, 3650);
 
   const config: Config = {
     nodeEnv,
@@ -604,6 +611,8 @@ export function loadConfig(env: Env = process.env): Config {
     retention: {
       intervalMs: r.int('RETENTION_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
       batchSize: r.int('RETENTION_BATCH_SIZE', 500, 1, 100_000),
+      // three years for the reports, or the record's own retention when that is longer
+      reportDays: r.int('REPORT_RETENTION_DAYS', Math.max(1096, retentionDays), 1, 3650),
     },
     reports: {
       maxDays: r.int('REPORTS_MAX_DAYS', 400, 1, 3660),
@@ -677,7 +686,7 @@ export function loadConfig(env: Env = process.env): Config {
       statsWindowS: r.int('DISPATCH_STATS_WINDOW_S', 900, 60, 86_400),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),
-      retentionDays: r.int('SESSION_RETENTION_DAYS', 180, 1, 3650),
+      retentionDays,
       defaultHandlingS: r.int('DISPATCH_DEFAULT_HANDLING_S', 300, 10, 7200),
       serviceLevelTargetPct: r.int('DISPATCH_SERVICE_LEVEL_TARGET_PCT', 80, 1, 99),
       forecastMaxAgents: r.int('DISPATCH_FORECAST_MAX_AGENTS', 1000, 1, 100_000),
@@ -769,6 +778,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) r.problems.push('METRICS_PORT must differ from PORT');
   if (!config.portal.jwksUrl && auth.portalAlg === 'RS256' && !auth.portalPublicKeyFile && production)
     r.problems.push('PORTAL_JWT_PUBLIC_KEY_FILE is required when PORTAL_JWT_ALG=RS256 in production');
+  if (config.retention.reportDays < config.dispatch.retentionDays)
+    r.problems.push('REPORT_RETENTION_DAYS must be at least SESSION_RETENTION_DAYS (the reports keep what the record no longer does, never less)');
   if (config.limits.socketMaxPayloadBytes <= config.cobrowse.maxSnapshotBytes) r.problems.push('SOCKET_MAX_PAYLOAD_BYTES must be larger than COBROWSE_MAX_SNAPSHOT_BYTES');
   const unchecked = config.chat.attachmentTypes.filter((type) => !CHECKED_ATTACHMENT_TYPES.includes(type));
   if (unchecked.length > 0)

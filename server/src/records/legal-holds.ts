@@ -37,8 +37,10 @@ export class LegalHolds {
   async place(sessionId: string, reason: string, by: string): Promise<LegalHold> {
     return inTransaction(this.database, async (client) => {
       // the session's row locked against a retention or erasure deleting it under the hold
-      const session = await client.query('SELECT 1 FROM sessions WHERE id = $1 FOR SHARE', [sessionId]);
-      if (session.rowCount === 0) throw new ProtocolError('NOT_FOUND', 'No such session in the record (a session is held once it is over and archived)');
+      // an anonymised row has nothing left to hold
+      const session = await client.query('SELECT 1 FROM sessions WHERE id = $1 AND anonymised_at IS NULL FOR SHARE', [sessionId]);
+      if (session.rowCount === 0)
+        throw new ProtocolError('NOT_FOUND', 'No such session in the record (a session is held once it is over and archived, until retention has taken it)');
       const placed = await client.query<HoldRow>(
         `INSERT INTO legal_holds (session_id, reason, placed_by) VALUES ($1, $2, $3) ON CONFLICT (session_id) WHERE released_at IS NULL DO NOTHING RETURNING ${COLUMNS}`,
         [sessionId, reason, by],

@@ -21,9 +21,9 @@ export class RecordAccess {
     }
     const { rows } = await this.database.query<{ member: boolean }>(
       `SELECT CASE $2
-         WHEN 'taxpayer' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND taxpayer_sub = $3)
-         WHEN 'agent' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND $3 = ANY (agents))
-         WHEN 'expert' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND $3 = ANY (experts))
+         WHEN 'taxpayer' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND anonymised_at IS NULL AND taxpayer_sub = $3)
+         WHEN 'agent' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND anonymised_at IS NULL AND $3 = ANY (agents))
+         WHEN 'expert' THEN EXISTS (SELECT 1 FROM sessions WHERE id = $1 AND anonymised_at IS NULL AND $3 = ANY (experts))
          WHEN 'supervisor' THEN EXISTS (SELECT 1 FROM session_events WHERE session_id = $1 AND kind IN ('monitor', 'join') AND actor_id = $3)
          ELSE false END AS member`,
       [sessionId, principal.role, principal.sub],
@@ -44,7 +44,7 @@ export class RecordAccess {
       }
       return;
     }
-    const { rowCount } = await this.database.query('SELECT 1 FROM sessions WHERE id = $1', [sessionId]);
+    const { rowCount } = await this.database.query('SELECT 1 FROM sessions WHERE id = $1 AND anonymised_at IS NULL', [sessionId]);
     if (!rowCount) throw new ProtocolError('NOT_FOUND', 'No such session');
   }
 }

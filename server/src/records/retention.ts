@@ -1,10 +1,11 @@
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { DatabasePool } from '../database/pool.js';
 import { inTransaction } from '../database/transaction.js';
 import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import { heldSql } from './legal-holds.js';
 import type { RetentionMetrics } from './retention-metrics.js';
-import { SESSION_PARTS, deleteSessions, noRowsDeleted, type DeletedRows } from './session-parts.js';
+import { SESSION_PARTS, anonymiseSessions, deleteSessions, noRowsDeleted, type DeletedRows } from './session-parts.js';
 
 /** Held by the instance running retention (on its connection): the others skip their run. */
 const RETENTION_LOCK = "hashtext('etax-assist records retention')";
@@ -12,6 +13,8 @@ const PARTITION_NAME = /^recordings_(\d{4})_(\d{2})$/;
 
 export interface RetentionOptions {
   retentionDays: number;
+  /** Sessions past `retentionDays` keep their row, anonymised, for the reports until this (≥ retentionDays). */
+  reportDays: number;
   /** Sessions (or orphaned rows) deleted per transaction. */
   batchSize: number;
   intervalMs: number;
@@ -19,16 +22,20 @@ export interface RetentionOptions {
 
 /** What one run did. */
 export interface RetentionRun {
-  /** Sessions created before this are due (unless held). */
+  /** Sessions created before this are due (unless held): anonymised, or deleted when before `reportCutoff`. */
   cutoff: Date;
+  reportCutoff: Date;
   deleted: DeletedRows;
+  /** Sessions whose record went while their row stays for the reports. */
+  anonymised: number;
   droppedPartitions: string[];
 }
 
 /**
  * Deletes the records older than SESSION_RETENTION_DAYS (docs/records.md "Retention"): whole
  * sessions by their created_at — the row, its events, chat, attachments and recording —, except
- * those under a legal hold. Recordings go by dropping whole monthly partitions where no held
+ * those under a legal hold. Until REPORT_RETENTION_DAYS the row stays for the reports, stripped
+ * of what names or describes the taxpayer (the figures: times, topic, hall, agent, outcome…). Recordings go by dropping whole monthly partitions where no held
  * session has chunks in them. Every instance schedules it (and runs it at start); a PostgreSQL
  * advisory lock lets one run at a time. Each batch is its own transaction, so a run never holds
  * locks for long.
@@ -72,16 +79,22 @@ export class RecordsRetention {
       locked = (await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(${RETENTION_LOCK}) AS locked`)).rows[0]?.locked === true;
       if (!locked) return undefined;
       const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
-      const result: RetentionRun = { cutoff, deleted: noRowsDeleted(), droppedPartitions: await this.#dropPartitions(cutoff) };
-      await this.#deleteSessions(cutoff, result.deleted);
+      const reportCutoff = new Date(now.getTime() - this.options.reportDays * 86_400_000);
+      const result: RetentionRun = { cutoff, reportCutoff, deleted: noRowsDeleted(), anonymised: 0, droppedPartitions: await this.#dropPartitions(cutoff) };
+      await this.#eachDueBatch(reportCutoff, '', async (client, ids) => deleteSessions(client, ids, result.deleted));
+      result.anonymised = await this.#eachDueBatch(cutoff, 'AND anonymised_at IS NULL', async (client, ids) => anonymiseSessions(client, ids, result.deleted));
       await this.#deleteOrphans(cutoff, result.deleted);
       // an erased session's record changes cannot still be on their way after this long
       await this.database.query('DELETE FROM erased_sessions WHERE erased_at < $1', [cutoff]);
       for (const [table, rows] of Object.entries(result.deleted)) if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
       this.metrics.droppedPartitions.inc(result.droppedPartitions.length);
+      this.metrics.anonymisedSessions.inc(result.anonymised);
       this.metrics.lastRun.set(Date.now() / 1000);
       this.metrics.lastRunDuration.set((performance.now() - started) / 1000);
-      this.log.info({ cutoff, deleted: result.deleted, droppedPartitions: result.droppedPartitions, ms: Math.round(performance.now() - started) }, 'records retention run');
+      this.log.info(
+        { cutoff, reportCutoff, deleted: result.deleted, anonymised: result.anonymised, droppedPartitions: result.droppedPartitions, ms: Math.round(performance.now() - started) },
+        'records retention run',
+      );
       return result;
     } finally {
       if (locked) {
@@ -121,33 +134,35 @@ export class RecordsRetention {
     return dropped;
   }
 
-  /** The sessions due, a batch per transaction, each with all its parts. */
-  async #deleteSessions(cutoff: Date, deleted: DeletedRows): Promise<void> {
+  /** Hands the unheld sessions created before `cutoff` (and matching `andWhere`) to `act`, a batch per transaction; returns how many. */
+  async #eachDueBatch(cutoff: Date, andWhere: string, act: (client: pg.PoolClient, ids: string[]) => Promise<void>): Promise<number> {
+    let total = 0;
     for (;;) {
       const batch = await inTransaction(this.database, async (client) => {
         // rows a hold is being placed on (FOR SHARE) are skipped, and seen held at the next run
         const due = await client.query<{ id: string }>(
-          `SELECT id FROM sessions s WHERE created_at < $1 AND NOT ${heldSql('s.id')} ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          `SELECT id FROM sessions s WHERE created_at < $1 ${andWhere} AND NOT ${heldSql('s.id')} ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
           [cutoff, this.options.batchSize],
         );
         const ids = due.rows.map((row) => row.id);
-        if (ids.length > 0) await deleteSessions(client, ids, deleted);
+        if (ids.length > 0) await act(client, ids);
         return ids.length;
       });
-      if (batch < this.options.batchSize) return;
+      total += batch;
+      if (batch < this.options.batchSize) return total;
     }
   }
 
   /**
-   * The parts older than the cutoff whose session has no row: a session whose closing entry
-   * never came (its Redis lost), or parts archived after their session was deleted. A held
-   * session always has its row, so none of these is held.
+   * The parts older than the cutoff whose session has no record: no row (a session whose closing
+   * entry never came, its Redis lost, or parts archived after their session was deleted), or an
+   * anonymised one. A held session always has its record, so none of these is held.
    */
   async #deleteOrphans(cutoff: Date, deleted: DeletedRows): Promise<void> {
     for (const { table, key, at } of SESSION_PARTS) {
       for (;;) {
         const result = await this.database.query(
-          `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} p WHERE p.${at} < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = p.session_id) LIMIT $2)`,
+          `DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} p WHERE p.${at} < $1 AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = p.session_id AND s.anonymised_at IS NULL) LIMIT $2)`,
           [cutoff, this.options.batchSize],
         );
         deleted[table] += result.rowCount ?? 0;

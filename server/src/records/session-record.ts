@@ -58,7 +58,7 @@ export class SessionRecordReader {
       WHERE session_id = $1 ${after ? 'AND (at, event_id) > ($3::timestamptz, $4)' : ''} ORDER BY at, event_id LIMIT $2`;
 
     return auditedRead(this.database, async (client) => {
-      const [session] = (await client.query<SessionsRow>(`SELECT ${SESSION_SELECT} FROM sessions WHERE id = $1`, [sessionId])).rows;
+      const [session] = (await client.query<SessionsRow>(`SELECT ${SESSION_SELECT} FROM sessions WHERE id = $1 AND anonymised_at IS NULL`, [sessionId])).rows;
       // a session still going on (or unknown) has no record yet
       if (!session) throw new ProtocolError('NOT_FOUND', 'No such session in the record');
       const events = page(

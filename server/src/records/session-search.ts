@@ -37,7 +37,8 @@ export function searchStatement(query: RecordSearchQuery, { searchMaxDays, pageM
   if (limit > pageMax) throw new ProtocolError('VALIDATION_FAILED', `A page holds at most ${pageMax} sessions`, { maxLimit: pageMax });
 
   const values: unknown[] = [new Date(from).toISOString(), new Date(to).toISOString()];
-  const where = ['created_at >= $1', 'created_at < $2'];
+  // an anonymised row is the reports' figures, no longer a record of anyone
+  const where = ['created_at >= $1', 'created_at < $2', 'anonymised_at IS NULL'];
   for (const [name, condition] of Object.entries(FILTERS) as [keyof typeof FILTERS, string][]) {
     const value = query[name];
     if (value === undefined) continue;
