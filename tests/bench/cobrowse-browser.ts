@@ -39,6 +39,10 @@ async function sharedPage(extraElements: number): Promise<{ page: Page; cdp: CDP
       for (let j = 0; j < 4; j++) row.insertCell().textContent = `行 ${i} 列 ${j}`;
     }
     document.querySelector('main')!.append(table);
+    const probe = document.createElement('div');
+    probe.id = 'probe';
+    probe.textContent = '0';
+    document.querySelector('main')!.prepend(probe);
   }, extraElements);
   const sub = `bench-tp-${sessions++}`;
   const token = t.taxpayerToken({ sub });

@@ -19,7 +19,8 @@ export async function watchMirrorLatency(agent: Page, viewer: JSHandle): Promise
       observer?.disconnect();
       watched = doc;
       observer = new MutationObserver(() => {
-        const text = doc.getElementById('probe')?.textContent ?? '';
+        // the last 13 letters: the newest time, should the replay hold an older text node beside it
+        const text = (doc.getElementById('probe')?.textContent ?? '').slice(-13);
         const sent = Number(text.replace(/[a-j]/g, (c) => String(c.charCodeAt(0) - 97)));
         if (sent > 0) w.mirrorLatencies.push(Date.now() - sent);
       });
