@@ -31,7 +31,7 @@ export default tseslint.config(
   {
     // code passed to page.evaluate runs in the browser page and reaches the widget, SDK and console
     // through window globals that the Node-side types do not describe
-    files: ['tests/e2e/**', 'tests/harness/**', 'tests/bench/cobrowse-browser.ts', 'tests/load/capture-trace.ts'],
+    files: ['tests/e2e/**', 'tests/harness/**', 'tests/bench/cobrowse-browser.ts', 'tests/bench/thin-link.ts', 'tests/load/capture-trace.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

@@ -6,17 +6,11 @@ import type { CDPSession, Page } from 'puppeteer-core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OfferEvent } from '@etax-assist/protocol';
 import { launchBrowser } from '../harness/browser.js';
+import { probeMirror, takeMirrorLatencies, watchMirrorLatency } from '../harness/mirror-latency.js';
+import { percentiles as summary } from '../harness/percentiles.js';
 import { ScriptRun } from '../harness/script-run.js';
 import { availableAgentInPage } from '../harness/sdk-page.js';
 import { DEV_PASSWORDS, startTestService } from '../harness/service.js';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-const summary = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-};
 
 const run = new ScriptRun('bench:cobrowse (browser)');
 run.at('start the service and Chromium');
@@ -99,36 +93,11 @@ async function sharedPage(extraElements: number): Promise<{ page: Page; cdp: CDP
 // 1. Mirror latency and control latency on the refund form.
 run.at('1. mirror and control latency');
 const { page: taxpayer, cdp, sessionId } = await sharedPage(0);
-await agent.evaluate((id) => {
-  const w = window as any;
-  w.ag.latencies = [];
-  let watched: Document | undefined;
-  let observer: MutationObserver | undefined;
-  // the viewer rebuilds its iframe on a fresh snapshot: follow the current document
-  setInterval(() => {
-    const doc = w.ag.viewers[id].document as Document | undefined;
-    if (!doc || doc === watched) return;
-    observer?.disconnect();
-    watched = doc;
-    observer = new MutationObserver(() => {
-      const text = doc.getElementById('probe')?.textContent ?? '';
-      const sent = Number(text.replace(/[a-j]/g, (c) => String(c.charCodeAt(0) - 97)));
-      if (sent > 0) w.ag.latencies.push(Date.now() - sent);
-    });
-    observer.observe(doc, { subtree: true, childList: true, characterData: true });
-  }, 50);
-}, sessionId);
+await watchMirrorLatency(agent, await agent.evaluateHandle((id) => (window as any).ag.viewers[id], sessionId));
 await sleep(500);
-await taxpayer.evaluate(() => {
-  let n = 0;
-  const timer = setInterval(() => {
-    // digits spelled as letters: runs of 6+ digits are masked on the way out
-    document.getElementById('probe')!.textContent = String(Date.now()).replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!);
-    if (++n >= 200) clearInterval(timer);
-  }, 50); // 20 mutations/s, as the floor was measured
-});
+await probeMirror(taxpayer, 50, 200); // 20 mutations/s, as the floor was measured
 await sleep(11_000);
-const mirror = summary(await agent.evaluate(() => (window as any).ag.latencies as number[]));
+const mirror = summary(await takeMirrorLatencies(agent));
 
 await taxpayer.evaluate(() => {
   document.getElementById('next-1')!.addEventListener('click', () => (window as any).tp.clicks.push(Date.now()));

@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firefoxMediaAddress, launchFirefox, screenshot, type TestBrowser } from '../harness/browser.js';
-import { clickButton, mirrorPoint, signInToConsole } from '../harness/console-page.js';
+import { acceptAndMirrorTyping, clickButton, mirrorPoint, signInToConsole } from '../harness/console-page.js';
 import { freePort } from '../harness/ports.js';
 import { askThroughWidget, clickWidgetButton, signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
@@ -48,27 +48,9 @@ describe('taxpayer and agent in Firefox ESR', () => {
     // the agent's console, in Firefox too: the offer, accepted
     const agent = await openPage(1440, 1000);
     await signInToConsole(agent, t.url, 'agent1', DEV_PASSWORDS.agent1);
-    await agent.select('.status-select', 'available');
-    await agent.waitForSelector('.offer .countdown', { timeout: 15_000 });
-    await clickButton(agent, '接受', '.offer');
-    await agent.waitForSelector('.session-panel');
 
     // sharing: asked, allowed; the mirror shows the page with its private values masked
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    expect(await clickWidgetButton(taxpayer, '允许共享')).toBe(true);
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
-      timeout: 15_000,
-      polling: 100,
-    });
-    await taxpayer.type('#applicant-name', '李娜');
-    await agent.waitForFunction(
-      () => (document.querySelector<HTMLIFrameElement>('.mirror iframe')!.contentDocument!.querySelector('#applicant-name') as HTMLInputElement).value === '李娜',
-      {
-        timeout: 10_000,
-        polling: 100,
-      },
-    );
+    await acceptAndMirrorTyping(agent, taxpayer, '李娜');
     expect(
       await agent.evaluate(() => (document.querySelector<HTMLIFrameElement>('.mirror iframe')!.contentDocument!.querySelector('#taxpayer-id') as HTMLInputElement).value),
     ).toMatch(/^\*+$/);

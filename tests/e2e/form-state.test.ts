@@ -1,7 +1,8 @@
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import { screenshot } from '../harness/browser.js';
-import { clickSdkButton, watchMirror, withWatchedSession } from '../harness/cobrowse-session.js';
+import { clickSdkButton, watchMirror } from '../harness/cobrowse-session.js';
+import { withWatchedSession } from '../harness/suite.js';
 import { mirrorCatchesUp, type PageView } from '../harness/page-view.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { Page } from 'puppeteer-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { screenshot } from '../harness/browser.js';
-import { clickSdkButton, withWatchedSession } from '../harness/cobrowse-session.js';
+import { clickSdkButton } from '../harness/cobrowse-session.js';
+import { withWatchedSession } from '../harness/suite.js';
 
 /**
  * The agent's highlight on the taxpayer's page rings its element without dimming the page, follows

@@ -17,8 +17,8 @@ interface LinkReading {
  * namespace) and the service: 300 kbit/s each way with a queue and 3 % random loss, then 30 s at
  * 100 kbit/s, then the link back. Each phase is first shown in effect (the sent rate falls to the
  * link's; the loss counters count), then that the call stays up, voice keeps flowing, video gives
- * way to voice on the thinnest link and comes back after it. Figures: `npm run bench:ice`'s
- * neighbour in docs/benchmarks.md ("Calls on a poor link").
+ * way to voice on the thinnest link and comes back after it. Figures: `npm run bench:thin-link`,
+ * docs/benchmarks.md ("Calls on a thin link").
  */
 describe('a call on a thin, lossy link', () => {
   let office: OfficeNetwork;

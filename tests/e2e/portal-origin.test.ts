@@ -1,9 +1,9 @@
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
-import { clickButton, signInToConsole } from '../harness/console-page.js';
+import { acceptAndMirrorTyping, signInToConsole } from '../harness/console-page.js';
 import { freePort } from '../harness/ports.js';
-import { askThroughWidget, clickWidgetButton, signInAtPortal } from '../harness/portal-page.js';
+import { askThroughWidget, signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
 /** What a page's Content-Security-Policy blocked, and what failed to load, since it opened. */
@@ -60,27 +60,8 @@ describe('the SDK on a portal of another origin, under its strict CSP (real Chro
 
     const { page: agent } = await openPage(1440, 1000);
     await signInToConsole(agent, t.url, 'agent1', DEV_PASSWORDS.agent1);
-    await agent.select('.status-select', 'available');
-    await agent.waitForSelector('.offer .countdown', { timeout: 15_000 });
-    await clickButton(agent, '接受', '.offer');
-    await agent.waitForSelector('.session-panel');
-
-    // co-browsing: the taxpayer consents; the agent sees the portal's page, its logo through the proxy
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
-    await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
-    expect(await clickWidgetButton(taxpayer, '允许共享')).toBe(true);
-    await agent.waitForFunction(() => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector('#applicant-name'), {
-      timeout: 15_000,
-      polling: 100,
-    });
-    await taxpayer.type('#applicant-name', '李娜');
-    await agent.waitForFunction(
-      () => (document.querySelector<HTMLIFrameElement>('.mirror iframe')!.contentDocument!.querySelector('#applicant-name') as HTMLInputElement).value === '李娜',
-      {
-        timeout: 10_000,
-        polling: 100,
-      },
-    );
+    // the offer accepted; co-browsing: the taxpayer consents; the agent sees the portal's page, its logo through the proxy
+    await acceptAndMirrorTyping(agent, taxpayer, '李娜');
     await agent.waitForFunction(
       () => (document.querySelector<HTMLIFrameElement>('.mirror iframe')!.contentDocument!.querySelector<HTMLImageElement>('#portal-logo')?.naturalWidth ?? 0) > 0,
       { timeout: 10_000, polling: 100 },

@@ -1,10 +1,8 @@
 import type { Page, Viewport } from 'puppeteer-core';
-import { beforeAll } from 'vitest';
-import type { OfferEvent, TaxpayerClaims } from '@etax-assist/protocol';
+import type { OfferEvent } from '@etax-assist/protocol';
 import type { TestBrowser } from './browser.js';
 import { availableAgentInPage } from './sdk-page.js';
 import { DEV_PASSWORDS, type TestService } from './service.js';
-import { withServiceAndBrowser } from './suite.js';
 import { captureTraffic, type PageTraffic } from './traffic.js';
 
 /**
@@ -127,27 +125,4 @@ export function pointInMirror(page: Page, selector: string): Promise<{ x: number
     const frame = iframe.getBoundingClientRect();
     return { x: frame.left + (target.left + target.width / 2) * viewer.scale, y: frame.top + (target.top + target.height / 2) * viewer.scale };
   }, selector);
-}
-
-export interface WatchedSession extends CobrowsePages {
-  t: TestService;
-  b: TestBrowser;
-  sessionId: string;
-}
-
-/**
- * A co-browsing suite's fixtures: the service and Chromium, the taxpayer's page at `path` in a
- * session that agent1 accepted and watches (sharing not asked yet). `use` receives them; a suite's
- * own beforeAll, registered after this, runs after it.
- */
-export function withWatchedSession(path: string, viewport: Viewport, taxpayer: Partial<TaxpayerClaims>, use: (session: WatchedSession) => void): void {
-  let t: TestService;
-  let b: TestBrowser;
-  withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
-  beforeAll(async () => {
-    const pages = await openCobrowsePages(t, b, path, viewport);
-    const sessionId = await taxpayerBootstrap(pages.taxpayer, t.taxpayerToken(taxpayer));
-    await acceptAndWatch(pages.agent, sessionId);
-    use({ t, b, ...pages, sessionId });
-  });
 }

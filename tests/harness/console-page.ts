@@ -1,6 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import type { HelpRequest } from '@etax-assist/protocol';
 import type { TestBrowser } from './browser.js';
+import { clickWidgetButton } from './portal-page.js';
 
 /**
  * Signs in to the agent console through its form (switching it to English first if asked), and
@@ -78,5 +79,32 @@ export function taxpayerAsksForHelp(page: Page, token: string, help: HelpRequest
     },
     token,
     help,
+  );
+}
+
+/**
+ * The agent (signed in to the console, the taxpayer's widget waiting) goes available and accepts
+ * the offer; the taxpayer consents to share; the taxpayer types `typed` into `field` and the
+ * agent's mirror shows it.
+ */
+export async function acceptAndMirrorTyping(agent: Page, taxpayer: Page, typed: string, field = '#applicant-name'): Promise<void> {
+  await agent.select('.status-select', 'available');
+  await agent.waitForSelector('.offer .countdown', { timeout: 15_000 });
+  await clickButton(agent, '接受', '.offer');
+  await agent.waitForSelector('.session-panel');
+  await taxpayer.waitForFunction(() => (window as any).helpWidget.view === 'session', { timeout: 10_000 });
+  await taxpayer.waitForFunction(() => (window as any).helpWidget.share?.ui.querySelector('.dialog'), { timeout: 10_000 });
+  if (!(await clickWidgetButton(taxpayer, '允许共享'))) throw new Error('the widget shows no "允许共享" button');
+  await agent.waitForFunction(
+    (selector) => document.querySelector<HTMLIFrameElement>('.mirror iframe')?.contentDocument?.querySelector(selector),
+    { timeout: 15_000, polling: 100 },
+    field,
+  );
+  await taxpayer.type(field, typed);
+  await agent.waitForFunction(
+    (selector, value) => document.querySelector<HTMLIFrameElement>('.mirror iframe')!.contentDocument!.querySelector<HTMLInputElement>(selector)!.value === value,
+    { timeout: 10_000, polling: 100 },
+    field,
+    typed,
   );
 }

@@ -5,12 +5,13 @@ import type { NetworkNamespace } from './netns.js';
  * A thin, lossy link between a network namespace and the host, as a rural hall has: each way
  * shaped by a token bucket (`tc tbf`: the rate, and a queue that delays what exceeds it — the
  * kernel here has no netem) and, optionally, packets dropped at random by nftables
- * (`numgen random mod 100 < N`), both ways. `clear()` gives the link back.
+ * (`numgen random mod 100 < N`), both ways: UDP (the media), or every packet (the co-browsing's
+ * TCP too). `clear()` gives the link back.
  */
 export class LinkShaper {
   constructor(readonly ns: NetworkNamespace) {}
 
-  shape(rateKbit: number, lossPct = 0): void {
+  shape(rateKbit: number, lossPct = 0, lossOf: 'udp' | 'all' = 'udp'): void {
     for (const [inside, device] of [
       [false, this.ns.hostSide],
       [true, this.ns.nsSide],
@@ -22,15 +23,16 @@ export class LinkShaper {
     }
     this.#dropTable();
     if (lossPct > 0) {
+      const match = lossOf === 'udp' ? 'meta l4proto udp ' : '';
       const ruleset = `
 table inet lossy {
   chain in {
     type filter hook input priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < ${lossPct} counter drop
+    ${match}numgen random mod 100 < ${lossPct} counter drop
   }
   chain out {
     type filter hook output priority 0; policy accept;
-    meta l4proto udp numgen random mod 100 < ${lossPct} counter drop
+    ${match}numgen random mod 100 < ${lossPct} counter drop
   }
 }`;
       execFileSync('ip', ['netns', 'exec', this.ns.name, 'nft', '-f', '-'], { input: ruleset, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -41,6 +43,18 @@ table inet lossy {
   dropped(): number {
     const listing = execFileSync('ip', ['netns', 'exec', this.ns.name, 'nft', 'list', 'table', 'inet', 'lossy'], { encoding: 'utf8' });
     return [...listing.matchAll(/counter packets (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  }
+
+  /** The rate (kbit/s) the kernel shapes each end of the link to, as it reads it back; undefined where it does not. */
+  rates(): { host: number | undefined; inside: number | undefined } {
+    const rate = (listing: string) => {
+      const m = /tbf .* rate (\d+)([KM]?)bit/.exec(listing);
+      return m ? Number(m[1]) * (m[2] === 'M' ? 1000 : m[2] === 'K' ? 1 : 0.001) : undefined;
+    };
+    return {
+      host: rate(execFileSync('tc', ['qdisc', 'show', 'dev', this.ns.hostSide], { encoding: 'utf8' })),
+      inside: rate(execFileSync('ip', ['netns', 'exec', this.ns.name, 'tc', 'qdisc', 'show', 'dev', this.ns.nsSide], { encoding: 'utf8' })),
+    };
   }
 
   clear(): void {

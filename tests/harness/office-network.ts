@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Page } from 'puppeteer-core';
 import type { OfferEvent } from '@etax-assist/protocol';
 import type { MediaPath } from '@etax-assist/client-sdk';
 import { launchBrowser, type TestBrowser } from './browser.js';
@@ -79,10 +80,15 @@ export class OfficeNetwork {
     return received > 0;
   }
 
-  /** A video call between a taxpayer inside and agent1 outside, once the agent decodes the taxpayer's video. */
-  async openCall(sub: string): Promise<LiveCall> {
-    const taxpayer = await SdkPage.open(this.inside.browser, this.origin, this.service.taxpayerToken({ sub }));
-    const agent = await SdkPage.open(this.outside.browser, this.origin, await this.service.staffToken('agent1', DEV_PASSWORDS.agent1));
+  /**
+   * A video call between a taxpayer inside and agent1 outside, once the agent decodes the
+   * taxpayer's video. The agent sends its camera as the console does (simulcast) unless
+   * `agentSimulcast` is false; `beforeLoad` runs on both pages before they load (SdkPage.open).
+   */
+  async openCall(sub: string, options: { beforeLoad?: (page: Page) => Promise<void>; agentSimulcast?: boolean } = {}): Promise<LiveCall> {
+    const { beforeLoad, agentSimulcast = true } = options;
+    const taxpayer = await SdkPage.open(this.inside.browser, this.origin, this.service.taxpayerToken({ sub }), beforeLoad);
+    const agent = await SdkPage.open(this.outside.browser, this.origin, await this.service.staffToken('agent1', DEV_PASSWORDS.agent1), beforeLoad);
     const close = async () => {
       await taxpayer.close();
       await agent.close();
@@ -93,7 +99,7 @@ export class OfficeNetwork {
       const offer = await agent.event<OfferEvent>('offer:new');
       await agent.request('offer:accept', { offerId: offer.offerId });
       const started = Date.now();
-      await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video')]);
+      await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video', agentSimulcast)]);
       while ((await agent.framesFrom('taxpayer')) === 0) {
         if (Date.now() - started > 30_000) throw new Error(`no frame in 30 s: ${JSON.stringify(await taxpayer.callReport())}\n${this.turn.output().slice(-2000)}`);
         await sleep(20);

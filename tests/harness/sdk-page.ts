@@ -8,9 +8,11 @@ import type { ClientRequestName, RequestOf, ResultOf } from '@etax-assist/protoc
 export class SdkPage {
   private constructor(readonly page: Page) {}
 
-  static async open(target: Browser | BrowserContext, baseUrl: string, token: string): Promise<SdkPage> {
+  /** `beforeLoad` runs on the new page before it loads (e.g. to add a script that runs first). */
+  static async open(target: Browser | BrowserContext, baseUrl: string, token: string, beforeLoad?: (page: Page) => Promise<void>): Promise<SdkPage> {
     const page = await target.newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
+    await beforeLoad?.(page);
     await page.goto(`${baseUrl}/demo/`, { waitUntil: 'networkidle0' });
     await page.evaluate(async (tokenInPage) => {
       const w = window as unknown as Record<string, any>;
@@ -39,11 +41,12 @@ export class SdkPage {
     return (await handle.jsonValue()) as T;
   }
 
-  async startCall(sessionId: string, publish: 'video' | 'voice' | 'text'): Promise<void> {
+  /** `simulcast`: the camera as the console sends it (MediaCallOptions.simulcast). */
+  async startCall(sessionId: string, publish: 'video' | 'voice' | 'text', simulcast = false): Promise<void> {
     await this.page.evaluate(
-      async (id, mode) => {
+      async (id, mode, layered) => {
         const w = window as any;
-        const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000 });
+        const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000, simulcast: layered });
         w.sdk.call = call;
         w.sdk.states = [];
         w.sdk.callErrors = [];
@@ -57,6 +60,7 @@ export class SdkPage {
       },
       sessionId,
       publish,
+      simulcast,
     );
   }
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { Viewport } from 'puppeteer-core';
+import type { TaxpayerClaims } from '@etax-assist/protocol';
 import { launchBrowser, type TestBrowser } from './browser.js';
+import { acceptAndWatch, openCobrowsePages, taxpayerBootstrap, type CobrowsePages } from './cobrowse-session.js';
 import { startTestOidcProvider, type TestOidcAccount, type TestOidcProvider } from './oidc-provider.js';
 import { freePort } from './ports.js';
 import { startTestService, type TestService } from './service.js';
@@ -46,5 +49,28 @@ export function withProviderServiceAndBrowser(
     await browser?.close();
     await service?.stop();
     await provider?.stop();
+  });
+}
+
+export interface WatchedSession extends CobrowsePages {
+  t: TestService;
+  b: TestBrowser;
+  sessionId: string;
+}
+
+/**
+ * A co-browsing suite's fixtures: the service and Chromium, the taxpayer's page at `path` in a
+ * session that agent1 accepted and watches (sharing not asked yet). `use` receives them; a suite's
+ * own beforeAll, registered after this, runs after it.
+ */
+export function withWatchedSession(path: string, viewport: Viewport, taxpayer: Partial<TaxpayerClaims>, use: (session: WatchedSession) => void): void {
+  let t: TestService;
+  let b: TestBrowser;
+  withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
+  beforeAll(async () => {
+    const pages = await openCobrowsePages(t, b, path, viewport);
+    const sessionId = await taxpayerBootstrap(pages.taxpayer, t.taxpayerToken(taxpayer));
+    await acceptAndWatch(pages.agent, sessionId);
+    use({ t, b, ...pages, sessionId });
   });
 }

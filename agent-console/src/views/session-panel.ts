@@ -275,7 +275,8 @@ export class SessionPanel {
 
   async #startCall(): Promise<void> {
     if (this.#call) return;
-    const call = new MediaCall(this.connection, { sessionId: this.card.sessionId, publish: this.card.channel === 'text' ? 'voice' : 'video' });
+    // simulcast: the media server sends the taxpayer what their (often thinner) link carries
+    const call = new MediaCall(this.connection, { sessionId: this.card.sessionId, publish: this.card.channel === 'text' ? 'voice' : 'video', simulcast: true });
     this.#call = call;
     call.on('state', () => this.#syncCallButtons());
     call.on('mode', () => this.#syncCallButtons());

@@ -48,7 +48,25 @@ export interface MediaCallOptions {
   link?: Partial<LinkThresholds> | false;
   /** How often the link is read (default 2000 ms). */
   linkSampleMs?: number;
+  /**
+   * Send the camera as three encodings (simulcast) for the media server to pick from per
+   * receiver, as that receiver's link allows: for a sender on a good link whose receiver may be on
+   * a thin one (the agent towards a rural hall). Default: one encoding, which the sender's own
+   * link already fits.
+   */
+  simulcast?: boolean;
 }
+
+/**
+ * The camera's simulcast encodings, lowest first: a quarter, half and the whole picture
+ * (mediasoup-client gives each three temporal layers, so the media server can thin the frame rate
+ * too). The lowest fits with voice in a 100 kbit/s link.
+ */
+const SIMULCAST_ENCODINGS: types.RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 60_000 },
+  { scaleResolutionDownBy: 2, maxBitrate: 250_000 },
+  { maxBitrate: 900_000 },
+];
 
 /** Why this side sends less than it was asked to: a device missing or refused, or a link too thin for video. */
 export type ModeReason = FallbackReason | 'poor-network';
@@ -76,6 +94,9 @@ export class MediaCall extends Emitter<CallEvents> {
   readonly sessionId: string;
   #state: CallState = 'idle';
   #mode: MediaMode = 'text';
+  #modeReason: ModeReason | undefined;
+  /** The mode the others were last told of (until told, they take the one asked for). */
+  #toldMode: MediaMode;
   #local: MediaStream | undefined;
   #device: Device | undefined;
   #send: types.Transport | undefined;
@@ -104,6 +125,7 @@ export class MediaCall extends Emitter<CallEvents> {
   ) {
     super();
     this.sessionId = options.sessionId;
+    this.#toldMode = options.publish;
     this.#listeners = new SessionListeners(connection.socket, options.sessionId);
   }
 
@@ -145,14 +167,13 @@ export class MediaCall extends Emitter<CallEvents> {
     }
     this.#local = local.stream;
     this.#mode = local.mode;
+    this.#modeReason = local.reason;
     this.emit('mode', local.mode, local.reason);
     this.#listen();
     await this.#connect();
     // closed while joining: the leave may have reached the server before the join did
     if (this.#isClosed()) return this.#leave();
-    if (local.mode !== this.options.publish) {
-      await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: local.mode, ...(local.reason ? { reason: local.reason } : {}) });
-    }
+    if (this.#mode !== this.#toldMode) await this.#tellMode();
     this.#watchLink();
   }
 
@@ -187,10 +208,19 @@ export class MediaCall extends Emitter<CallEvents> {
   async #setVideoDropped(dropped: boolean): Promise<void> {
     if (this.options.publish !== 'video' || !this.#local?.getVideoTracks().length || this.#videoDropped === dropped) return;
     this.#videoDropped = dropped;
-    await this.#applyPaused('camera');
     this.#mode = dropped ? 'voice' : 'video';
-    this.emit('mode', this.#mode, dropped ? 'poor-network' : undefined);
-    await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode: this.#mode, ...(dropped ? { reason: 'poor-network' as const } : {}) });
+    this.#modeReason = dropped ? 'poor-network' : undefined;
+    // said here at once, and both requests sent at once: on a link this thin the server's answers
+    // come late or not at all (a lost one is made good after the rejoin that follows)
+    this.emit('mode', this.#mode, this.#modeReason);
+    await Promise.all([this.#applyPaused('camera'), this.#tellMode()]);
+  }
+
+  /** Tells the others what this side sends now, and why. */
+  async #tellMode(): Promise<void> {
+    const mode = this.#mode;
+    await this.connection.request('media:set-mode', { sessionId: this.sessionId, mode, ...(this.#modeReason ? { reason: this.#modeReason } : {}) });
+    this.#toldMode = mode;
   }
 
   #listen(): void {
@@ -242,7 +272,8 @@ export class MediaCall extends Emitter<CallEvents> {
       for (const track of this.#local.getTracks()) {
         const source = track.kind === 'video' ? 'camera' : 'mic';
         // stopTracks: false — a rejoin closes the producers but must re-publish the same tracks
-        const producer = await send.produce({ track, appData: { source }, stopTracks: false });
+        const encodings = source === 'camera' && this.options.simulcast ? { encodings: SIMULCAST_ENCODINGS } : {};
+        const producer = await send.produce({ track, appData: { source }, stopTracks: false, ...encodings });
         if (generation !== this.#generation) return;
         this.#producers.set(source, producer);
         if (this.#isPaused(source)) await this.#applyPaused(source);
@@ -385,6 +416,7 @@ export class MediaCall extends Emitter<CallEvents> {
         this.#teardownTransports();
         if (!this.connection.socket.connected) return; // the 'connect' handler comes back here
         await this.#connect();
+        if (this.#mode !== this.#toldMode) void this.#tellMode().catch((error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))));
         return;
       } catch (error) {
         this.emit('error', error instanceof Error ? error : new Error(String(error)));

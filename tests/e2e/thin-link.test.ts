@@ -1,0 +1,61 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LinkShaper } from '../harness/link-shaper.js';
+import { OfficeNetwork, type LiveCall } from '../harness/office-network.js';
+import { growth, readRtcTotals, recordPeerConnections } from '../harness/rtc-stats.js';
+
+/**
+ * Issue 20, item 4, what `npm run bench:thin-link` found (docs/benchmarks.md "Calls on a thin
+ * link"). The agent, on a good link, sends its camera as simulcast, so the media server forwards
+ * the taxpayer the encoding their thin link carries and the agent's voice gets through beside it
+ * (with one encoding the agent's video filled the link: the taxpayer lost one packet of the
+ * agent's voice in ten). And the fallback to voice is shown and told at once, though on a link
+ * this thin the server's answers come late or not at all (it waited for one, and was never shown).
+ */
+describe('a call over the taxpayer’s thin link', () => {
+  let office: OfficeNetwork;
+  let shaper: LinkShaper;
+  let call: LiveCall;
+  beforeAll(async () => {
+    office = await OfficeNetwork.start('tl-down', 71);
+    shaper = new LinkShaper(office.ns);
+    call = await office.openCall('tp-thin-down', { beforeLoad: recordPeerConnections });
+  });
+  afterAll(async () => {
+    await call?.close();
+    shaper?.clear();
+    await office?.stop();
+  });
+
+  it('at 300 kbit/s the agent’s video arrives thinned to fit, still moving, and the taxpayer loses none of the agent’s voice', async () => {
+    shaper.shape(300);
+    // in effect: the kernel shapes both ends
+    expect(shaper.rates()).toEqual({ host: 300, inside: 300 });
+    await sleep(10_000); // the media server's estimate of the link settles
+    const before = await readRtcTotals(call.taxpayer.page);
+    await sleep(15_000);
+    const after = await readRtcTotals(call.taxpayer.page);
+
+    const videoKbps = (growth(after.videoIn.bytesReceived, before.videoIn.bytesReceived) * 8) / (after.at - before.at);
+    expect(videoKbps).toBeLessThan(250);
+    expect(after.videoIn.framesDecoded - before.videoIn.framesDecoded).toBeGreaterThan(50);
+    const lost = growth(after.audioIn.packetsLost, before.audioIn.packetsLost);
+    const received = growth(after.audioIn.packetsReceived, before.audioIn.packetsReceived);
+    expect(received).toBeGreaterThan(500);
+    expect(lost / (lost + received)).toBeLessThan(0.02);
+  }, 60_000);
+
+  it('at 100 kbit/s video gives way to voice and the agent is told, with the server’s answer to the camera’s pause never coming', async () => {
+    await call.taxpayer.page.evaluate(() => {
+      // as on a starved link: the request goes out, its answer never comes back
+      const connection = (window as any).sdk.connection;
+      const request = connection.request.bind(connection);
+      connection.request = (name: string, payload: unknown) => (name === 'media:set-producer-paused' ? new Promise(() => {}) : request(name, payload));
+    });
+    shaper.shape(100);
+    expect(shaper.rates()).toEqual({ host: 100, inside: 100 });
+    const modes = () => call.taxpayer.evaluate(() => (window as any).sdk.modes as [string, string | null][]);
+    await expect.poll(modes, { timeout: 30_000, interval: 500 }).toContainEqual(['voice', 'poor-network']);
+    await call.agent.event('media:mode', { mode: 'voice', reason: 'poor-network' }, 10_000);
+  }, 60_000);
+});
