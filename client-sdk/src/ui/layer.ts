@@ -1,4 +1,5 @@
 import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
+import { ANNOUNCER_CSS, Announcer } from './announcer.js';
 import { adoptStyles } from './shadow-styles.js';
 
 /**
@@ -9,6 +10,8 @@ import { adoptStyles } from './shadow-styles.js';
 export class UiLayer {
   readonly host: HTMLElement;
   readonly root: ShadowRoot;
+  /** What changed, said to screen readers (the layer's own live region). */
+  readonly announcer: Announcer;
 
   constructor(id: string, zIndex = 2147483000, extraCss = '') {
     this.host = document.createElement('div');
@@ -18,7 +21,8 @@ export class UiLayer {
     this.host.style.cssText = `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`;
     // closed: the page's scripts, and the recorder, never see the SDK's own UI
     this.root = this.host.attachShadow({ mode: 'closed' });
-    adoptStyles(this.root, LAYER_CSS + extraCss);
+    adoptStyles(this.root, LAYER_CSS + ANNOUNCER_CSS + extraCss);
+    this.announcer = new Announcer(this.root);
     document.body.append(this.host);
   }
 
@@ -55,6 +59,9 @@ button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 }
 :host(.kiosk) .dialog { font-size: 24px; max-width: min(720px, 92vw); } :host(.kiosk) .dialog h2 { font-size: 28px; }
 :host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
+/* the kiosk's larger text (its switch is in the widget) */
+:host(.kiosk.large) .dialog { font-size: 30px; } :host(.kiosk.large) .dialog h2 { font-size: 36px; }
+:host(.kiosk.large) button { min-height: 80px; font-size: 28px; } :host(.kiosk.large) .banner { font-size: 28px; }
 /* a split kiosk screen: the banner sits on top of the page being operated (the lower half) */
 :host(.kiosk) .banner { top: 50vh; font-size: 22px; padding: 10px 20px; border-radius: 0 0 10px 10px; }
 `;
@@ -75,6 +82,8 @@ export interface Question {
   relabel: () => void;
 }
 
+let questions = 0;
+
 /** A modal question with two answers; resolves true for the first. */
 export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
   const dialog = document.createElement('div');
@@ -83,6 +92,11 @@ export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
   dialog.setAttribute('aria-modal', 'true');
   const heading = document.createElement('h2');
   const paragraph = document.createElement('p');
+  // named by its title, described by its question (ids unique within the layer's root)
+  heading.id = `question-${++questions}-title`;
+  paragraph.id = `question-${questions}-body`;
+  dialog.setAttribute('aria-labelledby', heading.id);
+  dialog.setAttribute('aria-describedby', paragraph.id);
   const actions = document.createElement('div');
   actions.className = 'actions';
   const noButton = document.createElement('button');

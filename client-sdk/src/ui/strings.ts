@@ -13,6 +13,9 @@ const zh = {
   controlAllow: '允许',
   controlDeny: '拒绝',
   controlling: '坐席正在操作您的屏幕',
+  controlStarted: '坐席开始操作您的页面。按 Esc 键可随时收回控制。',
+  controlStopped: '您已收回控制，坐席不能再操作您的页面',
+  highlighted: '坐席为您标出了：{{what}}',
   stop: '停止',
   sharing: '正在与坐席共享屏幕',
   stopSharing: '停止共享',
@@ -67,6 +70,7 @@ const zh = {
   move: '移动窗口（可用方向键）',
   selfView: '您自己的画面',
   newMessage: '新消息',
+  largeText: '大字',
 };
 
 const en: typeof zh = {
@@ -80,6 +84,9 @@ const en: typeof zh = {
   controlAllow: 'Allow',
   controlDeny: 'Refuse',
   controlling: 'The agent is controlling your screen',
+  controlStarted: 'The agent is now operating your page. Press Esc at any time to take control back.',
+  controlStopped: 'You have control of your page again: the agent can no longer operate it',
+  highlighted: 'The agent highlighted: {{what}}',
   stop: 'Stop',
   sharing: 'Sharing your screen with the agent',
   stopSharing: 'Stop sharing',
@@ -135,6 +142,7 @@ const en: typeof zh = {
   move: 'Move the panel (arrow keys)',
   selfView: 'Your own picture',
   newMessage: 'New message',
+  largeText: 'Larger text',
 };
 
 /** Every string the SDK shows (i18next resources, as the console's): `en` lacking a key of `zh` does not compile. */
