@@ -15,6 +15,8 @@ export interface ShareOptions extends RecorderOptions {
   /** Large type and touch targets. */
   kiosk?: boolean;
   privacy?: PrivacyOptions;
+  /** Where the keyboard goes once a question is answered (the widget's panel), else back where it was. */
+  returnFocus?: () => void;
 }
 
 type ShareEvents = {
@@ -217,7 +219,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
 
   /** A question to the taxpayer that follows the portal's language while it is open. */
   #ask(wording: () => QuestionWording): Question {
-    const question = ask(this.#layer, wording);
+    const question = ask(this.#layer, wording, this.options.returnFocus);
     this.#openQuestions.add(question);
     void question.answer.finally(() => this.#openQuestions.delete(question));
     return question;

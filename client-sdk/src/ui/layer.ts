@@ -42,7 +42,7 @@ const LAYER_CSS = `
 button { font: inherit; min-height: 48px; min-width: 96px; padding: 8px 18px; border-radius: 6px; border: 1px solid #17324d; cursor: pointer; }
 button.primary { background: #17324d; color: #fff; }
 button.secondary { background: #fff; color: #17324d; }
-button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
+button:focus-visible, select:focus-visible, textarea:focus-visible, input:focus-visible, [tabindex="-1"]:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 /* one line as wide as its words (up to the screen), under any open question: a question is answered on top */
 .banner { pointer-events: auto; position: fixed; top: 0; left: 50%; transform: translateX(-50%); z-index: 1; box-sizing: border-box;
   width: max-content; max-width: calc(100vw - 16px); display: grid; grid-template-columns: minmax(0, max-content) max-content; column-gap: 16px; row-gap: 4px;
@@ -84,8 +84,14 @@ export interface Question {
 
 let questions = 0;
 
-/** A modal question with two answers; resolves true for the first. */
-export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
+/**
+ * A modal question with two answers; resolves true for the first. The keyboard is kept inside it
+ * (Tab and Shift+Tab go round its two buttons), Escape answers no, and once answered the keyboard
+ * goes back (`returnFocus`, else to what had it before).
+ */
+export function ask(layer: UiLayer, wording: () => QuestionWording, returnFocus?: () => void): Question {
+  const before = document.activeElement;
+  const restore = returnFocus ?? (() => (before instanceof HTMLElement ? before.focus() : undefined));
   const dialog = document.createElement('div');
   dialog.className = 'dialog';
   dialog.setAttribute('role', 'alertdialog');
@@ -118,10 +124,24 @@ export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
   let settle: (value: boolean) => void = () => {};
   const answer = new Promise<boolean>((resolve) => (settle = resolve));
   const close = (value: boolean) => {
+    // only a keyboard that was in the question is given back (a withdrawn one may not have had it)
+    const hadFocus = dialog.contains(layer.root.activeElement);
     dialog.remove();
+    if (hadFocus) restore();
     settle(value);
   };
   yesButton.addEventListener('click', () => close(true));
   noButton.addEventListener('click', () => close(false));
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      // the question's own answer to Escape: no (control is not given, the screen is not shared)
+      event.stopPropagation();
+      close(false);
+    } else if (event.key === 'Tab') {
+      event.preventDefault();
+      (layer.root.activeElement === yesButton ? noButton : yesButton).focus();
+    }
+  });
   return { answer, dismiss: () => close(false), relabel };
 }

@@ -65,6 +65,7 @@ export const WIDGET_CSS = `
 :host(.kiosk) .channels { flex-wrap: wrap; } :host(.kiosk) .channels button { flex: 1 1 auto; }
 /* the kiosk's larger-text switch: above the launcher, or in the panel's title bar */
 :host(.kiosk) .text-size { font-size: 22px; min-height: 64px; }
+:host(.kiosk) .head .text-size { flex: none; padding: 8px 18px; border-color: #17324d; }
 :host(.kiosk) .launcher + .text-size { pointer-events: auto; position: fixed; right: 24px; bottom: 128px; }
 :host(.kiosk) .text-size[aria-pressed="true"] { background: #17324d; color: #fff; }
 /* larger text: every size up by about a third; the panel keeps its width, lines wrap */

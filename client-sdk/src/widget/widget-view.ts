@@ -20,6 +20,8 @@ export class WidgetView {
   readonly #place = new PanelPlace();
   /** What the live region said last about where things stand. */
   #spoken = '';
+  /** The view drawn last: a change moves the keyboard with it. */
+  #shown: WidgetScreen['view'] | undefined;
 
   constructor(
     kiosk: boolean,
@@ -37,10 +39,29 @@ export class WidgetView {
 
   render(screen: WidgetScreen): void {
     // the keyboard keeps its place across a redraw (buttons that name their action)
-    const focused = (this.root.activeElement as HTMLElement | null)?.dataset.action;
+    const active = this.root.activeElement as HTMLElement | null;
+    const focused = active?.dataset.action;
+    const moved = screen.view !== this.#shown;
+    this.#shown = screen.view;
     this.#draw(screen);
-    if (focused) this.focus(focused);
+    // another view: the keyboard goes with it (into the form, the queue, the session, the rating;
+    // back to the launcher) when it was in the widget, and always into the form just opened
+    if (moved && (active || screen.view === 'pick')) {
+      if (screen.view === 'closed') this.root.querySelector<HTMLElement>('.launcher')?.focus();
+      else this.focusPanel();
+    } else if (focused) this.focus(focused);
     this.#announce(screen);
+  }
+
+  /** The keyboard to the panel's first control after its title bar (the panel itself when it has none). */
+  focusPanel(): void {
+    const panel = this.root.querySelector<HTMLElement>('.panel');
+    const first = panel?.querySelector<HTMLElement>(':scope > :not(header) :is(button, select, textarea, input:not([type="hidden"])), :scope > button');
+    if (first) first.focus();
+    else if (panel) {
+      panel.tabIndex = -1;
+      panel.focus();
+    }
   }
 
   /** Where things stand, said to screen readers when it changes: the place in line, the agent who joined. */
@@ -96,6 +117,11 @@ export class WidgetView {
     panel.className = `panel ${screen.view}`;
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', t('helpTitle'));
+    // Escape leaves the form unsent (the launcher takes the keyboard again)
+    if (screen.view === 'pick')
+      panel.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape') screen.form.close();
+      });
     panel.append(this.#head(screen, panel, movable));
     if (screen.notice) panel.append(paragraph(screen.notice, 'note'));
     if (screen.reconnecting) panel.append(paragraph(t('reconnecting'), 'note'));
