@@ -53,6 +53,7 @@ const zh = {
     accept: '接受',
     decline: '拒绝',
     expiresIn: '{{s}} 秒后失效',
+    announce: '新的求助（{{kind}}）：{{name}}，{{topic}}，{{channel}}',
     kind: { primary: '新会话', escalation: '升级转专家', transfer: '转接', reassign: '班长指派' },
   },
   card: {
@@ -489,6 +490,7 @@ const en: typeof zh = {
     accept: 'Accept',
     decline: 'Decline',
     expiresIn: 'expires in {{s}} s',
+    announce: 'New request ({{kind}}): {{name}}, {{topic}}, {{channel}}',
     kind: { primary: 'New session', escalation: 'Escalation', transfer: 'Transfer', reassign: 'Assigned by supervisor' },
   },
   card: {

@@ -25,7 +25,7 @@ function clock(ms: number): string {
 export class ReplayView {
   readonly element: HTMLElement;
   readonly #player: RecordingPlayer;
-  readonly #stage = el('div', { className: 'mirror replay-stage', tabIndex: 0 });
+  readonly #stage = el('div', { className: 'mirror replay-stage', tabIndex: 0, role: 'region' });
   readonly #slider = el('input', { type: 'range', min: '0', max: '0', value: '0', step: 'any', className: 'scrubber' });
   readonly #time = el('span', { className: 'time', textContent: '0:00' });
   readonly #list = el('ol', { className: 'timeline' });

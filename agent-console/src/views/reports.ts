@@ -30,7 +30,8 @@ export class ReportsView {
   readonly #message = el('p', { className: 'records-message', role: 'status' });
   readonly #summary = el('p', { className: 'report-summary' });
   readonly #chart = el('div', { className: 'report-chart-host' });
-  readonly #table = el('div', { className: 'report-table-host' });
+  /** A wide report scrolls sideways: a labelled stop for the keyboard, so the arrows can scroll it. */
+  readonly #table = el('div', { className: 'report-table-host', tabIndex: 0, role: 'region', label: tl('reports.tab') });
   /** The hall filter: "any", then the halls the record has sessions from (loaded once the view exists). */
   readonly #halls = el('select', { name: 'hall' }, el('option', { value: '', text: tl('records.any') }));
   #report: Report | undefined;

@@ -24,6 +24,8 @@ export class Workspace {
   readonly #tabs = el('div', { className: 'tabs', role: 'tablist' });
   readonly #panels = el('div', { className: 'panels' });
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
+  /** A new offer, said at once to a screen reader: it lapses within seconds. */
+  readonly #offerAnnouncer = el('div', { className: 'visually-hidden offer-announcer' });
   readonly #open = new Map<string, OpenOffer>();
   readonly #sessions = new Map<string, SessionPanel>();
   #agentState: AgentState | undefined;
@@ -36,7 +38,8 @@ export class Workspace {
     private readonly agentId: string,
     private readonly catalog: ConsoleCatalog,
   ) {
-    this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast);
+    this.#offerAnnouncer.setAttribute('aria-live', 'assertive');
+    this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast, this.#offerAnnouncer);
     const socket = connection.socket;
     socket.on('agent:state', ({ state, reason }) => {
       this.#agentState = state;
@@ -49,6 +52,13 @@ export class Workspace {
       const open = this.#offerCard(offer, Date.now() + offer.expiresInMs);
       this.#open.set(offer.offerId, open);
       this.#offers.append(open.card);
+      const s = offer.session;
+      this.#offerAnnouncer.textContent = t('offer.announce', {
+        kind: t(`offer.kind.${offer.kind}`),
+        name: s.taxpayer.name,
+        topic: t(`topic.${s.topic}`),
+        channel: t(`channel.${s.channel}`),
+      });
     });
     socket.on('offer:closed', (closed: OfferClosedEvent) => this.#closeOffer(closed.offerId));
     socket.on('session:state', (summary: SessionSummary) => this.#sessions.get(summary.sessionId)?.update(summary));
@@ -234,11 +244,14 @@ export class Workspace {
   }
 
   #renderTabs(): void {
+    // a tab list only with tabs in it; before, a note in its place
     if (this.#sessions.size === 0) {
+      this.#tabs.removeAttribute('role');
       // only an agent who is not available needs telling how to receive requests
       this.#tabs.replaceChildren(el('p', { className: 'empty', textContent: t(this.#agentState?.status === 'available' ? 'noSessionsYet' : 'noSessions') }));
       return;
     }
+    this.#tabs.setAttribute('role', 'tablist');
     this.#tabs.replaceChildren(
       ...[...this.#sessions.values()].map((panel) =>
         el('button', {

@@ -20,6 +20,13 @@ function pageRect(element: Element): DOMRect {
   return new DOMRect(x, y, rect.width, rect.height);
 }
 
+/** What a highlighted element is called, as a screen reader would name it (its label, else its own text). */
+function nameOf(element: Element): string {
+  const labelled = element.getAttribute('aria-label') ?? (element as HTMLInputElement).labels?.[0]?.textContent ?? element.textContent ?? '';
+  const name = labelled.replace(/\s+/g, ' ').trim();
+  return name.length > 80 ? `${name.slice(0, 80)}…` : name || ((element as HTMLInputElement).placeholder ?? '');
+}
+
 /**
  * The agent's annotations on the taxpayer's page: laser pointer, freehand strokes that fade, and
  * an element highlight with a caption that follows the element through scrolls, resizes and
@@ -37,7 +44,11 @@ export class AnnotationOverlay {
   #frame = 0;
   #pointerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly resolveNode: (id: number) => Node | null) {
+  constructor(
+    private readonly resolveNode: (id: number) => Node | null,
+    /** A highlight was drawn: its caption, else the element's name, for the screen reader (the layer itself is hidden from it). */
+    private readonly onHighlight: (what: string) => void,
+  ) {
     this.#host = document.createElement('div');
     this.#host.setAttribute('data-cobrowse-block', '');
     this.#host.setAttribute('aria-hidden', 'true');
@@ -99,6 +110,7 @@ export class AnnotationOverlay {
         if (!element) return;
         this.#highlighted = element;
         this.#caption.textContent = annotation.caption ?? '';
+        this.onHighlight(annotation.caption ?? nameOf(element));
         element.scrollIntoView({ block: 'center', behavior: 'smooth' });
         this.#follow(Boolean(annotation.caption));
         break;

@@ -58,6 +58,8 @@ export class RecordingPlayer extends Emitter<PlayerEvents> {
     if (this.#events.length >= 2) {
       const replayer = new Replayer(this.#events, { root: this.container, mouseTail: false, showWarning: false, triggerFocus: false, speed: this.#speed });
       this.#replayer = replayer;
+      // the replay is a picture, as the live mirror's: the keyboard goes to the player's controls, not into it
+      replayer.iframe.tabIndex = -1;
       replayer.on('resize', () => this.#fit());
       replayer.on('finish', () => this.#stopped(this.duration));
       replayer.pause(0);

@@ -4,6 +4,7 @@ import { Emitter } from '../emitter.js';
 import { SessionListeners } from '../session-listeners.js';
 import { ask, UiLayer, type Question, type QuestionWording } from '../ui/layer.js';
 import { text, type Lang } from '../ui/strings.js';
+import { followTextSize } from '../ui/text-size.js';
 import { applyControl, type Refusal } from './control.js';
 import { AnnotationOverlay } from './overlay.js';
 import { PrivacyPolicy, type PrivacyOptions } from './privacy.js';
@@ -14,6 +15,8 @@ export interface ShareOptions extends RecorderOptions {
   /** Large type and touch targets. */
   kiosk?: boolean;
   privacy?: PrivacyOptions;
+  /** Where the keyboard goes once a question is answered (the widget's panel), else back where it was. */
+  returnFocus?: () => void;
 }
 
 type ShareEvents = {
@@ -54,8 +57,14 @@ export class CobrowseShare extends Emitter<ShareEvents> {
     this.#policy = new PrivacyPolicy(options.privacy);
     this.#recorder = new CobrowseRecorder(connection, sessionId, options);
     this.#layer = new UiLayer('etax-assist-cobrowse');
-    if (options.kiosk) this.#layer.host.classList.add('kiosk');
-    this.#overlay = new AnnotationOverlay((id) => this.#recorder.nodeOf(id));
+    if (options.kiosk) {
+      this.#layer.host.classList.add('kiosk');
+      followTextSize(this.#layer.host);
+    }
+    this.#overlay = new AnnotationOverlay(
+      (id) => this.#recorder.nodeOf(id),
+      (what) => this.#layer.announcer.say(text(this.#lang, 'highlighted', { what })),
+    );
     this.#state = { sessionId, sharing: 'waiting', control: 'none' };
     this.#listeners = new SessionListeners(connection.socket, sessionId);
     this.#listen();
@@ -152,6 +161,8 @@ export class CobrowseShare extends Emitter<ShareEvents> {
       this.#controlQuestion = undefined;
     }
     if (requester && requester.id !== asked?.id) void this.#askControl(requester);
+    if ((previous.control === 'granted') !== (state.control === 'granted'))
+      this.#layer.announcer.say(text(this.#lang, state.control === 'granted' ? 'controlStarted' : 'controlStopped'));
     this.#renderBanner();
     this.emit('state', state);
   }
@@ -208,7 +219,7 @@ export class CobrowseShare extends Emitter<ShareEvents> {
 
   /** A question to the taxpayer that follows the portal's language while it is open. */
   #ask(wording: () => QuestionWording): Question {
-    const question = ask(this.#layer, wording);
+    const question = ask(this.#layer, wording, this.options.returnFocus);
     this.#openQuestions.add(question);
     void question.answer.finally(() => this.#openQuestions.delete(question));
     return question;

@@ -102,6 +102,8 @@ export class MirrorViewer extends Emitter<ViewerEvents> {
     this.#stage.style.cssText = 'position:absolute;left:0;top:0;transform-origin:0 0';
     this.#capture = document.createElement('div');
     this.#capture.className = 'etax-mirror-capture';
+    // the arrows and Enter are the tools' own keys here (keyboard-picker.ts): a screen reader passes them through
+    this.#capture.setAttribute('role', 'application');
     this.#capture.style.cssText = 'position:absolute;inset:0;display:none';
     const style = document.createElement('style');
     style.textContent = MIRROR_CSS;

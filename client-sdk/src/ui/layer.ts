@@ -1,4 +1,5 @@
 import { BLOCK_ATTRIBUTE } from '../cobrowse/privacy.js';
+import { ANNOUNCER_CSS, Announcer } from './announcer.js';
 import { adoptStyles } from './shadow-styles.js';
 
 /**
@@ -9,6 +10,8 @@ import { adoptStyles } from './shadow-styles.js';
 export class UiLayer {
   readonly host: HTMLElement;
   readonly root: ShadowRoot;
+  /** What changed, said to screen readers (the layer's own live region). */
+  readonly announcer: Announcer;
 
   constructor(id: string, zIndex = 2147483000, extraCss = '') {
     this.host = document.createElement('div');
@@ -18,7 +21,8 @@ export class UiLayer {
     this.host.style.cssText = `position:fixed;inset:0;pointer-events:none;z-index:${zIndex}`;
     // closed: the page's scripts, and the recorder, never see the SDK's own UI
     this.root = this.host.attachShadow({ mode: 'closed' });
-    adoptStyles(this.root, LAYER_CSS + extraCss);
+    adoptStyles(this.root, LAYER_CSS + ANNOUNCER_CSS + extraCss);
+    this.announcer = new Announcer(this.root);
     document.body.append(this.host);
   }
 
@@ -38,7 +42,7 @@ const LAYER_CSS = `
 button { font: inherit; min-height: 48px; min-width: 96px; padding: 8px 18px; border-radius: 6px; border: 1px solid #17324d; cursor: pointer; }
 button.primary { background: #17324d; color: #fff; }
 button.secondary { background: #fff; color: #17324d; }
-button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
+button:focus-visible, select:focus-visible, textarea:focus-visible, input:focus-visible, [tabindex="-1"]:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 /* one line as wide as its words (up to the screen), under any open question: a question is answered on top */
 .banner { pointer-events: auto; position: fixed; top: 0; left: 50%; transform: translateX(-50%); z-index: 1; box-sizing: border-box;
   width: max-content; max-width: calc(100vw - 16px); display: grid; grid-template-columns: minmax(0, max-content) max-content; column-gap: 16px; row-gap: 4px;
@@ -55,6 +59,9 @@ button:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
 }
 :host(.kiosk) .dialog { font-size: 24px; max-width: min(720px, 92vw); } :host(.kiosk) .dialog h2 { font-size: 28px; }
 :host(.kiosk) button { min-height: 64px; min-width: 140px; font-size: 22px; }
+/* the kiosk's larger text (its switch is in the widget) */
+:host(.kiosk.large) .dialog { font-size: 30px; } :host(.kiosk.large) .dialog h2 { font-size: 36px; }
+:host(.kiosk.large) button { min-height: 80px; font-size: 28px; } :host(.kiosk.large) .banner { font-size: 28px; }
 /* a split kiosk screen: the banner sits on top of the page being operated (the lower half) */
 :host(.kiosk) .banner { top: 50vh; font-size: 22px; padding: 10px 20px; border-radius: 0 0 10px 10px; }
 `;
@@ -75,14 +82,27 @@ export interface Question {
   relabel: () => void;
 }
 
-/** A modal question with two answers; resolves true for the first. */
-export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
+let questions = 0;
+
+/**
+ * A modal question with two answers; resolves true for the first. The keyboard is kept inside it
+ * (Tab and Shift+Tab go round its two buttons), Escape answers no, and once answered the keyboard
+ * goes back (`returnFocus`, else to what had it before).
+ */
+export function ask(layer: UiLayer, wording: () => QuestionWording, returnFocus?: () => void): Question {
+  const before = document.activeElement;
+  const restore = returnFocus ?? (() => (before instanceof HTMLElement ? before.focus() : undefined));
   const dialog = document.createElement('div');
   dialog.className = 'dialog';
   dialog.setAttribute('role', 'alertdialog');
   dialog.setAttribute('aria-modal', 'true');
   const heading = document.createElement('h2');
   const paragraph = document.createElement('p');
+  // named by its title, described by its question (ids unique within the layer's root)
+  heading.id = `question-${++questions}-title`;
+  paragraph.id = `question-${questions}-body`;
+  dialog.setAttribute('aria-labelledby', heading.id);
+  dialog.setAttribute('aria-describedby', paragraph.id);
   const actions = document.createElement('div');
   actions.className = 'actions';
   const noButton = document.createElement('button');
@@ -104,10 +124,24 @@ export function ask(layer: UiLayer, wording: () => QuestionWording): Question {
   let settle: (value: boolean) => void = () => {};
   const answer = new Promise<boolean>((resolve) => (settle = resolve));
   const close = (value: boolean) => {
+    // only a keyboard that was in the question is given back (a withdrawn one may not have had it)
+    const hadFocus = dialog.contains(layer.root.activeElement);
     dialog.remove();
+    if (hadFocus) restore();
     settle(value);
   };
   yesButton.addEventListener('click', () => close(true));
   noButton.addEventListener('click', () => close(false));
+  dialog.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      // the question's own answer to Escape: no (control is not given, the screen is not shared)
+      event.stopPropagation();
+      close(false);
+    } else if (event.key === 'Tab') {
+      event.preventDefault();
+      (layer.root.activeElement === yesButton ? noButton : yesButton).focus();
+    }
+  });
   return { answer, dismiss: () => close(false), relabel };
 }

@@ -13,6 +13,9 @@ const zh = {
   controlAllow: '允许',
   controlDeny: '拒绝',
   controlling: '坐席正在操作您的屏幕',
+  controlStarted: '坐席开始操作您的页面。按 Esc 键可随时收回控制。',
+  controlStopped: '您已收回控制，坐席不能再操作您的页面',
+  highlighted: '坐席为您标出了：{{what}}',
   stop: '停止',
   sharing: '正在与坐席共享屏幕',
   stopSharing: '停止共享',
@@ -47,6 +50,7 @@ const zh = {
   textOnly: '无法使用麦克风和摄像头，将以文字方式服务',
   rateTitle: '请为本次服务评分',
   rateComment: '意见或建议（可选）',
+  rateStars: '{{n}} 分（满分 5 分）',
   submit: '提交',
   skip: '跳过',
   thanks: '感谢您的评价！',
@@ -67,6 +71,7 @@ const zh = {
   move: '移动窗口（可用方向键）',
   selfView: '您自己的画面',
   newMessage: '新消息',
+  largeText: '大字',
 };
 
 const en: typeof zh = {
@@ -80,6 +85,9 @@ const en: typeof zh = {
   controlAllow: 'Allow',
   controlDeny: 'Refuse',
   controlling: 'The agent is controlling your screen',
+  controlStarted: 'The agent is now operating your page. Press Esc at any time to take control back.',
+  controlStopped: 'You have control of your page again: the agent can no longer operate it',
+  highlighted: 'The agent highlighted: {{what}}',
   stop: 'Stop',
   sharing: 'Sharing your screen with the agent',
   stopSharing: 'Stop sharing',
@@ -115,6 +123,7 @@ const en: typeof zh = {
   textOnly: 'Microphone and camera unavailable: the agent will help you by text',
   rateTitle: 'How was the service?',
   rateComment: 'Comments (optional)',
+  rateStars: '{{n}} of 5',
   submit: 'Submit',
   skip: 'Skip',
   thanks: 'Thank you for your feedback!',
@@ -135,6 +144,7 @@ const en: typeof zh = {
   move: 'Move the panel (arrow keys)',
   selfView: 'Your own picture',
   newMessage: 'New message',
+  largeText: 'Larger text',
 };
 
 /** Every string the SDK shows (i18next resources, as the console's): `en` lacking a key of `zh` does not compile. */

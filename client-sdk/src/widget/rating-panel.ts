@@ -12,7 +12,7 @@ export function ratingPanel({ score, t }: WidgetScreen, actions: WidgetActions):
       actions.setScore(value);
       for (const [i, other] of [...stars.querySelectorAll('button')].entries()) other.setAttribute('aria-pressed', String(i < value));
     });
-    b.setAttribute('aria-label', String(value));
+    b.setAttribute('aria-label', t('rateStars', { n: String(value) }));
     b.setAttribute('aria-pressed', String(value <= score));
     stars.append(b);
   }

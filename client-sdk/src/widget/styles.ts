@@ -59,4 +59,20 @@ export const WIDGET_CSS = `
 :host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
 :host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
 :host(.kiosk) .panel.session .messages { min-height: 18vh; max-height: 28vh; }
+/* buttons that share a row share its width, however narrow the kiosk's screen */
+:host(.kiosk) .channels button, :host(.kiosk) .row > button { min-width: 0; }
+/* and wrap to a second line when their words do not fit (large type on a narrow screen) */
+:host(.kiosk) .channels { flex-wrap: wrap; } :host(.kiosk) .channels button { flex: 1 1 auto; }
+/* the kiosk's larger-text switch: above the launcher, or in the panel's title bar */
+:host(.kiosk) .text-size { font-size: 22px; min-height: 64px; }
+:host(.kiosk) .head .text-size { flex: none; padding: 8px 18px; border-color: #17324d; }
+:host(.kiosk) .launcher + .text-size { pointer-events: auto; position: fixed; right: 24px; bottom: 128px; }
+:host(.kiosk) .text-size[aria-pressed="true"] { background: #17324d; color: #fff; }
+/* larger text: every size up by about a third; the panel keeps its width, lines wrap */
+:host(.kiosk.large) .launcher { font-size: 36px; min-height: 96px; }
+:host(.kiosk.large) .launcher + .text-size { bottom: 148px; }
+:host(.kiosk.large) .panel { font-size: 30px; } :host(.kiosk.large) .panel h2 { font-size: 36px; }
+:host(.kiosk.large) .status, :host(.kiosk.large) .explain { font-size: 34px; } :host(.kiosk.large) .status strong { font-size: 44px; }
+:host(.kiosk.large) button { font-size: 28px; min-height: 80px; } :host(.kiosk.large) .stars button { font-size: 52px; }
+:host(.kiosk.large) .chat-form input, :host(.kiosk.large) .panel select, :host(.kiosk.large) .panel textarea { min-height: 72px; }
 `;

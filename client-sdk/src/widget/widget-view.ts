@@ -1,5 +1,6 @@
 import { UiLayer } from '../ui/layer.js';
 import { PanelPlace } from '../ui/panel-place.js';
+import { followTextSize, largeTextOn, setLargeText } from '../ui/text-size.js';
 import { button, iconButton, paragraph } from './elements.js';
 import { choiceOf, helpForm, type HelpChoice } from './help-form.js';
 import { KioskMode } from './kiosk.js';
@@ -17,12 +18,19 @@ import type { WidgetActions, WidgetScreen } from './widget-screen.js';
 export class WidgetView {
   readonly #layer = new UiLayer('etax-assist-widget', 2147482500, WIDGET_CSS);
   readonly #place = new PanelPlace();
+  /** What the live region said last about where things stand. */
+  #spoken = '';
+  /** The view drawn last: a change moves the keyboard with it. */
+  #shown: WidgetScreen['view'] | undefined;
 
   constructor(
     kiosk: boolean,
     private readonly actions: WidgetActions,
   ) {
-    if (kiosk) this.#layer.host.classList.add('kiosk');
+    if (kiosk) {
+      this.#layer.host.classList.add('kiosk');
+      followTextSize(this.#layer.host);
+    }
   }
 
   get root(): ShadowRoot {
@@ -31,9 +39,36 @@ export class WidgetView {
 
   render(screen: WidgetScreen): void {
     // the keyboard keeps its place across a redraw (buttons that name their action)
-    const focused = (this.root.activeElement as HTMLElement | null)?.dataset.action;
+    const active = this.root.activeElement as HTMLElement | null;
+    const focused = active?.dataset.action;
+    const moved = screen.view !== this.#shown;
+    this.#shown = screen.view;
     this.#draw(screen);
-    if (focused) this.focus(focused);
+    // another view: the keyboard goes with it (into the form, the queue, the session, the rating;
+    // back to the launcher) when it was in the widget, and always into the form just opened
+    if (moved && (active || screen.view === 'pick')) {
+      if (screen.view === 'closed') this.root.querySelector<HTMLElement>('.launcher')?.focus();
+      else this.focusPanel();
+    } else if (focused) this.focus(focused);
+    this.#announce(screen);
+  }
+
+  /** The keyboard to the panel's first control after its title bar (the panel itself when it has none). */
+  focusPanel(): void {
+    const panel = this.root.querySelector<HTMLElement>('.panel');
+    const first = panel?.querySelector<HTMLElement>(':scope > :not(header) :is(button, select, textarea, input:not([type="hidden"])), :scope > button');
+    if (first) first.focus();
+    else if (panel) {
+      panel.tabIndex = -1;
+      panel.focus();
+    }
+  }
+
+  /** Where things stand, said to screen readers when it changes: the place in line, the agent who joined. */
+  #announce(screen: WidgetScreen): void {
+    const line = screen.view === 'waiting' || screen.view === 'session' ? this.#summaryLine(screen) : '';
+    if (line && line !== this.#spoken) this.#layer.announcer.say(line);
+    this.#spoken = line;
   }
 
   focus(action: string): void {
@@ -63,11 +98,12 @@ export class WidgetView {
 
   #draw(screen: WidgetScreen): void {
     const { t } = screen;
-    for (const node of [...this.root.children]) if (node.tagName !== 'STYLE' && !node.classList.contains('dialog') && !node.classList.contains('banner')) node.remove();
+    for (const node of [...this.root.children]) if (!node.matches('style, .dialog, .banner, .announcer')) node.remove();
     if (screen.view === 'closed') {
       const launcher = button(t('help'), () => this.actions.open(), true);
       launcher.classList.add('launcher');
       this.root.append(launcher);
+      if (screen.kiosk) this.root.append(this.#textSize(screen));
       return;
     }
     KioskMode.dualScreen(screen.view === 'session' && screen.kiosk);
@@ -81,6 +117,11 @@ export class WidgetView {
     panel.className = `panel ${screen.view}`;
     panel.setAttribute('role', 'dialog');
     panel.setAttribute('aria-label', t('helpTitle'));
+    // Escape leaves the form unsent (the launcher takes the keyboard again)
+    if (screen.view === 'pick')
+      panel.addEventListener('keydown', (event) => {
+        if (event.key === 'Escape') screen.form.close();
+      });
     panel.append(this.#head(screen, panel, movable));
     if (screen.notice) panel.append(paragraph(screen.notice, 'note'));
     if (screen.reconnecting) panel.append(paragraph(t('reconnecting'), 'note'));
@@ -91,13 +132,14 @@ export class WidgetView {
   }
 
   /** The panel's title bar: on portal pages also its handle (drag it, or arrow keys on the grip) and Minimise. */
-  #head({ t }: WidgetScreen, panel: HTMLElement, movable: boolean): HTMLElement {
+  #head(screen: WidgetScreen, panel: HTMLElement, movable: boolean): HTMLElement {
+    const { t } = screen;
     const head = document.createElement('header');
     head.className = 'head';
     const heading = document.createElement('h2');
     heading.textContent = t('helpTitle');
     if (!movable) {
-      head.append(heading);
+      head.append(heading, this.#textSize(screen));
       return head;
     }
     const move = iconButton('grip', t('move'), 'move');
@@ -108,6 +150,18 @@ export class WidgetView {
     );
     this.#place.attach(panel, head, move);
     return head;
+  }
+
+  /** The kiosk's larger-text switch (kept for the kiosk, not the visitor). */
+  #textSize({ t }: WidgetScreen): HTMLButtonElement {
+    const toggle = button(t('largeText'), () => {
+      setLargeText(!largeTextOn());
+      toggle.setAttribute('aria-pressed', String(largeTextOn()));
+    });
+    toggle.classList.add('text-size');
+    toggle.dataset.action = 'text-size';
+    toggle.setAttribute('aria-pressed', String(largeTextOn()));
+    return toggle;
   }
 
   /** The minimised panel: where things stand in one line, and the button that opens it again. */

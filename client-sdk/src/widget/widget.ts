@@ -234,6 +234,7 @@ export class HelpWidget {
       this.#share = new CobrowseShare(connection, sessionId, {
         lang: this.#lang,
         kiosk: Boolean(this.options.kiosk),
+        returnFocus: () => this.#ui.focusPanel(),
         ...(this.options.privacy ? { privacy: this.options.privacy } : {}),
       });
       // consent asked once per session; a reload or navigation resumes without asking again
