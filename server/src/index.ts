@@ -25,4 +25,6 @@ export { RetentionMetrics } from './records/retention-metrics.js';
 export { identifierSha256 } from './records/erasure.js';
 export { searchStatement } from './records/session-search.js';
 export { SessionReports } from './reports/session-reports.js';
+export { AgentReports } from './reports/agent-reports.js';
+export { agentTimes } from './reports/agent-intervals.js';
 export { SESSION_COLUMNS } from './records/session-row.js';

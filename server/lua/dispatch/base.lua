@@ -49,6 +49,8 @@ local RETENTION_S = tonumber(CFG.retentionS)
 local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
 local SL_MS = tonumber(CFG.serviceLevelMs)
 local OUTBOX_MAX = tonumber(CFG.outboxMaxLength)
+local BREAK_MS = tonumber(CFG.breakMs or 0)
+local MAX_STREAK = tonumber(CFG.maxConsecutiveSessions or 0)
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
 -- (declined before, too big for its free capacity): bounds the work of one decision.
 local QUEUE_SCAN = 8
@@ -118,6 +120,34 @@ local function log_event(s, fields, closing)
   if actor == false then actor = command_actor() end
   local record = closing and { fields = hgetall(key.session(s)), served = served_by(s) } or nil
   redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'event', session = s, at = now, kind = fields[1], actor = actor, details = details, record = record }))
+end
+
+-- The agents whose status, wrap-up flag, load or capacity the command may have changed, in the
+-- order first touched; record_agents writes each one's activity once, as the command leaves it.
+local touched_agents, touched_list = {}, {}
+local function touch_agent(a)
+  if touched_agents[a] then return end
+  touched_agents[a] = true
+  touched_list[#touched_list + 1] = a
+end
+
+-- Into the records outbox, each touched agent whose recorded state ('rec') differs from what it
+-- is now (protocol/src/outbox.ts, OutboxAgentActivity): a reindex that changed none of it writes
+-- nothing. Who caused it is recorded only for a supervisor (an agent's load may change through a
+-- taxpayer, whose id has no place in the agents' record).
+local function record_agents()
+  for _, a in ipairs(touched_list) do
+    local f = redis.call('HMGET', key.agent(a), 'status', 'wrap', 'load', 'cap', 'rec')
+    if f[1] then
+      local state = f[1] .. '|' .. (f[2] or '0') .. '|' .. (f[3] or '0') .. '|' .. (f[4] or '0')
+      if state ~= f[5] then
+        redis.call('HSET', key.agent(a), 'rec', state)
+        if actor == false then actor = command_actor() end
+        local by = (actor and actor.role == 'supervisor') and actor or nil
+        redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'agent', agent = a, at = now, status = f[1], wrap = f[2] == '1', load = num(f[3] or 0), capacity = num(f[4] or 0), actor = by }))
+      end
+    end
+  end
 end
 
 local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000
