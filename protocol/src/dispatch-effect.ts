@@ -24,7 +24,10 @@ export const Effect = Type.Union([
     wrap: Type.Boolean(),
     load: Type.Number(),
     capacity: Type.Number(),
-    breakLeftMs: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** The agent's break fields (server/src/dispatcher/agent-wellbeing.ts). */
+    streak: Type.Integer({ minimum: 0 }),
+    restedAt: Type.Optional(Type.Integer({ minimum: 0 })),
+    awayAt: Type.Optional(Type.Integer({ minimum: 0 })),
   }),
   Type.Object({ t: Type.Literal('agent-auto-away'), agent: Type.String(), timeouts: Type.Number() }),
   Type.Object({ t: Type.Literal('agent-lost'), agent: Type.String() }),

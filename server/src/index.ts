@@ -7,6 +7,7 @@ export { EmbeddedPostgres, findPostgresBinDir } from './database/embedded.js';
 export { closeDatabase, connectDatabase, type DatabasePool } from './database/pool.js';
 export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from './database/migrator.js';
 export { Dispatcher, type AgentProfile } from './dispatcher/dispatcher.js';
+export { collectSupervisorMetrics } from './dispatcher/supervisor-metrics.js';
 export { connectRedis } from './redis/client.js';
 export { warnIfEvicting } from './redis/eviction-policy.js';
 export { RecordingWriter, RECORDING_GAP } from './cobrowse/recording.js';

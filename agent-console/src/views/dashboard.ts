@@ -197,8 +197,25 @@ export class Dashboard {
       ),
       el('h2', { textContent: t('supervisor.agents') }),
       table(
-        [t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''],
-        m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)]),
+        [
+          t('supervisor.agent'),
+          t('supervisor.tier'),
+          ...STATES.map((s) => t(`status.${s}`)),
+          t('supervisor.load'),
+          t('supervisor.sinceBreakSessions'),
+          t('supervisor.sinceBreakMin'),
+          '',
+        ],
+        m.agents.map((a) => [
+          a.name,
+          t(`tier.${a.tier}`),
+          ...STATES.map((s) => (a.state === s ? '●' : '')),
+          a.load,
+          // at the cap the agent is offered nothing until a break: marked, in words
+          a.breakDue ? el('span', { className: 'break-due-mark', textContent: t('supervisor.breakDue', { n: a.sessionsSinceBreak }) }) : a.sessionsSinceBreak,
+          a.sinceBreakS === null ? '' : Math.floor(a.sinceBreakS / 60),
+          agentActions(a.id),
+        ]),
       ),
       el('h2', { textContent: t('supervisor.sessions') }),
       table(

@@ -7,17 +7,14 @@ end
 -- Wellbeing (docs/dispatcher.md, "Breaks"): 'streak' counts the sessions an agent took since its
 -- last break and 'restedAt' is when that break ended (or the agent signed in); a break is being
 -- away for BREAK_MS at least ('awayAt': since when). With MAX_STREAK set, an agent that has taken
--- (or holds offers of) that many is offered nothing more until it has had its break.
-local function break_due(h)
-  return MAX_STREAK > 0 and num(h.streak or 0) >= MAX_STREAK
-end
-
+-- (or holds offers of) that many is offered nothing more until it has had its break
+-- (server/src/dispatcher/agent-wellbeing.ts says so to people).
 local function offerable(a, h)
   if not routable(h) then return false end
   return MAX_STREAK == 0 or num(h.streak or 0) + redis.call('SCARD', key.agentOffers(a)) < MAX_STREAK
 end
 
--- The break fields a change of status from `was` to `status` sets: the count starts again at
+-- The break fields a change of the agent's status (in `h`) to `status` sets: the count starts again at
 -- sign-in and after a break long enough.
 local function rest_fields(h, status)
   if status == h.status then return {} end
@@ -98,12 +95,8 @@ end
 
 local function agent_effect(a)
   local h = hgetall(key.agent(a))
-  -- a break due: how long the agent still has to be away (all of it while it is not)
-  local rest = nil
-  if break_due(h) then
-    rest = h.status == 'away' and math.max(0, BREAK_MS - (now - num(h.awayAt or now))) or BREAK_MS
-  end
-  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = capacity(h), breakLeftMs = rest })
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = capacity(h),
+    streak = num(h.streak or 0), restedAt = h.restedAt and num(h.restedAt) or nil, awayAt = h.awayAt and num(h.awayAt) or nil })
 end
 
 local function add_load(a, by)
