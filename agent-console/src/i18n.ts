@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { SHARED_LABELS } from '@etax-assist/client-sdk';
 import {
+  AGENT_REPORT_COLUMNS,
   REPORT_COLUMNS,
   REPORT_DIMENSION_LABELS,
   REPORT_PERIOD_LABELS,
@@ -19,6 +20,7 @@ const reportLabels = (lang: UiLanguage) => ({
   none: Object.fromEntries(Object.entries(REPORT_DIMENSION_LABELS).map(([id, d]) => [id, d.none[lang]])),
   period: Object.fromEntries(Object.entries(REPORT_PERIOD_LABELS).map(([id, l]) => [id, l[lang]])),
   total: REPORT_TOTAL_LABEL[lang],
+  agentColumn: Object.fromEntries(AGENT_REPORT_COLUMNS.map((c) => [c.id, c.label[lang]])),
 });
 
 const zh = {
@@ -220,6 +222,10 @@ const zh = {
     noServiceLevel: '—',
     empty: '所选范围内没有会话',
     exported: '已导出 {{name}}',
+    kind: '报表',
+    kinds: { sessions: '会话统计', agents: '坐席统计' },
+    agentsSummary: '{{agents}} 名坐席，登录共 {{hours}} 小时，服务 {{sessions}} 个会话',
+    noAgents: '所选范围内没有坐席活动',
     ...reportLabels('zh'),
   },
   staff: {
@@ -664,6 +670,10 @@ const en: typeof zh = {
     noServiceLevel: '—',
     empty: 'No sessions in this range',
     exported: 'Exported {{name}}',
+    kind: 'Report',
+    kinds: { sessions: 'Sessions', agents: 'Agents' },
+    agentsSummary: 'Agents: {{agents}}; hours signed in: {{hours}}; sessions served: {{sessions}}',
+    noAgents: 'No agent activity in this range',
     ...reportLabels('en'),
   },
   staff: {

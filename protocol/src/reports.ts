@@ -225,24 +225,27 @@ export type AgentReport = Static<typeof AgentReport>;
 
 /** The header of each status's column: every status the dispatcher has (the compiler asks for a new one's). */
 export const AGENT_STATUS_LABELS: Record<AgentStatus, Label> = {
-  available: { zh: '在线可接', en: 'Available' },
+  available: { zh: '可接入', en: 'Available' },
   away: { zh: '暂离', en: 'Away' },
   offline: { zh: '离线', en: 'Offline' },
 };
 
-/** The per-agent table's columns besides the statuses' (which come after `loggedInS`), in order. */
-export const AGENT_REPORT_COLUMNS: readonly { id: Exclude<keyof AgentFigures, 'statusS'>; label: Label }[] = [
+/** The per-agent table's columns besides the statuses' (which come after `loggedInS`), in order; `duration`: seconds (an export says so in its header, the console shows h:mm:ss). */
+export const AGENT_REPORT_COLUMNS: readonly { id: Exclude<keyof AgentFigures, 'statusS'>; label: Label; duration?: true }[] = [
   { id: 'agent', label: { zh: '坐席账号', en: 'Agent ID' } },
   { id: 'name', label: { zh: '坐席', en: 'Agent' } },
-  { id: 'loggedInS', label: { zh: '登录时长(秒)', en: 'Signed in (s)' } },
-  { id: 'inSessionS', label: { zh: '服务中(秒)', en: 'In session (s)' } },
-  { id: 'wrapUpS', label: { zh: '话后整理(秒)', en: 'Wrap-up (s)' } },
+  { id: 'loggedInS', label: { zh: '登录时长', en: 'Signed in' }, duration: true },
+  { id: 'inSessionS', label: { zh: '服务中', en: 'In session' }, duration: true },
+  { id: 'wrapUpS', label: { zh: '话后整理', en: 'Wrap-up' }, duration: true },
   { id: 'occupancyPct', label: { zh: '占用率(%)', en: 'Occupancy (%)' } },
   { id: 'sessions', label: { zh: '服务会话数', en: 'Sessions' } },
-  { id: 'handlingMeanS', label: { zh: '平均处理时长(秒)', en: 'Handling mean (s)' } },
-  { id: 'handlingP50S', label: { zh: '处理时长中位数(秒)', en: 'Handling p50 (s)' } },
+  { id: 'handlingMeanS', label: { zh: '平均处理时长', en: 'Handling mean' }, duration: true },
+  { id: 'handlingP50S', label: { zh: '处理时长中位数', en: 'Handling p50' }, duration: true },
   { id: 'ratings', label: { zh: '评价数', en: 'Ratings' } },
   { id: 'ratingMean', label: { zh: '平均评分', en: 'Rating mean' } },
   { id: 'escalations', label: { zh: '升级数', en: 'Escalations' } },
   { id: 'transfers', label: { zh: '转接数', en: 'Transfers' } },
 ];
+
+/** What an export's header adds to a duration's label. */
+export const SECONDS_UNIT: Label = { zh: '(秒)', en: ' (s)' };

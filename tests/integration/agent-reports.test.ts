@@ -147,7 +147,7 @@ describe('per-agent figures (real Redis and PostgreSQL)', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toBe(
-      '坐席账号,坐席,登录时长(秒),在线可接(秒),暂离(秒),离线(秒),服务中(秒),话后整理(秒),占用率(%),服务会话数,平均处理时长(秒),处理时长中位数(秒),评价数,平均评分,升级数,转接数',
+      '坐席账号,坐席,登录时长(秒),可接入(秒),暂离(秒),离线(秒),服务中(秒),话后整理(秒),占用率(%),服务会话数,平均处理时长(秒),处理时长中位数(秒),评价数,平均评分,升级数,转接数',
     );
     expect(lines[1]).toMatch(/^agent1,[^,]+,9000,7200,1800,2669400,1800,600,33.3,3,700,600,2,4,1,0$/);
     const xlsx = await get({ ...march, format: 'xlsx', lang: 'en' });

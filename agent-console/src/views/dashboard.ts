@@ -40,7 +40,7 @@ export class Dashboard {
     token: () => string,
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
-    this.#reports = new ReportsView(token, catalog.current);
+    this.#reports = new ReportsView(token, catalog, true);
     // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
@@ -373,6 +373,7 @@ export class Dashboard {
   /** A new catalog (and the halls with it): the records' filters list it (relabel follows; a joined session offers no lists). */
   catalogChanged(): void {
     this.#records.catalogChanged();
+    this.#reports.catalogChanged();
   }
 
   /** The supervisor switched language: the live picture is drawn again, the rest relabelled. */
