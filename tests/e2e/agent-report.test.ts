@@ -1,10 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
+import { BrowserDownloads } from '../harness/downloads.js';
 import { query } from '../harness/records.js';
 import { insertSessions } from '../harness/report-sessions.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
@@ -26,7 +24,7 @@ const ACTIVITY: [string, string, string, string, boolean, number][] = [
 describe('the console Agents report in a real browser', () => {
   let t: TestService;
   let b: TestBrowser;
-  const downloads = mkdtempSync(join(tmpdir(), 'etax-agent-report-downloads-'));
+  const downloads = new BrowserDownloads();
 
   beforeAll(async () => {
     t = await startTestService({ SESSION_RETENTION_DAYS: '3650' });
@@ -40,7 +38,7 @@ describe('the console Agents report in a real browser', () => {
   afterAll(async () => {
     await b?.close();
     await t?.stop();
-    rmSync(downloads, { recursive: true, force: true });
+    downloads.remove();
   });
 
   async function agentsReport(width: number, height: number, lang: 'zh' | 'en'): Promise<Page> {
@@ -84,16 +82,15 @@ describe('the console Agents report in a real browser', () => {
     expect([at(agent2, '登录时长'), at(agent2, '占用率(%)'), at(agent2, '服务会话数')]).toEqual(['4:00:00', '0', '0']);
     await screenshot(page, 'reports-agents-zh');
 
-    const cdp = await b.browser.target().createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await downloads.allow(b);
     await clickButton(page, '导出 CSV', '.report-form');
-    const csv = await downloaded('agents-2025-03-01-2025-03-31.csv');
+    const csv = await downloads.file('agents-2025-03-01-2025-03-31.csv');
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.subarray(3).toString('utf8').split('\r\n');
     expect(lines[0]).toMatch(/^坐席账号,坐席,登录时长\(秒\),可接入\(秒\),暂离\(秒\),离线\(秒\),/);
     expect(lines[1]).toMatch(/^agent1,[^,]*,28800,25200,3600,/);
     await clickButton(page, '导出 Excel', '.report-form');
-    expect((await downloaded('agents-2025-03-01-2025-03-31.xlsx')).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect((await downloads.file('agents-2025-03-01-2025-03-31.xlsx')).subarray(0, 2).toString('latin1')).toBe('PK');
 
     await page.click('button[data-action="language"]');
     await page.waitForFunction(() => document.querySelector('.report-summary')?.textContent === 'Agents: 2; hours signed in: 12; sessions served: 1');
@@ -124,14 +121,4 @@ describe('the console Agents report in a real browser', () => {
     expect(await page.$('.report-form select[name="by"]')).not.toBeNull();
     await page.close();
   });
-
-  /** The file the browser saved, once it is whole. */
-  async function downloaded(name: string): Promise<Buffer> {
-    const deadline = Date.now() + 10_000;
-    while (!readdirSync(downloads).includes(name)) {
-      if (Date.now() > deadline) throw new Error(`${name} was not downloaded: ${readdirSync(downloads).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return readFileSync(join(downloads, name));
-  }
 });

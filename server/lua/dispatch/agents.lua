@@ -89,7 +89,7 @@ local function reindex(a)
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
   end
-  touch_agent(a)
+  touch_agent(a, h)
   return h
 end
 

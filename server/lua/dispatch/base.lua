@@ -122,30 +122,36 @@ local function log_event(s, fields, closing)
   redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'event', session = s, at = now, kind = fields[1], actor = actor, details = details, record = record }))
 end
 
--- The agents whose status, wrap-up flag, load or capacity the command may have changed, in the
--- order first touched; record_agents writes each one's activity once, as the command leaves it.
+-- The agents whose status, wrap-up flag, load or capacity the command changed, in the order first
+-- touched, with that state as the command leaves it (every such change is followed by a reindex,
+-- which touches the agent with its hash as read then) and as last recorded ('rec' in the hash).
 local touched_agents, touched_list = {}, {}
-local function touch_agent(a)
-  if touched_agents[a] then return end
-  touched_agents[a] = true
+local function touch_agent(a, h)
+  if not h.status then return end
+  local state = (h.status or '') .. '|' .. (h.wrap or '0') .. '|' .. (h.load or '0') .. '|' .. (h.cap or '0')
+  local seen = touched_agents[a]
+  if seen then
+    seen.state = state
+    return
+  end
+  touched_agents[a] = { state = state, recorded = h.rec }
   touched_list[#touched_list + 1] = a
 end
 
--- Into the records outbox, each touched agent whose recorded state ('rec') differs from what it
--- is now (protocol/src/outbox.ts, OutboxAgentActivity): a reindex that changed none of it writes
--- nothing. Who caused it is recorded only for a supervisor (an agent's load may change through a
--- taxpayer, whose id has no place in the agents' record).
+-- Into the records outbox, at the end of the command, each touched agent whose state differs
+-- from what was last recorded of it (protocol/src/outbox.ts, OutboxAgentActivity): a reindex that
+-- changed none of it writes nothing, and a state the command passed through is not recorded. Who
+-- caused it is recorded only for a supervisor (an agent's load may change through a taxpayer,
+-- whose id has no place in the agents' record).
 local function record_agents()
   for _, a in ipairs(touched_list) do
-    local f = redis.call('HMGET', key.agent(a), 'status', 'wrap', 'load', 'cap', 'rec')
-    if f[1] then
-      local state = f[1] .. '|' .. (f[2] or '0') .. '|' .. (f[3] or '0') .. '|' .. (f[4] or '0')
-      if state ~= f[5] then
-        redis.call('HSET', key.agent(a), 'rec', state)
-        if actor == false then actor = command_actor() end
-        local by = (actor and actor.role == 'supervisor') and actor or nil
-        redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'agent', agent = a, at = now, status = f[1], wrap = f[2] == '1', load = num(f[3] or 0), capacity = num(f[4] or 0), actor = by }))
-      end
+    local t = touched_agents[a]
+    if t.state ~= t.recorded then
+      redis.call('HSET', key.agent(a), 'rec', t.state)
+      if actor == false then actor = command_actor() end
+      local by = (actor and actor.role == 'supervisor') and actor or nil
+      local status, wrap, load, cap = string.match(t.state, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+      redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'agent', agent = a, at = now, status = status, wrap = wrap == '1', load = num(load), capacity = num(cap), actor = by }))
     end
   end
 end

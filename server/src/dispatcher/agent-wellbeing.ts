@@ -1,4 +1,3 @@
-import type { AgentStatus } from '@etax-assist/protocol';
 import type { DispatchConfig } from '../config/env.js';
 
 /** The fields of an agent's hash (`dp:agent:{id}`) its breaks are read from (server/lua/dispatch/agents.lua). */
@@ -26,7 +25,7 @@ export interface AgentWellbeing {
  * routing index); this says so to people, from the same fields.
  */
 export function agentWellbeing(fields: BreakFields, limits: Pick<DispatchConfig, 'breakMinS' | 'maxConsecutiveSessions'>, now: number): AgentWellbeing {
-  const status = (fields.status ?? 'offline') as AgentStatus;
+  const status = fields.status ?? 'offline';
   const streak = Number(fields.streak ?? 0);
   const restedAt = fields.restedAt === undefined ? undefined : Number(fields.restedAt);
   const due = limits.maxConsecutiveSessions > 0 && streak >= limits.maxConsecutiveSessions;

@@ -82,7 +82,11 @@ const seconds = (ms: number | string | null) => (ms === null ? null : round(Numb
 /** The rows of each agent, in order. */
 function byAgent<T extends { agent: string }>(rows: readonly T[]): Map<string, T[]> {
   const grouped = new Map<string, T[]>();
-  for (const row of rows) grouped.set(row.agent, [...(grouped.get(row.agent) ?? []), row]);
+  for (const row of rows) {
+    const own = grouped.get(row.agent);
+    if (own) own.push(row);
+    else grouped.set(row.agent, [row]);
+  }
   return grouped;
 }
 
