@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
+  AgentReport,
   CONSOLE_REQUEST_HEADER,
   Catalog,
   CatalogAdminView,
@@ -18,6 +19,7 @@ import {
   StaffEventList,
   StaffList,
   StaffMember,
+  type AgentReportQuery,
   type CatalogDraft,
   type CreateStaffMember,
   type DevLoginRequest,
@@ -114,11 +116,17 @@ export async function openRecord(token: string, sessionId: string, cursor?: stri
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
 }
 
-const reportPath = (query: ReportQuery) => `/api/reports/sessions?${new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))}`;
+const reportPath = (report: 'sessions' | 'agents', query: ReportQuery | AgentReportQuery) =>
+  `/api/reports/${report}?${new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))}`;
 
 /** A report on the record (GET /api/reports/sessions), as figures to draw. */
 export async function fetchReport(token: string, query: ReportQuery): Promise<Report> {
-  return call(reportPath(query), bearer(token), Report);
+  return call(reportPath('sessions', query), bearer(token), Report);
+}
+
+/** Per-agent figures (GET /api/reports/agents, supervisors). */
+export async function fetchAgentReport(token: string, query: AgentReportQuery): Promise<AgentReport> {
+  return call(reportPath('agents', query), bearer(token), AgentReport);
 }
 
 /** The halls the record has sessions from (a report's hall filter). */
@@ -126,9 +134,13 @@ export async function fetchReportHalls(token: string): Promise<ReportHalls> {
   return call('/api/reports/halls', bearer(token), ReportHalls);
 }
 
-/** The same report as a file to save: `format` csv or xlsx, its headers in `lang`. */
-export async function exportReport(token: string, query: ReportQuery & Required<Pick<ReportQuery, 'format' | 'lang'>>): Promise<Blob> {
-  const response = await send(reportPath(query), bearer(token));
+/** The same report (the sessions' or the agents') as a file to save: `format` csv or xlsx, its headers in `lang`. */
+export async function exportReport(
+  token: string,
+  report: 'sessions' | 'agents',
+  query: (ReportQuery | AgentReportQuery) & Required<Pick<ReportQuery, 'format' | 'lang'>>,
+): Promise<Blob> {
+  const response = await send(reportPath(report, query), bearer(token));
   if (!response.ok) throw await refusal(response);
   return response.blob();
 }

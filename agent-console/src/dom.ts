@@ -11,6 +11,9 @@ export interface Translated {
 
 export type Label = string | Translated;
 
+/** Seconds as m:ss, for a countdown. */
+export const minutesSeconds = (s: number) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+
 export function tl(key: string, args?: Record<string, unknown>): Translated {
   return args ? { key, args } : { key };
 }

@@ -1,6 +1,7 @@
 import i18next from 'i18next';
 import { SHARED_LABELS } from '@etax-assist/client-sdk';
 import {
+  AGENT_REPORT_COLUMNS,
   REPORT_COLUMNS,
   REPORT_DIMENSION_LABELS,
   REPORT_PERIOD_LABELS,
@@ -19,6 +20,7 @@ const reportLabels = (lang: UiLanguage) => ({
   none: Object.fromEntries(Object.entries(REPORT_DIMENSION_LABELS).map(([id, d]) => [id, d.none[lang]])),
   period: Object.fromEntries(Object.entries(REPORT_PERIOD_LABELS).map(([id, l]) => [id, l[lang]])),
   total: REPORT_TOTAL_LABEL[lang],
+  agentColumn: Object.fromEntries(AGENT_REPORT_COLUMNS.map((c) => [c.id, c.label[lang]])),
 });
 
 const zh = {
@@ -44,7 +46,12 @@ const zh = {
     busy: '忙碌',
     'wrap-up': '话后整理',
     availableHeld: '可接入 — {{why}}',
-    held: { wrapUp: '话后整理中', atCapacity: '已满负荷，暂不接新求助', and: '，' },
+    held: { wrapUp: '话后整理中', atCapacity: '已满负荷，暂不接新求助', breakDue: '该休息了，暂不接新求助', and: '，' },
+  },
+  breakDue: {
+    due: '您已连续服务多个会话，该休息一下了：暂不分配新的求助。请将状态设为“暂离”并休息至少 {{time}}，之后再设为“可接入”。',
+    onBreak: '休息中：还需 {{time}}。休息满后设为“可接入”即可重新接收求助。',
+    done: '休息已满，设为“可接入”即可重新接收求助。',
   },
   load: '当前负载 {{load}}/{{capacity}}',
   statusLabel: '我的状态',
@@ -121,6 +128,9 @@ const zh = {
     sessions: '进行中的会话',
     state: '状态',
     duration: '时长（秒）',
+    sinceBreakSessions: '连续会话',
+    sinceBreakMin: '距上次休息（分钟）',
+    breakDue: '{{n}} · 该休息',
     trendWaiting: '排队人数（近 8 小时）',
     trendLongest: '最长等待秒数（近 8 小时）',
     outcomesLine: '今日处理结果：{{outcomes}} · 服务时长 {{hours}} 小时',
@@ -213,6 +223,10 @@ const zh = {
     noServiceLevel: '—',
     empty: '所选范围内没有会话',
     exported: '已导出 {{name}}',
+    kind: '报表',
+    kinds: { sessions: '会话统计', agents: '坐席统计' },
+    agentsSummary: '{{agents}} 名坐席，登录共 {{hours}} 小时，服务 {{sessions}} 个会话',
+    noAgents: '所选范围内没有坐席活动',
     ...reportLabels('zh'),
   },
   staff: {
@@ -481,7 +495,12 @@ const en: typeof zh = {
     busy: 'Busy',
     'wrap-up': 'Wrap-up',
     availableHeld: 'Available — {{why}}',
-    held: { wrapUp: 'in wrap-up', atCapacity: 'at capacity, no new requests', and: ', ' },
+    held: { wrapUp: 'in wrap-up', atCapacity: 'at capacity, no new requests', breakDue: 'break due, no new requests', and: ', ' },
+  },
+  breakDue: {
+    due: 'You have served several sessions in a row and a break is due: no new requests come in. Set yourself Away for at least {{time}}, then Available again.',
+    onBreak: 'On break: {{time}} left. After that, set yourself Available to take requests again.',
+    done: 'Break done: set yourself Available to take requests again.',
   },
   load: 'Load {{load}}/{{capacity}}',
   statusLabel: 'My status',
@@ -558,6 +577,9 @@ const en: typeof zh = {
     sessions: 'Active sessions',
     state: 'State',
     duration: 'Duration (s)',
+    sinceBreakSessions: 'Sessions in a row',
+    sinceBreakMin: 'Since last break (min)',
+    breakDue: '{{n}} · break due',
     trendWaiting: 'Waiting (last 8 hours)',
     trendLongest: 'Longest wait, s (last 8 hours)',
     outcomesLine: 'Outcomes today: {{outcomes}} · session hours {{hours}}',
@@ -650,6 +672,10 @@ const en: typeof zh = {
     noServiceLevel: '—',
     empty: 'No sessions in this range',
     exported: 'Exported {{name}}',
+    kind: 'Report',
+    kinds: { sessions: 'Sessions', agents: 'Agents' },
+    agentsSummary: 'Agents: {{agents}}; hours signed in: {{hours}}; sessions served: {{sessions}}',
+    noAgents: 'No agent activity in this range',
     ...reportLabels('en'),
   },
   staff: {

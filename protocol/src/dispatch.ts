@@ -18,6 +18,8 @@ export const AgentState = Type.Object({
   busy: Type.Boolean(),
   load: Type.Integer({ minimum: 0 }),
   capacity: Type.Integer({ minimum: 1 }),
+  /** DISPATCH_MAX_CONSECUTIVE_SESSIONS reached: nothing new is offered until a break of `leftS` more seconds away (docs/dispatcher.md, "Breaks"). */
+  breakDue: Type.Optional(Type.Object({ leftS: Type.Integer({ minimum: 0 }) })),
 });
 export type AgentState = Static<typeof AgentState>;
 
@@ -159,6 +161,11 @@ export const AgentRow = Type.Object({
   load: Type.Integer(),
   languages: Type.Array(Type.String()),
   topics: Type.Array(Type.String()),
+  /** Sessions taken since the last break (or sign-in), and the time since then (null: signed off); docs/dispatcher.md, "Breaks". */
+  sessionsSinceBreak: Type.Integer(),
+  sinceBreakS: Type.Union([Type.Integer(), Type.Null()]),
+  /** At DISPATCH_MAX_CONSECUTIVE_SESSIONS: offered nothing new until a break. */
+  breakDue: Type.Boolean(),
 });
 
 export const MediaMetrics = Type.Object({

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AgentStatusSchema } from './dispatch.js';
 import type { ScriptCommands } from './script-command.js';
 
 /**
@@ -120,7 +121,29 @@ export const OutboxChatMessage = Type.Object(
 );
 export type OutboxChatMessage = Static<typeof OutboxChatMessage>;
 
-export const OutboxEntry = Type.Union([OutboxSessionEvent, OutboxChatMessage]);
+/**
+ * An agent's status, wrap-up flag, load or capacity changed (server/lua/dispatch/agents.lua,
+ * `record_agents`): its state from `at` on, until its next entry — what the per-agent reports
+ * cut into intervals (docs/reports.md). One entry per agent and command, only when one of these
+ * changed. `actor`: the supervisor who forced the change.
+ */
+export const OutboxAgentActivity = Type.Object(
+  {
+    t: Type.Literal('agent'),
+    agent: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Ms since the epoch, Redis server time. */
+    at: Type.Integer({ minimum: 0 }),
+    status: AgentStatusSchema,
+    wrap: Type.Boolean(),
+    load: Type.Integer({ minimum: 0 }),
+    capacity: Type.Integer({ minimum: 0 }),
+    actor: Type.Optional(OutboxActor),
+  },
+  { additionalProperties: false },
+);
+export type OutboxAgentActivity = Static<typeof OutboxAgentActivity>;
+
+export const OutboxEntry = Type.Union([OutboxSessionEvent, OutboxChatMessage, OutboxAgentActivity]);
 export type OutboxEntry = Static<typeof OutboxEntry>;
 
 /** The chat's script (server/lua/chat.lua): a message into the session's chat and the outbox at once. */

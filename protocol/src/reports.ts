@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Label, UI_LANGUAGES } from './catalog.js';
+import type { AgentStatus } from './dispatch.js';
 
 /**
  * Reports on the record (docs/reports.md): figures of the sessions that are over, for a range of
@@ -164,3 +165,87 @@ export const REPORT_PERIOD_LABELS: Record<ReportPeriod, Label> = {
 /** The header of the totals row and of an outcome's column. */
 export const REPORT_TOTAL_LABEL: Label = { zh: '合计', en: 'Total' };
 export const REPORT_OUTCOME_LABEL: Label = { zh: '结果', en: 'Outcome' };
+
+// Per-agent figures --------------------------------------------------------------------------
+
+/**
+ * What each agent did over a range of local days (`GET /api/reports/agents`, supervisors and
+ * administrators; docs/reports.md, "Per-agent figures"): its time by status from the agents'
+ * activity record, its sessions from the sessions'. The range's rules are the sessions report's.
+ */
+export const AgentReportQuery = Type.Object(
+  {
+    from: LocalDate,
+    to: LocalDate,
+    /** Only this agent (its sub). */
+    agent: Type.Optional(Value),
+    format: Type.Optional(Type.Union(REPORT_FORMATS.map((f) => Type.Literal(f)))),
+    lang: Type.Optional(Type.Union(UI_LANGUAGES.map((l) => Type.Literal(l)))),
+  },
+  { additionalProperties: false },
+);
+export type AgentReportQuery = Static<typeof AgentReportQuery>;
+
+/** One agent's figures over the range: times in seconds, cut at the range's edges. */
+export const AgentFigures = Type.Object({
+  /** The agent's sub, and its name in the staff directory now (the sub when it has none). */
+  agent: Type.String(),
+  name: Type.String(),
+  /** Signed in: any status but offline. */
+  loggedInS: Type.Integer(),
+  /** Time in each status of AGENT_STATUSES (offline included). */
+  statusS: Type.Record(Type.String(), Type.Integer()),
+  /** With at least one session or offer (load above 0). */
+  inSessionS: Type.Integer(),
+  wrapUpS: Type.Integer(),
+  /** Time available with a session, an offer or a wrap-up ÷ time available; null: never available. */
+  occupancyPct: Measure,
+  /** Sessions that began in the range and that the agent finished (the sessions report's `agent`). */
+  sessions: Type.Integer(),
+  handlingMeanS: Measure,
+  handlingP50S: Measure,
+  ratings: Type.Integer(),
+  ratingMean: Measure,
+  /** Hand-overs the agent asked for, of sessions that began in the range. */
+  escalations: Type.Integer(),
+  transfers: Type.Integer(),
+});
+export type AgentFigures = Static<typeof AgentFigures>;
+
+export const AgentReport = Type.Object({
+  from: LocalDate,
+  to: LocalDate,
+  tzOffsetMin: Type.Integer(),
+  /** Where the times end: the range's end, or now when that is earlier (an agent signed in counts up to it). */
+  until: Type.String({ format: 'date-time' }),
+  /** By agent (sub). */
+  rows: Type.Array(AgentFigures),
+});
+export type AgentReport = Static<typeof AgentReport>;
+
+/** The header of each status's column: every status the dispatcher has (the compiler asks for a new one's). */
+export const AGENT_STATUS_LABELS: Record<AgentStatus, Label> = {
+  available: { zh: '可接入', en: 'Available' },
+  away: { zh: '暂离', en: 'Away' },
+  offline: { zh: '离线', en: 'Offline' },
+};
+
+/** The per-agent table's columns besides the statuses' (which come after `loggedInS`), in order; `duration`: seconds (an export says so in its header, the console shows h:mm:ss). */
+export const AGENT_REPORT_COLUMNS: readonly { id: Exclude<keyof AgentFigures, 'statusS'>; label: Label; duration?: true }[] = [
+  { id: 'agent', label: { zh: '坐席账号', en: 'Agent ID' } },
+  { id: 'name', label: { zh: '坐席', en: 'Agent' } },
+  { id: 'loggedInS', label: { zh: '登录时长', en: 'Signed in' }, duration: true },
+  { id: 'inSessionS', label: { zh: '服务中', en: 'In session' }, duration: true },
+  { id: 'wrapUpS', label: { zh: '话后整理', en: 'Wrap-up' }, duration: true },
+  { id: 'occupancyPct', label: { zh: '占用率(%)', en: 'Occupancy (%)' } },
+  { id: 'sessions', label: { zh: '服务会话数', en: 'Sessions' } },
+  { id: 'handlingMeanS', label: { zh: '平均处理时长', en: 'Handling mean' }, duration: true },
+  { id: 'handlingP50S', label: { zh: '处理时长中位数', en: 'Handling p50' }, duration: true },
+  { id: 'ratings', label: { zh: '评价数', en: 'Ratings' } },
+  { id: 'ratingMean', label: { zh: '平均评分', en: 'Rating mean' } },
+  { id: 'escalations', label: { zh: '升级数', en: 'Escalations' } },
+  { id: 'transfers', label: { zh: '转接数', en: 'Transfers' } },
+];
+
+/** What an export's header adds to a duration's label. */
+export const SECONDS_UNIT: Label = { zh: '(秒)', en: ' (s)' };

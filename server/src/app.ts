@@ -88,6 +88,7 @@ import { staffRoutes } from './staff/staff-routes.js';
 import { RecordsRetention } from './records/retention.js';
 import { RetentionMetrics } from './records/retention-metrics.js';
 import { recordsRoutes } from './records/records-routes.js';
+import { AgentReports } from './reports/agent-reports.js';
 import { reportsRoutes } from './reports/reports-routes.js';
 import { SessionReports } from './reports/session-reports.js';
 import { SessionRecordReader } from './records/session-record.js';
@@ -266,7 +267,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(recordsAdminRoutes, { holds: new LegalHolds(database), erasure: new TaxpayerErasure(database, redis) });
     await api.register(staffRoutes, { directory: staffDirectory, changes: staffChanges });
     await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
-    await api.register(reportsRoutes, { reports: new SessionReports(database, catalog, { tzOffsetMin: config.dispatch.tzOffsetMin, ...config.reports }), catalog });
+    const reportOptions = { tzOffsetMin: config.dispatch.tzOffsetMin, ...config.reports };
+    await api.register(reportsRoutes, { reports: new SessionReports(database, catalog, reportOptions), agentReports: new AgentReports(database, reportOptions), catalog });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 

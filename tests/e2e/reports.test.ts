@@ -1,10 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
+import { BrowserDownloads } from '../harness/downloads.js';
 import { insertSessions, type ReportSession } from '../harness/report-sessions.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 
@@ -26,7 +24,7 @@ const SESSIONS: ReportSession[] = [
 describe('the console Reports view in a real browser', () => {
   let t: TestService;
   let b: TestBrowser;
-  const downloads = mkdtempSync(join(tmpdir(), 'etax-report-downloads-'));
+  const downloads = new BrowserDownloads();
 
   beforeAll(async () => {
     // March 2025 is older than the default retention: its job would delete the sessions
@@ -37,7 +35,7 @@ describe('the console Reports view in a real browser', () => {
   afterAll(async () => {
     await b?.close();
     await t?.stop();
-    rmSync(downloads, { recursive: true, force: true });
+    downloads.remove();
   });
 
   async function supervisorPage(width: number, height: number, lang: 'zh' | 'en'): Promise<Page> {
@@ -85,19 +83,18 @@ describe('the console Reports view in a real browser', () => {
     expect(await page.$('.report-chart canvas')).not.toBeNull();
     await screenshot(page, 'reports-march-hall-zh');
 
-    const cdp = await b.browser.target().createCDPSession();
-    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
+    await downloads.allow(b);
     await clickButton(page, '导出 CSV', '.report-form');
     const csvName = 'sessions-2025-03-01-2025-03-31-month-topic.csv';
     await page.waitForFunction((name) => document.querySelector('.reports .records-message')?.textContent === `已导出 ${name}`, {}, csvName);
-    const csv = await downloaded(csvName);
+    const csv = await downloads.file(csvName);
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.subarray(3).toString('utf8').split('\r\n');
     expect(lines[0]).toMatch(/^月,业务类别,请求数,接通数,放弃数,/);
     expect(lines.filter(Boolean)).toHaveLength(4);
     expect(lines[1]).toMatch(/^2025-03-01,发票,3,2,1,0,120,60,/);
     await clickButton(page, '导出 Excel', '.report-form');
-    const xlsx = await downloaded('sessions-2025-03-01-2025-03-31-month-topic.xlsx');
+    const xlsx = await downloads.file('sessions-2025-03-01-2025-03-31-month-topic.xlsx');
     // a zip (an Office Open XML workbook): the integration test reads its cells back
     expect(xlsx.subarray(0, 2).toString('latin1')).toBe('PK');
 
@@ -143,14 +140,4 @@ describe('the console Reports view in a real browser', () => {
     await page.waitForFunction(() => document.querySelector('.reports .records-message')?.textContent === 'A report covers at most 400 days: narrow the dates');
     await page.close();
   });
-
-  /** The file the browser saved, once it is whole. */
-  async function downloaded(name: string): Promise<Buffer> {
-    const deadline = Date.now() + 10_000;
-    while (!readdirSync(downloads).includes(name)) {
-      if (Date.now() > deadline) throw new Error(`${name} was not downloaded: ${readdirSync(downloads).join(', ')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return readFileSync(join(downloads, name));
-  }
 });

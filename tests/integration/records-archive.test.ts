@@ -12,6 +12,8 @@ import { connectSocket, requestOk } from '../harness/socket.js';
 describe('the records outbox and the archiver (real Redis and PostgreSQL)', () => {
   let t: TestService;
   let redis: ReturnType<typeof createClient>;
+  /** When the last wholeLife began: the expert's activity since then is that session's. */
+  let lifeBegan = new Date();
   beforeAll(async () => {
     t = await startTestService({ ARCHIVE_BLOCK_MS: '100', ARCHIVE_RETRY_MS: '100', ARCHIVE_OUTBOX_WARN_LENGTH: '10', DATABASE_CONNECT_TIMEOUT_MS: '500' });
     redis = createClient({ url: t.redis.url });
@@ -24,6 +26,7 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
 
   /** A session's whole life: request, offer, accept, chat, a supervisor monitoring, escalation to an expert, the agent leaving, the end, wrap-up. */
   async function wholeLife(taxpayerSub: string): Promise<string> {
+    lifeBegan = new Date();
     const s = await activeSession(t, taxpayerSub, { username: 'agent1', password: DEV_PASSWORDS.agent1 }, 'text');
     const { sessionId } = s;
     await requestOk(s.taxpayer.socket, 'chat:send', { sessionId, text: '您好' });
@@ -80,6 +83,16 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
     const messages = await query(t.postgres.url, 'SELECT id, from_role, from_id, text FROM chat_messages WHERE session_id = $1 ORDER BY at', [sessionId]);
     expect(messages).toEqual(chat.map((m) => ({ id: m.id, from_role: m.message.fromRole, from_id: m.message.fromId, text: m.message.text })));
     expect(await redis.xLen(recordKeys.deadLetters)).toBe(0);
+    // the expert's side of it in agent_activity, each change once: available, offered (load 1),
+    // accepted (no change), ended (wrap-up, load 0), wrapped up, away
+    const activity = await query<{ status: string; wrap: boolean; load: number; capacity: number; actor_id: string | null }>(
+      t.postgres.url,
+      "SELECT status, wrap, load, capacity, actor_id FROM agent_activity WHERE agent = 'expert1' AND at >= $1 ORDER BY at, split_part(event_id, '-', 2)::bigint",
+      [lifeBegan],
+    );
+    const fromSignIn = activity.slice(activity.findIndex((a) => a.status === 'available'));
+    expect(fromSignIn.map((a) => `${a.status}|${a.wrap ? 'wrap' : '-'}|${a.load}`)).toEqual(['available|-|0', 'available|-|1', 'available|wrap|0', 'available|-|0', 'away|-|0']);
+    expect(fromSignIn.every((a) => a.capacity > 0 && a.actor_id === null)).toBe(true);
   }
 
   it("a session's whole life appears in sessions, session_events and chat_messages, exactly once", async () => {
@@ -103,6 +116,10 @@ describe('the records outbox and the archiver (real Redis and PostgreSQL)', () =
     );
     // the re-queue is the supervisor's doing, the end the taxpayer's
     expect(states).toContainEqual({ state: 'queued', actor_role: 'supervisor', actor_id: 'super1' });
+    // and so is the agent's going offline in its activity (the taxpayer is never named there)
+    const [offline] = await query(t.postgres.url, "SELECT load, actor_id FROM agent_activity WHERE agent = 'agent1' AND status = 'offline' AND actor_id IS NOT NULL");
+    expect(offline).toEqual({ load: 0, actor_id: 'super1' });
+    expect(await query(t.postgres.url, "SELECT 1 FROM agent_activity WHERE actor_id = 'tp-forced'")).toEqual([]);
     expect(states.at(-1)).toEqual({ state: 'cancelled', actor_role: 'taxpayer', actor_id: 'tp-forced' });
   });
 

@@ -60,6 +60,11 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
       "INSERT INTO session_events (event_id, session_id, at, kind) VALUES ('orphan-1', 'ret-orphan', '2024-02-01T00:00:00Z', 'state'), ('orphan-2', 'ret-orphan-new', '2024-04-15T00:00:00Z', 'state')",
     );
     await query(t.postgres.url, "INSERT INTO erased_sessions (session_id, erased_at) VALUES ('erased-old', '2024-01-01T00:00:00Z'), ('erased-new', '2024-04-19T00:00:00Z')");
+    // the agents' activity goes by its own time (no session holds it)
+    await query(
+      t.postgres.url,
+      "INSERT INTO agent_activity (event_id, agent, at, status, wrap, load, capacity) VALUES ('1-0', 'agent1', '2024-03-30T23:59:59Z', 'available', false, 0, 5), ('2-0', 'agent1', '2024-03-31T00:00:00Z', 'away', false, 0, 5)",
+    );
     expect(await partitions()).toEqual(['recordings_2024_01', 'recordings_2024_02', 'recordings_2024_03', 'recordings_2024_04']);
 
     const run = await retention.run(NOW);
@@ -73,9 +78,12 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
     for (const session of [sessions.held, sessions.recent]) expect(await rowsOf(t.postgres.url, session.id)).toEqual(PAST_SESSION_ROWS);
     expect(await query(t.postgres.url, "SELECT event_id FROM session_events WHERE event_id LIKE 'orphan-%'")).toEqual([{ event_id: 'orphan-2' }]);
     expect(await query(t.postgres.url, 'SELECT session_id FROM erased_sessions')).toEqual([{ session_id: 'erased-new' }]);
+    expect(run?.deletedActivity).toBe(1);
+    expect(await query(t.postgres.url, 'SELECT event_id FROM agent_activity')).toEqual([{ event_id: '2-0' }]);
 
     const metrics = await registry.metrics();
     expect(metrics).toMatch(/etax_retention_deleted_rows_total\{table="sessions"\} 5/);
+    expect(metrics).toMatch(/etax_retention_deleted_rows_total\{table="agent_activity"\} 1/);
     expect(metrics).toMatch(/etax_retention_dropped_partitions_total 1/);
     expect(metrics).toMatch(/etax_retention_last_run_timestamp_seconds [1-9]/);
 

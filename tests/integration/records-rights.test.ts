@@ -109,6 +109,9 @@ describe('legal holds and erasure on request (real service, Redis and PostgreSQL
     await insertPastSession(t.postgres.url, { id: 'erase-held', createdAt: '2024-06-02T10:00:00Z', sub, taxpayerId });
     await insertPastSession(t.postgres.url, { id: 'erase-other', createdAt: '2024-06-03T10:00:00Z', sub: 'tp-someone-else' });
     await call('POST', '/api/records/holds', { sessionId: 'erase-held', reason: 'litigation' });
+    // what the agent who served them did is the agents' record, not the taxpayer's: erasure keeps it
+    const activity = await query(t.postgres.url, "SELECT event_id FROM agent_activity WHERE agent = 'agent1' ORDER BY event_id");
+    expect(activity.length).toBeGreaterThan(0);
 
     const refused = await call('POST', '/api/records/erasures', { taxpayer: { kind: 'sub', value: sub }, reason: 'PIPL art. 47 request' });
     expect(refused.status).toBe(409);
@@ -133,6 +136,7 @@ describe('legal holds and erasure on request (real service, Redis and PostgreSQL
     });
     expect(erasure.deleted.redisKeys).toBeGreaterThan(3);
     for (const id of [live, 'erase-old']) expect(await rowsOf(t.postgres.url, id)).toEqual(NONE);
+    expect(await query(t.postgres.url, "SELECT event_id FROM agent_activity WHERE agent = 'agent1' ORDER BY event_id")).toEqual(activity);
     expect(await rowsOf(t.postgres.url, 'erase-held')).toEqual(PAST_SESSION_ROWS);
     expect(await rowsOf(t.postgres.url, 'erase-other')).toEqual(PAST_SESSION_ROWS);
     expect(await redisKeysOf(live)).toEqual([]);

@@ -22,7 +22,8 @@ export class AdminView {
     this.#staff = new StaffView(token, catalog);
     this.#catalog = new CatalogAdmin(token);
     this.#devices = new DevicesView(token);
-    this.#reports = new ReportsView(token, catalog);
+    // the published catalog as loaded (the administrators' tabs do not follow publications live)
+    this.#reports = new ReportsView(token, { current: catalog });
     this.element = new PaneTabs('admin-tabs', [
       { id: 'staff', label: tl('staff.tab'), content: this.#staff.element },
       { id: 'catalog', label: tl('catalogAdmin.title'), content: this.#catalog.element },

@@ -40,7 +40,7 @@ export class Dashboard {
     token: () => string,
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
-    this.#reports = new ReportsView(token, catalog.current);
+    this.#reports = new ReportsView(token, catalog, true);
     // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
@@ -197,8 +197,25 @@ export class Dashboard {
       ),
       el('h2', { textContent: t('supervisor.agents') }),
       table(
-        [t('supervisor.agent'), t('supervisor.tier'), ...STATES.map((s) => t(`status.${s}`)), t('supervisor.load'), ''],
-        m.agents.map((a) => [a.name, t(`tier.${a.tier}`), ...STATES.map((s) => (a.state === s ? '●' : '')), a.load, agentActions(a.id)]),
+        [
+          t('supervisor.agent'),
+          t('supervisor.tier'),
+          ...STATES.map((s) => t(`status.${s}`)),
+          t('supervisor.load'),
+          t('supervisor.sinceBreakSessions'),
+          t('supervisor.sinceBreakMin'),
+          '',
+        ],
+        m.agents.map((a) => [
+          a.name,
+          t(`tier.${a.tier}`),
+          ...STATES.map((s) => (a.state === s ? '●' : '')),
+          a.load,
+          // at the cap the agent is offered nothing until a break: marked, in words
+          a.breakDue ? el('span', { className: 'break-due-mark', textContent: t('supervisor.breakDue', { n: a.sessionsSinceBreak }) }) : a.sessionsSinceBreak,
+          a.sinceBreakS === null ? '' : Math.floor(a.sinceBreakS / 60),
+          agentActions(a.id),
+        ]),
       ),
       el('h2', { textContent: t('supervisor.sessions') }),
       table(
@@ -356,6 +373,7 @@ export class Dashboard {
   /** A new catalog (and the halls with it): the records' filters list it (relabel follows; a joined session offers no lists). */
   catalogChanged(): void {
     this.#records.catalogChanged();
+    this.#reports.catalogChanged();
   }
 
   /** The supervisor switched language: the live picture is drawn again, the rest relabelled. */

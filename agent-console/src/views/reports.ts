@@ -1,14 +1,33 @@
-import { REPORT_COLUMNS, REPORT_DIMENSIONS, REPORT_PERIODS, type Catalog, type Report, type ReportFigures, type ReportQuery, type UiLanguage } from '@etax-assist/protocol';
-import { ApiError, exportReport, fetchReport, fetchReportHalls } from '../api.js';
-import { button, el, relabel, setLabel, tl, type Label } from '../dom.js';
+import {
+  AGENT_REPORT_COLUMNS,
+  AGENT_STATUSES,
+  REPORT_COLUMNS,
+  REPORT_DIMENSIONS,
+  REPORT_PERIODS,
+  type AgentFigures,
+  type AgentReport,
+  type Report,
+  type ReportFigures,
+  type ReportQuery,
+  type UiLanguage,
+} from '@etax-assist/protocol';
+import { ApiError, exportReport, fetchAgentReport, fetchReport, fetchReportHalls } from '../api.js';
+import type { ConsoleCatalog } from '../console-catalog.js';
+import { button, el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
-import { filterChoice } from './filter-choice.js';
+import { filterChoice, setFilterOptions } from './filter-choice.js';
 import { reportChart, type ChartSeries } from './report-chart.js';
 import { resultTable, type ResultRow } from './result-table.js';
 
 /** The figures the chart can show. */
 const CHART_FIGURES = ['requests', 'sessionHours', 'serviceLevelPct', 'answered', 'abandoned', 'waitP50S', 'handlingMeanS'] as const;
 type ChartFigure = (typeof CHART_FIGURES)[number];
+
+/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents'. */
+type ReportKind = 'sessions' | 'agents';
+
+/** Seconds as h:mm:ss. */
+const duration = (s: number) => `${Math.floor(s / 3600)}:${minutesSeconds(Math.round(s) % 3600).padStart(5, '0')}`;
 
 const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 
@@ -22,7 +41,8 @@ function lastMonth(): { from: string; to: string } {
  * The supervisor's Reports view (docs/reports.md): a range of days, a period and a dimension,
  * optionally one hall or topic; the sessions, session hours and service level in a sentence, a
  * chart of one figure, the table of every figure, and the same report exported as CSV or XLSX
- * (GET /api/reports/sessions).
+ * (GET /api/reports/sessions). For supervisors also the agents' report: each agent's time by
+ * status, occupancy, sessions, handling and ratings over the range (GET /api/reports/agents).
  */
 export class ReportsView {
   readonly element: HTMLElement;
@@ -35,13 +55,17 @@ export class ReportsView {
   /** The hall filter: "any", then the halls the record has sessions from (loaded once the view exists). */
   readonly #halls = el('select', { name: 'hall' }, el('option', { value: '', text: tl('records.any') }));
   #report: Report | undefined;
+  #agentReport: AgentReport | undefined;
   /** The halls' names by what a report's hall key holds. */
   readonly #hallLabels = new Map<string, Record<UiLanguage, string>>();
 
   constructor(
     /** The current bearer token (it is renewed while the console is open): the supervisor's at hand, the administrator's fetched for each call. */
     private readonly token: () => string | Promise<string>,
-    private readonly catalog: Catalog,
+    /** The published catalog, followed while the view is open (catalogChanged). */
+    private readonly catalog: Pick<ConsoleCatalog, 'current'>,
+    /** Whether the agents' report is offered (supervisors). */
+    private readonly withAgents = false,
   ) {
     this.#form = this.#reportForm();
     this.element = el('section', { className: 'reports' }, this.#form, this.#message, this.#summary, this.#chart, this.#table);
@@ -68,34 +92,48 @@ export class ReportsView {
         el('span', { text: tl(label) }),
         el('select', { name }, ...options.map((o) => el('option', { value: o.value, text: tl(o.label), selected: o.value === selected }))),
       );
+    const kind = this.withAgents
+      ? choice(
+          'kind',
+          'reports.kind',
+          (['sessions', 'agents'] as const).map((k) => ({ value: k, label: `reports.kinds.${k}` })),
+          'sessions',
+        )
+      : undefined;
+    kind?.addEventListener('change', () => this.#kindChanged());
+    // what only the sessions' report is cut and narrowed by
+    const sessionsOnly = (label: HTMLLabelElement) => ((label.dataset.report = 'sessions'), label);
     return el(
       'form',
       { className: 'records-search report-form', onsubmit: (event: SubmitEvent) => (event.preventDefault(), void this.#show()) },
+      kind,
       el('label', {}, el('span', { text: tl('reports.from') }), el('input', { name: 'from', type: 'date', required: true, value: from })),
       el('label', {}, el('span', { text: tl('reports.to') }), el('input', { name: 'to', type: 'date', required: true, value: to })),
-      choice(
-        'period',
-        'reports.periodBy',
-        REPORT_PERIODS.map((p) => ({ value: p, label: `reports.period.${p}` })),
-        'month',
+      sessionsOnly(
+        choice(
+          'period',
+          'reports.periodBy',
+          REPORT_PERIODS.map((p) => ({ value: p, label: `reports.period.${p}` })),
+          'month',
+        ),
       ),
-      choice(
-        'by',
-        'reports.by',
-        REPORT_DIMENSIONS.map((d) => ({ value: d, label: `reports.dimension.${d}` })),
-        'topic',
+      sessionsOnly(
+        choice(
+          'by',
+          'reports.by',
+          REPORT_DIMENSIONS.map((d) => ({ value: d, label: `reports.dimension.${d}` })),
+          'topic',
+        ),
       ),
-      el('label', {}, el('span', { text: tl('reports.hall') }), this.#halls),
-      filterChoice(
-        'topic',
-        'reports.topic',
-        this.catalog.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` })),
-      ),
-      el(
-        'label',
-        {},
-        el('span', { text: tl('reports.chartOf') }),
-        el('select', { name: 'chart', onchange: () => this.#renderChart() }, ...CHART_FIGURES.map((f) => el('option', { value: f, text: tl(`reports.column.${f}`) }))),
+      sessionsOnly(el('label', {}, el('span', { text: tl('reports.hall') }), this.#halls)),
+      sessionsOnly(filterChoice('topic', 'reports.topic', this.#topicOptions())),
+      sessionsOnly(
+        el(
+          'label',
+          {},
+          el('span', { text: tl('reports.chartOf') }),
+          el('select', { name: 'chart', onchange: () => this.#renderChart() }, ...CHART_FIGURES.map((f) => el('option', { value: f, text: tl(`reports.column.${f}`) }))),
+        ),
       ),
       el(
         'div',
@@ -107,27 +145,61 @@ export class ReportsView {
     );
   }
 
+  #topicOptions(): { value: string; label: string }[] {
+    return this.catalog.current.topics.map((c) => ({ value: c.id, label: `topic.${c.id}` }));
+  }
+
+  /** A new catalog: the topic filter lists it, a topic chosen stays while it is listed. */
+  catalogChanged(): void {
+    setFilterOptions(this.#form.elements.namedItem('topic') as HTMLSelectElement, this.#topicOptions());
+  }
+
+  #kind(): ReportKind {
+    return this.#field('kind') === 'agents' ? 'agents' : 'sessions';
+  }
+
+  /** Another report chosen: only its fields shown, the last answer cleared. */
+  #kindChanged(): void {
+    const kind = this.#kind();
+    for (const field of this.#form.querySelectorAll<HTMLElement>('[data-report]')) field.hidden = field.dataset.report !== kind;
+    this.#report = undefined;
+    this.#agentReport = undefined;
+    this.#summary.textContent = '';
+    this.#chart.replaceChildren();
+    this.#table.replaceChildren();
+    this.#say('');
+  }
+
   #field(name: string): string {
     // the form's fields are inputs and selects: their entries are strings
     return ((new FormData(this.#form).get(name) as string | null) ?? '').trim();
   }
 
-  #formQuery(): ReportQuery | undefined {
+  /** The range of days, or undefined (and why, said) when it is not one. */
+  #range(): { from: string; to: string } | undefined {
     const [from, to] = [this.#field('from'), this.#field('to')];
     if (!from || !to || to < from) {
       this.#say(tl('reports.badRange'));
       return undefined;
     }
-    const query: ReportQuery = { from, to, period: this.#field('period') as ReportQuery['period'], by: this.#field('by') as ReportQuery['by'] };
+    return { from, to };
+  }
+
+  #formQuery(): ReportQuery | undefined {
+    const range = this.#range();
+    if (!range) return undefined;
+    const query: ReportQuery = { ...range, period: this.#field('period') as ReportQuery['period'], by: this.#field('by') as ReportQuery['by'] };
     for (const name of ['hall', 'topic'] as const) if (this.#field(name)) query[name] = this.#field(name);
     return query;
   }
 
   async #show(): Promise<void> {
-    const query = this.#formQuery();
+    const kind = this.#kind();
+    const query = kind === 'agents' ? this.#range() : this.#formQuery();
     if (!query) return;
     try {
-      this.#report = await fetchReport(await this.token(), query);
+      if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
+      else this.#report = await fetchReport(await this.token(), query as ReportQuery);
       this.#say('');
       this.#render();
     } catch (error) {
@@ -136,11 +208,13 @@ export class ReportsView {
   }
 
   async #export(format: 'csv' | 'xlsx'): Promise<void> {
-    const query = this.#formQuery();
+    const kind = this.#kind();
+    const query = kind === 'agents' ? this.#range() : this.#formQuery();
     if (!query) return;
     try {
-      const blob = await exportReport(await this.token(), { ...query, format, lang: i18next.language as UiLanguage });
-      const name = `sessions-${query.from}-${query.to}-${query.period}-${query.by ?? 'none'}.${format}`;
+      const blob = await exportReport(await this.token(), kind, { ...query, format, lang: i18next.language as UiLanguage });
+      const { period, by } = query as Partial<ReportQuery>;
+      const name = kind === 'agents' ? `agents-${query.from}-${query.to}.${format}` : `sessions-${query.from}-${query.to}-${period}-${by ?? 'none'}.${format}`;
       const url = URL.createObjectURL(blob);
       el('a', { href: url, download: name }).click();
       // the download has its own copy by then
@@ -173,6 +247,7 @@ export class ReportsView {
   }
 
   #render(): void {
+    if (this.#kind() === 'agents') return this.#renderAgents();
     const report = this.#report;
     if (!report) return;
     const { totals } = report;
@@ -188,6 +263,41 @@ export class ReportsView {
     }));
     if (rows.length > 0) rows.push({ dataset: { period: '', key: '' }, cells: [t('reports.total'), ...(grouped ? [''] : []), ...cells(totals)], className: 'report-total' });
     this.#table.replaceChildren(resultTable('report-table', head, rows, t('reports.empty')));
+  }
+
+  /** The agents' report: a sentence of its totals and a row per agent (cards on a phone), times as h:mm:ss. */
+  #renderAgents(): void {
+    const report = this.#agentReport;
+    if (!report) return;
+    const sum = (figure: 'loggedInS' | 'sessions') => report.rows.reduce((total, row) => total + row[figure], 0);
+    this.#summary.textContent = t('reports.agentsSummary', {
+      agents: report.rows.length,
+      hours: (Math.round(sum('loggedInS') / 360) / 10).toLocaleString(),
+      sessions: sum('sessions').toLocaleString(),
+    });
+    // the agent by name, then the figures with a column per status after the time signed in
+    // (signed off is the rest of the range: the export has it, the screen keeps to the working time)
+    const statuses = AGENT_STATUSES.filter((status) => status !== 'offline');
+    const figures = AGENT_REPORT_COLUMNS.filter((c) => c.id !== 'agent' && c.id !== 'name');
+    const split = figures.findIndex((c) => c.id === 'loggedInS') + 1;
+    const [before, after] = [figures.slice(0, split), figures.slice(split)];
+    const head = [
+      t('reports.agentColumn.name'),
+      ...before.map((c) => t(`reports.agentColumn.${c.id}`)),
+      ...statuses.map((status) => t(`status.${status}`)),
+      ...after.map((c) => t(`reports.agentColumn.${c.id}`)),
+    ];
+    const cell = (row: AgentFigures, column: (typeof AGENT_REPORT_COLUMNS)[number]): string => {
+      const value = row[column.id];
+      if (value === null) return '—';
+      return column.duration && typeof value === 'number' ? duration(value) : value.toLocaleString();
+    };
+    const rows: ResultRow[] = report.rows.map((row) => ({
+      dataset: { agent: row.agent },
+      cells: [row.name, ...before.map((c) => cell(row, c)), ...statuses.map((status) => duration(row.statusS[status] ?? 0)), ...after.map((c) => cell(row, c))],
+    }));
+    this.#chart.replaceChildren();
+    this.#table.replaceChildren(resultTable('report-table agent-report-table', head, rows, t('reports.noAgents')));
   }
 
   /** The chart of the figure chosen: by value when the range is one period, else over the periods, a line per value. */

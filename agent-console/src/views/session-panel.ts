@@ -11,7 +11,7 @@ import {
 } from '@etax-assist/client-sdk';
 import { sessionIs, type Catalog, type CobrowseState, type HistoryEntry, type SessionCard, type SessionSummary } from '@etax-assist/protocol';
 import type { ConsoleCatalog } from '../console-catalog.js';
-import { button, el, relabel, setLabel, setOptions, tl, type Label, type Translated } from '../dom.js';
+import { button, el, minutesSeconds, relabel, setLabel, setOptions, tl, type Label, type Translated } from '../dom.js';
 import { entryLabels } from '../entry-labels.js';
 import { errorText, formatDate, t } from '../i18n.js';
 import { PaneTabs } from './pane-tabs.js';
@@ -382,7 +382,7 @@ export class SessionPanel {
   #tickWrapUp(): void {
     if (this.#wrapUpUntil === undefined) return setLabel(this.#wrapTimer, '');
     const s = Math.max(0, Math.ceil((this.#wrapUpUntil - Date.now()) / 1000));
-    setLabel(this.#wrapTimer, tl('wrapUp.left', { time: `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}` }));
+    setLabel(this.#wrapTimer, tl('wrapUp.left', { time: minutesSeconds(s) }));
   }
 
   notice(label: Label): void {

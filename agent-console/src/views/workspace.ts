@@ -1,7 +1,7 @@
 import { AssistError, type AssistConnection } from '@etax-assist/client-sdk';
 import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoticeEvent, SessionSummary } from '@etax-assist/protocol';
 import { ConsoleCatalog } from '../console-catalog.js';
-import { button, el, tl } from '../dom.js';
+import { button, el, minutesSeconds, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { SessionPanel } from './session-panel.js';
 
@@ -26,6 +26,9 @@ export class Workspace {
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
   /** A new offer, said at once to a screen reader: it lapses within seconds. */
   readonly #offerAnnouncer = el('div', { className: 'visually-hidden offer-announcer' });
+  /** A break due (DISPATCH_MAX_CONSECUTIVE_SESSIONS reached): why no request comes, and how long the break still has to last. */
+  readonly #breakNotice = el('p', { className: 'break-due', role: 'status' });
+  #breakEndsAt: number | undefined;
   readonly #open = new Map<string, OpenOffer>();
   readonly #sessions = new Map<string, SessionPanel>();
   #agentState: AgentState | undefined;
@@ -39,10 +42,10 @@ export class Workspace {
     private readonly catalog: ConsoleCatalog,
   ) {
     this.#offerAnnouncer.setAttribute('aria-live', 'assertive');
-    this.element.append(this.#statusBar, this.#offers, this.#tabs, this.#panels, this.#toast, this.#offerAnnouncer);
+    this.element.append(this.#statusBar, this.#breakNotice, this.#offers, this.#tabs, this.#panels, this.#toast, this.#offerAnnouncer);
     const socket = connection.socket;
     socket.on('agent:state', ({ state, reason }) => {
-      this.#agentState = state;
+      this.#setAgentState(state);
       this.#renderStatus();
       this.#renderTabs();
       if (reason) this.#say(t(`status.${state.status}`));
@@ -71,7 +74,10 @@ export class Workspace {
       }
       this.#sessions.get(notice.sessionId)?.notice(tl(`notice.${notice.notice}`, { name: notice.agent?.name ?? '' }));
     });
-    this.#timer = setInterval(() => this.#tickOffers(), 1000);
+    this.#timer = setInterval(() => {
+      this.#tickOffers();
+      this.#renderBreak();
+    }, 1000);
     this.#renderStatus();
     this.#renderTabs();
     // a reloaded console (or one signed in again, on any instance) picks up the sessions it has open
@@ -103,14 +109,38 @@ export class Workspace {
     this.#say(error instanceof AssistError ? errorText(error.code, error.message) : String(error));
   }
 
+  #setAgentState(state: AgentState): void {
+    this.#agentState = state;
+    // the break's length counts down here from when the dispatcher said it (only while away)
+    this.#breakEndsAt = state.breakDue ? Date.now() + state.breakDue.leftS * 1000 : undefined;
+  }
+
+  #renderBreak(): void {
+    const state = this.#agentState;
+    if (!state?.breakDue || this.#breakEndsAt === undefined) {
+      this.#breakNotice.hidden = true;
+      return;
+    }
+    this.#breakNotice.hidden = false;
+    if (state.status !== 'away') {
+      this.#breakNotice.textContent = t('breakDue.due', { time: minutesSeconds(state.breakDue.leftS) });
+      return;
+    }
+    const left = Math.max(0, Math.ceil((this.#breakEndsAt - Date.now()) / 1000));
+    this.#breakNotice.textContent = left > 0 ? t('breakDue.onBreak', { time: minutesSeconds(left) }) : t('breakDue.done');
+  }
+
   #renderStatus(): void {
+    this.#renderBreak();
     const state = this.#agentState;
     const select = el('select', { className: 'status-select', ariaLabel: t('statusLabel') });
     // available but held out of routing (wrap-up, no capacity left) says so in the one place
     // that shows the status, instead of "available" beside a badge that contradicts it
     const held =
       state?.status === 'available'
-        ? [state.wrapUp && t('status.held.wrapUp'), state.busy && t('status.held.atCapacity')].filter((why): why is string => typeof why === 'string')
+        ? [state.wrapUp && t('status.held.wrapUp'), state.busy && t('status.held.atCapacity'), state.breakDue && t('status.held.breakDue')].filter(
+            (why): why is string => typeof why === 'string',
+          )
         : [];
     select.dataset.held = String(held.length > 0);
     for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
@@ -120,7 +150,7 @@ export class Workspace {
     select.addEventListener('change', () => {
       this.connection.request('agent:status', { status: select.value as AgentStatus }).then(
         (s) => {
-          this.#agentState = s;
+          this.#setAgentState(s);
           this.#renderStatus();
           this.#renderTabs();
         },

@@ -4,6 +4,27 @@ local function routable(h)
   return h.status == 'available' and h.wrap ~= '1'
 end
 
+-- Wellbeing (docs/dispatcher.md, "Breaks"): 'streak' counts the sessions an agent took since its
+-- last break and 'restedAt' is when that break ended (or the agent signed in); a break is being
+-- away for BREAK_MS at least ('awayAt': since when). With MAX_STREAK set, an agent that has taken
+-- (or holds offers of) that many is offered nothing more until it has had its break
+-- (server/src/dispatcher/agent-wellbeing.ts says so to people).
+local function offerable(a, h)
+  if not routable(h) then return false end
+  return MAX_STREAK == 0 or num(h.streak or 0) + redis.call('SCARD', key.agentOffers(a)) < MAX_STREAK
+end
+
+-- The break fields a change of the agent's status (in `h`) to `status` sets: the count starts again at
+-- sign-in and after a break long enough.
+local function rest_fields(h, status)
+  if status == h.status then return {} end
+  if status == 'away' then return { 'awayAt', fmt(now) } end
+  if h.status == 'offline' or (h.status == 'away' and now - num(h.awayAt or now) >= BREAK_MS) then
+    return { 'streak', '0', 'restedAt', fmt(now) }
+  end
+  return {}
+end
+
 -- One of an agent's skills: its key and, for a topic's key, the agent's level for the topic
 -- ("zh:invoice:frontline@4").
 local function skill_level(entry)
@@ -47,7 +68,7 @@ local function reindex(a)
   local skills = split(h.skills)
   local load = num(h.load or 0)
   local kind = ''
-  if routable(h) and load < capacity(h) then kind = (load == 0) and 'full' or 'part' end
+  if offerable(a, h) and load < capacity(h) then kind = (load == 0) and 'full' or 'part' end
   local idle = h.idleSince or fmt(now)
   if kind ~= (h.idx or '') or (kind ~= '' and idle ~= h.idxScore) then
     local idle_ms = tonumber(idle)
@@ -68,12 +89,14 @@ local function reindex(a)
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
   end
+  touch_agent(a, h)
   return h
 end
 
 local function agent_effect(a)
   local h = hgetall(key.agent(a))
-  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = capacity(h) })
+  emit({ t = 'agent', agent = a, status = h.status, wrap = h.wrap == '1', load = num(h.load or 0), capacity = capacity(h),
+    streak = num(h.streak or 0), restedAt = h.restedAt and num(h.restedAt) or nil, awayAt = h.awayAt and num(h.awayAt) or nil })
 end
 
 local function add_load(a, by)

@@ -49,6 +49,8 @@ local RETENTION_S = tonumber(CFG.retentionS)
 local STATS_WINDOW_MS = tonumber(CFG.statsWindowMs)
 local SL_MS = tonumber(CFG.serviceLevelMs)
 local OUTBOX_MAX = tonumber(CFG.outboxMaxLength)
+local BREAK_MS = tonumber(CFG.breakMs or 0)
+local MAX_STREAK = tonumber(CFG.maxConsecutiveSessions or 0)
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
 -- (declined before, too big for its free capacity): bounds the work of one decision.
 local QUEUE_SCAN = 8
@@ -118,6 +120,40 @@ local function log_event(s, fields, closing)
   if actor == false then actor = command_actor() end
   local record = closing and { fields = hgetall(key.session(s)), served = served_by(s) } or nil
   redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'event', session = s, at = now, kind = fields[1], actor = actor, details = details, record = record }))
+end
+
+-- The agents whose status, wrap-up flag, load or capacity the command changed, in the order first
+-- touched, with that state as the command leaves it (every such change is followed by a reindex,
+-- which touches the agent with its hash as read then) and as last recorded ('rec' in the hash).
+local touched_agents, touched_list = {}, {}
+local function touch_agent(a, h)
+  if not h.status then return end
+  local state = (h.status or '') .. '|' .. (h.wrap or '0') .. '|' .. (h.load or '0') .. '|' .. (h.cap or '0')
+  local seen = touched_agents[a]
+  if seen then
+    seen.state = state
+    return
+  end
+  touched_agents[a] = { state = state, recorded = h.rec }
+  touched_list[#touched_list + 1] = a
+end
+
+-- Into the records outbox, at the end of the command, each touched agent whose state differs
+-- from what was last recorded of it (protocol/src/outbox.ts, OutboxAgentActivity): a reindex that
+-- changed none of it writes nothing, and a state the command passed through is not recorded. Who
+-- caused it is recorded only for a supervisor (an agent's load may change through a taxpayer,
+-- whose id has no place in the agents' record).
+local function record_agents()
+  for _, a in ipairs(touched_list) do
+    local t = touched_agents[a]
+    if t.state ~= t.recorded then
+      redis.call('HSET', key.agent(a), 'rec', t.state)
+      if actor == false then actor = command_actor() end
+      local by = (actor and actor.role == 'supervisor') and actor or nil
+      local status, wrap, load, cap = string.match(t.state, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+      redis.call('XADD', key.outbox, '*', 'entry', cjson.encode({ t = 'agent', agent = a, at = now, status = status, wrap = wrap == '1', load = num(load), capacity = num(cap), actor = by }))
+    end
+  end
 end
 
 local TZ_MS = tonumber(CFG.tzOffsetMin) * 60000

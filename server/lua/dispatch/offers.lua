@@ -30,7 +30,7 @@ end
 local function match_agent(a)
   local ah = hgetall(key.agent(a))
   for _ = 1, capacity(ah) do
-    if not routable(ah) or num(ah.load or 0) >= capacity(ah) then return end
+    if not offerable(a, ah) or num(ah.load or 0) >= capacity(ah) then return end
     local s = pick_session(a, ah)
     if not s then return end
     make_offer(s, a, hgetall(key.session(s)).want or 'primary')
@@ -69,9 +69,14 @@ local function reroute(s, kind)
 end
 
 local function set_status(a, status)
-  local fields = { 'status', status }
+  local fields = rest_fields(hgetall(key.agent(a)), status)
+  fields[#fields + 1] = 'status'
+  fields[#fields + 1] = status
   if status == 'available' then
-    fields = { 'status', status, 'idleSince', fmt(now), 'timeouts', '0' }
+    fields[#fields + 1] = 'idleSince'
+    fields[#fields + 1] = fmt(now)
+    fields[#fields + 1] = 'timeouts'
+    fields[#fields + 1] = '0'
   end
   redis.call('HSET', key.agent(a), unpack(fields))
   -- an agent who is on duty is watched for heartbeats from now on, even before its first one

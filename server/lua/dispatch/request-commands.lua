@@ -70,6 +70,7 @@ function commands.accept()
   if not state then return nil, code, message end
   local previous = sh.agent
   clear_offer(s, sh, 'accepted')
+  redis.call('HINCRBY', key.agent(a), 'streak', 1)
   redis.call('HSET', key.agent(a), 'timeouts', '0', 'idleSince', fmt(now))
   redis.call('SADD', key.agentSessions(a), s)
   redis.call('SADD', key.participants(s), participant_of(a))

@@ -11,6 +11,7 @@ function commands.reassign()
     if not th.status then return nil, 'NOT_FOUND', 'Unknown agent' end
     if target == sh.agent then return nil, 'CONFLICT', 'The session is already with this agent' end
     if not routable(th) then return nil, 'CONFLICT', 'The agent is not available' end
+    if not offerable(target, th) then return nil, 'CONFLICT', 'The agent is due a break' end
     if num(th.load) + cost_for(sh, target, th) > capacity(th) then return nil, 'CONFLICT', 'The agent has no free capacity' end
     local to, code, message = guard('reassignTo', sh)
     if not to then return nil, code, message end

@@ -297,6 +297,10 @@ export interface DispatchConfig {
   /** Text sessions an agent can hold at once; a video/voice session takes the whole capacity. */
   textSessionsPerAgent: number;
   wrapUpS: number;
+  /** Being away at least this long is a break: the consecutive-session count starts again (docs/dispatcher.md, "Breaks"). */
+  breakMinS: number;
+  /** Sessions an agent takes in a row before it is offered nothing until a break; 0: no cap. */
+  maxConsecutiveSessions: number;
   agentHeartbeatTimeoutS: number;
   agentHeartbeatIntervalMs: number;
   /** How long a queued taxpayer may be gone (page reload, network blip) before abandoning. */
@@ -680,6 +684,8 @@ export function loadConfig(env: Env = process.env): Config {
       maxOfferTimeouts: r.int('DISPATCH_MAX_OFFER_TIMEOUTS', 3, 1, 100),
       textSessionsPerAgent: r.int('DISPATCH_TEXT_SESSIONS_PER_AGENT', 5, 1, 20),
       wrapUpS: r.int('DISPATCH_WRAP_UP_S', 60, 0, 3600),
+      breakMinS: r.int('DISPATCH_BREAK_MIN_S', 300, 1, 86_400),
+      maxConsecutiveSessions: r.int('DISPATCH_MAX_CONSECUTIVE_SESSIONS', 0, 0, 1000),
       agentHeartbeatTimeoutS: r.int('DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S', 15, 1, 600),
       agentHeartbeatIntervalMs: r.int('DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS', 5000, 200, 60_000),
       taxpayerGraceS: r.int('DISPATCH_TAXPAYER_GRACE_S', 30, 1, 3600),

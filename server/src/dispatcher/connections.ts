@@ -4,6 +4,7 @@ import type { RedisClient } from '../redis/client.js';
 import { rooms } from '../realtime/rooms.js';
 import type { AppServer, AppSocket, ConnectionHook } from '../realtime/socket-server.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { agentWellbeing } from './agent-wellbeing.js';
 import type { AgentProfile, Dispatcher } from './dispatcher.js';
 import { dispatchKeys } from './keys.js';
 import type { AgentPresence } from './presence.js';
@@ -27,7 +28,8 @@ export class DispatchConnections implements ConnectionHook {
     const load = Number(f.load ?? 0);
     // the agent's own capacity, registered with its profile from the staff directory
     const capacity = Number(f.cap ?? this.dispatcher.config.textSessionsPerAgent);
-    return { status: (f.status ?? 'offline') as AgentState['status'], wrapUp: f.wrap === '1', busy: load >= capacity, load, capacity };
+    const { breakDue } = agentWellbeing(f, this.dispatcher.config, Date.now());
+    return { status: (f.status ?? 'offline') as AgentState['status'], wrapUp: f.wrap === '1', busy: load >= capacity, load, capacity, ...(breakDue ? { breakDue } : {}) };
   }
 
   async connected(socket: AppSocket, log: Logger): Promise<void> {

@@ -83,6 +83,8 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       offerMs: String(c.offerTimeoutS * 1000),
       maxTimeouts: String(c.maxOfferTimeouts),
       wrapMs: String(c.wrapUpS * 1000),
+      breakMs: String(c.breakMinS * 1000),
+      maxConsecutiveSessions: String(c.maxConsecutiveSessions),
       retentionS: String(c.retentionDays * 86_400),
       statsWindowMs: String(c.statsWindowS * 1000),
       tzOffsetMin: String(c.tzOffsetMin),

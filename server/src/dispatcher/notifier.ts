@@ -4,6 +4,7 @@ import type { AppServer } from '../realtime/socket-server.js';
 import { rooms } from '../realtime/rooms.js';
 import type { SessionAccess } from '../sessions/access.js';
 import type { SessionStore } from '../sessions/session-store.js';
+import { agentWellbeing } from './agent-wellbeing.js';
 import { redisNow, type ChangeClock, type Dispatcher } from './dispatcher.js';
 
 /** Turns the dispatcher's committed effects into socket events for the people concerned. */
@@ -51,12 +52,18 @@ export class DispatchNotifier {
           this.io.to(rooms.agent(e.agent)).emit('offer:closed', { offerId: e.offer, sessionId: e.session, reason: e.reason });
           break;
         case 'agent': {
+          const { breakDue } = agentWellbeing(
+            { status: e.status, streak: String(e.streak), restedAt: e.restedAt?.toString(), awayAt: e.awayAt?.toString() },
+            this.dispatcher.config,
+            redisNow(clock),
+          );
           const state = {
             status: e.status,
             wrapUp: e.wrap,
             busy: e.load >= e.capacity,
             load: e.load,
             capacity: e.capacity,
+            ...(breakDue ? { breakDue } : {}),
           };
           const reason = reasons.get(e.agent);
           this.io.to(rooms.agent(e.agent)).emit('agent:state', reason ? { state, reason } : { state });

@@ -4,6 +4,7 @@ import { PeriodicTask } from '../lifecycle/periodic-task.js';
 import { TIERS, type AgentDisplayState, type Catalog, type QueueMetrics, type SupervisorMetrics } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { DispatchConfig } from '../config/env.js';
+import { agentWellbeing, type AgentWellbeing } from './agent-wellbeing.js';
 import { readMediaStats } from '../media/stats-reporter.js';
 import type { RedisClient } from '../redis/client.js';
 import type { AppServer } from '../realtime/socket-server.js';
@@ -40,7 +41,9 @@ export function answeredFigures(members: readonly string[], serviceLevelMs: numb
   };
 }
 
-/** Computes the live picture supervisors watch, from Redis (any instance can). */
+/** An agent row's break figures. */
+const breakFigures = ({ sessionsSinceBreak, sinceBreakS, breakDue }: AgentWellbeing) => ({ sessionsSinceBreak, sinceBreakS, breakDue: breakDue !== undefined });
+
 /** The hall and kiosk of a session's entry (JSON), if a kiosk's: a session begun before entries carried ids is grouped under its hall's name. */
 function kioskOf(entryJson: string | undefined): { hallId: string; kioskId: string } | undefined {
   const entry = JSON.parse(entryJson ?? '{}') as { kind?: string; hallId?: string; hall?: string; kioskId?: string };
@@ -48,6 +51,7 @@ function kioskOf(entryJson: string | undefined): { hallId: string; kioskId: stri
   return entry.kind === 'kiosk' && hallId ? { hallId, kioskId: entry.kioskId ?? '' } : undefined;
 }
 
+/** Computes the live picture supervisors watch, from Redis (any instance can). */
 export async function collectSupervisorMetrics(redis: RedisClient, config: DispatchConfig, catalog: Catalog, instanceTimeoutMs: number): Promise<SupervisorMetrics> {
   const now = Date.now();
   const windowMs = config.statsWindowS * 1000;
@@ -94,6 +98,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       load: Number(f.load ?? 0),
       languages: (f.languages ?? '').split(',').filter(Boolean),
       topics: (f.topics ?? '').split(',').filter(Boolean),
+      ...breakFigures(agentWellbeing(f, config, now)),
     };
   });
   const agentsBySkill: Record<string, Record<string, number>> = {};

@@ -8,6 +8,7 @@ type Row = Record<string, unknown>;
 
 const EVENT_COLUMNS = ['event_id', 'session_id', 'at', 'kind', 'actor_role', 'actor_id', 'details'];
 const CHAT_COLUMNS = ['session_id', 'id', 'at', 'from_role', 'from_id', 'from_name', 'text', 'attachment_id'];
+const ACTIVITY_COLUMNS = ['event_id', 'agent', 'at', 'status', 'wrap', 'load', 'capacity', 'actor_id'];
 
 /**
  * Rows in, keyed by what identifies them, so that a batch written again writes nothing: events
@@ -39,6 +40,7 @@ const STATEMENTS: [keyof ArchiveBatch['rows'], string][] = [
   ['locked', `SELECT pg_advisory_xact_lock(${SESSION_ROW_LOCK}, k) FROM (SELECT DISTINCT hashtext(id) AS k FROM jsonb_array_elements_text($1::jsonb) AS id ORDER BY k) AS keys`],
   ['events', insert('session_events', EVENT_COLUMNS, 'event_id')],
   ['chat', insert('chat_messages', CHAT_COLUMNS, 'session_id, id')],
+  ['activity', insert('agent_activity', ACTIVITY_COLUMNS, 'event_id')],
   [
     'sessions',
     insert(
@@ -71,13 +73,25 @@ export function outboxEntry(json: string | undefined): OutboxEntry {
 /** One batch of outbox entries, as rows of the system of record, written in one transaction. */
 export class ArchiveBatch {
   /** `rated`: the sessions rated in the batch; `locked`: those whose row the batch may write. */
-  readonly rows: { events: Row[]; chat: Row[]; sessions: SessionRow[]; rated: string[]; locked: string[] } = { events: [], chat: [], sessions: [], rated: [], locked: [] };
+  readonly rows: { events: Row[]; chat: Row[]; activity: Row[]; sessions: SessionRow[]; rated: string[]; locked: string[] } = {
+    events: [],
+    chat: [],
+    activity: [],
+    sessions: [],
+    rated: [],
+    locked: [],
+  };
 
   /** Adds the entry of outbox id `id`; throws (adding nothing) when it does not make valid rows. */
   add(id: string, entry: OutboxEntry): void {
     if (entry.t === 'chat') {
       const { session, id: messageId, at, fromRole, fromId, fromName, text, attachmentId } = entry;
       this.rows.chat.push({ session_id: session, id: messageId, at, from_role: fromRole, from_id: fromId, from_name: fromName, text, attachment_id: attachmentId ?? null });
+      return;
+    }
+    if (entry.t === 'agent') {
+      const { agent, at, status, wrap, load, capacity, actor } = entry;
+      this.rows.activity.push({ event_id: id, agent, at: new Date(at).toISOString(), status, wrap, load, capacity, actor_id: actor?.id ?? null });
       return;
     }
     const session = entry.record ? sessionRow(entry.session, entry.record) : undefined;
@@ -96,7 +110,7 @@ export class ArchiveBatch {
   }
 
   get size(): number {
-    return this.rows.events.length + this.rows.chat.length;
+    return this.rows.events.length + this.rows.chat.length + this.rows.activity.length;
   }
 
   async write(database: DatabasePool): Promise<void> {

@@ -12,7 +12,7 @@ export class ArchiverMetrics {
     const registers = [registry];
     this.archived = new Counter({
       name: 'etax_archived_records_total',
-      help: 'Outbox entries written to PostgreSQL by this instance, by kind (event, chat)',
+      help: 'Outbox entries written to PostgreSQL by this instance, by kind (event, chat, agent: agent activity)',
       labelNames: ['kind'],
       registers,
     });

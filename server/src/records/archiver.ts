@@ -160,7 +160,7 @@ export class Archiver {
   async #archive(batch: OutboxItem[]): Promise<void> {
     const rows = new ArchiveBatch();
     const poison: { item: OutboxItem; reason: string }[] = [];
-    const kinds = { event: 0, chat: 0 };
+    const kinds = { event: 0, chat: 0, agent: 0 };
     for (const item of batch) {
       if (item.deleted) continue;
       try {

@@ -28,6 +28,8 @@ export interface RetentionRun {
   deleted: DeletedRows;
   /** Sessions whose record went while their row stays for the reports. */
   anonymised: number;
+  /** Rows of agent_activity older than the cutoff (no session holds them: they go by their time alone). */
+  deletedActivity: number;
   droppedPartitions: string[];
 }
 
@@ -80,19 +82,20 @@ export class RecordsRetention {
       if (!locked) return undefined;
       const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
       const reportCutoff = new Date(now.getTime() - this.options.reportDays * 86_400_000);
-      const result: RetentionRun = { cutoff, reportCutoff, deleted: noRowsDeleted(), anonymised: 0, droppedPartitions: await this.#dropPartitions(cutoff) };
+      const result: RetentionRun = { cutoff, reportCutoff, deleted: noRowsDeleted(), anonymised: 0, deletedActivity: 0, droppedPartitions: await this.#dropPartitions(cutoff) };
       await this.#eachDueBatch(reportCutoff, '', async (client, ids) => deleteSessions(client, ids, result.deleted));
       result.anonymised = await this.#eachDueBatch(cutoff, 'AND anonymised_at IS NULL', async (client, ids) => anonymiseSessions(client, ids, result.deleted));
       await this.#deleteOrphans(cutoff, result.deleted);
+      result.deletedActivity = await this.#deleteActivity(cutoff);
       // an erased session's record changes cannot still be on their way after this long
       await this.database.query('DELETE FROM erased_sessions WHERE erased_at < $1', [cutoff]);
-      for (const [table, rows] of Object.entries(result.deleted)) if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
+      for (const [table, rows] of Object.entries({ ...result.deleted, agent_activity: result.deletedActivity })) if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
       this.metrics.droppedPartitions.inc(result.droppedPartitions.length);
       this.metrics.anonymisedSessions.inc(result.anonymised);
       this.metrics.lastRun.set(Date.now() / 1000);
       this.metrics.lastRunDuration.set((performance.now() - started) / 1000);
       this.log.info(
-        { cutoff, reportCutoff, deleted: result.deleted, anonymised: result.anonymised, droppedPartitions: result.droppedPartitions, ms: Math.round(performance.now() - started) },
+        { cutoff, reportCutoff, deleted: result.deleted, anonymised: result.anonymised, deletedActivity: result.deletedActivity, droppedPartitions: result.droppedPartitions, ms: Math.round(performance.now() - started) },
         'records retention run',
       );
       return result;
@@ -168,6 +171,19 @@ export class RecordsRetention {
         deleted[table] += result.rowCount ?? 0;
         if ((result.rowCount ?? 0) < this.options.batchSize) break;
       }
+    }
+  }
+
+  /** The agents' activity older than the cutoff, a batch per statement; how many rows. */
+  async #deleteActivity(cutoff: Date): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result = await this.database.query('DELETE FROM agent_activity WHERE event_id IN (SELECT event_id FROM agent_activity WHERE at < $1 LIMIT $2)', [
+        cutoff,
+        this.options.batchSize,
+      ]);
+      deleted += result.rowCount ?? 0;
+      if ((result.rowCount ?? 0) < this.options.batchSize) return deleted;
     }
   }
 }

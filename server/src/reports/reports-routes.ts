@@ -1,13 +1,16 @@
-import type { FastifyInstance } from 'fastify';
-import { HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat } from '@etax-assist/protocol';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AgentReport, AgentReportQuery, HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat, type UiLanguage } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
+import type { AgentReports } from './agent-reports.js';
+import { agentReportTable } from './agent-report-table.js';
 import { reportCsv } from './report-csv.js';
-import { reportTable } from './report-table.js';
+import { reportTable, type ReportTable } from './report-table.js';
 import { reportXlsx } from './report-xlsx.js';
 import type { SessionReports } from './session-reports.js';
 
 export interface ReportsRoutesOptions {
   reports: SessionReports;
+  agentReports: AgentReports;
   catalog: PublishedCatalog;
 }
 
@@ -19,8 +22,19 @@ function acceptedFormat(accept: string | undefined): ReportFormat {
   return 'json';
 }
 
+/** Sends a report's table as the export `format` names, a file called `<name>.<format>`. */
+async function sendExport(reply: FastifyReply, table: ReportTable, format: Exclude<ReportFormat, 'json'>, lang: UiLanguage, name: string): Promise<FastifyReply> {
+  const body = format === 'csv' ? reportCsv(table) : await reportXlsx(table, lang === 'zh' ? '报表' : 'Report');
+  return reply
+    .header('content-type', format === 'csv' ? `${REPORT_MEDIA_TYPES.csv}; charset=utf-8` : REPORT_MEDIA_TYPES.xlsx)
+    .header('content-disposition', `attachment; filename="${name}.${format}"`)
+    .send(body);
+}
+
+const formatOf = (request: FastifyRequest<{ Querystring: { format?: ReportFormat } }>) => request.query.format ?? acceptedFormat(request.headers.accept);
+
 /** Reports on the record (docs/reports.md): supervisors and administrators, as JSON or exported. */
-export async function reportsRoutes(app: FastifyInstance, { reports, catalog }: ReportsRoutesOptions): Promise<void> {
+export async function reportsRoutes(app: FastifyInstance, { reports, agentReports, catalog }: ReportsRoutesOptions): Promise<void> {
   app.get('/api/reports/halls', { config: { auth: ['supervisor', 'admin'] }, schema: { response: { 200: ReportHalls, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } }, () =>
     reports.halls(),
   );
@@ -29,17 +43,24 @@ export async function reportsRoutes(app: FastifyInstance, { reports, catalog }: 
     { config: { auth: ['supervisor', 'admin'] }, schema: { querystring: ReportQuery, response: { 200: Report, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } },
     async (request, reply) => {
       const { query } = request;
-      const format = query.format ?? acceptedFormat(request.headers.accept);
+      const format = formatOf(request);
       const report = await reports.report(query);
       if (format === 'json') return report;
       const lang = query.lang ?? 'zh';
       const table = reportTable(report, lang, catalog.current, report.by === 'hall' ? (await reports.halls()).halls : []);
-      const body = format === 'csv' ? reportCsv(table) : await reportXlsx(table, lang === 'zh' ? '报表' : 'Report');
-      const name = `sessions-${report.from}-${report.to}-${report.period}-${report.by}.${format}`;
-      return reply
-        .header('content-type', format === 'csv' ? `${REPORT_MEDIA_TYPES.csv}; charset=utf-8` : REPORT_MEDIA_TYPES.xlsx)
-        .header('content-disposition', `attachment; filename="${name}"`)
-        .send(body);
+      return sendExport(reply, table, format, lang, `sessions-${report.from}-${report.to}-${report.period}-${report.by}`);
+    },
+  );
+  app.get<{ Querystring: AgentReportQuery }>(
+    '/api/reports/agents',
+    { config: { auth: ['supervisor', 'admin'] }, schema: { querystring: AgentReportQuery, response: { 200: AgentReport, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } },
+    async (request, reply) => {
+      const { query } = request;
+      const format = formatOf(request);
+      const report = await agentReports.report(query);
+      if (format === 'json') return report;
+      const lang = query.lang ?? 'zh';
+      return sendExport(reply, agentReportTable(report, lang), format, lang, `agents-${report.from}-${report.to}${query.agent ? `-${query.agent}` : ''}`);
     },
   );
 }
