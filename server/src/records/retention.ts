@@ -95,7 +95,15 @@ export class RecordsRetention {
       this.metrics.lastRun.set(Date.now() / 1000);
       this.metrics.lastRunDuration.set((performance.now() - started) / 1000);
       this.log.info(
-        { cutoff, reportCutoff, deleted: result.deleted, anonymised: result.anonymised, deletedActivity: result.deletedActivity, droppedPartitions: result.droppedPartitions, ms: Math.round(performance.now() - started) },
+        {
+          cutoff,
+          reportCutoff,
+          deleted: result.deleted,
+          anonymised: result.anonymised,
+          deletedActivity: result.deletedActivity,
+          droppedPartitions: result.droppedPartitions,
+          ms: Math.round(performance.now() - started),
+        },
         'records retention run',
       );
       return result;
