@@ -227,7 +227,7 @@ describe('the help widget on a phone, a desktop and a kiosk', () => {
       await endSession(page, agent);
       const [panel] = await boxes(page, '.panel');
       inside(panel!, PHONE);
-      expect(await onTop(page, ['1', lang === 'zh' ? '提交' : 'Submit'], 'widget')).toEqual(['ok', 'ok']);
+      expect(await onTop(page, [lang === 'zh' ? '1 分（满分 5 分）' : '1 of 5', lang === 'zh' ? '提交' : 'Submit'], 'widget')).toEqual(['ok', 'ok']);
       await screenshot(page, `widget-phone-rating-${lang}`);
       await page.close();
     }
