@@ -95,13 +95,26 @@ export const DISPATCH_COMMANDS = {
     result: Type.Object({ ...Session, mode: Type.String() }),
   },
   unobserve: { args: Type.Object({ ...Session, supervisor: Id }), result: Type.Object(Session) },
+  /** The taxpayer keeps the request's place for up to `holdMs` while away (docs/dispatcher.md, "Callback"). */
+  callback: { args: Type.Object({ ...Session, taxpayerSub: Id, holdMs: Type.Integer({ minimum: 1 }) }), result: StateResult },
+  /** The taxpayer came back to the agent a callback's offer is held for. */
+  callbackAnswer: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
   taxpayerGone: { args: Type.Object({ ...Session, taxpayerSub: Id, graceMs: Type.Number() }), result: Nothing },
   taxpayerBack: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
   /** The taxpayer's rating of their session once it is over; the latest counts. */
   rate: { args: Type.Object({ ...Session, taxpayerSub: Id, score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.String() }), result: Nothing },
   sweep: {
     args: Type.Object({ limit: Type.Integer({ minimum: 1 }), heartbeatMs: Type.Number() }),
-    result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer(), relaxed: Type.Integer() }),
+    result: Type.Object({
+      offers: Type.Integer(),
+      agents: Type.Integer(),
+      abandoned: Type.Integer(),
+      wrapups: Type.Integer(),
+      widened: Type.Integer(),
+      relaxed: Type.Integer(),
+      /** Callbacks the taxpayer did not come back to (held offers ended, places no longer kept). */
+      callbacksMissed: Type.Integer(),
+    }),
   },
 } as const satisfies ScriptCommands;
 export type DispatchCommands = typeof DISPATCH_COMMANDS;

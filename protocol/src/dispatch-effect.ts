@@ -15,6 +15,7 @@ export const Effect = Type.Union([
     agent: Type.String(),
     kind: OfferEvent.properties.kind,
     expiresAt: Type.Number(),
+    awaitingTaxpayer: Type.Optional(Type.Boolean()),
   }),
   Type.Object({ t: Type.Literal('offer-closed'), offer: Type.String(), session: Type.String(), agent: Type.String(), reason: OfferClosedEvent.properties.reason }),
   Type.Object({

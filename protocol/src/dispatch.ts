@@ -56,6 +56,8 @@ export const OfferEvent = Type.Object({
   kind: Type.Union(OFFER_KINDS.map((k) => Type.Literal(k))),
   expiresInMs: Type.Integer({ minimum: 0 }),
   session: SessionCard,
+  /** A callback's offer, held while the taxpayer is asked to come back: it cannot be accepted yet (an offer:new with the same id follows when they do). */
+  awaitingTaxpayer: Type.Optional(Type.Boolean()),
 });
 export type OfferEvent = Static<typeof OfferEvent>;
 

@@ -4,6 +4,7 @@ export * from './auth.js';
 export * from './sign-in.js';
 export * from './lifecycle.js';
 export * from './session.js';
+export * from './callback.js';
 export * from './media.js';
 export * from './dispatch.js';
 export * from './cobrowse.js';

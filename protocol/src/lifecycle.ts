@@ -1,7 +1,7 @@
 import type { OfferKind } from './dispatch.js';
 
 /** A session's states, in the order a session goes through them. */
-export const SESSION_STATES = ['queued', 'offered', 'active', 'escalating', 'transferring', 'wrap-up', 'ended', 'cancelled', 'abandoned'] as const;
+export const SESSION_STATES = ['queued', 'callback', 'offered', 'active', 'escalating', 'transferring', 'wrap-up', 'ended', 'cancelled', 'abandoned', 'missed'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 type Unplaced<Placed> = Exclude<SessionState, Placed>;
@@ -18,16 +18,16 @@ function groups<const G extends { open: readonly SessionState[]; over: readonly 
  * cannot disagree (a state added to SESSION_STATES is placed in its groups here).
  */
 export const SESSION_GROUPS = groups({
-  /** Asked for, nobody serving yet. */
-  waiting: ['queued', 'offered'],
+  /** Asked for, nobody serving yet (`callback`: keeping its place while the taxpayer is elsewhere). */
+  waiting: ['queued', 'callback', 'offered'],
   /** An agent serves it (also while it is handed over). */
   served: ['active', 'escalating', 'transferring'],
   /** Not over yet: waiting or served. */
-  open: ['queued', 'offered', 'active', 'escalating', 'transferring'],
+  open: ['queued', 'callback', 'offered', 'active', 'escalating', 'transferring'],
   /** The taxpayer's part is over: wrap-up and the final states. */
-  over: ['wrap-up', 'ended', 'cancelled', 'abandoned'],
+  over: ['wrap-up', 'ended', 'cancelled', 'abandoned', 'missed'],
   /** Nothing more happens to it. */
-  final: ['ended', 'cancelled', 'abandoned'],
+  final: ['ended', 'cancelled', 'abandoned', 'missed'],
 });
 export type SessionGroup = keyof typeof SESSION_GROUPS;
 
@@ -84,13 +84,27 @@ export const SESSION_TRANSITIONS = lifecycle({
   request: { from: { new: 'queued' } },
   /** The taxpayer leaves the queue (or hangs up before anybody took the session). */
   cancel: {
-    from: { queued: 'cancelled', offered: 'cancelled' },
+    from: { queued: 'cancelled', callback: 'cancelled', offered: 'cancelled' },
     refusal: { code: 'CONFLICT', message: 'Only a waiting request can be cancelled', naming: 'state' },
   },
   /** The dispatcher offers a waiting session to an agent. */
   offer: { from: { queued: 'offered' } },
-  /** A primary offer was declined, timed out or revoked: the session waits again. */
-  requeue: { from: { offered: 'queued' } },
+  /** A primary offer was declined, timed out or revoked: the session waits again (a callback's held offer: still as a callback). */
+  requeue: { from: { offered: 'queued', callback: 'callback' } },
+  /** The taxpayer leaves the page and keeps the request's place: to be called back on the portal (docs/dispatcher.md, "Callback"). */
+  callback: {
+    from: { queued: 'callback' },
+    refusal: { code: 'CONFLICT', message: 'Only a queued request can wait for a callback', naming: 'state' },
+  },
+  /** An agent is free for a callback: its offer is held while the taxpayer is asked to come back (the state stays). */
+  recall: { from: { callback: 'callback' } },
+  /** The taxpayer came back to a held offer: it goes to the agent as any offer. */
+  answerCallback: {
+    from: { callback: 'offered' },
+    refusal: { code: 'CONFLICT', message: 'The request is not waiting for a callback', naming: 'state' },
+  },
+  /** The taxpayer did not come back twice (or the place was kept as long as it may be). */
+  miss: { from: { callback: 'missed' } },
   'accept:primary': { from: { offered: 'active' }, refusal: MOVED_ON },
   'accept:escalation': { from: { escalating: 'active' }, refusal: MOVED_ON },
   'accept:transfer': { from: { transferring: 'active' }, refusal: MOVED_ON },
@@ -126,6 +140,6 @@ export const SESSION_TRANSITIONS = lifecycle({
   /** The taxpayer's grace period ran out while waiting. */
   abandon: { from: { queued: 'abandoned', offered: 'abandoned' } },
   /** A waiting session's due widening step adds skill keys (the state stays). */
-  widen: { from: { queued: 'queued', escalating: 'escalating', transferring: 'transferring' } },
+  widen: { from: { queued: 'queued', callback: 'callback', escalating: 'escalating', transferring: 'transferring' } },
 });
 export type TransitionName = keyof typeof SESSION_TRANSITIONS;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SESSION_GROUPS } from './lifecycle.js';
 import { AgentStatusSchema } from './dispatch.js';
 import type { ScriptCommands } from './script-command.js';
 
@@ -9,7 +10,7 @@ import type { ScriptCommands } from './script-command.js';
  */
 
 /** The kinds of session event the dispatcher records (server/lua/dispatch/, `log_event`); `rated`: the taxpayer's rating (details `rated`, `comment`). */
-export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened', 'relaxed', 'rated'] as const;
+export const SESSION_EVENT_KINDS = ['state', 'offer', 'left', 'reassign', 'monitor', 'join', 'unobserve', 'taxpayer', 'widened', 'relaxed', 'rated', 'recall', 'callback'] as const;
 export type SessionEventKind = (typeof SESSION_EVENT_KINDS)[number];
 
 /**
@@ -55,7 +56,7 @@ const named = Type.String({ minLength: 1 });
  */
 export const ClosedSessionFields = Type.Object(
   {
-    state: Type.Union(['ended', 'cancelled', 'abandoned'].map((state) => Type.Literal(state))),
+    state: Type.Union(SESSION_GROUPS.final.map((state) => Type.Literal(state))),
     createdAt: Type.String({ format: 'date-time' }),
     taxpayerSub: named,
     taxpayerName: Type.String(),

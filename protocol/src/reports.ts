@@ -69,6 +69,8 @@ export const ReportFigures = Type.Object({
   abandoned: Type.Integer(),
   /** The taxpayer withdrew the request while waiting. */
   cancelled: Type.Integer(),
+  /** Kept its place as a callback and the taxpayer did not come back (docs/dispatcher.md, "Callback"). */
+  missed: Type.Integer(),
   /** How long the abandoned ones had waited (median). */
   abandonedWaitP50S: Measure,
   /** The answered ones' wait. */
@@ -131,6 +133,7 @@ export const REPORT_COLUMNS: readonly { id: Exclude<keyof ReportFigures, 'outcom
   { id: 'answered', label: { zh: '接通数', en: 'Answered' } },
   { id: 'abandoned', label: { zh: '放弃数', en: 'Abandoned' } },
   { id: 'cancelled', label: { zh: '取消数', en: 'Cancelled' } },
+  { id: 'missed', label: { zh: '回呼未应答数', en: 'Missed callbacks' } },
   { id: 'abandonedWaitP50S', label: { zh: '放弃前等待中位数(秒)', en: 'Wait before abandoning p50 (s)' } },
   { id: 'waitP50S', label: { zh: '等待中位数(秒)', en: 'Wait p50 (s)' } },
   { id: 'waitP90S', label: { zh: '等待P90(秒)', en: 'Wait p90 (s)' } },

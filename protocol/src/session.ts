@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SESSION_STATES } from './lifecycle.js';
+import { CallbackStatus } from './callback.js';
 import { CATALOG_ID_PATTERN, CatalogEntry, LANGUAGE_ID_PATTERN } from './catalog.js';
 
 /** Languages an agent can serve in and a taxpayer can ask for. */
@@ -99,6 +100,8 @@ export const SessionSummary = Type.Object({
    */
   agentOnDuty: Type.Optional(Type.Boolean()),
   agent: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** In the callback state: how long the place is kept and whether an agent waits for the taxpayer now. */
+  callback: Type.Optional(CallbackStatus),
   /** In wrap-up: when the wrap-up time ends (epoch ms) and the session closes by itself. */
   wrapUpUntil: Type.Optional(Type.Integer({ minimum: 0 })),
 });

@@ -80,6 +80,10 @@ export const CLIENT_REQUESTS = {
   'help:request': { request: HelpRequest, result: SessionSummary },
   'help:cancel': { request: SessionRef, result: StateResult },
   'session:resume': { request: SessionRef, result: SessionSummary },
+  /** Keep the place while away (docs/dispatcher.md, "Callback"); leaving it is help:cancel. */
+  'callback:request': { request: SessionRef, result: StateResult },
+  /** Back for the agent who is ready. */
+  'callback:answer': { request: SessionRef, result: SessionSummary },
   // taxpayer or agent
   'session:end': { request: SessionRef, result: StateResult },
   'session:rate': { request: Rating, result: Done },

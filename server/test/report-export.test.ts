@@ -8,6 +8,7 @@ const figures = (requests: number, outcomes: Record<string, number> = {}): Repor
   answered: requests,
   abandoned: 0,
   cancelled: 0,
+  missed: 0,
   abandonedWaitP50S: null,
   waitP50S: 12.5,
   waitP90S: 30,

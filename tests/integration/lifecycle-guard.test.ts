@@ -16,6 +16,8 @@ const OFFER_KINDS = { 'accept:primary': 'primary', 'accept:escalation': 'escalat
  */
 const ASK: Record<Refusable, (h: DispatchHarness, s: string) => Promise<unknown>> = {
   cancel: (h, s) => h.dispatcher.cancel(s, TAXPAYER),
+  callback: (h, s) => h.dispatcher.callback(s, TAXPAYER),
+  answerCallback: (h, s) => h.dispatcher.answerCallback(s, TAXPAYER),
   'accept:primary': (h, s) => h.dispatcher.accept(`${s}:1`, AGENT),
   'accept:escalation': (h, s) => h.dispatcher.accept(`${s}:1`, AGENT),
   'accept:transfer': (h, s) => h.dispatcher.accept(`${s}:1`, AGENT),

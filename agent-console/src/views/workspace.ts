@@ -181,7 +181,10 @@ export class Workspace {
 
   #offerCard(offer: OfferEvent, deadline: number): OpenOffer {
     const s = offer.session;
-    const countdown = el('p', { className: 'countdown' });
+    const countdown = el('p', { className: offer.awaitingTaxpayer ? 'countdown awaiting-taxpayer' : 'countdown' });
+    const accept = button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary');
+    // a callback's offer: held until the taxpayer is back (the same offer comes again then)
+    accept.disabled = offer.awaitingTaxpayer === true;
     const card = el(
       'article',
       { className: 'offer', dataset: { offerId: offer.offerId } },
@@ -193,7 +196,7 @@ export class Workspace {
       el(
         'div',
         { className: 'row' },
-        button(t('offer.accept'), () => void this.#accept(offer.offerId), 'primary'),
+        accept,
         button(t('offer.decline'), () => {
           this.connection.request('offer:decline', { offerId: offer.offerId }).catch((e: unknown) => this.#fail(e));
         }),
@@ -210,8 +213,8 @@ export class Workspace {
     for (const open of this.#open.values()) this.#tickOffer(open, now);
   }
 
-  #tickOffer({ deadline, countdown }: OpenOffer, now: number): void {
-    countdown.textContent = t('offer.expiresIn', { s: Math.max(0, Math.ceil((deadline - now) / 1000)) });
+  #tickOffer({ offer, deadline, countdown }: OpenOffer, now: number): void {
+    countdown.textContent = t(offer.awaitingTaxpayer ? 'offer.awaitingTaxpayer' : 'offer.expiresIn', { s: Math.max(0, Math.ceil((deadline - now) / 1000)) });
   }
 
   #closeOffer(offerId: string): void {

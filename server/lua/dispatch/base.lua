@@ -51,6 +51,8 @@ local SL_MS = tonumber(CFG.serviceLevelMs)
 local OUTBOX_MAX = tonumber(CFG.outboxMaxLength)
 local BREAK_MS = tonumber(CFG.breakMs or 0)
 local MAX_STREAK = tonumber(CFG.maxConsecutiveSessions or 0)
+-- How long a callback's offer is held for the taxpayer to come back (callback.lua).
+local CALLBACK_GRACE_MS = tonumber(CFG.callbackGraceMs or 0)
 -- How many queue entries an agent looks at per skill queue to skip sessions it cannot take
 -- (declined before, too big for its free capacity): bounds the work of one decision.
 local QUEUE_SCAN = 8

@@ -5,15 +5,26 @@ local function make_offer(s, a, kind)
   dequeue(s, sh)
   local seq = redis.call('HINCRBY', key.session(s), 'offerSeq', 1)
   local offer = s .. ':' .. seq
-  local expires = now + OFFER_MS
+  -- a callback's taxpayer is asked to come back first: the offer is held for them until then
+  -- (`recallUntil`; the agent cannot accept it yet, callback.lua)
+  local recalling = kind == 'primary' and next_state('recall', sh) ~= nil
+  local expires = now + (recalling and CALLBACK_GRACE_MS or OFFER_MS)
   local cost = cost_for(sh, a)
   redis.call('HSET', key.session(s), 'offer', offer, 'offerAgent', a, 'offerExpires', fmt(expires), 'offerKind', kind, 'held:' .. a, fmt(cost))
   redis.call('ZADD', key.offerDeadlines, fmt(expires), offer)
   redis.call('SADD', key.agentOffers(a), offer)
   add_load(a, cost)
   reindex(a)
-  if kind == 'primary' then set_state(s, next_state('offer', sh), { 'agent', a }) else log_event(s, { 'offer', kind, 'agent', a }) end
-  emit({ t = 'offer', offer = offer, session = s, agent = a, kind = kind, expiresAt = expires })
+  if recalling then
+    redis.call('HSET', key.session(s), 'recallUntil', fmt(expires))
+    log_event(s, { 'recall', 'agent', a })
+    emit({ t = 'session', session = s, state = sh.state })
+  elseif kind == 'primary' then
+    set_state(s, next_state('offer', sh), { 'agent', a })
+  else
+    log_event(s, { 'offer', kind, 'agent', a })
+  end
+  emit({ t = 'offer', offer = offer, session = s, agent = a, kind = kind, expiresAt = expires, awaitingTaxpayer = recalling or nil })
   day_stat('offers', 1)
 end
 
@@ -41,7 +52,7 @@ end
 -- Ends the session's pending offer and frees the capacity it reserved; returns the offer's kind.
 local function clear_offer(s, sh, reason)
   local a = sh.offerAgent
-  redis.call('HDEL', key.session(s), 'offer', 'offerAgent', 'offerExpires', 'offerKind')
+  redis.call('HDEL', key.session(s), 'offer', 'offerAgent', 'offerExpires', 'offerKind', 'recallUntil')
   redis.call('ZREM', key.offerDeadlines, sh.offer)
   redis.call('SREM', key.agentOffers(a), sh.offer)
   if reason ~= 'accepted' then

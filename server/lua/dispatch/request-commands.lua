@@ -59,6 +59,7 @@ function commands.accept()
   local s, sh, code, message = answered_offer()
   if code then return nil, code, message end
   local a = args.agent
+  if sh.recallUntil then return nil, 'CONFLICT', 'The taxpayer has not come back yet' end
   if num(sh.offerExpires) <= now then
     timeout_offer(s, sh)
     return nil, 'OFFER_EXPIRED', 'The offer timed out before it was accepted'

@@ -42,6 +42,7 @@ local function release_taxpayer(s, sh)
   -- the taxpayer may have opened a new session since this one reached wrap-up
   if redis.call('GET', active_key) == s then redis.call('DEL', active_key) end
   redis.call('ZREM', key.taxpayerGraceDeadlines, s)
+  redis.call('ZREM', key.callbackDeadlines, s)
 end
 
 local function close_session(s, state, fields)

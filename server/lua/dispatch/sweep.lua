@@ -2,11 +2,14 @@
 -- two instances sweeping at once do each thing once).
 function commands.sweep()
   local limit = args.limit or 200
-  local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0, relaxed = 0 }
+  local counts = { offers = 0, agents = 0, abandoned = 0, wrapups = 0, widened = 0, relaxed = 0, callbacksMissed = 0 }
   for _, offer in ipairs(redis.call('ZRANGEBYSCORE', key.offerDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
     local s = string.match(offer, '^(.*):%d+$')
     local sh = hgetall(key.session(s))
-    if sh.offer == offer then
+    if sh.offer == offer and sh.recallUntil then
+      miss_callback(s, sh)
+      counts.callbacksMissed = counts.callbacksMissed + 1
+    elseif sh.offer == offer then
       timeout_offer(s, sh)
       counts.offers = counts.offers + 1
     else
@@ -38,6 +41,9 @@ function commands.sweep()
       log_event(s, { 'taxpayer', 'gone' })
       emit({ t = 'taxpayer-gone', session = s })
     end
+  end
+  for _, s in ipairs(redis.call('ZRANGEBYSCORE', key.callbackDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
+    if expire_callback(s) then counts.callbacksMissed = counts.callbacksMissed + 1 end
   end
   for _, a in ipairs(redis.call('ZRANGEBYSCORE', key.wrapUpDeadlines, '-inf', fmt(now), 'LIMIT', 0, limit)) do
     redis.call('ZREM', key.wrapUpDeadlines, a)

@@ -305,6 +305,10 @@ export interface DispatchConfig {
   agentHeartbeatIntervalMs: number;
   /** How long a queued taxpayer may be gone (page reload, network blip) before abandoning. */
   taxpayerGraceS: number;
+  /** How long a request keeps its place as a callback while the taxpayer is away (docs/dispatcher.md, "Callback"). */
+  callbackHoldMaxS: number;
+  /** How long an agent's offer is held for a called-back taxpayer to come back. */
+  callbackAnswerGraceS: number;
   statsWindowS: number;
   sweepIntervalMs: number;
   metricsIntervalMs: number;
@@ -689,6 +693,8 @@ export function loadConfig(env: Env = process.env): Config {
       agentHeartbeatTimeoutS: r.int('DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S', 15, 1, 600),
       agentHeartbeatIntervalMs: r.int('DISPATCH_AGENT_HEARTBEAT_INTERVAL_MS', 5000, 200, 60_000),
       taxpayerGraceS: r.int('DISPATCH_TAXPAYER_GRACE_S', 30, 1, 3600),
+      callbackHoldMaxS: r.int('CALLBACK_HOLD_MAX_S', 3600, 1, 86_400),
+      callbackAnswerGraceS: r.int('CALLBACK_ANSWER_GRACE_S', 45, 1, 600),
       statsWindowS: r.int('DISPATCH_STATS_WINDOW_S', 900, 60, 86_400),
       sweepIntervalMs: r.int('DISPATCH_SWEEP_INTERVAL_MS', 500, 50, 10_000),
       metricsIntervalMs: r.int('DISPATCH_METRICS_INTERVAL_MS', 1000, 200, 60_000),

@@ -89,6 +89,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       statsWindowMs: String(c.statsWindowS * 1000),
       tzOffsetMin: String(c.tzOffsetMin),
       outboxMaxLength: String(c.outboxMaxLength),
+      callbackGraceMs: String(c.callbackAnswerGraceS * 1000),
     });
     await this.#script.load();
     await this.applyCatalog();
@@ -251,6 +252,16 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
 
   async unobserve(sessionId: string, supervisor: string): Promise<void> {
     await this.#run('unobserve', { session: sessionId, supervisor });
+  }
+
+  /** The taxpayer keeps the request's place while away, for up to CALLBACK_HOLD_MAX_S. */
+  async callback(sessionId: string, taxpayerSub: string): Promise<void> {
+    await this.#run('callback', { session: sessionId, taxpayerSub, holdMs: this.config.callbackHoldMaxS * 1000 });
+  }
+
+  /** The called-back taxpayer is back: the held offer goes to its agent. */
+  async answerCallback(sessionId: string, taxpayerSub: string): Promise<void> {
+    await this.#run('callbackAnswer', { session: sessionId, taxpayerSub });
   }
 
   async taxpayerGone(sessionId: string, taxpayerSub: string): Promise<void> {

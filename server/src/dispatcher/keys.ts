@@ -23,6 +23,8 @@ export const dispatchKeys = {
   /** Agents whose wrap-up ends. */
   wrapUpDeadlines: 'dp:wrapups',
   wideningDeadlines: 'dp:widen',
+  /** Callbacks whose place stops being kept (CALLBACK_HOLD_MAX_S after they were asked for). */
+  callbackDeadlines: 'dp:callbacks',
   active: 'dp:active',
   ended: 'dp:ended',
   handlingTimes: (queue: string) => `dp:stats:aht:${queue}`,

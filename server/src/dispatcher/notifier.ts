@@ -45,6 +45,7 @@ export class DispatchNotifier {
             kind: e.kind,
             expiresInMs: Math.max(0, Math.round(e.expiresAt - redisNow(clock))),
             session: card,
+            ...(e.awaitingTaxpayer ? { awaitingTaxpayer: true } : {}),
           });
           break;
         }

@@ -33,6 +33,7 @@ export const DISPATCH_FILES = [
   'agent-commands',
   'request-commands',
   'session-commands',
+  'callback',
   'supervisor-commands',
   'catalog-commands',
   'sweep',

@@ -85,6 +85,7 @@ export function reportStatements(query: ReportQuery, catalog: { serviceLevelS: n
            count(*) FILTER (WHERE answered) AS answered,
            count(*) FILTER (WHERE state = 'abandoned') AS abandoned,
            count(*) FILTER (WHERE state = 'cancelled') AS cancelled,
+           count(*) FILTER (WHERE state = 'missed') AS missed,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY abandoned_wait_ms) FILTER (WHERE state = 'abandoned') AS abandoned_wait_p50,
            -- one sort of the waits for both
            percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY wait_ms) FILTER (WHERE answered) AS wait_p,

@@ -14,6 +14,7 @@ interface FiguresRow {
   answered: string;
   abandoned: string;
   cancelled: string;
+  missed: string;
   abandoned_wait_p50: number | null;
   /** p50 and p90 */
   wait_p: [number, number] | null;
@@ -65,6 +66,7 @@ function figures(row: FiguresRow, outcomes: Record<string, number>): ReportFigur
     answered: Number(row.answered),
     abandoned: Number(row.abandoned),
     cancelled: Number(row.cancelled),
+    missed: Number(row.missed),
     abandonedWaitP50S: seconds(row.abandoned_wait_p50),
     waitP50S: seconds(row.wait_p?.[0] ?? null),
     waitP90S: seconds(row.wait_p?.[1] ?? null),

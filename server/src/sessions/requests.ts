@@ -35,6 +35,18 @@ export function registerSessionRequests(requests: RequestRouter, sessions: Sessi
     return summaryOrGone(sessions, sessionId);
   });
 
+  requests.on('callback:request', ['taxpayer'], async ({ principal, log }, { sessionId }) => {
+    await dispatcher.callback(sessionId, principal.sub);
+    log.info({ sessionId }, 'callback requested');
+    return { state: 'callback' as const };
+  });
+
+  requests.on('callback:answer', ['taxpayer'], async ({ socket, principal }, { sessionId }) => {
+    await dispatcher.answerCallback(sessionId, principal.sub);
+    await socket.join(rooms.session(sessionId));
+    return summaryOrGone(sessions, sessionId);
+  });
+
   requests.on('session:rate', ['taxpayer'], async ({ principal }, { sessionId, score, comment }) => {
     await dispatcher.rate(sessionId, principal.sub, score, comment ?? '');
     return {};

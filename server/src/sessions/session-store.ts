@@ -3,6 +3,7 @@ import { dispatchKeys } from '../dispatcher/keys.js';
 import type { RedisClient } from '../redis/client.js';
 import { participantId, sessionKeys } from './keys.js';
 import { averageHandlingS, estimateWaitS } from './wait-estimate.js';
+import { callbackStatus } from '../dispatcher/callback-status.js';
 
 export interface SessionStoreOptions {
   /** Agent capacity in units (= text sessions per agent). */
@@ -52,6 +53,7 @@ export class SessionStore {
     };
     if (f.agent) summary.agent = { id: f.agent, name: await this.agentName(f.agent) };
     if (sessionIs(summary.state, 'waiting') && f.queue) Object.assign(summary, await this.#queueFigures(id, f));
+    if (summary.state === 'callback') summary.callback = callbackStatus(f);
     if (summary.state === 'wrap-up' && f.wrapUntil) summary.wrapUpUntil = Number(f.wrapUntil);
     return summary;
   }
