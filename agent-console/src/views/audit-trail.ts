@@ -33,7 +33,7 @@ const DESCRIBE: Record<AuditEventKind, (d: Details, person: Person) => string> =
   taxpayer: () => t('audit.taxpayerGone'),
   widened: (d) => t('audit.widened', { skills: text(d.widened) }),
   relaxed: (d) => t('audit.relaxed', { level: text(d.relaxed) }),
-  recall: (d, person) => t('audit.recall', { agent: person(d.agent) }),
+  recall: (d, person) => t('audit.recall', { agent: person(d.recall) }),
   callback: (d, person) => (d.callback === 'expired' ? t('audit.callbackExpired') : t('audit.callbackUnanswered', { agent: person(d.agent) })),
   rated: (d) => [t('audit.rated', { score: text(d.rated) }), ...(d.comment ? [text(d.comment)] : [])].join(' · '),
   'consent-given': () => t('audit.consentGiven'),

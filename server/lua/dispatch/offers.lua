@@ -17,7 +17,7 @@ local function make_offer(s, a, kind)
   reindex(a)
   if recalling then
     redis.call('HSET', key.session(s), 'recallUntil', fmt(expires))
-    log_event(s, { 'recall', 'agent', a })
+    log_event(s, { 'recall', a })
     emit({ t = 'session', session = s, state = sh.state })
   elseif kind == 'primary' then
     set_state(s, next_state('offer', sh), { 'agent', a })
