@@ -1,12 +1,14 @@
 import { button, paragraph, type Translate } from './elements.js';
 import type { WidgetActions, WidgetScreen } from './widget-screen.js';
+import { callbackOffer } from './callback-panel.js';
 
 export function positionLine(t: Translate, position: number): string {
   return position <= 1 ? t('next') : t('position', { ahead: String(position - 1) });
 }
 
 /** In the queue: the place in line and the wait, or that nobody is on duty; the phone code; Cancel. */
-export function waitingPanel({ summary: s, code, t }: WidgetScreen, actions: WidgetActions): Node[] {
+export function waitingPanel(screen: WidgetScreen, actions: WidgetActions): Node[] {
+  const { summary: s, code, t } = screen;
   const nodes: Node[] = [];
   if (s?.agentOnDuty === false) {
     // nobody could take the request now: no place in line or wait would be true; say so and what else there is
@@ -26,6 +28,8 @@ export function waitingPanel({ summary: s, code, t }: WidgetScreen, actions: Wid
   } else {
     nodes.push(button(t('showCode'), () => actions.showCode(), s?.agentOnDuty === false));
   }
+  // a shared kiosk is left by its visitor: no callback to alert there
+  if (!screen.kiosk && s?.state === 'queued') nodes.push(...callbackOffer(screen, actions));
   nodes.push(button(t('cancel'), () => actions.cancel()));
   return nodes;
 }

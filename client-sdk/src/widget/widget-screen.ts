@@ -40,6 +40,12 @@ export interface WidgetActions {
   /** Sends the rating (`comment` undefined: skipped). */
   rate(comment: string | undefined): void;
   setMinimised(minimised: boolean): void;
+  /** Keep the place in the queue and be alerted on the portal when an agent is ready. */
+  callback(): void;
+  /** Back for the agent who is ready. */
+  answerCallback(): void;
+  /** Done with a request that ended by itself (a missed callback). */
+  dismiss(): void;
   /** Something drawn changed outside the controller's state (the call's microphone or camera). */
   redraw(): void;
 }

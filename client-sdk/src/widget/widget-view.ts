@@ -8,6 +8,7 @@ import { ratingPanel } from './rating-panel.js';
 import { sessionPanel } from './session-panel.js';
 import { WIDGET_CSS } from './styles.js';
 import { positionLine, waitingPanel } from './waiting-panel.js';
+import { callbackLine, callbackPanel, showsCallback } from './callback-panel.js';
 import type { WidgetActions, WidgetScreen } from './widget-screen.js';
 
 /**
@@ -182,6 +183,7 @@ export class WidgetView {
   #summaryLine({ view, summary: s, t }: WidgetScreen): string {
     switch (view) {
       case 'waiting':
+        if (s && showsCallback(s)) return callbackLine(t, s);
         return s?.agentOnDuty === false ? t('noAgent') : positionLine(t, s?.queuePosition ?? 1);
       case 'session':
         return s?.agent?.name ? t('connectedTo', { name: s.agent.name }) : t('connecting');
@@ -197,7 +199,7 @@ export class WidgetView {
       case 'pick':
         return [helpForm(screen.form)];
       case 'waiting':
-        return waitingPanel(screen, this.actions);
+        return showsCallback(screen.summary) ? callbackPanel(screen, this.actions) : waitingPanel(screen, this.actions);
       case 'session':
         return sessionPanel(screen, this.actions);
       case 'rating':

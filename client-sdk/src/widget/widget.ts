@@ -7,6 +7,7 @@ import { CobrowseShare } from '../cobrowse/share.js';
 import { PrivacyPolicy, type PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
 import { text, type Lang, type StringKey } from '../ui/strings.js';
+import { CallbackAlert, callbackHint } from './callback-alert.js';
 import { ChatBox } from './chat-box.js';
 import type { HelpChoice } from './help-form.js';
 import { fetchHelpOptions } from './help-options.js';
@@ -69,6 +70,9 @@ export class HelpWidget {
   #minimised = false;
   /** An agent's chat message came while minimised: the bar says so. */
   #unread = false;
+  readonly #callbackAlert = new CallbackAlert();
+  /** The taxpayer came back to a callback on this page: the session goes on here, the portal's other pages let it go. */
+  #answeredHere = false;
 
   private constructor(private readonly options: WidgetOptions) {
     this.#lang = options.lang ?? (navigator.language.startsWith('zh') ? 'zh' : 'en');
@@ -82,6 +86,9 @@ export class HelpWidget {
       setScore: (score) => (this.#score = score),
       rate: (comment) => void this.#rate(comment),
       setMinimised: (minimised) => this.#setMinimised(minimised),
+      callback: () => void this.#keepPlace(),
+      answerCallback: () => void this.#answerCallback(),
+      dismiss: () => this.#reset(),
       redraw: () => this.#render(),
     };
     this.#ui = new WidgetView(Boolean(options.kiosk), actions);
@@ -100,7 +107,13 @@ export class HelpWidget {
     widget.#helpOptions = await fetchHelpOptions(widget.#serviceUrl).catch(() => undefined);
     widget.#render();
     const existing = sessionStorage.getItem(SESSION_KEY);
+    const callback = callbackHint.pending();
     if (existing) await widget.#resume(existing);
+    else if (callback) {
+      // another page of the portal keeps a place in the queue: this one shows it as a small chip
+      widget.#minimised = true;
+      await widget.#resume(callback);
+    }
     return widget;
   }
 
@@ -196,6 +209,7 @@ export class HelpWidget {
       this.#onState(await connection.request('session:resume', { sessionId }));
     } catch {
       sessionStorage.removeItem(SESSION_KEY);
+      if (callbackHint.pending() === sessionId) callbackHint.forget();
     }
   }
 
@@ -214,13 +228,21 @@ export class HelpWidget {
     // the queue's figures are pushed every second: nothing changed, nothing is drawn again (a redraw
     // would drop a drag or the keyboard's place)
     const unchanged = this.#summary !== undefined && JSON.stringify(this.#summary) === JSON.stringify(summary);
+    const before = this.#summary?.state;
     this.#summary = summary;
     if (unchanged && (this.#view === 'waiting' || this.#view === 'session')) return;
+    // the taxpayer came back to the callback on another page: the session goes on there
+    if (before === 'callback' && !this.#answeredHere && summary.state !== 'callback' && sessionIs(summary.state, 'open')) return this.#letGo();
+    // asked back (an agent is ready): the panel opens on every page of the portal
+    if (this.#callbackAlert.ready(summary, (key, values) => this.#t(key, values))) this.#minimised = false;
     if (sessionIs(summary.state, 'waiting')) this.#view = 'waiting';
     else if (sessionIs(summary.state, 'over')) {
-      if (this.#view === 'session' || this.#view === 'waiting') this.#view = summary.state === 'cancelled' || summary.state === 'abandoned' ? 'closed' : 'rating';
+      // a missed callback stays in view to say that it ended
+      const left = summary.state === 'cancelled' || summary.state === 'abandoned' ? 'closed' : summary.state === 'missed' ? 'waiting' : 'rating';
+      if (this.#view === 'session' || this.#view === 'waiting') this.#view = left;
       void this.#endMedia();
       sessionStorage.removeItem(SESSION_KEY);
+      if (callbackHint.pending() === summary.sessionId) callbackHint.forget();
     } else {
       if (this.#view !== 'session') void this.#enterSession(summary.sessionId);
       this.#view = 'session';
@@ -312,6 +334,44 @@ export class HelpWidget {
     }
   }
 
+  async #keepPlace(): Promise<void> {
+    const id = this.#summary?.sessionId;
+    if (!id || !this.#connection) return;
+    // asked on the taxpayer's own click, before they leave the page
+    await CallbackAlert.askPermission();
+    try {
+      await this.#connection.request('callback:request', { sessionId: id });
+      callbackHint.remember(id);
+    } catch (error) {
+      this.#fail(error);
+    }
+  }
+
+  async #answerCallback(): Promise<void> {
+    const id = this.#summary?.sessionId;
+    if (!id || !this.#connection) return;
+    this.#answeredHere = true;
+    try {
+      const summary = await this.#connection.request('callback:answer', { sessionId: id });
+      sessionStorage.setItem(SESSION_KEY, id);
+      callbackHint.forget();
+      this.#onState(summary);
+    } catch (error) {
+      this.#answeredHere = false;
+      this.#fail(error);
+    }
+  }
+
+  /** Another page took the session over: nothing of it stays here. */
+  #letGo(): void {
+    if (this.#summary) this.#finished.add(this.#summary.sessionId);
+    sessionStorage.removeItem(SESSION_KEY);
+    this.#summary = undefined;
+    this.#minimised = false;
+    this.#view = 'closed';
+    this.#render();
+  }
+
   async #showCode(): Promise<void> {
     const id = this.#summary?.sessionId;
     if (!id || !this.#connection) return;
@@ -349,6 +409,8 @@ export class HelpWidget {
   /** Back to a clean state: nothing of this visitor left on screen or in storage. */
   #reset(): void {
     if (this.#summary) this.#finished.add(this.#summary.sessionId);
+    if (this.#summary && callbackHint.pending() === this.#summary.sessionId) callbackHint.forget();
+    this.#answeredHere = false;
     KioskMode.dualScreen(false);
     void this.#endMedia();
     sessionStorage.removeItem(SESSION_KEY);
