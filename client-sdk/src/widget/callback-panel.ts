@@ -34,17 +34,16 @@ export function callbackPanel({ summary: s, t, form: { lang } }: WidgetScreen, a
     return [paragraph(t('callbackMissed')), close];
   }
   const cancel = button(t('cancel'), () => actions.cancel());
+  // the second time an agent is ready is the last
+  const missedOnce = (s.callback?.misses ?? 0) > 0 ? [paragraph(t('callbackMissedOnce'), 'note')] : [];
   const answerBy = s.callback?.answerBy;
   if (answerBy !== undefined) {
     const heading = Object.assign(document.createElement('h3'), { className: 'callback-ready', textContent: t('callbackReady') });
     const answer = button(t('callbackAnswer'), () => actions.answerCallback(), true);
     answer.dataset.action = 'answer-callback';
-    return [heading, paragraph(t('callbackReadyBody', { time: clock(lang, answerBy) })), answer, cancel];
+    return [heading, ...missedOnce, paragraph(t('callbackReadyBody', { time: clock(lang, answerBy) })), answer, cancel];
   }
   const status = paragraph(t('callbackKept'));
   status.append(Object.assign(document.createElement('strong'), { textContent: t('callbackChip', { position: String(s.queuePosition ?? 1) }) }));
-  const nodes: Node[] = [status, paragraph(t('callbackUntil', { time: clock(lang, s.callback?.holdUntil ?? Date.now()) }), 'explain')];
-  if ((s.callback?.misses ?? 0) > 0) nodes.push(paragraph(t('callbackMissedOnce'), 'note'));
-  nodes.push(cancel);
-  return nodes;
+  return [status, paragraph(t('callbackUntil', { time: clock(lang, s.callback?.holdUntil ?? Date.now()) }), 'explain'), ...missedOnce, cancel];
 }
