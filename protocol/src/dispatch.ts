@@ -132,6 +132,8 @@ export const QueueMetrics = Type.Object({
   topic: Type.String(),
   tier: Type.String(),
   waiting: Type.Integer(),
+  /** Of those waiting, the ones keeping their place as a callback (docs/dispatcher.md, "Callback"). */
+  callbacks: Type.Integer(),
   longestWaitS: Type.Integer(),
   averageWaitS: Type.Number(),
   /** % answered within the service-level threshold over the window; null with nothing answered. */
@@ -246,6 +248,8 @@ export const SupervisorMetrics = Type.Object({
     escalations: Type.Integer(),
     transfers: Type.Integer(),
     abandoned: Type.Integer(),
+    /** Callbacks the taxpayer did not come back to. */
+    missed: Type.Integer(),
     offers: Type.Object({ made: Type.Integer(), accepted: Type.Integer(), declined: Type.Integer(), timedOut: Type.Integer(), revoked: Type.Integer() }),
     /** Sessions ended today by wrap-up outcome. */
     outcomes: Type.Record(Type.String(), Type.Integer()),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProtocolError } from '@etax-assist/protocol';
+import { collectSupervisorMetrics } from '@etax-assist/server';
 import { dispatchHarness, type DispatchHarness } from '../harness/dispatch.js';
 import { startTestRedis, type TestRedis } from '../harness/redis.js';
 
@@ -50,6 +51,12 @@ describe('a callback keeps the request its place', () => {
     }
     throw new Error('condition not reached');
   };
+  /** The supervisor's live figures: the queue's waiting and callbacks, today's missed. */
+  const figures = async () => {
+    const m = await collectSupervisorMetrics(h.redis, h.dispatcher.config, { version: 1, ...h.dispatcher.catalog.current } as never, 10_000);
+    const queue = m.queues.find((q) => q.queue === 'zh:invoice:frontline');
+    return { waiting: queue?.waiting, callbacks: queue?.callbacks, missed: m.today.missed };
+  };
   const heldOffers = () => h.effects.filter((e) => e.t === 'offer' && e.awaitingTaxpayer === true);
 
   it('keeps its place ahead of later requests, holds the offer until the taxpayer is back, then goes on as any offer', async () => {
@@ -59,6 +66,7 @@ describe('a callback keeps the request its place', () => {
     expect(await state(first)).toBe('callback');
     // still in the queue, at its place (its original wait)
     expect(await h.redis.zRange('dp:q:zh:invoice:frontline', 0, -1)).toEqual([first, second]);
+    expect(await figures()).toEqual({ waiting: 2, callbacks: 1, missed: 0 });
 
     await h.dispatcher.setStatus(AGENT, 'available');
     const [held] = heldOffers();
@@ -108,6 +116,8 @@ describe('a callback keeps the request its place', () => {
       .map((e) => JSON.parse(e.message.entry ?? '{}') as { session?: string; record?: { fields: { state: string } } })
       .find((e) => e.session === first && e.record);
     expect(closing?.record?.fields.state).toBe('missed');
+    // the request the agent declined waits on for another agent
+    expect(await figures()).toEqual({ waiting: 1, callbacks: 0, missed: 1 });
   });
 
   it('ends as missed once the place was kept CALLBACK_HOLD_MAX_S, with no agent on duty', async () => {

@@ -128,6 +128,7 @@ export class Dashboard {
         tile(t('supervisor.served'), m.today.served),
         tile(t('supervisor.escalations'), m.today.escalations),
         tile(t('supervisor.abandoned'), m.today.abandoned),
+        tile(t('supervisor.missed'), m.today.missed),
       ),
       el(
         'div',
@@ -156,6 +157,7 @@ export class Dashboard {
         [
           t('supervisor.queueName'),
           t('supervisor.waiting'),
+          t('supervisor.callbacks'),
           t('supervisor.longest'),
           t('supervisor.averageWait'),
           t('supervisor.serviceLevel'),
@@ -168,6 +170,7 @@ export class Dashboard {
           .map((q) => [
             `${t(`language.${q.language}`)} · ${t(`topic.${q.topic}`)} · ${t(`tier.${q.tier}`)}`,
             q.waiting,
+            q.callbacks,
             q.longestWaitS,
             q.averageWaitS,
             q.serviceLevelPct ?? '—',

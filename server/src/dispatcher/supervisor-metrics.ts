@@ -62,8 +62,10 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
   );
   const counted = await Promise.all(
     queueKeys.map(async ({ language, topic, tier, key }) => {
-      const [waiting, heads, answered, abandoned, recentHandling] = await Promise.all([
+      const [waiting, callbacks, heads, answered, abandoned, recentHandling] = await Promise.all([
         redis.zCard(dispatchKeys.queue(key)),
+        // of those waiting, the ones keeping their place as a callback
+        redis.zInterCard([dispatchKeys.queue(key), dispatchKeys.callbackDeadlines]),
         Promise.all(
           BANDS.map((band) => redis.zRangeByScoreWithScores(dispatchKeys.queue(key), band * BAND_WIDTH, (band + 1) * BAND_WIDTH - 1, { LIMIT: { offset: 0, count: 1 } })),
         ),
@@ -78,6 +80,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
         topic,
         tier,
         waiting,
+        callbacks,
         longestWaitS: Math.max(0, Math.round((now - oldest) / 1000)),
         ...answeredFigures(answered, catalog.serviceLevelS * 1000),
         abandoned,
@@ -244,6 +247,7 @@ export async function collectSupervisorMetrics(redis: RedisClient, config: Dispa
       escalations: count('escalations'),
       transfers: count('transfers'),
       abandoned: count('abandoned'),
+      missed: count('missed'),
       offers: {
         made: count('offers'),
         accepted: count('offers_accepted'),
