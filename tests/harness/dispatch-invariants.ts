@@ -34,6 +34,8 @@ export function eligible(agent: Record<string, string>, session: Record<string, 
  *   does not change while an offer is pending), except an offer a supervisor made to a named
  *   agent (`namedOffers`: a person's choice, which levels do not bind);
  * - an agent is in the routing index exactly when it can take work;
+ * - an offer held for a callback's taxpayer (`recallUntil`) is the offer of a session in the
+ *   callback state, and its deadline is the grace's end: the sweep frees the agent then;
  * - a taxpayer's open-session pointer matches the session's state.
  */
 export async function checkInvariants(redis: RedisLike, agentIds: Iterable<string>, sessionIds: Iterable<string>, namedOffers: ReadonlySet<string> = new Set()): Promise<string[]> {
@@ -96,13 +98,17 @@ export async function checkInvariants(redis: RedisLike, agentIds: Iterable<strin
       if (f.secondary && f.secondary === f.agent) problems.push(`session ${s}: same agent twice`);
     }
     const queued = (f.cands ?? '').split(',').filter(Boolean);
-    const waitingForAgent = f.state === 'queued' || ((f.state === 'escalating' || f.state === 'transferring') && !f.offer);
+    const waitingForAgent = f.state === 'queued' || ((f.state === 'callback' || f.state === 'escalating' || f.state === 'transferring') && !f.offer);
     for (const skill of queued) {
       const inQueue = (await redis.zScore(`dp:q:${skill}`, s)) !== null;
       if (inQueue !== waitingForAgent) problems.push(`session ${s} (${f.state}, offer ${f.offer ?? '-'}): in queue ${skill}=${inQueue}`);
     }
     if (f.state === 'offered' && !f.offer) problems.push(`session ${s}: offered without an offer`);
     if ((sessionIs(f.state, 'final') || f.state === 'queued') && f.offer) problems.push(`session ${s}: ${f.state} with a pending offer`);
+    if (f.recallUntil !== undefined) {
+      if (f.state !== 'callback' || !f.offer) problems.push(`session ${s}: ${f.state} holding an offer (${f.offer ?? '-'}) for the taxpayer`);
+      else if ((await redis.zScore('dp:offers', f.offer)) !== Number(f.recallUntil)) problems.push(`session ${s}: the held offer's deadline is not the grace's end ${f.recallUntil}`);
+    }
     const pointer = await redis.get(`taxpayer:${f.taxpayerSub}:active`);
     const open = sessionIs(f.state, 'waiting') || sessionIs(f.state, 'served');
     if (open && pointer !== s) problems.push(`session ${s}: ${f.state} but the taxpayer's open session is ${pointer}`);
@@ -130,7 +136,7 @@ export async function checkNobodyIdles(redis: RedisLike, requeued: Iterable<stri
   }
   for (const s of requeued) {
     const f = await redis.hGetAll(`sess:${s}`);
-    const waiting = f.state === 'queued' || f.state === 'escalating' || f.state === 'transferring';
+    const waiting = f.state === 'queued' || f.state === 'callback' || f.state === 'escalating' || f.state === 'transferring';
     if (!waiting || f.offer || !f.cands) continue;
     const declined = new Set(await redis.sMembers(`sess:${s}:declined`));
     for (const [a, agent] of agents) {

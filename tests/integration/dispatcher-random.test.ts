@@ -26,6 +26,8 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       DISPATCH_AGENT_HEARTBEAT_TIMEOUT_S: '1',
       DISPATCH_TAXPAYER_GRACE_S: '1',
       DISPATCH_MAX_OFFER_TIMEOUTS: '3',
+      CALLBACK_ANSWER_GRACE_S: '1',
+      CALLBACK_HOLD_MAX_S: '3',
       DISPATCH_WIDENING_STEPS: '[{"afterS":1,"languages":"same","topics":"any"},{"afterS":2,"languages":["zh"],"topics":"any"}]',
       // relaxing at the widening steps' times and between them: merged and separate steps
       DISPATCH_PROFICIENCY_STEPS: '[{"afterS":0,"minLevel":4},{"afterS":1,"minLevel":3},{"afterS":2,"minLevel":2},{"afterS":3,"minLevel":1}]',
@@ -37,7 +39,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     await redis?.stop();
   });
 
-  it('keeps every invariant after every batch of concurrent random actions, and loses nothing', async () => {
+  it('keeps every invariant after every batch of concurrent random actions, and loses nothing', { timeout: 120_000 }, async () => {
     const random = prng(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const any = () => pick(instances);
@@ -204,6 +206,20 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
         },
       ],
       [
+        5,
+        async () => {
+          const s = pick(live);
+          if (s) await attempt(() => any().dispatcher.callback(s, sessionOf.get(s) ?? ''));
+        },
+      ],
+      [
+        4,
+        async () => {
+          const s = pick(live);
+          if (s) await attempt(() => any().dispatcher.answerCallback(s, sessionOf.get(s) ?? ''));
+        },
+      ],
+      [
         8,
         async () => {
           await attempt(() => any().dispatcher.sweep());
@@ -233,7 +249,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
         for (const e of h.effects.slice(before[i])) {
           if ('agent' in e) touchedAgents.add(e.agent);
           if ('session' in e) touchedSessions.add(e.session);
-          if (e.t === 'session' && ['queued', 'escalating', 'transferring'].includes(e.state)) requeued.add(e.session);
+          if (e.t === 'session' && ['queued', 'callback', 'escalating', 'transferring'].includes(e.state)) requeued.add(e.session);
         }
       });
       const full = batch % 50 === 49;
@@ -249,7 +265,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       const ended = new Set<string>();
       for (const s of touchedSessions) {
         const state = await sessionState(s);
-        if (['ended', 'cancelled', 'abandoned'].includes(state)) ended.add(s);
+        if (['ended', 'cancelled', 'abandoned', 'missed'].includes(state)) ended.add(s);
         if (ended.has(s) || state === 'wrap-up') {
           const sub = sessionOf.get(s);
           if (sub && (await client.get(`taxpayer:${sub}:active`)) === null && !freeTaxpayers.includes(sub)) freeTaxpayers.push(sub);
@@ -270,7 +286,7 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
       const state = await sessionState(s);
       states.set(state, (states.get(state) ?? 0) + 1);
     }
-    const known = ['queued', 'offered', 'active', 'escalating', 'transferring', 'wrap-up', 'ended', 'cancelled', 'abandoned'];
+    const known = ['queued', 'callback', 'offered', 'active', 'escalating', 'transferring', 'wrap-up', 'ended', 'cancelled', 'abandoned', 'missed'];
     expect([...states.keys()].filter((s) => !known.includes(s))).toEqual([]);
     // the run did exercise the flows it claims to
     expect(sessions.length).toBeGreaterThan(1000);
@@ -279,6 +295,10 @@ describe(`randomised concurrency: 3 dispatcher instances on one Redis (seed ${SE
     for (const h of instances) for (const e of h.effects) if (e.t === 'offer-closed') offerOutcomes.set(e.reason, (offerOutcomes.get(e.reason) ?? 0) + 1);
     for (const reason of ['accepted', 'declined', 'timeout', 'revoked']) expect(offerOutcomes.get(reason) ?? 0, reason).toBeGreaterThan(10);
     expect(instances.some((h) => h.effects.some((e) => e.t === 'agent-lost'))).toBe(true);
+    // callbacks held offers, were answered, and were missed
+    const held = instances.reduce((n, h) => n + h.effects.filter((e) => e.t === 'offer' && e.awaitingTaxpayer).length, 0);
+    expect(held).toBeGreaterThan(10);
+    expect(states.get('missed') ?? 0).toBeGreaterThan(0);
     // sessions relaxed to every level, and agents at every level and capacity served
     const minLevels = new Set<string>();
     for (const s of sessions) minLevels.add((await client.hGet(`sess:${s}`, 'minLevel')) ?? '');
