@@ -385,4 +385,39 @@ describe('accessibility of every screen, in both languages', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  // last: it sets agent1 and agent2 away and back
+  for (const lang of ['zh', 'en'] as const) {
+    it(`a callback: the place kept, the chip on another page of the portal, the prompt when an agent is ready (${lang})`, async () => {
+      const problems: string[] = [];
+      const check = async (page: Page, state: string) => problems.push(...(await accessibilityProblems(page, `${lang} ${state}`)));
+      const staff = await Promise.all(['agent1', 'agent2'].map(async (id) => connectSocket(t.url, await t.staffToken(id, DEV_PASSWORDS[id as 'agent1' | 'agent2']))));
+      for (const agent of staff) await request(agent, 'agent:status', { status: 'away' });
+      const taxpayer = await portal(lang, { width: 1280, height: 900 });
+      await widget(taxpayer, `ui.querySelector('.launcher').click()`);
+      await widget(taxpayer, `ui.querySelector('select[name="language"]').value = 'zh'; ui.querySelector('form.pick button[type="submit"]').click()`);
+      await taxpayer.waitForFunction(() => (window as any).helpWidget.ui.querySelector('[data-action="callback"]'), { timeout: 15_000 });
+      await check(taxpayer, 'waiting, the callback offered');
+      await widget(taxpayer, `ui.querySelector('[data-action="callback"]').click()`);
+      await taxpayer.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.panel [data-action="callback"]') === null, { timeout: 15_000 });
+      await check(taxpayer, 'callback: the place kept');
+      // another page of the portal, the same taxpayer: the chip
+      const other = await taxpayer.browserContext().newPage();
+      await other.setViewport({ width: 1280, height: 900 });
+      await openShadowRootsForAxe(other);
+      await other.goto(`${t.url}/demo/${lang === 'en' ? '?lang=en' : ''}`, { waitUntil: 'networkidle0' });
+      await other.click('#login-form button[type="submit"]');
+      await other.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.bar'), { timeout: 15_000 });
+      await check(other, 'callback: the chip');
+      await request(staff[0]!, 'agent:status', { status: 'available' });
+      await other.waitForFunction(() => (window as any).helpWidget.ui.querySelector('[data-action="answer-callback"]'), { timeout: 15_000 });
+      await check(other, 'callback: an agent is ready');
+      await widget(other, `[...ui.querySelectorAll('.panel button')].at(-1).click()`);
+      await view(other, 'closed');
+      await request(staff[1]!, 'agent:status', { status: 'available' });
+      staff.forEach((s) => s.close());
+      await taxpayer.browserContext().close();
+      expect(problems).toEqual([]);
+    });
+  }
 });
