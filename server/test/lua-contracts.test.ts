@@ -67,7 +67,7 @@ describe('the Lua scripts and their declarations in protocol/', () => {
 
   it('the dispatcher makes exactly the transitions of the session lifecycle', () => {
     const source = lua(DISPATCH_FILES);
-    const named = matches(source, /(?:(?:guard|next_state)\('|requeue_at_head\(s, '|session_of_agent\(s, a, '[^']*', '|NEXT_STATE\[')([\w:]+)/g);
+    const named = matches(source, /(?:(?:guard|next_state|session_of_taxpayer)\('|requeue_at_head\(s, '|session_of_agent\(s, a, '[^']*', '|NEXT_STATE\[')([\w:]+)/g);
     // accept and hand-over transitions are looked up by the offer's or the hand-over's kind
     expect(source).toContain("'accept:' .. kind");
     expect(source).toContain("'handover:' .. args.kind");

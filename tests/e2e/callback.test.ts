@@ -26,7 +26,7 @@ describe('callback: keep my place and be alerted on the portal (real Chromium)',
     await page.setViewport(viewport);
     await openShadowRootsForAxe(page);
     await page.goto(`${t.url}/demo/${lang === 'en' ? '?lang=en' : ''}`, { waitUntil: 'networkidle0' });
-    if (name) await page.$eval('#login-form input[name="name"]', (input, value) => ((input as HTMLInputElement).value = value), name);
+    if (name) await page.$eval('#login-form input[name="name"]', (input, value) => (input.value = value), name);
     await page.click('#login-form button[type="submit"]');
     await page.waitForFunction(() => (window as any).helpWidget?.ui.querySelector('.launcher, .bar'));
     return page;

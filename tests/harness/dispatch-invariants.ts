@@ -107,7 +107,8 @@ export async function checkInvariants(redis: RedisLike, agentIds: Iterable<strin
     if ((sessionIs(f.state, 'final') || f.state === 'queued') && f.offer) problems.push(`session ${s}: ${f.state} with a pending offer`);
     if (f.recallUntil !== undefined) {
       if (f.state !== 'callback' || !f.offer) problems.push(`session ${s}: ${f.state} holding an offer (${f.offer ?? '-'}) for the taxpayer`);
-      else if ((await redis.zScore('dp:offers', f.offer)) !== Number(f.recallUntil)) problems.push(`session ${s}: the held offer's deadline is not the grace's end ${f.recallUntil}`);
+      else if ((await redis.zScore('dp:offers', f.offer)) !== Number(f.recallUntil))
+        problems.push(`session ${s}: the held offer's deadline is not the grace's end ${f.recallUntil}`);
     }
     const pointer = await redis.get(`taxpayer:${f.taxpayerSub}:active`);
     const open = sessionIs(f.state, 'waiting') || sessionIs(f.state, 'served');

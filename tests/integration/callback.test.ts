@@ -53,7 +53,7 @@ describe('a callback keeps the request its place', () => {
   };
   /** The supervisor's live figures: the queue's waiting and callbacks, today's missed. */
   const figures = async () => {
-    const m = await collectSupervisorMetrics(h.redis, h.dispatcher.config, h.dispatcher.catalog.current as never, 10_000);
+    const m = await collectSupervisorMetrics(h.redis, h.dispatcher.config, h.dispatcher.catalog.current, 10_000);
     const queue = m.queues.find((q) => q.queue === 'zh:invoice:frontline');
     return { waiting: queue?.waiting, callbacks: queue?.callbacks, missed: m.today.missed };
   };

@@ -121,8 +121,7 @@ const en: typeof zh = {
     'Keep this page open and your request stays in the queue: the first agent to come on duty will take it. You can also call the tax hotline and read the code to the phone agent, or cancel and come back later.',
   cancel: 'Cancel',
   callbackOffer: 'Keep my place and alert me',
-  callbackExplain:
-    'Carry on elsewhere in the portal, or close this page: your place in the queue is kept. We will alert you on this site when an agent is ready (no phone call).',
+  callbackExplain: 'Carry on elsewhere in the portal, or close this page: your place in the queue is kept. We will alert you on this site when an agent is ready (no phone call).',
   callbackKept: 'Your place in the queue is kept',
   callbackUntil: 'Kept until {{time}}. We will alert you on any page of this site when an agent is ready (no phone call).',
   callbackMissedOnce: 'An agent was ready but you did not come back; your place is kept once more.',

@@ -5,10 +5,8 @@
 
 function commands.callback()
   local s = args.session
-  local sh = get_session(s)
-  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  local state, code, message = guard('callback', sh)
-  if not state then return nil, code, message end
+  local sh, state, message = session_of_taxpayer('callback')
+  if not sh then return nil, state, message end
   local hold_until = now + args.holdMs
   redis.call('HSET', key.session(s), 'callbackUntil', fmt(hold_until), 'callbackMisses', '0')
   redis.call('ZADD', key.callbackDeadlines, fmt(hold_until), s)
@@ -21,10 +19,8 @@ end
 -- The taxpayer came back: the held offer goes to its agent as any offer, with the usual time to accept.
 function commands.callbackAnswer()
   local s = args.session
-  local sh = get_session(s)
-  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  local state, code, message = guard('answerCallback', sh)
-  if not state then return nil, code, message end
+  local sh, state, message = session_of_taxpayer('answerCallback')
+  if not sh then return nil, state, message end
   if not sh.recallUntil then return nil, 'CONFLICT', 'No agent is ready for you yet; your place is kept' end
   local expires = now + OFFER_MS
   redis.call('HDEL', key.session(s), 'recallUntil')

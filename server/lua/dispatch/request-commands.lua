@@ -45,12 +45,9 @@ function commands.rate()
 end
 
 function commands.cancel()
-  local s = args.session
-  local sh = get_session(s)
-  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
-  local state, code, message = guard('cancel', sh)
-  if not state then return nil, code, message end
-  end_waiting(s, state)
+  local sh, state, message = session_of_taxpayer('cancel')
+  if not sh then return nil, state, message end
+  end_waiting(args.session, state)
   return { state = state }
 end
 

@@ -106,6 +106,16 @@ local function answered_offer()
   return s, sh, check_offer(sh, args.offer, args.agent)
 end
 
+-- The session and the state the transition leads it to, when `args.taxpayerSub` asked for it and
+-- the transition may happen in its state; else nil and the refusal.
+local function session_of_taxpayer(transition)
+  local sh = get_session(args.session)
+  if not sh or sh.taxpayerSub ~= args.taxpayerSub then return nil, 'NOT_FOUND', 'No such session' end
+  local to, code, message = guard(transition, sh)
+  if not to then return nil, code, message end
+  return sh, to
+end
+
 -- The session, when `a` is its (primary) agent and the transition may happen in its state; else
 -- nil and the refusal.
 local function session_of_agent(s, a, action, transition)
