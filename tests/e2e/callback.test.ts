@@ -44,17 +44,22 @@ describe('callback: keep my place and be alerted on the portal (real Chromium)',
   const waitForText = (page: Page, selector: string, text: string, timeout = 15_000) =>
     page.waitForFunction((s, x) => ((window as any).helpWidget.ui.querySelector(s)?.textContent ?? '').includes(x), { timeout }, selector, text);
   const click = (page: Page, action: string) => page.evaluate((a) => (window as any).helpWidget.ui.querySelector(`[data-action="${a}"]`).click(), action);
+  /** Asks, is queued, keeps the place: the panel says so and promises no telephone call. */
+  async function keepPlace(page: Page, words: { kept: string; noCall: string }, shot: string): Promise<void> {
+    await askForChat(page);
+    await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('[data-action="callback"]'));
+    await screenshot(page, `${shot}-offered`);
+    await click(page, 'callback');
+    await waitForText(page, '.panel', words.kept);
+    expect(await widgetText(page, '.panel')).toContain(words.noCall);
+    await screenshot(page, shot);
+  }
   const nextOffer = (agent: TestSocket) => new Promise<OfferEvent>((resolve) => agent.once('offer:new', resolve));
 
   it('keeps the place across a closed tab; the new tab shows the chip, then asks the taxpayer back; back, the agent is connected', async () => {
     const context = await b.browser.createBrowserContext();
     const first = await portalTab(context, { width: 1280, height: 860 }, 'zh');
-    await askForChat(first);
-    await first.waitForFunction(() => (window as any).helpWidget.ui.querySelector('[data-action="callback"]'));
-    await click(first, 'callback');
-    await waitForText(first, '.panel', '已为您保留排队位置');
-    expect(await widgetText(first, '.panel')).toContain('不会打电话');
-    await screenshot(first, 'callback-kept-desktop-zh');
+    await keepPlace(first, { kept: '已为您保留排队位置', noCall: '不会打电话' }, 'callback-kept-desktop-zh');
     await expectAccessible(first, 'callback kept (zh)');
     await first.close();
 
@@ -91,12 +96,7 @@ describe('callback: keep my place and be alerted on the portal (real Chromium)',
   it('ends as missed when the taxpayer comes back neither time (phone width, English)', async () => {
     const context = await b.browser.createBrowserContext();
     const page = await portalTab(context, { width: 390, height: 844, isMobile: true, hasTouch: true }, 'en', 'Li Away');
-    await askForChat(page);
-    await page.waitForFunction(() => (window as any).helpWidget.ui.querySelector('[data-action="callback"]'));
-    await click(page, 'callback');
-    await waitForText(page, '.panel', 'Your place in the queue is kept');
-    expect(await widgetText(page, '.panel')).toContain('no phone call');
-    await screenshot(page, 'callback-kept-phone-en');
+    await keepPlace(page, { kept: 'Your place in the queue is kept', noCall: 'no phone call' }, 'callback-kept-phone-en');
     // agent2 comes on duty and is offered it twice; nobody answers
     const agent = await connectSocket(t.url, await t.staffToken('agent2', DEV_PASSWORDS.agent2));
     sockets.push(agent);
