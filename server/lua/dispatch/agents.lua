@@ -89,6 +89,15 @@ local function reindex(a)
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
   end
+  -- in back office: where call-ins look for agents (call-in-commands.lua), longest there first
+  local office = (h.status == 'back-office') and '1' or '0'
+  if office ~= (h.office or '0') then
+    for _, entry in ipairs(skills) do
+      local sk = skill_level(entry)
+      if office == '1' then redis.call('ZADD', key.backOffice(sk), fmt(now), a) else redis.call('ZREM', key.backOffice(sk), a) end
+    end
+    redis.call('HSET', agent_key, 'office', office)
+  end
   touch_agent(a, h)
   return h
 end

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AgentReport, AgentReportQuery, HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat, type UiLanguage } from '@etax-assist/protocol';
+import { AgentReport, AgentReportQuery, CallInReport, CallInReportQuery, HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat, type UiLanguage } from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { AgentReports } from './agent-reports.js';
 import { agentReportTable } from './agent-report-table.js';
+import { callInReportTable } from './call-in-report-table.js';
+import type { CallInReports } from './call-in-reports.js';
 import { reportCsv } from './report-csv.js';
 import { reportTable, type ReportTable } from './report-table.js';
 import { reportXlsx } from './report-xlsx.js';
@@ -11,6 +13,7 @@ import type { SessionReports } from './session-reports.js';
 export interface ReportsRoutesOptions {
   reports: SessionReports;
   agentReports: AgentReports;
+  callInReports: CallInReports;
   catalog: PublishedCatalog;
 }
 
@@ -34,7 +37,7 @@ async function sendExport(reply: FastifyReply, table: ReportTable, format: Exclu
 const formatOf = (request: FastifyRequest<{ Querystring: { format?: ReportFormat } }>) => request.query.format ?? acceptedFormat(request.headers.accept);
 
 /** Reports on the record (docs/reports.md): supervisors and administrators, as JSON or exported. */
-export async function reportsRoutes(app: FastifyInstance, { reports, agentReports, catalog }: ReportsRoutesOptions): Promise<void> {
+export async function reportsRoutes(app: FastifyInstance, { reports, agentReports, callInReports, catalog }: ReportsRoutesOptions): Promise<void> {
   app.get('/api/reports/halls', { config: { auth: ['supervisor', 'admin'] }, schema: { response: { 200: ReportHalls, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } }, () =>
     reports.halls(),
   );
@@ -61,6 +64,18 @@ export async function reportsRoutes(app: FastifyInstance, { reports, agentReport
       if (format === 'json') return report;
       const lang = query.lang ?? 'zh';
       return sendExport(reply, agentReportTable(report, lang), format, lang, `agents-${report.from}-${report.to}${query.agent ? `-${query.agent}` : ''}`);
+    },
+  );
+  app.get<{ Querystring: CallInReportQuery }>(
+    '/api/reports/call-ins',
+    { config: { auth: ['supervisor', 'admin'] }, schema: { querystring: CallInReportQuery, response: { 200: CallInReport, '4xx': HttpErrorResponse, '5xx': HttpErrorResponse } } },
+    async (request, reply) => {
+      const { query } = request;
+      const format = formatOf(request);
+      const report = await callInReports.report(query);
+      if (format === 'json') return report;
+      const lang = query.lang ?? 'zh';
+      return sendExport(reply, callInReportTable(report, lang), format, lang, `call-ins-${report.from}-${report.to}-${report.period}-${report.by}`);
     },
   );
 }
