@@ -722,7 +722,7 @@ export function loadConfig(env: Env = process.env): Config {
       cooldownS: r.int('CALLIN_COOLDOWN_S', 60, 0, 3600),
       maxOpenPerQueue: r.int('CALLIN_MAX_OPEN_PER_QUEUE', 5, 1, 1000),
       agentMaxPerHour: r.int('CALLIN_AGENT_MAX_PER_HOUR', 3, 1, 100),
-      expiryS: r.int('CALLIN_EXPIRY_S', 120, 10, 3600),
+      expiryS: r.int('CALLIN_EXPIRY_S', 120, 1, 3600),
     },
     cobrowse: {
       maxBatchEvents: r.int('COBROWSE_MAX_BATCH_EVENTS', 500, 1, 100_000),
