@@ -272,7 +272,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(staffRoutes, { directory: staffDirectory, changes: staffChanges });
     await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
     const reportOptions = { tzOffsetMin: config.dispatch.tzOffsetMin, ...config.reports };
-    await api.register(reportsRoutes, { reports: new SessionReports(database, catalog, reportOptions), agentReports: new AgentReports(database, reportOptions),
+    await api.register(reportsRoutes, {
+      reports: new SessionReports(database, catalog, reportOptions),
+      agentReports: new AgentReports(database, reportOptions),
       callInReports: new CallInReports(database, reportOptions),
       catalog,
     });

@@ -13,7 +13,8 @@ describe('call-ins recorded and reported (real service, Redis and PostgreSQL)', 
   let supervisor: TestSocket;
   let supervisorToken: string;
   const sockets: TestSocket[] = [];
-  const get = (params: Record<string, string>, token = supervisorToken) => fetch(`${t.url}/api/reports/call-ins?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}` } });
+  const get = (params: Record<string, string>, token = supervisorToken) =>
+    fetch(`${t.url}/api/reports/call-ins?${new URLSearchParams(params)}`, { headers: { authorization: `Bearer ${token}` } });
 
   async function backOfficeAgent(username: 'agent1' | 'agent2'): Promise<TestSocket> {
     const socket = await connectSocket(t.url, await t.staffToken(username, DEV_PASSWORDS[username]));
@@ -61,7 +62,10 @@ describe('call-ins recorded and reported (real service, Redis and PostgreSQL)', 
     expect(await request(agent1, 'supervisor:call-in', { agentId: 'agent2' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
     await outboxDrained(t.redis.url);
-    const rows = await query<{ kind: string; agent: string; actor_id: string; reason: string }>(t.postgres.url, 'SELECT kind, agent, actor_id, reason FROM call_in_events ORDER BY at, kind');
+    const rows = await query<{ kind: string; agent: string; actor_id: string; reason: string }>(
+      t.postgres.url,
+      'SELECT kind, agent, actor_id, reason FROM call_in_events ORDER BY at, kind',
+    );
     expect(rows.map((r) => [r.kind, r.agent, r.actor_id, r.reason])).toEqual([
       ['made', 'agent2', 'super1', ''],
       ['declined', 'agent2', 'super1', 'in a refund review'],

@@ -49,8 +49,7 @@ describe('call-ins (real Redis, two dispatcher instances)', () => {
       await a.dispatcher.setStatus(agent, 'back-office');
     }
   }
-  const callInEntries = async () =>
-    (await a.redis.xRange('rec:outbox', '-', '+')).map((e) => outboxEntry(e.message.entry)).filter((e): e is OutboxCallIn => e.t === 'call-in');
+  const callInEntries = async () => (await a.redis.xRange('rec:outbox', '-', '+')).map((e) => outboxEntry(e.message.entry)).filter((e): e is OutboxCallIn => e.t === 'call-in');
 
   it('never offers a session to a back-office agent; accepting a call-in offers it the waiting one at once', async () => {
     await inBackOffice('bo1');

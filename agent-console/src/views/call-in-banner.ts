@@ -5,7 +5,6 @@ import { button, el, minutesSeconds, relabel, setLabel, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
 import { queueLabel } from '../queue-label.js';
 
-
 /**
  * The agent's call-in (docs/dispatcher.md, "Call-ins"): while one is open, an alert dialog above
  * the workspace says why the agent is needed and until when, with a chime; "Become available"
@@ -35,7 +34,13 @@ export class CallInBanner {
       this.#why,
       this.#note,
       this.#countdown,
-      el('div', { className: 'row call-in-actions' }, this.#accept, this.#reason, button(tl('callIn.decline'), () => void this.#answer('decline'), 'call-in-decline')),
+      el(
+        'div',
+        { className: 'row call-in-actions' },
+        this.#accept,
+        this.#reason,
+        button(tl('callIn.decline'), () => void this.#answer('decline'), 'call-in-decline'),
+      ),
     );
     const socket = connection.socket;
     socket.on('call-in:new', (callIn) => {

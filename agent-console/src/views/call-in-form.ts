@@ -25,7 +25,13 @@ export class CallInForm {
     });
     this.element.append(
       this.#title,
-      el('div', { className: 'row' }, this.#note, el('button', { type: 'submit', className: 'primary', text: tl('callIn.send') }), button(tl('callIn.cancel'), () => this.close())),
+      el(
+        'div',
+        { className: 'row' },
+        this.#note,
+        el('button', { type: 'submit', className: 'primary', text: tl('callIn.send') }),
+        button(tl('callIn.cancel'), () => this.close()),
+      ),
     );
   }
 

@@ -84,7 +84,15 @@ export class RecordsRetention {
       if (!locked) return undefined;
       const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
       const reportCutoff = new Date(now.getTime() - this.options.reportDays * 86_400_000);
-      const result: RetentionRun = { cutoff, reportCutoff, deleted: noRowsDeleted(), anonymised: 0, deletedActivity: 0, deletedCallIns: 0, droppedPartitions: await this.#dropPartitions(cutoff) };
+      const result: RetentionRun = {
+        cutoff,
+        reportCutoff,
+        deleted: noRowsDeleted(),
+        anonymised: 0,
+        deletedActivity: 0,
+        deletedCallIns: 0,
+        droppedPartitions: await this.#dropPartitions(cutoff),
+      };
       await this.#eachDueBatch(reportCutoff, '', async (client, ids) => deleteSessions(client, ids, result.deleted));
       result.anonymised = await this.#eachDueBatch(cutoff, 'AND anonymised_at IS NULL', async (client, ids) => anonymiseSessions(client, ids, result.deleted));
       await this.#deleteOrphans(cutoff, result.deleted);
@@ -92,7 +100,8 @@ export class RecordsRetention {
       result.deletedCallIns = await this.#deleteOlder('call_in_events', 'made_at', cutoff);
       // an erased session's record changes cannot still be on their way after this long
       await this.database.query('DELETE FROM erased_sessions WHERE erased_at < $1', [cutoff]);
-      for (const [table, rows] of Object.entries({ ...result.deleted, agent_activity: result.deletedActivity, call_in_events: result.deletedCallIns })) if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
+      for (const [table, rows] of Object.entries({ ...result.deleted, agent_activity: result.deletedActivity, call_in_events: result.deletedCallIns }))
+        if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
       this.metrics.droppedPartitions.inc(result.droppedPartitions.length);
       this.metrics.anonymisedSessions.inc(result.anonymised);
       this.metrics.lastRun.set(Date.now() / 1000);
@@ -190,7 +199,10 @@ export class RecordsRetention {
   async #deleteOlder(table: 'agent_activity' | 'call_in_events', time: 'at' | 'made_at', cutoff: Date): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const result = await this.database.query(`DELETE FROM ${table} WHERE event_id IN (SELECT event_id FROM ${table} WHERE ${time} < $1 LIMIT $2)`, [cutoff, this.options.batchSize]);
+      const result = await this.database.query(`DELETE FROM ${table} WHERE event_id IN (SELECT event_id FROM ${table} WHERE ${time} < $1 LIMIT $2)`, [
+        cutoff,
+        this.options.batchSize,
+      ]);
       deleted += result.rowCount ?? 0;
       if ((result.rowCount ?? 0) < this.options.batchSize) return deleted;
     }

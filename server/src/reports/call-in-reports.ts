@@ -67,7 +67,13 @@ export class CallInReports {
     const read = await inTransaction(this.database, async (client) => {
       await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       const rows = (await client.query<FiguresRow>(figuresSql(query.by), values)).rows;
-      const names = query.by === 'agent' ? await staffNames(client, rows.flatMap((row) => (row.key === null ? [] : [row.key]))) : {};
+      const names =
+        query.by === 'agent'
+          ? await staffNames(
+              client,
+              rows.flatMap((row) => (row.key === null ? [] : [row.key])),
+            )
+          : {};
       return { rows, names };
     }).catch((error: unknown) => {
       throw asRecordsUnavailable(error);

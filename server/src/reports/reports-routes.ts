@@ -1,5 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AgentReport, AgentReportQuery, CallInReport, CallInReportQuery, HttpErrorResponse, REPORT_MEDIA_TYPES, Report, ReportHalls, ReportQuery, type ReportFormat, type UiLanguage } from '@etax-assist/protocol';
+import {
+  AgentReport,
+  AgentReportQuery,
+  CallInReport,
+  CallInReportQuery,
+  HttpErrorResponse,
+  REPORT_MEDIA_TYPES,
+  Report,
+  ReportHalls,
+  ReportQuery,
+  type ReportFormat,
+  type UiLanguage,
+} from '@etax-assist/protocol';
 import type { PublishedCatalog } from '../catalog/live-catalog.js';
 import type { AgentReports } from './agent-reports.js';
 import { agentReportTable } from './agent-report-table.js';
