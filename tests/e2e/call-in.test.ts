@@ -1,10 +1,11 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot, type TestBrowser } from '../harness/browser.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { outboxDrained } from '../harness/records.js';
-import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
+import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
 import { connectSocket, request, type TestSocket } from '../harness/socket.js';
+import { withServiceAndBrowser } from '../harness/suite.js';
 
 /** Today as the service's local day (UTC+8, DISPATCH_TZ_OFFSET_MIN's default). */
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -15,16 +16,10 @@ describe('call-ins of back-office agents (real browser)', () => {
   let t: TestService;
   let b: TestBrowser;
   const sockets: TestSocket[] = [];
-
-  beforeAll(async () => {
-    // the defaults: a gap of one agent calls the back office in
-    t = await startTestService();
-    b = await launchBrowser();
-  });
-  afterAll(async () => {
+  // the defaults: a gap of one agent calls the back office in
+  withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
+  afterAll(() => {
     for (const socket of sockets) socket.close();
-    await b?.close();
-    await t?.stop();
   });
 
   async function consolePage(username: 'agent1' | 'agent2' | 'super1', lang: 'zh' | 'en', width = 1280, height = 800): Promise<Page> {

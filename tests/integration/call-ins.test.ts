@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ProtocolError, type OutboxCallIn } from '@etax-assist/protocol';
 import { CallIns, loadConfig, outboxEntry } from '@etax-assist/server';
-import { dispatchHarness, type DispatchHarness } from '../harness/dispatch.js';
-import { startTestRedis, type TestRedis } from '../harness/redis.js';
+import { dispatcherPairPerTest, type DispatchHarness } from '../harness/dispatch.js';
 
 const ENV = { DISPATCH_OFFER_TIMEOUT_S: '60', CALLIN_COOLDOWN_S: '60', CALLIN_MAX_OPEN_PER_QUEUE: '2', CALLIN_AGENT_MAX_PER_HOUR: '1', CALLIN_EXPIRY_S: '1' };
 const QUEUE = 'zh:invoice:frontline';
@@ -17,30 +16,17 @@ const refusal = (promise: Promise<unknown>) =>
 
 /** Issue 19, item 5: back-office agents called into the pool, one decision in the script whichever instance asks. */
 describe('call-ins (real Redis, two dispatcher instances)', () => {
-  let redis: TestRedis;
+  const pair = dispatcherPairPerTest(ENV);
   let a: DispatchHarness;
   let b: DispatchHarness;
   let callInsA: CallIns;
   let callInsB: CallIns;
-  const config = () => loadConfig({ NODE_ENV: 'test', REDIS_URL: redis.url, ...ENV });
 
-  beforeAll(async () => {
-    redis = await startTestRedis();
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await redis?.stop();
-  });
-  beforeEach(async () => {
-    await a?.close();
-    await b?.close();
-    a = await dispatchHarness(redis.url, ENV);
-    await a.redis.flushAll();
-    await a.dispatcher.start();
-    b = await dispatchHarness(redis.url, ENV);
-    callInsA = new CallIns(a.dispatcher, a.redis, config().callIns);
-    callInsB = new CallIns(b.dispatcher, b.redis, config().callIns);
+  beforeEach(() => {
+    ({ a, b } = pair);
+    const { callIns } = loadConfig({ NODE_ENV: 'test', REDIS_URL: pair.redis.url, ...ENV });
+    callInsA = new CallIns(a.dispatcher, a.redis, callIns);
+    callInsB = new CallIns(b.dispatcher, b.redis, callIns);
   });
 
   async function inBackOffice(...agents: string[]): Promise<void> {
