@@ -73,18 +73,27 @@ describe('call-ins (real Redis, two dispatcher instances)', () => {
   });
 
   it('expires an unanswered call-in once, whichever instance sweeps, and refuses a late answer', async () => {
-    await inBackOffice('bo1');
-    await callInsA.round({ ...round, want: 1 });
-    const id = (await callInsA.open('bo1'))?.callInId;
-    expect(id).toBeDefined();
+    await inBackOffice('bo1', 'bo2');
+    await callInsA.round({ ...round, want: 2 });
+    const [id1, id2] = [(await callInsA.open('bo1'))?.callInId, (await callInsA.open('bo2'))?.callInId];
+    expect(id1).toBeDefined();
     await sleep(1100);
+    // due but not swept yet: the answer expires it, and is refused
+    expect(await refusal(callInsB.answer('bo2', id2!, 'accept', ''))).toEqual({ code: 'CALL_IN_CLOSED', message: 'This call-in is closed (expired)' });
     expect((await Promise.all([callInsA.expire(), callInsB.expire()])).sort()).toEqual([0, 1]);
     expect(await callInsA.open('bo1')).toBeUndefined();
-    expect(await refusal(callInsA.answer('bo1', id!, 'accept', ''))).toEqual({ code: 'CALL_IN_CLOSED', message: 'This call-in is closed (expired)' });
+    expect(await refusal(callInsA.answer('bo1', id1!, 'accept', ''))).toEqual({ code: 'CALL_IN_CLOSED', message: 'This call-in is closed (expired)' });
     expect(await a.agentFields('bo1')).toMatchObject({ status: 'back-office' });
-    const [made, expired] = await callInEntries();
-    expect(expired).toMatchObject({ kind: 'expired', callIn: id, agent: 'bo1', queue: QUEUE, madeAt: made!.at });
-    // CALLIN_AGENT_MAX_PER_HOUR = 1: not called in automatically again within the hour
+    expect(await a.agentFields('bo2')).toMatchObject({ status: 'back-office' });
+    const entries = await callInEntries();
+    expect(entries.map((e) => [e.kind, e.agent])).toEqual([
+      ['made', 'bo1'],
+      ['made', 'bo2'],
+      ['expired', 'bo2'],
+      ['expired', 'bo1'],
+    ]);
+    expect(entries[3]).toMatchObject({ callIn: id1, queue: QUEUE, madeAt: entries[0]!.at });
+    // CALLIN_AGENT_MAX_PER_HOUR = 1: neither is called in automatically again within the hour
     await a.redis.del(`dp:callins:cool:${QUEUE}`);
     expect(await callInsB.round(round)).toEqual([]);
   });
