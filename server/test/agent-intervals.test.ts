@@ -11,7 +11,15 @@ const inMinutes = (ms: number) => ms / MIN;
 describe('an agent’s times over a range (the activity cut into intervals)', () => {
   it('counts each state until the next point, and the last one until the end', () => {
     const times = agentTimes(
-      [point(0, 'available'), point(10, 'available', 1), point(30, 'available', 0, true), point(35, 'available'), point(50, 'away'), point(55, 'back-office'), point(60, 'offline')],
+      [
+        point(0, 'available'),
+        point(10, 'available', 1),
+        point(30, 'available', 0, true),
+        point(35, 'available'),
+        point(50, 'away'),
+        point(55, 'back-office'),
+        point(60, 'offline'),
+      ],
       at(0),
       at(90),
     );
