@@ -7,6 +7,8 @@ export * from './session.js';
 export * from './callback.js';
 export * from './media.js';
 export * from './dispatch.js';
+export * from './call-in.js';
+export * from './call-in-report.js';
 export * from './cobrowse.js';
 export * from './chat.js';
 export * from './socket.js';

@@ -36,6 +36,7 @@ export const DISPATCH_FILES = [
   'callback',
   'supervisor-commands',
   'catalog-commands',
+  'call-in-commands',
   'sweep',
   'run',
 ].map((part) => `dispatch/${part}.lua`);
