@@ -249,10 +249,10 @@ describe('reports on the record (real PostgreSQL)', () => {
     // the same in English, asked for by Accept
     const english = await get({ ...march, period: 'month', by: 'topic', lang: 'en' }, supervisor, { accept: 'text/csv' });
     const lines = (await english.text()).replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toMatch(/^Month,Topic,Requests,Answered,Abandoned,Cancelled,/);
+    expect(lines[0]).toMatch(/^Month,Topic,Requests,Answered,Abandoned,Cancelled,Missed callbacks,/);
     expect(lines[0]).toContain('Outcome: Resolved,Outcome: Follow-up needed');
     // r1, r2, r8 answered (waits 60, 60.001, 5 s; handling 600, 1200, 900 s), r6 cancelled
-    expect(lines[1]).toBe('2025-03-01,Invoices,4,3,0,1,,60,60,66.7,900,900,0.75,1,0,3,4,2,1');
+    expect(lines[1]).toBe('2025-03-01,Invoices,4,3,0,1,0,,60,60,66.7,900,900,0.75,1,0,3,4,2,1');
   });
 
   it('exports XLSX: one sheet, a header row, numbers as numeric cells', async () => {
