@@ -7,7 +7,15 @@ import type { Page } from 'puppeteer-core';
  */
 export interface RtcTotals {
   at: number;
-  audioIn: { bytesReceived: number; packetsReceived: number; packetsLost: number; concealedSamples: number; totalSamplesReceived: number; concealmentEvents: number; jitterMs: number };
+  audioIn: {
+    bytesReceived: number;
+    packetsReceived: number;
+    packetsLost: number;
+    concealedSamples: number;
+    totalSamplesReceived: number;
+    concealmentEvents: number;
+    jitterMs: number;
+  };
   videoIn: { bytesReceived: number; framesDecoded: number; width: number; height: number; fps: number };
   audioOut: { bytesSent: number };
   videoOut: { bytesSent: number; width: number; height: number; fps: number; limitation: string };
