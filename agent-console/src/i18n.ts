@@ -537,8 +537,8 @@ const en: typeof zh = {
   },
   callIn: {
     title: 'Please join the online pool',
-    gap: 'The {{queue}} queue is short of agents: please join the online pool.',
-    wait: 'Taxpayers have been waiting too long in the {{queue}} queue: please join the online pool.',
+    gap: 'Queue {{queue}} is short of agents: please join the online pool.',
+    wait: 'Taxpayers have waited too long in queue {{queue}}: please join the online pool.',
     manual: 'Your supervisor asks you to join the online pool.',
     note: 'Supervisor’s note: {{note}}',
     expires: 'Expires in {{time}}',

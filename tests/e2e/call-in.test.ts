@@ -41,7 +41,7 @@ describe('call-ins of back-office agents (real browser)', () => {
     expect(await agent.$('.offer')).toBeNull();
     const text = await bannerText(agent);
     expect(text).toContain('Please join the online pool');
-    expect(text).toContain('The Chinese · Invoices · frontline queue is short of agents');
+    expect(text).toContain('Queue Chinese · Invoices · frontline is short of agents');
     expect(text).toMatch(/Expires in [12]:\d\d/);
     expect(await agent.$eval('.call-in', (e) => e.getAttribute('role'))).toBe('alertdialog');
     // the one-click answer has the focus: Enter answers it
