@@ -57,7 +57,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     if (sentinel) {
       const relay = await SentinelRelay.start(sentinel, log.child({ component: 'redis-sentinel' }));
       cleanups.push(() => relay.stop());
-      redisUrl = relay.url(sentinel.password);
+      redisUrl = relay.url;
     } else if (!redisUrl) {
       embeddedRedis = await EmbeddedRedis.start({
         serverBin: config.redis.serverBin,

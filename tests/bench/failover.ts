@@ -38,17 +38,21 @@ await run.step('start the instances', async () => {
 });
 const [one, two, noWait] = instances as [TestService<TestSentinelRedis>, TestService<TestSentinelRedis>, TestService<TestSentinelRedis>];
 
-/** Until the primary reports `count` replicas online. */
+/** Until the primary reports `count` replicas online (asked on a fresh connection each time: the sentinels close clients of a node they just promoted). */
 async function replicasOnline(primary: RedisNode, count: number): Promise<void> {
-  const client = createClient({ socket: { host: '127.0.0.1', port: primary.port, reconnectStrategy: false } });
-  client.on('error', () => {});
-  await client.connect();
   const until = Date.now() + 30_000;
-  while ((await client.info('replication')).split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length < count) {
+  for (;;) {
+    const client = createClient({ socket: { host: '127.0.0.1', port: primary.port, reconnectStrategy: false } });
+    client.on('error', () => {});
+    const info = await client
+      .connect()
+      .then(() => client.info('replication'))
+      .catch(() => '');
+    if (client.isOpen) client.destroy();
+    if (info.split('\n').filter((line) => /^slave\d+:.*state=online/.test(line)).length >= count) return;
     if (Date.now() > until) throw new Error('the replica did not come online');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  client.destroy();
 }
 
 const s = (ms: number): string => (ms / 1000).toFixed(2);
@@ -65,7 +69,12 @@ for (let i = 1; i <= FAILOVERS; i++) {
     const promotedAt = Date.now();
     const first = (pairs: [number, number][]) => Math.min(...pairs.filter(([asked]) => asked > killedAt).map(([, got]) => got));
     while (!Number.isFinite(first(load.relayed)) || !Number.isFinite(first(load.dispatched))) {
-      if (Date.now() - killedAt > 60_000) throw new Error('the service did not resume within 60 s');
+      if (Date.now() - killedAt > 60_000) {
+        const after = (pairs: [number, number][]) => pairs.filter(([asked]) => asked > killedAt).length;
+        throw new Error(
+          `the service did not resume within 60 s (after the kill: ${after(load.dispatched)} dispatched, ${after(load.relayed)} relayed; refusals ${JSON.stringify(Object.fromEntries(load.refusals))})`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     rows.push(`| ${i} | ${s(promotedAt - killedAt)} | ${s(first(load.dispatched) - killedAt)} | ${s(first(load.relayed) - killedAt)} |`);

@@ -92,7 +92,7 @@ export async function startSentinelRedis(bin = 'redis-server'): Promise<TestSent
       client.on('error', () => {});
       try {
         await client.connect();
-        const reply = (await client.sendCommand(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER])) as [string, string] | null;
+        const reply = await client.sendCommand<[string, string] | null>(['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER]);
         if (reply) return Number(reply[1]);
       } catch {
         // the next sentinel
@@ -142,8 +142,8 @@ export async function startSentinelRedis(bin = 'redis-server'): Promise<TestSent
     const client = createClient({ socket: { host: '127.0.0.1', port: sentinelPorts[0]! }, disableClientInfo: true });
     client.on('error', () => {});
     await client.connect();
-    const replicas = (await client.sendCommand(['SENTINEL', 'REPLICAS', SENTINEL_MASTER])) as unknown[];
-    const others = (await client.sendCommand(['SENTINEL', 'SENTINELS', SENTINEL_MASTER])) as unknown[];
+    const replicas = await client.sendCommand<unknown[]>(['SENTINEL', 'REPLICAS', SENTINEL_MASTER]);
+    const others = await client.sendCommand<unknown[]>(['SENTINEL', 'SENTINELS', SENTINEL_MASTER]);
     client.destroy();
     if (replicas.length === 1 && others.length === 2) break;
     if (Date.now() > until) throw new Error('the sentinels did not discover the replica and each other');

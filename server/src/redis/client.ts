@@ -5,9 +5,13 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** A connected node-redis client that reconnects by itself and logs (not throws) its errors. */
 export async function connectRedis(url: string, log: Logger, name: string): Promise<RedisClient> {
+  // No handshake commands (CLIENT SETNAME, CLIENT SETINFO): node-redis keeps the handshake of a
+  // connection cut before it was ready in its reply queue, and the next connection's replies then
+  // go to the wrong commands — which a failover through the sentinel relay does (the relay accepts
+  // at once and may lose its primary before answering). `name` tags the logs instead.
   const client = createClient({
     url,
-    name,
+    disableClientInfo: true,
     socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 3000), connectTimeout: 5000 },
   });
   let lastError = '';

@@ -34,6 +34,7 @@ export class SentinelRelay {
   readonly #server: Server;
   readonly #sentinels: ReturnType<typeof createClient>[];
   readonly #masterName: string;
+  readonly #password: string | undefined;
   readonly #log: Logger;
   readonly #links = new Map<Socket, { upstream: Socket | undefined; master: NodeAddress | undefined }>();
   #master: NodeAddress | undefined;
@@ -45,6 +46,7 @@ export class SentinelRelay {
   private constructor(server: Server, config: RedisSentinelConfig, log: Logger) {
     this.#server = server;
     this.#masterName = config.masterName;
+    this.#password = config.password;
     this.#log = log;
     // offline queue off: a sentinel that is down answers at once with an error, the next is asked
     this.#sentinels = config.sentinels.map(({ host, port }) => {
@@ -74,10 +76,13 @@ export class SentinelRelay {
     return relay;
   }
 
-  /** Where the service connects: the relay, with the data nodes' password when there is one. */
-  url(password: string | undefined): string {
+  /**
+   * Where the service connects. The relay authenticates to the data nodes itself, so that its
+   * clients send nothing before their commands (redis/client.ts says why).
+   */
+  get url(): string {
     const { port } = this.#server.address() as AddressInfo;
-    return `redis://${password ? `:${encodeURIComponent(password)}@` : ''}127.0.0.1:${port}`;
+    return `redis://127.0.0.1:${port}`;
   }
 
   /** The primary connections are joined to now (undefined before the sentinels first answered). */
@@ -142,7 +147,7 @@ export class SentinelRelay {
       const master = await this.#askSentinels();
       if (master) {
         if (!sameAddress(master, this.#master)) this.#switchTo(master);
-        const upstream = await opened(master);
+        const upstream = await opened(master, this.#password);
         if (upstream && client.destroyed) upstream.destroy();
         if (upstream && !client.destroyed) {
           link.upstream = upstream;
@@ -168,24 +173,43 @@ export class SentinelRelay {
     clearInterval(this.#checker);
     for (const client of this.#links.keys()) client.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    await Promise.all(this.#sentinels.map((sentinel) => (sentinel.isOpen ? sentinel.close() : undefined)));
+    // nothing is pending on them worth waiting for: a question of where the primary is
+    for (const sentinel of this.#sentinels) if (sentinel.isOpen) sentinel.destroy();
   }
 }
 
-/** A TCP connection to the node, or undefined if it refuses or does not answer within the sentinels' timeout. */
-function opened(address: NodeAddress): Promise<Socket | undefined> {
+/**
+ * A TCP connection to the node, authenticated with the password when there is one; undefined if
+ * it refuses, refuses the password, or does not answer within the sentinels' timeout.
+ */
+function opened(address: NodeAddress, password: string | undefined): Promise<Socket | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: address.host, port: address.port, noDelay: true });
     const fail = (): void => {
       socket.destroy();
       resolve(undefined);
     };
-    socket.setTimeout(SENTINEL_TIMEOUT_MS, fail);
-    socket.once('error', fail);
-    socket.once('connect', () => {
+    const ready = (): void => {
       socket.setTimeout(0);
       socket.removeListener('error', fail);
       resolve(socket);
+    };
+    socket.setTimeout(SENTINEL_TIMEOUT_MS, fail);
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      if (password === undefined) return ready();
+      const secret = Buffer.from(password);
+      socket.write(Buffer.concat([Buffer.from(`*2\r\n$4\r\nAUTH\r\n$${secret.length}\r\n`), secret, Buffer.from('\r\n')]));
+      let reply = '';
+      const onData = (chunk: Buffer): void => {
+        reply += chunk.toString();
+        if (!reply.includes('\r\n')) return;
+        socket.removeListener('data', onData);
+        socket.pause();
+        if (reply === '+OK\r\n') ready();
+        else fail();
+      };
+      socket.on('data', onData);
     });
   });
 }
