@@ -5,10 +5,9 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 /** A connected node-redis client that reconnects by itself and logs (not throws) its errors. */
 export async function connectRedis(url: string, log: Logger, name: string): Promise<RedisClient> {
-  // No handshake commands (CLIENT SETNAME, CLIENT SETINFO): node-redis keeps the handshake of a
-  // connection cut before it was ready in its reply queue, and the next connection's replies then
-  // go to the wrong commands — which a failover through the sentinel relay does (the relay accepts
-  // at once and may lose its primary before answering). `name` tags the logs instead.
+  // No handshake commands (CLIENT SETNAME, CLIENT SETINFO): after failovers through the sentinel
+  // relay (which accepts at once and may lose its primary before answering) the replies of a cut
+  // handshake went to the next commands (npm run bench:failover). `name` tags the logs instead.
   const client = createClient({
     url,
     disableClientInfo: true,
