@@ -30,3 +30,5 @@ export { SessionReports } from './reports/session-reports.js';
 export { AgentReports } from './reports/agent-reports.js';
 export { agentTimes } from './reports/agent-intervals.js';
 export { SESSION_COLUMNS } from './records/session-row.js';
+export { CallIns } from './dispatcher/call-ins.js';
+export { callInRound } from './dispatcher/call-in-triggers.js';

@@ -45,6 +45,7 @@ export interface TestService<R extends StoreRedis = TestRedis> extends TestStore
 export const DEV_PASSWORDS = {
   agent1: 'agent1-pass',
   agent2: 'agent2-pass',
+  agent3: 'agent3-pass',
   expert1: 'expert1-pass',
   super1: 'super1-pass',
 } as const;

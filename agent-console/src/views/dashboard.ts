@@ -4,6 +4,7 @@ import type { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { entryText, hallName } from '../entry-labels.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
+import { CallInForm } from './call-in-form.js';
 import { PaneTabs } from './pane-tabs.js';
 import { RecordsView } from './records.js';
 import { ReplayView, type SessionRating } from './replay.js';
@@ -12,7 +13,7 @@ import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
 import { peerCaption, videoTile } from './video-tile.js';
 
-const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
+const STATES = ['available', 'busy', 'wrap-up', 'back-office', 'away', 'offline'] as const;
 
 /**
  * The supervisor's live view of the pool, refreshed by every `supervisor:metrics` push, with the
@@ -28,6 +29,7 @@ export class Dashboard {
   readonly #records: RecordsView;
   readonly #reports: ReportsView;
   readonly #tabs: PaneTabs;
+  readonly #callIn: CallInForm;
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
   #replayView: ReplayView | undefined;
@@ -41,6 +43,7 @@ export class Dashboard {
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
     this.#reports = new ReportsView(token, catalog, true);
+    this.#callIn = new CallInForm(connection, (message) => this.#say(message));
     // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
@@ -48,7 +51,7 @@ export class Dashboard {
       { id: 'reports', label: tl('reports.tab'), content: this.#reports.element },
     ]);
     // what the supervisor opened (a replay, a watched session) sits above the live picture
-    this.element.append(this.#replay, this.#watch, this.#tabs.element, this.#toast);
+    this.element.append(this.#replay, this.#watch, this.#callIn.element, this.#tabs.element, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
@@ -91,10 +94,11 @@ export class Dashboard {
             : [el('tr', {}, el('td', { className: 'empty', colSpan: head.length, textContent: t('supervisor.none') }))]),
         ),
       );
-    const agentActions = (id: string) =>
+    const agentActions = (id: string, name: string, backOffice: boolean) =>
       el(
         'div',
         { className: 'row' },
+        backOffice && button(t('supervisor.callIn'), () => this.#callIn.open({ id, name }), 'primary call-in-open'),
         button(t('status.away'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'away' }))),
         button(t('status.offline'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'offline' }))),
       );
@@ -125,6 +129,7 @@ export class Dashboard {
         tile(t('supervisor.waiting'), waiting),
         tile(t('supervisor.longest'), longest),
         tile(t('supervisor.active'), m.active.length),
+        tile(t('supervisor.backOffice'), m.agents.filter((a) => a.state === 'back-office').length),
         tile(t('supervisor.served'), m.today.served),
         tile(t('supervisor.escalations'), m.today.escalations),
         tile(t('supervisor.abandoned'), m.today.abandoned),
@@ -214,7 +219,7 @@ export class Dashboard {
           // at the cap the agent is offered nothing until a break: marked, in words
           a.breakDue ? el('span', { className: 'break-due-mark', textContent: t('supervisor.breakDue', { n: a.sessionsSinceBreak }) }) : a.sessionsSinceBreak,
           a.sinceBreakS === null ? '' : Math.floor(a.sinceBreakS / 60),
-          agentActions(a.id),
+          agentActions(a.id, a.name, a.state === 'back-office'),
         ]),
       ),
       el('h2', { textContent: t('supervisor.sessions') }),
