@@ -3,7 +3,8 @@ import type { ClientRequestName } from '@etax-assist/protocol';
 /**
  * The socket requests whose acknowledgement waits for the replicas (ReplicationBarrier): what a
  * client is told is done and would act on wrongly if a failover took it back — a help request
- * accepted (the taxpayer waits for it), a cancel or an end (a session must not come back), a
+ * accepted (the taxpayer waits for it), a callback asked for or answered (the taxpayer then leaves
+ * the page, or the agent is told to go ahead), a cancel or an end (a session must not come back), a
  * chat message sent, consent to screen sharing or control given or withdrawn (a withdrawal lost
  * would hand control back), an offer taken, an agent's status, a handover, a wrap-up (the session's
  * record goes to the outbox then), a supervisor's reassignment, a session code read out.
@@ -15,6 +16,8 @@ import type { ClientRequestName } from '@etax-assist/protocol';
 export const REPLICATED_REQUESTS: ReadonlySet<ClientRequestName> = new Set<ClientRequestName>([
   'help:request',
   'help:cancel',
+  'callback:request',
+  'callback:answer',
   'session:end',
   'session:rate',
   'session:code',
