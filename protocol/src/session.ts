@@ -44,6 +44,8 @@ export const HelpRequest = Type.Object(
     /** Absent: the group the portal's token grants (TaxpayerClaims.priority); `normal` declines it. */
     priority: Type.Optional(PriorityGroupSchema),
     entry: Type.Union([PortalEntry, KioskEntryClaim]),
+    /** The question in the taxpayer's own words, typed before the knowledge base's answers did not do (HELP_QUESTION_MAX_CHARS). */
+    question: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 );
