@@ -27,5 +27,7 @@ export { identifierSha256 } from './records/erasure.js';
 export { searchStatement } from './records/session-search.js';
 export { SessionReports } from './reports/session-reports.js';
 export { AgentReports } from './reports/agent-reports.js';
+export { ArticleIndex } from './knowledge/article-index.js';
+export { textTerms, type HanSegmenter } from './knowledge/text-terms.js';
 export { agentTimes } from './reports/agent-intervals.js';
 export { SESSION_COLUMNS } from './records/session-row.js';
