@@ -29,5 +29,6 @@ export { SessionReports } from './reports/session-reports.js';
 export { AgentReports } from './reports/agent-reports.js';
 export { ArticleIndex } from './knowledge/article-index.js';
 export { textTerms, type HanSegmenter } from './knowledge/text-terms.js';
+export { SHARED_SYNONYMS, SynonymTable } from './knowledge/synonyms.js';
 export { agentTimes } from './reports/agent-intervals.js';
 export { SESSION_COLUMNS } from './records/session-row.js';
