@@ -259,7 +259,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       );
       await api.register(oidcRoutes, { signIn, redirectUrl: oidc.redirectUrl, secure: config.publicUrl.startsWith('https:'), sessionTtlS: oidc.sessionTtlS });
     }
-    await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
+    await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest, searchMaxChars: config.knowledge.searchQueryMaxChars });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
     if (demoPortal) await api.register(demoPortalRoutes, demoPortal);
     await api.register(deviceRoutes, {
