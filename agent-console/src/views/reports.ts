@@ -6,6 +6,7 @@ import {
   REPORT_PERIODS,
   type AgentFigures,
   type AgentReport,
+  type DeflectionFigures,
   type Report,
   type ReportFigures,
   type ReportQuery,
@@ -16,6 +17,8 @@ import type { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
 import { filterChoice, setFilterOptions } from './filter-choice.js';
+import { deflectionReport } from './knowledge-api.js';
+import { deflectionTable } from './knowledge-figures.js';
 import { reportChart, type ChartSeries } from './report-chart.js';
 import { resultTable, type ResultRow } from './result-table.js';
 
@@ -23,8 +26,9 @@ import { resultTable, type ResultRow } from './result-table.js';
 const CHART_FIGURES = ['requests', 'sessionHours', 'serviceLevelPct', 'answered', 'abandoned', 'waitP50S', 'handlingMeanS'] as const;
 type ChartFigure = (typeof CHART_FIGURES)[number];
 
-/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents'. */
-type ReportKind = 'sessions' | 'agents';
+/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents' and the self-service answers' (by day and topic, docs/knowledge.md). */
+const REPORT_KINDS = ['sessions', 'agents', 'self-service'] as const;
+type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** Seconds as h:mm:ss. */
 const duration = (s: number) => `${Math.floor(s / 3600)}:${minutesSeconds(Math.round(s) % 3600).padStart(5, '0')}`;
@@ -56,6 +60,7 @@ export class ReportsView {
   readonly #halls = el('select', { name: 'hall' }, el('option', { value: '', text: tl('records.any') }));
   #report: Report | undefined;
   #agentReport: AgentReport | undefined;
+  #selfService: DeflectionFigures | undefined;
   /** The halls' names by what a report's hall key holds. */
   readonly #hallLabels = new Map<string, Record<UiLanguage, string>>();
 
@@ -96,7 +101,7 @@ export class ReportsView {
       ? choice(
           'kind',
           'reports.kind',
-          (['sessions', 'agents'] as const).map((k) => ({ value: k, label: `reports.kinds.${k}` })),
+          REPORT_KINDS.map((k) => ({ value: k, label: `reports.kinds.${k}` })),
           'sessions',
         )
       : undefined;
@@ -139,8 +144,9 @@ export class ReportsView {
         'div',
         { className: 'row report-actions' },
         el('button', { type: 'submit', className: 'primary', text: tl('reports.show') }),
-        button(tl('reports.csv'), () => void this.#export('csv')),
-        button(tl('reports.xlsx'), () => void this.#export('xlsx')),
+        // the self-service report is not exported: both exports are of the record's sessions and agents
+        Object.assign(button(tl('reports.csv'), () => void this.#export('csv')), { dataset: { exports: '' } }),
+        Object.assign(button(tl('reports.xlsx'), () => void this.#export('xlsx')), { dataset: { exports: '' } }),
       ),
     );
   }
@@ -155,15 +161,17 @@ export class ReportsView {
   }
 
   #kind(): ReportKind {
-    return this.#field('kind') === 'agents' ? 'agents' : 'sessions';
+    return REPORT_KINDS.find((k) => k === this.#field('kind')) ?? 'sessions';
   }
 
   /** Another report chosen: only its fields shown, the last answer cleared. */
   #kindChanged(): void {
     const kind = this.#kind();
     for (const field of this.#form.querySelectorAll<HTMLElement>('[data-report]')) field.hidden = field.dataset.report !== kind;
+    for (const exported of this.#form.querySelectorAll<HTMLElement>('[data-exports]')) exported.hidden = kind === 'self-service';
     this.#report = undefined;
     this.#agentReport = undefined;
+    this.#selfService = undefined;
     this.#summary.textContent = '';
     this.#chart.replaceChildren();
     this.#table.replaceChildren();
@@ -195,10 +203,11 @@ export class ReportsView {
 
   async #show(): Promise<void> {
     const kind = this.#kind();
-    const query = kind === 'agents' ? this.#range() : this.#formQuery();
+    const query = kind === 'sessions' ? this.#formQuery() : this.#range();
     if (!query) return;
     try {
-      if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
+      if (kind === 'self-service') this.#selfService = await deflectionReport(await this.token(), query);
+      else if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
       else this.#report = await fetchReport(await this.token(), query as ReportQuery);
       this.#say('');
       this.#render();
@@ -209,6 +218,8 @@ export class ReportsView {
 
   async #export(format: 'csv' | 'xlsx'): Promise<void> {
     const kind = this.#kind();
+    // its buttons are hidden for the self-service report
+    if (kind === 'self-service') return;
     const query = kind === 'agents' ? this.#range() : this.#formQuery();
     if (!query) return;
     try {
@@ -248,6 +259,7 @@ export class ReportsView {
 
   #render(): void {
     if (this.#kind() === 'agents') return this.#renderAgents();
+    if (this.#kind() === 'self-service') return this.#renderSelfService();
     const report = this.#report;
     if (!report) return;
     const { totals } = report;
@@ -263,6 +275,16 @@ export class ReportsView {
     }));
     if (rows.length > 0) rows.push({ dataset: { period: '', key: '' }, cells: [t('reports.total'), ...(grouped ? [''] : []), ...cells(totals)], className: 'report-total' });
     this.#table.replaceChildren(resultTable('report-table', head, rows, t('reports.empty')));
+  }
+
+  /** The self-service answers by day and topic: a sentence of their totals and the table (the dashboard's, over days). */
+  #renderSelfService(): void {
+    const figures = this.#selfService;
+    if (!figures) return;
+    const sum = (figure: 'answered' | 'stillNeedPerson') => figures.rows.reduce((total, row) => total + row[figure], 0);
+    this.#summary.textContent = t('reports.selfServiceSummary', { answered: sum('answered').toLocaleString(), still: sum('stillNeedPerson').toLocaleString() });
+    this.#chart.replaceChildren();
+    this.#table.replaceChildren(deflectionTable(figures, t('reports.empty')));
   }
 
   /** The agents' report: a sentence of its totals and a row per agent (cards on a phone), times as h:mm:ss. */
