@@ -145,8 +145,8 @@ export class ReportsView {
         { className: 'row report-actions' },
         el('button', { type: 'submit', className: 'primary', text: tl('reports.show') }),
         // the self-service report is not exported: both exports are of the record's sessions and agents
-        Object.assign(button(tl('reports.csv'), () => void this.#export('csv')), { dataset: { exports: '' } }),
-        Object.assign(button(tl('reports.xlsx'), () => void this.#export('xlsx')), { dataset: { exports: '' } }),
+        el('button', { type: 'button', text: tl('reports.csv'), dataset: { exports: 'csv' }, onclick: () => void this.#export('csv') }),
+        el('button', { type: 'button', text: tl('reports.xlsx'), dataset: { exports: 'xlsx' }, onclick: () => void this.#export('xlsx') }),
       ),
     );
   }

@@ -24,6 +24,7 @@ export interface AnswersPanelInput {
  */
 export class AnswersPanel {
   readonly element: HTMLDivElement;
+  readonly #label: HTMLSpanElement;
   readonly #box: HTMLTextAreaElement;
   readonly #results: HTMLDivElement;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -35,7 +36,8 @@ export class AnswersPanel {
     this.element = document.createElement('div');
     this.element.className = 'answers';
     const label = document.createElement('label');
-    label.textContent = t('answers.prompt');
+    this.#label = Object.assign(document.createElement('span'), { textContent: t('answers.prompt') });
+    label.append(this.#label);
     this.#box = Object.assign(document.createElement('textarea'), { name: 'question', rows: 2, maxLength: input.maxChars });
     label.append(this.#box);
     this.#results = document.createElement('div');
@@ -49,6 +51,13 @@ export class AnswersPanel {
   /** What the taxpayer typed, for the help request. */
   get question(): string {
     return this.#box.value.trim();
+  }
+
+  /** The widget's language switched: the box's label, and the answers found again in the new language. */
+  relabel(): void {
+    this.#label.textContent = this.input.t('answers.prompt');
+    this.#searched = '';
+    void this.#search();
   }
 
   /** Empty again (a kiosk's next visitor, a new request). */

@@ -130,6 +130,7 @@ export class HelpWidget {
     this.#lang = lang;
     this.#share?.setLang(lang);
     this.#chatBox?.relabel();
+    this.#answers?.relabel();
     this.#render();
   }
 
