@@ -60,6 +60,7 @@ describe('the knowledge base: the editor, the widget’s answers, and the figure
     await clickButton(editor, '预览（纳税人看到的中文）', '.knowledge-form');
     await editor.waitForSelector('.knowledge-preview .answer');
     expect(await editor.$eval('.knowledge-preview', (e) => e.textContent)).toContain('个税年度汇算退税怎么申请？');
+    await screenshot(editor, 'knowledge-preview-zh');
     await clickButton(editor, '发布', '.knowledge-table');
     await editor.waitForFunction(() => document.querySelector('.knowledge-history li')?.textContent?.includes('发布'));
     expect(await editor.$eval('.knowledge-table tbody tr', (e) => e.textContent)).toContain('已发布');

@@ -60,7 +60,7 @@ export const WIDGET_CSS = `
 /* the split screen's upper half: status and the call's buttons first, then the video, so nothing needed sits below its fold */
 :host(.kiosk) .panel.session .tiles video { max-height: max(20vh, calc(50vh - 280px)); object-fit: cover; }
 :host(.kiosk) .chat-form input { min-height: 56px; }
-:host(.kiosk) .answer-list h3 { font-size: 24px; } :host(.kiosk) .answer summary { min-height: 56px; display: flex; align-items: center; }
+:host(.kiosk) .answer-list h3 { font-size: 24px; } :host(.kiosk) .answer summary { padding: 12px 0; }
 :host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
 :host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
 :host(.kiosk) .panel.session .messages { min-height: 18vh; max-height: 28vh; }
