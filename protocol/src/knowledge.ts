@@ -17,10 +17,7 @@ const Bilingual = (maxLength: number) =>
   Type.Object({ zh: Type.String({ minLength: 1, maxLength }), en: Type.String({ minLength: 1, maxLength }) }, { additionalProperties: false });
 
 /** A link into the portal: where the taxpayer does what the answer says (same-site path or https URL). */
-export const PortalLink = Type.Object(
-  { url: Type.String({ pattern: '^(/|https://)[^\\s<>"]{0,499}$' }), label: Bilingual(200) },
-  { additionalProperties: false },
-);
+export const PortalLink = Type.Object({ url: Type.String({ pattern: '^(/|https://)[^\\s<>"]{0,499}$' }), label: Bilingual(200) }, { additionalProperties: false });
 export type PortalLink = Static<typeof PortalLink>;
 
 /** What an editor writes. `keywords`: words and synonyms a taxpayer may use instead of the question's (退钱 for 退税), in either language. */

@@ -280,7 +280,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       store: knowledgeStore,
       live: knowledge,
       deflection: new Deflection(database, { tzOffsetMin: config.dispatch.tzOffsetMin, maxDays: config.reports.maxDays, failingMax: config.knowledge.failingMax }),
-      quotas: { search: new MinuteQuota(redis, 'knowledge search', config.knowledge.searchPerMinute), feedback: new MinuteQuota(redis, 'knowledge feedback', config.knowledge.feedbackPerMinute) },
+      quotas: {
+        search: new MinuteQuota(redis, 'knowledge search', config.knowledge.searchPerMinute),
+        feedback: new MinuteQuota(redis, 'knowledge feedback', config.knowledge.feedbackPerMinute),
+      },
       limits: config.knowledge,
     });
     await api.register(reportsRoutes, { reports: new SessionReports(database, catalog, reportOptions), agentReports: new AgentReports(database, reportOptions), catalog });

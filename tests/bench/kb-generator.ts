@@ -71,14 +71,54 @@ const SUBJECTS: Record<string, readonly Pair[]> = {
 };
 
 const ASPECTS: readonly (readonly [qZh: string, qEn: string, aZh: string, aEn: string])[] = [
-  ['{s}的申报期限是什么时候？', 'What is the filing deadline for {s}?', '{s}按月或按季申报，一般在期满之日起15日内办理，遇节假日顺延。', '{s} is filed monthly or quarterly, generally within 15 days after the period ends, extended over public holidays.'],
-  ['{s}有哪些减免政策？', 'What reliefs exist for {s}?', '{s}的减免以现行政策文件为准，可在电子税务局“优惠政策查询”中按行业和税种查找并办理备案。', 'Reliefs for {s} follow the current policy documents; look them up under "Preferential policies" on the e-tax portal and file them.'],
-  ['{s}申报错了怎么更正？', 'How do I correct a mistaken return for {s}?', '{s}申报后发现错误的，可在电子税务局“更正申报”中修改；已缴款的多退少补。', 'For a mistake in {s}, use "Corrected return" on the e-tax portal; any difference is refunded or paid.'],
-  ['办理{s}需要准备哪些资料？', 'What documents do I need for {s}?', '办理{s}一般需要身份证件、相关合同或证明材料，电子税务局上传扫描件即可，无需重复提交已有资料。', 'For {s} you generally need your ID and the contracts or supporting papers; upload scans on the e-tax portal, nothing already on file again.'],
-  ['{s}逾期未办理有什么后果？', 'What happens if {s} is overdue?', '{s}逾期的，按日加收万分之五滞纳金，并可能影响纳税信用，请尽快补办。', 'If {s} is overdue a late fee of 0.05% a day is charged and your credit rating may suffer; catch up as soon as possible.'],
-  ['{s}在网上怎么办理？', 'How do I handle {s} online?', '登录电子税务局，在“我要办税”中搜索“{s}”，按页面提示填写并提交，办理结果可在“办税进度”中查看。', 'Sign in to the e-tax portal, search "{s}" under "Tax services", fill in and submit as prompted, and follow it under "Progress".'],
-  ['{s}的计税依据和税率是多少？', 'What are the tax base and rate for {s}?', '{s}的计税依据和适用税率见政策法规库，不同情形适用不同税率，系统会按申报信息自动计算。', 'The base and rate for {s} are in the policy library; different cases have different rates and the system calculates from your return.'],
-  ['{s}可以在自助终端办理吗？', 'Can {s} be handled at a kiosk?', '部分{s}业务可在办税服务厅的自助终端办理，刷身份证登录后选择对应业务。', 'Some {s} services are available at the halls\' kiosks; sign in with your ID card and choose the service.'],
+  [
+    '{s}的申报期限是什么时候？',
+    'What is the filing deadline for {s}?',
+    '{s}按月或按季申报，一般在期满之日起15日内办理，遇节假日顺延。',
+    '{s} is filed monthly or quarterly, generally within 15 days after the period ends, extended over public holidays.',
+  ],
+  [
+    '{s}有哪些减免政策？',
+    'What reliefs exist for {s}?',
+    '{s}的减免以现行政策文件为准，可在电子税务局“优惠政策查询”中按行业和税种查找并办理备案。',
+    'Reliefs for {s} follow the current policy documents; look them up under "Preferential policies" on the e-tax portal and file them.',
+  ],
+  [
+    '{s}申报错了怎么更正？',
+    'How do I correct a mistaken return for {s}?',
+    '{s}申报后发现错误的，可在电子税务局“更正申报”中修改；已缴款的多退少补。',
+    'For a mistake in {s}, use "Corrected return" on the e-tax portal; any difference is refunded or paid.',
+  ],
+  [
+    '办理{s}需要准备哪些资料？',
+    'What documents do I need for {s}?',
+    '办理{s}一般需要身份证件、相关合同或证明材料，电子税务局上传扫描件即可，无需重复提交已有资料。',
+    'For {s} you generally need your ID and the contracts or supporting papers; upload scans on the e-tax portal, nothing already on file again.',
+  ],
+  [
+    '{s}逾期未办理有什么后果？',
+    'What happens if {s} is overdue?',
+    '{s}逾期的，按日加收万分之五滞纳金，并可能影响纳税信用，请尽快补办。',
+    'If {s} is overdue a late fee of 0.05% a day is charged and your credit rating may suffer; catch up as soon as possible.',
+  ],
+  [
+    '{s}在网上怎么办理？',
+    'How do I handle {s} online?',
+    '登录电子税务局，在“我要办税”中搜索“{s}”，按页面提示填写并提交，办理结果可在“办税进度”中查看。',
+    'Sign in to the e-tax portal, search "{s}" under "Tax services", fill in and submit as prompted, and follow it under "Progress".',
+  ],
+  [
+    '{s}的计税依据和税率是多少？',
+    'What are the tax base and rate for {s}?',
+    '{s}的计税依据和适用税率见政策法规库，不同情形适用不同税率，系统会按申报信息自动计算。',
+    'The base and rate for {s} are in the policy library; different cases have different rates and the system calculates from your return.',
+  ],
+  [
+    '{s}可以在自助终端办理吗？',
+    'Can {s} be handled at a kiosk?',
+    '部分{s}业务可在办税服务厅的自助终端办理，刷身份证登录后选择对应业务。',
+    "Some {s} services are available at the halls' kiosks; sign in with your ID card and choose the service.",
+  ],
 ];
 
 const PLACES: readonly Pair[] = [

@@ -71,10 +71,9 @@ await measure('PostgreSQL FTS (simple, same terms, ts_rank)', async () => {
   return async (q) => {
     const words = [...new Set([...textTerms(q), ...synonyms.expand(q)])].map((w) => w.replace(/[^\p{L}\p{N}]/gu, '')).filter(Boolean);
     if (words.length === 0) return [];
-    const { rows: hits } = await client.query<{ slug: string }>(
-      "SELECT slug FROM kb, to_tsquery('simple', $1) AS q WHERE doc @@ q ORDER BY ts_rank(doc, q) DESC LIMIT 3",
-      [words.map((w) => `${w}:*`).join(' | ')],
-    );
+    const { rows: hits } = await client.query<{ slug: string }>("SELECT slug FROM kb, to_tsquery('simple', $1) AS q WHERE doc @@ q ORDER BY ts_rank(doc, q) DESC LIMIT 3", [
+      words.map((w) => `${w}:*`).join(' | '),
+    ]);
     return hits.map((h) => h.slug);
   };
 });

@@ -34,8 +34,7 @@ describe('the knowledge base: the editor, the widget’s answers, and the figure
   }
   const answerShown = (p: Page, question: string) =>
     p.waitForFunction((q) => [...(window as any).helpWidget.ui.querySelectorAll('.answer summary')].some((s: Element) => s.textContent === q), { timeout: 10_000 }, question);
-  const clickAnswerButton = (p: Page, text: string) =>
-    widget(p, `[...ui.querySelectorAll('.answer[open] button')].find((b) => b.textContent === ${JSON.stringify(text)}).click()`);
+  const clickAnswerButton = (p: Page, text: string) => widget(p, `[...ui.querySelectorAll('.answer[open] button')].find((b) => b.textContent === ${JSON.stringify(text)}).click()`);
   const today = async (): Promise<DeflectionFigures> => {
     const token = await t.staffToken('super1', DEV_PASSWORDS.super1);
     return (await (await fetch(`${t.url}/api/knowledge/deflection/today`, { headers: { authorization: `Bearer ${token}` } })).json()) as DeflectionFigures;
@@ -52,7 +51,10 @@ describe('the knowledge base: the editor, the widget’s answers, and the figure
     await editor.type('.knowledge-form input[name="questionZh"]', '个税年度汇算退税怎么申请？');
     await editor.type('.knowledge-form input[name="questionEn"]', 'How do I claim an income tax refund?');
     await editor.type('.knowledge-form textarea[name="answerZh"]', '登录个人所得税App，进入“综合所得年度汇算”，核对后提交，系统算出应退税额后选择银行卡申请退税。');
-    await editor.type('.knowledge-form textarea[name="answerEn"]', 'Sign in to the IIT app, open the annual reconciliation, check and submit, then choose a bank card for the refund.');
+    await editor.type(
+      '.knowledge-form textarea[name="answerEn"]',
+      'Sign in to the IIT app, open the annual reconciliation, check and submit, then choose a bank card for the refund.',
+    );
     await editor.type('.knowledge-form input[name="keywords"]', '退钱, 退个税, money back');
     await editor.type('.knowledge-form textarea[name="links"]', '/iit/reconciliation | 去办理 | Go to the service');
     await clickButton(editor, '保存', '.knowledge-form');

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Article, ArticleContent, ArticleHistory, DeflectionFigures, FailingArticles, KnowledgeSearchResult, OfferEvent, RecordSession, SessionRecord } from '@etax-assist/protocol';
+import type {
+  Article,
+  ArticleContent,
+  ArticleHistory,
+  DeflectionFigures,
+  FailingArticles,
+  KnowledgeSearchResult,
+  OfferEvent,
+  RecordSession,
+  SessionRecord,
+} from '@etax-assist/protocol';
 import { query } from '../harness/records.js';
 import { DEV_PASSWORDS, startTestService, type TestService } from '../harness/service.js';
 import { TestClients, request, requestOk } from '../harness/socket.js';
@@ -28,7 +38,8 @@ describe('knowledge base (real Redis and PostgreSQL)', () => {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : {}) as T & { error?: { code: string; message: string } } };
   };
-  const search = (q: string, lang = 'zh', token = taxpayer) => call<KnowledgeSearchResult>('GET', `/api/knowledge/search?lang=${lang}&q=${encodeURIComponent(q)}`, undefined, token);
+  const search = (q: string, lang = 'zh', token = taxpayer) =>
+    call<KnowledgeSearchResult>('GET', `/api/knowledge/search?lang=${lang}&q=${encodeURIComponent(q)}`, undefined, token);
 
   beforeAll(async () => {
     t = await startTestService({
@@ -85,7 +96,10 @@ describe('knowledge base (real Redis and PostgreSQL)', () => {
   it('refuses what breaks its limits, an unknown topic and the wrong roles', async () => {
     const tooLong = await call('POST', '/api/knowledge/articles', { ...refund, question: { ...refund.question, zh: '问'.repeat(41) } });
     expect(tooLong).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
-    expect(await call('POST', '/api/knowledge/articles', { ...refund, keywords: ['a', 'b', 'c', 'd'] })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
+    expect(await call('POST', '/api/knowledge/articles', { ...refund, keywords: ['a', 'b', 'c', 'd'] })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'VALIDATION_FAILED' } },
+    });
     expect(await call('POST', '/api/knowledge/articles', { ...refund, topic: 'astrology' })).toMatchObject({ status: 400, body: { error: { code: 'VALIDATION_FAILED' } } });
     expect(await call('POST', '/api/knowledge/articles', { ...refund, extra: 1 })).toMatchObject({ status: 400 });
     expect(await call('GET', '/api/knowledge/articles/999999')).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
@@ -127,9 +141,21 @@ describe('knowledge base (real Redis and PostgreSQL)', () => {
     const agent = await clients.connect(await t.staffToken('agent1', DEV_PASSWORDS.agent1));
     await requestOk(agent.socket, 'agent:status', { status: 'available' });
     const asking = await clients.connect(t.taxpayerToken({ sub: 'tp-question' }));
-    const long = await request(asking.socket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' }, question: '问'.repeat(51) });
+    const long = await request(asking.socket, 'help:request', {
+      language: 'zh',
+      topic: 'refund',
+      channel: 'text',
+      entry: { kind: 'portal', page: '/' },
+      question: '问'.repeat(51),
+    });
     expect(long).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
-    const asked = await requestOk(asking.socket, 'help:request', { language: 'zh', topic: 'refund', channel: 'text', entry: { kind: 'portal', page: '/' }, question: '  退税一直没到账  ' });
+    const asked = await requestOk(asking.socket, 'help:request', {
+      language: 'zh',
+      topic: 'refund',
+      channel: 'text',
+      entry: { kind: 'portal', page: '/' },
+      question: '  退税一直没到账  ',
+    });
     const offer = await agent.log.next<OfferEvent>('offer:new');
     expect(offer.session).toMatchObject({ sessionId: asked.sessionId, question: '退税一直没到账' });
     const card = await requestOk(agent.socket, 'offer:accept', { offerId: offer.offerId });

@@ -21,7 +21,13 @@ export function deflectionTable(figures: DeflectionFigures, none: string): HTMLE
     [...(byDay ? [t('knowledge.day')] : []), t('records.topic'), t('knowledge.answered'), t('knowledge.stillNeedPerson'), t('knowledge.share')],
     figures.rows.map((r) => ({
       dataset: { topic: r.topic, day: r.day ?? '' },
-      cells: [...(byDay ? [r.day ?? ''] : []), t(`topic.${r.topic}`, { defaultValue: r.topic }), String(r.answered), String(r.stillNeedPerson), share(r.answered, r.stillNeedPerson)],
+      cells: [
+        ...(byDay ? [r.day ?? ''] : []),
+        t(`topic.${r.topic}`, { defaultValue: r.topic }),
+        String(r.answered),
+        String(r.stillNeedPerson),
+        share(r.answered, r.stillNeedPerson),
+      ],
     })),
     none,
   );

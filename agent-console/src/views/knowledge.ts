@@ -1,4 +1,15 @@
-import { ARTICLE_STATUSES, UI_LANGUAGES, type Article, type ArticleContent, type ArticleList, type ArticleListQuery, type ArticleVersion, type Catalog, type FailingArticles, type UiLanguage } from '@etax-assist/protocol';
+import {
+  ARTICLE_STATUSES,
+  UI_LANGUAGES,
+  type Article,
+  type ArticleContent,
+  type ArticleList,
+  type ArticleListQuery,
+  type ArticleVersion,
+  type Catalog,
+  type FailingArticles,
+  type UiLanguage,
+} from '@etax-assist/protocol';
 import { ApiError } from '../api.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { errorText, formatDate, formatTime, i18next, t } from '../i18n.js';
@@ -170,7 +181,11 @@ export class KnowledgeView {
               'div',
               { className: 'row staff-actions' },
               button(t('knowledge.edit'), () => void this.#edit(a)),
-              button(a.status === 'published' ? t('knowledge.unpublish') : t('knowledge.publish'), () => void this.#setPublished(a, a.status !== 'published'), a.status === 'published' ? 'danger' : 'primary'),
+              button(
+                a.status === 'published' ? t('knowledge.unpublish') : t('knowledge.publish'),
+                () => void this.#setPublished(a, a.status !== 'published'),
+                a.status === 'published' ? 'danger' : 'primary',
+              ),
             ),
           ],
         })),
@@ -218,7 +233,10 @@ export class KnowledgeView {
       el(
         'div',
         { className: 'knowledge-fields' },
-        field('records.topic', el('select', { name: 'topic' }, ...this.catalog.topics.map((c) => el('option', { value: c.id, text: tl(`topic.${c.id}`), selected: c.id === a.topic })))),
+        field(
+          'records.topic',
+          el('select', { name: 'topic' }, ...this.catalog.topics.map((c) => el('option', { value: c.id, text: tl(`topic.${c.id}`), selected: c.id === a.topic }))),
+        ),
         field('knowledge.questionZh', text('questionZh', a.question.zh)),
         field('knowledge.questionEn', text('questionEn', a.question.en)),
         field('knowledge.answerZh', text('answerZh', a.answer.zh, 5)),
@@ -250,7 +268,9 @@ export class KnowledgeView {
 
   /** The article as the taxpayer's widget shows an answer (answers-panel.ts), in one language. */
   #previewOf(content: ArticleContent, lang: UiLanguage): HTMLElement {
-    const strings = { zh: { answered: '已解决我的问题', needPerson: '我仍需要人工帮助' }, en: { answered: 'This answered my question', needPerson: 'I still need a person' } }[lang];
+    const strings = { zh: { answered: '已解决我的问题', needPerson: '我仍需要人工帮助' }, en: { answered: 'This answered my question', needPerson: 'I still need a person' } }[
+      lang
+    ];
     return el(
       'section',
       { className: 'knowledge-preview', lang, label: tl(`knowledge.preview.${lang}`) },
@@ -261,7 +281,12 @@ export class KnowledgeView {
         el('summary', { textContent: content.question[lang] }),
         el('p', { textContent: content.answer[lang] }),
         content.links.length > 0 ? el('nav', {}, ...content.links.map((l) => el('a', { href: l.url, textContent: l.label[lang] }))) : undefined,
-        el('div', { className: 'row' }, el('button', { type: 'button', className: 'primary', textContent: strings.answered }), el('button', { type: 'button', textContent: strings.needPerson })),
+        el(
+          'div',
+          { className: 'row' },
+          el('button', { type: 'button', className: 'primary', textContent: strings.answered }),
+          el('button', { type: 'button', textContent: strings.needPerson }),
+        ),
       ),
     );
   }

@@ -14,7 +14,7 @@ import {
 } from '@etax-assist/protocol';
 import { ApiError, exportReport, fetchAgentReport, fetchReport, fetchReportHalls } from '../api.js';
 import type { ConsoleCatalog } from '../console-catalog.js';
-import { button, el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
+import { el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
 import { filterChoice, setFilterOptions } from './filter-choice.js';
 import { deflectionReport } from './knowledge-api.js';

@@ -116,11 +116,15 @@ export class AnswersPanel {
     const actions = document.createElement('div');
     actions.className = 'row';
     actions.append(
-      button(t('answers.answered'), () => {
-        this.input.feedback(answer.articleId, 'answered');
-        this.clear();
-        this.#results.replaceChildren(Object.assign(document.createElement('p'), { className: 'thanks', textContent: t('answers.thanks') }));
-      }, true),
+      button(
+        t('answers.answered'),
+        () => {
+          this.input.feedback(answer.articleId, 'answered');
+          this.clear();
+          this.#results.replaceChildren(Object.assign(document.createElement('p'), { className: 'thanks', textContent: t('answers.thanks') }));
+        },
+        true,
+      ),
       button(t('answers.needPerson'), () => {
         this.input.feedback(answer.articleId, 'still-need-person');
         this.element.closest('form')?.requestSubmit();

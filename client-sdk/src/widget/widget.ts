@@ -1,5 +1,15 @@
 import { Value } from '@sinclair/typebox/value';
-import { KnowledgeSearchResult, sessionIs, type Channel, type HelpClaimRefusal, type HelpOptions, type HelpRequest, type KnowledgeAnswer, type SelfServiceOutcome, type SessionSummary } from '@etax-assist/protocol';
+import {
+  KnowledgeSearchResult,
+  sessionIs,
+  type Channel,
+  type HelpClaimRefusal,
+  type HelpOptions,
+  type HelpRequest,
+  type KnowledgeAnswer,
+  type SelfServiceOutcome,
+  type SessionSummary,
+} from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';

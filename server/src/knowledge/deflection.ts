@@ -40,10 +40,10 @@ export class Deflection {
   async today(): Promise<DeflectionFigures> {
     const day = new Date(Date.now() + this.options.tzOffsetMin * 60_000).toISOString().slice(0, 10);
     const { start, end } = reportPeriods({ from: day, to: day, period: 'day' }, this.options.tzOffsetMin, 1);
-    const { rows } = await this.#read<CountRow>(
-      `SELECT NULL AS day, topic, ${COUNTS} FROM knowledge_feedback WHERE at >= $1 AND at < $2 GROUP BY topic ORDER BY topic`,
-      [start.toISOString(), end.toISOString()],
-    );
+    const { rows } = await this.#read<CountRow>(`SELECT NULL AS day, topic, ${COUNTS} FROM knowledge_feedback WHERE at >= $1 AND at < $2 GROUP BY topic ORDER BY topic`, [
+      start.toISOString(),
+      end.toISOString(),
+    ]);
     return { rows: rows.map(rowOf) };
   }
 
@@ -68,7 +68,13 @@ export class Deflection {
       [this.options.failingMax],
     );
     return {
-      articles: rows.map((r) => ({ articleId: r.id, topic: r.topic, question: { zh: r.question_zh, en: r.question_en }, answered: Number(r.answered), stillNeedPerson: Number(r.still) })),
+      articles: rows.map((r) => ({
+        articleId: r.id,
+        topic: r.topic,
+        question: { zh: r.question_zh, en: r.question_en },
+        answered: Number(r.answered),
+        stillNeedPerson: Number(r.still),
+      })),
     };
   }
 

@@ -52,8 +52,10 @@ export async function knowledgeRoutes(app: FastifyInstance, { store, live, defle
       return reply.code(201).send(article);
     },
   );
-  app.get<{ Params: ArticleParams }>('/api/knowledge/articles/:id', { config: { auth: EDITORS }, schema: { params: ArticleParams, response: { 200: Article, ...errors } } }, async (request) =>
-    store.get(request.params.id),
+  app.get<{ Params: ArticleParams }>(
+    '/api/knowledge/articles/:id',
+    { config: { auth: EDITORS }, schema: { params: ArticleParams, response: { 200: Article, ...errors } } },
+    async (request) => store.get(request.params.id),
   );
   app.patch<{ Params: ArticleParams; Body: UpdateArticle }>(
     '/api/knowledge/articles/:id',
