@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { describe, expect, it } from 'vitest';
 import type { DeflectionFigures } from '@etax-assist/protocol';
-import { screenshot, type TestBrowser } from '../harness/browser.js';
+import { isolatedPage, screenshot, type TestBrowser } from '../harness/browser.js';
 import { clickButton, signInToConsole } from '../harness/console-page.js';
 import { signInAtPortal } from '../harness/portal-page.js';
 import { DEV_PASSWORDS, type TestService } from '../harness/service.js';
@@ -18,11 +18,7 @@ describe('the knowledge base: the editor, the widget’s answers, and the figure
   let b: TestBrowser;
   withServiceAndBrowser((service, browser) => ((t = service), (b = browser)));
 
-  async function page(width: number, height: number): Promise<Page> {
-    const p = await (await b.browser.createBrowserContext()).newPage();
-    await p.setViewport({ width, height });
-    return p;
-  }
+  const page = (width: number, height: number) => isolatedPage(b, width, height);
   /** Runs `script` with `ui`, the widget's shadow root. */
   const widget = <T>(p: Page, script: string) => p.evaluate(`(() => { const ui = window.helpWidget.ui; ${script} })()`) as Promise<T>;
   /** Opens the help form and types `question` into its question box, key by key. */
