@@ -117,6 +117,33 @@ describe('dispatcher flows against a real Redis', () => {
     expect([await offeredTo(), await offeredTo(), await offeredTo(), await offeredTo()]).toEqual(['high1', 'high2', 'mid', 'low']);
   });
 
+  it("routes by the levels parsed at registration, and follows an edit of the agent's levels", async () => {
+    await withProficiencySteps('[{"afterS":0,"minLevel":4}]');
+    await h.agent('edited', level('invoice', 5));
+    expect(JSON.parse((await h.agentFields('edited')).skillIndex ?? '[]')).toContain('zh:invoice:frontline');
+    // the edit lowers the level below the session's minimum: no offer, and nothing left in the old sets
+    await h.agent('edited', level('invoice', 2));
+    await available('edited');
+    const s = await h.taxpayer('t1');
+    expect((await h.session(s)).state).toBe('queued');
+    // indexed in the band of level 2: (5 − 2) bands of 10¹³ before its idle time
+    expect(await h.redis.zScore('dp:idx:zh:invoice:frontline:full', 'edited')).toBe(3e13 + Number((await h.agentFields('edited')).idleSince));
+    // raised again: offered the waiting session at once
+    await h.agent('edited', level('invoice', 4));
+    expect(h.pendingOffers('edited').map((o) => o.session)).toEqual([s]);
+  });
+
+  it('routes an agent whose hash predates the parsed levels (kept over an upgrade) at its levels', async () => {
+    await withProficiencySteps('[{"afterS":0,"minLevel":3}]');
+    await h.agent('legacy', level('invoice', 4));
+    await h.agent('novice', level('invoice', 1));
+    for (const a of ['legacy', 'novice']) await h.redis.hDel(`dp:agent:${a}`, 'skillIndex');
+    await available('novice', 'legacy');
+    const s = await h.taxpayer('t1');
+    expect(h.pendingOffers('legacy').map((o) => o.session)).toEqual([s]);
+    expect(h.pendingOffers('novice')).toEqual([]);
+  });
+
   it('offers only agents at the minimum level at first, and relaxes to lower levels after the configured wait', async () => {
     await withProficiencySteps('[{"afterS":0,"minLevel":4},{"afterS":1,"minLevel":2}]');
     await h.agent('novice', level('invoice', 1));

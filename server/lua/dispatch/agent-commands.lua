@@ -8,8 +8,9 @@ function commands.register()
   local old = hgetall(agent_key)
   if old.skills ~= args.skills then
     -- skills changed: leave every old set, reindex below puts the agent in the new ones
-    for _, entry in ipairs(split(old.skills)) do
-      local sk = skill_level(entry)
+    local old_skills = agent_skills(old)
+    for i = 1, #old_skills, 2 do
+      local sk = old_skills[i]
       redis.call('ZREM', key.index(sk, 'full'), a)
       redis.call('ZREM', key.index(sk, 'part'), a)
       redis.call('SREM', key.staff(sk), a)
@@ -17,7 +18,7 @@ function commands.register()
     redis.call('HSET', agent_key, 'idx', '', 'staffed', '0')
   end
   -- a lower capacity applies to new work: what the agent holds now it keeps until it ends
-  redis.call('HSET', agent_key, 'name', args.name, 'tier', args.tier, 'skills', args.skills,
+  redis.call('HSET', agent_key, 'name', args.name, 'tier', args.tier, 'skills', args.skills, 'skillIndex', cjson.encode(parse_skills(args.skills)),
     'languages', args.languages, 'topics', args.topics, 'cap', fmt(args.capacity))
   if not old.status then
     redis.call('HSET', agent_key, 'status', 'offline', 'load', '0', 'wrap', '0', 'timeouts', '0', 'idleSince', fmt(now))

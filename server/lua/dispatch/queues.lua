@@ -56,15 +56,16 @@ end
 local function pick_session(a, ah)
   local free = capacity(ah) - num(ah.load or 0)
   local best, best_score = nil, nil
-  for _, entry in ipairs(split(ah.skills)) do
-    local sk, level = skill_level(entry)
-    local r = redis.call('ZRANGE', key.queue(sk), 0, QUEUE_SCAN - 1, 'WITHSCORES')
+  local skills = agent_skills(ah)
+  for k = 1, #skills, 2 do
+    local level = skills[k + 1]
+    local r = redis.call('ZRANGE', key.queue(skills[k]), 0, QUEUE_SCAN - 1, 'WITHSCORES')
     for i = 1, #r, 2 do
       local score = tonumber(r[i + 1])
       if best_score ~= nil and score >= best_score then break end
       local s = r[i]
       local sh = hgetall(key.session(s))
-      if cost_for(sh, a, ah) <= free and (not level or level >= num(sh.minLevel or 1)) and not excluded(s, sh, a) then
+      if cost_for(sh, a, ah) <= free and (level == 0 or level >= num(sh.minLevel or 1)) and not excluded(s, sh, a) then
         best, best_score = s, score
         break
       end
