@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import {
   AgentReport,
+  CallInReport,
   CONSOLE_REQUEST_HEADER,
   Catalog,
   CatalogAdminView,
@@ -20,6 +21,7 @@ import {
   StaffList,
   StaffMember,
   type AgentReportQuery,
+  type CallInReportQuery,
   type CatalogDraft,
   type CreateStaffMember,
   type DevLoginRequest,
@@ -116,7 +118,7 @@ export async function openRecord(token: string, sessionId: string, cursor?: stri
   return call(`/api/records/sessions/${encodeURIComponent(sessionId)}${query}`, bearer(token), SessionRecord);
 }
 
-const reportPath = (report: 'sessions' | 'agents', query: ReportQuery | AgentReportQuery) =>
+const reportPath = (report: 'sessions' | 'agents' | 'call-ins', query: ReportQuery | AgentReportQuery | CallInReportQuery) =>
   `/api/reports/${report}?${new URLSearchParams(Object.entries(query).map(([name, value]) => [name, String(value)]))}`;
 
 /** A report on the record (GET /api/reports/sessions), as figures to draw. */
@@ -129,6 +131,11 @@ export async function fetchAgentReport(token: string, query: AgentReportQuery): 
   return call(reportPath('agents', query), bearer(token), AgentReport);
 }
 
+/** The call-ins of back-office agents (GET /api/reports/call-ins, supervisors). */
+export async function fetchCallInReport(token: string, query: CallInReportQuery): Promise<CallInReport> {
+  return call(reportPath('call-ins', query), bearer(token), CallInReport);
+}
+
 /** The halls the record has sessions from (a report's hall filter). */
 export async function fetchReportHalls(token: string): Promise<ReportHalls> {
   return call('/api/reports/halls', bearer(token), ReportHalls);
@@ -137,8 +144,8 @@ export async function fetchReportHalls(token: string): Promise<ReportHalls> {
 /** The same report (the sessions' or the agents') as a file to save: `format` csv or xlsx, its headers in `lang`. */
 export async function exportReport(
   token: string,
-  report: 'sessions' | 'agents',
-  query: (ReportQuery | AgentReportQuery) & Required<Pick<ReportQuery, 'format' | 'lang'>>,
+  report: 'sessions' | 'agents' | 'call-ins',
+  query: (ReportQuery | AgentReportQuery | CallInReportQuery) & Required<Pick<ReportQuery, 'format' | 'lang'>>,
 ): Promise<Blob> {
   const response = await send(reportPath(report, query), bearer(token));
   if (!response.ok) throw await refusal(response);

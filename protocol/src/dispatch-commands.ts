@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CallInTriggerSchema } from './call-in.js';
 import { AgentStatusSchema, OfferEvent } from './dispatch.js';
 import type { ScriptCommands } from './script-command.js';
 import { SessionStateSchema, TierSchema } from './session.js';
@@ -101,6 +102,36 @@ export const DISPATCH_COMMANDS = {
   taxpayerBack: { args: Type.Object({ ...Session, taxpayerSub: Id }), result: StateResult },
   /** The taxpayer's rating of their session once it is over; the latest counts. */
   rate: { args: Type.Object({ ...Session, taxpayerSub: Id, score: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.String() }), result: Nothing },
+  /**
+   * Call-ins (server/lua/dispatch/call-in-commands.lua): to the named back-office `agent` (a
+   * supervisor's, `by`), or to as many back-office agents with the queue's skill as `want` less
+   * the queue's open call-ins — at most `maxOpen` open, none while the queue's cool-down runs, an
+   * agent at most `agentMaxPerHour` times an hour.
+   */
+  callIn: {
+    args: Type.Object({
+      queue: Type.String(),
+      trigger: CallInTriggerSchema,
+      agent: Type.Optional(Id),
+      by: Type.Optional(Id),
+      note: Type.String(),
+      gap: Type.Integer(),
+      waitS: Type.Integer({ minimum: 0 }),
+      want: Type.Integer({ minimum: 0 }),
+      expiresMs: Type.Integer({ minimum: 1 }),
+      cooldownMs: Type.Integer({ minimum: 0 }),
+      maxOpen: Type.Integer({ minimum: 1 }),
+      agentMaxPerHour: Type.Integer({ minimum: 1 }),
+    }),
+    result: Type.Object({ callIns: Type.Array(Type.Object({ callIn: Id, agent: Id })) }),
+  },
+  /** The agent's answer: `accept` makes it available (and offers it what waits), `decline` records its reason. */
+  answerCallIn: {
+    args: Type.Object({ callIn: Id, agent: Id, answer: Type.Union([Type.Literal('accept'), Type.Literal('decline')]), reason: Type.String() }),
+    result: Type.Object({ status: AgentStatusSchema }),
+  },
+  /** Call-ins whose time ran out, closed as expired. */
+  expireCallIns: { args: Type.Object({ limit: Type.Integer({ minimum: 1 }) }), result: Type.Object({ expired: Type.Integer() }) },
   sweep: {
     args: Type.Object({ limit: Type.Integer({ minimum: 1 }), heartbeatMs: Type.Number() }),
     result: Type.Object({ offers: Type.Integer(), agents: Type.Integer(), abandoned: Type.Integer(), wrapups: Type.Integer(), widened: Type.Integer(), relaxed: Type.Integer() }),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CallInAnswerSchema, CallInTriggerSchema } from './call-in.js';
 import { AgentStatusSchema, OfferClosedEvent, OfferEvent } from './dispatch.js';
 import { SessionStateSchema } from './session.js';
 
@@ -35,6 +36,16 @@ export const Effect = Type.Union([
   Type.Object({ t: Type.Literal('taxpayer-gone'), session: Type.String() }),
   /** `peer` (`role:sub`) is no longer among the session's participants: everything it had of the session must close. */
   Type.Object({ t: Type.Literal('access-ended'), session: Type.String(), peer: Type.String() }),
+  Type.Object({
+    t: Type.Literal('call-in'),
+    callIn: Type.String(),
+    agent: Type.String(),
+    queue: Type.String(),
+    trigger: CallInTriggerSchema,
+    note: Type.String(),
+    expiresAt: Type.Number(),
+  }),
+  Type.Object({ t: Type.Literal('call-in-closed'), callIn: Type.String(), agent: Type.String(), answer: CallInAnswerSchema }),
 ]);
 export type Effect = Static<typeof Effect>;
 export type EffectKind = Effect['t'];

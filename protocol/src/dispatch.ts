@@ -7,7 +7,8 @@ const OfferId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}:[0-9]{1,9}$' });
 const AgentId = Type.String({ minLength: 1, maxLength: 128 });
 const Note = Type.String({ maxLength: 2000 });
 
-export const AGENT_STATUSES = ['available', 'away', 'offline'] as const;
+/** 'back-office': signed in doing other work, offered no session; called into the pool when a queue needs it (protocol/src/call-in.ts). */
+export const AGENT_STATUSES = ['available', 'back-office', 'away', 'offline'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 export const AgentStatusSchema = Type.Union(AGENT_STATUSES.map((s) => Type.Literal(s)));
 
@@ -152,7 +153,7 @@ export const QueueMetrics = Type.Object({
 });
 export type QueueMetrics = Static<typeof QueueMetrics>;
 
-export const AGENT_DISPLAY_STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
+export const AGENT_DISPLAY_STATES = ['available', 'busy', 'wrap-up', 'back-office', 'away', 'offline'] as const;
 export type AgentDisplayState = (typeof AGENT_DISPLAY_STATES)[number];
 
 export const AgentRow = Type.Object({

@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'OFFER_EXPIRED',
+  /** A call-in already answered or expired (docs/dispatcher.md, "Call-ins"). */
+  'CALL_IN_CLOSED',
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'RATE_LIMITED',
@@ -65,6 +67,7 @@ export const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   OFFER_EXPIRED: 409,
+  CALL_IN_CLOSED: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,

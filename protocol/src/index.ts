@@ -6,6 +6,8 @@ export * from './lifecycle.js';
 export * from './session.js';
 export * from './media.js';
 export * from './dispatch.js';
+export * from './call-in.js';
+export * from './call-in-report.js';
 export * from './cobrowse.js';
 export * from './chat.js';
 export * from './socket.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CALL_IN_ANSWERS, CallInTriggerSchema } from './call-in.js';
 import { AgentStatusSchema } from './dispatch.js';
 import type { ScriptCommands } from './script-command.js';
 
@@ -144,7 +145,35 @@ export const OutboxAgentActivity = Type.Object(
 );
 export type OutboxAgentActivity = Static<typeof OutboxAgentActivity>;
 
-export const OutboxEntry = Type.Union([OutboxSessionEvent, OutboxChatMessage, OutboxAgentActivity]);
+/**
+ * A call-in made, or its answer (server/lua/dispatch/call-in-commands.lua): each entry carries the
+ * whole call-in as made (who or what triggered it, the queue, its gap and longest wait then), an
+ * answer also how long it took (docs/dispatcher.md, "Call-ins"). `actor`: the supervisor of a
+ * manual call-in.
+ */
+export const OutboxCallIn = Type.Object(
+  {
+    t: Type.Literal('call-in'),
+    callIn: Type.String({ pattern: '^[0-9]{1,15}$' }),
+    kind: Type.Union(['made', ...CALL_IN_ANSWERS].map((kind) => Type.Literal(kind))),
+    /** Ms since the epoch, Redis server time: of this entry, and of the call-in. */
+    at: Type.Integer({ minimum: 0 }),
+    madeAt: Type.Integer({ minimum: 0 }),
+    agent: Type.String({ minLength: 1, maxLength: 200 }),
+    queue: Type.String({ maxLength: 200 }),
+    trigger: CallInTriggerSchema,
+    actor: Type.Optional(OutboxActor),
+    note: Type.String(),
+    gap: Type.Integer(),
+    waitS: Type.Integer({ minimum: 0 }),
+    /** A decline's reason ('' for the others). */
+    reason: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type OutboxCallIn = Static<typeof OutboxCallIn>;
+
+export const OutboxEntry = Type.Union([OutboxSessionEvent, OutboxChatMessage, OutboxAgentActivity, OutboxCallIn]);
 export type OutboxEntry = Static<typeof OutboxEntry>;
 
 /** The chat's script (server/lua/chat.lua): a message into the session's chat and the outbox at once. */

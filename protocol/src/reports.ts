@@ -226,6 +226,7 @@ export type AgentReport = Static<typeof AgentReport>;
 /** The header of each status's column: every status the dispatcher has (the compiler asks for a new one's). */
 export const AGENT_STATUS_LABELS: Record<AgentStatus, Label> = {
   available: { zh: '可接入', en: 'Available' },
+  'back-office': { zh: '后台工作', en: 'Back office' },
   away: { zh: '暂离', en: 'Away' },
   offline: { zh: '离线', en: 'Offline' },
 };

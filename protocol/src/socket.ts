@@ -68,6 +68,7 @@ import {
   Transfer,
   WrapUp,
 } from './dispatch.js';
+import { AnswerCallIn, CallInClosedEvent, CallInEvent, OpenCallIn, SupervisorCallIn } from './call-in.js';
 
 /**
  * Every request a client makes over the socket: its payload schema and its result schema.
@@ -125,10 +126,13 @@ export const CLIENT_REQUESTS = {
   'session:card': { request: SessionRef, result: SessionCard },
   'taxpayer:history': { request: HistoryRequest, result: HistoryResult },
   'agent:sessions': { request: Empty, result: AgentSessions },
+  'call-in:answer': { request: AnswerCallIn, result: AgentState },
+  'call-in:open': { request: Empty, result: OpenCallIn },
   // supervisors
   'supervisor:subscribe': { request: Empty, result: SupervisorMetrics },
   'supervisor:reassign': { request: Reassign, result: Done },
   'supervisor:agent-status': { request: SupervisorAgentStatus, result: Done },
+  'supervisor:call-in': { request: SupervisorCallIn, result: Done },
   'supervisor:observe': { request: Observe, result: SessionCard },
   'supervisor:unobserve': { request: SessionRef, result: Done },
   'supervisor:drain-instance': { request: DrainInstance, result: InstanceInfo },
@@ -149,6 +153,8 @@ export const SERVER_EVENTS = {
   'offer:new': OfferEvent,
   'offer:closed': OfferClosedEvent,
   'agent:state': AgentStateEvent,
+  'call-in:new': CallInEvent,
+  'call-in:closed': CallInClosedEvent,
   'supervisor:metrics': SupervisorMetrics,
   'catalog:changed': CatalogChangedEvent,
   'halls:changed': HallsChangedEvent,

@@ -53,6 +53,9 @@ import { rooms } from './realtime/rooms.js';
 import { createSocketServer, type AppServer, type ConnectionHook, type SocketServerOptions } from './realtime/socket-server.js';
 import { DispatchConnections } from './dispatcher/connections.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
+import { registerCallInRequests } from './dispatcher/call-in-requests.js';
+import { CallInWatch } from './dispatcher/call-in-watch.js';
+import { CallIns } from './dispatcher/call-ins.js';
 import { DispatchNotifier } from './dispatcher/notifier.js';
 import { AgentPresence } from './dispatcher/presence.js';
 import { registerDispatchRequests } from './dispatcher/requests.js';
@@ -94,6 +97,7 @@ import { RecordsRetention } from './records/retention.js';
 import { RetentionMetrics } from './records/retention-metrics.js';
 import { recordsRoutes } from './records/records-routes.js';
 import { AgentReports } from './reports/agent-reports.js';
+import { CallInReports } from './reports/call-in-reports.js';
 import { reportsRoutes } from './reports/reports-routes.js';
 import { SessionReports } from './reports/session-reports.js';
 import { SessionRecordReader } from './records/session-record.js';
@@ -286,7 +290,12 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       },
       limits: config.knowledge,
     });
-    await api.register(reportsRoutes, { reports: new SessionReports(database, catalog, reportOptions), agentReports: new AgentReports(database, reportOptions), catalog });
+    await api.register(reportsRoutes, {
+      reports: new SessionReports(database, catalog, reportOptions),
+      agentReports: new AgentReports(database, reportOptions),
+      callInReports: new CallInReports(database, reportOptions),
+      catalog,
+    });
   });
   await http.register(staticRoutes, { demoPortal: config.demoPortal });
 
@@ -317,6 +326,8 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   retention.start();
   const publisher = new SupervisorMetricsPublisher(redis, socketServer, config.dispatch, catalog, config.cluster.heartbeatTimeoutMs, dispatchLog);
   const queueUpdates = new QueueUpdates(socketServer, sessions, 1000, dispatchLog);
+  const callIns = new CallIns(dispatcher, redis, config.callIns);
+  const callInWatch = new CallInWatch(callIns, publisher, config.callIns, config.dispatch.forecastMaxAgents, config.dispatch.metricsIntervalMs, dispatchLog);
   const connections = new DispatchConnections(socketServer, redis, dispatcher, sessions, presence);
   // a new catalog version: its service-level target where the script reads it, this instance's agents indexed by its topics and languages
   catalog.on('changed', (published) => {
@@ -333,6 +344,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   registerSessionRequests(requests, sessions, dispatcher, config.helpRequest, new KioskDevices(deviceTokens, devices));
   registerSessionCodeRequests(requests, redis, sessions, dispatcher, config, dispatchLog);
   registerDispatchRequests(requests, dispatcher, sessions, audit, publisher, (id) => connections.agentState(id), new TaxpayerHistory(database, sessions));
+  registerCallInRequests(requests, callIns, (id) => connections.agentState(id));
   media.register(requests);
   hooks.push(media, cobrowse);
   const mediaStats = new MediaStatsReporter(pool, redis, config.dispatch.metricsIntervalMs, log.child({ component: 'media' }));
@@ -375,7 +387,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([catalog, knowledge, presence, sweeper, publisher, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()));
+    await Promise.all(
+      [catalog, knowledge, presence, sweeper, publisher, callInWatch, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()),
+    );
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

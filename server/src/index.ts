@@ -32,3 +32,5 @@ export { textTerms, type HanSegmenter } from './knowledge/text-terms.js';
 export { SHARED_SYNONYMS, SynonymTable } from './knowledge/synonyms.js';
 export { agentTimes } from './reports/agent-intervals.js';
 export { SESSION_COLUMNS } from './records/session-row.js';
+export { CallIns } from './dispatcher/call-ins.js';
+export { callInRound } from './dispatcher/call-in-triggers.js';

@@ -11,12 +11,21 @@ const inMinutes = (ms: number) => ms / MIN;
 describe('an agent’s times over a range (the activity cut into intervals)', () => {
   it('counts each state until the next point, and the last one until the end', () => {
     const times = agentTimes(
-      [point(0, 'available'), point(10, 'available', 1), point(30, 'available', 0, true), point(35, 'available'), point(50, 'away'), point(60, 'offline')],
+      [
+        point(0, 'available'),
+        point(10, 'available', 1),
+        point(30, 'available', 0, true),
+        point(35, 'available'),
+        point(50, 'away'),
+        point(55, 'back-office'),
+        point(60, 'offline'),
+      ],
       at(0),
       at(90),
     );
+    // back office is signed in, and not available
     expect(inMinutes(times.loggedIn)).toBe(60);
-    expect(Object.fromEntries(Object.entries(times.status).map(([s, ms]) => [s, inMinutes(ms)]))).toEqual({ available: 50, away: 10, offline: 30 });
+    expect(Object.fromEntries(Object.entries(times.status).map(([s, ms]) => [s, inMinutes(ms)]))).toEqual({ available: 50, 'back-office': 5, away: 5, offline: 30 });
     expect(inMinutes(times.inSession)).toBe(20);
     expect(inMinutes(times.wrapUp)).toBe(5);
     expect(inMinutes(times.available)).toBe(50);

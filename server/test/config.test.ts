@@ -80,6 +80,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SESSION_RETENTION_DAYS: '400', REPORT_RETENTION_DAYS: '366' })).toThrow(/REPORT_RETENTION_DAYS must be at least SESSION_RETENTION_DAYS/);
   });
 
+  it('reads the call-in limits, each within its range', () => {
+    expect(loadConfig({}).callIns).toEqual({ gapAgents: 1, longestWaitS: 120, cooldownS: 60, maxOpenPerQueue: 5, agentMaxPerHour: 3, expiryS: 120 });
+    expect(loadConfig({ CALLIN_GAP_AGENTS: '0', CALLIN_LONGEST_WAIT_S: '0' }).callIns).toMatchObject({ gapAgents: 0, longestWaitS: 0 });
+    expect(() => loadConfig({ CALLIN_EXPIRY_S: '0', CALLIN_MAX_OPEN_PER_QUEUE: '0', CALLIN_AGENT_MAX_PER_HOUR: 'often', CALLIN_COOLDOWN_S: '-1' })).toThrow(
+      /CALLIN_COOLDOWN_S[\s\S]*CALLIN_MAX_OPEN_PER_QUEUE[\s\S]*CALLIN_AGENT_MAX_PER_HOUR[\s\S]*CALLIN_EXPIRY_S/,
+    );
+  });
+
   it('checks the outbox bound against its warning', () => {
     expect(loadConfig({}).dispatch.outboxMaxLength).toBe(500_000);
     expect(() => loadConfig({ ARCHIVE_OUTBOX_MAX_LENGTH: 'many' })).toThrow(/ARCHIVE_OUTBOX_MAX_LENGTH=many: expected an integer/);

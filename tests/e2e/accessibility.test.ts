@@ -427,4 +427,28 @@ describe('accessibility of every screen, in both languages', () => {
       expect(problems).toEqual([]);
     });
   }
+
+  for (const lang of ['zh', 'en'] as const) {
+    it(`a supervisor's call-in and the back-office agent's banner (${lang})`, async () => {
+      const words = { zh: { send: '发出召回', decline: '暂不加入' }, en: { send: 'Call in', decline: 'Decline' } }[lang];
+      const problems: string[] = [];
+      const agent = await newPage({ width: 1280, height: 800 });
+      await signInToConsole(agent, t.url, 'agent3', DEV_PASSWORDS.agent3, lang);
+      await agent.select('.status-select', 'back-office');
+      const supervisor = await newPage({ width: 1280, height: 900 });
+      await signInToConsole(supervisor, t.url, 'super1', DEV_PASSWORDS.super1, lang);
+      await supervisor.waitForSelector('button.call-in-open', { timeout: 10_000 });
+      await supervisor.click('button.call-in-open');
+      await supervisor.waitForSelector('.call-in-form:not([hidden])');
+      problems.push(...(await accessibilityProblems(supervisor, `${lang} call-in form`)));
+      await clickButton(supervisor, words.send, '.call-in-form');
+      await agent.waitForSelector('.call-in:not([hidden])', { timeout: 10_000 });
+      problems.push(...(await accessibilityProblems(agent, `${lang} call-in banner`)));
+      await clickButton(agent, words.decline, '.call-in');
+      await agent.waitForFunction(() => (document.querySelector('.call-in') as HTMLElement).hidden);
+      await agent.close();
+      await supervisor.close();
+      expect(problems).toEqual([]);
+    });
+  }
 });

@@ -67,7 +67,7 @@ describe('the console Agents report in a real browser', () => {
     expect(await page.$eval('.report-form select[name="by"]', (s) => (s.closest('label') as HTMLElement).hidden)).toBe(true);
     expect(await page.$eval('.report-summary', (e) => e.textContent)).toBe('2 名坐席，登录共 12 小时，服务 1 个会话');
     const columns = await head(page);
-    expect(columns.slice(0, 5)).toEqual(['坐席', '登录时长', '可接入', '暂离', '服务中']);
+    expect(columns.slice(0, 6)).toEqual(['坐席', '登录时长', '可接入', '后台工作', '暂离', '服务中']);
     const [agent1, agent2] = await tableRows(page);
     const at = (row: string[] | undefined, name: string) => row?.[columns.indexOf(name)];
     // 8 hours signed in, one of them away; 40 of the 7 available hours in a session or wrapping up
@@ -87,8 +87,8 @@ describe('the console Agents report in a real browser', () => {
     const csv = await downloads.file('agents-2025-03-01-2025-03-31.csv');
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = csv.subarray(3).toString('utf8').split('\r\n');
-    expect(lines[0]).toMatch(/^坐席账号,坐席,登录时长\(秒\),可接入\(秒\),暂离\(秒\),离线\(秒\),/);
-    expect(lines[1]).toMatch(/^agent1,[^,]*,28800,25200,3600,/);
+    expect(lines[0]).toMatch(/^坐席账号,坐席,登录时长\(秒\),可接入\(秒\),后台工作\(秒\),暂离\(秒\),离线\(秒\),/);
+    expect(lines[1]).toMatch(/^agent1,[^,]*,28800,25200,0,3600,/);
     await clickButton(page, '导出 Excel', '.report-form');
     expect((await downloads.file('agents-2025-03-01-2025-03-31.xlsx')).subarray(0, 2).toString('latin1')).toBe('PK');
 

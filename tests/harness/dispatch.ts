@@ -1,7 +1,10 @@
 import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { AgentProfile } from '@etax-assist/server';
 import { Dispatcher, connectRedis, loadConfig } from '@etax-assist/server';
 import type { Effect, TaxpayerClaims, AdmittedHelpRequest } from '@etax-assist/protocol';
+
+import { startTestRedis, type TestRedis } from './redis.js';
 
 type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
 
@@ -69,4 +72,33 @@ export async function dispatchHarness(redisUrl: string, env: Record<string, stri
       await redis.close();
     },
   };
+}
+
+/** Two dispatcher instances on one real redis-server, as two service instances: `redis` for the suite, `a` and `b` fresh (Redis flushed) for each test. */
+export interface DispatcherPair {
+  redis: TestRedis;
+  a: DispatchHarness;
+  b: DispatchHarness;
+}
+
+/** Starts the suite's redis-server and, before each test, a fresh pair of dispatchers with the given environment. */
+export function dispatcherPairPerTest(env: Record<string, string>): DispatcherPair {
+  const pair = {} as DispatcherPair;
+  beforeAll(async () => {
+    pair.redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    await pair.a?.close();
+    await pair.b?.close();
+    await pair.redis?.stop();
+  });
+  beforeEach(async () => {
+    await pair.a?.close();
+    await pair.b?.close();
+    pair.a = await dispatchHarness(pair.redis.url, env);
+    await pair.a.redis.flushAll();
+    await pair.a.dispatcher.start();
+    pair.b = await dispatchHarness(pair.redis.url, env);
+  });
+  return pair;
 }

@@ -41,6 +41,7 @@ export interface TestService extends TestStores {
 export const DEV_PASSWORDS = {
   agent1: 'agent1-pass',
   agent2: 'agent2-pass',
+  agent3: 'agent3-pass',
   expert1: 'expert1-pass',
   super1: 'super1-pass',
 } as const;

@@ -82,7 +82,7 @@ describe('per-agent figures (real Redis and PostgreSQL)', () => {
       name: expect.any(String) as string,
       // 16:00–18:30: two hours available, half an hour away
       loggedInS: 9000,
-      statusS: { available: 7200, away: 1800, offline: range - 9000 },
+      statusS: { available: 7200, 'back-office': 0, away: 1800, offline: range - 9000 },
       inSessionS: 1800,
       wrapUpS: 600,
       // 40 of the 120 minutes available with a session or a wrap-up
@@ -147,9 +147,9 @@ describe('per-agent figures (real Redis and PostgreSQL)', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).split('\r\n');
     expect(lines[0]).toBe(
-      '坐席账号,坐席,登录时长(秒),可接入(秒),暂离(秒),离线(秒),服务中(秒),话后整理(秒),占用率(%),服务会话数,平均处理时长(秒),处理时长中位数(秒),评价数,平均评分,升级数,转接数',
+      '坐席账号,坐席,登录时长(秒),可接入(秒),后台工作(秒),暂离(秒),离线(秒),服务中(秒),话后整理(秒),占用率(%),服务会话数,平均处理时长(秒),处理时长中位数(秒),评价数,平均评分,升级数,转接数',
     );
-    expect(lines[1]).toMatch(/^agent1,[^,]+,9000,7200,1800,2669400,1800,600,33.3,3,700,600,2,4,1,0$/);
+    expect(lines[1]).toMatch(/^agent1,[^,]+,9000,7200,0,1800,2669400,1800,600,33.3,3,700,600,2,4,1,0$/);
     const xlsx = await get({ ...march, format: 'xlsx', lang: 'en' });
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.read(Readable.from(Buffer.from(await xlsx.arrayBuffer())));

@@ -6,6 +6,7 @@ import { entryText, hallName } from '../entry-labels.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
 import { KnowledgeView } from './knowledge.js';
 import { SelfServiceToday } from './knowledge-figures.js';
+import { CallInForm } from './call-in-form.js';
 import { PaneTabs } from './pane-tabs.js';
 import { RecordsView } from './records.js';
 import { ReplayView, type SessionRating } from './replay.js';
@@ -14,7 +15,7 @@ import { SessionPanel } from './session-panel.js';
 import { trendChart } from './trend-chart.js';
 import { peerCaption, videoTile } from './video-tile.js';
 
-const STATES = ['available', 'busy', 'wrap-up', 'away', 'offline'] as const;
+const STATES = ['available', 'busy', 'wrap-up', 'back-office', 'away', 'offline'] as const;
 
 /**
  * The supervisor's live view of the pool, refreshed by every `supervisor:metrics` push, with the
@@ -32,6 +33,7 @@ export class Dashboard {
   readonly #knowledge: KnowledgeView;
   readonly #selfService: SelfServiceToday;
   readonly #tabs: PaneTabs;
+  readonly #callIn: CallInForm;
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
   #latest: SupervisorMetrics | undefined;
   #replayView: ReplayView | undefined;
@@ -47,6 +49,7 @@ export class Dashboard {
     this.#reports = new ReportsView(token, catalog, true);
     this.#knowledge = new KnowledgeView(token, catalog.current);
     this.#selfService = new SelfServiceToday(token);
+    this.#callIn = new CallInForm(connection, (message) => this.#say(message));
     // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
@@ -55,7 +58,7 @@ export class Dashboard {
       { id: 'knowledge', label: tl('knowledge.tab'), content: this.#knowledge.element },
     ]);
     // what the supervisor opened (a replay, a watched session) sits above the live picture
-    this.element.append(this.#replay, this.#watch, this.#tabs.element, this.#toast);
+    this.element.append(this.#replay, this.#watch, this.#callIn.element, this.#tabs.element, this.#toast);
     connection.socket.on('supervisor:metrics', (metrics) => this.render(metrics));
     void connection.request('supervisor:subscribe', {}).then((metrics) => this.render(metrics));
   }
@@ -99,10 +102,11 @@ export class Dashboard {
             : [el('tr', {}, el('td', { className: 'empty', colSpan: head.length, textContent: t('supervisor.none') }))]),
         ),
       );
-    const agentActions = (id: string) =>
+    const agentActions = (id: string, name: string, backOffice: boolean) =>
       el(
         'div',
         { className: 'row' },
+        backOffice && button(t('supervisor.callIn'), () => this.#callIn.open({ id, name }), 'primary call-in-open'),
         button(t('status.away'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'away' }))),
         button(t('status.offline'), () => void this.#do(() => this.connection.request('supervisor:agent-status', { agentId: id, status: 'offline' }))),
       );
@@ -133,6 +137,7 @@ export class Dashboard {
         tile(t('supervisor.waiting'), waiting),
         tile(t('supervisor.longest'), longest),
         tile(t('supervisor.active'), m.active.length),
+        tile(t('supervisor.backOffice'), m.agents.filter((a) => a.state === 'back-office').length),
         tile(t('supervisor.served'), m.today.served),
         tile(t('supervisor.escalations'), m.today.escalations),
         tile(t('supervisor.abandoned'), m.today.abandoned),
@@ -223,7 +228,7 @@ export class Dashboard {
           // at the cap the agent is offered nothing until a break: marked, in words
           a.breakDue ? el('span', { className: 'break-due-mark', textContent: t('supervisor.breakDue', { n: a.sessionsSinceBreak }) }) : a.sessionsSinceBreak,
           a.sinceBreakS === null ? '' : Math.floor(a.sinceBreakS / 60),
-          agentActions(a.id),
+          agentActions(a.id, a.name, a.state === 'back-office'),
         ]),
       ),
       el('h2', { textContent: t('supervisor.sessions') }),

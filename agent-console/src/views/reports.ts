@@ -1,21 +1,25 @@
 import {
   AGENT_REPORT_COLUMNS,
   AGENT_STATUSES,
+  CALL_IN_REPORT_DIMENSIONS,
   REPORT_COLUMNS,
   REPORT_DIMENSIONS,
   REPORT_PERIODS,
   type AgentFigures,
   type AgentReport,
   type DeflectionFigures,
+  type CallInReport,
+  type CallInReportQuery,
   type Report,
   type ReportFigures,
   type ReportQuery,
   type UiLanguage,
 } from '@etax-assist/protocol';
-import { ApiError, exportReport, fetchAgentReport, fetchReport, fetchReportHalls } from '../api.js';
+import { ApiError, exportReport, fetchAgentReport, fetchCallInReport, fetchReport, fetchReportHalls } from '../api.js';
 import type { ConsoleCatalog } from '../console-catalog.js';
 import { el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
+import { callInReportRows } from './call-in-report-rows.js';
 import { filterChoice, setFilterOptions } from './filter-choice.js';
 import { deflectionReport } from './knowledge-api.js';
 import { deflectionTable } from './knowledge-figures.js';
@@ -26,8 +30,8 @@ import { resultTable, type ResultRow } from './result-table.js';
 const CHART_FIGURES = ['requests', 'sessionHours', 'serviceLevelPct', 'answered', 'abandoned', 'waitP50S', 'handlingMeanS'] as const;
 type ChartFigure = (typeof CHART_FIGURES)[number];
 
-/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents' and the self-service answers' (by day and topic, docs/knowledge.md). */
-const REPORT_KINDS = ['sessions', 'agents', 'self-service'] as const;
+/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents', the call-ins' or the self-service answers' (by day and topic, docs/knowledge.md). */
+const REPORT_KINDS = ['sessions', 'agents', 'call-ins', 'self-service'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** Seconds as h:mm:ss. */
@@ -61,6 +65,7 @@ export class ReportsView {
   #report: Report | undefined;
   #agentReport: AgentReport | undefined;
   #selfService: DeflectionFigures | undefined;
+  #callInReport: CallInReport | undefined;
   /** The halls' names by what a report's hall key holds. */
   readonly #hallLabels = new Map<string, Record<UiLanguage, string>>();
 
@@ -106,21 +111,37 @@ export class ReportsView {
         )
       : undefined;
     kind?.addEventListener('change', () => this.#kindChanged());
-    // what only the sessions' report is cut and narrowed by
-    const sessionsOnly = (label: HTMLLabelElement) => ((label.dataset.report = 'sessions'), label);
+    // what only some reports are cut and narrowed by (the sessions' by default)
+    const forReports = (label: HTMLLabelElement, reports = 'sessions') => {
+      label.dataset.report = reports;
+      // the sessions' report is the one shown first
+      label.hidden = !reports.split(' ').includes('sessions');
+      return label;
+    };
+    const sessionsOnly = (label: HTMLLabelElement) => forReports(label);
     return el(
       'form',
       { className: 'records-search report-form', onsubmit: (event: SubmitEvent) => (event.preventDefault(), void this.#show()) },
       kind,
       el('label', {}, el('span', { text: tl('reports.from') }), el('input', { name: 'from', type: 'date', required: true, value: from })),
       el('label', {}, el('span', { text: tl('reports.to') }), el('input', { name: 'to', type: 'date', required: true, value: to })),
-      sessionsOnly(
+      forReports(
         choice(
           'period',
           'reports.periodBy',
           REPORT_PERIODS.map((p) => ({ value: p, label: `reports.period.${p}` })),
           'month',
         ),
+        'sessions call-ins',
+      ),
+      forReports(
+        choice(
+          'callInBy',
+          'reports.callInBy',
+          CALL_IN_REPORT_DIMENSIONS.map((d) => ({ value: d, label: `reports.callInDimension.${d}` })),
+          'agent',
+        ),
+        'call-ins',
       ),
       sessionsOnly(
         choice(
@@ -161,16 +182,17 @@ export class ReportsView {
   }
 
   #kind(): ReportKind {
-    return REPORT_KINDS.find((k) => k === this.#field('kind')) ?? 'sessions';
+    return REPORT_KINDS.find((kind) => kind === this.#field('kind')) ?? 'sessions';
   }
 
   /** Another report chosen: only its fields shown, the last answer cleared. */
   #kindChanged(): void {
     const kind = this.#kind();
-    for (const field of this.#form.querySelectorAll<HTMLElement>('[data-report]')) field.hidden = field.dataset.report !== kind;
+    for (const field of this.#form.querySelectorAll<HTMLElement>('[data-report]')) field.hidden = !(field.dataset.report ?? '').split(' ').includes(kind);
     for (const exported of this.#form.querySelectorAll<HTMLElement>('[data-exports]')) exported.hidden = kind === 'self-service';
     this.#report = undefined;
     this.#agentReport = undefined;
+    this.#callInReport = undefined;
     this.#selfService = undefined;
     this.#summary.textContent = '';
     this.#chart.replaceChildren();
@@ -201,13 +223,25 @@ export class ReportsView {
     return query;
   }
 
+  #callInQuery(): CallInReportQuery | undefined {
+    const range = this.#range();
+    return range && { ...range, period: this.#field('period') as CallInReportQuery['period'], by: this.#field('callInBy') as CallInReportQuery['by'] };
+  }
+
+  /** The query of the report chosen, or undefined (and why, said) when the form does not make one. */
+  #query(kind: ReportKind) {
+    if (kind === 'agents' || kind === 'self-service') return this.#range();
+    return kind === 'call-ins' ? this.#callInQuery() : this.#formQuery();
+  }
+
   async #show(): Promise<void> {
     const kind = this.#kind();
-    const query = kind === 'sessions' ? this.#formQuery() : this.#range();
+    const query = this.#query(kind);
     if (!query) return;
     try {
       if (kind === 'self-service') this.#selfService = await deflectionReport(await this.token(), query);
       else if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
+      else if (kind === 'call-ins') this.#callInReport = await fetchCallInReport(await this.token(), query as CallInReportQuery);
       else this.#report = await fetchReport(await this.token(), query as ReportQuery);
       this.#say('');
       this.#render();
@@ -220,12 +254,12 @@ export class ReportsView {
     const kind = this.#kind();
     // its buttons are hidden for the self-service report
     if (kind === 'self-service') return;
-    const query = kind === 'agents' ? this.#range() : this.#formQuery();
+    const query = this.#query(kind);
     if (!query) return;
     try {
       const blob = await exportReport(await this.token(), kind, { ...query, format, lang: i18next.language as UiLanguage });
-      const { period, by } = query as Partial<ReportQuery>;
-      const name = kind === 'agents' ? `agents-${query.from}-${query.to}.${format}` : `sessions-${query.from}-${query.to}-${period}-${by ?? 'none'}.${format}`;
+      const { period, by } = query as Partial<ReportQuery | CallInReportQuery>;
+      const name = kind === 'agents' ? `agents-${query.from}-${query.to}.${format}` : `${kind}-${query.from}-${query.to}-${period}-${by ?? 'none'}.${format}`;
       const url = URL.createObjectURL(blob);
       el('a', { href: url, download: name }).click();
       // the download has its own copy by then
@@ -260,6 +294,7 @@ export class ReportsView {
   #render(): void {
     if (this.#kind() === 'agents') return this.#renderAgents();
     if (this.#kind() === 'self-service') return this.#renderSelfService();
+    if (this.#kind() === 'call-ins') return this.#renderCallIns();
     const report = this.#report;
     if (!report) return;
     const { totals } = report;
@@ -320,6 +355,16 @@ export class ReportsView {
     }));
     this.#chart.replaceChildren();
     this.#table.replaceChildren(resultTable('report-table agent-report-table', head, rows, t('reports.noAgents')));
+  }
+
+  /** The call-ins report: a sentence of its totals and the table (no chart: a handful of counts). */
+  #renderCallIns(): void {
+    const report = this.#callInReport;
+    if (!report) return;
+    const { summary, head, rows } = callInReportRows(report);
+    this.#summary.textContent = summary;
+    this.#chart.replaceChildren();
+    this.#table.replaceChildren(resultTable('report-table call-in-report-table', head, rows, t('reports.noCallIns')));
   }
 
   /** The chart of the figure chosen: by value when the range is one period, else over the periods, a line per value. */

@@ -3,6 +3,7 @@ import type { AgentState, AgentStatus, OfferClosedEvent, OfferEvent, SessionNoti
 import { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, minutesSeconds, tl } from '../dom.js';
 import { errorText, t } from '../i18n.js';
+import { CallInBanner } from './call-in-banner.js';
 import { SessionPanel } from './session-panel.js';
 
 interface OpenOffer {
@@ -29,6 +30,7 @@ export class Workspace {
   /** A break due (DISPATCH_MAX_CONSECUTIVE_SESSIONS reached): why no request comes, and how long the break still has to last. */
   readonly #breakNotice = el('p', { className: 'break-due', role: 'status' });
   #breakEndsAt: number | undefined;
+  readonly #callIn: CallInBanner;
   readonly #open = new Map<string, OpenOffer>();
   readonly #sessions = new Map<string, SessionPanel>();
   #agentState: AgentState | undefined;
@@ -42,7 +44,8 @@ export class Workspace {
     private readonly catalog: ConsoleCatalog,
   ) {
     this.#offerAnnouncer.setAttribute('aria-live', 'assertive');
-    this.element.append(this.#statusBar, this.#breakNotice, this.#offers, this.#tabs, this.#panels, this.#toast, this.#offerAnnouncer);
+    this.#callIn = new CallInBanner(connection, (message) => this.#say(message));
+    this.element.append(this.#callIn.element, this.#statusBar, this.#breakNotice, this.#offers, this.#tabs, this.#panels, this.#toast, this.#offerAnnouncer);
     const socket = connection.socket;
     socket.on('agent:state', ({ state, reason }) => {
       this.#setAgentState(state);
@@ -77,6 +80,7 @@ export class Workspace {
     this.#timer = setInterval(() => {
       this.#tickOffers();
       this.#renderBreak();
+      this.#callIn.tick();
     }, 1000);
     this.#renderStatus();
     this.#renderTabs();
@@ -143,7 +147,7 @@ export class Workspace {
           )
         : [];
     select.dataset.held = String(held.length > 0);
-    for (const status of ['available', 'away', 'offline'] as AgentStatus[]) {
+    for (const status of ['available', 'back-office', 'away', 'offline'] as AgentStatus[]) {
       const text = status === 'available' && held.length > 0 ? t('status.availableHeld', { why: held.join(t('status.held.and')) }) : t(`status.${status}`);
       select.append(el('option', { value: status, textContent: text, selected: state?.status === status }));
     }
@@ -304,6 +308,7 @@ export class Workspace {
 
   /** The agent switched language: everything is drawn again in it; open sessions keep running. */
   relabel(): void {
+    this.#callIn.relabel();
     this.#renderStatus();
     this.#renderOffers();
     this.#renderTabs();

@@ -14,8 +14,9 @@ function commands.register()
       redis.call('ZREM', key.index(sk, 'full'), a)
       redis.call('ZREM', key.index(sk, 'part'), a)
       redis.call('SREM', key.staff(sk), a)
+      redis.call('ZREM', key.backOffice(sk), a)
     end
-    redis.call('HSET', agent_key, 'idx', '', 'staffed', '0')
+    redis.call('HSET', agent_key, 'idx', '', 'staffed', '0', 'office', '0')
   end
   -- a lower capacity applies to new work: what the agent holds now it keeps until it ends
   redis.call('HSET', agent_key, 'name', args.name, 'tier', args.tier, 'skills', args.skills, 'skillIndex', cjson.encode(parse_skills(args.skills)),

@@ -109,6 +109,14 @@ local function reindex(a)
     end
     redis.call('HSET', agent_key, 'staffed', staffed)
   end
+  -- in back office: where call-ins look for agents (call-in-commands.lua), longest there first
+  local office = (h.status == 'back-office') and '1' or '0'
+  if office ~= (h.office or '0') then
+    for i = 1, #skills, 2 do
+      if office == '1' then redis.call('ZADD', key.backOffice(skills[i]), fmt(now), a) else redis.call('ZREM', key.backOffice(skills[i]), a) end
+    end
+    redis.call('HSET', agent_key, 'office', office)
+  end
   touch_agent(a, h)
   return h
 end

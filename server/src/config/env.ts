@@ -198,6 +198,7 @@ export interface Config {
     jwksTimeoutMs: number;
   };
   dispatch: DispatchConfig;
+  callIns: CallInConfig;
   cobrowse: {
     maxBatchEvents: number;
     maxBatchBytes: number;
@@ -342,6 +343,22 @@ export interface DispatchConfig {
   tzOffsetMin: number;
   /** Records outbox entries from which on new help requests are refused (docs/records.md): what is accepted is always recorded. */
   outboxMaxLength: number;
+}
+
+/** Call-ins of back-office agents (docs/dispatcher.md, "Call-ins"). */
+export interface CallInConfig {
+  /** A queue's forecast gap (agents needed − on duty) from which its back-office agents are called in; 0: never for the gap. */
+  gapAgents: number;
+  /** A queue's longest wait (s) from which they are; 0: never for the wait. */
+  longestWaitS: number;
+  /** After an automatic round that called someone in, none for the same queue for this long. */
+  cooldownS: number;
+  /** Call-ins open at once for one queue, at most. */
+  maxOpenPerQueue: number;
+  /** Automatic call-ins one agent gets in any hour, at most (a supervisor's are not counted). */
+  agentMaxPerHour: number;
+  /** How long a call-in stays open before it expires. */
+  expiryS: number;
 }
 
 export class ConfigError extends Error {
@@ -735,6 +752,14 @@ export function loadConfig(env: Env = process.env): Config {
       forecastMaxAgents: r.int('DISPATCH_FORECAST_MAX_AGENTS', 1000, 1, 100_000),
       tzOffsetMin: r.int('DISPATCH_TZ_OFFSET_MIN', 480, -720, 840),
       outboxMaxLength: r.int('ARCHIVE_OUTBOX_MAX_LENGTH', 500_000, 1, 1_000_000_000),
+    },
+    callIns: {
+      gapAgents: r.int('CALLIN_GAP_AGENTS', 1, 0, 10_000),
+      longestWaitS: r.int('CALLIN_LONGEST_WAIT_S', 120, 0, 86_400),
+      cooldownS: r.int('CALLIN_COOLDOWN_S', 60, 0, 3600),
+      maxOpenPerQueue: r.int('CALLIN_MAX_OPEN_PER_QUEUE', 5, 1, 1000),
+      agentMaxPerHour: r.int('CALLIN_AGENT_MAX_PER_HOUR', 3, 1, 100),
+      expiryS: r.int('CALLIN_EXPIRY_S', 120, 1, 3600),
     },
     cobrowse: {
       maxBatchEvents: r.int('COBROWSE_MAX_BATCH_EVENTS', 500, 1, 100_000),

@@ -267,6 +267,11 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
     await this.#run('taxpayerBack', { session: sessionId, taxpayerSub });
   }
 
+  /** A call-in command (server/src/dispatcher/call-ins.ts decides their arguments; docs/dispatcher.md, "Call-ins"). */
+  async callInCommand<C extends 'callIn' | 'answerCallIn' | 'expireCallIns'>(command: C, args: ScriptArgs<DispatchCommands, C>): Promise<ScriptResult<DispatchCommands, C>> {
+    return this.#run(command, args);
+  }
+
   /** Offer timeouts, lost agents, abandoned taxpayers, ended wrap-ups, due widening steps. */
   async sweep(limit = 200): Promise<SweepCounts> {
     return this.#run('sweep', { limit, heartbeatMs: this.config.agentHeartbeatTimeoutS * 1000 });

@@ -17,6 +17,18 @@ export const dispatchKeys = {
   /** Agents on duty (available: idle, busy or wrapping up) with the skill. */
   staff: (skill: string) => `dp:staff:${skill}`,
   presence: 'dp:presence',
+  /** Agents in back office with the skill, scored by when they went there (call-ins look for them here). */
+  backOffice: (skill: string) => `dp:bo:${skill}`,
+  /** A call-in (server/lua/dispatch/call-in-commands.lua), the sequence of their ids, the open ones by expiry. */
+  callIn: (id: string) => `dp:callin:${id}`,
+  callInSeq: 'dp:callin:seq',
+  callInDeadlines: 'dp:callins',
+  /** The agent's open call-in (its id), and when it was called in automatically (the hourly limit). */
+  agentCallIn: (id: string) => `dp:agent:${id}:callin`,
+  agentCallInTimes: (id: string) => `dp:agent:${id}:callin-times`,
+  /** A queue's open call-ins, and its cool-down after an automatic round. */
+  queueCallIns: (skill: string) => `dp:callins:q:${skill}`,
+  queueCallInCooldown: (skill: string) => `dp:callins:cool:${skill}`,
   /** Deadlines (sorted sets scored by when they are due), handled by the sweep. */
   offerDeadlines: 'dp:offers',
   taxpayerGraceDeadlines: 'dp:tp-gone',

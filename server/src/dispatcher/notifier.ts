@@ -85,6 +85,18 @@ export class DispatchNotifier {
         case 'taxpayer-gone':
           this.io.to(rooms.session(e.session)).emit('session:notice', { sessionId: e.session, notice: 'taxpayer-disconnected' });
           break;
+        case 'call-in':
+          this.io.to(rooms.agent(e.agent)).emit('call-in:new', {
+            callInId: e.callIn,
+            queue: e.queue,
+            trigger: e.trigger,
+            note: e.note,
+            expiresInMs: Math.max(0, Math.round(e.expiresAt - redisNow(clock))),
+          });
+          break;
+        case 'call-in-closed':
+          this.io.to(rooms.agent(e.agent)).emit('call-in:closed', { callInId: e.callIn, answer: e.answer });
+          break;
         case 'agent-auto-away':
         case 'agent-lost':
           break;

@@ -35,6 +35,7 @@ export const DISPATCH_FILES = [
   'session-commands',
   'supervisor-commands',
   'catalog-commands',
+  'call-in-commands',
   'sweep',
   'run',
 ].map((part) => `dispatch/${part}.lua`);

@@ -25,6 +25,7 @@ const MAX_ACTIVE_ROWS = 500;
 export function displayState(agent: Record<string, string>, capacity: number): AgentDisplayState {
   if (agent.status === 'offline' || !agent.status) return 'offline';
   if (agent.status === 'away') return 'away';
+  if (agent.status === 'back-office') return 'back-office';
   if (agent.wrap === '1') return 'wrap-up';
   return Number(agent.load ?? 0) >= capacity ? 'busy' : 'available';
 }

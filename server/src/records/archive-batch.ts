@@ -9,6 +9,7 @@ type Row = Record<string, unknown>;
 const EVENT_COLUMNS = ['event_id', 'session_id', 'at', 'kind', 'actor_role', 'actor_id', 'details'];
 const CHAT_COLUMNS = ['session_id', 'id', 'at', 'from_role', 'from_id', 'from_name', 'text', 'attachment_id'];
 const ACTIVITY_COLUMNS = ['event_id', 'agent', 'at', 'status', 'wrap', 'load', 'capacity', 'actor_id'];
+const CALL_IN_COLUMNS = ['event_id', 'call_in', 'kind', 'at', 'made_at', 'agent', 'queue', 'trigger', 'actor_id', 'note', 'gap', 'wait_s', 'reason'];
 
 /**
  * Rows in, keyed by what identifies them, so that a batch written again writes nothing: events
@@ -41,6 +42,7 @@ const STATEMENTS: [keyof ArchiveBatch['rows'], string][] = [
   ['events', insert('session_events', EVENT_COLUMNS, 'event_id')],
   ['chat', insert('chat_messages', CHAT_COLUMNS, 'session_id, id')],
   ['activity', insert('agent_activity', ACTIVITY_COLUMNS, 'event_id')],
+  ['callIns', insert('call_in_events', CALL_IN_COLUMNS, 'event_id')],
   [
     'sessions',
     insert(
@@ -73,10 +75,11 @@ export function outboxEntry(json: string | undefined): OutboxEntry {
 /** One batch of outbox entries, as rows of the system of record, written in one transaction. */
 export class ArchiveBatch {
   /** `rated`: the sessions rated in the batch; `locked`: those whose row the batch may write. */
-  readonly rows: { events: Row[]; chat: Row[]; activity: Row[]; sessions: SessionRow[]; rated: string[]; locked: string[] } = {
+  readonly rows: { events: Row[]; chat: Row[]; activity: Row[]; callIns: Row[]; sessions: SessionRow[]; rated: string[]; locked: string[] } = {
     events: [],
     chat: [],
     activity: [],
+    callIns: [],
     sessions: [],
     rated: [],
     locked: [],
@@ -92,6 +95,12 @@ export class ArchiveBatch {
     if (entry.t === 'agent') {
       const { agent, at, status, wrap, load, capacity, actor } = entry;
       this.rows.activity.push({ event_id: id, agent, at: new Date(at).toISOString(), status, wrap, load, capacity, actor_id: actor?.id ?? null });
+      return;
+    }
+    if (entry.t === 'call-in') {
+      const { callIn, kind, at, madeAt, agent, queue, trigger, actor, note, gap, waitS, reason } = entry;
+      const times = { at: new Date(at).toISOString(), made_at: new Date(madeAt).toISOString() };
+      this.rows.callIns.push({ event_id: id, call_in: callIn, kind, ...times, agent, queue, trigger, actor_id: actor?.id ?? null, note, gap, wait_s: waitS, reason });
       return;
     }
     const session = entry.record ? sessionRow(entry.session, entry.record) : undefined;
@@ -110,7 +119,7 @@ export class ArchiveBatch {
   }
 
   get size(): number {
-    return this.rows.events.length + this.rows.chat.length + this.rows.activity.length;
+    return this.rows.events.length + this.rows.chat.length + this.rows.activity.length + this.rows.callIns.length;
   }
 
   async write(database: DatabasePool): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { OutboxEntry } from '@etax-assist/protocol';
 import type { DatabasePool } from '../database/pool.js';
 import type { RedisClient } from '../redis/client.js';
 import { ArchiveBatch, outboxEntry } from './archive-batch.js';
@@ -160,7 +161,7 @@ export class Archiver {
   async #archive(batch: OutboxItem[]): Promise<void> {
     const rows = new ArchiveBatch();
     const poison: { item: OutboxItem; reason: string }[] = [];
-    const kinds = { event: 0, chat: 0, agent: 0 };
+    const kinds: Record<OutboxEntry['t'], number> = { event: 0, chat: 0, agent: 0, 'call-in': 0 };
     for (const item of batch) {
       if (item.deleted) continue;
       try {

@@ -30,6 +30,8 @@ export interface RetentionRun {
   anonymised: number;
   /** Rows of agent_activity older than the cutoff (no session holds them: they go by their time alone). */
   deletedActivity: number;
+  /** Rows of call_in_events of call-ins made before the cutoff (by their time alone, like the activity). */
+  deletedCallIns: number;
   droppedPartitions: string[];
 }
 
@@ -82,14 +84,24 @@ export class RecordsRetention {
       if (!locked) return undefined;
       const cutoff = new Date(now.getTime() - this.options.retentionDays * 86_400_000);
       const reportCutoff = new Date(now.getTime() - this.options.reportDays * 86_400_000);
-      const result: RetentionRun = { cutoff, reportCutoff, deleted: noRowsDeleted(), anonymised: 0, deletedActivity: 0, droppedPartitions: await this.#dropPartitions(cutoff) };
+      const result: RetentionRun = {
+        cutoff,
+        reportCutoff,
+        deleted: noRowsDeleted(),
+        anonymised: 0,
+        deletedActivity: 0,
+        deletedCallIns: 0,
+        droppedPartitions: await this.#dropPartitions(cutoff),
+      };
       await this.#eachDueBatch(reportCutoff, '', async (client, ids) => deleteSessions(client, ids, result.deleted));
       result.anonymised = await this.#eachDueBatch(cutoff, 'AND anonymised_at IS NULL', async (client, ids) => anonymiseSessions(client, ids, result.deleted));
       await this.#deleteOrphans(cutoff, result.deleted);
-      result.deletedActivity = await this.#deleteActivity(cutoff);
+      result.deletedActivity = await this.#deleteOlder('agent_activity', 'at', cutoff);
+      result.deletedCallIns = await this.#deleteOlder('call_in_events', 'made_at', cutoff);
       // an erased session's record changes cannot still be on their way after this long
       await this.database.query('DELETE FROM erased_sessions WHERE erased_at < $1', [cutoff]);
-      for (const [table, rows] of Object.entries({ ...result.deleted, agent_activity: result.deletedActivity })) if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
+      for (const [table, rows] of Object.entries({ ...result.deleted, agent_activity: result.deletedActivity, call_in_events: result.deletedCallIns }))
+        if (rows > 0) this.metrics.deletedRows.inc({ table }, rows);
       this.metrics.droppedPartitions.inc(result.droppedPartitions.length);
       this.metrics.anonymisedSessions.inc(result.anonymised);
       this.metrics.lastRun.set(Date.now() / 1000);
@@ -101,6 +113,7 @@ export class RecordsRetention {
           deleted: result.deleted,
           anonymised: result.anonymised,
           deletedActivity: result.deletedActivity,
+          deletedCallIns: result.deletedCallIns,
           droppedPartitions: result.droppedPartitions,
           ms: Math.round(performance.now() - started),
         },
@@ -182,11 +195,11 @@ export class RecordsRetention {
     }
   }
 
-  /** The agents' activity older than the cutoff, a batch per statement; how many rows. */
-  async #deleteActivity(cutoff: Date): Promise<number> {
+  /** The rows of a table kept by their time alone (the agents' activity, the call-ins) older than the cutoff, a batch per statement; how many rows. */
+  async #deleteOlder(table: 'agent_activity' | 'call_in_events', time: 'at' | 'made_at', cutoff: Date): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const result = await this.database.query('DELETE FROM agent_activity WHERE event_id IN (SELECT event_id FROM agent_activity WHERE at < $1 LIMIT $2)', [
+      const result = await this.database.query(`DELETE FROM ${table} WHERE event_id IN (SELECT event_id FROM ${table} WHERE ${time} < $1 LIMIT $2)`, [
         cutoff,
         this.options.batchSize,
       ]);
