@@ -90,7 +90,7 @@ export const ConsumerParameters = Type.Object({
 });
 export type ConsumerParameters = Static<typeof ConsumerParameters>;
 
-export const ConsumerRef = Type.Object({ sessionId: SessionId, consumerId: MediaId }, { additionalProperties: false });
+export const SetConsumerPaused = Type.Object({ sessionId: SessionId, consumerId: MediaId, paused: Type.Boolean() }, { additionalProperties: false });
 export const ProducerRef = Type.Object({ sessionId: SessionId, producerId: MediaId }, { additionalProperties: false });
 export const SetProducerPaused = Type.Object({ sessionId: SessionId, producerId: MediaId, paused: Type.Boolean() }, { additionalProperties: false });
 export const TransportRef = Type.Object({ sessionId: SessionId, transportId: MediaId }, { additionalProperties: false });

@@ -102,6 +102,8 @@ import { reportsRoutes } from './reports/reports-routes.js';
 import { SessionReports } from './reports/session-reports.js';
 import { SessionRecordReader } from './records/session-record.js';
 import { SessionSearch } from './records/session-search.js';
+import { ReplicationBarrier } from './redis/replication-barrier.js';
+import { REPLICATED_REQUESTS } from './redis/replicated-requests.js';
 import { TaxpayerHistory } from './records/taxpayer-history.js';
 
 export interface AppDependencies {
@@ -166,9 +168,10 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
 
   // The realtime side first: socket.io attaches to the HTTP server before it listens, and the
   // services below are shared by socket requests and HTTP routes.
-  const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }));
+  const replication = new ReplicationBarrier(redis, { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs }, log.child({ component: 'redis' }));
+  const requests = new RequestRouter((request, outcome) => metrics.socketRequests.inc({ request, outcome }), { requests: REPLICATED_REQUESTS, barrier: replication });
   const hooks: ConnectionHook[] = [];
-  const denyList = new TokenDenyList(redis);
+  const denyList = new TokenDenyList(redis, replication);
   const catalogStore = new CatalogStore(database);
   const catalog = await LiveCatalog.start(catalogStore, config.catalog.seed, config.catalog.refreshMs, log.child({ component: 'catalog' }));
   const staffDirectory = new StaffDirectory(database, catalog, config.staff.pageMax);
@@ -394,6 +397,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await registry.stop();
     await forwarder.stop();
     await cobrowse.stop();
+    replication.stop();
   };
   return { http, metricsHttp, io: socketServer, metrics, dispatcher, media, registry, origins, demoPortal, stopBackground, settleHooks };
 }

@@ -14,6 +14,7 @@ import { EmbeddedPostgres } from './database/embedded.js';
 import { migrate, MIGRATIONS_DIR } from './database/migrator.js';
 import { closeDatabase, connectDatabase, type DatabasePool } from './database/pool.js';
 import { connectRedis, type RedisClient } from './redis/client.js';
+import { SentinelRelay } from './redis/sentinel-relay.js';
 import { EmbeddedRedis } from './redis/embedded.js';
 import { warnIfEvicting } from './redis/eviction-policy.js';
 import { clusterAdapter } from './cluster/socket-adapter.js';
@@ -52,7 +53,12 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const database = await startDatabase(config, log, cleanups);
     let redisUrl = config.redis.url;
     let embeddedRedis: EmbeddedRedis | undefined;
-    if (!redisUrl) {
+    const { sentinel } = config.redis;
+    if (sentinel) {
+      const relay = await SentinelRelay.start(sentinel, log.child({ component: 'redis-sentinel' }));
+      cleanups.push(() => relay.stop());
+      redisUrl = relay.url;
+    } else if (!redisUrl) {
       embeddedRedis = await EmbeddedRedis.start({
         serverBin: config.redis.serverBin,
         port: config.redis.embeddedPort,
@@ -67,7 +73,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       redisUrl = started.url;
     }
     const redis = await connectRedis(redisUrl, log, 'etax-assist');
-    if (config.redis.url) await warnIfEvicting(redis, log);
+    if (config.redis.url || sentinel) await warnIfEvicting(redis, log);
     cleanups.push(async () => {
       if (redis.isOpen) await redis.close();
     });

@@ -238,4 +238,31 @@ describe('loadConfig', () => {
     ])
       expect(problems).toContain(problem);
   });
+
+  it('takes Redis Sentinel instead of REDIS_URL, and acknowledgements wait for a replica with it', () => {
+    const single = loadConfig({});
+    expect(single.redis).toMatchObject({ sentinel: undefined, waitReplicas: 0, waitTimeoutMs: 500 });
+    const sentinel = loadConfig({ REDIS_SENTINELS: '10.0.0.1:26379, sentinel-b:26380', REDIS_SENTINEL_MASTER: 'etax', REDIS_PASSWORD: 'data-pass' });
+    expect(sentinel.redis.sentinel).toEqual({
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'sentinel-b', port: 26380 },
+      ],
+      masterName: 'etax',
+      sentinelPassword: undefined,
+      password: 'data-pass',
+    });
+    expect(sentinel.redis.waitReplicas).toBe(1);
+    expect(loadConfig({ REDIS_SENTINELS: 'a:1', REDIS_SENTINEL_MASTER: 'm', REDIS_WAIT_REPLICAS: '2' }).redis.waitReplicas).toBe(2);
+    for (const [env, problem] of [
+      [{ REDIS_SENTINELS: 'a:26379' }, 'REDIS_SENTINELS is set without REDIS_SENTINEL_MASTER'],
+      [{ REDIS_SENTINELS: 'a:26379', REDIS_SENTINEL_MASTER: 'm', REDIS_URL: 'redis://x:6379' }, 'REDIS_URL and REDIS_SENTINELS are both set'],
+      [{ REDIS_SENTINEL_MASTER: 'm' }, 'REDIS_SENTINEL_MASTER is set without REDIS_SENTINELS'],
+      [{ REDIS_SENTINELS: 'a', REDIS_SENTINEL_MASTER: 'm' }, 'REDIS_SENTINELS=a: expected a comma-separated list'],
+      [{ REDIS_SENTINELS: 'a:70000', REDIS_SENTINEL_MASTER: 'm' }, 'REDIS_SENTINELS: a port is not from 1 to 65535'],
+      [{ REDIS_WAIT_TIMEOUT_MS: '5' }, 'REDIS_WAIT_TIMEOUT_MS=5: expected an integer from 10 to 10000'],
+    ] as const) {
+      expect(() => loadConfig(env), problem).toThrow(problem);
+    }
+  });
 });

@@ -4,8 +4,14 @@ import { ProtocolError } from '@etax-assist/protocol';
 import { asUnavailable, redisOutOfMemoryRefusals } from '../src/redis/unavailable.js';
 
 describe('a Redis outage is a clear, retryable error', () => {
-  it('maps lost connections and a Redis still loading its data to UNAVAILABLE', () => {
-    for (const error of [new ClientClosedError(), new SocketClosedUnexpectedlyError(), new ErrorReply('LOADING Redis is loading the dataset in memory')]) {
+  it('maps lost connections, a Redis still loading its data and a demoted primary to UNAVAILABLE', () => {
+    for (const error of [
+      new ClientClosedError(),
+      new SocketClosedUnexpectedlyError(),
+      new ErrorReply('LOADING Redis is loading the dataset in memory'),
+      // a node the sentinels demoted, until the relay cuts its connections
+      new ErrorReply("READONLY You can't write against a read only replica."),
+    ]) {
       const mapped = asUnavailable(error);
       expect(mapped).toBeInstanceOf(ProtocolError);
       expect((mapped as ProtocolError).code).toBe('UNAVAILABLE');

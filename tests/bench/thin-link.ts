@@ -12,9 +12,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ARTIFACTS_DIR } from '../harness/browser.js';
-import { clickSdkButton, watchMirror } from '../harness/cobrowse-session.js';
-import { LinkShaper } from '../harness/link-shaper.js';
-import { probeMirror, takeMirrorLatencies, watchMirrorLatency } from '../harness/mirror-latency.js';
+import { LinkShaper, type Flow } from '../harness/link-shaper.js';
+import { shareAndProbe, takeMirrorLatencies } from '../harness/mirror-latency.js';
 import { OfficeNetwork } from '../harness/office-network.js';
 import { percentile, percentiles } from '../harness/percentiles.js';
 import { growth, readRtcTotals, recordPeerConnections, type RtcTotals } from '../harness/rtc-stats.js';
@@ -48,6 +47,8 @@ interface Second {
   measured: boolean;
   taxpayer: RtcTotals;
   agent: RtcTotals;
+  /** Bytes on the wire at the taxpayer's end so far, per flow (LinkShaper.countFlows). */
+  flows: Record<Flow, number>;
   /** What the taxpayer sends after the SDK's fallbacks. */
   mode: string;
   quality: string | undefined;
@@ -70,6 +71,8 @@ interface Rates {
   agentSentKbps: number;
   audioUp: AudioSecond;
   audioDown: AudioSecond;
+  /** kbit/s at the taxpayer's end: the media's payload by kind (getStats) and the wire's by flow (nftables). */
+  flows: { audioUp: number; videoUp: number; audioDown: number; videoDown: number } & Record<Flow, number>;
   mode: string;
   quality: string | undefined;
 }
@@ -93,6 +96,7 @@ const office = run.own(
   (o) => [o.inside.browser.process()?.pid, o.outside.browser.process()?.pid, o.service.redis.redis.pid, o.service.postgres.postgres.pid],
 );
 const shaper = new LinkShaper(office.ns);
+shaper.countFlows();
 
 run.at('open the call and the co-browsing');
 const call = run.own('call', await office.openCall('tp-thin-link', { beforeLoad: recordPeerConnections, agentSimulcast: AGENT_SIMULCAST }), (c) => c.close());
@@ -104,22 +108,31 @@ await taxpayer.evaluate(() => {
 });
 await agent.evaluate(() => {
   const w = window as any;
-  w.ag = { connection: w.sdk.connection };
   w.bench = { peerModes: [] };
   w.sdk.call.on('peer-mode', (_peer: unknown, mode: string, reason: string | undefined) => w.bench.peerModes.push([Date.now(), mode, reason ?? null]));
 });
-await watchMirror(agent, call.sessionId);
-await taxpayer.evaluate((id) => {
+await taxpayer.evaluate(() => {
+  // each co-browsing batch the recorder sends: when, its size, whether a full snapshot, how long its answer took, the error
   const w = window as any;
-  w.tp = { share: new w.EtaxAssist.CobrowseShare(w.sdk.connection, id, { lang: 'zh' }) };
-  w.tp.consent = w.tp.share.offer();
-}, call.sessionId);
-await clickSdkButton(taxpayer, '允许共享');
-await taxpayer.evaluate(() => (window as any).tp.consent.then(() => undefined));
-await agent.waitForFunction(() => (window as any).ag.viewer.document?.body, { timeout: 30_000, polling: 100 });
-await watchMirrorLatency(agent, await agent.evaluateHandle(() => (window as any).ag.viewer));
+  const connection = w.sdk.connection;
+  const request = connection.request.bind(connection);
+  w.bench.batches = [];
+  connection.request = async (name: string, payload: { events: { type: number }[] }) => {
+    if (name !== 'cobrowse:events') return request(name, payload);
+    const row: [number, number, boolean, number, string | null] = [Date.now(), JSON.stringify(payload.events).length, payload.events.some((e) => e.type === 2), 0, null];
+    w.bench.batches.push(row);
+    try {
+      return await request(name, payload);
+    } catch (error) {
+      row[4] = (error as { code?: string }).code ?? String(error);
+      throw error;
+    } finally {
+      row[3] = Date.now() - row[0];
+    }
+  };
+});
 const totalS = PHASES.reduce((sum, p) => sum + p.seconds + PROOF_S, 0);
-await probeMirror(taxpayer, MIRROR_CHANGE_MS, Math.ceil(((totalS + 10) * 1000) / MIRROR_CHANGE_MS));
+await shareAndProbe(taxpayer, agent, call.sessionId, MIRROR_CHANGE_MS, Math.ceil(((totalS + 10) * 1000) / MIRROR_CHANGE_MS));
 
 const seconds: Second[] = [];
 let current = { phase: PHASES[0]!.name, measured: false };
@@ -131,7 +144,7 @@ const sampler = (async () => {
       readRtcTotals(agent),
       taxpayer.evaluate(() => ({ mode: (window as any).sdk.call.mode as string, quality: (window as any).sdk.call.link?.quality as string | undefined })),
     ]);
-    seconds.push({ at: tp.at, ...current, taxpayer: tp, agent: ag, ...sdk });
+    seconds.push({ at: tp.at, ...current, taxpayer: tp, agent: ag, flows: shaper.flowBytes(), ...sdk });
     await sleep(Math.max(0, next + 1000 - Date.now()));
   }
 })();
@@ -173,6 +186,7 @@ shaper.clear();
 
 run.at('report');
 const modes = await taxpayer.evaluate(() => (window as any).bench.modes as [number, string, string | null][]);
+const batches = await taxpayer.evaluate(() => (window as any).bench.batches as [number, number, boolean, number, string | null][]);
 const peerModes = await agent.evaluate(() => (window as any).bench.peerModes as [number, string, string | null][]);
 /** The SDK's own readings of the link (MediaCall 'link' events), for the JSON. */
 const links = await taxpayer.evaluate(() => (window as any).sdk.links as unknown[]);
@@ -207,6 +221,16 @@ const rates: Rates[] = seconds.slice(1).map((s, i) => {
     agentSentKbps: kbps(growth(s.agent.videoOut.bytesSent, before.agent.videoOut.bytesSent), ms),
     audioUp: audio(s.agent.audioIn, before.agent.audioIn),
     audioDown: audio(tp.audioIn, before.taxpayer.audioIn),
+    flows: {
+      audioUp: kbps(growth(tp.audioOut.bytesSent, before.taxpayer.audioOut.bytesSent), ms),
+      videoUp: kbps(growth(tp.videoOut.bytesSent, before.taxpayer.videoOut.bytesSent), ms),
+      audioDown: kbps(growth(tp.audioIn.bytesReceived, before.taxpayer.audioIn.bytesReceived), ms),
+      videoDown: kbps(growth(tp.videoIn.bytesReceived, before.taxpayer.videoIn.bytesReceived), ms),
+      udpUp: kbps(s.flows.udpUp - before.flows.udpUp, ms),
+      udpDown: kbps(s.flows.udpDown - before.flows.udpDown, ms),
+      tcpUp: kbps(s.flows.tcpUp - before.flows.tcpUp, ms),
+      tcpDown: kbps(s.flows.tcpDown - before.flows.tcpDown, ms),
+    },
     mode: s.mode,
     quality: s.quality,
   };
@@ -251,6 +275,12 @@ const summaries = PHASES.map((phase) => {
     agentSentKbps: median(list.map((r) => r.agentSentKbps)),
     audioUp: audioSummary(list.map((r) => r.audioUp)),
     audioDown: audioSummary(list.map((r) => r.audioDown)),
+    flows: Object.fromEntries(Object.keys(list[0]?.flows ?? {}).map((key) => [key, median(list.map((r) => r.flows[key as keyof Rates['flows']]))])) as Rates['flows'],
+    batches: (() => {
+      const sent = batches.filter(([when]) => when >= phaseStarts[phase.name]! && when < phaseStarts[phase.name]! + phase.seconds * 1000);
+      const errors = [...new Set(sent.map((b) => b[4]).filter((e) => e !== null))];
+      return `${sent.length} · ${Math.round(sent.reduce((sum, b) => sum + b[1], 0) / 1024)} KB · ${sent.filter((b) => b[2]).length} · ${median(sent.map((b) => b[3]))} ms${errors.length ? ` · ${errors.join(', ')}` : ''}`;
+    })(),
     poorS: list.filter((r) => r.quality === 'poor').length,
     seconds: list.length,
     latencies,
@@ -290,6 +320,14 @@ for (const s of summaries) {
 }
 lines.push(
   '',
+  '| phase | up kbit/s: audio · video (payload) · UDP · TCP (wire) | down kbit/s: audio · video (payload) · UDP · TCP (wire) | co-browsing batches sent · size · full snapshots · answer p50 · errors |',
+  '|---|---|---|---|',
+);
+for (const { phase, flows: f, batches: b } of summaries) {
+  lines.push(`| ${phase.name} | ${f.audioUp} · ${f.videoUp} · ${f.udpUp} · ${f.tcpUp} | ${f.audioDown} · ${f.videoDown} · ${f.udpDown} · ${f.tcpDown} | ${b} |`);
+}
+lines.push(
+  '',
   '| t s | phase | video sent kbit/s · size | agent receives kbit/s · size | estimate | taxpayer receives kbit/s · size | taxpayer sends |',
   '|---:|---|---|---|---:|---|---|',
 );
@@ -301,6 +339,6 @@ for (const r of rates.filter((x) => x.t % 5 === 0)) {
 console.log(lines.join('\n'));
 mkdirSync(ARTIFACTS_DIR, { recursive: true });
 const file = join(ARTIFACTS_DIR, `thin-link-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ agentSimulcast: AGENT_SIMULCAST, phases: PHASES, proofs, summaries, modes, peerModes, links, callLog, rates, seconds }, null, 1));
+writeFileSync(file, JSON.stringify({ agentSimulcast: AGENT_SIMULCAST, phases: PHASES, proofs, summaries, modes, peerModes, batches, links, callLog, rates, seconds }, null, 1));
 console.log(`\nevery second: ${file}`);
 await run.done();

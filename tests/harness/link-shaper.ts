@@ -8,6 +8,9 @@ import type { NetworkNamespace } from './netns.js';
  * (`numgen random mod 100 < N`), both ways: UDP (the media), or every packet (the co-browsing's
  * TCP too). `clear()` gives the link back.
  */
+/** A flow counted by LinkShaper.countFlows, by protocol and direction (up: from the namespace). */
+export type Flow = 'udpUp' | 'udpDown' | 'tcpUp' | 'tcpDown';
+
 export class LinkShaper {
   constructor(readonly ns: NetworkNamespace) {}
 
@@ -55,6 +58,41 @@ table inet lossy {
       host: rate(execFileSync('tc', ['qdisc', 'show', 'dev', this.ns.hostSide], { encoding: 'utf8' })),
       inside: rate(execFileSync('ip', ['netns', 'exec', this.ns.name, 'tc', 'qdisc', 'show', 'dev', this.ns.nsSide], { encoding: 'utf8' })),
     };
+  }
+
+  /**
+   * Counts the bytes of each flow at the namespace's end of the link, from now on (nftables
+   * counters, ahead of the random loss): UDP (the call's media) and TCP (the co-browsing's socket),
+   * up (out of the namespace, before the queue) and down (what arrived through it).
+   */
+  countFlows(): void {
+    const { name, nsSide } = this.ns;
+    const count = (flow: Flow) => `meta l4proto ${flow.startsWith('udp') ? 'udp' : 'tcp'} counter comment "${flow}"`;
+    // declared empty and flushed first: counting starts again at zero on a second call
+    const ruleset = `
+table inet flows {}
+flush table inet flows
+table inet flows {
+  chain in {
+    type filter hook input priority -10; policy accept;
+    iifname "${nsSide}" ${count('udpDown')}
+    iifname "${nsSide}" ${count('tcpDown')}
+  }
+  chain out {
+    type filter hook output priority -10; policy accept;
+    oifname "${nsSide}" ${count('udpUp')}
+    oifname "${nsSide}" ${count('tcpUp')}
+  }
+}`;
+    execFileSync('ip', ['netns', 'exec', name, 'nft', '-f', '-'], { input: ruleset, stdio: ['pipe', 'pipe', 'pipe'] });
+  }
+
+  /** Bytes counted so far per flow (countFlows). */
+  flowBytes(): Record<Flow, number> {
+    const listing = execFileSync('ip', ['netns', 'exec', this.ns.name, 'nft', 'list', 'table', 'inet', 'flows'], { encoding: 'utf8' });
+    const bytes = { udpUp: 0, udpDown: 0, tcpUp: 0, tcpDown: 0 };
+    for (const m of listing.matchAll(/counter packets \d+ bytes (\d+) comment "(\w+)"/g)) bytes[m[2] as Flow] = Number(m[1]);
+    return bytes;
   }
 
   clear(): void {

@@ -1,4 +1,5 @@
 import type { JSHandle, Page } from 'puppeteer-core';
+import { clickSdkButton, watchMirror } from './cobrowse-session.js';
 
 /**
  * Mirror latency: a change of the taxpayer's page → the agent's mirror shows it. The taxpayer's
@@ -53,4 +54,27 @@ export async function probeMirror(taxpayer: Page, everyMs: number, count: number
 /** The latencies (ms) the agent's page noted since the last call. */
 export function takeMirrorLatencies(agent: Page): Promise<number[]> {
   return agent.evaluate(() => (window as any).mirrorLatencies.splice(0) as number[]);
+}
+
+/**
+ * In a call's session: the agent's page watches the mirror, the taxpayer's page is shared (the
+ * consent clicked, as a taxpayer does), and the mirror's latency is noted while the taxpayer's
+ * page changes every `everyMs`, `count` times.
+ */
+export async function shareAndProbe(taxpayer: Page, agent: Page, sessionId: string, everyMs: number, count: number): Promise<void> {
+  await agent.evaluate(() => {
+    const w = window as any;
+    w.ag = { connection: w.sdk.connection };
+  });
+  await watchMirror(agent, sessionId);
+  await taxpayer.evaluate((id) => {
+    const w = window as any;
+    w.tp = { share: new w.EtaxAssist.CobrowseShare(w.sdk.connection, id, { lang: 'zh' }) };
+    w.tp.consent = w.tp.share.offer();
+  }, sessionId);
+  await clickSdkButton(taxpayer, '允许共享');
+  await taxpayer.evaluate(() => (window as any).tp.consent.then(() => undefined));
+  await agent.waitForFunction(() => (window as any).ag.viewer.document?.body, { timeout: 30_000, polling: 100 });
+  await watchMirrorLatency(agent, await agent.evaluateHandle(() => (window as any).ag.viewer));
+  await probeMirror(taxpayer, everyMs, count);
 }

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'puppeteer-core';
 import type { OfferEvent } from '@etax-assist/protocol';
-import type { MediaPath } from '@etax-assist/client-sdk';
+import type { LinkThresholds, MediaPath } from '@etax-assist/client-sdk';
 import { launchBrowser, type TestBrowser } from './browser.js';
 import { NamespaceFirewall } from './firewall.js';
 import { NetworkNamespace } from './netns.js';
@@ -83,10 +83,11 @@ export class OfficeNetwork {
   /**
    * A video call between a taxpayer inside and agent1 outside, once the agent decodes the
    * taxpayer's video. The agent sends its camera as the console does (simulcast) unless
-   * `agentSimulcast` is false; `beforeLoad` runs on both pages before they load (SdkPage.open).
+   * `agentSimulcast` is false; `beforeLoad` runs on both pages before they load (SdkPage.open);
+   * `taxpayerLink` changes the taxpayer's SDK's link thresholds.
    */
-  async openCall(sub: string, options: { beforeLoad?: (page: Page) => Promise<void>; agentSimulcast?: boolean } = {}): Promise<LiveCall> {
-    const { beforeLoad, agentSimulcast = true } = options;
+  async openCall(sub: string, options: { beforeLoad?: (page: Page) => Promise<void>; agentSimulcast?: boolean; taxpayerLink?: Partial<LinkThresholds> } = {}): Promise<LiveCall> {
+    const { beforeLoad, agentSimulcast = true, taxpayerLink } = options;
     const taxpayer = await SdkPage.open(this.inside.browser, this.origin, this.service.taxpayerToken({ sub }), beforeLoad);
     const agent = await SdkPage.open(this.outside.browser, this.origin, await this.service.staffToken('agent1', DEV_PASSWORDS.agent1), beforeLoad);
     const close = async () => {
@@ -99,7 +100,7 @@ export class OfficeNetwork {
       const offer = await agent.event<OfferEvent>('offer:new');
       await agent.request('offer:accept', { offerId: offer.offerId });
       const started = Date.now();
-      await Promise.all([taxpayer.startCall(session.sessionId, 'video'), agent.startCall(session.sessionId, 'video', agentSimulcast)]);
+      await Promise.all([taxpayer.startCall(session.sessionId, 'video', false, taxpayerLink), agent.startCall(session.sessionId, 'video', agentSimulcast)]);
       while ((await agent.framesFrom('taxpayer')) === 0) {
         if (Date.now() - started > 30_000) throw new Error(`no frame in 30 s: ${JSON.stringify(await taxpayer.callReport())}\n${this.turn.output().slice(-2000)}`);
         await sleep(20);

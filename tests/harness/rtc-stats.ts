@@ -7,7 +7,15 @@ import type { Page } from 'puppeteer-core';
  */
 export interface RtcTotals {
   at: number;
-  audioIn: { packetsReceived: number; packetsLost: number; concealedSamples: number; totalSamplesReceived: number; concealmentEvents: number; jitterMs: number };
+  audioIn: {
+    bytesReceived: number;
+    packetsReceived: number;
+    packetsLost: number;
+    concealedSamples: number;
+    totalSamplesReceived: number;
+    concealmentEvents: number;
+    jitterMs: number;
+  };
   videoIn: { bytesReceived: number; framesDecoded: number; width: number; height: number; fps: number };
   audioOut: { bytesSent: number };
   videoOut: { bytesSent: number; width: number; height: number; fps: number; limitation: string };
@@ -34,7 +42,7 @@ export function readRtcTotals(page: Page): Promise<RtcTotals> {
   return page.evaluate(async () => {
     const totals: RtcTotals = {
       at: Date.now(),
-      audioIn: { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, totalSamplesReceived: 0, concealmentEvents: 0, jitterMs: 0 },
+      audioIn: { bytesReceived: 0, packetsReceived: 0, packetsLost: 0, concealedSamples: 0, totalSamplesReceived: 0, concealmentEvents: 0, jitterMs: 0 },
       videoIn: { bytesReceived: 0, framesDecoded: 0, width: 0, height: 0, fps: 0 },
       audioOut: { bytesSent: 0 },
       videoOut: { bytesSent: 0, width: 0, height: 0, fps: 0, limitation: '' },
@@ -46,6 +54,7 @@ export function readRtcTotals(page: Page): Promise<RtcTotals> {
       for (const s of stats) {
         if (s.type === 'inbound-rtp' && s.kind === 'audio') {
           const a = totals.audioIn;
+          a.bytesReceived += s.bytesReceived ?? 0;
           a.packetsReceived += s.packetsReceived ?? 0;
           a.packetsLost += Math.max(0, s.packetsLost ?? 0);
           a.concealedSamples += s.concealedSamples ?? 0;

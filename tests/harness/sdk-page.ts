@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import type { LinkThresholds } from '@etax-assist/client-sdk';
 import type { ClientRequestName, RequestOf, ResultOf } from '@etax-assist/protocol';
 
 /**
@@ -42,11 +43,12 @@ export class SdkPage {
   }
 
   /** `simulcast`: the camera as the console sends it (MediaCallOptions.simulcast). */
-  async startCall(sessionId: string, publish: 'video' | 'voice' | 'text', simulcast = false): Promise<void> {
+  /** `link`: the SDK's link thresholds to change (MediaCallOptions.link). */
+  async startCall(sessionId: string, publish: 'video' | 'voice' | 'text', simulcast = false, link: Partial<LinkThresholds> = {}): Promise<void> {
     await this.page.evaluate(
-      async (id, mode, layered) => {
+      async (id, mode, layered, thresholds) => {
         const w = window as any;
-        const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000, simulcast: layered });
+        const call = new w.EtaxAssist.MediaCall(w.sdk.connection, { sessionId: id, publish: mode, iceRestartRetryMs: 1000, simulcast: layered, link: thresholds });
         w.sdk.call = call;
         w.sdk.states = [];
         w.sdk.callErrors = [];
@@ -61,6 +63,7 @@ export class SdkPage {
       sessionId,
       publish,
       simulcast,
+      link,
     );
   }
 

@@ -7,10 +7,14 @@ import type { TaxpayerClaims } from '@etax-assist/protocol';
 import { freeMediaPort } from './ports.js';
 import { startTestPostgres, type TestPostgres } from './postgres.js';
 import { startTestRedis, type TestRedis } from './redis.js';
+import type { TestSentinelRedis } from './sentinel.js';
+
+/** A single redis-server, or a primary and replica watched by sentinels (harness/sentinel.ts). */
+type StoreRedis = TestRedis | TestSentinelRedis;
 
 /** What instances of one deployment share: Redis and the system of record. */
-export interface TestStores {
-  redis: TestRedis;
+export interface TestStores<R extends StoreRedis = TestRedis> {
+  redis: R;
   postgres: TestPostgres;
 }
 
@@ -26,7 +30,7 @@ export async function startTestStores(appendfsync: 'always' | 'everysec' = 'ever
   };
 }
 
-export interface TestService extends TestStores {
+export interface TestService<R extends StoreRedis = TestRedis> extends TestStores<R> {
   service: RunningService;
   url: string;
   /** A taxpayer token signed with the portal key, as the portal would mint it. */
@@ -54,16 +58,16 @@ export const METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
  * Redis and PostgreSQL (or the given ones, shared with other instances, which it then leaves
  * running); it logs to `log` when given (else at TEST_LOG_LEVEL).
  */
-export async function startTestService(env: Record<string, string> = {}, shared?: TestStores, log?: Logger): Promise<TestService> {
+export async function startTestService<R extends StoreRedis = TestRedis>(env: Record<string, string> = {}, shared?: TestStores<R>, log?: Logger): Promise<TestService<R>> {
   const own = shared ? undefined : await startTestStores();
-  const { redis, postgres } = shared ?? own!;
+  const { redis, postgres } = (shared ?? own!) as TestStores<R>;
   const dataDir = mkdtempSync(join(tmpdir(), 'etax-data-'));
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
     DATA_DIR: dataDir,
-    REDIS_URL: redis.url,
+    ...('env' in redis ? redis.env : { REDIS_URL: redis.url }),
     DATABASE_URL: postgres.url,
     MEDIASOUP_WORKER_BIN: workerBin(),
     MEDIASOUP_NUM_WORKERS: '1',

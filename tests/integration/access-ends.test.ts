@@ -94,7 +94,7 @@ describe('access ends when participation ends (real service, real Redis, real me
     await requestOk(party.socket, 'media:join', { sessionId });
     const recv = await requestOk(party.socket, 'media:create-transport', { sessionId, direction: 'recv' });
     const consumer = await requestOk(party.socket, 'media:consume', { sessionId, transportId: recv.transportId, producerId, rtpCapabilities: caps });
-    await requestOk(party.socket, 'media:resume-consumer', { sessionId, consumerId: consumer.consumerId });
+    await requestOk(party.socket, 'media:set-consumer-paused', { sessionId, consumerId: consumer.consumerId, paused: false });
     expect(room(sessionId)?.participant(party.peer)?.consumers.size).toBe(1);
   }
 

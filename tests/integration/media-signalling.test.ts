@@ -48,7 +48,7 @@ describe('media signalling over the session socket (real mediasoup worker)', () 
       rtpCapabilities: join.routerRtpCapabilities,
     });
     expect(consumer.paused).toBe(true);
-    await requestOk(s.agent.socket, 'media:resume-consumer', { sessionId: s.sessionId, consumerId: consumer.consumerId });
+    await requestOk(s.agent.socket, 'media:set-consumer-paused', { sessionId: s.sessionId, consumerId: consumer.consumerId, paused: false });
     return { producerId, consumerId: consumer.consumerId };
   }
 

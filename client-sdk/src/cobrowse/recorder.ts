@@ -45,7 +45,8 @@ const ALIVE_EVERY_MS = 5000;
  * Records the taxpayer's page with rrweb once sharing is consented, masks at the source, and
  * sends small batches over the session socket. Backpressure: one batch in flight; while it is
  * out, mouse moves, scrolls and inputs coalesce to their latest state; a backlog past
- * `maxQueuedEvents` is dropped for a fresh full snapshot, as is anything after a refused batch.
+ * `maxQueuedEvents` is dropped for a fresh full snapshot, as is anything after a refused or lost
+ * batch (a late answer on a connected socket is neither: the batch still arrives).
  */
 export class CobrowseRecorder {
   readonly #policy: PrivacyPolicy;
@@ -149,7 +150,7 @@ export class CobrowseRecorder {
       const failure = error instanceof AssistError ? error : new AssistError('INTERNAL', String(error));
       if (failure.code === 'CONFLICT') {
         this.stop(); // sharing ended (by the taxpayer, or the session is over)
-      } else if (failure.code === 'RATE_LIMITED' || failure.code === 'TIMEOUT' || failure.code === 'DISCONNECTED') {
+      } else if (failure.code === 'RATE_LIMITED' || failure.code === 'DISCONNECTED') {
         // what was refused is lost: rebuild the agent's mirror from a snapshot shortly
         this.#queue = [];
         this.#snapshotPending = true;
@@ -158,6 +159,9 @@ export class CobrowseRecorder {
           this.takeFullSnapshot();
         }, 1000);
       }
+      // TIMEOUT leaves the queue as it is: the socket is up, so the batch still arrives, in order
+      // before the next (on a thin link it is the answer that is late). Dropping the queue for a
+      // snapshot there sent ever larger batches into a link that carried none of them in time.
       this.options.onError?.(failure);
     } finally {
       this.#inFlight = false;

@@ -31,6 +31,11 @@ export interface LinkThresholds {
   voiceAfterS: number;
   /** Video is tried again after the link has been good for this long, doubled after each try that failed (up to 8×). */
   videoAfterS: number;
+  /**
+   * For this long after video is tried again the estimate is not judged thin: it climbs from what
+   * the voice alone used (a paused camera sends nothing), not from what the link carries.
+   */
+  rampS: number;
 }
 
 export const DEFAULT_LINK_THRESHOLDS: LinkThresholds = {
@@ -41,6 +46,7 @@ export const DEFAULT_LINK_THRESHOLDS: LinkThresholds = {
   voiceBelowKbps: 150,
   voiceAfterS: 6,
   videoAfterS: 10,
+  rampS: 6,
 };
 
 export interface LinkVerdict {
@@ -75,7 +81,8 @@ export class LinkJudge {
     if (poor) this.#quality = 'poor';
     else if (good) this.#quality = 'good';
 
-    const thin = known && sample.availableKbps! < t.voiceBelowKbps;
+    const ramping = this.#restoredAt !== undefined && nowMs - this.#restoredAt < t.rampS * 1000;
+    const thin = known && !ramping && sample.availableKbps! < t.voiceBelowKbps;
     this.#thinSince = thin ? (this.#thinSince ?? nowMs) : undefined;
     this.#goodSince = good ? (this.#goodSince ?? nowMs) : undefined;
 

@@ -68,6 +68,12 @@ const SIMULCAST_ENCODINGS: types.RtpEncodingParameters[] = [
   { maxBitrate: 900_000 },
 ];
 
+/**
+ * Opus's ceiling while the link is judged poor or too thin for video: speech stays clear at it, and on a thin link what
+ * the voice does not take is left to the co-browsing's stream (Chrome's default is ~32 kbit/s).
+ */
+const POOR_LINK_VOICE_BPS = 20_000;
+
 /** Why this side sends less than it was asked to: a device missing or refused, or a link too thin for video. */
 export type ModeReason = FallbackReason | 'poor-network';
 
@@ -115,6 +121,8 @@ export class MediaCall extends Emitter<CallEvents> {
   #muted = { mic: false, camera: false };
   /** The camera is paused because the link is too thin for video (not by the user). */
   #videoDropped = false;
+  /** The voice's bitrate is capped because the link is poor or too thin for video. */
+  #voiceCapped = false;
   #linkTimer: ReturnType<typeof setInterval> | undefined;
   #lastSent: { bytes: number; atMs: number } | undefined;
   #link: { quality: LinkQuality; sample: LinkSample } | undefined;
@@ -196,15 +204,30 @@ export class MediaCall extends Emitter<CallEvents> {
           const verdict = judge.observe(sample, now);
           this.#link = { quality: verdict.quality, sample };
           this.emit('link', verdict.quality, sample);
-          if (verdict.video)
-            void this.#setVideoDropped(verdict.video === 'drop').catch((error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error))));
+          const failed = (error: unknown) => this.emit('error', error instanceof Error ? error : new Error(String(error)));
+          if (verdict.video) void this.#setVideoDropped(verdict.video === 'drop').catch(failed);
+          // capped until video is back too: with the camera off the loss alone judges the link,
+          // which a thin one passes between its losses
+          const capped = verdict.quality === 'poor' || this.#videoDropped;
+          if (capped !== this.#voiceCapped) {
+            this.#voiceCapped = capped;
+            void this.#applyVoiceCap().catch(failed);
+          }
         },
         () => {},
       );
     }, this.options.linkSampleMs ?? 2000);
   }
 
-  /** The camera off for a link too thin for video (voice goes on), or back on; the other side is told. */
+  /** The microphone's encoding capped while the link is poor or too thin for video, or free again. */
+  async #applyVoiceCap(): Promise<void> {
+    await this.#producers.get('mic')?.setRtpEncodingParameters({ maxBitrate: this.#voiceCapped ? POOR_LINK_VOICE_BPS : undefined });
+  }
+
+  /**
+   * The camera off for a link too thin for video (voice goes on), or back on; the other side is
+   * told, and the others' video stops coming (the media server pauses it) or comes again.
+   */
   async #setVideoDropped(dropped: boolean): Promise<void> {
     if (this.options.publish !== 'video' || !this.#local?.getVideoTracks().length || this.#videoDropped === dropped) return;
     this.#videoDropped = dropped;
@@ -213,7 +236,7 @@ export class MediaCall extends Emitter<CallEvents> {
     // said here at once, and both requests sent at once: on a link this thin the server's answers
     // come late or not at all (a lost one is made good after the rejoin that follows)
     this.emit('mode', this.#mode, this.#modeReason);
-    await Promise.all([this.#applyPaused('camera'), this.#tellMode()]);
+    await Promise.all([this.#applyPaused('camera'), this.#tellMode(), ...[...this.#consumers.values()].map((consumer) => this.#applyConsumerPaused(consumer))]);
   }
 
   /** Tells the others what this side sends now, and why. */
@@ -273,10 +296,13 @@ export class MediaCall extends Emitter<CallEvents> {
         const source = track.kind === 'video' ? 'camera' : 'mic';
         // stopTracks: false — a rejoin closes the producers but must re-publish the same tracks
         const encodings = source === 'camera' && this.options.simulcast ? { encodings: SIMULCAST_ENCODINGS } : {};
-        const producer = await send.produce({ track, appData: { source }, stopTracks: false, ...encodings });
+        // zeroRtpOnPause: a paused track sends nothing (a disabled one sends black frames or
+        // silence, ~10 kbit/s a thin link lacks); DTX: the voice sends next to nothing while quiet
+        const producer = await send.produce({ track, appData: { source }, stopTracks: false, zeroRtpOnPause: true, codecOptions: { opusDtx: true }, ...encodings });
         if (generation !== this.#generation) return;
         this.#producers.set(source, producer);
         if (this.#isPaused(source)) await this.#applyPaused(source);
+        if (source === 'mic' && this.#voiceCapped) await this.#applyVoiceCap();
       }
     }
     if (generation === this.#generation) this.#setState('connected');
@@ -353,7 +379,7 @@ export class MediaCall extends Emitter<CallEvents> {
         rtpParameters: params.rtpParameters as unknown as types.RtpParameters,
       });
       this.#consumers.set(info.producerId, consumer);
-      await this.connection.request('media:resume-consumer', { sessionId: this.sessionId, consumerId: consumer.id });
+      await this.#applyConsumerPaused(consumer);
       const remote: RemoteTrack = { producerId: info.producerId, kind: info.kind, source: info.source, peer: info.peer, track: consumer.track, paused: info.paused };
       this.#remote.set(info.producerId, remote);
       if (remote.kind === 'audio' && this.options.playRemoteAudio !== false) this.#play(remote);
@@ -433,6 +459,14 @@ export class MediaCall extends Emitter<CallEvents> {
     this.#recv?.close();
     this.#send = undefined;
     this.#recv = undefined;
+  }
+
+  /** Others' video is received unless this side's link is too thin for video; their voice always is. */
+  async #applyConsumerPaused(consumer: types.Consumer): Promise<void> {
+    const paused = consumer.kind === 'video' && this.#videoDropped;
+    if (paused) consumer.pause();
+    else consumer.resume();
+    await this.connection.request('media:set-consumer-paused', { sessionId: this.sessionId, consumerId: consumer.id, paused });
   }
 
   #isPaused(source: 'mic' | 'camera'): boolean {

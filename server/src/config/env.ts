@@ -33,6 +33,12 @@ export interface Config {
     appendfsync: 'always' | 'everysec' | 'no';
     /** The embedded Redis's `maxmemory` in bytes (with `noeviction`: past it writes are refused, never dropped). */
     maxmemoryBytes: number;
+    /** A primary watched by Redis Sentinel (instead of `url`): the service follows whichever node they promote. */
+    sentinel: RedisSentinelConfig | undefined;
+    /** Acknowledgements of the writes that must survive a failover wait for this many replicas (`WAIT`); 0: they do not wait. */
+    waitReplicas: number;
+    /** How long such an acknowledgement waits for them at most. */
+    waitTimeoutMs: number;
   };
   /** The system of record (docs/records.md). */
   database: {
@@ -370,6 +376,17 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+export interface RedisSentinelConfig {
+  /** The sentinels asked where the primary is (three or more, on separate machines). */
+  sentinels: { host: string; port: number }[];
+  /** The name the sentinels monitor the primary under. */
+  masterName: string;
+  /** The sentinels' own password (`requirepass` in sentinel.conf), if any. */
+  sentinelPassword: string | undefined;
+  /** The password of the primary and its replicas, if any. */
+  password: string | undefined;
+}
+
 /** Reads typed values from the environment, collecting every problem instead of stopping at one. */
 class EnvReader {
   readonly problems: string[] = [];
@@ -514,6 +531,23 @@ class EnvReader {
   }
 }
 
+/** REDIS_SENTINELS and its companions; unset: a single Redis (REDIS_URL or the embedded one). */
+function readRedisSentinel(r: EnvReader): RedisSentinelConfig | undefined {
+  const sentinels = r.list('REDIS_SENTINELS', [], /^[^\s:,]+:\d{1,5}$/).map((item) => {
+    const at = item.lastIndexOf(':');
+    return { host: item.slice(0, at), port: Number(item.slice(at + 1)) };
+  });
+  const masterName = r.optional('REDIS_SENTINEL_MASTER');
+  if (sentinels.length === 0) {
+    if (masterName) r.problems.push('REDIS_SENTINEL_MASTER is set without REDIS_SENTINELS');
+    return undefined;
+  }
+  if (sentinels.some((s) => s.port < 1 || s.port > 65535)) r.problems.push('REDIS_SENTINELS: a port is not from 1 to 65535');
+  if (r.optional('REDIS_URL')) r.problems.push('REDIS_URL and REDIS_SENTINELS are both set: the sentinels say where the primary is');
+  if (!masterName) r.problems.push('REDIS_SENTINELS is set without REDIS_SENTINEL_MASTER (the name the sentinels monitor the primary under)');
+  return { sentinels, masterName: masterName ?? '', sentinelPassword: r.optional('REDIS_SENTINEL_PASSWORD'), password: r.optional('REDIS_PASSWORD') };
+}
+
 /** After 60 s any topic in the same language; after 180 s any topic with the interpreter language. */
 const DEFAULT_WIDENING_STEPS: WideningStep[] = [
   { afterS: 60, languages: 'same', topics: 'any' },
@@ -610,6 +644,7 @@ export function loadConfig(env: Env = process.env): Config {
   const outcomes = r.list('DISPATCH_OUTCOMES', ['resolved', 'follow-up', 'escalated-offline', 'not-resolved', 'none'], /^[a-z][a-z0-9-]{0,39}$/);
   const catalogFile = resolve(r.string('CATALOG_FILE', resolve(PROJECT_ROOT, 'config/catalog.json')));
   const retentionDays = r.int('SESSION_RETENTION_DAYS', 180, 1, 3650);
+  const redisSentinel = readRedisSentinel(r);
 
   const config: Config = {
     nodeEnv,
@@ -629,6 +664,10 @@ export function loadConfig(env: Env = process.env): Config {
       // a quarter of the machine: the append-only file's rewrite forks Redis and may copy as much
       // again, and Node, PostgreSQL and mediasoup share the machine
       maxmemoryBytes: r.bytes('REDIS_MAXMEMORY', Math.max(MIB, Math.floor(totalmem() / 4 / MIB) * MIB), MIB, 1024 * 1024 * MIB),
+      sentinel: redisSentinel,
+      // with a replica to fail over to, what a client was told is done must be on it
+      waitReplicas: r.int('REDIS_WAIT_REPLICAS', redisSentinel ? 1 : 0, 0, 16),
+      waitTimeoutMs: r.int('REDIS_WAIT_TIMEOUT_MS', 500, 10, 10_000),
     },
     database: {
       url: r.postgresUrl('DATABASE_URL'),

@@ -166,12 +166,13 @@ export function mediaRequestHandlers({ io, pool, sessions, redis, config, member
       },
     },
 
-    'media:resume-consumer': {
+    // resumed once the client can render it; paused again while its link is too thin for it
+    'media:set-consumer-paused': {
       roles: ROLES,
-      handle: async (peer, { sessionId, consumerId }) => {
+      handle: async (peer, { sessionId, consumerId, paused }) => {
         const consumer = memberships.of(peer.socketId, sessionId).participant.consumers.get(consumerId);
         if (!consumer) throw new ProtocolError('NOT_FOUND', 'No such consumer');
-        await consumer.resume();
+        await (paused ? consumer.pause() : consumer.resume());
         return {};
       },
     },

@@ -8,6 +8,7 @@ import type { MediaStatsReporter } from '../media/stats-reporter.js';
 import type { AppServer } from '../realtime/socket-server.js';
 import { outboxFullRefusals } from '../records/outbox-full-refusals.js';
 import { redisOutOfMemoryRefusals } from '../redis/unavailable.js';
+import { unreplicatedAcks } from '../redis/replication-barrier.js';
 
 export interface MetricsSources {
   pool: WorkerPool;
@@ -24,6 +25,7 @@ export class ServiceMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'etax_' });
     this.registry.registerMetric(redisOutOfMemoryRefusals);
+    this.registry.registerMetric(unreplicatedAcks);
     this.registry.registerMetric(outboxFullRefusals);
     this.httpDuration = new Histogram({
       name: 'etax_http_request_duration_seconds',

@@ -3,6 +3,7 @@ import { CLIENT_REQUESTS, ProtocolError, parse, type Ack, type ClientRequestName
 import type { Logger } from 'pino';
 import type { AppSocket } from './socket-server.js';
 import { asUnavailable } from '../redis/unavailable.js';
+import type { ReplicationBarrier } from '../redis/replication-barrier.js';
 
 export interface RequestContext {
   socket: AppSocket;
@@ -16,6 +17,12 @@ interface HandlerEntry<N extends ClientRequestName> {
 }
 
 type AnyHandlerEntry = HandlerEntry<ClientRequestName>;
+
+/** Requests whose acknowledgement waits until the replicas have their writes (redis/replicated-requests.ts). */
+export interface ReplicatedAcks {
+  requests: ReadonlySet<ClientRequestName>;
+  barrier: Pick<ReplicationBarrier, 'confirm'>;
+}
 
 function errorAck(thrown: unknown, log: Logger, name: string): Ack<never> {
   const error = asUnavailable(thrown);
@@ -36,7 +43,10 @@ export class RequestRouter {
   readonly #handlers = new Map<ClientRequestName, AnyHandlerEntry>();
 
   /** `observe` hears every request's outcome ('ok' or the error code), for metrics. */
-  constructor(private readonly observe: (request: string, outcome: string) => void = () => {}) {}
+  constructor(
+    private readonly observe: (request: string, outcome: string) => void = () => {},
+    private readonly replicated?: ReplicatedAcks,
+  ) {}
 
   on<N extends ClientRequestName>(name: N, roles: readonly Role[], handle: (context: RequestContext, payload: RequestOf<N>) => Promise<ResultOf<N>>): void {
     if (this.#handlers.has(name)) throw new Error(`socket request ${name} already has a handler`);
@@ -73,7 +83,9 @@ export class RequestRouter {
         throw new ProtocolError('FORBIDDEN', `"${name}" needs one of the roles: ${entry.roles.join(', ')}`);
       }
       const request = parse(CLIENT_REQUESTS[name].request, payload, `${name} payload`);
-      return { ok: true, result: await entry.handle(context, request) };
+      const result = await entry.handle(context, request);
+      if (this.replicated?.requests.has(name)) await this.replicated.barrier.confirm();
+      return { ok: true, result };
     } catch (error) {
       return errorAck(error, context.log, name);
     }

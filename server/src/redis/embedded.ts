@@ -17,8 +17,8 @@ export interface EmbeddedRedisOptions {
   maxmemoryBytes?: number;
 }
 
-/** True once redis answers PING with PONG (not while it is still loading its AOF). */
-function pongs(port: number): Promise<boolean> {
+/** True once redis (or a sentinel) on the loopback port answers PING with PONG (not while it is still loading its AOF). */
+export function pongs(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let reply = '';

@@ -40,9 +40,10 @@ export function asUnavailable(error: unknown): unknown {
     redisOutOfMemoryRefusals.inc();
     return new ProtocolError('UNAVAILABLE', 'The service is at its memory limit; try again shortly');
   }
-  // LOADING / MASTERDOWN / TRYAGAIN: a restarted Redis still reading its append-only file, or a failover
+  // LOADING / MASTERDOWN / TRYAGAIN / READONLY: a restarted Redis still reading its append-only file, or a
+  // failover (a node demoted to replica refuses writes until the sentinels' switch cuts its connections)
   // …and PostgreSQL away, for what is read from the record once it has left Redis
-  if (CONNECTION_ERRORS.some((type) => error instanceof type) || /^(LOADING|MASTERDOWN|TRYAGAIN|BUSY)\b/.test(error.message) || isDatabaseOutage(error)) {
+  if (CONNECTION_ERRORS.some((type) => error instanceof type) || /^(LOADING|MASTERDOWN|TRYAGAIN|BUSY|READONLY)\b/.test(error.message) || isDatabaseOutage(error)) {
     return new ProtocolError('UNAVAILABLE', 'The service is briefly unavailable; try again in a moment');
   }
   return error;
