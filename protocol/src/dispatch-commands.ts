@@ -53,6 +53,8 @@ export const DISPATCH_COMMANDS = {
       priority: Type.String(),
       /** JSON of the entry point. */
       entry: Type.String(),
+      /** The taxpayer's question ('' when none was typed). */
+      question: Type.String(),
       /** Voice and video take the agent's whole capacity; text one unit. */
       wholeAgent: Type.Boolean(),
       band: Type.Integer(),

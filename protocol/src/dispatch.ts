@@ -44,6 +44,8 @@ export const SessionCard = Type.Object({
   priority: PriorityGroupSchema,
   createdAt: Type.String({ format: 'date-time' }),
   waitedS: Type.Integer({ minimum: 0 }),
+  /** What the taxpayer asked in their own words, when they typed it on the help form. */
+  question: Type.Optional(Type.String()),
   /** The note of an escalation or transfer, for the agent taking it over. */
   handoverNote: Type.Optional(Type.String()),
 });

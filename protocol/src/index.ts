@@ -31,3 +31,4 @@ export * from './records.js';
 export * from './reports.js';
 export * from './devices.js';
 export * from './staff.js';
+export * from './knowledge.js';

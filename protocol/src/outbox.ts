@@ -77,6 +77,7 @@ export const ClosedSessionFields = Type.Object(
     outcome: Type.Optional(Type.String()),
     rating: Type.Optional(Type.String({ pattern: '^[1-5]$' })),
     ratingComment: Type.Optional(Type.String()),
+    question: Type.Optional(Type.String()),
   },
   { additionalProperties: Type.String() },
 );

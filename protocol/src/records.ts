@@ -102,6 +102,8 @@ export const RecordSession = Type.Composite([
     stateTimes: Type.Record(Type.String(), Time),
     notes: Type.String(),
     ratingComment: Type.String(),
+    /** What the taxpayer asked in their own words on the help form ('' when they typed nothing). */
+    question: Type.String(),
   }),
 ]);
 export type RecordSession = Static<typeof RecordSession>;

@@ -45,6 +45,8 @@ export const HelpRequest = Type.Object(
     /** Absent: the group the portal's token grants (TaxpayerClaims.priority); `normal` declines it. */
     priority: Type.Optional(PriorityGroupSchema),
     entry: Type.Union([PortalEntry, KioskEntryClaim]),
+    /** The question in the taxpayer's own words, typed before the knowledge base's answers did not do (HELP_QUESTION_MAX_CHARS). */
+    question: Type.Optional(Type.String({ maxLength: 2000 })),
   },
   { additionalProperties: false },
 );
@@ -70,6 +72,10 @@ export const HelpOptions = Type.Object({
   languages: Type.Array(CatalogEntry),
   /** The priority groups a page may choose ('normal' only, unless the deployment trusts its pages: HELP_CLIENT_PRIORITY_ALLOWED). */
   priorityGroups: Type.Array(PriorityGroupSchema),
+  /** The longest question a help request may carry (HELP_QUESTION_MAX_CHARS): the help form's question box holds no more. */
+  questionMaxChars: Type.Integer({ minimum: 1 }),
+  /** The longest text the knowledge base's search takes (KNOWLEDGE_SEARCH_QUERY_MAX_CHARS): the form searches with the question's beginning. */
+  searchMaxChars: Type.Integer({ minimum: 1 }),
 });
 export type HelpOptions = Static<typeof HelpOptions>;
 

@@ -30,6 +30,11 @@ import { deviceRoutes } from './devices/device-routes.js';
 import type { DeviceTokens } from './devices/device-tokens.js';
 import { KioskDevices } from './devices/kiosk-devices.js';
 import { HealthCheck } from './health/health-check.js';
+import { Deflection } from './knowledge/deflection.js';
+import { knowledgeRoutes } from './knowledge/knowledge-routes.js';
+import { KnowledgeStore } from './knowledge/knowledge-store.js';
+import { LiveKnowledge } from './knowledge/live-knowledge.js';
+import { MinuteQuota } from './knowledge/minute-quota.js';
 import { healthRoutes } from './health/routes.js';
 import { AttachmentStore } from './chat/attachment-store.js';
 import { attachmentRoutes } from './chat/attachments.js';
@@ -229,6 +234,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   await disabledStaff.replace(await staffDirectory.disabled());
   const staffChanges = new StaffChanges(socketServer, redis, dispatcher, disabledStaff, staffLog);
 
+  const knowledgeStore = new KnowledgeStore(database, catalog, config.knowledge);
+  const knowledge = await LiveKnowledge.start(knowledgeStore, config.knowledge.refreshMs, log.child({ component: 'knowledge' }));
+
   const demoPortal = config.demoPortal ? { tokens, tokenTtlS: config.demoTokenTtlS, kiosk: await demoKiosk(devices, config.dataDir) } : undefined;
 
   // The API context: every route declares who may call it (config.auth), checked by the guard.
@@ -258,7 +266,7 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
       );
       await api.register(oidcRoutes, { signIn, redirectUrl: oidc.redirectUrl, secure: config.publicUrl.startsWith('https:'), sessionTtlS: oidc.sessionTtlS });
     }
-    await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest });
+    await api.register(catalogRoutes, { catalog, helpPolicy: config.helpRequest, searchMaxChars: config.knowledge.searchQueryMaxChars });
     await api.register(catalogAdminRoutes, { administration: new CatalogAdministration(catalogStore, new CatalogUsage(redis), catalog) });
     if (demoPortal) await api.register(demoPortalRoutes, demoPortal);
     await api.register(deviceRoutes, {
@@ -275,6 +283,16 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
     await api.register(staffRoutes, { directory: staffDirectory, changes: staffChanges });
     await api.register(recordsRoutes, { search: new SessionSearch(database, config.records), reader: new SessionRecordReader(database, config.records) });
     const reportOptions = { tzOffsetMin: config.dispatch.tzOffsetMin, ...config.reports };
+    await api.register(knowledgeRoutes, {
+      store: knowledgeStore,
+      live: knowledge,
+      deflection: new Deflection(database, { tzOffsetMin: config.dispatch.tzOffsetMin, maxDays: config.reports.maxDays, failingMax: config.knowledge.failingMax }),
+      quotas: {
+        search: new MinuteQuota(redis, 'knowledge search', config.knowledge.searchPerMinute),
+        feedback: new MinuteQuota(redis, 'knowledge feedback', config.knowledge.feedbackPerMinute),
+      },
+      limits: config.knowledge,
+    });
     await api.register(reportsRoutes, {
       reports: new SessionReports(database, catalog, reportOptions),
       agentReports: new AgentReports(database, reportOptions),
@@ -372,7 +390,9 @@ export async function buildApp(deps: AppDependencies): Promise<App> {
   };
   const stopBackground = async (): Promise<void> => {
     // each stop waits for a run under way: nothing touches Redis once it is closed
-    await Promise.all([catalog, presence, sweeper, publisher, callInWatch, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()));
+    await Promise.all(
+      [catalog, knowledge, presence, sweeper, publisher, callInWatch, queueUpdates, mediaStats, media, archiver, mover, partitions, retention].map((worker) => worker.stop()),
+    );
     await resync.settled();
     await registry.stop();
     await forwarder.stop();

@@ -15,17 +15,26 @@ describe('loadConfig', () => {
     expect(config.mediasoup.rtcBasePort).toBe(40000);
     expect(config.catalog.seed.topics.map((topic) => topic.id)).toContain('refund');
     // the demo portal's kiosk and green channel work out of the box
-    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true });
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: true, questionMaxChars: 500 });
+    expect(config.knowledge).toMatchObject({ searchQueryMaxChars: 200, searchPerMinute: 60, searchResults: 3 });
   });
 
   it('reports every invalid variable at once', () => {
     try {
-      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', REDIS_URL: 'not a url', DEV_LOGIN: 'maybe', TOPICS: 'Bad Topic' });
+      loadConfig({
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        REDIS_URL: 'not a url',
+        DEV_LOGIN: 'maybe',
+        TOPICS: 'Bad Topic',
+        KNOWLEDGE_SEARCH_PER_MINUTE: '0',
+        HELP_QUESTION_MAX_CHARS: '5000',
+      });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['PORT', 'LOG_LEVEL', 'REDIS_URL', 'DEV_LOGIN', 'TOPICS']) expect(problems).toContain(name);
+      for (const name of ['PORT', 'LOG_LEVEL', 'REDIS_URL', 'DEV_LOGIN', 'TOPICS', 'KNOWLEDGE_SEARCH_PER_MINUTE', 'HELP_QUESTION_MAX_CHARS']) expect(problems).toContain(name);
     }
   });
 
@@ -47,7 +56,7 @@ describe('loadConfig', () => {
     expect(config.auth.devLogin).toBe(false);
     expect(config.demoPortal).toBe(false);
     // a portal page cannot choose the green channel or claim to be a kiosk unless configured
-    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false });
+    expect(config.helpRequest).toEqual({ clientPriorityAllowed: false, questionMaxChars: 500 });
   });
 
   it('refuses short secrets and ports out of range', () => {

@@ -239,6 +239,7 @@ function* copyRows(options: CityYearOptions): Generator<string> {
         outcome,
         rating,
         rating_comment: '',
+        question: '',
       };
       lines.push(SESSION_COLUMNS.map((column) => row[column] ?? COPY_NULL).join('\t'));
     }

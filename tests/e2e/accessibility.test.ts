@@ -387,6 +387,48 @@ describe('accessibility of every screen, in both languages', () => {
   }
 
   for (const lang of ['zh', 'en'] as const) {
+    it(`the widget's answers as the question is typed, and the Knowledge view with an article's form, preview and history (${lang})`, async () => {
+      const problems: string[] = [];
+      const check = async (page: Page, state: string) => problems.push(...(await accessibilityProblems(page, `${lang} ${state}`)));
+      const supervisor = await t.staffToken('super1', DEV_PASSWORDS.super1);
+      const api = (path: string, body?: unknown) =>
+        fetch(`${t.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${supervisor}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+      const created = (await (
+        await api('/api/knowledge/articles', {
+          topic: 'invoice',
+          question: { zh: `发票开错了怎么红冲？（${lang}）`, en: `How do I reverse a wrong invoice? (${lang})` },
+          answer: { zh: '开具红字发票冲销原发票。', en: 'Issue a red-letter invoice against it.' },
+          links: [{ url: '/invoice/red', label: { zh: '去红冲', en: 'Reverse an invoice' } }],
+          keywords: ['作废'],
+        })
+      ).json()) as { id: string };
+      await api(`/api/knowledge/articles/${created.id}/publish`);
+
+      const taxpayer = await portal(lang, { width: 1280, height: 900 });
+      await widget(taxpayer, `ui.querySelector('.launcher').click()`);
+      await widget(taxpayer, `ui.querySelector('textarea[name="question"]').focus()`);
+      await taxpayer.keyboard.type(lang === 'zh' ? '发票开错了' : 'wrong invoice', { delay: 30 });
+      await taxpayer.waitForFunction(() => (window as any).helpWidget.ui.querySelector('.answer'), { timeout: 10_000 });
+      await check(taxpayer, 'widget answers');
+      await taxpayer.close();
+
+      const page = await newPage({ width: 1280, height: 900 });
+      await signInToConsole(page, t.url, 'super1', DEV_PASSWORDS.super1, lang);
+      await page.click('.pane-tab[data-pane="knowledge"]');
+      await page.waitForSelector('.knowledge-table');
+      await check(page, 'knowledge list');
+      await page.click(`.knowledge-table tr[data-article="${created.id}"] button`);
+      await page.waitForSelector('.knowledge-history li');
+      await page.click('.knowledge-form .row button:nth-of-type(2)');
+      await page.waitForSelector('.knowledge-preview');
+      await check(page, 'knowledge article, preview and history');
+      await screenshot(page, `a11y-knowledge-${lang}`);
+      await page.close();
+      expect(problems).toEqual([]);
+    });
+  }
+
+  for (const lang of ['zh', 'en'] as const) {
     it(`a supervisor's call-in and the back-office agent's banner (${lang})`, async () => {
       const words = { zh: { send: '发出召回', decline: '暂不加入' }, en: { send: 'Call in', decline: 'Decline' } }[lang];
       const problems: string[] = [];

@@ -12,6 +12,13 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+/** A page in a browser context of its own (no cookies or storage shared with other pages), `width` × `height`. */
+export async function isolatedPage(b: TestBrowser, width: number, height: number): Promise<Page> {
+  const page = await (await b.browser.createBrowserContext()).newPage();
+  await page.setViewport({ width, height });
+  return page;
+}
+
 /**
  * Debian's Chromium, headless, with the flags that keep it off the (closed) network and fake
  * camera/microphone devices for media tests (granted to every page unless grantMedia is false).

@@ -126,7 +126,7 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
     await insertPastSession(t.postgres.url, { id: sessions.recent, createdAt: '2024-04-10T08:00:00Z', sub: 'tp-reported' });
     await query(
       t.postgres.url,
-      "UPDATE sessions SET active_at = created_at + interval '4 seconds', agent = 'agent1', agents = '{agent1}', wait_ms = 4000, handling_ms = 600000, outcome = 'resolved', rating = 4, notes = 'called back on 138…', rating_comment = '张三 thanks' WHERE id LIKE 'report-%'",
+      "UPDATE sessions SET active_at = created_at + interval '4 seconds', agent = 'agent1', agents = '{agent1}', wait_ms = 4000, handling_ms = 600000, outcome = 'resolved', rating = 4, notes = 'called back on 138…', rating_comment = '张三 thanks', question = '我的退税（张三）没到账' WHERE id LIKE 'report-%'",
     );
     await query(t.postgres.url, "INSERT INTO legal_holds (session_id, reason, placed_by) VALUES ('report-held', 'tax audit', 'admin1')");
 
@@ -139,7 +139,7 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
     // nothing of the taxpayer is left in the row; the figures are
     const [row] = await query<Record<string, unknown>>(
       t.postgres.url,
-      'SELECT taxpayer_sub, taxpayer_name, taxpayer_id, company, entry_page, notes, rating_comment, topic, agent, wait_ms, handling_ms, outcome, rating, anonymised_at IS NOT NULL AS anonymised FROM sessions WHERE id = $1',
+      'SELECT taxpayer_sub, taxpayer_name, taxpayer_id, company, entry_page, notes, rating_comment, question, topic, agent, wait_ms, handling_ms, outcome, rating, anonymised_at IS NOT NULL AS anonymised FROM sessions WHERE id = $1',
       [sessions.reportOnly],
     );
     expect(row).toEqual({
@@ -150,6 +150,7 @@ describe('records retention (real PostgreSQL, rows dated in the past)', () => {
       entry_page: '',
       notes: '',
       rating_comment: '',
+      question: '',
       topic: 'invoice',
       agent: 'agent1',
       wait_ms: 4000,

@@ -4,6 +4,8 @@ import type { ConsoleCatalog } from '../console-catalog.js';
 import { button, el, relabel, tl } from '../dom.js';
 import { entryText, hallName } from '../entry-labels.js';
 import { errorText, formatRating, formatTime, t } from '../i18n.js';
+import { KnowledgeView } from './knowledge.js';
+import { SelfServiceToday } from './knowledge-figures.js';
 import { CallInForm } from './call-in-form.js';
 import { PaneTabs } from './pane-tabs.js';
 import { RecordsView } from './records.js';
@@ -28,6 +30,8 @@ export class Dashboard {
   readonly #toast = el('div', { className: 'toast', role: 'alert' });
   readonly #records: RecordsView;
   readonly #reports: ReportsView;
+  readonly #knowledge: KnowledgeView;
+  readonly #selfService: SelfServiceToday;
   readonly #tabs: PaneTabs;
   readonly #callIn: CallInForm;
   #watching: { sessionId: string; close: () => Promise<void> } | undefined;
@@ -43,12 +47,15 @@ export class Dashboard {
   ) {
     this.#records = new RecordsView(token, catalog, (sessionId, rating) => void this.#openReplay(sessionId, rating));
     this.#reports = new ReportsView(token, catalog, true);
+    this.#knowledge = new KnowledgeView(token, catalog.current);
+    this.#selfService = new SelfServiceToday(token);
     this.#callIn = new CallInForm(connection, (message) => this.#say(message));
     // the live picture, the record of ended sessions, or the reports on it
     this.#tabs = new PaneTabs('dashboard-tabs', [
       { id: 'live', label: tl('records.live'), content: this.#live },
       { id: 'records', label: tl('records.tab'), content: this.#records.element },
       { id: 'reports', label: tl('reports.tab'), content: this.#reports.element },
+      { id: 'knowledge', label: tl('knowledge.tab'), content: this.#knowledge.element },
     ]);
     // what the supervisor opened (a replay, a watched session) sits above the live picture
     this.element.append(this.#replay, this.#watch, this.#callIn.element, this.#tabs.element, this.#toast);
@@ -78,6 +85,7 @@ export class Dashboard {
     if (this.#watching && !m.active.some((s) => s.sessionId === this.#watching?.sessionId)) void this.#stopWatching();
     // the picture refreshes every second: not while the supervisor is choosing in it
     if (this.#live.contains(document.activeElement) && document.activeElement?.tagName === 'SELECT') return;
+    this.#selfService.refresh();
     const tile = (label: string, value: string | number) => el('div', { className: 'tile-stat' }, el('span', { textContent: label }), el('strong', { textContent: String(value) }));
     const waiting = m.queues.reduce((n, q) => n + q.waiting, 0);
     const longest = Math.max(0, ...m.queues.map((q) => q.longestWaitS));
@@ -157,6 +165,7 @@ export class Dashboard {
           hours: m.today.sessionHours,
         }),
       }),
+      this.#selfService.element,
       el('h2', { textContent: t('supervisor.queues') }),
       table(
         [
@@ -391,6 +400,8 @@ export class Dashboard {
     relabel(this.#tabs.element.querySelector('.pane-tabs') as HTMLElement);
     this.#records.relabel();
     this.#reports.relabel();
+    this.#knowledge.relabel();
+    this.#selfService.render();
     this.#replayView?.relabel();
   }
 

@@ -7,6 +7,7 @@ import {
   REPORT_PERIODS,
   type AgentFigures,
   type AgentReport,
+  type DeflectionFigures,
   type CallInReport,
   type CallInReportQuery,
   type Report,
@@ -16,10 +17,12 @@ import {
 } from '@etax-assist/protocol';
 import { ApiError, exportReport, fetchAgentReport, fetchCallInReport, fetchReport, fetchReportHalls } from '../api.js';
 import type { ConsoleCatalog } from '../console-catalog.js';
-import { button, el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
+import { el, minutesSeconds, relabel, setLabel, tl, type Label } from '../dom.js';
 import { errorText, i18next, t } from '../i18n.js';
 import { callInReportRows } from './call-in-report-rows.js';
 import { filterChoice, setFilterOptions } from './filter-choice.js';
+import { deflectionReport } from './knowledge-api.js';
+import { deflectionTable } from './knowledge-figures.js';
 import { reportChart, type ChartSeries } from './report-chart.js';
 import { resultTable, type ResultRow } from './result-table.js';
 
@@ -27,8 +30,8 @@ import { resultTable, type ResultRow } from './result-table.js';
 const CHART_FIGURES = ['requests', 'sessionHours', 'serviceLevelPct', 'answered', 'abandoned', 'waitP50S', 'handlingMeanS'] as const;
 type ChartFigure = (typeof CHART_FIGURES)[number];
 
-/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents' or the call-ins'. */
-const REPORT_KINDS = ['sessions', 'agents', 'call-ins'] as const;
+/** Which report the view shows: the sessions' (by period and dimension) or, for supervisors, the agents', the call-ins' or the self-service answers' (by day and topic, docs/knowledge.md). */
+const REPORT_KINDS = ['sessions', 'agents', 'call-ins', 'self-service'] as const;
 type ReportKind = (typeof REPORT_KINDS)[number];
 
 /** Seconds as h:mm:ss. */
@@ -61,6 +64,7 @@ export class ReportsView {
   readonly #halls = el('select', { name: 'hall' }, el('option', { value: '', text: tl('records.any') }));
   #report: Report | undefined;
   #agentReport: AgentReport | undefined;
+  #selfService: DeflectionFigures | undefined;
   #callInReport: CallInReport | undefined;
   /** The halls' names by what a report's hall key holds. */
   readonly #hallLabels = new Map<string, Record<UiLanguage, string>>();
@@ -161,8 +165,9 @@ export class ReportsView {
         'div',
         { className: 'row report-actions' },
         el('button', { type: 'submit', className: 'primary', text: tl('reports.show') }),
-        button(tl('reports.csv'), () => void this.#export('csv')),
-        button(tl('reports.xlsx'), () => void this.#export('xlsx')),
+        // the self-service report is not exported: both exports are of the record's sessions and agents
+        el('button', { type: 'button', text: tl('reports.csv'), dataset: { exports: 'csv' }, onclick: () => void this.#export('csv') }),
+        el('button', { type: 'button', text: tl('reports.xlsx'), dataset: { exports: 'xlsx' }, onclick: () => void this.#export('xlsx') }),
       ),
     );
   }
@@ -184,9 +189,11 @@ export class ReportsView {
   #kindChanged(): void {
     const kind = this.#kind();
     for (const field of this.#form.querySelectorAll<HTMLElement>('[data-report]')) field.hidden = !(field.dataset.report ?? '').split(' ').includes(kind);
+    for (const exported of this.#form.querySelectorAll<HTMLElement>('[data-exports]')) exported.hidden = kind === 'self-service';
     this.#report = undefined;
     this.#agentReport = undefined;
     this.#callInReport = undefined;
+    this.#selfService = undefined;
     this.#summary.textContent = '';
     this.#chart.replaceChildren();
     this.#table.replaceChildren();
@@ -223,7 +230,7 @@ export class ReportsView {
 
   /** The query of the report chosen, or undefined (and why, said) when the form does not make one. */
   #query(kind: ReportKind) {
-    if (kind === 'agents') return this.#range();
+    if (kind === 'agents' || kind === 'self-service') return this.#range();
     return kind === 'call-ins' ? this.#callInQuery() : this.#formQuery();
   }
 
@@ -232,7 +239,8 @@ export class ReportsView {
     const query = this.#query(kind);
     if (!query) return;
     try {
-      if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
+      if (kind === 'self-service') this.#selfService = await deflectionReport(await this.token(), query);
+      else if (kind === 'agents') this.#agentReport = await fetchAgentReport(await this.token(), query);
       else if (kind === 'call-ins') this.#callInReport = await fetchCallInReport(await this.token(), query as CallInReportQuery);
       else this.#report = await fetchReport(await this.token(), query as ReportQuery);
       this.#say('');
@@ -244,6 +252,8 @@ export class ReportsView {
 
   async #export(format: 'csv' | 'xlsx'): Promise<void> {
     const kind = this.#kind();
+    // its buttons are hidden for the self-service report
+    if (kind === 'self-service') return;
     const query = this.#query(kind);
     if (!query) return;
     try {
@@ -283,6 +293,7 @@ export class ReportsView {
 
   #render(): void {
     if (this.#kind() === 'agents') return this.#renderAgents();
+    if (this.#kind() === 'self-service') return this.#renderSelfService();
     if (this.#kind() === 'call-ins') return this.#renderCallIns();
     const report = this.#report;
     if (!report) return;
@@ -299,6 +310,16 @@ export class ReportsView {
     }));
     if (rows.length > 0) rows.push({ dataset: { period: '', key: '' }, cells: [t('reports.total'), ...(grouped ? [''] : []), ...cells(totals)], className: 'report-total' });
     this.#table.replaceChildren(resultTable('report-table', head, rows, t('reports.empty')));
+  }
+
+  /** The self-service answers by day and topic: a sentence of their totals and the table (the dashboard's, over days). */
+  #renderSelfService(): void {
+    const figures = this.#selfService;
+    if (!figures) return;
+    const sum = (figure: 'answered' | 'stillNeedPerson') => figures.rows.reduce((total, row) => total + row[figure], 0);
+    this.#summary.textContent = t('reports.selfServiceSummary', { answered: sum('answered').toLocaleString(), still: sum('stillNeedPerson').toLocaleString() });
+    this.#chart.replaceChildren();
+    this.#table.replaceChildren(deflectionTable(figures, t('reports.empty')));
   }
 
   /** The agents' report: a sentence of its totals and a row per agent (cards on a phone), times as h:mm:ss. */

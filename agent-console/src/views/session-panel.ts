@@ -211,6 +211,7 @@ export class SessionPanel {
       row(tl('card.topic'), tl(`topic.${c.topic}`)),
       row(tl('card.channel'), tl(`channel.${c.channel}`)),
       c.priority !== 'normal' ? row(tl('card.priority'), tl(`priority.${c.priority}`), 'priority') : undefined,
+      c.question ? row(tl('card.question'), c.question, 'question') : undefined,
       c.handoverNote ? row(tl('card.note'), c.handoverNote) : undefined,
     );
   }

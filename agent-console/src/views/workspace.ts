@@ -195,6 +195,7 @@ export class Workspace {
       el('h2', { textContent: `${t('offer.title')} · ${t(`offer.kind.${offer.kind}`)}` }),
       el('p', { textContent: `${s.taxpayer.name} · ${t(`topic.${s.topic}`)} · ${t(`language.${s.language}`)} · ${t(`channel.${s.channel}`)}` }),
       s.priority !== 'normal' ? el('p', { className: 'priority', textContent: `${t('card.priority')} · ${t(`priority.${s.priority}`)}` }) : undefined,
+      s.question ? el('p', { className: 'question' }, el('strong', { textContent: `${t('card.question')}: ` }), s.question) : undefined,
       s.handoverNote ? el('p', { className: 'note', textContent: s.handoverNote }) : undefined,
       countdown,
       el(

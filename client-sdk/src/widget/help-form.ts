@@ -21,6 +21,8 @@ export interface HelpFormInput {
   defaultChannel: Channel;
   lang: Lang;
   t: Translate;
+  /** The question box and the knowledge base's answers (kept across redraws: what was typed stays). */
+  answers: HTMLElement | undefined;
   ask: (choice: HelpChoice) => void;
   close: () => void;
 }
@@ -83,7 +85,7 @@ export function helpForm(input: HelpFormInput): HTMLFormElement {
         )
       : Object.assign(document.createElement('input'), { type: 'hidden', name: 'priority', value: 'normal' });
   actions.append(Object.assign(document.createElement('button'), { type: 'submit', className: 'primary', textContent: t('ask') }), close);
-  form.append(channel, channels, green, actions);
+  form.append(...(input.answers ? [input.answers] : []), channel, channels, green, actions);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const chosen = choiceOf(form);

@@ -30,6 +30,10 @@ export const WIDGET_CSS = `
 .stars { display: flex; gap: 6px; } .stars button { font-size: 26px; min-width: 0; flex: 1; max-width: 60px; padding: 4px; }
 .stars button[aria-pressed="true"] { background: #f0a500; border-color: #f0a500; color: #1d2733; }
 .note { color: #b3261e; }
+.answers { display: grid; gap: 8px; } .answer-list { display: grid; gap: 8px; } .answer-list h3 { margin: 0; font-size: 16px; }
+.answer { border: 1px solid #aab4c0; border-radius: 8px; padding: 8px 12px; background: #f4f6f9; } .answer summary { cursor: pointer; font-weight: 600; }
+.answer p { margin: 8px 0; line-height: 1.5; } .answer nav { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 8px; } .answer a { color: #0b5cad; }
+.answer .row { flex-wrap: wrap; } .thanks { margin: 0; color: #1e6b34; font-weight: 600; }
 .code .digits { display: block; font-size: 34px; letter-spacing: 8px; font-variant-numeric: tabular-nums; }
 .chat { display: grid; gap: 8px; grid-template-columns: minmax(0, 1fr); }
 .messages { list-style: none; margin: 0; padding: 8px; max-height: 220px; overflow: auto; background: #f4f6f9; border-radius: 8px; display: grid; gap: 6px;
@@ -56,6 +60,7 @@ export const WIDGET_CSS = `
 /* the split screen's upper half: status and the call's buttons first, then the video, so nothing needed sits below its fold */
 :host(.kiosk) .panel.session .tiles video { max-height: max(20vh, calc(50vh - 280px)); object-fit: cover; }
 :host(.kiosk) .chat-form input { min-height: 56px; }
+:host(.kiosk) .answer-list h3 { font-size: 24px; } :host(.kiosk) .answer summary { padding: 12px 0; }
 :host(.kiosk) .panel.session { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 20px; }
 :host(.kiosk) .panel.session > * { grid-column: 1; } :host(.kiosk) .panel.session > .chat { grid-column: 2; grid-row: 1 / span 8; align-content: start; }
 :host(.kiosk) .panel.session .messages { min-height: 18vh; max-height: 28vh; }

@@ -1,4 +1,15 @@
-import { sessionIs, type Channel, type HelpClaimRefusal, type HelpOptions, type HelpRequest, type SessionSummary } from '@etax-assist/protocol';
+import { Value } from '@sinclair/typebox/value';
+import {
+  KnowledgeSearchResult,
+  sessionIs,
+  type Channel,
+  type HelpClaimRefusal,
+  type HelpOptions,
+  type HelpRequest,
+  type KnowledgeAnswer,
+  type SelfServiceOutcome,
+  type SessionSummary,
+} from '@etax-assist/protocol';
 import { ChatClient } from '../chat/chat-client.js';
 import { AssistConnection } from '../connection.js';
 import { AssistError } from '../errors.js';
@@ -7,6 +18,7 @@ import { CobrowseShare } from '../cobrowse/share.js';
 import { PrivacyPolicy, type PrivacyOptions } from '../cobrowse/privacy.js';
 import { MediaCall } from '../media/media-call.js';
 import { text, type Lang, type StringKey } from '../ui/strings.js';
+import { AnswersPanel } from './answers-panel.js';
 import { CallbackAlert, callbackHint } from './callback-alert.js';
 import { ChatBox } from './chat-box.js';
 import type { HelpChoice } from './help-form.js';
@@ -66,6 +78,8 @@ export class HelpWidget {
   #choice: HelpChoice | undefined;
   /** What the service offers (asked when the widget is mounted, again on opening the form if that failed). */
   #helpOptions: HelpOptions | undefined;
+  /** The help form's question box and the knowledge base's answers (made once the service's options are known). */
+  #answers: AnswersPanel | undefined;
   /** The panel folded into a small bar (phone, desktop): the page is usable, the session goes on. */
   #minimised = false;
   /** An agent's chat message came while minimised: the bar says so. */
@@ -139,6 +153,7 @@ export class HelpWidget {
     this.#lang = lang;
     this.#share?.setLang(lang);
     this.#chatBox?.relabel();
+    this.#answers?.relabel();
     this.#render();
   }
 
@@ -169,11 +184,39 @@ export class HelpWidget {
         defaultChannel: this.options.defaultChannel ?? (this.options.kiosk ? 'video' : 'voice'),
         lang: this.#lang,
         t,
+        answers: this.#answersPanel(t)?.element,
         ask: (choice) => void this.#ask(choice),
         close: () => ((this.#view = 'closed'), this.#render()),
       },
       t,
     };
+  }
+
+  #answersPanel(t: (key: StringKey) => string): AnswersPanel | undefined {
+    const offered = this.#helpOptions;
+    if (!offered) return undefined;
+    this.#answers ??= new AnswersPanel({
+      t,
+      maxChars: offered.questionMaxChars,
+      search: (question, topic) => this.#searchAnswers(question.slice(0, offered.searchMaxChars), topic),
+      feedback: (articleId, outcome) => void this.#answerFeedback(articleId, outcome),
+    });
+    return this.#answers;
+  }
+
+  async #searchAnswers(question: string, topic: string | undefined): Promise<KnowledgeAnswer[]> {
+    const connection = await this.#connect();
+    const query = new URLSearchParams({ q: question, lang: this.#lang, ...(topic ? { topic } : {}) });
+    const json: unknown = await (await connection.fetch(`/api/knowledge/search?${query}`)).json();
+    return Value.Check(KnowledgeSearchResult, json) ? json.answers : [];
+  }
+
+  async #answerFeedback(articleId: string, outcome: SelfServiceOutcome): Promise<void> {
+    const connection = await this.#connect();
+    // a lost count is no reason to hold up the taxpayer, who is asking for a person or done
+    await connection
+      .fetch('/api/knowledge/feedback', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ articleId, outcome }) })
+      .catch(() => undefined);
   }
 
   #render(): void {
@@ -318,7 +361,9 @@ export class HelpWidget {
         ? { kind: 'kiosk', device: await kiosk.deviceToken() }
         : { kind: 'portal', page: new PrivacyPolicy(this.options.privacy).maskPageAddress(location.pathname) };
       const connection = await this.#connect();
-      const summary = await connection.request('help:request', { ...choice, entry });
+      const question = this.#answers?.question;
+      const summary = await connection.request('help:request', { ...choice, entry, ...(question ? { question } : {}) });
+      this.#answers?.clear();
       sessionStorage.setItem(SESSION_KEY, summary.sessionId);
       this.#notice = '';
       this.#onState(summary);
@@ -423,8 +468,9 @@ export class HelpWidget {
     this.#ui.resetPlace();
     this.#view = 'closed';
     if (this.#kiosk) {
-      // the next visitor starts from the kiosk's defaults
+      // the next visitor starts from the kiosk's defaults, and sees nothing of this one's question
       this.#choice = undefined;
+      this.#answers?.clear();
       this.#connection?.close();
       this.#connection = undefined;
       KioskMode.forgetVisitor();

@@ -17,7 +17,7 @@ function commands.request()
     'id', s, 'state', state, 'createdAt', args.createdAt, 'taxpayerSub', args.taxpayerSub,
     'taxpayerName', args.taxpayerName, 'taxpayerId', args.taxpayerId, 'company', args.company,
     'language', args.language, 'topic', args.topic, 'channel', args.channel, 'priority', args.priority,
-    'entry', args.entry, 'whole', args.wholeAgent and '1' or '0', 'band', fmt(args.band),
+    'entry', args.entry, 'question', args.question, 'whole', args.wholeAgent and '1' or '0', 'band', fmt(args.band),
     'enqueuedAt', fmt(now), 'firstEnqueuedAt', fmt(now), 'want', 'primary',
     'cands', args.cands, 'minLevel', fmt(args.minLevel), 'steps', args.steps, 'nextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',
     'baseCands', args.cands, 'baseMinLevel', fmt(args.minLevel), 'baseSteps', args.steps, 'baseNextStepAt', args.firstStepMs and fmt(now + args.firstStepMs) or '',

@@ -7,6 +7,8 @@ import type { PublishedCatalog } from './live-catalog.js';
 export interface CatalogRoutesOptions {
   catalog: PublishedCatalog;
   helpPolicy: Config['helpRequest'];
+  /** KNOWLEDGE_SEARCH_QUERY_MAX_CHARS, for the help form's search as the question is typed. */
+  searchMaxChars: number;
 }
 
 /** The answer to a client holding the version already: no body. */
@@ -27,7 +29,7 @@ function notModified(request: FastifyRequest, reply: FastifyReply, version: numb
  * staff's console everything (inactive topics and outcomes included: past sessions name them);
  * a portal page, before anyone signs in, only what its visitor may choose.
  */
-export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy }: CatalogRoutesOptions): Promise<void> {
+export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy, searchMaxChars }: CatalogRoutesOptions): Promise<void> {
   app.get('/api/catalog', { config: { auth: SIGNED_IN_ROLES }, schema: { response: { 200: Catalog, 304: NotModified, '4xx': HttpErrorResponse } } }, async (request, reply) => {
     const current = catalog.current;
     return notModified(request, reply, current.version) ? reply.code(304).send() : current;
@@ -42,6 +44,8 @@ export async function catalogRoutes(app: FastifyInstance, { catalog, helpPolicy 
       topics: topics.filter((topic) => topic.active).map(({ id, label }) => ({ id, label })),
       languages,
       priorityGroups,
+      questionMaxChars: helpPolicy.questionMaxChars,
+      searchMaxChars,
     };
     return options;
   });

@@ -157,6 +157,29 @@ export interface Config {
    */
   helpRequest: {
     clientPriorityAllowed: boolean;
+    /** The longest question a help request may carry (typed on the help form; shown to the agent). */
+    questionMaxChars: number;
+  };
+  /** The knowledge base and its self-service search (docs/knowledge.md). */
+  knowledge: {
+    questionMaxChars: number;
+    answerMaxChars: number;
+    keywordsMax: number;
+    linksMax: number;
+    /** The most articles one page of the editors' list holds (also the default page). */
+    pageMax: number;
+    /** The longest text one search takes. */
+    searchQueryMaxChars: number;
+    /** Searches one taxpayer may make a minute (each keystroke pause is one). */
+    searchPerMinute: number;
+    /** Feedback ("answered", "still need a person") one taxpayer may give a minute. */
+    feedbackPerMinute: number;
+    /** Answers one search returns. */
+    searchResults: number;
+    /** How often each instance looks for changed articles to index. */
+    refreshMs: number;
+    /** Entries of the editors' list of articles that did not answer. */
+    failingMax: number;
   };
   /** Kiosks' device tokens (docs/devices.md); their credential exchange is throttled like sign-ins (SIGNIN_*). */
   devices: {
@@ -726,6 +749,20 @@ export function loadConfig(env: Env = process.env): Config {
     helpRequest: {
       // on outside production, like the demo portal whose green-channel choice relies on it
       clientPriorityAllowed: r.bool('HELP_CLIENT_PRIORITY_ALLOWED', !production),
+      questionMaxChars: r.int('HELP_QUESTION_MAX_CHARS', 500, 1, 2000),
+    },
+    knowledge: {
+      questionMaxChars: r.int('KNOWLEDGE_QUESTION_MAX_CHARS', 300, 10, 500),
+      answerMaxChars: r.int('KNOWLEDGE_ANSWER_MAX_CHARS', 4000, 100, 10_000),
+      keywordsMax: r.int('KNOWLEDGE_KEYWORDS_MAX', 40, 0, 100),
+      linksMax: r.int('KNOWLEDGE_LINKS_MAX', 5, 0, 20),
+      pageMax: r.int('KNOWLEDGE_PAGE_MAX', 100, 1, 1000),
+      searchQueryMaxChars: r.int('KNOWLEDGE_SEARCH_QUERY_MAX_CHARS', 200, 10, 500),
+      searchPerMinute: r.int('KNOWLEDGE_SEARCH_PER_MINUTE', 60, 1, 10_000),
+      feedbackPerMinute: r.int('KNOWLEDGE_FEEDBACK_PER_MINUTE', 10, 1, 1000),
+      searchResults: r.int('KNOWLEDGE_SEARCH_RESULTS', 3, 1, 10),
+      refreshMs: r.int('KNOWLEDGE_REFRESH_MS', 5000, 100, 600_000),
+      failingMax: r.int('KNOWLEDGE_FAILING_MAX', 20, 1, 200),
     },
     devices: {
       tokenTtlS: r.int('DEVICE_TOKEN_TTL_S', 900, 30, 86_400),

@@ -171,6 +171,7 @@ export class Dispatcher extends EventEmitter<DispatcherEvents> {
       channel: request.channel,
       priority,
       entry: JSON.stringify(request.entry),
+      question: request.question ?? '',
       wholeAgent: takesWholeAgent(request.channel),
       band: priorityBand(priority),
       ...plan,

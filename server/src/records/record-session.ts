@@ -32,6 +32,7 @@ export interface SessionsRow {
   outcome: string | null;
   rating: number | null;
   rating_comment: string;
+  question: string;
   [stateColumn: `${string}_at`]: Date | null;
 }
 
@@ -78,5 +79,5 @@ export function recordSession(row: SessionsRow): RecordSession {
     const at = iso(row[stateColumn(state)] ?? null);
     if (at) stateTimes[state] = at;
   }
-  return { ...sessionSummary(row), tier: row.tier, stateTimes, notes: row.notes, ratingComment: row.rating_comment };
+  return { ...sessionSummary(row), tier: row.tier, stateTimes, notes: row.notes, ratingComment: row.rating_comment, question: row.question };
 }

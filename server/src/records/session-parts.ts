@@ -32,13 +32,13 @@ export async function deleteSessions(client: pg.PoolClient, ids: string[], delet
 
 /**
  * Deletes the parts of the sessions `ids` and clears what in their rows names or describes the
- * taxpayer (who they are, the page they came from, the agent's notes, their comment), keeping
+ * taxpayer (who they are, the page they came from, the agent's notes, their comment, their question), keeping
  * the figures the reports read; in the caller's transaction.
  */
 export async function anonymiseSessions(client: pg.PoolClient, ids: string[], deleted: DeletedRows): Promise<void> {
   await deleteParts(client, ids, deleted);
   await client.query(
-    `UPDATE sessions SET taxpayer_sub = '', taxpayer_name = '', taxpayer_id = '', company = '', notes = '', rating_comment = '',
+    `UPDATE sessions SET taxpayer_sub = '', taxpayer_name = '', taxpayer_id = '', company = '', notes = '', rating_comment = '', question = '',
        entry_page = CASE WHEN entry_kind = 'portal' THEN '' END, anonymised_at = now() WHERE id = ANY($1)`,
     [ids],
   );

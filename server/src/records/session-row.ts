@@ -37,6 +37,7 @@ export const SESSION_COLUMNS = [
   'outcome',
   'rating',
   'rating_comment',
+  'question',
 ];
 
 function entryPoint(json: string): EntryPoint {
@@ -93,5 +94,6 @@ export function sessionRow(id: string, record: OutboxSessionRecord): SessionRow 
     outcome: fields.outcome || null,
     rating: optionalNumber(fields.rating),
     rating_comment: fields.ratingComment ?? '',
+    question: fields.question ?? '',
   };
 }

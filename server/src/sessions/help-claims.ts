@@ -14,12 +14,16 @@ function refused(claim: HelpClaimRefusal['claim'], message: string): ProtocolErr
  * the kiosk and hall its device token names.
  */
 export async function admitHelpRequest(request: HelpRequest, taxpayer: TaxpayerClaims, policy: Config['helpRequest'], kiosks: KioskDevices): Promise<AdmittedHelpRequest> {
+  const question = request.question?.trim();
+  if (question !== undefined && question.length > policy.questionMaxChars) {
+    throw new ProtocolError('VALIDATION_FAILED', `The question has at most ${policy.questionMaxChars} characters`, { maxChars: policy.questionMaxChars });
+  }
   const granted = taxpayer.priority ?? 'normal';
   const priority = request.priority ?? granted;
   if (priority !== 'normal' && priority !== granted && !policy.clientPriorityAllowed) {
     throw refused('priority', `The priority group '${priority}' (green channel) is not granted by the portal's token (it grants '${granted}')`);
   }
-  return { ...request, priority, entry: await entryOf(request.entry, kiosks) };
+  return { ...request, ...(question ? { question } : {}), priority, entry: await entryOf(request.entry, kiosks) };
 }
 
 async function entryOf(entry: HelpRequest['entry'], kiosks: KioskDevices): Promise<EntryPoint> {

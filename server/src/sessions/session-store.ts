@@ -99,6 +99,7 @@ export class SessionStore {
       createdAt: f.createdAt ?? '',
       waitedS: Math.max(0, Math.round((Date.now() - Number(f.firstEnqueuedAt ?? Date.now())) / 1000)),
     };
+    if (f.question) card.question = f.question;
     // Whoever takes over an escalation or transfer gets the note written for them.
     if ((f.want && f.want !== 'primary') || f.secondary) {
       const events = await this.redis.xRevRange(sessionKeys.events(id), '+', '-', { COUNT: 20 });
